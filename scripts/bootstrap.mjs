@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Installs what `npm start` / `npm test` need and is missing, before any TypeScript runs (so plain JS).
+// npm dependencies from package-lock.json; OS packages from Debian/Ubuntu when running as root,
+// otherwise one line saying which command to run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const mode = process.argv[2] === 'test' ? 'test' : 'start';
+
+/** OS packages by the command that proves them present. */
+const farmPackages = [
+  { pkg: 'nats-server', present: () => findExecutable('nats-server') },
+  { pkg: 'r-base-core', present: () => findExecutable('R') },
+  { pkg: 'r-base-dev', present: () => existsSync('/usr/share/R/share/make/vars.mk') || existsSync('/usr/lib/R/etc/Makeconf') && findExecutable('gcc') },
+  { pkg: 'bubblewrap', present: () => findExecutable('bwrap') },
+];
+/** Only the test suite needs these: a browser for the page tests, R packages for client tests. */
+const testPackages = [
+  { pkg: 'chromium', present: () => findExecutable('chromium') },
+  { pkg: 'r-cran-remotes', present: () => existsSync('/usr/lib/R/site-library/remotes/DESCRIPTION') },
+  { pkg: 'r-cran-testthat', present: () => existsSync('/usr/lib/R/site-library/testthat/DESCRIPTION') },
+  { pkg: 'util-linux', present: () => findExecutable('prlimit') },
+];
+
+function findExecutable(name) {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin', '/sbin']) {
+    if (dir && existsSync(join(dir, name))) return true;
+  }
+  return false;
+}
+
+function installNpmDependencies() {
+  if (existsSync(join(root, 'node_modules', '.package-lock.json'))) return;
+  console.log('rfarm: installing npm dependencies (npm ci)…');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+}
+
+function installOsPackages() {
+  const wanted = mode === 'test' ? [...farmPackages, ...testPackages] : farmPackages;
+  const missing = wanted.filter((entry) => !entry.present()).map((entry) => entry.pkg);
+  if (missing.length === 0) return;
+  const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    console.error(`rfarm: missing OS packages; run: sudo apt-get update && sudo ${command}`);
+    process.exit(1);
+  }
+  console.log(`rfarm: installing ${missing.join(', ')} from the OS packages…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const install = spawnSync('sh', ['-c', `${command} -qq`], { stdio: 'inherit', env });
+  if (update.status !== 0 || install.status !== 0) {
+    console.error(`rfarm: could not install ${missing.join(', ')}; run: apt-get update && ${command}`);
+    process.exit(1);
+  }
+}
+
+installOsPackages();
+installNpmDependencies();
