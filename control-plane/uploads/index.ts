@@ -1,0 +1,2 @@
+/** Checks on uploaded source packages: the public entry of `control-plane/uploads/`. */
+export { inspectPackageArchive, parseDcf, type ArchiveLimits, type PackageArchive } from './package-archive.ts';
