@@ -1,0 +1,170 @@
+/**
+ * The resolver: from R package records to what one platform must install, each with its reason.
+ * Pure: no I/O; the rule database and repository index are passed in.
+ */
+import type { PackageRecord } from './description.ts';
+import { recipeFor, type Rule, type RuleDatabase } from './rule-database.ts';
+import type { SysreqsPlatform } from './platforms.ts';
+import { splitRequirements } from './requirement-text.ts';
+
+/** Where a rule matched: the SystemRequirements text, the package's name, or a LinkingTo entry. */
+export type MatchSource = 'SystemRequirements' | 'package name' | 'LinkingTo';
+
+/** A rule one R package needs, platform-independent. */
+export interface Need {
+  readonly package: string;
+  readonly rule: Rule;
+  readonly on: MatchSource;
+  /** The text the rule matched: a SystemRequirements item, the package name or the LinkingTo name. */
+  readonly text: string;
+  readonly reason: string;
+  /** The item said "optional": reported, installed only when asked. */
+  readonly optional: boolean;
+  /** Another matched rule whose OS packages already pull this one in. */
+  readonly coveredBy?: string;
+}
+
+/** Text or a dependency the resolver could not turn into requirements. */
+export interface Unmatched {
+  /** The R package whose DESCRIPTION holds the text. */
+  readonly package: string;
+  /** `SystemRequirements`, or the dependency field of a package missing from the index. */
+  readonly field: string;
+  readonly text: string;
+  readonly reason: string;
+}
+
+/** One matched requirement on one platform: the wire shape of `matched[]`. */
+export interface MatchedRequirement {
+  readonly package: string;
+  readonly rule: string;
+  readonly on: MatchSource;
+  readonly text: string;
+  readonly reason: string;
+  readonly packages: readonly string[];
+  readonly pre_install: readonly string[];
+  readonly post_install: readonly string[];
+  readonly provided_by?: string;
+  readonly note?: string;
+  readonly covered_by?: string;
+}
+
+/** What a platform must do for a set of R packages: the wire shape of `POST /resolve`. */
+export interface Resolution {
+  readonly platform: string;
+  readonly packages: readonly string[];
+  readonly pre_install: readonly string[];
+  readonly install_scripts: readonly string[];
+  readonly post_install: readonly string[];
+  readonly matched: readonly MatchedRequirement[];
+  /** Requirements the text marks optional; their packages are included only with `optional: true`. */
+  readonly optional: readonly MatchedRequirement[];
+  readonly unmatched: readonly Unmatched[];
+}
+
+/** Options of `resolve`. */
+export interface ResolveOptions {
+  /** Install what optional items need too. */
+  readonly optional?: boolean;
+}
+
+function patternThatMatches(rule: Rule, text: string): RegExp | undefined {
+  return rule.patterns.find((pattern) => pattern.test(text));
+}
+
+/** The rules one package needs, and the SystemRequirements items no rule understands. */
+export function needsOf(db: RuleDatabase, record: PackageRecord): { needs: Need[]; unmatched: Unmatched[] } {
+  const found: Need[] = [];
+  const unmatched: Unmatched[] = [];
+  for (const item of splitRequirements(record.systemRequirements)) {
+    const hits = db.rules.flatMap((rule) => {
+      const pattern = patternThatMatches(rule, item.text);
+      return pattern ? [{ rule, pattern }] : [];
+    });
+    if (hits.length === 0) unmatched.push({ package: record.name, field: 'SystemRequirements', text: item.text, reason: 'no rule matches this text' });
+    for (const { rule, pattern } of hits) {
+      found.push({ package: record.name, rule, on: 'SystemRequirements', text: item.text, reason: `matches /${pattern.source}/i`, optional: item.optional });
+    }
+  }
+  for (const rule of db.byPackage.get(record.name) ?? []) {
+    found.push({ package: record.name, rule, on: 'package name', text: record.name, reason: rule.packages[record.name], optional: false });
+  }
+  for (const linked of record.linkingTo) {
+    for (const rule of db.byLinkingTo.get(linked) ?? []) {
+      found.push({ package: record.name, rule, on: 'LinkingTo', text: linked, reason: rule.linkingTo[linked], optional: false });
+    }
+  }
+  return { needs: markCovered(dedupe(found)), unmatched };
+}
+
+/** One need per rule: the first required one, else the first optional one. */
+function dedupe(found: Need[]): Need[] {
+  const byRule = new Map<string, Need>();
+  for (const need of found) {
+    const seen = byRule.get(need.rule.name);
+    if (!seen || (seen.optional && !need.optional)) byRule.set(need.rule.name, need);
+  }
+  return [...byRule.values()];
+}
+
+/**
+ * A rule only mentioned in the text is covered when another required rule implies it (libcairo2-dev
+ * already depends on libfreetype-dev), unless the package is known to need it by name.
+ */
+function markCovered(needs: Need[]): Need[] {
+  const required = needs.filter((need) => !need.optional);
+  return needs.map((need) => {
+    if (need.on !== 'SystemRequirements') return need;
+    const by = required.find((other) => other !== need && other.rule.implies.includes(need.rule.name));
+    return by ? { ...need, coveredBy: by.rule.name } : need;
+  });
+}
+
+/** A need on one platform. */
+export function toMatched(need: Need, platform: SysreqsPlatform): MatchedRequirement {
+  const recipe = recipeFor(need.rule, platform);
+  const base = { package: need.package, rule: need.rule.name, on: need.on, text: need.text, reason: need.reason };
+  if (!recipe) return { ...base, packages: [], pre_install: [], post_install: [], note: `rule '${need.rule.name}' has no recipe for ${platform.id}` };
+  return {
+    ...base,
+    packages: recipe.packages,
+    pre_install: recipe.preInstall,
+    post_install: recipe.postInstall,
+    ...(recipe.providedBy ? { provided_by: recipe.providedBy } : {}),
+    ...(recipe.note ? { note: recipe.note } : {}),
+    ...(need.coveredBy ? { covered_by: need.coveredBy } : {}),
+  };
+}
+
+/** The commands that install OS packages on a platform. */
+export function installScripts(platform: SysreqsPlatform, packages: readonly string[]): string[] {
+  if (packages.length === 0) return [];
+  if (platform.onePackagePerCommand) return packages.map((name) => `${platform.installCommand} ${name}`);
+  return [`${platform.installCommand} ${packages.join(' ')}`];
+}
+
+const unique = (values: Iterable<string>): string[] => [...new Set(values)];
+
+/** Resolves package records (a package and, if the caller collected them, its dependencies) for a platform. */
+export function resolve(db: RuleDatabase, platform: SysreqsPlatform, records: readonly PackageRecord[], options: ResolveOptions = {}, extraUnmatched: readonly Unmatched[] = []): Resolution {
+  const matched: MatchedRequirement[] = [];
+  const optional: MatchedRequirement[] = [];
+  const unmatched: Unmatched[] = [...extraUnmatched];
+  for (const record of records) {
+    const result = needsOf(db, record);
+    unmatched.push(...result.unmatched);
+    for (const need of result.needs) (need.optional && !options.optional ? optional : matched).push(toMatched(need, platform));
+  }
+  const installing = matched.filter((entry) => !entry.covered_by);
+  const packages = unique(installing.flatMap((entry) => entry.packages));
+  return {
+    platform: platform.id,
+    packages,
+    pre_install: unique(installing.flatMap((entry) => entry.pre_install)),
+    install_scripts: installScripts(platform, packages),
+    post_install: unique(installing.flatMap((entry) => entry.post_install)),
+    matched,
+    optional,
+    unmatched,
+  };
+}

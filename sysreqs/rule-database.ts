@@ -1,0 +1,109 @@
+/**
+ * The rules database: reads every `rules/*.yaml`, validates it against `rule-schema.json` and
+ * compiles its patterns. Loading does I/O; the returned database is plain frozen data that the
+ * pure resolver works on.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { invalidRuleFile } from './errors.ts';
+import type { SysreqsPlatform } from './platforms.ts';
+
+/** What one platform installs for a rule (the normalised form of a rule file's `install` entry). */
+export interface Recipe {
+  readonly packages: readonly string[];
+  readonly preInstall: readonly string[];
+  readonly postInstall: readonly string[];
+  /** Set when nothing needs installing because something already provides it. */
+  readonly providedBy?: string;
+  readonly note?: string;
+}
+
+/** One compiled rule. */
+export interface Rule {
+  readonly name: string;
+  readonly description: string;
+  readonly patterns: readonly RegExp[];
+  /** R package → why it needs this rule. */
+  readonly packages: Readonly<Record<string, string>>;
+  /** R package in LinkingTo → why linking to it needs this rule. */
+  readonly linkingTo: Readonly<Record<string, string>>;
+  readonly implies: readonly string[];
+  readonly noteOnly: boolean;
+  /** Raw `install` entries by key (platform id, family or group). */
+  readonly install: Readonly<Record<string, Recipe>>;
+}
+
+/** Every rule, with indexes by R package name. */
+export interface RuleDatabase {
+  readonly rules: readonly Rule[];
+  readonly byName: ReadonlyMap<string, Rule>;
+  /** R package → rules naming it in `packages`. */
+  readonly byPackage: ReadonlyMap<string, readonly Rule[]>;
+  /** R package → rules naming it in `linking_to`. */
+  readonly byLinkingTo: ReadonlyMap<string, readonly Rule[]>;
+}
+
+/** The JSON Schema rule files follow. */
+export const RULE_SCHEMA: object = JSON.parse(readFileSync(new URL('./rule-schema.json', import.meta.url), 'utf8'));
+
+type RawRecipe = string[] | { packages?: string[]; pre_install?: string[]; post_install?: string[]; provided_by?: string; note?: string };
+interface RawRule {
+  name: string;
+  description: string;
+  patterns: string[];
+  packages?: Record<string, string>;
+  linking_to?: Record<string, string>;
+  implies?: string[];
+  note_only?: boolean;
+  install: Record<string, RawRecipe>;
+}
+
+function toRecipe(raw: RawRecipe): Recipe {
+  if (Array.isArray(raw)) return { packages: raw, preInstall: [], postInstall: [] };
+  return { packages: raw.packages ?? [], preInstall: raw.pre_install ?? [], postInstall: raw.post_install ?? [], providedBy: raw.provided_by, note: raw.note };
+}
+
+function indexBy(rules: Rule[], key: 'packages' | 'linkingTo'): Map<string, Rule[]> {
+  const index = new Map<string, Rule[]>();
+  for (const rule of rules) for (const name of Object.keys(rule[key])) index.set(name, [...(index.get(name) ?? []), rule]);
+  return index;
+}
+
+/** Builds a database from already-parsed rule documents (validated against the schema). */
+export function buildRuleDatabase(documents: ReadonlyArray<{ file: string; document: unknown }>): RuleDatabase {
+  const validate = new Ajv({ allErrors: true }).compile(RULE_SCHEMA);
+  const rules = documents.map(({ file, document }) => {
+    if (!validate(document)) throw invalidRuleFile(file, (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}`).join('; '));
+    const raw = document as RawRule;
+    if (basename(file).replace(/\.ya?ml$/, '') !== raw.name) throw invalidRuleFile(file, `name '${raw.name}' differs from the file name`);
+    const patterns = raw.patterns.map((source) => {
+      try {
+        return new RegExp(source, 'i');
+      } catch (cause) {
+        throw invalidRuleFile(file, `pattern ${source} does not compile: ${(cause as Error).message}`);
+      }
+    });
+    const install = Object.fromEntries(Object.entries(raw.install).map(([key, recipe]) => [key, toRecipe(recipe)]));
+    return Object.freeze({ name: raw.name, description: raw.description, patterns, packages: raw.packages ?? {}, linkingTo: raw.linking_to ?? {}, implies: raw.implies ?? [], noteOnly: raw.note_only ?? false, install });
+  });
+  const byName = new Map(rules.map((rule) => [rule.name, rule]));
+  for (const rule of rules) for (const implied of rule.implies) if (!byName.has(implied)) throw invalidRuleFile(`${rule.name}.yaml`, `implies unknown rule '${implied}'`);
+  return Object.freeze({ rules, byName, byPackage: indexBy(rules, 'packages'), byLinkingTo: indexBy(rules, 'linkingTo') });
+}
+
+/** Paths of the rule files in a folder. */
+export function ruleFiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => join(dir, name));
+}
+
+/** Reads, validates and compiles every rule file in `dir`. */
+export function loadRuleDatabase(dir: string): RuleDatabase {
+  return buildRuleDatabase(ruleFiles(dir).map((file) => ({ file, document: parseYaml(readFileSync(file, 'utf8')) })));
+}
+
+/** The recipe of a rule for a platform: platform id first, then family, then group; undefined when none. */
+export function recipeFor(rule: Rule, platform: SysreqsPlatform): Recipe | undefined {
+  return rule.install[platform.id] ?? rule.install[platform.family] ?? (platform.group ? rule.install[platform.group] : undefined);
+}
