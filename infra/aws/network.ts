@@ -1,0 +1,53 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { awsTags, resourceName } from '../naming.ts';
+import { subnetCidrs } from './subnets.ts';
+
+/** Arguments of the AWS network. */
+export interface NetworkArgs {
+  readonly stack: string;
+  readonly vpcCidr: string;
+  /** Availability zones the private subnets span. */
+  readonly availabilityZones: number;
+}
+
+/**
+ * A VPC with private subnets for the builders (no public addresses) and one NAT gateway whose
+ * Elastic IP is the single egress address the DigitalOcean firewalls admit for NATS, metrics and logs.
+ */
+export class Network extends pulumi.ComponentResource {
+  readonly vpc: aws.ec2.Vpc;
+  readonly privateSubnetIds: pulumi.Output<string>[];
+  /** Public egress addresses as CIDRs (x.x.x.x/32). */
+  readonly egressCidrs: pulumi.Output<string[]>;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('rfarm:aws:Network', name, {}, opts);
+    const tags = (suffix: string) => awsTags(args.stack, 'network', resourceName(args.stack, 'network', suffix));
+    const zones = aws.getAvailabilityZonesOutput({ state: 'available' }, { parent: this });
+    this.vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags('vpc') }, { parent: this });
+    const cidrs = subnetCidrs(args.vpcCidr, args.availabilityZones);
+    const gateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id, tags: tags('igw') }, { parent: this });
+    const publicSubnet = new aws.ec2.Subnet(
+      `${name}-public-1`,
+      { vpcId: this.vpc.id, cidrBlock: cidrs.public[0], availabilityZone: zones.names[0], mapPublicIpOnLaunch: false, tags: tags('public-1') },
+      { parent: this },
+    );
+    const publicRoutes = new aws.ec2.RouteTable(`${name}-public-routes`, { vpcId: this.vpc.id, routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: gateway.id }], tags: tags('public-routes') }, { parent: this });
+    new aws.ec2.RouteTableAssociation(`${name}-public-1-routes`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id }, { parent: this });
+    const natAddress = new aws.ec2.Eip(`${name}-nat-ip`, { domain: 'vpc', tags: tags('nat-ip') }, { parent: this });
+    const nat = new aws.ec2.NatGateway(`${name}-nat`, { allocationId: natAddress.id, subnetId: publicSubnet.id, tags: tags('nat') }, { parent: this, dependsOn: [gateway] });
+    const privateRoutes = new aws.ec2.RouteTable(`${name}-private-routes`, { vpcId: this.vpc.id, routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }], tags: tags('private-routes') }, { parent: this });
+    this.privateSubnetIds = cidrs.private.map((cidrBlock, index) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-private-${index + 1}`,
+        { vpcId: this.vpc.id, cidrBlock, availabilityZone: zones.names[index], mapPublicIpOnLaunch: false, tags: tags(`private-${index + 1}`) },
+        { parent: this },
+      );
+      new aws.ec2.RouteTableAssociation(`${name}-private-${index + 1}-routes`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, { parent: this });
+      return subnet.id;
+    });
+    this.egressCidrs = natAddress.publicIp.apply((address) => [`${address}/32`]);
+    this.registerOutputs({ vpcId: this.vpc.id, egressCidrs: this.egressCidrs });
+  }
+}

@@ -1,0 +1,102 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { Platform } from '../../images/index.ts';
+import { awsTags, resourceName } from '../naming.ts';
+import type { PoolSize } from '../stack-config.ts';
+import type { AgentSettings } from '../user-data/agent-environment.ts';
+import { renderWindowsBuilderUserData } from '../user-data/windows-builder.ts';
+import { credsParameterName } from './iam-policies.ts';
+import { HostIdentity } from './host-identity.ts';
+
+/** Arguments of one Windows platform's builder pool. */
+export interface WindowsBuilderPoolArgs {
+  readonly stack: string;
+  readonly platform: Platform;
+  readonly size: PoolSize;
+  readonly instanceType: string;
+  readonly volumeGb: number;
+  /** AMI name filter from the platform's image definition, e.g. Windows_Server-2022-English-Full-Base-*. */
+  readonly amiNameFilter: string;
+  /** Rtools series from the image definition. */
+  readonly rtools: string;
+  readonly provisionScript: string;
+  readonly region: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly subnetIds: pulumi.Input<string>[];
+  readonly adminCidrs: readonly string[];
+  readonly natsCreds: pulumi.Input<string>;
+  readonly caPem: pulumi.Input<string>;
+  readonly sourceRepo: string;
+  readonly sourceRef: string;
+  readonly lokiUrl: string;
+  readonly remoteWriteUrl: string;
+  readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
+}
+
+/**
+ * Windows builders for one platform: a launch template (IMDSv2 only, encrypted gp3, no public
+ * address, PowerShell user-data) and an auto scaling group across the private subnets.
+ */
+export class WindowsBuilderPool extends pulumi.ComponentResource {
+  readonly launchTemplate: aws.ec2.LaunchTemplate;
+  readonly group: aws.autoscaling.Group;
+
+  constructor(name: string, args: WindowsBuilderPoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('rfarm:aws:WindowsBuilderPool', name, { platform: args.platform.id }, opts);
+    const poolName = resourceName(args.stack, 'builder', args.platform.id);
+    const tags = awsTags(args.stack, 'builder', poolName, args.platform.id);
+    const identity = new HostIdentity(`${name}-identity`, { stack: args.stack, role: 'builder', platformId: args.platform.id, vpcId: args.vpcId, natsCreds: args.natsCreds, adminCidrs: [] }, { parent: this });
+    const ami = aws.ec2.getAmiOutput({ owners: ['amazon'], mostRecent: true, filters: [{ name: 'name', values: [args.amiNameFilter] }, { name: 'architecture', values: ['x86_64'] }] }, { parent: this });
+    const userData = pulumi.output(args.caPem).apply((caPem) =>
+      renderWindowsBuilderUserData({
+        stack: args.stack,
+        platform: args.platform,
+        provisionScript: args.provisionScript,
+        rtools: args.rtools,
+        sourceRepo: args.sourceRepo,
+        sourceRef: args.sourceRef,
+        credsParameter: credsParameterName(args.stack, args.platform.id),
+        region: args.region,
+        caPem,
+        lokiUrl: args.lokiUrl,
+        remoteWriteUrl: args.remoteWriteUrl,
+        agent: args.agent,
+      }),
+    );
+    this.launchTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-template`,
+      {
+        namePrefix: `${poolName}-`,
+        imageId: ami.id,
+        instanceType: args.instanceType,
+        iamInstanceProfile: { arn: identity.instanceProfile.arn },
+        metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+        blockDeviceMappings: [{ deviceName: '/dev/sda1', ebs: { volumeSize: args.volumeGb, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } }],
+        networkInterfaces: [{ associatePublicIpAddress: 'false', securityGroups: [identity.securityGroup.id], deleteOnTermination: 'true' }],
+        userData: userData.apply((text) => Buffer.from(text, 'utf8').toString('base64')),
+        tagSpecifications: [
+          { resourceType: 'instance', tags },
+          { resourceType: 'volume', tags },
+        ],
+        tags,
+      },
+      { parent: this },
+    );
+    this.group = new aws.autoscaling.Group(
+      `${name}-group`,
+      {
+        name: poolName,
+        minSize: args.size.min,
+        maxSize: args.size.max,
+        desiredCapacity: args.size.desired,
+        vpcZoneIdentifiers: args.subnetIds,
+        launchTemplate: { id: this.launchTemplate.id, version: '$Latest' },
+        healthCheckType: 'EC2',
+        tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+      },
+      // The control plane moves desired capacity with the queue; `pulumi up` must not reset it.
+      { parent: this, ignoreChanges: ['desiredCapacity'] },
+    );
+    this.registerOutputs({ group: this.group.name });
+  }
+}

@@ -1,0 +1,42 @@
+/** The environment of control-plane/main.ts on a control-plane droplet, and the secrets that go into it. */
+import type { NatsAuth } from './stack-config.ts';
+
+/** Inputs of the control plane's environment (secret values already resolved). */
+export interface ControlPlaneEnvironmentInput {
+  readonly natsUrls: readonly string[];
+  readonly adminToken: string;
+  readonly publicUrl: string;
+  readonly smtpUrl: string;
+  readonly smtpPassword: string;
+  readonly githubWebhookSecret: string;
+  readonly jetstreamReplicas: number;
+}
+
+/** `FARM_*` and friends for control-plane/main.ts. */
+export function controlPlaneEnvironment(input: ControlPlaneEnvironmentInput): Record<string, string> {
+  return {
+    PORT: '8080',
+    NATS_URL: input.natsUrls.join(','),
+    NATS_CREDS: '/etc/rfarm/nats.creds',
+    FARM_ADMIN_TOKEN: input.adminToken,
+    FARM_PUBLIC_URL: input.publicUrl,
+    FARM_SMTP_URL: smtpUrlWithPassword(input.smtpUrl, input.smtpPassword),
+    FARM_GITHUB_WEBHOOK_SECRET: input.githubWebhookSecret,
+    FARM_JETSTREAM_REPLICAS: String(input.jetstreamReplicas),
+    NODE_EXTRA_CA_CERTS: '/etc/rfarm/farm-ca.pem',
+  };
+}
+
+/** smtp://user@host:587 + password → smtp://user:password@host:587 (password URL-encoded). */
+export function smtpUrlWithPassword(url: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString().replace(/\/$/, '');
+}
+
+/** One pool's NATS credentials, or an error naming the platform and how to add them. */
+export function agentCredsFor(auth: NatsAuth, platformId: string): string {
+  const creds = auth.agentCreds[platformId];
+  if (!creds) throw new Error(`rfarm:natsAuth has no agentCreds for '${platformId}'; rerun infra/nats/generate-credentials.sh and set rfarm:natsAuth again with --secret`);
+  return creds;
+}

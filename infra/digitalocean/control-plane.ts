@@ -1,0 +1,98 @@
+import * as digitalocean from '@pulumi/digitalocean';
+import * as pulumi from '@pulumi/pulumi';
+import { digitalOceanTags, farmHostNames, firewallTag, hostName, relativeName, resourceName } from '../naming.ts';
+import type { FarmTls } from '../stack-config.ts';
+import { renderControlPlaneUserData } from '../user-data/services.ts';
+import { PORTS } from './firewall-rules.ts';
+
+/** Arguments of the control plane. */
+export interface ControlPlaneArgs {
+  readonly stack: string;
+  readonly region: string;
+  readonly domain: string;
+  readonly dnsZone: string;
+  readonly instances: number;
+  readonly dropletSize: string;
+  readonly dropletImage: string;
+  readonly loadBalancerUnits: number;
+  readonly vpcId: pulumi.Input<string>;
+  readonly projectId: pulumi.Input<string>;
+  readonly sshKeys: readonly string[];
+  readonly sourceRepo: string;
+  readonly sourceRef: string;
+  /** Environment of control-plane/main.ts; holds secrets. */
+  readonly environment: pulumi.Input<Record<string, string>>;
+  readonly natsCreds: pulumi.Input<string>;
+  readonly tls: pulumi.Input<FarmTls>;
+  readonly lokiUrl: string;
+}
+
+/**
+ * Control-plane droplets (control plane and sysreqs, no public address) behind two HTTPS load
+ * balancers, one per public name, sharing a Let's Encrypt certificate. 443 is the farm's only
+ * world-reachable port.
+ */
+export class ControlPlane extends pulumi.ComponentResource {
+  readonly droplets: digitalocean.Droplet[];
+  readonly loadBalancer: digitalocean.LoadBalancer;
+  readonly sysreqsLoadBalancer: digitalocean.LoadBalancer;
+  readonly privateAddresses: pulumi.Output<string[]>;
+  /** https://<domain> */
+  readonly url: string;
+  /** https://sysreqs.<domain> */
+  readonly sysreqsUrl: string;
+
+  constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('rfarm:digitalocean:ControlPlane', name, {}, opts);
+    const names = farmHostNames(args.domain);
+    const userData = pulumi.all([args.environment, args.natsCreds, args.tls]).apply(([environment, natsCreds, tls]) =>
+      renderControlPlaneUserData({ stack: args.stack, role: 'control-plane', lokiUrl: args.lokiUrl, tls, sourceRepo: args.sourceRepo, sourceRef: args.sourceRef, controlPlaneEnv: environment, natsCreds }),
+    );
+    this.droplets = Array.from({ length: args.instances }, (_, index) =>
+      new digitalocean.Droplet(
+        `${name}-${index + 1}`,
+        {
+          name: hostName(args.stack, 'control-plane', index + 1),
+          region: args.region,
+          size: args.dropletSize,
+          image: args.dropletImage,
+          vpcUuid: args.vpcId,
+          publicNetworking: false,
+          monitoring: true,
+          sshKeys: [...args.sshKeys],
+          tags: digitalOceanTags(args.stack, 'control-plane'),
+          userData: pulumi.secret(userData),
+        },
+        { parent: this },
+      ),
+    );
+    const certificate = new digitalocean.Certificate(`${name}-certificate`, { name: resourceName(args.stack, 'control-plane', 'tls'), type: 'lets_encrypt', domains: [names.controlPlane, names.sysreqs] }, { parent: this });
+    const balancer = (role: 'control-plane' | 'sysreqs', port: number) =>
+      new digitalocean.LoadBalancer(
+        `${name}-${role === 'control-plane' ? 'lb' : 'sysreqs-lb'}`,
+        {
+          name: resourceName(args.stack, role, 'lb'),
+          region: args.region,
+          vpcUuid: args.vpcId,
+          projectId: args.projectId,
+          sizeUnit: args.loadBalancerUnits,
+          dropletTag: firewallTag(args.stack, 'control-plane'),
+          forwardingRules: [{ entryPort: PORTS.https, entryProtocol: 'https', targetPort: port, targetProtocol: 'http', certificateName: certificate.name }],
+          healthcheck: { port, protocol: 'http', path: '/healthz', checkIntervalSeconds: 10 },
+          redirectHttpToHttps: false,
+        },
+        { parent: this, dependsOn: this.droplets },
+      );
+    this.loadBalancer = balancer('control-plane', PORTS.controlPlane);
+    this.sysreqsLoadBalancer = balancer('sysreqs', PORTS.sysreqs);
+    const record = (suffix: string, host: string, balancerIp: pulumi.Output<string>) =>
+      new digitalocean.DnsRecord(`${name}-${suffix}`, { domain: args.dnsZone, type: 'A', name: relativeName(host, args.dnsZone), value: balancerIp, ttl: 300 }, { parent: this });
+    record('dns', names.controlPlane, this.loadBalancer.ip);
+    record('sysreqs-dns', names.sysreqs, this.sysreqsLoadBalancer.ip);
+    this.privateAddresses = pulumi.all(this.droplets.map((droplet) => droplet.ipv4AddressPrivate));
+    this.url = `https://${names.controlPlane}`;
+    this.sysreqsUrl = `https://${names.sysreqs}`;
+    this.registerOutputs({ url: this.url, sysreqsUrl: this.sysreqsUrl });
+  }
+}
+

@@ -1,0 +1,71 @@
+import * as digitalocean from '@pulumi/digitalocean';
+import * as pulumi from '@pulumi/pulumi';
+import type { Platform } from '../../images/index.ts';
+import { digitalOceanTags, hostName } from '../naming.ts';
+import type { PoolSize } from '../stack-config.ts';
+import type { AgentSettings } from '../user-data/agent-environment.ts';
+import { renderLinuxBuilderUserData } from '../user-data/linux-builder.ts';
+
+/** Arguments of one Linux platform's builder pool. */
+export interface LinuxBuilderPoolArgs {
+  readonly stack: string;
+  /** The catalogue platform every droplet of the pool serves. */
+  readonly platform: Platform;
+  readonly size: PoolSize;
+  /** Droplet size slug. */
+  readonly dropletSize: string;
+  /** Base image slug of the droplets (Docker runs the worker image on it). */
+  readonly dropletImage: string;
+  readonly region: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly sshKeys: readonly string[];
+  /** The platform's worker image, `registry/repo:tag`. */
+  readonly workerImage: pulumi.Input<string>;
+  readonly registryServer: pulumi.Input<string>;
+  /** Read-only Docker credentials (`config.json`). */
+  readonly dockerConfigJson: pulumi.Input<string>;
+  /** This pool's own NATS credentials. */
+  readonly natsCreds: pulumi.Input<string>;
+  readonly caPem: pulumi.Input<string>;
+  readonly lokiUrl: string;
+  readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
+}
+
+/** The droplets building for one Linux platform: no public address, the agent in the worker container. */
+export class LinuxBuilderPool extends pulumi.ComponentResource {
+  readonly droplets: digitalocean.Droplet[];
+  /** The platform the pool serves. */
+  readonly platformId: string;
+  /** Private addresses, for Prometheus. */
+  readonly privateAddresses: pulumi.Output<string[]>;
+
+  constructor(name: string, args: LinuxBuilderPoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('rfarm:digitalocean:LinuxBuilderPool', name, { platform: args.platform.id }, opts);
+    this.platformId = args.platform.id;
+    const userData = pulumi
+      .all([args.workerImage, args.registryServer, args.dockerConfigJson, args.natsCreds, args.caPem])
+      .apply(([image, registryServer, dockerConfigJson, natsCreds, caPem]) =>
+        renderLinuxBuilderUserData({ stack: args.stack, platform: args.platform, image, registryServer, dockerConfigJson, natsCreds, caPem, lokiUrl: args.lokiUrl, agent: args.agent }),
+      );
+    this.droplets = Array.from({ length: args.size.desired }, (_, index) =>
+      new digitalocean.Droplet(
+        `${name}-${index + 1}`,
+        {
+          name: hostName(args.stack, 'builder', index + 1, args.platform.id),
+          region: args.region,
+          size: args.dropletSize,
+          image: args.dropletImage,
+          vpcUuid: args.vpcId,
+          publicNetworking: false,
+          monitoring: true,
+          sshKeys: [...args.sshKeys],
+          tags: digitalOceanTags(args.stack, 'builder', args.platform.id),
+          userData: pulumi.secret(userData),
+        },
+        { parent: this, deleteBeforeReplace: true },
+      ),
+    );
+    this.privateAddresses = pulumi.all(this.droplets.map((droplet) => droplet.ipv4AddressPrivate));
+    this.registerOutputs({ privateAddresses: this.privateAddresses });
+  }
+}

@@ -1,0 +1,77 @@
+import * as digitalocean from '@pulumi/digitalocean';
+import * as pulumi from '@pulumi/pulumi';
+import { observabilityEndpoints } from '../monitoring/endpoints.ts';
+import { renderPrometheusConfig, type ScrapeTargets } from '../monitoring/prometheus-config.ts';
+import { digitalOceanTags, farmHostNames, hostName, relativeName, resourceName, type Role } from '../naming.ts';
+import type { FarmTls } from '../stack-config.ts';
+import { renderLogServerUserData, renderMonitoringUserData } from '../user-data/services.ts';
+
+/** Arguments of the monitoring droplet and the log server. */
+export interface ObservabilityArgs {
+  readonly stack: string;
+  readonly region: string;
+  readonly domain: string;
+  readonly dnsZone: string;
+  readonly monitoringSize: string;
+  readonly logsSize: string;
+  readonly monitoringVolumeGb: number;
+  readonly logsVolumeGb: number;
+  readonly dropletImage: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly sshKeys: readonly string[];
+  readonly tls: pulumi.Input<FarmTls>;
+  /** Private addresses Prometheus scrapes (everything in the VPC but itself and the log server). */
+  readonly targets: pulumi.Input<Omit<ScrapeTargets, 'monitoring' | 'logs'>>;
+}
+
+/**
+ * Monitoring: Prometheus (scrapes every VPC node, receives remote writes from the other clouds) and
+ * Grafana with the provisioned farm dashboard. Logs: Grafana Loki; every host ships its journal
+ * or event log there with Grafana Alloy.
+ */
+export class Observability extends pulumi.ComponentResource {
+  readonly monitoring: digitalocean.Droplet;
+  readonly logs: digitalocean.Droplet;
+  /** Grafana, https://grafana.<domain> (reachable from the admin CIDRs only). */
+  readonly grafanaUrl: string;
+  /** Loki push URL for hosts inside the VPC. */
+  readonly lokiVpcUrl: string;
+  /** Loki push URL for hosts in other clouds. */
+  readonly lokiPublicUrl: string;
+  /** Prometheus remote-write URL for hosts in other clouds. */
+  readonly remoteWriteUrl: string;
+
+  constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('rfarm:digitalocean:Observability', name, {}, opts);
+    const names = farmHostNames(args.domain);
+    ({ lokiVpcUrl: this.lokiVpcUrl, lokiPublicUrl: this.lokiPublicUrl, remoteWriteUrl: this.remoteWriteUrl, grafanaUrl: this.grafanaUrl } = observabilityEndpoints(args.domain));
+    const volume = (role: Role, size: number) =>
+      new digitalocean.Volume(`${name}-${role}-volume`, { name: resourceName(args.stack, role, 'data'), region: args.region, size, initialFilesystemType: 'ext4', tags: digitalOceanTags(args.stack, role) }, { parent: this });
+    const monitoringVolume = volume('monitoring', args.monitoringVolumeGb);
+    const logsVolume = volume('logs', args.logsVolumeGb);
+    const droplet = (role: Role, size: string, volumeId: pulumi.Output<string>, userData: pulumi.Output<string>) =>
+      new digitalocean.Droplet(
+        `${name}-${role}`,
+        { name: hostName(args.stack, role, 1), region: args.region, size, image: args.dropletImage, vpcUuid: args.vpcId, monitoring: true, sshKeys: [...args.sshKeys], volumeIds: [volumeId], tags: digitalOceanTags(args.stack, role), userData: pulumi.secret(userData) },
+        { parent: this },
+      );
+    const host = (role: string, tls: FarmTls) => ({ stack: args.stack, role, lokiUrl: this.lokiVpcUrl, tls });
+    this.logs = droplet('logs', args.logsSize, logsVolume.id, pulumi.output(args.tls).apply((tls) => renderLogServerUserData(host('logs', tls), resourceName(args.stack, 'logs', 'data'))));
+    const prometheusConfig = pulumi.all([args.targets, this.logs.ipv4AddressPrivate]).apply(([targets, logsAddress]) =>
+      renderPrometheusConfig(args.stack, { ...targets, monitoring: ['127.0.0.1'], logs: [logsAddress] }),
+    );
+    this.monitoring = droplet(
+      'monitoring',
+      args.monitoringSize,
+      monitoringVolume.id,
+      pulumi.all([args.tls, prometheusConfig]).apply(([tls, config]) => renderMonitoringUserData(host('monitoring', tls), config, { grafana: names.grafana, metrics: names.metrics }, resourceName(args.stack, 'monitoring', 'data'))),
+    );
+    const record = (suffix: string, hostname: string, value: pulumi.Output<string>) =>
+      new digitalocean.DnsRecord(`${name}-${suffix}`, { domain: args.dnsZone, type: 'A', name: relativeName(hostname, args.dnsZone), value, ttl: 300 }, { parent: this });
+    record('grafana-dns', names.grafana, this.monitoring.ipv4Address);
+    record('metrics-dns', names.metrics, this.monitoring.ipv4Address);
+    record('logs-dns', names.logs, this.logs.ipv4Address);
+    record('logs-vpc-dns', names.logsInVpc, this.logs.ipv4AddressPrivate);
+    this.registerOutputs({ grafanaUrl: this.grafanaUrl });
+  }
+}

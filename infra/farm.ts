@@ -1,0 +1,139 @@
+/**
+ * The whole farm, composed from the per-provider components. `declareFarm` is re-runnable (tests
+ * call it once per stack under mocks); `infra/index.ts` calls it with the stack's config.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { fileURLToPath } from 'node:url';
+import { platformsOn } from '../images/index.ts';
+import { Network as AwsNetwork } from './aws/network.ts';
+import { SolarisHosts } from './aws/solaris-hosts.ts';
+import { WindowsBuilderPool } from './aws/windows-builder-pool.ts';
+import { agentCredsFor, controlPlaneEnvironment } from './control-plane-environment.ts';
+import { ControlPlane } from './digitalocean/control-plane.ts';
+import { Firewalls } from './digitalocean/firewalls.ts';
+import { LinuxBuilderPool } from './digitalocean/linux-builder-pool.ts';
+import { NatsCluster } from './digitalocean/nats-cluster.ts';
+import { Network } from './digitalocean/network.ts';
+import { Observability } from './digitalocean/observability.ts';
+import { Registry } from './digitalocean/registry.ts';
+import { Repository } from './digitalocean/repository.ts';
+import { contextTag, workerImageInputs } from './docker/content-tag.ts';
+import { WorkerImages } from './docker/worker-images.ts';
+import { readImageDefinition, readImageScript } from './image-definitions.ts';
+import { observabilityEndpoints } from './monitoring/endpoints.ts';
+import { planPools, type PoolPlan } from './pools.ts';
+import type { StackConfig } from './stack-config.ts';
+import { BuilderVmPool } from './vsphere/builder-vm-pool.ts';
+
+/** Root of the checkout: the Docker build context and where image definitions are read from. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** One pool's size as a stack output. */
+export interface PoolSizeOutput {
+  readonly provider: string;
+  readonly kind: string;
+  readonly machine: string;
+  readonly min: number;
+  readonly max: number;
+  readonly desired: number;
+}
+
+/** The stack outputs. */
+export interface FarmOutputs {
+  readonly controlPlaneUrl: string;
+  readonly sysreqsUrl: string;
+  readonly natsUrls: { readonly vpc: string[]; readonly public: string[] };
+  readonly repositoryUrl: pulumi.Output<string>;
+  readonly monitoringUrl: string;
+  readonly poolSizes: Record<string, PoolSizeOutput>;
+}
+
+/** Declares every resource of the farm for one stack. */
+export async function declareFarm(config: StackConfig, repoRoot: string = REPO_ROOT): Promise<FarmOutputs> {
+  const { stack, digitalocean: ocean, secrets } = config;
+  const plans = planPools(config);
+  const endpoints = observabilityEndpoints(config.domain);
+  const caPem = secrets.farmTls.apply((tls) => tls.ca);
+  const credsFor = (platformId: string) => pulumi.secret(secrets.natsAuth.apply((auth) => agentCredsFor(auth, platformId)));
+  const dropletBase = { region: ocean.region, dropletImage: ocean.dropletImage, sshKeys: ocean.sshKeys };
+
+  const network = new Network('do-network', { stack, region: ocean.region, vpcCidr: ocean.vpcCidr });
+  const nats = new NatsCluster('nats', {
+    ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, nodes: config.nats.nodes, dropletSize: ocean.sizes.nats,
+    volumeGb: ocean.natsVolumeGb, vpcId: network.vpc.id, auth: secrets.natsAuth, tls: secrets.farmTls, lokiUrl: endpoints.lokiVpcUrl,
+  });
+  const repository = new Repository('repository', { stack, region: ocean.region });
+  const environment = pulumi.all([secrets.adminToken, secrets.smtpPassword, secrets.githubWebhookSecret]).apply(([adminToken, smtpPassword, githubWebhookSecret]) =>
+    controlPlaneEnvironment({ natsUrls: nats.vpcUrls, adminToken, publicUrl: `https://${config.domain}`, smtpUrl: config.smtpUrl, smtpPassword, githubWebhookSecret, jetstreamReplicas: config.nats.jetstreamReplicas }),
+  );
+  const controlPlane = new ControlPlane('control-plane', {
+    ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, instances: config.controlPlaneInstances, dropletSize: ocean.sizes.controlPlane,
+    loadBalancerUnits: ocean.loadBalancerUnits, vpcId: network.vpc.id, projectId: network.project.id, sourceRepo: config.sourceRepo, sourceRef: config.sourceRef,
+    environment: pulumi.secret(environment), natsCreds: pulumi.secret(secrets.natsAuth.apply((auth) => auth.controlPlaneCreds)), tls: secrets.farmTls, lokiUrl: endpoints.lokiVpcUrl,
+  });
+  const agent = (natsUrls: string[]) => ({ natsUrls, sysreqsUrl: controlPlane.sysreqsUrl, rRepos: config.rRepos });
+
+  const registry = new Registry('registry', { stack, region: ocean.region, tier: ocean.registryTier });
+  const linuxPlatforms = platformsOn('digitalocean').filter((platform) => platform.os === 'linux');
+  const images = new WorkerImages('worker-images', {
+    platforms: linuxPlatforms, repoRoot, tags: Object.fromEntries(linuxPlatforms.map((platform) => [platform.id, contextTag(repoRoot, workerImageInputs(platform.id))])),
+    registryEndpoint: registry.endpoint, registryServer: registry.server, registryToken: secrets.registryToken,
+  });
+  const linuxPools = plans.filter((plan) => plan.kind === 'droplet').map((plan) =>
+    new LinuxBuilderPool(`builders-${plan.platform.id}`, {
+      ...dropletBase, stack, platform: plan.platform, size: plan.size, dropletSize: plan.machine, vpcId: network.vpc.id, workerImage: images.references[plan.platform.id],
+      registryServer: registry.server, dockerConfigJson: registry.pullConfigJson, natsCreds: credsFor(plan.platform.id), caPem, lokiUrl: endpoints.lokiVpcUrl, agent: agent(nats.vpcUrls),
+    }),
+  );
+
+  const awsNetwork = new AwsNetwork('aws-network', { stack, vpcCidr: config.aws.vpcCidr, availabilityZones: config.aws.availabilityZones });
+  const remote = { stack, caPem, sourceRepo: config.sourceRepo, sourceRef: config.sourceRef, lokiUrl: endpoints.lokiPublicUrl, remoteWriteUrl: endpoints.remoteWriteUrl, agent: agent(nats.publicUrls) };
+  const awsHost = { region: config.aws.region, vpcId: awsNetwork.vpc.id, subnetIds: awsNetwork.privateSubnetIds, adminCidrs: config.adminCidrs };
+  for (const plan of plans.filter((candidate) => candidate.kind === 'autoscaling-group')) {
+    const definition = readImageDefinition(repoRoot, plan.platform);
+    new WindowsBuilderPool(`builders-${plan.platform.id}`, {
+      ...remote, ...awsHost, platform: plan.platform, size: plan.size, instanceType: plan.machine, volumeGb: config.aws.windowsVolumeGb, amiNameFilter: definition.baseImage,
+      rtools: definition.rtools ?? '', provisionScript: readImageScript(repoRoot, 'windows', definition.provision), natsCreds: credsFor(plan.platform.id),
+    });
+  }
+  for (const plan of plans.filter((candidate) => candidate.kind === 'kvm-host')) {
+    new SolarisHosts(`builders-${plan.platform.id}`, {
+      ...remote, ...awsHost, platform: plan.platform, size: plan.size, instanceType: plan.machine, volumeGb: config.aws.solarisVolumeGb, imageBucket: config.solaris.imageBucket,
+      imageKey: config.solaris.imageKey, kvmHostScript: readImageScript(repoRoot, 'solaris', 'kvm-host.sh'), natsCreds: credsFor(plan.platform.id),
+    });
+  }
+  for (const plan of plans.filter((candidate) => candidate.kind === 'vsphere-vm')) {
+    const vsphere = config.vsphere;
+    new BuilderVmPool(`builders-${plan.platform.id}`, {
+      ...remote, role: 'builder', platform: plan.platform, size: plan.size, template: templateFor(plan, config), placement: vsphere,
+      cpus: vsphere.cpus, memoryMb: vsphere.memoryMb, natsCreds: credsFor(plan.platform.id),
+    });
+  }
+
+  const remoteAgentCidrs = awsNetwork.egressCidrs.apply((cidrs) => [...cidrs, config.vsphere.egressCidr]);
+  new Firewalls('firewalls', {
+    stack, vpcCidr: ocean.vpcCidr, adminCidrs: config.adminCidrs, remoteAgentCidrs,
+    loadBalancerUids: pulumi.all([controlPlane.loadBalancer.id, controlPlane.sysreqsLoadBalancer.id]),
+  });
+  const builders = pulumi.all(linuxPools.map((pool) => pool.privateAddresses.apply((addresses) => addresses.map((address) => ({ address, platformId: pool.platformId })))));
+  const observability = new Observability('observability', {
+    ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, monitoringSize: ocean.sizes.monitoring, logsSize: ocean.sizes.logs,
+    monitoringVolumeGb: ocean.monitoringVolumeGb, logsVolumeGb: ocean.logsVolumeGb, vpcId: network.vpc.id, tls: secrets.farmTls,
+    targets: pulumi.all([controlPlane.privateAddresses, nats.privateAddresses, builders]).apply(([controlPlaneAddresses, natsAddresses, builderList]) => ({
+      controlPlane: controlPlaneAddresses, nats: natsAddresses, builders: builderList.flat(),
+    })),
+  });
+  return {
+    controlPlaneUrl: controlPlane.url,
+    sysreqsUrl: controlPlane.sysreqsUrl,
+    natsUrls: { vpc: nats.vpcUrls, public: nats.publicUrls },
+    repositoryUrl: repository.url,
+    monitoringUrl: observability.grafanaUrl,
+    poolSizes: Object.fromEntries(plans.map((plan) => [plan.platform.id, { provider: plan.provider, kind: plan.kind, machine: plan.machine, ...plan.size }])),
+  };
+}
+
+function templateFor(plan: PoolPlan, config: StackConfig): string {
+  if (plan.platform.os === 'solaris') return config.solaris.vsphereTemplate;
+  return config.vsphere.templates[plan.platform.arch];
+}

@@ -1,0 +1,47 @@
+/**
+ * Catalogue → pools: which builder pool serves each platform of the catalogue, on which
+ * provider, with how many hosts of which size. The catalogue names the provider; stack config
+ * may move Solaris from AWS to the vSphere hosts.
+ */
+import { PLATFORMS, type Platform, type Provider } from '../images/index.ts';
+import { machineSizeFor, poolSizeFor } from './sizing.ts';
+import type { PoolSize, StackConfig } from './stack-config.ts';
+
+/** How a pool's hosts are made. */
+export type PoolKind = 'droplet' | 'autoscaling-group' | 'kvm-host' | 'vsphere-vm';
+
+/** One platform's builder pool as the stack declares it. */
+export interface PoolPlan {
+  readonly platform: Platform;
+  /** Where the hosts run; the catalogue's provider unless placement config moved it. */
+  readonly provider: Exclude<Provider, 'local'>;
+  readonly kind: PoolKind;
+  readonly size: PoolSize;
+  /** Droplet size slug, EC2 instance type or vSphere VM shape. */
+  readonly machine: string;
+}
+
+/** Every pool of a stack, one per platform of the catalogue that has a cloud provider. */
+export function planPools(config: Pick<StackConfig, 'pools' | 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>, platforms: readonly Platform[] = PLATFORMS): PoolPlan[] {
+  return platforms.filter((platform) => platform.provider !== 'local').map((platform) => {
+    const provider = providerFor(platform, config.solaris.placement);
+    return { platform, provider, kind: kindFor(platform, provider), size: poolSizeFor(platform, config.pools), machine: machineSizeFor(platform, config) };
+  });
+}
+
+/** The provider a platform's pool lands on. */
+export function providerFor(platform: Platform, solarisPlacement: 'aws' | 'vsphere'): Exclude<Provider, 'local'> {
+  if (platform.provider === 'local') throw new Error(`platform '${platform.id}' has provider 'local'; it has no cloud pool`);
+  return platform.os === 'solaris' ? solarisPlacement : platform.provider;
+}
+
+function kindFor(platform: Platform, provider: Exclude<Provider, 'local'>): PoolKind {
+  if (provider === 'digitalocean') return 'droplet';
+  if (provider === 'vsphere') return 'vsphere-vm';
+  return platform.os === 'solaris' ? 'kvm-host' : 'autoscaling-group';
+}
+
+/** The pools of one provider. */
+export function poolsOn(plans: readonly PoolPlan[], provider: PoolPlan['provider']): PoolPlan[] {
+  return plans.filter((plan) => plan.provider === provider);
+}

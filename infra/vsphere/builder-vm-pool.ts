@@ -1,0 +1,88 @@
+import * as pulumi from '@pulumi/pulumi';
+import type { Platform } from '../../images/index.ts';
+import { hostName, vsphereAnnotation, type Role } from '../naming.ts';
+import type { PoolSize } from '../stack-config.ts';
+import type { AgentSettings } from '../user-data/agent-environment.ts';
+import { renderGuestInfo } from '../user-data/guestinfo.ts';
+import * as vsphere from './sdk.ts';
+
+/** Where in vCenter the VMs go. */
+export interface VspherePlacement {
+  readonly datacenter: string;
+  readonly resourcePool: string;
+  readonly datastore: string;
+  readonly network: string;
+  readonly folder: string;
+}
+
+/** Arguments of one platform's builder VMs. */
+export interface BuilderVmPoolArgs {
+  readonly stack: string;
+  readonly role: Role;
+  readonly platform: Platform;
+  readonly size: PoolSize;
+  /** Template to clone (macOS per architecture, or the Solaris template). */
+  readonly template: string;
+  readonly placement: VspherePlacement;
+  readonly cpus: number;
+  readonly memoryMb: number;
+  readonly natsCreds: pulumi.Input<string>;
+  readonly caPem: pulumi.Input<string>;
+  readonly sourceRepo: string;
+  readonly sourceRef: string;
+  readonly lokiUrl: string;
+  readonly remoteWriteUrl: string;
+  readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
+}
+
+/**
+ * Builder VMs cloned from a template on the vSphere hosts (cloning needs vCenter), bootstrapped
+ * through guestinfo `extraConfig` since guest customization does not support macOS. A pool of
+ * size 0 looks nothing up, so a stack without builders there needs no vCenter.
+ */
+export class BuilderVmPool extends pulumi.ComponentResource {
+  readonly machines: vsphere.VirtualMachine[];
+
+  constructor(name: string, args: BuilderVmPoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('rfarm:vsphere:BuilderVmPool', name, { platform: args.platform.id }, opts);
+    this.machines = [];
+    if (args.size.desired > 0) {
+      const invoke = { parent: this };
+      const datacenter = pulumi.output(vsphere.getDatacenter({ name: args.placement.datacenter }, invoke));
+      const lookup = <T>(find: (datacenterId: string) => Promise<T>) => datacenter.apply((found) => find(found.id));
+      const pool = lookup((datacenterId) => vsphere.getResourcePool({ name: args.placement.resourcePool, datacenterId }, invoke));
+      const datastore = lookup((datacenterId) => vsphere.getDatastore({ name: args.placement.datastore, datacenterId }, invoke));
+      const network = lookup((datacenterId) => vsphere.getNetwork({ name: args.placement.network, datacenterId }, invoke));
+      const template = lookup((datacenterId) => vsphere.getVirtualMachine({ name: args.template, datacenterId }, invoke));
+      const extraConfig = pulumi.all([args.natsCreds, args.caPem]).apply(([natsCreds, caPem]) =>
+        renderGuestInfo({ stack: args.stack, platform: args.platform, natsCreds, caPem, sourceRepo: args.sourceRepo, sourceRef: args.sourceRef, lokiUrl: args.lokiUrl, remoteWriteUrl: args.remoteWriteUrl, agent: args.agent }),
+      );
+      for (let index = 1; index <= args.size.desired; index++) {
+        this.machines.push(
+          new vsphere.VirtualMachine(
+            `${name}-${index}`,
+            {
+              name: hostName(args.stack, args.role, index, args.platform.id),
+              resourcePoolId: pool.id,
+              datastoreId: datastore.id,
+              folder: args.placement.folder,
+              numCpus: args.cpus,
+              memory: args.memoryMb,
+              guestId: template.guestId,
+              firmware: template.apply((found) => found.firmware ?? 'efi'),
+              annotation: vsphereAnnotation(args.stack, args.role, args.platform.id),
+              clone: { templateUuid: template.uuid },
+              disks: template.disks.apply((disks) => disks.map((disk) => ({ label: disk.label, size: disk.size, thinProvisioned: disk.thinProvisioned, eagerlyScrub: disk.eagerlyScrub, unitNumber: disk.unitNumber }))),
+              networkInterfaces: [{ networkId: network.id, adapterType: template.networkInterfaceTypes.apply((types) => types[0] ?? 'vmxnet3') }],
+              extraConfig: pulumi.secret(extraConfig),
+              // macOS has no guest customization; do not wait for an address it will not report in time.
+              waitForGuestNetTimeout: 0,
+            },
+            { parent: this },
+          ),
+        );
+      }
+    }
+    this.registerOutputs({ machines: this.machines.length });
+  }
+}
