@@ -1,0 +1,62 @@
+/**
+ * `POST /resolve`: `{ platform, description?, packages?, recursive?, suggests?, optional? }` →
+ * a `Resolution`. The agent calls this; keep the shape stable.
+ */
+import type Router from '@koa/router';
+import { parseDescription, type PackageRecord } from '../description.ts';
+import { invalidRequest } from '../errors.ts';
+import { collectPackages, recordsForNames } from '../package-source.ts';
+import { resolvePlatform } from '../platforms.ts';
+import { readJsonBody } from '../request-body.ts';
+import { resolve } from '../resolver.ts';
+import type { SysreqsDeps } from '../app.ts';
+
+/** The request body of `POST /resolve`. */
+export interface ResolveRequest {
+  /** A catalogue platform id or `distribution-release`, e.g. `debian-12`. */
+  readonly platform: string;
+  /** DESCRIPTION text of the package to resolve. */
+  readonly description?: string;
+  /** Names of packages to resolve (from the repository index or the rules). */
+  readonly packages?: readonly string[];
+  /** Also resolve hard dependencies (Depends, Imports, LinkingTo) from the repository index. */
+  readonly recursive?: boolean;
+  /** With `recursive`, also the roots' Suggests. */
+  readonly suggests?: boolean;
+  /** Install what "(optional)" items need too. */
+  readonly optional?: boolean;
+}
+
+const KEYS = ['platform', 'description', 'packages', 'recursive', 'suggests', 'optional'];
+
+/** Checks the body's shape; throws `invalid_request` saying what is wrong. */
+export function parseResolveRequest(body: unknown): ResolveRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('the body must be a JSON object: { "platform": "debian-12", "description": "Package: …" }');
+  const request = body as Record<string, unknown>;
+  const problems: string[] = [];
+  const extra = Object.keys(request).filter((key) => !KEYS.includes(key));
+  if (extra.length) problems.push(`unknown field(s) ${extra.join(', ')}; fields: ${KEYS.join(', ')}`);
+  if (typeof request.platform !== 'string' || request.platform === '') problems.push("'platform' must be a platform id or distribution-release such as 'debian-12'");
+  if (request.description !== undefined && typeof request.description !== 'string') problems.push("'description' must be DESCRIPTION text");
+  if (request.packages !== undefined && (!Array.isArray(request.packages) || !request.packages.every((name) => typeof name === 'string'))) problems.push("'packages' must be an array of package names");
+  if (request.description === undefined && (request.packages === undefined || (request.packages as unknown[]).length === 0)) problems.push("give 'description' or a non-empty 'packages'");
+  for (const flag of ['recursive', 'suggests', 'optional']) if (request[flag] !== undefined && typeof request[flag] !== 'boolean') problems.push(`'${flag}' must be true or false`);
+  if (problems.length) throw invalidRequest(`invalid /resolve request: ${problems.join('; ')}`);
+  return request as unknown as ResolveRequest;
+}
+
+/** Registers the resolve resource. */
+export function registerResolveRoutes(router: Router, deps: SysreqsDeps): void {
+  router.post('/resolve', async (ctx) => {
+    const request = parseResolveRequest(await readJsonBody(ctx));
+    const platform = resolvePlatform(request.platform);
+    const roots: PackageRecord[] = [];
+    if (request.description !== undefined) roots.push(parseDescription(request.description));
+    if (request.packages?.length) roots.push(...recordsForNames(request.packages, deps.rules, deps.index));
+    const collected = collectPackages(roots, deps.index, { recursive: request.recursive ?? false, suggests: request.suggests ?? false, recursionNeedsIndex: true });
+    const resolution = resolve(deps.rules, platform, collected.records, { optional: request.optional }, collected.missing);
+    deps.metrics.resolutions.inc({ platform: platform.id, route: 'resolve' });
+    deps.metrics.unmatchedItems.inc(resolution.unmatched.filter((entry) => entry.field === 'SystemRequirements').length);
+    ctx.body = resolution;
+  });
+}

@@ -1,0 +1,82 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DEFAULT_RULES_DIR, dependencyClosure, loadRepositoryIndex, loadRuleDatabase, parseDescription, resolve, resolvePlatform, splitRequirements } from '../../sysreqs/index.ts';
+import { FIXTURE_REPOSITORY } from './service-fixture.ts';
+
+const db = loadRuleDatabase(DEFAULT_RULES_DIR);
+const debian = resolvePlatform('debian-12');
+const describe = (fields: string) => parseDescription(`Package: demo\nVersion: 1.0\n${fields}\n`);
+
+test('SystemRequirements splits at commas outside parentheses', () => {
+  assert.equal(splitRequirements('GDAL (>= 2.0.1, with GEOS), PROJ; sqlite3').map((item) => item.text), ['GDAL (>= 2.0.1, with GEOS)', 'PROJ', 'sqlite3']);
+});
+
+test('items marked optional are flagged', () => {
+  assert.equal(splitRequirements('zlib (optional), libpng').map((item) => item.optional), [true, false]);
+});
+
+test('each matched OS package carries the rule and the text it matched', () => {
+  const resolution = resolve(db, debian, [describe('SystemRequirements: libxml2 (>= 2.6.3)')]);
+  assert.equal(resolution.packages, ['libxml2-dev']);
+  assert.equal(resolution.install_scripts, ['apt-get install -y libxml2-dev']);
+  const [entry] = resolution.matched;
+  assert.is(entry.rule, 'libxml2');
+  assert.is(entry.on, 'SystemRequirements');
+  assert.is(entry.text, 'libxml2 (>= 2.6.3)');
+});
+
+test('text no rule understands is reported, not skipped', () => {
+  const resolution = resolve(db, debian, [describe('SystemRequirements: GNU make, a fast pony')]);
+  assert.equal(resolution.unmatched.map((entry) => entry.text), ['a fast pony']);
+});
+
+test('a package known by name needs its library without saying so', () => {
+  const resolution = resolve(db, debian, [parseDescription('Package: RPostgreSQL\nVersion: 0.7\n')]);
+  assert.equal(resolution.packages, ['libpq-dev']);
+  assert.is(resolution.matched[0].on, 'package name');
+});
+
+test('linking to a package that wraps a library needs the library', () => {
+  const resolution = resolve(db, debian, [describe('LinkingTo: Rcpp, Rhtslib')]);
+  assert.ok(resolution.packages.includes('libcurl4-openssl-dev'));
+  assert.is(resolution.matched.find((entry) => entry.rule === 'libcurl')?.on, 'LinkingTo');
+});
+
+test('optional items are reported apart and installed only when asked', () => {
+  const record = describe('SystemRequirements: gdal (optional), libxml2');
+  assert.equal(resolve(db, debian, [record]).packages, ['libxml2-dev']);
+  assert.equal(resolve(db, debian, [record]).optional.map((entry) => entry.rule), ['gdal']);
+  assert.ok(resolve(db, debian, [record], { optional: true }).packages.includes('libgdal-dev'));
+});
+
+test('a text mention of what another library already pulls in adds nothing', () => {
+  const resolution = resolve(db, debian, [describe('SystemRequirements: cairo, freetype2, fontconfig')]);
+  assert.equal(resolution.packages, ['libcairo2-dev']);
+  assert.is(resolution.matched.find((entry) => entry.rule === 'freetype')?.covered_by, 'cairo');
+});
+
+test('pre- and post-install commands come with the packages', () => {
+  const resolution = resolve(db, resolvePlatform('rhel-8'), [describe('SystemRequirements: GDAL, Java')]);
+  assert.ok(resolution.pre_install.some((command) => /epel-release-latest-8/.test(command)));
+  assert.ok(resolution.pre_install.some((command) => /powertools/.test(command)));
+  assert.equal(resolution.post_install, ['R CMD javareconf']);
+});
+
+test('recursive resolution adds the needs of hard dependencies from the index', async () => {
+  const index = await loadRepositoryIndex(FIXTURE_REPOSITORY);
+  const { records, missing } = dependencyClosure([parseDescription('Package: demo\nImports: sf\n')], index);
+  const resolution = resolve(db, debian, records);
+  for (const name of ['libgdal-dev', 'libgeos-dev', 'libproj-dev', 'libudunits2-dev']) assert.ok(resolution.packages.includes(name), name);
+  assert.equal(missing, []);
+});
+
+test('Suggests are followed for the root only when asked, and missing hard dependencies are reported', async () => {
+  const index = await loadRepositoryIndex(FIXTURE_REPOSITORY);
+  const root = parseDescription('Package: demo\nImports: nothere\nSuggests: rJava\n');
+  const plain = dependencyClosure([root], index);
+  assert.equal(plain.missing.map((entry) => entry.text), ['nothere']);
+  assert.not.ok(plain.records.some((record) => record.name === 'rJava'));
+  assert.ok(dependencyClosure([root], index, { suggests: true }).records.some((record) => record.name === 'rJava'));
+});
+
+test.run();

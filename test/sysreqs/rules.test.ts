@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { basename } from 'node:path';
+import { Ajv } from 'ajv';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_RULES_DIR, RULE_SCHEMA, SYSREQS_PLATFORMS, buildRuleDatabase, loadRuleDatabase, recipeFor, resolvePlatform, ruleFiles } from '../../sysreqs/index.ts';
+
+const NAMES_FILE = new URL('../../../shared/sysreqs-bench/debian12-package-names.txt.gz', import.meta.url);
+const files = ruleFiles(DEFAULT_RULES_DIR);
+const db = loadRuleDatabase(DEFAULT_RULES_DIR);
+
+test('every rule file validates against the JSON Schema', () => {
+  const validate = new Ajv({ allErrors: true }).compile(RULE_SCHEMA);
+  assert.ok(files.length >= 60, `expected at least 60 rule files, found ${files.length}`);
+  for (const file of files) {
+    const valid = validate(parseYaml(readFileSync(file, 'utf8')));
+    assert.ok(valid, `${basename(file)}: ${JSON.stringify(validate.errors)}`);
+  }
+});
+
+test('a rule file that breaks the schema is rejected with its file name', () => {
+  assert.throws(() => buildRuleDatabase([{ file: 'bad.yaml', document: { name: 'bad', description: 'a bad rule', patterns: [], install: {} } }]), /bad\.yaml.*patterns/);
+  assert.throws(() => buildRuleDatabase([{ file: 'other.yaml', document: { name: 'bad', description: 'a bad rule', patterns: ['x('], install: {} } }]), /differs from the file name|does not compile/);
+});
+
+test('every rule says what to do on every platform', () => {
+  for (const rule of db.rules) {
+    for (const platform of SYSREQS_PLATFORMS) {
+      assert.ok(recipeFor(rule, platform), `rule ${rule.name} has no recipe for ${platform.id}`);
+    }
+  }
+});
+
+test('the common requirements of CRAN packages all have rules', () => {
+  const needed = ['cxx-compiler', 'gnu-make', 'cmake', 'java', 'pandoc', 'python', 'rust', 'openssl', 'libcurl', 'libxml2', 'gdal', 'geos', 'proj', 'hdf5', 'netcdf', 'gsl', 'gmp', 'mpfr', 'magick-plus-plus', 'poppler-cpp', 'tesseract', 'v8', 'odbc', 'libpq', 'mysql-client', 'x11', 'cairo', 'fontconfig', 'freetype'];
+  for (const name of needed) assert.ok(db.byName.has(name), `no rule '${name}'`);
+});
+
+test('every package name the rules give for Debian 12 exists in bookworm', () => {
+  if (!existsSync(NAMES_FILE)) {
+    console.log('  note: ../shared/sysreqs-bench is absent (fresh clone); bookworm package names not checked');
+    return;
+  }
+  const names = new Set(gunzipSync(readFileSync(NAMES_FILE)).toString('utf8').split('\n').map((line) => line.trim()));
+  const platform = resolvePlatform('debian-12');
+  const missing = db.rules.flatMap((rule) => (recipeFor(rule, platform)?.packages ?? []).filter((name) => !names.has(name)).map((name) => `${rule.name}: ${name}`));
+  assert.equal(missing, []);
+});
+
+test.run();
