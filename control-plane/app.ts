@@ -1,0 +1,75 @@
+/** `createApp(deps)`: the control plane's Koa app, not listening. Only main.ts listens. */
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import type { FarmConnection } from '../protocol/index.ts';
+import type { ControlPlaneConfig } from './config.ts';
+import { errorHandler } from './http/error-handler.ts';
+import type { ControlPlaneMetrics } from './http/metrics.ts';
+import { OpenApiValidator } from './http/openapi-validator.ts';
+import { JobService } from './jobs/job-service.ts';
+import { OutputReader } from './jobs/output-reader.ts';
+import { PlatformDirectory } from './platforms/platform-directory.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { operationsRoutes } from './routes/operations.ts';
+import { platformRoutes } from './routes/platforms.ts';
+import { workerRoutes } from './routes/workers.ts';
+import type { WorkerLauncher } from './workers/local-launcher.ts';
+import { WorkerRegistry } from './workers/worker-registry.ts';
+
+/** Everything the routes use; tests build it around a real NATS. */
+export interface AppDeps {
+  readonly config: ControlPlaneConfig;
+  readonly farm: FarmConnection;
+  readonly log: Logger;
+  readonly metrics: ControlPlaneMetrics;
+  readonly validator: OpenApiValidator;
+  readonly jobs: JobService;
+  readonly output: OutputReader;
+  readonly workers: WorkerRegistry;
+  readonly platforms: PlatformDirectory;
+  /** Starts agents on this host; null where build hosts come from the cloud stack. */
+  readonly launcher: WorkerLauncher | null;
+}
+
+/** Builds the default collaborators around a farm connection. */
+export function createDeps(
+  config: ControlPlaneConfig,
+  farm: FarmConnection,
+  log: Logger,
+  metrics: ControlPlaneMetrics,
+  launcher: WorkerLauncher | null,
+): AppDeps {
+  const workers = new WorkerRegistry(farm);
+  return {
+    config,
+    farm,
+    log,
+    metrics,
+    launcher,
+    validator: new OpenApiValidator(),
+    jobs: new JobService(farm),
+    output: new OutputReader(farm),
+    workers,
+    platforms: new PlatformDirectory(workers, config.defaultPlatforms),
+  };
+}
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: true });
+  app.silent = true;
+  app.use(async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      deps.metrics.requests.observe({ method: ctx.method, route, status: String(ctx.status) }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  });
+  app.use(errorHandler(deps.log));
+  for (const router of [operationsRoutes(deps), platformRoutes(deps), jobRoutes(deps), workerRoutes(deps)]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  return app;
+}

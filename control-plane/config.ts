@@ -1,0 +1,82 @@
+/**
+ * The control plane's configuration: every variable documented, all problems reported at once,
+ * the result frozen. `process.env` is read nowhere else in the control plane.
+ */
+import { parseServers } from '../protocol/index.ts';
+
+export interface ControlPlaneConfig {
+  /** PORT: where the HTTP API listens. Default 8080. */
+  readonly port: number;
+  /** HOST: the address to bind. Default 127.0.0.1 (the local farm stays on loopback). */
+  readonly host: string;
+  /** FARM_PUBLIC_URL: how users reach the farm, for status URLs. Default http://HOST:PORT. */
+  readonly publicUrl: string;
+  /** NATS_URL: comma-separated NATS servers. Default nats://127.0.0.1:4222. */
+  readonly natsServers: string[];
+  /** NATS_CREDS: a NATS credentials file (cloud). */
+  readonly natsCredsFile?: string;
+  /** FARM_JETSTREAM_REPLICAS: replicas of streams and buckets. Default 1; 3 on a cluster. */
+  readonly replicas: number;
+  /** FARM_ADMIN_TOKEN: bearer token of the admin routes. Unset: the admin routes refuse everyone. */
+  readonly adminToken?: string;
+  /** FARM_UPLOAD_LIMIT_BYTES: largest upload. Default 100 MB. */
+  readonly uploadLimitBytes: number;
+  /** FARM_UNPACKED_LIMIT_BYTES: largest unpacked package. Default 1 GB. */
+  readonly unpackedLimitBytes: number;
+  /** FARM_DEFAULT_PLATFORMS: comma-separated platforms for submissions that name none. Default: catalogue defaults with live workers, else every live platform. */
+  readonly defaultPlatforms: string[];
+  /** FARM_LOCAL_AGENTS=1: this control plane may start agent processes on its own host (the local farm). */
+  readonly localAgents: boolean;
+  /** FARM_DATA_DIR: data directory of the local farm (agents started here work under it). Default ./.farm. */
+  readonly dataDir: string;
+  /** FARM_AGENT_ENV_*: extra environment for agents started locally, e.g. FARM_AGENT_ENV_FARM_SILENCE_SECONDS=60. */
+  readonly agentEnv: Readonly<Record<string, string>>;
+  /** LOG_LEVEL: pino level. Default info. */
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[], min = 1): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    problems.push(`${name}=${text} must be a whole number ≥ ${min}`);
+    return fallback;
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneConfig {
+  const problems: string[] = [];
+  const port = integer(env, 'PORT', 8080, problems, 0);
+  const host = env.HOST || '127.0.0.1';
+  const adminToken = env.FARM_ADMIN_TOKEN || undefined;
+  if (adminToken && adminToken.length < 16) problems.push('FARM_ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 24`)');
+  const agentEnv = Object.fromEntries(
+    Object.entries(env)
+      .filter(([name]) => name.startsWith('FARM_AGENT_ENV_'))
+      .map(([name, value]) => [name.slice('FARM_AGENT_ENV_'.length), value ?? '']),
+  );
+  const config: ControlPlaneConfig = {
+    port,
+    host,
+    publicUrl: (env.FARM_PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, ''),
+    natsServers: parseServers(env.NATS_URL || 'nats://127.0.0.1:4222'),
+    natsCredsFile: env.NATS_CREDS || undefined,
+    replicas: integer(env, 'FARM_JETSTREAM_REPLICAS', 1, problems),
+    adminToken,
+    uploadLimitBytes: integer(env, 'FARM_UPLOAD_LIMIT_BYTES', 100 * 1024 * 1024, problems),
+    unpackedLimitBytes: integer(env, 'FARM_UNPACKED_LIMIT_BYTES', 1024 * 1024 * 1024, problems),
+    defaultPlatforms: parseServers(env.FARM_DEFAULT_PLATFORMS ?? ''),
+    localAgents: env.FARM_LOCAL_AGENTS === '1',
+    dataDir: env.FARM_DATA_DIR || '.farm',
+    agentEnv,
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+  if (problems.length > 0) throw new ConfigError(`control plane configuration: ${problems.join('; ')}`);
+  return Object.freeze(config);
+}

@@ -1,0 +1,94 @@
+/**
+ * The control plane's error catalogue. Each error fixes an HTTP status, a stable snake_case code
+ * (listed in the OpenAPI document's ErrorCode enum; a test keeps the two in step) and a message
+ * that says what to change. Handlers throw these; one middleware turns them into responses.
+ */
+
+/** Every code the API may answer with. */
+export const ERROR_CODES = [
+  'invalid_request',
+  'not_gzip',
+  'not_tar',
+  'unsafe_archive_entry',
+  'no_package_directory',
+  'invalid_description',
+  'invalid_package_name',
+  'invalid_package_version',
+  'upload_too_large',
+  'archive_too_large',
+  'unknown_platform',
+  'no_platforms',
+  'check_arg_not_allowed',
+  'env_not_allowed',
+  'job_not_found',
+  'build_not_found',
+  'artifact_not_found',
+  'worker_not_found',
+  'admin_token_required',
+  'admin_token_invalid',
+  'workers_not_launchable',
+  'route_not_found',
+  'method_not_allowed',
+  'unsupported_media_type',
+  'invalid_token',
+  'email_not_validated',
+  'publish_refused',
+  'already_published',
+  'service_unavailable',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An error a client can act on: shown to them as `{ error: { code, message } }`. */
+export class FarmError extends Error {
+  override name = 'FarmError';
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const list = (items: readonly string[]) => items.join(', ');
+
+/** Named constructors, one per failure. */
+export const errors = {
+  invalidRequest: (message: string) => new FarmError(400, 'invalid_request', message),
+  notGzip: () => new FarmError(400, 'not_gzip', 'the upload is not gzip-compressed: send the .tar.gz that `R CMD build` makes'),
+  notTar: (detail: string) => new FarmError(400, 'not_tar', `the upload is gzip but not a valid tar archive (${detail}): send the .tar.gz that \`R CMD build\` makes`),
+  unsafeEntry: (entry: string, why: string) =>
+    new FarmError(400, 'unsafe_archive_entry', `archive entry '${entry}' is refused: ${why}; a source package holds only plain files and directories inside its own folder`),
+  noPackageDirectory: (detail: string) =>
+    new FarmError(400, 'no_package_directory', `no package found: ${detail}; the archive must hold one top-level folder with a DESCRIPTION file, as \`R CMD build\` makes it`),
+  invalidDescription: (detail: string) => new FarmError(400, 'invalid_description', `DESCRIPTION is not valid: ${detail}`),
+  invalidPackageName: (name: string) =>
+    new FarmError(400, 'invalid_package_name', `'${name}' is not a valid R package name: use letters, digits and dots, start with a letter, at least two characters, no trailing dot`),
+  invalidPackageVersion: (version: string) =>
+    new FarmError(400, 'invalid_package_version', `'${version}' is not a valid R package version: use at least two non-negative integers separated by '.' or '-', e.g. 1.0.2`),
+  uploadTooLarge: (limit: number) =>
+    new FarmError(413, 'upload_too_large', `the upload is larger than this farm's limit of ${limit} bytes; remove large data files from the package or ask the farm's admin`),
+  archiveTooLarge: (detail: string) => new FarmError(413, 'archive_too_large', `the archive unpacks to too much: ${detail}`),
+  unknownPlatform: (name: string, known: readonly string[]) => new FarmError(400, 'unknown_platform', `platform '${name}' is unknown; known platforms: ${list(known)}`),
+  noPlatforms: () => new FarmError(400, 'no_platforms', 'no platform was named and this farm has no default platform with live workers; name one with ?platform='),
+  checkArgNotAllowed: (arg: string, allowed: readonly string[]) =>
+    new FarmError(400, 'check_arg_not_allowed', `check argument '${arg}' is not allowed; allowed: ${list(allowed)}`),
+  envNotAllowed: (name: string, allowed: readonly string[]) =>
+    new FarmError(400, 'env_not_allowed', `environment variable '${name}' may not be set for a check; allowed: ${list(allowed)}`),
+  jobNotFound: (id: string) => new FarmError(404, 'job_not_found', `no job with id '${id}': check the URL you were given at submission`),
+  buildNotFound: (id: string, platform: string, platforms: readonly string[]) =>
+    new FarmError(404, 'build_not_found', `job '${id}' has no build on '${platform}'; its platforms: ${list(platforms)}`),
+  artifactNotFound: (name: string, available: readonly string[]) =>
+    new FarmError(404, 'artifact_not_found', `no artifact '${name}' (yet); available: ${available.length ? list(available) : 'none so far'}`),
+  workerNotFound: (id: string) => new FarmError(404, 'worker_not_found', `no live worker '${id}'; GET /workers lists them`),
+  adminTokenRequired: () => new FarmError(401, 'admin_token_required', 'this route needs the admin token: send Authorization: Bearer <FARM_ADMIN_TOKEN>'),
+  adminTokenInvalid: () => new FarmError(403, 'admin_token_invalid', 'the admin token is wrong'),
+  workersNotLaunchable: () =>
+    new FarmError(409, 'workers_not_launchable', 'this farm cannot start workers itself: add build hosts by raising the pool size in the stack config and running `pulumi up`'),
+  routeNotFound: (method: string, path: string) => new FarmError(404, 'route_not_found', `no route ${method} ${path}; see /openapi.json for the API`),
+  unsupportedMediaType: (expected: string) => new FarmError(415, 'unsupported_media_type', `send the body as ${expected}`),
+  serviceUnavailable: (detail: string) => new FarmError(503, 'service_unavailable', `the farm cannot take this right now: ${detail}; try again shortly`),
+};

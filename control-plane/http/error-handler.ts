@@ -1,0 +1,45 @@
+/**
+ * The one place errors become responses (koa's `expose` rule): catalogued and other 4xx errors
+ * show their message as `{ error: { code, message } }`; anything else is logged with its cause and
+ * answered with a plain 500.
+ */
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { FarmError, errors, type ErrorCode } from '../errors.ts';
+
+interface HttpLikeError {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  type?: string;
+  message?: string;
+}
+
+/** Errors from libraries below us (raw-body's 413, JSON parsing) mapped onto the catalogue. */
+function fromLibrary(error: HttpLikeError): FarmError | null {
+  const status = error.status ?? error.statusCode;
+  if (!status || status >= 500) return null;
+  if (status === 413) return new FarmError(413, 'upload_too_large', error.message ?? 'request body too large');
+  const code: ErrorCode =
+    status === 404 ? 'route_not_found' : status === 405 ? 'method_not_allowed' : status === 415 ? 'unsupported_media_type' : 'invalid_request';
+  return new FarmError(status, code, error.message ?? 'bad request');
+}
+
+export function errorHandler(log: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw errors.routeNotFound(ctx.method, ctx.path);
+    } catch (caught) {
+      const error = caught instanceof FarmError ? caught : fromLibrary(caught as HttpLikeError);
+      if (error) {
+        ctx.status = error.status;
+        ctx.body = { error: { code: error.code, message: error.message } };
+        return;
+      }
+      log.error({ err: caught, method: ctx.method, path: ctx.path }, 'request failed');
+      ctx.status = 500;
+      ctx.body = { error: { code: 'internal_error', message: 'internal error; it has been logged' } };
+    }
+  };
+}

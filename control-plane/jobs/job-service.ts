@@ -1,0 +1,196 @@
+/**
+ * Jobs as JetStream keeps them: submitting (upload → records → queue), reading, cancelling.
+ * The order of writes is what makes a crash safe: build records, then the job record (the job
+ * becomes visible), then the queue messages; `requeueStranded` finishes what a crash interrupted.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  BUILDS_STREAM,
+  encode,
+  isTerminal,
+  keys,
+  objectNames,
+  publishOutput,
+  readRecord,
+  subjects,
+  updateRecord,
+  type BuildRecord,
+  type BuildRequest,
+  type FarmConnection,
+  type JobRecord,
+  type PlatformStats,
+} from '../../protocol/index.ts';
+import { errors } from '../errors.ts';
+import type { PackageArchive } from '../uploads/package-archive.ts';
+
+export interface Submission {
+  readonly archive: PackageArchive;
+  readonly data: Uint8Array;
+  readonly platforms: readonly string[];
+  readonly email: string | null;
+  readonly checkArgs: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly publish: boolean;
+}
+
+/** A job with its builds, in the job's platform order. */
+export interface JobSnapshot {
+  readonly job: JobRecord;
+  readonly builds: BuildRecord[];
+}
+
+export interface QueuePosition {
+  readonly position: number;
+  readonly medianSeconds: number | null;
+}
+
+const JOB_ID = /^[0-9a-f]{32}$/;
+const MAX_POSITION_SCAN = 500;
+
+export class JobService {
+  constructor(private readonly farm: FarmConnection) {}
+
+  /** A fresh job id: 128 random bits. */
+  static newId(): string {
+    return randomBytes(16).toString('hex');
+  }
+
+  async submit(submission: Submission, id = JobService.newId()): Promise<JobSnapshot> {
+    const now = new Date().toISOString();
+    await this.farm.objects.putBlob({ name: objectNames.upload(id) }, submission.data);
+    const builds: BuildRecord[] = submission.platforms.map((platform) => ({
+      jobId: id,
+      platform,
+      status: 'SUBMITTED',
+      queueSequence: null,
+      attempt: 0,
+      worker: null,
+      submittedAt: now,
+      queuedAt: null,
+      startedAt: null,
+      checkStartedAt: null,
+      finishedAt: null,
+      result: null,
+      reason: null,
+      artifacts: [],
+    }));
+    await Promise.all(builds.map((build) => this.farm.jobs.create(keys.build(id, build.platform), encode(build))));
+    const job: JobRecord = {
+      id,
+      package: submission.archive.packageName,
+      version: submission.archive.version,
+      platforms: [...submission.platforms],
+      email: submission.email,
+      checkArgs: [...submission.checkArgs],
+      env: { ...submission.env },
+      submittedAt: now,
+      uploadSize: submission.data.length,
+      publish: submission.publish,
+      prebuilt: submission.archive.prebuilt,
+      description: submission.archive.description,
+      cancelledAt: null,
+    };
+    await this.farm.jobs.create(keys.job(id), encode(job));
+    const queued = await Promise.all(builds.map((build) => this.enqueue(build)));
+    return { job, builds: queued };
+  }
+
+  /** Publishes a build's queue message (idempotent by message id) and marks it QUEUED. */
+  private async enqueue(build: BuildRecord): Promise<BuildRecord> {
+    const request: BuildRequest = { jobId: build.jobId, platform: build.platform };
+    const ack = await this.farm.js.publish(subjects.buildQueue(build.platform), encode(request), {
+      msgID: `${build.jobId}.${build.platform}`,
+    });
+    const queuedAt = new Date().toISOString();
+    const stored = await updateRecord<BuildRecord>(this.farm.jobs, keys.build(build.jobId, build.platform), (current) =>
+      current.status === 'SUBMITTED' ? { ...current, status: 'QUEUED', queueSequence: ack.seq, queuedAt } : null,
+    );
+    return stored ?? { ...build, status: 'QUEUED', queueSequence: ack.seq, queuedAt };
+  }
+
+  /** The job and its builds; 404 for an unknown id. */
+  async get(id: string): Promise<JobSnapshot> {
+    if (!JOB_ID.test(id)) throw errors.jobNotFound(id);
+    const job = await readRecord<JobRecord>(this.farm.jobs, keys.job(id));
+    if (!job) throw errors.jobNotFound(id);
+    const builds = await Promise.all(job.value.platforms.map((platform) => readRecord<BuildRecord>(this.farm.jobs, keys.build(id, platform))));
+    return { job: job.value, builds: builds.filter((build) => build !== null).map((build) => build.value) };
+  }
+
+  /** One build of a job; `platform` may be left out when the job has just one. */
+  async build(id: string, platform: string | undefined): Promise<{ job: JobRecord; build: BuildRecord }> {
+    const snapshot = await this.get(id);
+    const chosen = platform ?? (snapshot.builds.length === 1 ? snapshot.builds[0].platform : undefined);
+    const build = snapshot.builds.find((candidate) => candidate.platform === chosen);
+    if (!build) {
+      if (!platform) throw errors.invalidRequest(`job '${id}' has several builds; name one with ?platform= (${snapshot.job.platforms.join(', ')})`);
+      throw errors.buildNotFound(id, platform, snapshot.job.platforms);
+    }
+    return { job: snapshot.job, build };
+  }
+
+  /** Cancels every unfinished build: queued ones never start, running ones are killed by their agent. */
+  async cancel(id: string): Promise<JobSnapshot> {
+    const snapshot = await this.get(id);
+    const now = new Date().toISOString();
+    await updateRecord<JobRecord>(this.farm.jobs, keys.job(id), (job) => (job.cancelledAt ? null : { ...job, cancelledAt: now }));
+    for (const build of snapshot.builds) {
+      let previous: BuildRecord | null = null;
+      await updateRecord<BuildRecord>(this.farm.jobs, keys.build(id, build.platform), (current) => {
+        previous = current;
+        return isTerminal(current.status) ? null : { ...current, status: 'CANCELLED', reason: 'cancelled by request', finishedAt: now };
+      });
+      const before = previous as BuildRecord | null;
+      // Nobody runs a queued build, so nobody else would end its output.
+      if (before && !isTerminal(before.status) && before.status !== 'RUNNING') {
+        await publishOutput(this.farm.js, id, build.platform, { attempt: before.attempt, text: '>>> rfarm: CANCELLED before it started\n', end: 'CANCELLED' });
+      }
+    }
+    this.farm.nc.publish(subjects.cancel(id));
+    return this.get(id);
+  }
+
+  /** How many builds are ahead of this one on its platform, and how long builds there take. */
+  async queuePosition(build: BuildRecord): Promise<QueuePosition> {
+    const stats = await readRecord<PlatformStats>(this.farm.jobs, keys.platformStats(build.platform));
+    const durations = [...(stats?.value.durationsSeconds ?? [])].sort((a, b) => a - b);
+    const medianSeconds = durations.length ? durations[Math.floor(durations.length / 2)] : null;
+    if (build.queueSequence === null) return { position: 0, medianSeconds };
+    // Work-queue streams allow no second consumer on a subject, so walk the sequence numbers
+    // between the platform's ack floor and this build's message (acked ones are gone).
+    const subject = subjects.buildQueue(build.platform);
+    let position = 0;
+    const floor = await this.queueFloor(build.platform);
+    const start = Math.max(floor, build.queueSequence - MAX_POSITION_SCAN);
+    for (let seq = start; seq < build.queueSequence; seq++) {
+      const message = await this.farm.jsm.streams.getMessage(BUILDS_STREAM, { seq }).catch(() => null);
+      if (message?.subject === subject) position++;
+    }
+    return { position, medianSeconds };
+  }
+
+  private async queueFloor(platform: string): Promise<number> {
+    const consumer = await this.farm.jsm.consumers.info(BUILDS_STREAM, `agents-${platform}`).catch(() => null);
+    return (consumer?.ack_floor.stream_seq ?? 0) + 1;
+  }
+
+  /**
+   * Queues builds a crash left SUBMITTED (their job visible, their message never published).
+   * Publishing again is safe: the message id dedupes, and agents skip finished builds.
+   */
+  async requeueStranded(olderThanMs = 15_000): Promise<number> {
+    let requeued = 0;
+    const names: string[] = [];
+    for await (const key of await this.farm.jobs.keys('build.*')) names.push(key);
+    for (const key of names) {
+      const build = await readRecord<BuildRecord>(this.farm.jobs, key);
+      if (!build || build.value.status !== 'SUBMITTED') continue;
+      if (Date.now() - Date.parse(build.value.submittedAt) < olderThanMs) continue;
+      const job = await readRecord<JobRecord>(this.farm.jobs, keys.job(build.value.jobId));
+      if (!job) continue; // the submission never completed: it stays absent
+      await this.enqueue(build.value);
+      requeued++;
+    }
+    return requeued;
+  }
+}

@@ -1,0 +1,45 @@
+/** Entry point of the control plane: `npm run control-plane`. Configuration from the environment (config.ts). */
+import { pino } from 'pino';
+import { connectFarm } from '../protocol/index.ts';
+import { createApp, createDeps } from './app.ts';
+import { loadConfig } from './config.ts';
+import { createMetrics } from './http/metrics.ts';
+import { LocalWorkerLauncher } from './workers/local-launcher.ts';
+
+const REQUEUE_EVERY_MS = 60_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = pino({ name: 'rfarm-control-plane', level: config.logLevel });
+  const farm = await connectFarm({ servers: config.natsServers, credsFile: config.natsCredsFile, replicas: config.replicas, name: 'rfarm-control-plane' });
+  const agentEnv = { NATS_URL: config.natsServers.join(','), FARM_DATA_DIR: config.dataDir, FARM_JETSTREAM_REPLICAS: String(config.replicas), ...config.agentEnv };
+  const launcher = config.localAgents ? new LocalWorkerLauncher(farm, agentEnv) : null;
+  const deps = createDeps(config, farm, log, createMetrics(), launcher);
+  const server = createApp(deps).listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    log.info({ port, publicUrl: config.publicUrl }, 'control plane listening');
+  });
+  server.requestTimeout = 0;
+  const requeue = () =>
+    deps.jobs
+      .requeueStranded()
+      .then((count) => count > 0 && log.warn({ count }, 'requeued builds a crash had left unqueued'))
+      .catch((error: Error) => log.warn({ err: error }, 'requeue scan failed'));
+  setTimeout(requeue, 16_000).unref();
+  setInterval(requeue, REQUEUE_EVERY_MS).unref();
+  const shutdown = async () => {
+    server.close();
+    server.closeAllConnections();
+    await launcher?.stopAll();
+    await farm.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+main().catch((error: Error) => {
+  console.error(`rfarm control plane: ${error.message}`);
+  process.exit(1);
+});

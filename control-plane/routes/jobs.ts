@@ -1,0 +1,116 @@
+/** Routes of the job resource: submit, info, output, cancel, artifacts. */
+import { Readable } from 'node:stream';
+import Router from '@koa/router';
+import { objectNames } from '../../protocol/index.ts';
+import type { AppDeps } from '../app.ts';
+import { errors } from '../errors.ts';
+import { requireAdmin } from '../http/admin-auth.ts';
+import { readBody } from '../http/body.ts';
+import { presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
+import { normaliseCheckArgs } from '../jobs/check-options.ts';
+import type { JobSnapshot } from '../jobs/job-service.ts';
+import { inspectPackageArchive } from '../uploads/package-archive.ts';
+
+const REFUSED_UPLOAD_TYPES = /^(application\/json|text\/|multipart\/)/;
+
+/** The API view of a job, with queue positions for builds still waiting. */
+export async function jobInfo(deps: AppDeps, snapshot: JobSnapshot) {
+  const waiting = snapshot.builds.some((build) => build.status === 'QUEUED' || build.status === 'SUBMITTED');
+  const workers = waiting ? await deps.workers.list() : [];
+  const builds = await Promise.all(
+    snapshot.builds.map(async (build) => {
+      const isWaiting = build.status === 'QUEUED' || build.status === 'SUBMITTED';
+      const queue = isWaiting ? await deps.jobs.queuePosition(build) : null;
+      const liveWorkers = workers.filter((worker) => worker.platform === build.platform).length;
+      return presentBuild(deps.config.publicUrl, build, { queue, liveWorkers });
+    }),
+  );
+  return presentJob(deps.config.publicUrl, snapshot.job, builds, snapshot.builds);
+}
+
+export function jobRoutes(deps: AppDeps): Router {
+  const router = new Router();
+  const { validator, config } = deps;
+
+  router.put('/jobs/submit/tarball', validator.validate('submitTarball'), async (ctx) => {
+    const contentType = ctx.get('content-type');
+    if (REFUSED_UPLOAD_TYPES.test(contentType)) throw errors.unsupportedMediaType('the package .tar.gz itself as the raw body (Content-Type: application/gzip)');
+    const params = ctx.state.params as { platform?: string[]; email?: string; check_args?: string[]; publish?: boolean };
+    if (params.publish) requireAdmin(ctx, config.adminToken);
+    const checkArgs = normaliseCheckArgs(params.check_args ?? []);
+    const platforms = await deps.platforms.choose(params.platform ?? []);
+    const data = await readBody(ctx, config.uploadLimitBytes);
+    const archive = await inspectPackageArchive(data, {
+      maxCompressedBytes: config.uploadLimitBytes,
+      maxUnpackedBytes: config.unpackedLimitBytes,
+      maxRatio: 200,
+      maxEntries: 50_000,
+      maxDescriptionBytes: 64 * 1024,
+    });
+    const snapshot = await deps.jobs.submit({ archive, data, platforms, email: params.email ?? null, checkArgs, env: {}, publish: params.publish ?? false });
+    deps.metrics.submissions.inc();
+    ctx.status = 202;
+    ctx.set('Location', `/jobs/info/${snapshot.job.id}`);
+    ctx.body = {
+      id: snapshot.job.id,
+      url: statusUrl(config.publicUrl, snapshot.job.id),
+      status: 'QUEUED',
+      builds: snapshot.builds.map((build) => ({ platform: build.platform, status: build.status })),
+    };
+  });
+
+  router.get('/jobs/info/:id', validator.validate('getJobInfo'), async (ctx) => {
+    ctx.body = await jobInfo(deps, await deps.jobs.get(ctx.params.id));
+  });
+
+  router.get('/jobs/output/:id', validator.validate('getJobOutput'), async (ctx) => {
+    const params = ctx.state.params as { platform?: string; follow?: boolean };
+    const { build } = await deps.jobs.build(ctx.params.id, params.platform);
+    const wantsEvents = ctx.accepts('text/plain', 'text/event-stream') === 'text/event-stream' && ctx.get('accept').includes('text/event-stream');
+    if (!params.follow && !wantsEvents) {
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = await deps.output.latestAttempt(build.jobId, build.platform, build.attempt);
+      return;
+    }
+    const stream = new Readable({ read() {} });
+    const abort = new AbortController();
+    ctx.req.on('close', () => abort.abort());
+    ctx.type = wantsEvents ? 'text/event-stream' : 'text/plain; charset=utf-8';
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.set('X-Accel-Buffering', 'no');
+    ctx.body = stream;
+    const write = wantsEvents
+      ? (chunk: { attempt: number; text: string; end: string | null }) => {
+          stream.push(`event: output\ndata: ${JSON.stringify({ attempt: chunk.attempt, text: chunk.text })}\n\n`);
+          if (chunk.end) stream.push(`event: end\ndata: ${JSON.stringify({ status: chunk.end })}\n\n`);
+        }
+      : (chunk: { text: string }) => stream.push(chunk.text);
+    deps.output
+      .follow(build.jobId, build.platform, write, abort.signal)
+      .catch((error: Error) => deps.log.warn({ err: error }, 'output follow ended with an error'))
+      .finally(() => {
+        if (wantsEvents) stream.push('event: close\ndata: {}\n\n');
+        stream.push(null);
+      });
+  });
+
+  router.delete('/jobs/:id', validator.validate('cancelJob'), async (ctx) => {
+    const snapshot = await deps.jobs.cancel(ctx.params.id);
+    ctx.body = await jobInfo(deps, snapshot);
+  });
+
+  router.get('/jobs/:id/artifacts/:name', validator.validate('getArtifact'), async (ctx) => {
+    const params = ctx.state.params as { platform?: string };
+    const { build } = await deps.jobs.build(ctx.params.id, params.platform);
+    const artifact = build.artifacts.find((candidate) => candidate.name === ctx.params.name);
+    if (!artifact) throw errors.artifactNotFound(ctx.params.name, build.artifacts.map((candidate) => candidate.name));
+    const object = await deps.farm.objects.get(objectNames.artifact(build.jobId, build.platform, artifact.name));
+    if (!object) throw errors.artifactNotFound(ctx.params.name, []);
+    ctx.type = artifact.contentType;
+    ctx.length = artifact.size;
+    ctx.attachment(artifact.name, { type: artifact.contentType.startsWith('text/') ? 'inline' : 'attachment' });
+    ctx.body = Readable.fromWeb(object.data as any);
+  });
+
+  return router;
+}

@@ -1,0 +1,23 @@
+/** What operators and tools need: health, Prometheus metrics, the OpenAPI document. */
+import Router from '@koa/router';
+import type { AppDeps } from '../app.ts';
+import { errors } from '../errors.ts';
+import { openApiDocument } from '../http/openapi-validator.ts';
+
+export function operationsRoutes(deps: AppDeps): Router {
+  const router = new Router();
+  router.get('/healthz', async (ctx) => {
+    if (deps.farm.nc.isClosed()) throw errors.serviceUnavailable('the connection to NATS is closed');
+    const rtt = await deps.farm.nc.rtt().catch(() => null);
+    if (rtt === null) throw errors.serviceUnavailable('NATS does not answer');
+    ctx.body = { status: 'ok', nats: `connected (${rtt} ms)` };
+  });
+  router.get('/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = openApiDocument;
+  });
+  return router;
+}

@@ -1,0 +1,39 @@
+/** Live workers, as their heartbeats in the workers bucket say (entries expire when heartbeats stop). */
+import { decode, keys, subjects, type FarmConnection, type WorkerRecord } from '../../protocol/index.ts';
+import { errors } from '../errors.ts';
+
+const CACHE_MS = 1_000;
+
+export class WorkerRegistry {
+  private cache: { at: number; workers: Promise<WorkerRecord[]> } | null = null;
+
+  constructor(private readonly farm: FarmConnection) {}
+
+  /** Workers with a live heartbeat; cached for a second so busy pages cost one scan. */
+  list(): Promise<WorkerRecord[]> {
+    if (this.cache && Date.now() - this.cache.at < CACHE_MS) return this.cache.workers;
+    const workers = this.scan();
+    this.cache = { at: Date.now(), workers };
+    workers.catch(() => (this.cache = null));
+    return workers;
+  }
+
+  private async scan(): Promise<WorkerRecord[]> {
+    // Collect the keys first: awaiting inside the key lister's loop makes it end early.
+    const names: string[] = [];
+    for await (const key of await this.farm.workers.keys()) names.push(key);
+    const entries = await Promise.all(names.map((key) => this.farm.workers.get(key)));
+    return entries
+      .filter((entry) => entry && entry.operation === 'PUT' && entry.value.length > 0)
+      .map((entry) => decode<WorkerRecord>(entry!.value))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Asks a worker to leave the farm; its running build returns to the queue. */
+  async stop(id: string): Promise<void> {
+    const entry = await this.farm.workers.get(keys.worker(id));
+    if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) throw errors.workerNotFound(id);
+    this.farm.nc.publish(subjects.workerStop(id));
+    this.cache = null;
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The worker agent: pulls its platform's builds from JetStream one at a time, runs them, and keeps
+ * the records honest. A build is acked only once its result is stored, so a dead agent's build is
+ * redelivered; a redelivered build that already finished is just acked.
+ */
+import { rm, mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg, type Subscription } from 'nats';
+import type { Logger } from 'pino';
+import type { Platform } from '../index.ts';
+import {
+  BUILDS_STREAM,
+  connectFarm,
+  decode,
+  encode,
+  isTerminal,
+  keys,
+  objectNames,
+  readRecord,
+  subjects,
+  updateRecord,
+  type BuildRecord,
+  type BuildRequest,
+  type FarmConnection,
+  type JobRecord,
+  type WorkerInfo,
+  type WorkerRecord,
+} from '../../protocol/index.ts';
+import type { AgentConfig } from './config.ts';
+import { failLostBuild, finishAttempt } from './build-finisher.ts';
+import { BuildRunner } from './build-runner.ts';
+import { OutputPublisher } from './output-publisher.ts';
+
+/** What the agent is running now, so a cancel can reach it. */
+interface RunningBuild {
+  readonly jobId: string;
+  readonly platform: string;
+  readonly cancel: AbortController;
+}
+
+const HEARTBEAT_MS = 5_000;
+
+export class Agent {
+  private farm!: FarmConnection;
+  private consumer!: Consumer;
+  private running: RunningBuild | null = null;
+  private stopping = false;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly startedAt = new Date().toISOString();
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly platform: Platform,
+    private readonly info: Omit<WorkerInfo, 'platform'>,
+    private readonly log: Logger,
+  ) {}
+
+  get worker(): WorkerInfo {
+    return { ...this.info, platform: this.platform.id };
+  }
+
+  async start(): Promise<void> {
+    this.farm = await connectFarm({
+      servers: this.config.natsServers,
+      credsFile: this.config.natsCredsFile,
+      replicas: this.config.replicas,
+      name: `rfarm-agent-${this.config.workerId}`,
+    });
+    const durable = `agents-${this.platform.id}`;
+    await this.farm.jsm.consumers.add(BUILDS_STREAM, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: subjects.buildQueue(this.platform.id),
+      ack_wait: this.config.ackWaitSeconds * 1e9,
+      max_deliver: -1,
+    });
+    this.consumer = await this.farm.js.consumers.get(BUILDS_STREAM, durable);
+    this.subscriptions.push(
+      this.farm.nc.subscribe(subjects.allCancels, { callback: (_error, msg) => this.onCancel(msg.subject.split('.').pop()!) }),
+      this.farm.nc.subscribe(subjects.workerStop(this.config.workerId), { callback: () => void this.stop() }),
+    );
+    await this.heartbeat();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
+    this.loop = this.pullLoop();
+    this.log.info({ worker: this.worker, platform: this.platform.id }, 'agent ready');
+  }
+
+  /** Leaves the farm: finishes nothing new, stops the running build (it is redelivered elsewhere). */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.running?.cancel.abort('agent stopping');
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await this.loop.catch(() => undefined);
+    await this.farm.workers.delete(keys.worker(this.config.workerId)).catch(() => undefined);
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    await this.farm.close();
+  }
+
+  /** Resolves when the agent has stopped. */
+  get stopped(): Promise<void> {
+    return this.loop;
+  }
+
+  private async heartbeat(): Promise<void> {
+    const record: WorkerRecord = {
+      ...this.worker,
+      startedAt: this.startedAt,
+      heartbeatAt: new Date().toISOString(),
+      currentBuild: this.running ? `${this.running.jobId}/${this.running.platform}` : null,
+      platformDetails: this.platform,
+    };
+    await this.farm.workers.put(keys.worker(this.config.workerId), encode(record)).catch((error: Error) => {
+      this.log.warn({ err: error }, 'heartbeat failed');
+    });
+  }
+
+  private onCancel(jobId: string): void {
+    if (this.running?.jobId === jobId) {
+      this.log.info({ jobId }, 'cancel requested');
+      this.running.cancel.abort('cancelled');
+    }
+  }
+
+  private async pullLoop(): Promise<void> {
+    while (!this.stopping) {
+      let msg: JsMsg | null = null;
+      try {
+        msg = await this.consumer.next({ expires: 5_000 });
+      } catch (error) {
+        if (this.stopping) break;
+        this.log.warn({ err: error }, 'pull failed; retrying');
+        await new Promise((done) => setTimeout(done, 1_000));
+        continue;
+      }
+      if (!msg) continue;
+      if (this.stopping) {
+        msg.nak();
+        break;
+      }
+      try {
+        await this.handle(msg);
+      } catch (error) {
+        // The records could not be written (NATS away): leave the message unacked; it comes back.
+        this.log.error({ err: error }, 'build handling failed; it will be redelivered');
+      }
+    }
+  }
+
+  private async handle(msg: JsMsg): Promise<void> {
+    const request = decode<BuildRequest>(msg.data);
+    const buildKey = keys.build(request.jobId, request.platform);
+    const [job, build] = await Promise.all([
+      readRecord<JobRecord>(this.farm.jobs, keys.job(request.jobId)),
+      readRecord<BuildRecord>(this.farm.jobs, buildKey),
+    ]);
+    if (!job || !build) {
+      this.log.warn({ request }, 'queue message without records; dropping it');
+      msg.term();
+      return;
+    }
+    if (isTerminal(build.value.status)) {
+      msg.ack();
+      return;
+    }
+    const delivery = msg.info.redeliveryCount;
+    if (delivery > this.config.maxAttempts) {
+      const reason = `the build was started ${delivery - 1} times and its agent was lost or failed each time`;
+      await failLostBuild(this.farm, request.jobId, request.platform, reason);
+      msg.ack();
+      return;
+    }
+    const started = await updateRecord<BuildRecord>(this.farm.jobs, buildKey, (current) =>
+      isTerminal(current.status)
+        ? null
+        : { ...current, status: 'RUNNING', attempt: current.attempt + 1, worker: this.worker, startedAt: new Date().toISOString(), checkStartedAt: null },
+    );
+    if (!started || isTerminal(started.status)) {
+      msg.ack();
+      return;
+    }
+    await this.run(msg, job.value, started);
+  }
+
+  private async run(msg: JsMsg, job: JobRecord, build: BuildRecord): Promise<void> {
+    const jobDir = resolve(this.config.dataDir, 'builds', `${job.id}-${build.platform}-${build.attempt}`);
+    await rm(jobDir, { recursive: true, force: true });
+    await mkdir(jobDir, { recursive: true });
+    const cancel = new AbortController();
+    this.running = { jobId: job.id, platform: build.platform, cancel };
+    void this.heartbeat();
+    // Heartbeats keep the message ours while the check runs; they also notice a cancel we missed.
+    const progress = setInterval(() => {
+      msg.working();
+      void readRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform)).then((current) => {
+        if (current?.value.status === 'CANCELLED') cancel.abort('cancelled');
+      });
+    }, Math.max(1_000, (this.config.ackWaitSeconds * 1000) / 3));
+    const output = new OutputPublisher(this.farm.js, job.id, build.platform, build.attempt, join(jobDir, 'output.log'));
+    try {
+      if (build.attempt > 1) {
+        output.write(`>>> rfarm: attempt ${build.attempt}: the previous attempt was lost (its agent stopped responding); starting afresh\n`);
+      }
+      output.write(`>>> rfarm: ${job.package} ${job.version} on ${build.platform} (worker ${this.worker.id}, ${this.worker.rVersion})\n`);
+      const upload = await this.farm.objects.getBlob(objectNames.upload(job.id));
+      if (!upload) throw new Error(`the upload of job ${job.id} is missing from the object store`);
+      await writeFile(join(jobDir, 'upload.tar.gz'), upload);
+      await updateRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform), (current) =>
+        current.status === 'RUNNING' ? { ...current, checkStartedAt: new Date().toISOString() } : null,
+      );
+      const runner = new BuildRunner(
+        { jobDir, packageName: job.package, version: job.version, prebuilt: job.prebuilt, checkArgs: job.checkArgs, env: job.env, libraries: [] },
+        {
+          deadline: Date.parse(build.startedAt ?? new Date().toISOString()) + this.config.wallTimeSeconds * 1000,
+          silenceMs: this.config.silenceSeconds * 1000,
+          outputLimitBytes: this.config.outputLimitBytes,
+          cancel: cancel.signal,
+        },
+        output,
+      );
+      const outcome = await runner.run();
+      const fate = await finishAttempt({
+        farm: this.farm,
+        job,
+        platform: build.platform,
+        attempt: build.attempt,
+        outcome,
+        output,
+        outputLog: join(jobDir, 'output.log'),
+        lastAttempt: msg.info.redeliveryCount >= this.config.maxAttempts,
+        cancelledByUser: cancel.signal.reason === 'cancelled',
+        agentStopping: this.stopping,
+      });
+      if (fate === 'retry') msg.nak(2_000);
+      else if (fate === 'abandon') msg.nak();
+      else msg.ack();
+    } finally {
+      clearInterval(progress);
+      this.running = null;
+      await rm(jobDir, { recursive: true, force: true }).catch(() => undefined);
+      void this.heartbeat();
+    }
+  }
+}
+
+/** This process's worker facts. */
+export function describeWorker(id: string, rVersion: string, distribution: string, compiler: string): Omit<WorkerInfo, 'platform'> {
+  return { id, host: hostname(), rVersion, distribution, compiler, pid: process.pid };
+}

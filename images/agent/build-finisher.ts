@@ -1,0 +1,133 @@
+/**
+ * Turns what happened to a build attempt into its record, artifacts and the end of its output,
+ * and says what to do with the queue message. Order matters: artifacts, then the record, then the
+ * end-of-output marker, so whoever sees the end also sees the result.
+ */
+import { readFile } from 'node:fs/promises';
+import {
+  keys,
+  objectNames,
+  publishOutput,
+  isTerminal,
+  updateRecord,
+  type ArtifactRecord,
+  type BuildRecord,
+  type BuildStatus,
+  type CheckResult,
+  type FarmConnection,
+  type JobRecord,
+  type PlatformStats,
+} from '../../protocol/index.ts';
+import { errorResult } from './check-log.ts';
+import type { ArtifactFile, BuildOutcome } from './build-runner.ts';
+import type { OutputPublisher } from './output-publisher.ts';
+
+/** What to do with the queue message afterwards. */
+export type MessageFate = 'ack' | 'retry' | 'abandon';
+
+export interface AttemptContext {
+  readonly farm: FarmConnection;
+  readonly job: JobRecord;
+  readonly platform: string;
+  readonly attempt: number;
+  readonly outcome: BuildOutcome;
+  readonly output: OutputPublisher;
+  readonly outputLog: string;
+  /** No delivery is left after this one. */
+  readonly lastAttempt: boolean;
+  /** The user cancelled (not the agent shutting down). */
+  readonly cancelledByUser: boolean;
+  /** The agent is leaving the farm: hand the build back untouched. */
+  readonly agentStopping: boolean;
+}
+
+interface Verdict {
+  readonly status: BuildStatus;
+  readonly result: CheckResult | null;
+  readonly reason: string | null;
+}
+
+const CONTENT_TYPES: Record<string, string> = { '.log': 'text/plain; charset=utf-8', '.out': 'text/plain; charset=utf-8', '.gz': 'application/gzip' };
+
+function verdictOf(outcome: BuildOutcome, cancelledByUser: boolean): Verdict {
+  if (outcome.kind === 'checked') return { status: 'DONE', result: outcome.result, reason: null };
+  if (outcome.kind === 'infrastructure') return { status: 'FAILED', result: null, reason: outcome.reason };
+  switch (outcome.reason) {
+    case 'cancelled':
+      return { status: 'CANCELLED', result: null, reason: cancelledByUser ? 'cancelled by request' : 'cancelled' };
+    case 'wall-time':
+      return { status: 'TIMEOUT', result: null, reason: `the build ran past its wall-time limit (${outcome.detail})` };
+    case 'silence':
+      return { status: 'TIMEOUT', result: null, reason: `the build printed nothing for too long (${outcome.detail})` };
+    case 'output-limit':
+      return {
+        status: 'DONE',
+        result: errorResult('console output size', `the build printed more than the farm's output limit and was stopped (${outcome.detail})`),
+        reason: 'output limit exceeded',
+      };
+  }
+}
+
+async function uploadArtifacts(ctx: AttemptContext, files: ArtifactFile[]): Promise<ArtifactRecord[]> {
+  const records: ArtifactRecord[] = [];
+  for (const file of files) {
+    const data = await readFile(file.path);
+    await ctx.farm.objects.putBlob({ name: objectNames.artifact(ctx.job.id, ctx.platform, file.name) }, data);
+    const extension = file.name.slice(file.name.lastIndexOf('.'));
+    records.push({ name: file.name, size: data.length, contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream' });
+  }
+  return records;
+}
+
+async function recordDuration(ctx: AttemptContext, seconds: number): Promise<void> {
+  const key = keys.platformStats(ctx.platform);
+  const stats = await updateRecord<PlatformStats>(ctx.farm.jobs, key, (current) => ({
+    durationsSeconds: [...current.durationsSeconds, seconds].slice(-20),
+  }));
+  if (!stats) await ctx.farm.jobs.create(key, new TextEncoder().encode(JSON.stringify({ durationsSeconds: [seconds] }))).catch(() => undefined);
+}
+
+/** Stores the attempt's outcome; returns what to do with its queue message. */
+export async function finishAttempt(ctx: AttemptContext): Promise<MessageFate> {
+  const { outcome } = ctx;
+  if (outcome.kind === 'stopped' && outcome.reason === 'cancelled' && ctx.agentStopping && !ctx.cancelledByUser) {
+    ctx.output.write('\n>>> rfarm: this agent is leaving the farm; the build goes back to the queue\n');
+    await ctx.output.close();
+    return 'abandon';
+  }
+  if (outcome.kind === 'infrastructure' && !ctx.lastAttempt) {
+    ctx.output.write(`\n>>> rfarm: infrastructure failure: ${outcome.reason}; the build will be retried\n`);
+    await ctx.output.close();
+    await updateRecord<BuildRecord>(ctx.farm.jobs, keys.build(ctx.job.id, ctx.platform), (current) =>
+      isTerminal(current.status) ? null : { ...current, status: 'QUEUED', reason: `attempt ${ctx.attempt} failed: ${outcome.reason}; retrying` },
+    );
+    return 'retry';
+  }
+  const verdict = verdictOf(outcome, ctx.cancelledByUser);
+  const summary = verdict.result ? `${verdict.status} (${verdict.result.status})` : verdict.status;
+  ctx.output.write(`\n>>> rfarm: ${summary}${verdict.reason ? `: ${verdict.reason}` : ''}\n`);
+  await ctx.output.sealCopy();
+  const artifacts = await uploadArtifacts(ctx, [...outcome.artifacts, { name: 'output.log', path: ctx.outputLog }]);
+  const finishedAt = new Date().toISOString();
+  const stored = await updateRecord<BuildRecord>(ctx.farm.jobs, keys.build(ctx.job.id, ctx.platform), (current) => {
+    // A cancel that won the race keeps its status; the artifacts of the run still belong to it.
+    if (current.status === 'CANCELLED') return { ...current, artifacts, finishedAt: current.finishedAt ?? finishedAt };
+    if (isTerminal(current.status)) return null;
+    return { ...current, status: verdict.status, result: verdict.result, reason: verdict.reason, artifacts, finishedAt };
+  });
+  if (stored?.status === 'DONE' && stored.startedAt) await recordDuration(ctx, (Date.parse(finishedAt) - Date.parse(stored.startedAt)) / 1000);
+  await ctx.output.close(stored?.status ?? verdict.status);
+  return 'ack';
+}
+
+/** Ends a build that used up its deliveries without this agent running it. */
+export async function failLostBuild(farm: FarmConnection, jobId: string, platform: string, reason: string): Promise<void> {
+  const stored = await updateRecord<BuildRecord>(farm.jobs, keys.build(jobId, platform), (current) =>
+    isTerminal(current.status) ? null : { ...current, status: 'FAILED', reason, finishedAt: new Date().toISOString() },
+  );
+  await publishOutput(farm.js, jobId, platform, {
+    attempt: stored?.attempt ?? 0,
+    text: `\n>>> rfarm: FAILED: ${reason}\n`,
+    end: stored?.status ?? 'FAILED',
+  });
+}

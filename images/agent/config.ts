@@ -1,0 +1,81 @@
+/**
+ * The agent's configuration: every variable it reads, documented, validated at once, frozen.
+ * `process.env` is read nowhere else in the agent.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { parseServers } from '../../protocol/index.ts';
+
+export interface AgentConfig {
+  /** NATS_URL: comma-separated NATS servers. Default nats://127.0.0.1:4222. */
+  readonly natsServers: string[];
+  /** NATS_CREDS: path of a NATS credentials file (cloud agents). */
+  readonly natsCredsFile?: string;
+  /** FARM_JETSTREAM_REPLICAS: replicas when this agent is the first to create the farm's stores. Default 1. */
+  readonly replicas: number;
+  /** FARM_PLATFORM: the catalogue platform this host serves; default: derived from the host. */
+  readonly platform?: string;
+  /** FARM_WORKER_ID: this worker's name; default `<hostname>-<random>`. */
+  readonly workerId: string;
+  /** FARM_DATA_DIR: where job directories are made. Default ./.farm. */
+  readonly dataDir: string;
+  /** FARM_WALL_TIME_SECONDS: longest a build may run. Default 1800 (30 min). */
+  readonly wallTimeSeconds: number;
+  /** FARM_SILENCE_SECONDS: longest a build may print nothing. Default 600 (10 min). */
+  readonly silenceSeconds: number;
+  /** FARM_OUTPUT_LIMIT_BYTES: most console output one build may print. Default 20 MB. */
+  readonly outputLimitBytes: number;
+  /** FARM_MAX_ATTEMPTS: deliveries of one build before it ends FAILED. Default 3. */
+  readonly maxAttempts: number;
+  /** FARM_ACK_WAIT_SECONDS: how soon a lost agent's build is redelivered. Default 30. */
+  readonly ackWaitSeconds: number;
+  /** FARM_SYSREQS_URL: the sysreqs service; unset skips the system-requirements step. */
+  readonly sysreqsUrl?: string;
+  /** FARM_INSTALL_SYSREQS=1: install missing OS packages (disposable build hosts only). */
+  readonly installSysreqs: boolean;
+  /** FARM_R_REPOS: comma-separated CRAN-like repositories for dependencies, in order. */
+  readonly rRepos: string[];
+}
+
+/** A configuration problem, with how to fix it. */
+export class AgentConfigError extends Error {
+  override name = 'AgentConfigError';
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    problems.push(`${name}=${text} is not a positive whole number`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Reads and validates the agent's configuration; throws one error listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const problems: string[] = [];
+  const platform = env.FARM_PLATFORM || undefined;
+  if (platform && !/^[a-z0-9][a-z0-9_-]{0,79}$/.test(platform)) {
+    problems.push(`FARM_PLATFORM=${platform} is not a platform id (lower-case letters, digits, - and _)`);
+  }
+  const config: AgentConfig = {
+    natsServers: parseServers(env.NATS_URL || 'nats://127.0.0.1:4222'),
+    natsCredsFile: env.NATS_CREDS || undefined,
+    replicas: positiveInteger(env, 'FARM_JETSTREAM_REPLICAS', 1, problems),
+    platform,
+    workerId: env.FARM_WORKER_ID || `${hostname().split('.')[0]}-${randomBytes(3).toString('hex')}`,
+    dataDir: env.FARM_DATA_DIR || '.farm',
+    wallTimeSeconds: positiveInteger(env, 'FARM_WALL_TIME_SECONDS', 1800, problems),
+    silenceSeconds: positiveInteger(env, 'FARM_SILENCE_SECONDS', 600, problems),
+    outputLimitBytes: positiveInteger(env, 'FARM_OUTPUT_LIMIT_BYTES', 20_000_000, problems),
+    maxAttempts: positiveInteger(env, 'FARM_MAX_ATTEMPTS', 3, problems),
+    ackWaitSeconds: positiveInteger(env, 'FARM_ACK_WAIT_SECONDS', 30, problems),
+    sysreqsUrl: env.FARM_SYSREQS_URL || undefined,
+    installSysreqs: env.FARM_INSTALL_SYSREQS === '1',
+    rRepos: parseServers(env.FARM_R_REPOS ?? ''),
+  };
+  if (problems.length > 0) throw new AgentConfigError(`agent configuration: ${problems.join('; ')}`);
+  return Object.freeze(config);
+}

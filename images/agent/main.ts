@@ -1,0 +1,36 @@
+/** Entry point of the worker agent: `npm run agent`. Configuration from the environment (config.ts). */
+import { pino } from 'pino';
+import { findPlatform, platformOfHost, rVersionOf } from '../index.ts';
+import { Agent, describeWorker } from './agent.ts';
+import { loadConfig } from './config.ts';
+import { readHostFacts } from './host-facts.ts';
+
+const log = pino({ name: 'rfarm-agent' });
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const facts = await readHostFacts();
+  const hostPlatform = platformOfHost(facts);
+  const platform = config.platform ? findPlatform(config.platform) ?? (config.platform === hostPlatform.id ? hostPlatform : undefined) : hostPlatform;
+  if (!platform) {
+    throw new Error(`FARM_PLATFORM=${config.platform} is neither a catalogue platform nor this host's own (${hostPlatform.id})`);
+  }
+  const info = describeWorker(config.workerId, `R ${rVersionOf(facts.rVersionLine)}`, `${facts.distribution} ${facts.release}`, facts.cc);
+  const agent = new Agent(config, platform, info, log);
+  await agent.start();
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'stopping');
+    void agent.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  await agent.stopped;
+  await agent.stop();
+  process.exit(0);
+}
+
+main().catch((error: Error) => {
+  log.error({ err: error }, error.message);
+  console.error(`rfarm agent: ${error.message}`);
+  process.exit(1);
+});

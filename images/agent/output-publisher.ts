@@ -1,0 +1,70 @@
+/**
+ * Streams a build attempt's console output to JetStream as it comes, in order, batched so a chatty
+ * check costs a few messages a second, and keeps a copy for the `output.log` artifact.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { JetStreamClient } from 'nats';
+import { publishOutput } from '../../protocol/index.ts';
+import type { OutputSink } from './sandboxed-process.ts';
+
+const FLUSH_BYTES = 32 * 1024;
+const FLUSH_MS = 100;
+
+export class OutputPublisher implements OutputSink {
+  private pending = '';
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private written = 0;
+  private readonly copy: WriteStream;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jobId: string,
+    private readonly platform: string,
+    private readonly attempt: number,
+    copyPath: string,
+  ) {
+    this.copy = createWriteStream(copyPath);
+  }
+
+  get bytes(): number {
+    return this.written;
+  }
+
+  write(text: string): void {
+    if (!text) return;
+    this.written += Buffer.byteLength(text);
+    this.pending += text;
+    if (!this.copy.writableEnded) this.copy.write(text);
+    if (this.pending.length >= FLUSH_BYTES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private flush(end?: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const text = this.pending;
+    this.pending = '';
+    if (!text && end === undefined) return;
+    // Sequential publishes keep the output in order.
+    this.chain = this.chain.then(() =>
+      publishOutput(this.js, this.jobId, this.platform, { attempt: this.attempt, text, end }).catch((error: Error) => {
+        this.failure = error;
+      }),
+    );
+  }
+
+  /** Completes the `output.log` copy on disk (later text still streams, but is not in the copy). */
+  async sealCopy(): Promise<void> {
+    if (!this.copy.writableEnded) await new Promise<void>((resolve) => this.copy.end(resolve));
+  }
+
+  /** Publishes what is left; with `endStatus`, marks the attempt's last message. */
+  async close(endStatus?: string): Promise<void> {
+    this.flush(endStatus);
+    await this.chain;
+    await this.sealCopy();
+    if (this.failure) throw this.failure;
+  }
+}

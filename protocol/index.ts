@@ -1,0 +1,5 @@
+/** The public entry of `protocol/`: the NATS contract shared by the control plane and the agents. */
+export * from './messages.ts';
+export * from './jetstream.ts';
+export * from './records.ts';
+export * from './output.ts';

@@ -1,0 +1,129 @@
+/**
+ * Connecting to the farm's NATS and making sure its streams, buckets and object store exist.
+ * Both the control plane and the agents call `connectFarm`; creation is idempotent, so whichever
+ * starts first creates and the other finds.
+ */
+import { readFile } from 'node:fs/promises';
+import {
+  connect,
+  credsAuthenticator,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type KV,
+  type NatsConnection,
+  type ObjectStore,
+  type StreamConfig,
+} from 'nats';
+import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, subjects } from './messages.ts';
+
+/** How to reach NATS and how durable the farm's state is. */
+export interface FarmConnectionOptions {
+  /** NATS server URLs. */
+  readonly servers: readonly string[];
+  /** Path to a NATS credentials file (cloud); none locally. */
+  readonly credsFile?: string;
+  /** JetStream replicas for every stream and bucket: 1 locally, 3 on a cluster. */
+  readonly replicas: number;
+  /** Shown in NATS monitoring. */
+  readonly name: string;
+  /** How long worker heartbeats stay valid. */
+  readonly workerTtlMs?: number;
+  /** How long console output is kept. */
+  readonly outputMaxAgeDays?: number;
+}
+
+/** An open connection with every farm store bound. */
+export interface FarmConnection {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly jobs: KV;
+  readonly workers: KV;
+  readonly objects: ObjectStore;
+  close(): Promise<void>;
+}
+
+const DAY_NS = 24 * 60 * 60 * 1e9;
+
+/** Connects and binds the farm's stores, creating them on first use. */
+export async function connectFarm(options: FarmConnectionOptions): Promise<FarmConnection> {
+  const authenticator = options.credsFile ? credsAuthenticator(await readFile(options.credsFile)) : undefined;
+  const nc = await connect({
+    servers: [...options.servers],
+    name: options.name,
+    authenticator,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    waitOnFirstConnect: true,
+  });
+  const jsm = await nc.jetstreamManager({ timeout: 10_000 });
+  const js = nc.jetstream({ timeout: 10_000 });
+  await ensureStream(jsm, {
+    name: BUILDS_STREAM,
+    subjects: [subjects.allBuildQueues],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    num_replicas: options.replicas,
+    // A resubmitted queue message with the same id within this window is dropped: recovery may republish.
+    duplicate_window: 10 * 60 * 1e9,
+  });
+  await ensureStream(jsm, {
+    name: OUTPUT_STREAM,
+    subjects: [subjects.allOutput],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    num_replicas: options.replicas,
+    max_age: (options.outputMaxAgeDays ?? 30) * DAY_NS,
+    discard: DiscardPolicy.Old,
+  });
+  const jobs = await js.views.kv(JOBS_BUCKET, { history: 1, replicas: options.replicas, storage: StorageType.File });
+  const workers = await js.views.kv(WORKERS_BUCKET, {
+    history: 1,
+    replicas: options.replicas,
+    ttl: options.workerTtlMs ?? 15_000,
+    storage: StorageType.File,
+  });
+  const objects = await js.views.os(OBJECTS_BUCKET, { replicas: options.replicas, storage: StorageType.File });
+  return {
+    nc,
+    js,
+    jsm,
+    jobs,
+    workers,
+    objects,
+    close: async () => {
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.info(config.name);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    try {
+      await jsm.streams.add(config);
+    } catch (addError) {
+      // Another process created it between our look and our add.
+      if (!/already in use|exists/i.test(String(addError))) throw addError;
+    }
+  }
+}
+
+/** Whether a JetStream API error says "not found". */
+export function isNotFound(error: unknown): boolean {
+  const text = String((error as Error)?.message ?? error);
+  return /not found|no message found|10037|10059|10014/i.test(text);
+}
+
+/** Server URLs from a comma-separated list. */
+export function parseServers(text: string): string[] {
+  return text
+    .split(',')
+    .map((server) => server.trim())
+    .filter(Boolean);
+}

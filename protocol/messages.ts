@@ -1,0 +1,166 @@
+import type { Platform } from '../images/index.ts';
+
+/**
+ * The wire between the control plane and the agents: JetStream names, subjects and the shapes of
+ * every record and message. Both sides import this module and nothing else of each other.
+ */
+
+/** Work-queue stream of builds; one subject per platform. */
+export const BUILDS_STREAM = 'RFARM_BUILDS';
+/** Console output of every build attempt; a late viewer replays it from the start. */
+export const OUTPUT_STREAM = 'RFARM_OUTPUT';
+/** KV bucket with job and build records. */
+export const JOBS_BUCKET = 'rfarm_jobs';
+/** KV bucket of live workers; entries expire when their heartbeats stop. */
+export const WORKERS_BUCKET = 'rfarm_workers';
+/** Object store of uploaded packages and build artifacts. */
+export const OBJECTS_BUCKET = 'rfarm_objects';
+
+export const subjects = {
+  /** Where a platform's builds queue. */
+  buildQueue: (platform: string) => `rfarm.builds.${platform}`,
+  allBuildQueues: 'rfarm.builds.>',
+  /** Console output chunks of one build. */
+  output: (jobId: string, platform: string) => `rfarm.output.${jobId}.${platform}`,
+  allOutput: 'rfarm.output.>',
+  /** Core NATS: tells agents running a build of this job to stop it. */
+  cancel: (jobId: string) => `rfarm.cancel.${jobId}`,
+  allCancels: 'rfarm.cancel.*',
+  /** Core NATS: asks one worker to leave the farm. */
+  workerStop: (workerId: string) => `rfarm.worker.${workerId}.stop`,
+} as const;
+
+export const keys = {
+  job: (jobId: string) => `job.${jobId}`,
+  build: (jobId: string, platform: string) => `build.${jobId}.${platform}`,
+  /** Recent build durations of a platform, for queue estimates. */
+  platformStats: (platform: string) => `stats.${platform}`,
+  worker: (workerId: string) => `worker.${workerId}`,
+} as const;
+
+export const objectNames = {
+  upload: (jobId: string) => `upload/${jobId}.tar.gz`,
+  artifact: (jobId: string, platform: string, name: string) => `artifacts/${jobId}/${platform}/${name}`,
+} as const;
+
+/** Lifecycle of one build. The last four are terminal. */
+export type BuildStatus = 'SUBMITTED' | 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED' | 'CANCELLED' | 'TIMEOUT';
+export const TERMINAL_STATUSES: readonly BuildStatus[] = ['DONE', 'FAILED', 'CANCELLED', 'TIMEOUT'];
+export const isTerminal = (status: BuildStatus): boolean => TERMINAL_STATUSES.includes(status);
+
+/** R CMD check's verdict, worst item first. */
+export type CheckStatus = 'OK' | 'NOTE' | 'WARNING' | 'ERROR';
+
+/** One `* checking …` item of 00check.log that was not OK. */
+export interface CheckItem {
+  readonly severity: Exclude<CheckStatus, 'OK'>;
+  /** The check's headline, e.g. "checking R code for possible problems". */
+  readonly check: string;
+  /** The item's full text as R printed it. */
+  readonly text: string;
+}
+
+export interface CheckResult {
+  readonly status: CheckStatus;
+  readonly notes: number;
+  readonly warnings: number;
+  readonly errors: number;
+  readonly items: readonly CheckItem[];
+}
+
+/** The worker that runs (or ran) a build, as it describes itself. */
+export interface WorkerInfo {
+  readonly id: string;
+  readonly host: string;
+  readonly platform: string;
+  readonly rVersion: string;
+  readonly distribution: string;
+  readonly compiler: string;
+  readonly pid: number;
+}
+
+/** A live worker's heartbeat entry in the workers bucket. */
+export interface WorkerRecord extends WorkerInfo {
+  readonly startedAt: string;
+  readonly heartbeatAt: string;
+  /** `jobId/platform` of the build it runs now, if any. */
+  readonly currentBuild: string | null;
+  /** The platform in full, so the farm can accept platforms outside the catalogue (local hosts). */
+  readonly platformDetails: Platform;
+}
+
+export interface ArtifactRecord {
+  readonly name: string;
+  readonly size: number;
+  readonly contentType: string;
+}
+
+/** A job: one submission of one package to one or more platforms. */
+export interface JobRecord {
+  readonly id: string;
+  readonly package: string;
+  readonly version: string;
+  readonly platforms: readonly string[];
+  readonly email: string | null;
+  readonly checkArgs: readonly string[];
+  /** Extra environment for the check, already allow-listed. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly submittedAt: string;
+  readonly uploadSize: number;
+  /** Whether to publish into the farm's repository when the check passes. */
+  readonly publish: boolean;
+  /** The upload is R CMD build's output (DESCRIPTION has `Packaged:`); otherwise the agent builds it. */
+  readonly prebuilt: boolean;
+  /** The package's DESCRIPTION, for system requirements and dependencies. */
+  readonly description: string;
+  /** Set by a cancel request. */
+  readonly cancelledAt: string | null;
+}
+
+/** One build: a job on one platform. */
+export interface BuildRecord {
+  readonly jobId: string;
+  readonly platform: string;
+  readonly status: BuildStatus;
+  /** Stream sequence of its queue message, for queue positions. */
+  readonly queueSequence: number | null;
+  /** 1 for the first run; a redelivery after a lost agent starts the next attempt. */
+  readonly attempt: number;
+  readonly worker: WorkerInfo | null;
+  readonly submittedAt: string;
+  readonly queuedAt: string | null;
+  readonly startedAt: string | null;
+  /** When `R CMD check` (or build) was started: dispatch latency ends here. */
+  readonly checkStartedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly result: CheckResult | null;
+  /** Why a build FAILED or TIMED OUT, or why its check ERRORed outside 00check.log. */
+  readonly reason: string | null;
+  readonly artifacts: readonly ArtifactRecord[];
+}
+
+/** The queue message: just enough to find the records. */
+export interface BuildRequest {
+  readonly jobId: string;
+  readonly platform: string;
+}
+
+/** Recent durations of a platform's finished builds, newest last. */
+export interface PlatformStats {
+  readonly durationsSeconds: readonly number[];
+}
+
+/** Headers on output messages. */
+export const OUTPUT_HEADERS = {
+  attempt: 'Rfarm-Attempt',
+  /** Present on the last message of an attempt; its value is the build's status. */
+  end: 'Rfarm-End',
+} as const;
+
+export function encode(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value));
+}
+
+export function decode<T>(data: Uint8Array): T {
+  return JSON.parse(new TextDecoder().decode(data)) as T;
+}

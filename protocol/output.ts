@@ -1,0 +1,18 @@
+/** Publishing console output, shared by agents (the build's own output) and the control plane (end markers). */
+import { headers, type JetStreamClient } from 'nats';
+import { OUTPUT_HEADERS, subjects } from './messages.ts';
+
+export interface OutputMessage {
+  readonly attempt: number;
+  readonly text: string;
+  /** The build's final status when this is the last message. */
+  readonly end?: string;
+}
+
+/** Publishes one output message and waits for JetStream to store it. */
+export async function publishOutput(js: JetStreamClient, jobId: string, platform: string, message: OutputMessage): Promise<void> {
+  const messageHeaders = headers();
+  messageHeaders.set(OUTPUT_HEADERS.attempt, String(message.attempt));
+  if (message.end !== undefined) messageHeaders.set(OUTPUT_HEADERS.end, message.end);
+  await js.publish(subjects.output(jobId, platform), new TextEncoder().encode(message.text), { headers: messageHeaders });
+}

@@ -1,0 +1,53 @@
+/**
+ * Read-modify-write of KV records with revision checks, so two writers (an agent finishing a build
+ * and a user cancelling it) never silently overwrite each other: the loser re-reads and decides again.
+ */
+import type { KV } from 'nats';
+import { decode, encode } from './messages.ts';
+
+/** A record and the KV revision it was read at. */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly revision: number;
+}
+
+/** The record under `key`, or null when there is none (or it was deleted). */
+export async function readRecord<T>(kv: KV, key: string): Promise<Versioned<T> | null> {
+  const entry = await kv.get(key);
+  if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) return null;
+  return { value: decode<T>(entry.value), revision: entry.revision };
+}
+
+/** Writes a new record; fails if one exists. */
+export async function createRecord<T>(kv: KV, key: string, value: T): Promise<number> {
+  return kv.create(key, encode(value));
+}
+
+/**
+ * Applies `change` to the current record until the write wins. `change` returns the new value,
+ * or null to leave the record as it is (e.g. it is already terminal). Returns what was stored.
+ */
+export async function updateRecord<T>(
+  kv: KV,
+  key: string,
+  change: (current: T) => T | null,
+  attempts = 50,
+): Promise<T | null> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const current = await readRecord<T>(kv, key);
+    if (!current) return null;
+    const next = change(current.value);
+    if (next === null) return current.value;
+    try {
+      await kv.update(key, encode(next), current.revision);
+      return next;
+    } catch (error) {
+      if (!isRevisionConflict(error)) throw error;
+    }
+  }
+  throw new Error(`record ${key} kept changing under us; gave up after ${attempts} attempts`);
+}
+
+function isRevisionConflict(error: unknown): boolean {
+  return /wrong last sequence|10071/i.test(String((error as Error)?.message ?? error));
+}

@@ -1,0 +1,182 @@
+/**
+ * The local farm: nats-server, the control plane, the sysreqs service and agents as real processes
+ * on loopback. `npm start` runs one; tests, benchmarks and the soak run their own and kill parts of
+ * it on purpose.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startNats, type NatsNode } from './nats-server.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ENTRIES = {
+  controlPlane: join(ROOT, 'control-plane/main.ts'),
+  agent: join(ROOT, 'images/agent/main.ts'),
+  sysreqs: join(ROOT, 'sysreqs/main.ts'),
+};
+
+export interface LocalFarmOptions {
+  readonly dataDir: string;
+  /** Control plane port; 0 picks a free one. */
+  readonly port?: number;
+  readonly natsPort?: number;
+  readonly workers?: number;
+  /** Three nats-server nodes with replicas 3 instead of one. */
+  readonly cluster?: boolean;
+  readonly adminToken: string;
+  /** Start the sysreqs service too (on this port; 0 picks one). */
+  readonly sysreqsPort?: number;
+  /** Extra environment for agents (limits, ack wait …). */
+  readonly agentEnv?: Readonly<Record<string, string>>;
+  /** Extra environment for the control plane. */
+  readonly controlPlaneEnv?: Readonly<Record<string, string>>;
+  /** Where children's output goes: inherit for `npm start`, ignore in tests. */
+  readonly stdio?: 'inherit' | 'ignore';
+}
+
+/** A child process of the farm that can be killed and started again with the same settings. */
+export class FarmProcess {
+  child: ChildProcess | null = null;
+  /** The end of its error output, for saying why it died. */
+  stderrTail = '';
+  constructor(
+    readonly name: string,
+    private readonly entry: string,
+    readonly env: Record<string, string>,
+    private readonly stdio: 'inherit' | 'ignore',
+  ) {}
+
+  start(): void {
+    this.child = spawn(process.execPath, ['--import', 'tsx', this.entry], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', this.stdio, this.stdio === 'inherit' ? 'inherit' : 'pipe'],
+    });
+    this.child.stderr?.on('data', (chunk) => (this.stderrTail = (this.stderrTail + chunk).slice(-4000)));
+  }
+
+  get alive(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || !this.alive) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+async function waitForHttp(url: string, owner: FarmProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!owner.alive) throw new Error(`${owner.name} exited: ${owner.stderrTail.trim() || 'no output'}`);
+    const ok = await fetch(url).then((response) => response.ok, () => false);
+    if (ok) return;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`${url} did not come up within ${timeoutMs / 1000} s`);
+}
+
+export class LocalFarm {
+  readonly agents: FarmProcess[] = [];
+  private agentCount = 0;
+
+  private constructor(
+    readonly options: LocalFarmOptions,
+    readonly nats: NatsNode[],
+    readonly controlPlane: FarmProcess,
+    readonly url: string,
+    readonly sysreqs: FarmProcess | null,
+    readonly sysreqsUrl: string | null,
+  ) {}
+
+  get natsUrl(): string {
+    return this.nats.map((node) => node.url).join(',');
+  }
+
+  static async start(options: LocalFarmOptions): Promise<LocalFarm> {
+    const dataDir = resolve(options.dataDir);
+    mkdirSync(dataDir, { recursive: true });
+    const stdio = options.stdio ?? 'ignore';
+    const nats = await startNats(dataDir, options.cluster ? 3 : 1, options.natsPort);
+    const natsUrl = nats.map((node) => node.url).join(',');
+    const replicas = options.cluster ? '3' : '1';
+    let sysreqs: FarmProcess | null = null;
+    let sysreqsUrl: string | null = null;
+    if (options.sysreqsPort !== undefined) {
+      const port = options.sysreqsPort || (await freePort());
+      sysreqsUrl = `http://127.0.0.1:${port}`;
+      sysreqs = new FarmProcess('sysreqs', ENTRIES.sysreqs, { PORT: String(port), HOST: '127.0.0.1' }, stdio);
+      sysreqs.start();
+    }
+    const port = options.port || (await freePort());
+    const url = `http://127.0.0.1:${port}`;
+    const agentEnv: Record<string, string> = {
+      NATS_URL: natsUrl,
+      FARM_DATA_DIR: dataDir,
+      FARM_JETSTREAM_REPLICAS: replicas,
+      ...(sysreqsUrl ? { FARM_SYSREQS_URL: sysreqsUrl } : {}),
+      ...options.agentEnv,
+    };
+    const controlPlane = new FarmProcess(
+      'control-plane',
+      ENTRIES.controlPlane,
+      {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        NATS_URL: natsUrl,
+        FARM_JETSTREAM_REPLICAS: replicas,
+        FARM_ADMIN_TOKEN: options.adminToken,
+        FARM_DATA_DIR: dataDir,
+        FARM_LOCAL_AGENTS: '1',
+        ...Object.fromEntries(Object.entries(agentEnv).map(([name, value]) => [`FARM_AGENT_ENV_${name}`, value])),
+        ...options.controlPlaneEnv,
+      },
+      stdio,
+    );
+    controlPlane.start();
+    const farm = new LocalFarm({ ...options, agentEnv }, nats, controlPlane, url, sysreqs, sysreqsUrl);
+    await waitForHttp(`${url}/healthz`, controlPlane);
+    if (sysreqs && sysreqsUrl) await waitForHttp(`${sysreqsUrl}/healthz`, sysreqs);
+    for (let index = 0; index < (options.workers ?? 1); index++) farm.addAgent();
+    return farm;
+  }
+
+  /** Starts one more agent process (not waiting for it to join). */
+  addAgent(env: Readonly<Record<string, string>> = {}): FarmProcess {
+    const id = `local-agent-${++this.agentCount}`;
+    const agent = new FarmProcess(id, ENTRIES.agent, { ...this.options.agentEnv, FARM_WORKER_ID: id, ...env }, this.options.stdio ?? 'ignore');
+    agent.start();
+    this.agents.push(agent);
+    return agent;
+  }
+
+  /** Waits until `count` workers have a heartbeat. */
+  async waitForWorkers(count: number, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const response = await fetch(`${this.url}/workers`, { headers: { authorization: `Bearer ${this.options.adminToken}` } }).catch(() => null);
+      if (response?.ok && ((await response.json()) as unknown[]).length >= count) return;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    throw new Error(`fewer than ${count} workers joined within ${timeoutMs / 1000} s`);
+  }
+
+  async restartControlPlane(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.controlPlane.stop(signal);
+    this.controlPlane.start();
+    await waitForHttp(`${this.url}/healthz`, this.controlPlane);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.agents.map((agent) => agent.stop()));
+    await this.controlPlane.stop();
+    await this.sysreqs?.stop();
+    await Promise.all(this.nats.map((node) => node.stop()));
+  }
+}
