@@ -1,0 +1,78 @@
+/**
+ * The issue's bar: resolving each package's own DESCRIPTION (not recursive) for debian-12 through a
+ * running service, scored by ../shared/sysreqs-bench/score.mjs (--rule dev --provides), must reach
+ * micro precision >= 0.90 and micro recall >= 0.85. Skips with a note when ../shared is absent.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { postJson, startTestService } from './service-fixture.ts';
+
+const BENCH = fileURLToPath(new URL('../../../shared/sysreqs-bench/', import.meta.url));
+const PRECISION_BAR = 0.9;
+const RECALL_BAR = 0.85;
+
+/** A record of debian12-dev.json (the fields a DESCRIPTION is built from). */
+interface BenchRecord {
+  package: string;
+  version: string;
+  systemRequirements: string;
+  depends: string[];
+  imports: string[];
+  linkingTo: string[];
+}
+
+/** DESCRIPTION text from a benchmark record, long fields as DCF continuation lines. */
+function descriptionOf(record: BenchRecord): string {
+  const field = (name: string, value: string) => `${name}: ${value.split('\n').join('\n    ')}`;
+  const lines = [field('Package', record.package), field('Version', record.version)];
+  if (record.systemRequirements.trim()) lines.push(field('SystemRequirements', record.systemRequirements.trim()));
+  if (record.depends.length) lines.push(field('Depends', record.depends.join(',\n')));
+  if (record.imports.length) lines.push(field('Imports', record.imports.join(',\n')));
+  if (record.linkingTo.length) lines.push(field('LinkingTo', record.linkingTo.join(',\n')));
+  return `${lines.join('\n')}\n`;
+}
+
+test('debian-12 resolution of the development set clears the precision and recall bar', async () => {
+  if (!existsSync(join(BENCH, 'score.mjs'))) {
+    console.log('  note: ../shared/sysreqs-bench is absent (fresh clone); benchmark skipped');
+    return;
+  }
+  const records: BenchRecord[] = JSON.parse(readFileSync(join(BENCH, 'debian12-dev.json'), 'utf8'));
+  const service = await startTestService({ repository: false });
+  const predictions: Record<string, string[]> = {};
+  try {
+    const queue = [...records];
+    const worker = async () => {
+      for (let record = queue.shift(); record; record = queue.shift()) {
+        const { status, body } = await postJson(`${service.url}/resolve`, { platform: 'debian-12', description: descriptionOf(record) });
+        assert.is(status, 200, `${record.package}: ${JSON.stringify(body)}`);
+        predictions[record.package] = body.packages;
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  } finally {
+    await service.close();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sysreqs-bench-'));
+  try {
+    writeFileSync(join(dir, 'predictions.json'), JSON.stringify(predictions, null, 1));
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      join(BENCH, 'score.mjs'), '--truth', join(BENCH, 'debian12-dev.json'), '--pred', join(dir, 'predictions.json'),
+      '--rule', 'dev', '--provides', join(BENCH, 'provides-bookworm.json'), '--json', join(dir, 'score.json'),
+    ]);
+    console.log(`  ${stdout.trim().split('\n').join('\n  ')}`);
+    const score = JSON.parse(readFileSync(join(dir, 'score.json'), 'utf8'));
+    assert.ok(score.micro.precision >= PRECISION_BAR, `micro precision ${score.micro.precision.toFixed(3)} < ${PRECISION_BAR}; spurious: ${JSON.stringify(score.topSpuriousPredictions)}`);
+    assert.ok(score.micro.recall >= RECALL_BAR, `micro recall ${score.micro.recall.toFixed(3)} < ${RECALL_BAR}; missed: ${JSON.stringify(score.topMissedGroups)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
