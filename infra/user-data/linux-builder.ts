@@ -75,7 +75,8 @@ export function renderLinuxBuilderUserData(input: LinuxBuilderInput): string {
       },
     ],
     commands: [
-      'mkdir -p /var/lib/rfarm',
+      // The worker image runs the agent as uid 10001 (images/linux/scripts/install-agent.sh).
+      'install -d -o 10001 -g 10001 /var/lib/rfarm',
       // Package code runs in the container: keep it away from the droplet metadata service,
       // which serves this very user-data (NATS credentials included).
       'iptables -I DOCKER-USER -d 169.254.169.254 -j DROP || (systemctl start docker && iptables -I DOCKER-USER -d 169.254.169.254 -j DROP)',

@@ -1,0 +1,84 @@
+/**
+ * Mocks of the cloud providers for running the program without them (`pulumi.runtime.setMocks`):
+ * every resource echoes its inputs plus the few outputs the program reads (addresses, ids, names),
+ * every lookup returns a plausible answer. Records what was declared and looked up.
+ */
+import type * as pulumi from '@pulumi/pulumi';
+
+/** One resource the program declared. */
+export interface DeclaredResource {
+  /** Type token, e.g. `digitalocean:index/droplet:Droplet` or `rfarm:aws:WindowsBuilderPool`. */
+  readonly type: string;
+  /** Logical name. */
+  readonly name: string;
+  /** Inputs as the provider would receive them (secrets unwrapped). */
+  readonly inputs: Record<string, any>;
+}
+
+/** One provider function the program called. */
+export interface DeclaredLookup {
+  readonly token: string;
+  readonly inputs: Record<string, any>;
+}
+
+let counter = 0;
+const address = (prefix: string) => `${prefix}.${Math.floor(++counter / 250)}.${(counter % 250) + 1}`;
+
+function outputsFor(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+  switch (type) {
+    case 'digitalocean:index/droplet:Droplet':
+      return { ipv4Address: address('203.0'), ipv4AddressPrivate: address('10.60'), urn: `do:droplet:${name}` };
+    case 'digitalocean:index/loadBalancer:LoadBalancer':
+      return { ip: address('198.51') };
+    case 'digitalocean:index/spacesBucket:SpacesBucket':
+      return { bucketDomainName: `${inputs.name}.${inputs.region}.digitaloceanspaces.com` };
+    case 'digitalocean:index/containerRegistry:ContainerRegistry':
+      return { serverUrl: 'registry.digitalocean.com', endpoint: `registry.digitalocean.com/${inputs.name}` };
+    case 'digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials':
+      return { dockerCredentials: JSON.stringify({ auths: { 'registry.digitalocean.com': { auth: 'cGxhY2Vob2xkZXI=' } } }) };
+    case 'aws:ec2/eip:Eip':
+      return { publicIp: address('192.0') };
+    case 'aws:ssm/parameter:Parameter':
+      return { arn: `arn:aws:ssm:us-east-1:123456789012:parameter${inputs.name}` };
+    case 'aws:iam/role:Role':
+      return { arn: `arn:aws:iam::123456789012:role/${name}`, name };
+    case 'aws:iam/instanceProfile:InstanceProfile':
+      return { arn: `arn:aws:iam::123456789012:instance-profile/${name}`, name };
+    default:
+      return {};
+  }
+}
+
+function lookupResult(token: string, inputs: Record<string, any>): Record<string, unknown> {
+  switch (token) {
+    case 'aws:index/getAvailabilityZones:getAvailabilityZones':
+      return { names: ['us-east-1a', 'us-east-1b', 'us-east-1c'], zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'] };
+    case 'aws:ec2/getAmi:getAmi':
+      return { id: 'ami-0123456789abcdef0', name: inputs.filters?.[0]?.values?.[0] ?? 'ami' };
+    case 'vsphere:index/getVirtualMachine:getVirtualMachine':
+      return {
+        id: `vm-${inputs.name}`,
+        uuid: `uuid-${inputs.name}`,
+        guestId: 'darwin23_64Guest',
+        firmware: 'efi',
+        disks: [{ label: 'disk0', size: 120, thinProvisioned: true, eagerlyScrub: false, unitNumber: 0 }],
+        networkInterfaceTypes: ['vmxnet3'],
+      };
+    default:
+      return { id: `${token.split(':').pop()}-${inputs.name ?? 'default'}`, name: inputs.name };
+  }
+}
+
+/** Mocks that record into the given arrays. */
+export function recordingMocks(resources: DeclaredResource[], lookups: DeclaredLookup[]): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) } };
+    },
+    call(args) {
+      lookups.push({ token: args.token, inputs: args.inputs });
+      return lookupResult(args.token, args.inputs);
+    },
+  };
+}
