@@ -1,0 +1,113 @@
+/**
+ * Monthly cost of a stack's declared resources, priced from prices.ts. Hosts are counted at their
+ * declared size (Linux droplets, NATS, control plane), at desired capacity (auto scaling groups)
+ * and, for vSphere VMs, as the share of Mac hosts they need. Traffic and storage growth are not
+ * priced.
+ */
+import type { DeclaredResource } from '../preview/offline-mocks.ts';
+import { macHostsFor } from '../sizing.ts';
+import { AWS_MONTHLY, DIGITALOCEAN_MONTHLY, DROPLET_MONTHLY, EC2_HOURLY, HOURS_PER_MONTH } from './prices.ts';
+
+/** One priced line. */
+export interface CostLine {
+  readonly item: string;
+  readonly quantity: number;
+  readonly unitMonthly: number;
+  readonly monthly: number;
+}
+
+/** The vSphere site's price, which no public table has. */
+export interface SitePrices {
+  readonly macHostMonthly: number;
+  readonly vmsPerHost: number;
+}
+
+/** Raised when a declared size has no price: add it to prices.ts. */
+export class UnpricedSizeError extends Error {
+  override name = 'UnpricedSizeError';
+}
+
+function droplet(size: string): number {
+  const price = DROPLET_MONTHLY[size];
+  if (price === undefined) throw new UnpricedSizeError(`droplet size '${size}' has no price in infra/cost/prices.ts`);
+  return price;
+}
+
+function ec2(type: string, os: 'linux' | 'windows'): number {
+  const price = EC2_HOURLY[type];
+  if (price === undefined) throw new UnpricedSizeError(`instance type '${type}' has no price in infra/cost/prices.ts`);
+  return price[os] * HOURS_PER_MONTH;
+}
+
+/** Priced lines, merged by item. */
+export function estimateMonthlyCost(resources: readonly DeclaredResource[], site: SitePrices): CostLine[] {
+  const lines = new Map<string, { quantity: number; unitMonthly: number }>();
+  const add = (item: string, quantity: number, unitMonthly: number) => {
+    if (quantity === 0) return;
+    const line = lines.get(item) ?? { quantity: 0, unitMonthly };
+    line.quantity += quantity;
+    lines.set(item, line);
+  };
+  const templates = new Map(resources.filter((resource) => resource.type === 'aws:ec2/launchTemplate:LaunchTemplate').map((template) => [`${template.name}-id`, template.inputs]));
+  let vsphereVms = 0;
+  for (const { type, inputs } of resources) {
+    switch (type) {
+      case 'digitalocean:index/droplet:Droplet':
+        add(`droplet ${inputs.size}`, 1, droplet(inputs.size));
+        break;
+      case 'digitalocean:index/volume:Volume':
+        add('block storage (GB)', inputs.size, DIGITALOCEAN_MONTHLY.volumeGb);
+        break;
+      case 'digitalocean:index/loadBalancer:LoadBalancer':
+        add('load balancer unit', inputs.sizeUnit ?? 1, DIGITALOCEAN_MONTHLY.loadBalancerUnit);
+        break;
+      case 'digitalocean:index/spacesBucket:SpacesBucket':
+        add('Spaces subscription', 1, DIGITALOCEAN_MONTHLY.spaces);
+        break;
+      case 'digitalocean:index/vpcNatGateway:VpcNatGateway':
+        add('DigitalOcean VPC NAT gateway', 1, DIGITALOCEAN_MONTHLY.natGateway);
+        break;
+      case 'digitalocean:index/containerRegistry:ContainerRegistry':
+        add(`container registry (${inputs.subscriptionTierSlug})`, 1, DIGITALOCEAN_MONTHLY.registry[inputs.subscriptionTierSlug] ?? 0);
+        break;
+      case 'aws:autoscaling/group:Group': {
+        const template = templates.get(inputs.launchTemplate?.id);
+        if (!template) break;
+        add(`EC2 ${template.instanceType} Windows`, inputs.desiredCapacity, ec2(template.instanceType, 'windows'));
+        const gb = (template.blockDeviceMappings ?? []).reduce((sum: number, mapping: any) => sum + (mapping.ebs?.volumeSize ?? 0), 0);
+        add('EBS gp3 (GB)', inputs.desiredCapacity * gb, AWS_MONTHLY.gp3Gb);
+        break;
+      }
+      case 'aws:ec2/instance:Instance':
+        add(`EC2 ${inputs.instanceType} Linux (Solaris KVM host)`, 1, ec2(inputs.instanceType, 'linux'));
+        add('EBS gp3 (GB)', inputs.rootBlockDevice?.volumeSize ?? 0, AWS_MONTHLY.gp3Gb);
+        break;
+      case 'aws:ec2/natGateway:NatGateway':
+        add('AWS NAT gateway', 1, AWS_MONTHLY.natGateway);
+        break;
+      case 'aws:ec2/eip:Eip':
+        add('AWS public IPv4', 1, AWS_MONTHLY.publicIpv4);
+        break;
+      case 'vsphere:index/virtualMachine:VirtualMachine':
+        vsphereVms++;
+        break;
+    }
+  }
+  add('Mac host (vSphere site, amortised)', macHostsFor(vsphereVms, site.vmsPerHost), site.macHostMonthly);
+  return [...lines.entries()].map(([item, line]) => ({ item, quantity: line.quantity, unitMonthly: line.unitMonthly, monthly: round(line.quantity * line.unitMonthly) }));
+}
+
+/** Sum of the lines. */
+export function totalMonthly(lines: readonly CostLine[]): number {
+  return round(lines.reduce((sum, line) => sum + line.monthly, 0));
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** A Markdown table of the lines and their total. */
+export function renderCostTable(lines: readonly CostLine[]): string {
+  const rows = lines.map((line) => `| ${line.item} | ${line.quantity} | ${line.unitMonthly.toFixed(2)} | ${line.monthly.toFixed(2)} |`);
+  return ['| item | quantity | USD/unit/month | USD/month |', '|---|---:|---:|---:|', ...rows, `| **total** | | | **${totalMonthly(lines).toFixed(2)}** |`].join('\n');
+}

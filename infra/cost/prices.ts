@@ -1,0 +1,60 @@
+/**
+ * The priced table: monthly list prices (USD) of every size and service the stacks use.
+ * Recorded 2025-10-01 from the providers' public price pages (DigitalOcean pricing, AWS EC2
+ * on-demand us-east-1 with the Windows licence included); not re-checked since, because this
+ * environment has no internet access. A month is 730 hours.
+ */
+
+/** When the prices below were recorded. */
+export const PRICES_AS_OF = '2025-10-01';
+
+/** Hours in the month AWS and DigitalOcean bill by. */
+export const HOURS_PER_MONTH = 730;
+
+/** DigitalOcean Droplets, USD per month. */
+export const DROPLET_MONTHLY: Readonly<Record<string, number>> = {
+  's-1vcpu-1gb': 6,
+  's-1vcpu-2gb': 12,
+  's-2vcpu-2gb': 18,
+  's-2vcpu-4gb': 24,
+  's-4vcpu-8gb': 48,
+  's-8vcpu-16gb': 96,
+  'c-4': 84,
+  'c-8': 168,
+};
+
+/** DigitalOcean services, USD per month. */
+export const DIGITALOCEAN_MONTHLY = {
+  /** Per load-balancer size unit. */
+  loadBalancerUnit: 12,
+  /** Per GB of block storage. */
+  volumeGb: 0.1,
+  /** Spaces subscription (250 GB storage, 1 TB transfer included). */
+  spaces: 5,
+  /** VPC NAT gateway, size 1. */
+  natGateway: 40,
+  /** Container registry tiers. */
+  registry: { starter: 0, basic: 5, professional: 20 } as Readonly<Record<string, number>>,
+};
+
+/** AWS EC2 on-demand, USD per hour, us-east-1 (Windows prices include the licence). */
+export const EC2_HOURLY: Readonly<Record<string, { linux: number; windows: number }>> = {
+  'm7i.large': { linux: 0.1008, windows: 0.1928 },
+  'm7i.xlarge': { linux: 0.2016, windows: 0.3856 },
+  'm7i.2xlarge': { linux: 0.4032, windows: 0.7712 },
+  'c8i.xlarge': { linux: 0.1870, windows: 0.3710 },
+  'c8i.2xlarge': { linux: 0.3740, windows: 0.7420 },
+};
+
+/** AWS services, USD per month. */
+export const AWS_MONTHLY = {
+  /** NAT gateway hours (data processing extra). */
+  natGateway: 0.045 * HOURS_PER_MONTH,
+  /** Public IPv4 address (Elastic IP). */
+  publicIpv4: 0.005 * HOURS_PER_MONTH,
+  /** Per GB of gp3. */
+  gp3Gb: 0.08,
+};
+
+/** The r-hub proposal's estimate of the farm's running cost after the first year, USD per month. */
+export const RHUB_PROPOSAL_MONTHLY = 2112;
