@@ -173,7 +173,7 @@ const SECRET_LOOKING = [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, /-----BEGIN USER N
 /** No secret in plain stack config: secret keys only as `secure:` values, and nothing secret-looking anywhere. */
 export function noPlainSecrets(stackConfig: Readonly<Record<string, unknown>>): Violation[] {
   const found: Violation[] = [];
-  const resource: DeclaredResource = { type: 'pulumi:config', name: 'stack', inputs: {} };
+  const resource: DeclaredResource = { type: "pulumi:config", name: "stack", inputs: {}, secretInputs: [] };
   for (const [key, value] of Object.entries(stackConfig)) {
     const isSecure = value !== null && typeof value === 'object' && 'secure' in (value as object);
     const bare = key.replace(/^rfarm:/, '');

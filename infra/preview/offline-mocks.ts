@@ -13,6 +13,23 @@ export interface DeclaredResource {
   readonly name: string;
   /** Inputs as the provider would receive them (secrets unwrapped). */
   readonly inputs: Record<string, any>;
+  /** Top-level input names that arrived as secrets. */
+  readonly secretInputs: readonly string[];
+}
+
+/** Pulumi's marker of a serialized secret. */
+const SECRET_SIGNATURE = '4dabf18193072939515e22adb298388d';
+
+function isSecret(value: unknown): value is { value: unknown } {
+  return value !== null && typeof value === 'object' && SECRET_SIGNATURE in value;
+}
+
+/** The value with every secret wrapper removed. */
+export function unwrapSecrets(value: unknown): any {
+  if (isSecret(value)) return unwrapSecrets(value.value);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, unwrapSecrets(item)]));
+  return value;
 }
 
 /** One provider function the program called. */
@@ -73,12 +90,15 @@ function lookupResult(token: string, inputs: Record<string, any>): Record<string
 export function recordingMocks(resources: DeclaredResource[], lookups: DeclaredLookup[]): pulumi.runtime.Mocks {
   return {
     newResource(args) {
-      resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-      return { id: `${args.name}-id`, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) } };
+      const inputs = unwrapSecrets(args.inputs);
+      const secretInputs = Object.keys(args.inputs).filter((key) => isSecret(args.inputs[key]));
+      resources.push({ type: args.type, name: args.name, inputs, secretInputs });
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...outputsFor(args.type, args.name, inputs) } };
     },
     call(args) {
-      lookups.push({ token: args.token, inputs: args.inputs });
-      return lookupResult(args.token, args.inputs);
+      const inputs = unwrapSecrets(args.inputs);
+      lookups.push({ token: args.token, inputs });
+      return lookupResult(args.token, inputs);
     },
   };
 }

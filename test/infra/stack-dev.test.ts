@@ -1,0 +1,15 @@
+import { test } from 'uvu';
+import { stackSuite } from './stack-suite.ts';
+
+stackSuite('dev', {
+  builderDroplets: 10,
+  builderSize: 's-2vcpu-4gb',
+  controlPlaneDroplets: 1,
+  natsNodes: 1,
+  jetstreamReplicas: 1,
+  windowsDesired: { 'r-devel-windows-x86_64': 0, 'r-release-windows-x86_64': 0 },
+  solarisInstances: 0,
+  macVms: 0,
+});
+
+test.run();

@@ -1,0 +1,26 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { declareOffline } from '../../infra/preview/declare-offline.ts';
+import { TOKENS } from '../../infra/vsphere/sdk.ts';
+import { repoRoot, stackSuite } from './stack-suite.ts';
+
+stackSuite('prod', {
+  builderDroplets: 22,
+  builderSize: 's-4vcpu-8gb',
+  controlPlaneDroplets: 2,
+  natsNodes: 3,
+  jetstreamReplicas: 3,
+  windowsDesired: { 'r-devel-windows-x86_64': 2, 'r-release-windows-x86_64': 3 },
+  solarisInstances: 1,
+  macVms: 4,
+});
+
+test('prod looks up the vSphere inventory with the provider’s tokens and clones Solaris hosts with nested virtualization', async () => {
+  const run = await declareOffline(repoRoot, 'prod');
+  const tokens = new Set(run.lookups.map((lookup) => lookup.token));
+  for (const token of [TOKENS.getDatacenter, TOKENS.getVirtualMachine, TOKENS.getDatastore, TOKENS.getResourcePool, TOKENS.getNetwork]) assert.ok(tokens.has(token), `${token} not called`);
+  const solaris = run.resources.filter((resource) => resource.type === 'aws:ec2/instance:Instance');
+  assert.ok(solaris.length > 0 && solaris.every((instance) => instance.inputs.cpuOptions?.nestedVirtualization === 'enabled'));
+});
+
+test.run();

@@ -1,0 +1,136 @@
+/**
+ * Shared assertions for one stack run offline under mocks (infra/preview/declare-offline.ts):
+ * stack-dev.test.ts and stack-prod.test.ts each call `stackSuite` in their own process, because
+ * the program's module is cached once per process.
+ */
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PLATFORMS } from '../../images/index.ts';
+import * as policies from '../../infra/policy/policies.ts';
+import { declareOffline, type OfflineRun } from '../../infra/preview/declare-offline.ts';
+import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
+import { decodeGuestEnvironment } from '../../infra/user-data/guestinfo.ts';
+import { platformsStartedBy } from '../../infra/user-data/agent-environment.ts';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** What a stack must declare. */
+export interface StackExpectations {
+  readonly builderDroplets: number;
+  readonly builderSize: string;
+  readonly controlPlaneDroplets: number;
+  readonly natsNodes: number;
+  readonly jetstreamReplicas: number;
+  readonly windowsDesired: Record<string, number>;
+  readonly solarisInstances: number;
+  readonly macVms: number;
+}
+
+const POOL_TYPES: Record<string, string[]> = {
+  digitalocean: ['rfarm:digitalocean:LinuxBuilderPool'],
+  aws: ['rfarm:aws:WindowsBuilderPool', 'rfarm:aws:SolarisHosts'],
+  vsphere: ['rfarm:vsphere:BuilderVmPool'],
+};
+
+const ofType = (run: OfflineRun, type: string) => run.resources.filter((resource) => resource.type === type);
+const platformTag = (droplet: DeclaredResource) => (droplet.inputs.tags as string[]).find((tag) => tag.startsWith('platform:'))?.slice('platform:'.length);
+
+/** Registers the tests of one stack; call `test.run()` after. */
+export function stackSuite(stack: string, expected: StackExpectations): void {
+  let run: OfflineRun;
+  test.before(async () => {
+    run = await declareOffline(repoRoot, stack);
+  });
+
+  test(`the ${stack} program declares resources (the module was not cached empty)`, () => {
+    assert.ok(run.resources.length > 60, `only ${run.resources.length} resources declared`);
+  });
+
+  test('every platform of the catalogue has a pool on the provider the catalogue names', () => {
+    for (const platform of PLATFORMS.filter((candidate) => candidate.provider !== 'local')) {
+      const pools = run.resources.filter((resource) => POOL_TYPES[platform.provider].includes(resource.type) && resource.inputs.platform === platform.id);
+      assert.is(pools.length, 1, `${platform.id} should have one ${platform.provider} pool`);
+    }
+  });
+
+  test('Linux builder droplets have the stack’s count and size', () => {
+    const builders = ofType(run, 'digitalocean:index/droplet:Droplet').filter((droplet) => (droplet.inputs.tags as string[]).includes('role:builder'));
+    assert.is(builders.length, expected.builderDroplets);
+    for (const builder of builders) assert.is(builder.inputs.size, expected.builderSize);
+  });
+
+  test('the control plane has its droplets behind HTTPS load balancers', () => {
+    const droplets = ofType(run, 'digitalocean:index/droplet:Droplet').filter((droplet) => (droplet.inputs.tags as string[]).includes('role:control-plane'));
+    assert.is(droplets.length, expected.controlPlaneDroplets);
+    assert.is(ofType(run, 'digitalocean:index/loadBalancer:LoadBalancer').length, 2);
+  });
+
+  test('NATS has its nodes, a volume each, and JetStream replicas in the control plane environment', () => {
+    const nodes = ofType(run, 'digitalocean:index/droplet:Droplet').filter((droplet) => (droplet.inputs.tags as string[]).includes('role:nats'));
+    assert.is(nodes.length, expected.natsNodes);
+    assert.is(ofType(run, 'digitalocean:index/volume:Volume').filter((volume) => (volume.inputs.tags as string[]).includes('role:nats')).length, expected.natsNodes);
+    const controlPlane = ofType(run, 'digitalocean:index/droplet:Droplet').find((droplet) => (droplet.inputs.tags as string[]).includes('role:control-plane'))!;
+    assert.match(controlPlane.inputs.userData, `FARM_JETSTREAM_REPLICAS=${expected.jetstreamReplicas}`);
+    for (const node of nodes) assert.is(node.inputs.userData.match(/nats-route|tls:\/\/nats-\d+-vpc[^:]*:6222/g)?.length ?? 0, expected.natsNodes > 1 ? expected.natsNodes : 0);
+  });
+
+  test('Windows pools, Solaris hosts and Mac VMs have the stack’s sizes', () => {
+    const groups = ofType(run, 'aws:autoscaling/group:Group');
+    for (const [platformId, desired] of Object.entries(expected.windowsDesired)) {
+      const group = groups.find((candidate) => candidate.inputs.tags.some((tag: any) => tag.key === 'Platform' && tag.value === platformId));
+      assert.ok(group, `no auto scaling group for ${platformId}`);
+      assert.is(group!.inputs.desiredCapacity, desired);
+    }
+    assert.is(ofType(run, 'aws:ec2/instance:Instance').length, expected.solarisInstances);
+    assert.is(ofType(run, 'vsphere:index/virtualMachine:VirtualMachine').length, expected.macVms);
+  });
+
+  test('each Linux builder’s user-data starts the agent for exactly its platform', () => {
+    for (const droplet of ofType(run, 'digitalocean:index/droplet:Droplet').filter((candidate) => (candidate.inputs.tags as string[]).includes('role:builder'))) {
+      assert.equal(platformsStartedBy(droplet.inputs.userData), [platformTag(droplet)]);
+      assert.match(droplet.inputs.userData, `worker-${platformTag(droplet)}:`);
+      assert.ok(droplet.secretInputs.includes('userData'), 'user-data carries credentials and must be a secret');
+    }
+  });
+
+  test('each Windows launch template’s user-data starts the agent for exactly its platform', () => {
+    for (const template of ofType(run, 'aws:ec2/launchTemplate:LaunchTemplate')) {
+      const userData = Buffer.from(template.inputs.userData, 'base64').toString('utf8');
+      assert.equal(platformsStartedBy(userData), [template.inputs.tags.Platform]);
+      assert.match(userData, /-RFlavour '(devel|release)'/);
+      assert.match(userData, /rtools/i);
+    }
+  });
+
+  test('each Solaris host and Mac VM starts the agent for exactly its platform', () => {
+    for (const instance of ofType(run, 'aws:ec2/instance:Instance')) assert.equal(platformsStartedBy(instance.inputs.userData), ['r-patched-solaris-x86']);
+    for (const vm of ofType(run, 'vsphere:index/virtualMachine:VirtualMachine')) {
+      const platform = vm.inputs.extraConfig['guestinfo.rfarm.platform'];
+      assert.equal(platformsStartedBy(decodeGuestEnvironment(vm.inputs.extraConfig)), [platform]);
+      assert.ok(vm.secretInputs.includes('extraConfig'));
+    }
+  });
+
+  test('the stack outputs exist', () => {
+    assert.match(run.outputs.controlPlaneUrl, /^https:\/\//);
+    assert.is(run.outputs.natsUrls.public.length, expected.natsNodes);
+    assert.match(run.outputs.repositoryUrl, /digitaloceanspaces\.com\/repo$/);
+    assert.match(run.outputs.monitoringUrl, /^https:\/\/grafana\./);
+    assert.equal(Object.keys(run.outputs.poolSizes).sort(), PLATFORMS.filter((platform) => platform.provider !== 'local').map((platform) => platform.id).sort());
+  });
+
+  test('the security policies hold', () => {
+    const adminCidrs = (run.config['rfarm:adminCidrs'] as string[] | undefined) ?? [];
+    const violations = [
+      ...policies.noWorldIngress(run.resources),
+      ...policies.sshOnlyFromAdmins(run.resources, adminCidrs),
+      ...policies.imdsV2Required(run.resources),
+      ...policies.volumesEncrypted(run.resources),
+      ...policies.noPublicIpOnBuilders(run.resources),
+      ...policies.taggedWithStackAndRole(run.resources, stack),
+      ...policies.noPlainSecrets(run.config),
+    ];
+    assert.equal(violations, []);
+  });
+}
