@@ -177,9 +177,10 @@ export function noPlainSecrets(stackConfig: Readonly<Record<string, unknown>>): 
   for (const [key, value] of Object.entries(stackConfig)) {
     const isSecure = value !== null && typeof value === 'object' && 'secure' in (value as object);
     const bare = key.replace(/^rfarm:/, '');
-    if (key.startsWith('rfarm:') && (SECRET_KEYS as readonly string[]).includes(bare) && !isSecure) found.push(violation('no-plain-secrets', { ...resource, name: key }, `${key} is plain; set it with \`pulumi config set --secret ${key}\``));
-    if (/(password|token|secret)$/i.test(key) && !isSecure) found.push(violation('no-plain-secrets', { ...resource, name: key }, `${key} looks like a secret but is plain`));
-    if (!isSecure && SECRET_LOOKING.some((pattern) => pattern.test(JSON.stringify(value)))) found.push(violation('no-plain-secrets', { ...resource, name: key }, `${key} holds a value that looks like a key or token`));
+    if (isSecure) continue;
+    if (key.startsWith('rfarm:') && (SECRET_KEYS as readonly string[]).includes(bare)) found.push(violation('no-plain-secrets', { ...resource, name: key }, `${key} is plain; set it with \`pulumi config set --secret ${key}\``));
+    else if (/(password|token|secret)$/i.test(key)) found.push(violation('no-plain-secrets', { ...resource, name: key }, `${key} looks like a secret but is plain`));
+    else if (SECRET_LOOKING.some((pattern) => pattern.test(JSON.stringify(value)))) found.push(violation('no-plain-secrets', { ...resource, name: key }, `${key} holds a value that looks like a key or token`));
   }
   return found;
 }

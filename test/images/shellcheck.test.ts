@@ -1,0 +1,33 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const ROOTS = ['images', 'infra'];
+
+function shellScripts(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules') return [];
+    return statSync(path).isDirectory() ? shellScripts(path) : path.endsWith('.sh') ? [path] : [];
+  });
+}
+
+const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+
+test('every .sh file under images/ and infra/ passes shellcheck', () => {
+  if (!hasShellcheck) {
+    console.log('  shellcheck is not installed (apt-get install -y shellcheck); skipping the check');
+    return;
+  }
+  const scripts = ROOTS.flatMap((root) => shellScripts(join(repoRoot, root)));
+  assert.ok(scripts.length >= 8, `found only ${scripts.length} scripts`);
+  const result = spawnSync('shellcheck', ['--format=gcc', ...scripts], { encoding: 'utf8' });
+  assert.is(result.status, 0, `shellcheck findings:\n${result.stdout.split(repoRoot).join('')}`);
+  assert.ok(scripts.every((script) => relative(repoRoot, script)));
+});
+
+test.run();

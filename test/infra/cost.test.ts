@@ -1,0 +1,31 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { estimateMonthlyCost, totalMonthly, UnpricedSizeError } from '../../infra/cost/estimate.ts';
+import { DROPLET_MONTHLY, EC2_HOURLY, HOURS_PER_MONTH } from '../../infra/cost/prices.ts';
+import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
+
+const r = (type: string, inputs: Record<string, any>, name = 'x'): DeclaredResource => ({ type, name, inputs, secretInputs: [] });
+const site = { macHostMonthly: 150, vmsPerHost: 2 };
+
+test('droplets, volumes and load balancer units are priced from the table', () => {
+  const lines = estimateMonthlyCost([r('digitalocean:index/droplet:Droplet', { size: 's-2vcpu-4gb' }), r('digitalocean:index/volume:Volume', { size: 50 }), r('digitalocean:index/loadBalancer:LoadBalancer', { sizeUnit: 2 })], site);
+  assert.is(totalMonthly(lines), DROPLET_MONTHLY['s-2vcpu-4gb'] + 5 + 24);
+});
+
+test('an auto scaling group costs its desired capacity of its template’s Windows instance and disk', () => {
+  const template = r('aws:ec2/launchTemplate:LaunchTemplate', { instanceType: 'm7i.xlarge', blockDeviceMappings: [{ ebs: { volumeSize: 100 } }] }, 'lt');
+  const group = r('aws:autoscaling/group:Group', { desiredCapacity: 2, launchTemplate: { id: 'lt-id' } });
+  const expected = 2 * EC2_HOURLY['m7i.xlarge'].windows * HOURS_PER_MONTH + 2 * 100 * 0.08;
+  assert.ok(Math.abs(totalMonthly(estimateMonthlyCost([template, group], site)) - expected) < 0.02);
+});
+
+test('vSphere VMs cost their share of Mac hosts', () => {
+  const vms = Array.from({ length: 3 }, () => r('vsphere:index/virtualMachine:VirtualMachine', {}));
+  assert.is(totalMonthly(estimateMonthlyCost(vms, site)), 300);
+});
+
+test('a size missing from the price table is an error, not a zero', () => {
+  assert.throws(() => estimateMonthlyCost([r('digitalocean:index/droplet:Droplet', { size: 'gpu-h100x8' })], site), (error: unknown) => error instanceof UnpricedSizeError);
+});
+
+test.run();

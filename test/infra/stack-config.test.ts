@@ -1,0 +1,50 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as pulumi from '@pulumi/pulumi';
+import { parseStackConfig, StackConfigError, type StackSecrets } from '../../infra/stack-config.ts';
+import { readStackFile } from '../../infra/preview/declare-offline.ts';
+import { repoRoot } from './stack-suite.ts';
+
+const secrets = {} as StackSecrets;
+
+function rawFrom(stack: string): Record<string, unknown> {
+  const file = readStackFile(repoRoot, stack);
+  const raw = Object.fromEntries(Object.entries(file).filter(([key]) => key.startsWith('rfarm:')).map(([key, value]) => [key.slice('rfarm:'.length), value]));
+  return { ...raw, aws: { ...(raw.aws as object), region: file['aws:region'] } };
+}
+
+test('both stack files parse into a frozen config', () => {
+  for (const stack of ['dev', 'prod']) {
+    const config = parseStackConfig(stack, rawFrom(stack), secrets);
+    assert.ok(Object.isFrozen(config.digitalocean.sizes));
+  }
+});
+
+test('dev is a single NATS node and prod a cluster of 3 with JetStream replicas 3 and 2+ control planes', () => {
+  const dev = parseStackConfig('dev', rawFrom('dev'), secrets);
+  const prod = parseStackConfig('prod', rawFrom('prod'), secrets);
+  assert.equal(dev.nats, { nodes: 1, jetstreamReplicas: 1 });
+  assert.equal(prod.nats, { nodes: 3, jetstreamReplicas: 3 });
+  assert.ok(prod.controlPlaneInstances >= 2);
+  assert.is(dev.pools.defaults.linux.desired, 1);
+  assert.is(dev.pools.defaults.windows.min, 0);
+});
+
+test('every problem of a broken config is reported at once', () => {
+  const raw = { ...rawFrom('dev'), domain: undefined, adminCidrs: ['0.0.0.0/0'], nats: { nodes: 2, jetstreamReplicas: 3 }, smtpUrl: 'smtp://u:pw@host:587' };
+  try {
+    parseStackConfig('dev', raw, secrets);
+    assert.unreachable('should throw');
+  } catch (error) {
+    assert.instance(error, StackConfigError);
+    const problems = (error as StackConfigError).problems.join('\n');
+    for (const expected of ['rfarm:domain is missing', '/0 would open SSH', 'cannot exceed', 'odd number', 'carries a password']) assert.match(problems, expected);
+  }
+});
+
+test('the stack files declare no SSH admin CIDR by default', () => {
+  for (const stack of ['dev', 'prod']) assert.equal(parseStackConfig(stack, rawFrom(stack), secrets).adminCidrs, []);
+  assert.ok(pulumi); // the SDK stays importable without the engine
+});
+
+test.run();
