@@ -23,7 +23,6 @@ export interface WindowsBuilderPoolArgs {
   readonly region: string;
   readonly vpcId: pulumi.Input<string>;
   readonly subnetIds: pulumi.Input<string>[];
-  readonly adminCidrs: readonly string[];
   readonly natsCreds: pulumi.Input<string>;
   readonly caPem: pulumi.Input<string>;
   readonly sourceRepo: string;
