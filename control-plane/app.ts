@@ -8,9 +8,12 @@ import type { ControlPlaneMetrics } from './http/metrics.ts';
 import { OpenApiValidator } from './http/openapi-validator.ts';
 import { JobService } from './jobs/job-service.ts';
 import { OutputReader } from './jobs/output-reader.ts';
+import { Mailer } from './mail/mailer.ts';
 import { PlatformDirectory } from './platforms/platform-directory.ts';
+import { rhubRoutes } from './rhub/rhub-routes.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { operationsRoutes } from './routes/operations.ts';
+import { pageRoutes } from './routes/pages.ts';
 import { platformRoutes } from './routes/platforms.ts';
 import { workerRoutes } from './routes/workers.ts';
 import type { WorkerLauncher } from './workers/local-launcher.ts';
@@ -29,6 +32,8 @@ export interface AppDeps {
   readonly platforms: PlatformDirectory;
   /** Starts agents on this host; null where build hosts come from the cloud stack. */
   readonly launcher: WorkerLauncher | null;
+  /** The farm's SMTP mailer; null when FARM_SMTP_URL is unset. */
+  readonly mailer: Mailer | null;
 }
 
 /** Builds the default collaborators around a farm connection. */
@@ -51,6 +56,7 @@ export function createDeps(
     output: new OutputReader(farm),
     workers,
     platforms: new PlatformDirectory(workers, config.defaultPlatforms),
+    mailer: config.smtpUrl ? new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }) : null,
   };
 }
 
@@ -67,7 +73,8 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
   app.use(errorHandler(deps.log));
-  for (const router of [operationsRoutes(deps), platformRoutes(deps), jobRoutes(deps), workerRoutes(deps)]) {
+  // Pages first: /platforms and /workers answer browsers with HTML and pass everyone else on.
+  for (const router of [pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), jobRoutes(deps), workerRoutes(deps)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -33,6 +33,42 @@ export interface ControlPlaneConfig {
   readonly agentEnv: Readonly<Record<string, string>>;
   /** LOG_LEVEL: pino level. Default info. */
   readonly logLevel: string;
+  /** FARM_SMTP_URL: the farm's mail server, smtp://user:pass@host:587 or smtps://…:465. Unset: the farm sends no mail. */
+  readonly smtpUrl?: string;
+  /** FARM_MAIL_FROM: the From address of the farm's mail. Default `rfarm <rfarm@localhost>`. */
+  readonly mailFrom: string;
+  /** How the r-hub 1.x API (`/api/...`) accepts e-mail + token pairs. */
+  readonly rhub: RhubAuthConfig;
+}
+
+/** Token modes of the r-hub 1.x API; see docs/coming-from-rhub.md. */
+export const RHUB_TOKEN_MODES = ['email', 'domain', 'preshared'] as const;
+export type RhubTokenMode = (typeof RHUB_TOKEN_MODES)[number];
+
+export interface RhubAuthConfig {
+  /**
+   * FARM_RHUB_TOKEN_MODE: `email` (default; tokens are mailed to the address, as r-hub did),
+   * `domain` (any token is accepted for addresses in FARM_RHUB_ALLOWED_DOMAINS: a private farm
+   * behind a firewall), or `preshared` (only the tokens in FARM_RHUB_TOKENS are accepted).
+   */
+  readonly tokenMode: RhubTokenMode;
+  /** FARM_RHUB_ALLOWED_DOMAINS: comma-separated e-mail domains that may use the API (any, if unset; required in `domain` mode). */
+  readonly allowedDomains: readonly string[];
+  /** FARM_RHUB_TOKENS: comma-separated pre-shared tokens (at least 16 letters or digits each; required in `preshared` mode). */
+  readonly presharedTokens: readonly string[];
+}
+
+function rhubAuth(env: NodeJS.ProcessEnv, problems: string[]): RhubAuthConfig {
+  const mode = (env.FARM_RHUB_TOKEN_MODE || 'email') as RhubTokenMode;
+  if (!RHUB_TOKEN_MODES.includes(mode)) problems.push(`FARM_RHUB_TOKEN_MODE=${mode} must be one of ${RHUB_TOKEN_MODES.join(', ')}`);
+  const allowedDomains = parseServers((env.FARM_RHUB_ALLOWED_DOMAINS ?? '').toLowerCase()).map((domain) => domain.replace(/^@/, ''));
+  const presharedTokens = parseServers(env.FARM_RHUB_TOKENS ?? '');
+  if (mode === 'domain' && allowedDomains.length === 0) problems.push('FARM_RHUB_TOKEN_MODE=domain needs FARM_RHUB_ALLOWED_DOMAINS, e.g. example.org,lab.example.org');
+  if (mode === 'preshared' && presharedTokens.length === 0) problems.push('FARM_RHUB_TOKEN_MODE=preshared needs FARM_RHUB_TOKENS (e.g. `openssl rand -hex 16`, comma-separated)');
+  for (const token of presharedTokens) {
+    if (!/^[A-Za-z0-9]{16,}$/.test(token)) problems.push('each FARM_RHUB_TOKENS entry must be at least 16 letters or digits (e.g. `openssl rand -hex 16`)');
+  }
+  return { tokenMode: mode, allowedDomains, presharedTokens };
 }
 
 export class ConfigError extends Error {
@@ -76,7 +112,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
     dataDir: env.FARM_DATA_DIR || '.farm',
     agentEnv,
     logLevel: env.LOG_LEVEL || 'info',
+    smtpUrl: env.FARM_SMTP_URL || undefined,
+    mailFrom: env.FARM_MAIL_FROM || 'rfarm <rfarm@localhost>',
+    rhub: rhubAuth(env, problems),
   };
+  if (config.smtpUrl && !/^smtps?:\/\//.test(config.smtpUrl)) problems.push('FARM_SMTP_URL must start with smtp:// or smtps://, e.g. smtp://user:pass@mail.example.org:587');
   if (problems.length > 0) throw new ConfigError(`control plane configuration: ${problems.join('; ')}`);
   return Object.freeze(config);
 }

@@ -32,6 +32,8 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'invalid_token',
   'email_not_validated',
+  'email_not_allowed',
+  'mail_not_sent',
   'publish_refused',
   'already_published',
   'service_unavailable',
@@ -90,5 +92,14 @@ export const errors = {
     new FarmError(409, 'workers_not_launchable', 'this farm cannot start workers itself: add build hosts by raising the pool size in the stack config and running `pulumi up`'),
   routeNotFound: (method: string, path: string) => new FarmError(404, 'route_not_found', `no route ${method} ${path}; see /openapi.json for the API`),
   unsupportedMediaType: (expected: string) => new FarmError(415, 'unsupported_media_type', `send the body as ${expected}`),
+  invalidToken: (email: string) =>
+    new FarmError(401, 'invalid_token', `the token is not valid for '${email}': validate the address again with rhub::validate_email() and use the newest token`),
+  emailNotValidated: (email: string) =>
+    new FarmError(401, 'email_not_validated', `'${email}' has no token on this farm yet: run rhub::validate_email("${email}") and enter the token it mails you`),
+  emailNotAllowed: (email: string, domains: readonly string[]) =>
+    new FarmError(403, 'email_not_allowed', `'${email}' may not use this farm; addresses in these domains may: ${list(domains)}`),
+  mailNotSent: (detail: string) => new FarmError(503, 'mail_not_sent', `the token e-mail could not be sent: ${detail}; try again shortly or ask the farm's admin`),
+  rhubCheckNotFound: (id: string) =>
+    new FarmError(404, 'job_not_found', `no r-hub check '${id}' on this farm: ids look like <package>_<version>.tar.gz-<32 hex digits>`),
   serviceUnavailable: (detail: string) => new FarmError(503, 'service_unavailable', `the farm cannot take this right now: ${detail}; try again shortly`),
 };

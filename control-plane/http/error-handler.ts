@@ -1,7 +1,8 @@
 /**
  * The one place errors become responses (koa's `expose` rule): catalogued and other 4xx errors
  * show their message as `{ error: { code, message } }`; anything else is logged with its cause and
- * answered with a plain 500.
+ * answered with a plain 500. Under `/api/` (the r-hub 1.x API) the same errors take r-hub's shape,
+ * `{ status: "error", code, message }`: its R client shows `message` to the user.
  */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
@@ -25,6 +26,13 @@ function fromLibrary(error: HttpLikeError): FarmError | null {
   return new FarmError(status, code, error.message ?? 'bad request');
 }
 
+/** The body of an error response, in rfarm's shape or, for r-hub clients, r-hub's. */
+function errorBody(path: string, code: ErrorCode, message: string): object {
+  // rhub 1.1.2's create_condition() reads `content(response)$message` and shows it as the R error.
+  if (path.startsWith('/api/')) return { status: 'error', code, message };
+  return { error: { code, message } };
+}
+
 export function errorHandler(log: Logger): Middleware {
   return async (ctx, next) => {
     try {
@@ -34,12 +42,12 @@ export function errorHandler(log: Logger): Middleware {
       const error = caught instanceof FarmError ? caught : fromLibrary(caught as HttpLikeError);
       if (error) {
         ctx.status = error.status;
-        ctx.body = { error: { code: error.code, message: error.message } };
+        ctx.body = errorBody(ctx.path, error.code, error.message);
         return;
       }
       log.error({ err: caught, method: ctx.method, path: ctx.path }, 'request failed');
       ctx.status = 500;
-      ctx.body = { error: { code: 'internal_error', message: 'internal error; it has been logged' } };
+      ctx.body = errorBody(ctx.path, 'internal_error', 'internal error; it has been logged');
     }
   };
 }
