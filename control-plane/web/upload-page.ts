@@ -1,0 +1,70 @@
+/** `/`: upload a source package, choose platforms, optionally leave an e-mail address. */
+import type { components } from '../api-types.ts';
+import { html, type Html } from './html.ts';
+import { layout } from './layout.ts';
+
+type PlatformView = components['schemas']['PlatformView'];
+
+/** What the upload page shows. */
+export interface UploadPageArgs {
+  /** Every platform a submission may name, with live-worker counts. */
+  readonly platforms: readonly PlatformView[];
+  /** Preselected: what the API would choose when none is named. */
+  readonly defaults: readonly string[];
+  /** The largest upload the farm takes, so the page can refuse a bigger file before sending it. */
+  readonly uploadLimitBytes: number;
+  /** Where this farm is reached, for the command-line hint. */
+  readonly publicUrl: string;
+}
+
+function workerCount(count: number): Html {
+  if (count === 0) return html`<span class="badge idle">no live worker</span>`;
+  return html`<span class="badge live">${count} live worker${count === 1 ? '' : 's'}</span>`;
+}
+
+function platformChoice(platform: PlatformView, checked: boolean): Html {
+  return html`<label class="choice">
+    <input type="checkbox" name="platform" value="${platform.id}"${checked ? html` checked` : ''}>
+    <span><span class="platform-id">${platform.id}</span> ${workerCount(platform.live_workers)}<br><small>${platform.description}</small></span>
+  </label>`;
+}
+
+/** The upload form; upload.js sends it to PUT /jobs/submit/tarball and opens the status page. */
+export function uploadPage(args: UploadPageArgs): Html {
+  const live = args.platforms.filter((platform) => platform.live_workers > 0 || args.defaults.includes(platform.id));
+  const idle = args.platforms.filter((platform) => !live.includes(platform));
+  const body = html`
+<h1>Check an R package</h1>
+<p class="lead">Upload a source package — the <code>.tar.gz</code> that <code>R CMD build</code> makes — and the farm runs
+<code>R CMD check</code> on each platform you pick. You get a private status page to watch it live.</p>
+<form id="submit-form" data-upload-limit="${args.uploadLimitBytes}" novalidate>
+  <div class="drop-zone" id="drop-zone">
+    <label for="package">Package source (.tar.gz)</label>
+    <input type="file" id="package" name="package" accept=".tar.gz,.tgz,application/gzip,application/x-gzip" required aria-describedby="drop-hint">
+    <p id="drop-hint" class="hint">Choose the file, or drag and drop it here.</p>
+  </div>
+  <fieldset>
+    <legend>Platforms</legend>
+    ${live.length === 0 ? html`<p class="hint">No platform has a live worker right now; builds wait in the queue until one joins.</p>` : ''}
+    ${live.map((platform) => platformChoice(platform, args.defaults.includes(platform.id)))}
+    ${idle.length > 0
+      ? html`<details class="more-platforms"><summary>More platforms without a live worker (${idle.length})</summary>
+          <p class="hint">Builds for these wait in the queue until a worker for them joins the farm.</p>
+          ${idle.map((platform) => platformChoice(platform, false))}</details>`
+      : ''}
+  </fieldset>
+  <div class="field">
+    <label for="email">E-mail <span class="hint">(optional)</span></label>
+    <input type="email" id="email" name="email" maxlength="254" autocomplete="email" aria-describedby="email-hint">
+    <p id="email-hint" class="hint">Where to send the result when the builds finish.</p>
+  </div>
+  <button type="submit" id="submit-button">Submit package</button>
+  <p id="submit-message" class="message" role="status" aria-live="polite"></p>
+</form>
+<section class="other-ways">
+  <h2>From a terminal</h2>
+  <pre><code>rfarm submit mypkg_1.0.0.tar.gz --follow --server ${args.publicUrl}
+curl -T mypkg_1.0.0.tar.gz -H 'Content-Type: application/gzip' ${args.publicUrl}/jobs/submit/tarball</code></pre>
+</section>`;
+  return layout({ title: 'Submit a package', section: 'submit', scripts: ['upload.js'], body });
+}
