@@ -74,7 +74,8 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorHandler(deps.log));
   // Pages first: /platforms and /workers answer browsers with HTML and pass everyone else on.
-  for (const router of [pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), jobRoutes(deps), workerRoutes(deps)]) {
+  // Before them the r-hub 1.x API, whose /status/<r-hub id> redirects pass rfarm's job ids on.
+  for (const router of [rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), jobRoutes(deps), workerRoutes(deps)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
