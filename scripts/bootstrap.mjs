@@ -23,6 +23,8 @@ const testPackages = [
   { pkg: 'r-cran-remotes', present: () => existsSync('/usr/lib/R/site-library/remotes/DESCRIPTION') },
   { pkg: 'r-cran-testthat', present: () => existsSync('/usr/lib/R/site-library/testthat/DESCRIPTION') },
   { pkg: 'util-linux', present: () => findExecutable('prlimit') },
+  { pkg: 'curl', present: () => findExecutable('curl') },
+  { pkg: 'shellcheck', present: () => findExecutable('shellcheck') },
 ];
 
 function findExecutable(name) {

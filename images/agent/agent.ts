@@ -29,8 +29,9 @@ import {
 } from '../../protocol/index.ts';
 import type { AgentConfig } from './config.ts';
 import { failLostBuild, finishAttempt } from './build-finisher.ts';
-import { BuildRunner } from './build-runner.ts';
+import { BuildRunner, type BuildOutcome } from './build-runner.ts';
 import { OutputPublisher } from './output-publisher.ts';
+import { SystemRequirements } from './system-requirements.ts';
 
 /** What the agent is running now, so a cancel can reach it. */
 interface RunningBuild {
@@ -212,17 +213,7 @@ export class Agent {
       await updateRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform), (current) =>
         current.status === 'RUNNING' ? { ...current, checkStartedAt: new Date().toISOString() } : null,
       );
-      const runner = new BuildRunner(
-        { jobDir, packageName: job.package, version: job.version, prebuilt: job.prebuilt, checkArgs: job.checkArgs, env: job.env, libraries: [] },
-        {
-          deadline: Date.parse(build.startedAt ?? new Date().toISOString()) + this.config.wallTimeSeconds * 1000,
-          silenceMs: this.config.silenceSeconds * 1000,
-          outputLimitBytes: this.config.outputLimitBytes,
-          cancel: cancel.signal,
-        },
-        output,
-      );
-      const outcome = await runner.run();
+      const outcome = await this.execute(job, build, jobDir, output, cancel.signal);
       const fate = await finishAttempt({
         farm: this.farm,
         job,
@@ -244,6 +235,34 @@ export class Agent {
       await rm(jobDir, { recursive: true, force: true }).catch(() => undefined);
       void this.heartbeat();
     }
+  }
+
+  /** System requirements, then the build itself; a failed sysreqs step is the farm's failure. */
+  private async execute(job: JobRecord, build: BuildRecord, jobDir: string, output: OutputPublisher, cancel: AbortSignal): Promise<BuildOutcome> {
+    let missing: string[] = [];
+    if (this.config.sysreqsUrl) {
+      const sysreqs = new SystemRequirements(this.config.sysreqsUrl, this.platform, this.config.installSysreqs);
+      const prepared = await sysreqs.prepare(job.description, output);
+      if (prepared.failure) return { kind: 'infrastructure', reason: prepared.failure, artifacts: [] };
+      missing = prepared.missing;
+    }
+    const runner = new BuildRunner(
+      { jobDir, packageName: job.package, version: job.version, prebuilt: job.prebuilt, checkArgs: job.checkArgs, env: job.env, libraries: [] },
+      {
+        deadline: Date.parse(build.startedAt ?? new Date().toISOString()) + this.config.wallTimeSeconds * 1000,
+        silenceMs: this.config.silenceSeconds * 1000,
+        outputLimitBytes: this.config.outputLimitBytes,
+        cancel,
+      },
+      output,
+    );
+    const outcome = await runner.run();
+    if (outcome.kind === 'checked' && outcome.result.status === 'ERROR' && missing.length > 0) {
+      const note = `system requirements missing on this host: ${missing.join(', ')} (the package's SystemRequirements need them)`;
+      output.write(`\n>>> rfarm: ${note}\n`);
+      return { ...outcome, result: { ...outcome.result, items: [...outcome.result.items, { severity: 'ERROR', check: 'system requirements', text: note }] } };
+    }
+    return outcome;
   }
 }
 

@@ -10,7 +10,6 @@ import { startTestFarm, submit, waitForJob, output } from '../support/farm.ts';
 import { packTarball, packages } from '../support/r-packages.ts';
 
 const farm = await startTestFarm({ workers: 2 });
-await farm.waitForWorkers(2);
 
 // A TCP port that really accepts connections on the host, for the sandbox test.
 const listener = createServer((socket) => socket.end());

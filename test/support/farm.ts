@@ -10,6 +10,7 @@ export const TERMINAL = ['DONE', 'FAILED', 'CANCELLED', 'TIMEOUT'];
 export async function startTestFarm(options: Partial<LocalFarmOptions> = {}): Promise<LocalFarm & { cleanup(): Promise<void> }> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'rfarm-test-'));
   const farm = await LocalFarm.start({ dataDir, adminToken: randomBytes(16).toString('hex'), workers: 1, ...options });
+  await farm.waitForWorkers(options.workers ?? 1);
   return Object.assign(farm, {
     cleanup: async () => {
       await farm.stop();
@@ -22,7 +23,7 @@ export async function submit(farm: { url: string }, tarball: Uint8Array, query =
   const response = await fetch(`${farm.url}/jobs/submit/tarball${query ? `?${query}` : ''}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/gzip' },
-    body: tarball,
+    body: new Uint8Array(tarball),
   });
   return { status: response.status, body: await response.json() };
 }

@@ -1,0 +1,98 @@
+/**
+ * The system-requirements step before a check: ask the sysreqs service what OS packages the
+ * package needs on this platform, then install them (disposable build hosts) or say which are
+ * missing (a person's own machine, where the farm must not run the package manager).
+ */
+import { spawn } from 'node:child_process';
+import type { Platform } from '../index.ts';
+import type { OutputSink } from './sandboxed-process.ts';
+
+/** What the sysreqs service answered for a package. */
+export interface SystemRequirementsPlan {
+  readonly packages: string[];
+  readonly pre_install: string[];
+  readonly install_scripts: string[];
+  readonly post_install: string[];
+  readonly matched: { rule: string; text: string; packages: string[] }[];
+  readonly unmatched: string[];
+}
+
+export interface SystemRequirementsOutcome {
+  /** OS packages the check needs that are not on this host. */
+  readonly missing: string[];
+  /** An infrastructure failure (service down, install failed), if any. */
+  readonly failure: string | null;
+}
+
+function run(command: string, sink: OutputSink): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    child.stdout.on('data', (chunk: Buffer) => sink.write(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => sink.write(chunk.toString()));
+    child.on('close', (code) => resolve(code ?? 1));
+    child.on('error', () => resolve(127));
+  });
+}
+
+/** Which of `packages` the host's package manager does not have installed. */
+async function missingPackages(platform: Platform, packages: readonly string[]): Promise<string[]> {
+  const isDeb = ['debian', 'ubuntu'].includes(platform.sysreqs.name);
+  const isRpm = ['fedora', 'rhel', 'rocky', 'almalinux', 'centos', 'opensuse'].includes(platform.sysreqs.name);
+  if (!isDeb && !isRpm) return [];
+  const missing: string[] = [];
+  // Names go into a shell command: take only what package names look like.
+  for (const name of packages.filter((candidate) => /^[A-Za-z0-9.+_:-]+$/.test(candidate))) {
+    const probe = isDeb ? `dpkg-query -W -f='\${Status}' ${name} 2>/dev/null | grep -q 'install ok installed'` : `rpm -q ${name} >/dev/null 2>&1`;
+    const silent: OutputSink = { write: () => undefined, bytes: 0 };
+    if ((await run(probe, silent)) !== 0) missing.push(name);
+  }
+  return missing;
+}
+
+export class SystemRequirements {
+  constructor(
+    private readonly serviceUrl: string,
+    private readonly platform: Platform,
+    private readonly mayInstall: boolean,
+  ) {}
+
+  async resolve(description: string): Promise<SystemRequirementsPlan> {
+    const platform = `${this.platform.sysreqs.name}-${this.platform.sysreqs.release}`;
+    const response = await fetch(`${this.serviceUrl}/resolve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ platform, description }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const body = (await response.json()) as SystemRequirementsPlan & { error?: { message: string } };
+    if (!response.ok) throw new Error(body.error?.message ?? `sysreqs answered ${response.status}`);
+    return body;
+  }
+
+  /** Resolves, then installs or reports; writes its own section of the build output. */
+  async prepare(description: string, sink: OutputSink): Promise<SystemRequirementsOutcome> {
+    sink.write('\n>>> rfarm: system requirements\n');
+    let plan: SystemRequirementsPlan;
+    try {
+      plan = await this.resolve(description);
+    } catch (error) {
+      return { missing: [], failure: `the sysreqs service did not answer: ${(error as Error).message}` };
+    }
+    for (const match of plan.matched) sink.write(`${match.rule}: ${match.packages.join(' ') || '(nothing to install here)'}  (from "${match.text}")\n`);
+    for (const text of plan.unmatched) sink.write(`not understood, nothing installed for: "${text}"\n`);
+    const missing = await missingPackages(this.platform, plan.packages);
+    if (plan.packages.length === 0) sink.write('none needed\n');
+    else if (missing.length === 0) sink.write(`all present: ${plan.packages.join(' ')}\n`);
+    if (missing.length === 0) return { missing, failure: null };
+    if (!this.mayInstall) {
+      sink.write(`missing on this host: ${missing.join(' ')}\nthis farm does not install OS packages (FARM_INSTALL_SYSREQS is not 1); to install: ${plan.install_scripts.join(' && ')}\n`);
+      return { missing, failure: null };
+    }
+    for (const command of [...plan.pre_install, ...plan.install_scripts, ...plan.post_install]) {
+      sink.write(`$ ${command}\n`);
+      const code = await run(command, sink);
+      if (code !== 0) return { missing, failure: `installing system requirements failed: \`${command}\` exited ${code}` };
+    }
+    return { missing: await missingPackages(this.platform, plan.packages), failure: null };
+  }
+}
