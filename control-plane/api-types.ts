@@ -175,10 +175,225 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/platform/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** rfarm's platforms (live hosts included) and r-hub's old platform names, in r-hub's format. */
+        get: operations["rhubPlatforms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/check/validate_email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mails a new token to the address (earlier tokens stay valid); other token modes mail nothing. */
+        post: operations["rhubValidateEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/check/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submits a package (base64 .tar.gz inside the JSON) to one or more platforms. */
+        post: operations["rhubSubmit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Status documents of checks, in the order asked. */
+        post: operations["rhubStatuses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/status/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One check's status document. */
+        get: operations["rhubStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/status/group/{group}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status documents of every check of one submission. */
+        get: operations["rhubGroupStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/list/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest 20 submissions of an address, each a list of its checks. Needs `Authorization: token <token>`. */
+        get: operations["rhubListByEmail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/list/{email}/{package}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** As /api/list/{email}, one package only. Needs `Authorization: token <token>`. */
+        get: operations["rhubListByPackage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/livelog/text/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A check's output from line `start` on; send `size` back as the next `start` while `more` is true. */
+        get: operations["rhubLivelog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        RhubError: {
+            /** @enum {string} */
+            status: "error";
+            code: components["schemas"]["ErrorCode"];
+            message: string;
+        };
+        RhubPlatform: {
+            /** @description An rfarm platform id or an old r-hub name. */
+            name: string;
+            description: string;
+            "cran-name": string | null;
+            /** @example r-devel */
+            rversion: string;
+            /** @example Linux */
+            "os-type": string;
+            "cpu-type": string;
+            "os-info": string;
+            compilers: string;
+            "docker-image": string | null;
+            "sysreqs-platform": string;
+            categories: string[];
+            "node-labels": string[];
+            queue: string;
+            /** @description The rfarm platform that runs checks submitted under this name. */
+            "rfarm-platform": string;
+        };
+        RhubSubmitted: {
+            /** @enum {string} */
+            result: "submitted";
+            email: string;
+            /** @description <package>_<version>.tar.gz-<32 hex> */
+            id: string;
+            /** @description <package>_<version>.tar.gz-<rfarm job id> */
+            group: string;
+            "status-url": string;
+            "log-url": string;
+        };
+        RhubStatus: {
+            id: string;
+            group: string;
+            email: string;
+            package: string;
+            version: string;
+            /** Format: date-time */
+            submitted: string;
+            platform: components["schemas"]["RhubPlatform"];
+            /** @enum {string} */
+            status: "created" | "in-progress" | "ok" | "note" | "warning" | "error" | "preperror" | "aborted";
+            /** Format: date-time */
+            started: string | null;
+            /** @description Milliseconds; null until the build is over. */
+            build_time: number | null;
+            builder_machine: string | null;
+            result: {
+                status?: string;
+                notes?: string[];
+                warnings?: string[];
+                errors?: string[];
+            } | null;
+            check_output: string | null;
+            preperror_log: string | null;
+        };
         JobId: string;
         PlatformId: string;
         /** @enum {string} */
@@ -186,7 +401,7 @@ export interface components {
         /** @enum {string} */
         CheckStatus: "OK" | "NOTE" | "WARNING" | "ERROR";
         /** @enum {string} */
-        ErrorCode: "invalid_request" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "publish_refused" | "already_published" | "service_unavailable";
+        ErrorCode: "invalid_request" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "email_not_allowed" | "mail_not_sent" | "publish_refused" | "already_published" | "service_unavailable" | "internal_error";
         Error: {
             error: {
                 code: components["schemas"]["ErrorCode"];
@@ -319,6 +534,15 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description What went wrong, in r-hub's shape; the R client shows `message`. */
+        RhubError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["RhubError"];
             };
         };
     };
@@ -594,6 +818,251 @@ export interface operations {
                 };
             };
             503: components["responses"]["Error"];
+        };
+    };
+    rhubPlatforms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Platforms. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RhubPlatform"][];
+                };
+            };
+        };
+    };
+    rhubValidateEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What happened, for people. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            403: components["responses"]["RhubError"];
+            503: components["responses"]["RhubError"];
+        };
+    };
+    rhubSubmit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    token: string;
+                    /** @description Informational; the archive's DESCRIPTION decides. */
+                    package?: string;
+                    /** @description Informational; the archive's DESCRIPTION decides. */
+                    version?: string;
+                    platform?: string | string[];
+                    /** @description Allow-listed environment variables; `[]` when empty, values strings or one-string arrays (jsonlite's encoding). */
+                    env?: unknown[] | {
+                        [key: string]: string | string[];
+                    };
+                    /** @description Allow-listed R CMD check flags */
+                    check_args?: string | string[];
+                    /** @description The package .tar.gz */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description One entry per platform name, in the order asked. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: components["schemas"]["RhubSubmitted"];
+                    };
+                };
+            };
+            400: components["responses"]["RhubError"];
+            401: components["responses"]["RhubError"];
+            403: components["responses"]["RhubError"];
+            413: components["responses"]["RhubError"];
+        };
+    };
+    rhubStatuses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string | string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Statuses. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RhubStatus"][];
+                };
+            };
+            404: components["responses"]["RhubError"];
+        };
+    };
+    rhubStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RhubStatus"];
+                };
+            };
+            404: components["responses"]["RhubError"];
+        };
+    };
+    rhubGroupStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Statuses. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RhubStatus"][];
+                };
+            };
+            404: components["responses"]["RhubError"];
+        };
+    };
+    rhubListByEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Groups of statuses, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RhubStatus"][][];
+                };
+            };
+            401: components["responses"]["RhubError"];
+        };
+    };
+    rhubListByPackage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                email: string;
+                package: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Groups of statuses, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RhubStatus"][][];
+                };
+            };
+            401: components["responses"]["RhubError"];
+        };
+    };
+    rhubLivelog: {
+        parameters: {
+            query?: {
+                start?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Lines; the last page ends with a `Finished:` line. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        text: string[];
+                        more: boolean;
+                        size: number;
+                    };
+                };
+            };
+            404: components["responses"]["RhubError"];
         };
     };
 }

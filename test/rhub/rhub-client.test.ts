@@ -2,8 +2,11 @@
  * The r-hub 1.x client's requests, in its order (platforms, validate_email, submit, live log,
  * status, group status, list), against a real local farm with a real SMTP sink and real R checks.
  */
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { openApiDocument } from '../../control-plane/http/openapi-validator.ts';
 import { startTestFarm } from '../support/farm.ts';
 import { packTarball, packages } from '../support/r-packages.ts';
 import { RHUB_HEADERS, followLivelog, rhubQuery, submitBody } from './rhub-client-replay.ts';
@@ -20,6 +23,15 @@ const server = farm.url;
 // The host's own platform: a local farm's only platform with a worker.
 const livePlatforms = (await (await fetch(`${server}/platforms`)).json()) as { id: string; live_workers: number }[];
 const hostPlatform = livePlatforms.find((platform) => platform.live_workers > 0)!.id;
+
+/** Asserts that `value` matches a schema of the OpenAPI document, so the spec says what the API answers. */
+const ajv = new Ajv({ strict: false });
+(addFormatsModule as unknown as (ajv: Ajv) => void)(ajv);
+ajv.addSchema({ $id: 'spec', components: JSON.parse(JSON.stringify(openApiDocument.components).replaceAll('"#/components/', '"spec#/components/')) });
+function assertSchema(name: string, value: unknown): void {
+  const validate = ajv.getSchema(`spec#/components/schemas/${name}`)!;
+  assert.ok(validate(value), `${name}: ${ajv.errorsText(validate.errors)}`);
+}
 
 /** validate_email(): the request, then the token from the mail, as the user would type it. */
 async function validate(email: string): Promise<string> {
@@ -64,6 +76,7 @@ test('the platform list has rfarm platforms, the live host and the old r-hub nam
   }
   const fields = ['name', 'description', 'cran-name', 'rversion', 'os-type', 'cpu-type', 'os-info', 'compilers', 'docker-image', 'sysreqs-platform', 'categories', 'node-labels', 'queue'];
   for (const platform of response.body) for (const field of fields) assert.ok(field in platform, `${platform.name} has no ${field}`);
+  for (const platform of response.body) assertSchema('RhubPlatform', platform);
   const alias = response.body.find((platform: any) => platform.name === 'fedora-clang-devel');
   assert.is(alias['rfarm-platform'], 'r-devel-linux-x86_64-fedora-clang');
   assert.is(alias.rversion, 'r-devel');
@@ -85,6 +98,7 @@ test('submit answers 201 keyed by platform with a 1.x id and a status URL', () =
   assert.match(entry.id, RHUB_ID);
   assert.match(entry['status-url'], new RegExp(`^${server}/status/[0-9a-f]{32}$`));
   assert.match(entry['log-url'], new RegExp(`^${server}/jobs/output/[0-9a-f]{32}\\?platform=${hostPlatform}$`));
+  assertSchema('RhubSubmitted', entry);
 });
 
 test('the live log streams the check with r-hub section markers and ends with Finished', async () => {
@@ -119,6 +133,7 @@ test('status answers a list in the order asked, with the 1.x fields of a finishe
   assert.match(status.check_output, /Status: OK/);
   assert.is(status.preperror_log, null);
   assert.is(status.group, submitted.body[hostPlatform].group);
+  assertSchema('RhubStatus', status);
 });
 
 test('GET /api/status/<id> answers the one document', async () => {
@@ -186,6 +201,7 @@ test('errors are JSON with a message the client shows', async () => {
   assert.is(wrongToken.status, 401);
   assert.match(wrongToken.contentType, /^application\/json/);
   assert.is(wrongToken.body.status, 'error');
+  assertSchema('RhubError', wrongToken.body);
   assert.match(wrongToken.body.message, /token is not valid/);
 
   const tarball = packTarball(packages.ok());
