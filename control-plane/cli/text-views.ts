@@ -1,0 +1,50 @@
+/** Plain-text views for the terminal: aligned tables of jobs, platforms and workers. */
+import type { Build, JobInfo, PlatformView, Worker } from './farm-client.ts';
+
+/** Columns padded to their widest cell; the last column is not padded. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')).join('\n');
+}
+
+/** Seconds as m:ss or h:mm:ss. */
+export function formatElapsed(seconds: number | null): string {
+  if (seconds === null) return '-';
+  const whole = Math.floor(seconds);
+  const two = (value: number) => String(value).padStart(2, '0');
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  return hours > 0 ? `${hours}:${two(minutes)}:${two(whole % 60)}` : `${minutes}:${two(whole % 60)}`;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** "WARNING (0 errors, 1 warning, 0 notes)", or why there is no result. */
+export function resultText(build: Build): string {
+  const result = build.result;
+  if (!result) return build.reason ?? (build.queue ? `${plural(build.queue.position, 'build')} ahead in the queue` : '-');
+  return `${result.status} (${plural(result.errors, 'error')}, ${plural(result.warnings, 'warning')}, ${plural(result.notes, 'note')})`;
+}
+
+/** A job: headline, status URL, one line per build, and the findings of builds that have any. */
+export function jobView(info: JobInfo): string {
+  const rows = [['PLATFORM', 'STATUS', 'WORKER', 'ELAPSED', 'RESULT'], ...info.builds.map((build) => [build.platform, build.status, build.worker?.id ?? '-', formatElapsed(build.elapsed_seconds), resultText(build)])];
+  const findings = info.builds.flatMap((build) =>
+    (build.result?.items ?? []).map((item) => `  ${build.platform}: ${item.severity} ${item.check}\n${item.text.replace(/^/gm, '      ')}`),
+  );
+  const headline = `${info.package} ${info.version}: ${info.status}${info.result ? `, worst result ${info.result}` : ''}`;
+  return [headline, info.url, '', table(rows), ...(findings.length ? ['', 'Findings:', ...findings] : [])].join('\n');
+}
+
+export function platformsView(platforms: readonly PlatformView[]): string {
+  const rows = [['PLATFORM', 'LIVE', 'DEFAULT', 'DESCRIPTION'], ...platforms.map((platform) => [platform.id, String(platform.live_workers), platform.default ? 'yes' : '', platform.description])];
+  return table(rows);
+}
+
+export function workersView(workers: readonly Worker[]): string {
+  if (workers.length === 0) return 'no live workers';
+  const rows = [['WORKER', 'PLATFORM', 'R', 'HOST', 'BUILD'], ...workers.map((worker) => [worker.id, worker.platform, worker.r_version, worker.host, worker.current_build ?? 'idle'])];
+  return table(rows);
+}
