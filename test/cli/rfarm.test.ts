@@ -1,0 +1,153 @@
+/** The `rfarm` command as a person runs it, against a real local farm with real R checks. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startTestFarm } from '../support/farm.ts';
+import { packTarball, packages, writePackage } from '../support/r-packages.ts';
+
+const RFARM = fileURLToPath(new URL('../../control-plane/cli/rfarm.js', import.meta.url));
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `rfarm` with stdin not a terminal; `whenStderr` lets a test act once stderr says something. */
+function rfarm(args: string[], env: Record<string, string> = {}, whenStderr?: { match: RegExp; then: (pid: number) => void }): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [RFARM, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let acted = false;
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      if (whenStderr && !acted && whenStderr.match.test(stderr)) {
+        acted = true;
+        whenStderr.then(child.pid!);
+      }
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const farm = await startTestFarm({ workers: 2 });
+await farm.waitForWorkers(2);
+const server = { RFARM_SERVER: farm.url };
+const files = mkdtempSync(join(tmpdir(), 'rfarm-cli-'));
+const failing = join(files, 'failpkg_0.1.0.tar.gz');
+writeFileSync(failing, packTarball(packages.failingTests()));
+const slow = join(files, 'slowpkg_0.1.0.tar.gz');
+writeFileSync(slow, packTarball(packages.slow(300)));
+
+// Both checks run at once on the two workers; the tests below read their results.
+const passingRun = rfarm(['submit', join(writePackage(packages.ok()), 'okpkg'), '--follow'], server);
+const failingRun = rfarm(['submit', failing, '--follow', '--json'], server);
+
+test.after(async () => {
+  await farm.cleanup();
+});
+
+test('submit --follow builds a package directory with R CMD build, streams its output and exits 0 when OK', async () => {
+  const run = await passingRun;
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stderr, /built okpkg_0\.1\.0\.tar\.gz/);
+  assert.match(run.stderr, new RegExp(`submitted okpkg_0\\.1\\.0\\.tar\\.gz: ${farm.url}/status/[0-9a-f]{32}`));
+  assert.match(run.stderr, /r-patched-linux-x86_64-debian-12-gcc RUNNING/);
+  assert.match(run.stdout, /\* checking examples \.\.\. OK/);
+  assert.match(run.stdout, /okpkg 0\.1\.0: DONE, worst result OK/);
+});
+
+test('submit --follow on a package whose tests fail exits 1, and --json prints the final job', async () => {
+  const run = await failingRun;
+  assert.is(run.code, 1, run.stderr);
+  const info = JSON.parse(run.stdout);
+  assert.is(info.result, 'ERROR');
+  assert.is(info.builds[0].status, 'DONE');
+  assert.match(info.builds[0].result.items[0].text, /deliberate test failure 7f3a/);
+});
+
+test('the read commands print JSON that parses', async () => {
+  const id = JSON.parse((await failingRun).stdout).id;
+  const status = await rfarm(['status', id, '--json'], server);
+  assert.is(status.code, 0, status.stderr);
+  assert.is(JSON.parse(status.stdout).id, id);
+  const output = await rfarm(['output', id, '--json'], server);
+  assert.match(JSON.parse(output.stdout)[0].output, /deliberate test failure 7f3a/);
+  const followed = await rfarm(['output', id, '--follow', '--json'], server);
+  assert.is(followed.code, 0, followed.stderr);
+  const chunks = followed.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  assert.match(chunks.map((chunk) => chunk.text).join(''), /deliberate test failure 7f3a/);
+  const platforms = JSON.parse((await rfarm(['platforms', '--json'], server)).stdout);
+  assert.ok(platforms.some((platform: any) => platform.live_workers === 2));
+  const workers = await rfarm(['workers', '--json'], { ...server, RFARM_TOKEN: farm.options.adminToken });
+  assert.is(JSON.parse(workers.stdout).length, 2);
+  const dir = join(files, 'downloads');
+  const download = await rfarm(['download', id, '--dir', dir, '--json'], server);
+  assert.is(download.code, 0, download.stderr);
+  const saved = JSON.parse(download.stdout);
+  const log = saved.find((artifact: any) => artifact.name === '00check.log');
+  assert.is(log.path, join(dir, 'r-patched-linux-x86_64-debian-12-gcc', '00check.log'));
+  assert.match(readFileSync(log.path, 'utf8'), /Status: 1 ERROR/);
+});
+
+test('a status URL works in place of an id, and names the farm', async () => {
+  const id = JSON.parse((await failingRun).stdout).id;
+  const run = await rfarm(['status', `${farm.url}/status/${id}`]);
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, /failpkg 0\.1\.0: DONE, worst result ERROR/);
+  assert.match(run.stdout, /ERROR checking tests/);
+});
+
+test('Ctrl-C while following exits 130 and, with no terminal to ask on, says how to cancel; rfarm cancel does', async () => {
+  const run = await rfarm(['submit', slow, '--follow'], server, { match: /RUNNING/, then: (pid) => process.kill(pid, 'SIGINT') });
+  assert.is(run.code, 130, run.stderr);
+  const id = /status\/([0-9a-f]{32})/.exec(run.stderr)![1];
+  assert.match(run.stderr, new RegExp(`To cancel it: rfarm cancel ${id}`));
+  const cancel = await rfarm(['cancel', id, '--json'], server);
+  assert.is(cancel.code, 0, cancel.stderr);
+  assert.is(JSON.parse(cancel.stdout).builds[0].status, 'CANCELLED');
+});
+
+test('an unknown job shows the farm\'s message in one line, not a stack trace', async () => {
+  const run = await rfarm(['status', '0123456789abcdef0123456789abcdef'], server);
+  assert.is(run.code, 2);
+  assert.is(run.stderr, "rfarm: no job with id '0123456789abcdef0123456789abcdef': check the URL you were given at submission\n");
+  assert.is(run.stdout, '');
+});
+
+test('workers without the admin token says how to give it', async () => {
+  const run = await rfarm(['workers'], server);
+  assert.is(run.code, 2);
+  assert.match(run.stderr, /^rfarm: rfarm workers needs the admin token: pass --token or set RFARM_TOKEN/);
+});
+
+test('a farm that is down gives one clear line and exit 2', async () => {
+  // A port that was free a moment ago: nothing listens there.
+  const listener = createServer();
+  await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done));
+  const port = (listener.address() as { port: number }).port;
+  await new Promise((done) => listener.close(done));
+  const run = await rfarm(['platforms', '--server', `http://127.0.0.1:${port}`]);
+  assert.is(run.code, 2);
+  assert.is(run.stderr.trim().split('\n').length, 1);
+  assert.ok(run.stderr.startsWith(`rfarm: cannot reach the farm at http://127.0.0.1:${port} (ECONNREFUSED): is it running?`), run.stderr);
+});
+
+test('a wrong command line is refused with a pointer to --help', async () => {
+  const run = await rfarm(['submit'], server);
+  assert.is(run.code, 2);
+  assert.match(run.stderr, /rfarm submit takes <pkg\.tar\.gz \| package-dir> \(see rfarm --help\)/);
+  assert.ok(existsSync(RFARM));
+});
+
+test.run();
