@@ -30,6 +30,8 @@ import {
 import type { AgentConfig } from './config.ts';
 import { failLostBuild, finishAttempt } from './build-finisher.ts';
 import { BuildRunner, type BuildOutcome } from './build-runner.ts';
+import { errorResult } from './check-log.ts';
+import { cacheMount, dependencyCacheFor, DependencyInstaller, dependencyFields, forcesSuggests } from './dependencies/index.ts';
 import { OutputPublisher } from './output-publisher.ts';
 import { SystemRequirements } from './system-requirements.ts';
 
@@ -237,7 +239,7 @@ export class Agent {
     }
   }
 
-  /** System requirements, then the build itself; a failed sysreqs step is the farm's failure. */
+  /** System requirements, R dependencies, then the build itself; a failed sysreqs step is the farm's failure. */
   private async execute(job: JobRecord, build: BuildRecord, jobDir: string, output: OutputPublisher, cancel: AbortSignal): Promise<BuildOutcome> {
     let missing: string[] = [];
     if (this.config.sysreqsUrl) {
@@ -246,14 +248,25 @@ export class Agent {
       if (prepared.failure) return { kind: 'infrastructure', reason: prepared.failure, artifacts: [] };
       missing = prepared.missing;
     }
+    const limits = {
+      deadline: Date.parse(build.startedAt ?? new Date().toISOString()) + this.config.wallTimeSeconds * 1000,
+      silenceMs: this.config.silenceSeconds * 1000,
+      outputLimitBytes: this.config.outputLimitBytes,
+      cancel,
+    };
+    const cache = dependencyCacheFor(this.config.dependencyCacheDir, this.platform.id, this.info.rVersion);
+    const installer = new DependencyInstaller(cache, this.config.rRepos, limits, output);
+    const dependencies = await installer.install({ description: job.description, fields: dependencyFields(job.checkArgs, job.env) });
+    if (dependencies.kind === 'infrastructure') return { kind: 'infrastructure', reason: dependencies.reason, artifacts: [] };
+    if (dependencies.kind === 'stopped') return { kind: 'stopped', reason: dependencies.reason, detail: 'installing R dependencies', artifacts: [] };
+    if (dependencies.kind === 'package-error') {
+      return { kind: 'checked', result: errorResult('installing R dependencies', dependencies.message), artifacts: [] };
+    }
+    // The check insists on Suggests exactly when the install step installed them.
+    const checkEnv = { _R_CHECK_FORCE_SUGGESTS_: String(forcesSuggests(job.checkArgs, job.env)), ...job.env };
     const runner = new BuildRunner(
-      { jobDir, packageName: job.package, version: job.version, prebuilt: job.prebuilt, checkArgs: job.checkArgs, env: job.env, libraries: [] },
-      {
-        deadline: Date.parse(build.startedAt ?? new Date().toISOString()) + this.config.wallTimeSeconds * 1000,
-        silenceMs: this.config.silenceSeconds * 1000,
-        outputLimitBytes: this.config.outputLimitBytes,
-        cancel,
-      },
+      { jobDir, packageName: job.package, version: job.version, prebuilt: job.prebuilt, checkArgs: job.checkArgs, env: checkEnv, libraries: [cacheMount(cache)] },
+      limits,
       output,
     );
     const outcome = await runner.run();

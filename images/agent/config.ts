@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { parseServers } from '../../protocol/index.ts';
 
 export interface AgentConfig {
@@ -35,6 +36,11 @@ export interface AgentConfig {
   readonly installSysreqs: boolean;
   /** FARM_R_REPOS: comma-separated CRAN-like repositories for dependencies, in order. */
   readonly rRepos: string[];
+  /**
+   * FARM_DEPENDENCY_CACHE: the host's shared cache of installed R dependencies (one library per
+   * platform and R version, shared by the agents on this host). Default `<FARM_DATA_DIR>/dependency-cache`.
+   */
+  readonly dependencyCacheDir: string;
 }
 
 /** A configuration problem, with how to fix it. */
@@ -75,7 +81,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     sysreqsUrl: env.FARM_SYSREQS_URL || undefined,
     installSysreqs: env.FARM_INSTALL_SYSREQS === '1',
     rRepos: parseServers(env.FARM_R_REPOS ?? ''),
+    dependencyCacheDir: env.FARM_DEPENDENCY_CACHE || join(env.FARM_DATA_DIR || '.farm', 'dependency-cache'),
   };
+  for (const repo of config.rRepos) {
+    if (!/^(https?|file):\/\//.test(repo)) problems.push(`FARM_R_REPOS entry '${repo}' is not an http(s):// or file:// URL`);
+  }
   if (problems.length > 0) throw new AgentConfigError(`agent configuration: ${problems.join('; ')}`);
   return Object.freeze(config);
 }

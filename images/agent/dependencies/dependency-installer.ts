@@ -1,0 +1,141 @@
+/**
+ * The install step before a check: R (install-dependencies.R) works out what the package needs
+ * and installs what is missing into the host's shared dependency cache. It runs in bubblewrap with
+ * the network (it must reach the repositories) and with the cache as its only writable directory;
+ * installs into one cache take turns on an flock'd file, and a package appears in the cache in one
+ * rename, so a check reading the cache never sees half a package.
+ */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SANDBOX_JOB_DIR } from '../sandbox.ts';
+import { runSandboxed, type BuildLimits, type OutputSink, type StopReason } from '../sandboxed-process.ts';
+import { ensureDependencyCache, type DependencyCache } from './dependency-cache.ts';
+
+/** What the install step asks of R. */
+export interface DependencyRequest {
+  /** The package's DESCRIPTION. */
+  readonly description: string;
+  /** DESCRIPTION fields to satisfy, e.g. Depends, Imports, LinkingTo (and Suggests). */
+  readonly fields: readonly string[];
+}
+
+export type DependencyOutcome =
+  /** Everything is installed; `installed` lists what this step added to the cache (empty: all cached). */
+  | { readonly kind: 'ready'; readonly installed: string[]; readonly seconds: number }
+  /** The package's problem: a dependency no repository has, or one that does not install. */
+  | { readonly kind: 'package-error'; readonly message: string }
+  /** The farm's problem: a repository unreachable, a download failed, R or the sandbox broke. */
+  | { readonly kind: 'infrastructure'; readonly reason: string }
+  | { readonly kind: 'stopped'; readonly reason: StopReason };
+
+const SCRIPT_DIR = dirname(fileURLToPath(import.meta.url));
+const SCRIPT_SANDBOX_DIR = '/rfarm/scripts';
+const SCRIPT = `${SCRIPT_SANDBOX_DIR}/install-dependencies.R`;
+const LOCK = `${SANDBOX_JOB_DIR}/.lock`;
+const FILE_SIZE_LIMIT = 2_000_000_000;
+
+// Plan without the lock (the common case, everything cached, never waits); install under it,
+// where the script looks again: another agent may have installed the same packages meanwhile.
+const COMMAND = [
+  `Rscript ${SCRIPT} plan; code=$?`,
+  '[ "$code" -eq 3 ] || exit "$code"',
+  `flock -n ${LOCK} true || echo "another build is installing into this dependency cache; waiting for it"`,
+  `exec flock ${LOCK} Rscript ${SCRIPT} install`,
+].join('\n');
+
+/** The `rfarm-<name>: <value>` result lines the script prints last. */
+export function resultLines(tail: string): Record<string, string> {
+  const lines: Record<string, string> = {};
+  for (const match of tail.matchAll(/^rfarm-([a-z-]+):? ?(.*)$/gm)) lines[match[1]] = match[2].trim();
+  return lines;
+}
+
+/** Turns the script's exit status and result lines into an outcome. */
+export function outcomeOf(exitCode: number | null, tail: string, repos: readonly string[], seconds: number): DependencyOutcome {
+  const lines = resultLines(tail);
+  const installed = (lines.installed ?? '').split(/\s+/).filter(Boolean);
+  const tried = repos.length ? repos.join(', ') : 'none configured (set FARM_R_REPOS)';
+  switch (exitCode) {
+    case 0:
+      return { kind: 'ready', installed, seconds };
+    case 10:
+      return { kind: 'package-error', message: `dependencies not available from any repository: ${lines.missing ?? 'unknown'}; repositories tried: ${tried}` };
+    case 11:
+      return { kind: 'infrastructure', reason: `a package repository could not be reached: ${lines.unreachable ?? tried}` };
+    case 12:
+      return { kind: 'package-error', message: `dependencies failed to install: ${lines.failed ?? 'unknown'} (see the install step in the output)` };
+    case 13:
+      return { kind: 'infrastructure', reason: `downloading dependencies failed: ${lines['download-failed'] ?? 'unknown'}` };
+    default:
+      return { kind: 'infrastructure', reason: `the dependency install step ended with exit ${exitCode}: ${tail.trim().split('\n').slice(-3).join(' / ')}` };
+  }
+}
+
+export class DependencyInstaller {
+  constructor(
+    private readonly cache: DependencyCache,
+    private readonly repos: readonly string[],
+    private readonly limits: BuildLimits,
+    private readonly sink: OutputSink,
+  ) {}
+
+  /** Runs the step as its own section of the build output. */
+  async install(request: DependencyRequest): Promise<DependencyOutcome> {
+    this.sink.write(`\n>>> rfarm: installing R dependencies (${request.fields.join(', ')})\n`);
+    this.sink.write(`repositories: ${this.repos.length ? this.repos.join(' ') : '(none)'}\n`);
+    try {
+      await ensureDependencyCache(this.cache);
+    } catch (error) {
+      return { kind: 'infrastructure', reason: `the dependency cache ${this.cache.root} cannot be made: ${(error as Error).message}` };
+    }
+    const started = Date.now();
+    const outcome = await runSandboxed(
+      {
+        // The cache is the step's "job directory": the only host directory it can write to.
+        jobDir: this.cache.root,
+        command: ['sh', '-c', COMMAND],
+        env: {
+          PATH: '/usr/local/bin:/usr/bin:/bin',
+          HOME: '/tmp',
+          TMPDIR: '/tmp',
+          LANG: 'C.UTF-8',
+          R_LIBS: `${SANDBOX_JOB_DIR}/staging:${SANDBOX_JOB_DIR}/library`,
+          R_LIBS_USER: `${SANDBOX_JOB_DIR}/library`,
+          RFARM_DESCRIPTION: request.description,
+          RFARM_WHICH: request.fields.join(','),
+          RFARM_REPOS: this.repos.join(','),
+          RFARM_LIBRARY: `${SANDBOX_JOB_DIR}/library`,
+          RFARM_STAGING: `${SANDBOX_JOB_DIR}/staging`,
+          MAKEFLAGS: '-j2',
+        },
+        readOnly: [{ hostPath: SCRIPT_DIR, sandboxPath: SCRIPT_SANDBOX_DIR }],
+        network: true,
+        maxFileBytes: FILE_SIZE_LIMIT,
+      },
+      this.limits,
+      this.sink,
+    );
+    const seconds = (Date.now() - started) / 1000;
+    if (outcome.stopped) return { kind: 'stopped', reason: outcome.stopped };
+    if (outcome.spawnError) return { kind: 'infrastructure', reason: `could not start the sandbox for the dependency install: ${outcome.spawnError.message}` };
+    if (outcome.signal) return { kind: 'infrastructure', reason: `the dependency install was killed by ${outcome.signal}` };
+    const result = outcomeOf(outcome.exitCode, outcome.tail, this.repos, seconds);
+    this.sink.write(summary(result));
+    return result;
+  }
+}
+
+function summary(outcome: DependencyOutcome): string {
+  switch (outcome.kind) {
+    case 'ready':
+      return outcome.installed.length
+        ? `>>> rfarm: dependencies ready in ${outcome.seconds.toFixed(1)} s; installed into the cache now: ${outcome.installed.join(', ')}\n`
+        : `>>> rfarm: dependencies ready in ${outcome.seconds.toFixed(1)} s; nothing installed: all from the dependency cache or the host\n`;
+    case 'package-error':
+      return `>>> rfarm: ${outcome.message}\n`;
+    case 'infrastructure':
+      return `>>> rfarm: ${outcome.reason}\n`;
+    case 'stopped':
+      return '';
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Which DESCRIPTION fields the install step must satisfy. The hard dependencies always; Suggests
+ * only when the check will insist on them (`_R_CHECK_FORCE_SUGGESTS_`, which `--as-cran` turns on),
+ * so a plain check does not pay for packages it would skip.
+ */
+
+/** The fields R CMD check needs installed before it can install the package. */
+export const HARD_DEPENDENCY_FIELDS = ['Depends', 'Imports', 'LinkingTo'] as const;
+
+/** R's reading of a logical environment variable (tools:::config_val_to_logical). */
+function rTruthy(value: string): boolean {
+  return ['1', 'yes', 'true'].includes(value.trim().toLowerCase());
+}
+
+/** Whether the check will fail on a Suggests that is not installed. */
+export function forcesSuggests(checkArgs: readonly string[], env: Readonly<Record<string, string>>): boolean {
+  const given = env._R_CHECK_FORCE_SUGGESTS_;
+  if (given !== undefined) return rTruthy(given);
+  return checkArgs.includes('--as-cran');
+}
+
+/** The fields to install for a check with these arguments and environment. */
+export function dependencyFields(checkArgs: readonly string[], env: Readonly<Record<string, string>>): string[] {
+  return forcesSuggests(checkArgs, env) ? [...HARD_DEPENDENCY_FIELDS, 'Suggests'] : [...HARD_DEPENDENCY_FIELDS];
+}
