@@ -15,7 +15,7 @@ export function workersPage(workers: readonly Worker[], now = Date.now()): Html 
     (worker) => html`<tr>
       <th scope="row" data-label="Worker">${worker.id}<br><small>${worker.host}</small></th>
       <td data-label="Platform"><span class="platform-id">${worker.platform}</span></td>
-      <td data-label="R">${worker.r_version}<br><small>${worker.compiler}</small></td>
+      <td data-label="R">${worker.r_version} <small>${worker.compiler}</small></td>
       <td data-label="Up for">${formatElapsed((now - Date.parse(worker.started)) / 1000)}</td>
       <td data-label="Doing">${worker.current_build ? html`<span class="status status-running">busy</span>` : html`<span class="muted">idle</span>`}</td>
     </tr>`,
