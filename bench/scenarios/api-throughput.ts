@@ -1,0 +1,50 @@
+/**
+ * API throughput: `GET /jobs/info/<id>` of a finished job at 50 connections against a bare Koa
+ * hello-world in its own process, alternating rounds in the same run (autocannon).
+ */
+import { HelloWorldServer, load, type LoadOutcome } from '../http-load.ts';
+import { packPackage, quickRejectSpec } from '../bench-packages.ts';
+import { median, ratio, round } from '../statistics.ts';
+import type { BenchContext, Scenario } from './scenario.ts';
+
+const CONNECTIONS = 50;
+const ROUNDS = { full: 3, quick: 1 };
+const SECONDS = { full: 8, quick: 3 };
+
+export const apiThroughput: Scenario = {
+  name: 'api',
+  summary: 'GET /jobs/info/<id> requests/s at 50 connections vs a bare Koa hello-world',
+  async run({ farm, size, log }: BenchContext) {
+    const jobId = await farm.submit(packPackage(quickRejectSpec()));
+    await farm.waitForBuild(jobId);
+    const hello = await HelloWorldServer.start();
+    const info: LoadOutcome[] = [];
+    const koa: LoadOutcome[] = [];
+    try {
+      // Warm both up (JIT, connection pools) before measuring.
+      await load({ url: hello.url, connections: CONNECTIONS, seconds: 1 });
+      await load({ url: `${farm.url}/jobs/info/${jobId}`, connections: CONNECTIONS, seconds: 1 });
+      for (let round = 0; round < ROUNDS[size]; round++) {
+        koa.push(await load({ url: hello.url, connections: CONNECTIONS, seconds: SECONDS[size] }));
+        info.push(await load({ url: `${farm.url}/jobs/info/${jobId}`, connections: CONNECTIONS, seconds: SECONDS[size] }));
+        log(`api: round ${round + 1}: info ${Math.round(info.at(-1)!.requestsPerSecond)}/s, bare Koa ${Math.round(koa.at(-1)!.requestsPerSecond)}/s`);
+      }
+    } finally {
+      await hello.stop();
+    }
+    const failures = info.reduce((sum, outcome) => sum + outcome.non2xx + outcome.errors, 0);
+    if (failures > 0) throw new Error(`GET /jobs/info answered ${failures} requests with errors or non-2xx`);
+    const infoRate = median(info.map((outcome) => outcome.requestsPerSecond));
+    const koaRate = median(koa.map((outcome) => outcome.requestsPerSecond));
+    return {
+      rows: [
+        { key: 'api_info_vs_koa_ratio', label: 'GET /jobs/info / bare Koa', value: round(ratio(infoRate, koaRate), 3), unit: '×', target: { op: '>=', value: 0.5 } },
+        { key: 'api_info_per_s', label: 'GET /jobs/info/<id>', value: round(infoRate, 0), unit: 'req/s' },
+        { key: 'api_koa_per_s', label: 'bare Koa hello-world', value: round(koaRate, 0), unit: 'req/s' },
+        { key: 'api_info_p50_ms', label: '  info latency p50', value: median(info.map((outcome) => outcome.latencyP50Ms)), unit: 'ms' },
+        { key: 'api_info_p99_ms', label: '  info latency p99', value: median(info.map((outcome) => outcome.latencyP99Ms)), unit: 'ms' },
+      ],
+      notes: [`${ROUNDS[size]} alternating rounds of ${SECONDS[size]} s each at ${CONNECTIONS} connections after 1 s warm-ups; medians; autocannon runs in the suite's process on the same cores`],
+    };
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * Submission throughput: `PUT /jobs/submit/tarball` with a 1 MB package, counted as accepted (202)
+ * and then verified as stored (a job record per 202). The builds go to a catalogue platform no
+ * local agent serves, so they stay queued and no check competes for the CPU.
+ */
+import { PLATFORMS } from '../../images/index.ts';
+import { load, type LoadOutcome } from '../http-load.ts';
+import { packPackage, paddedSpec } from '../bench-packages.ts';
+import { median, round } from '../statistics.ts';
+import type { BenchContext, Scenario } from './scenario.ts';
+import type { BenchFarm } from '../bench-farm.ts';
+
+const CONNECTIONS = 10;
+const ROUNDS = { full: 3, quick: 1 };
+const SUBMISSIONS = { full: 200, quick: 40 };
+const UPLOAD_BYTES = 1_000_000;
+
+async function countJobs(farm: BenchFarm): Promise<number> {
+  let count = 0;
+  for await (const _key of await farm.nats.jobs.keys('job.*')) count++;
+  return count;
+}
+
+export const submitThroughput: Scenario = {
+  name: 'submit',
+  summary: 'PUT /jobs/submit/tarball with a 1 MB package: submissions/s accepted and stored',
+  async run({ farm, size, log }: BenchContext) {
+    const idle = PLATFORMS.find((platform) => platform.id !== farm.platform);
+    if (!idle) throw new Error('the catalogue has no platform besides the host one to queue submissions on');
+    const body = packPackage(paddedSpec(UPLOAD_BYTES));
+    const url = `${farm.url}/jobs/submit/tarball?platform=${idle.id}`;
+    const headers = { 'content-type': 'application/gzip' };
+    const rounds: LoadOutcome[] = [];
+    const storedRates: number[] = [];
+    for (let round = 0; round < ROUNDS[size]; round++) {
+      const before = await countJobs(farm);
+      const outcome = await load({ url, connections: CONNECTIONS, amount: SUBMISSIONS[size], method: 'PUT', headers, body });
+      const stored = (await countJobs(farm)) - before;
+      if (outcome.non2xx + outcome.errors > 0) throw new Error(`${outcome.non2xx} non-2xx answers and ${outcome.errors} errors submitting ${body.length}-byte packages`);
+      if (stored !== outcome.ok) throw new Error(`${outcome.ok} submissions were accepted but ${stored} job records were stored`);
+      rounds.push(outcome);
+      storedRates.push(stored / outcome.seconds);
+      log(`submit: round ${round + 1}: ${outcome.ok} accepted and stored in ${outcome.seconds.toFixed(1)} s`);
+    }
+    return {
+      rows: [
+        { key: 'submit_per_s', label: `PUT ${(body.length / 1e6).toFixed(2)} MB package, accepted + stored`, value: round(median(storedRates), 1), unit: 'subm/s', target: { op: '>=', value: 100 } },
+        { key: 'submit_p50_ms', label: '  submission latency p50', value: median(rounds.map((outcome) => outcome.latencyP50Ms)), unit: 'ms' },
+        { key: 'submit_p99_ms', label: '  submission latency p99', value: median(rounds.map((outcome) => outcome.latencyP99Ms)), unit: 'ms' },
+      ],
+      notes: [`${ROUNDS[size]} rounds of ${SUBMISSIONS[size]} submissions at ${CONNECTIONS} connections to ${idle.id} (no agent: they stay queued); every 202 checked against a stored job record`],
+    };
+  },
+};

@@ -1,0 +1,76 @@
+/**
+ * Sysreqs: `POST /resolve` (debian-12) for every package of the development set
+ * (../shared/sysreqs-bench/debian12-dev.json) against the farm's sysreqs service process: latency
+ * one request at a time, and resolutions per second at 8 concurrent requests.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { median, nowMs, percentile, round } from '../statistics.ts';
+import type { BenchContext, Scenario } from './scenario.ts';
+
+const DEV_SET = fileURLToPath(new URL('../../../shared/sysreqs-bench/debian12-dev.json', import.meta.url));
+const CONCURRENCY = 8;
+const ROUNDS = { full: 3, quick: 1 };
+
+/** The fields of a development-set record a DESCRIPTION is made from. */
+interface DevRecord {
+  readonly package: string;
+  readonly version: string;
+  readonly systemRequirements: string;
+  readonly depends: readonly string[];
+  readonly imports: readonly string[];
+  readonly linkingTo: readonly string[];
+}
+
+/** DESCRIPTION text of a record, long fields as DCF continuation lines. */
+function descriptionOf(record: DevRecord): string {
+  const field = (name: string, value: string) => `${name}: ${value.split('\n').join('\n    ')}`;
+  const lines = [field('Package', record.package), field('Version', record.version)];
+  if (record.systemRequirements.trim()) lines.push(field('SystemRequirements', record.systemRequirements.trim()));
+  if (record.depends.length) lines.push(field('Depends', record.depends.join(',\n')));
+  if (record.imports.length) lines.push(field('Imports', record.imports.join(',\n')));
+  if (record.linkingTo.length) lines.push(field('LinkingTo', record.linkingTo.join(',\n')));
+  return `${lines.join('\n')}\n`;
+}
+
+async function resolveOne(url: string, body: string): Promise<number> {
+  const started = nowMs();
+  const response = await fetch(`${url}/resolve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST /resolve answered ${response.status}: ${text.slice(0, 300)}`);
+  return nowMs() - started;
+}
+
+export const sysreqsResolution: Scenario = {
+  name: 'sysreqs',
+  summary: 'POST /resolve for the whole debian-12 development set: latency and resolutions/s',
+  async run({ farm, size, log }: BenchContext) {
+    if (!existsSync(DEV_SET)) return { rows: [], notes: ['skipped: ../shared/sysreqs-bench/debian12-dev.json is absent (fresh clone)'] };
+    const records: DevRecord[] = JSON.parse(readFileSync(DEV_SET, 'utf8'));
+    const bodies = records.map((record) => JSON.stringify({ platform: 'debian-12', description: descriptionOf(record) }));
+    const url = farm.sysreqsUrl;
+    for (const body of bodies.slice(0, 20)) await resolveOne(url, body); // warm-up
+    const latencies: number[] = [];
+    const rates: number[] = [];
+    for (let round = 0; round < ROUNDS[size]; round++) {
+      for (const body of bodies) latencies.push(await resolveOne(url, body));
+      const queue = [...bodies];
+      const started = nowMs();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          for (let body = queue.shift(); body; body = queue.shift()) await resolveOne(url, body);
+        }),
+      );
+      rates.push((bodies.length / (nowMs() - started)) * 1000);
+      log(`sysreqs: round ${round + 1}: ${Math.round(rates.at(-1)!)} resolutions/s`);
+    }
+    return {
+      rows: [
+        { key: 'sysreqs_per_s', label: `resolutions/s (${CONCURRENCY} concurrent)`, value: round(median(rates), 0), unit: 'res/s' },
+        { key: 'sysreqs_p50_ms', label: 'latency p50 (one at a time)', value: round(percentile(latencies, 50), 2), unit: 'ms' },
+        { key: 'sysreqs_p99_ms', label: 'latency p99 (one at a time)', value: round(percentile(latencies, 99), 2), unit: 'ms' },
+      ],
+      notes: [`${records.length} packages of the development set, ${ROUNDS[size]} round(s); fetch from the suite's process`],
+    };
+  },
+};
