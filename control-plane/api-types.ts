@@ -328,6 +328,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/repo/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The farm's CRAN-like repository, for install.packages(repos = "<farm>/repo").
+         * @description `src/contrib/` holds source packages; binaries sit where R looks for them:
+         *     `bin/windows/contrib/<R x.y>/`, `bin/macosx/big-sur-<arch>/contrib/<R x.y>/`, and Linux
+         *     binaries in repositories of their own, `__linux__/<distribution>-<release>-<arch>/<R x.y>/`
+         *     (use that URL as `repos`). Each tree has `PACKAGES`, `PACKAGES.gz` and `PACKAGES.rds`,
+         *     written by tools::write_PACKAGES and replaced at once. `path` may contain slashes.
+         */
+        get: operations["getRepositoryFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/repository/publications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether each build of a job was published into the farm's repository, and if not why. */
+        get: operations["getPublications"];
+        /**
+         * Publish a finished build now, whether or not it was submitted with publish=true (admin).
+         * @description Only builds whose check ended with one of the farm's publishable results (default OK or NOTE); a version another job published is never replaced.
+         */
+        put: operations["publishJob"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -400,8 +445,30 @@ export interface components {
         BuildStatus: "SUBMITTED" | "QUEUED" | "RUNNING" | "DONE" | "FAILED" | "CANCELLED" | "TIMEOUT";
         /** @enum {string} */
         CheckStatus: "OK" | "NOTE" | "WARNING" | "ERROR";
+        Publication: {
+            platform: string;
+            /**
+             * @description pending: publish=true and the build is not published yet; refused and failed come with a reason.
+             * @enum {string}
+             */
+            status: "published" | "refused" | "failed" | "pending" | "not_requested";
+            reason: string | null;
+            files: {
+                path: string;
+                url: string;
+            }[];
+            /** Format: date-time */
+            at: string | null;
+        };
+        JobPublications: {
+            job_id: string;
+            package: string;
+            version: string;
+            publish_requested: boolean;
+            builds: components["schemas"]["Publication"][];
+        };
         /** @enum {string} */
-        ErrorCode: "invalid_request" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "email_not_allowed" | "mail_not_sent" | "publish_refused" | "already_published" | "service_unavailable" | "internal_error";
+        ErrorCode: "invalid_request" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "email_not_allowed" | "mail_not_sent" | "publish_refused" | "already_published" | "repository_file_not_found" | "service_unavailable" | "internal_error";
         Error: {
             error: {
                 code: components["schemas"]["ErrorCode"];
@@ -1063,6 +1130,88 @@ export interface operations {
                 };
             };
             404: components["responses"]["RhubError"];
+        };
+    };
+    getRepositoryFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                    "application/octet-stream": string;
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    getPublications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job id from the submission (32 hex digits). */
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job's publications. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPublications"];
+                };
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    publishJob: {
+        parameters: {
+            query?: {
+                /** @description Which build; may be left out when the job has one platform. */
+                platform?: components["schemas"]["PlatformId"];
+            };
+            header?: never;
+            path: {
+                /** @description The job id from the submission (32 hex digits). */
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Published (or already published by this job). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Publication"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
 }

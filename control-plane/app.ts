@@ -1,4 +1,5 @@
 /** `createApp(deps)`: the control plane's Koa app, not listening. Only main.ts listens. */
+import { join } from 'node:path';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { FarmConnection } from '../protocol/index.ts';
@@ -10,11 +11,13 @@ import { JobService } from './jobs/job-service.ts';
 import { OutputReader } from './jobs/output-reader.ts';
 import { Mailer } from './mail/mailer.ts';
 import { PlatformDirectory } from './platforms/platform-directory.ts';
+import { FarmRepository } from './repository/index.ts';
 import { rhubRoutes } from './rhub/rhub-routes.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { platformRoutes } from './routes/platforms.ts';
+import { repositoryRoutes } from './routes/repository.ts';
 import { workerRoutes } from './routes/workers.ts';
 import type { WorkerLauncher } from './workers/local-launcher.ts';
 import { WorkerRegistry } from './workers/worker-registry.ts';
@@ -34,6 +37,8 @@ export interface AppDeps {
   readonly launcher: WorkerLauncher | null;
   /** The farm's SMTP mailer; null when FARM_SMTP_URL is unset. */
   readonly mailer: Mailer | null;
+  /** The farm's CRAN-like repository under /repo/. */
+  readonly repository: FarmRepository;
 }
 
 /** Builds the default collaborators around a farm connection. */
@@ -57,6 +62,11 @@ export function createDeps(
     workers,
     platforms: new PlatformDirectory(workers, config.defaultPlatforms),
     mailer: config.smtpUrl ? new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }) : null,
+    repository: new FarmRepository(
+      farm,
+      { replicas: config.replicas, mirrorDir: join(config.dataDir, 'repository-mirror'), rscript: config.rscript, publishStatuses: config.publishStatuses },
+      log,
+    ),
   };
 }
 
@@ -75,7 +85,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorHandler(deps.log));
   // Pages first: /platforms and /workers answer browsers with HTML and pass everyone else on.
   // Before them the r-hub 1.x API, whose /status/<r-hub id> redirects pass rfarm's job ids on.
-  for (const router of [rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), jobRoutes(deps), workerRoutes(deps)]) {
+  for (const router of [rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), jobRoutes(deps), workerRoutes(deps), repositoryRoutes(deps)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -2,7 +2,7 @@
  * The control plane's configuration: every variable documented, all problems reported at once,
  * the result frozen. `process.env` is read nowhere else in the control plane.
  */
-import { parseServers } from '../protocol/index.ts';
+import { parseServers, type CheckStatus } from '../protocol/index.ts';
 
 export interface ControlPlaneConfig {
   /** PORT: where the HTTP API listens. Default 8080. */
@@ -39,7 +39,13 @@ export interface ControlPlaneConfig {
   readonly mailFrom: string;
   /** How the r-hub 1.x API (`/api/...`) accepts e-mail + token pairs. */
   readonly rhub: RhubAuthConfig;
+  /** FARM_PUBLISH_STATUSES: comma-separated check results a build may be published with. Default OK,NOTE. */
+  readonly publishStatuses: readonly CheckStatus[];
+  /** FARM_RSCRIPT: the Rscript that indexes the farm's repository (tools::write_PACKAGES). Default Rscript. */
+  readonly rscript: string;
 }
+
+const CHECK_STATUSES: readonly CheckStatus[] = ['OK', 'NOTE', 'WARNING', 'ERROR'];
 
 /** Token modes of the r-hub 1.x API; see docs/coming-from-rhub.md. */
 export const RHUB_TOKEN_MODES = ['email', 'domain', 'preshared'] as const;
@@ -115,7 +121,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
     smtpUrl: env.FARM_SMTP_URL || undefined,
     mailFrom: env.FARM_MAIL_FROM || 'rfarm <rfarm@localhost>',
     rhub: rhubAuth(env, problems),
+    publishStatuses: parseServers(env.FARM_PUBLISH_STATUSES || 'OK,NOTE').map((status) => status.toUpperCase() as CheckStatus),
+    rscript: env.FARM_RSCRIPT || 'Rscript',
   };
+  for (const status of config.publishStatuses) {
+    if (!CHECK_STATUSES.includes(status)) problems.push(`FARM_PUBLISH_STATUSES: '${status}' is not a check result; use some of ${CHECK_STATUSES.join(', ')}`);
+  }
   if (config.smtpUrl && !/^smtps?:\/\//.test(config.smtpUrl)) problems.push('FARM_SMTP_URL must start with smtp:// or smtps://, e.g. smtp://user:pass@mail.example.org:587');
   if (problems.length > 0) throw new ConfigError(`control plane configuration: ${problems.join('; ')}`);
   return Object.freeze(config);

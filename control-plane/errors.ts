@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'mail_not_sent',
   'publish_refused',
   'already_published',
+  'repository_file_not_found',
   'service_unavailable',
   'internal_error',
 ] as const;
@@ -101,5 +102,10 @@ export const errors = {
   mailNotSent: (detail: string) => new FarmError(503, 'mail_not_sent', `the token e-mail could not be sent: ${detail}; try again shortly or ask the farm's admin`),
   rhubCheckNotFound: (id: string) =>
     new FarmError(404, 'job_not_found', `no r-hub check '${id}' on this farm: ids look like <package>_<version>.tar.gz-<32 hex digits>`),
+  publishRefused: (detail: string) => new FarmError(409, 'publish_refused', detail),
+  alreadyPublished: (packageName: string, version: string, jobId: string) =>
+    new FarmError(409, 'already_published', `${packageName} ${version} is already in the farm's repository (published by job ${jobId}); published versions are never replaced: raise the Version in DESCRIPTION and submit again`),
+  repositoryFileNotFound: (path: string) =>
+    new FarmError(404, 'repository_file_not_found', `the farm's repository has no '${path}'; its source packages are listed in /repo/src/contrib/PACKAGES`),
   serviceUnavailable: (detail: string) => new FarmError(503, 'service_unavailable', `the farm cannot take this right now: ${detail}; try again shortly`),
 };

@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     log.info({ port, publicUrl: config.publicUrl }, 'control plane listening');
   });
   server.requestTimeout = 0;
+  // Builds of publish=true jobs go into the farm's repository as they finish.
+  deps.repository.startPublishing().catch((error: Error) => log.error({ err: error }, 'the repository publisher did not start'));
   const requeue = () =>
     deps.jobs
       .requeueStranded()
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
   const shutdown = async () => {
     server.close();
     server.closeAllConnections();
+    await deps.repository.stop();
     await launcher?.stopAll();
     await farm.close();
     process.exit(0);

@@ -122,6 +122,9 @@ export class LocalFarm {
       FARM_JETSTREAM_REPLICAS: replicas,
       ...(sysreqsUrl ? { FARM_SYSREQS_URL: sysreqsUrl } : {}),
       ...options.agentEnv,
+      // The farm's own repository first: dependencies come from it (and the host's r-cran-*
+      // packages) without the internet; more repositories (a CRAN mirror) may follow.
+      FARM_R_REPOS: [`${url}/repo`, ...(options.agentEnv?.FARM_R_REPOS ? [options.agentEnv.FARM_R_REPOS] : [])].join(','),
     };
     const controlPlane = new FarmProcess(
       'control-plane',
