@@ -16,7 +16,6 @@
   const autoscrollButton = document.getElementById('autoscroll');
   let autoscroll = true;
   let fetchedAt = Date.now();
-  let pollTimer = null;
 
   function table() {
     return builds.querySelector('table.builds');
@@ -75,12 +74,11 @@
   }
 
   function poll() {
-    pollTimer = setTimeout(async function () {
+    setTimeout(async function () {
       const unfinished = await refresh().catch(function () {
         return 1; // a blip: try again
       });
       if (unfinished > 0) poll();
-      else pollTimer = null;
     }, POLL_MS);
   }
 
