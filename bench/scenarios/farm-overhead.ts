@@ -4,6 +4,8 @@
  * A B A B after one unmeasured pair. The bare run uses the environment the agent gives the check
  * (images/agent/build-runner.ts) minus the sandbox. It also times what the farm does that the bare
  * run does not — `R CMD INSTALL --build` and starting the sandbox — so a miss can be attributed.
+ * The bare run has no network either (`unshare --net`, when allowed): R CMD check looks up the
+ * CRAN index, which fails at once without a network but can wait on DNS on a firewalled host.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,22 +43,28 @@ function checkEnvironment(dir: string): NodeJS.ProcessEnv {
   };
 }
 
+/** `unshare --net` when this user may (root); otherwise the bare run keeps the host's network. */
+async function networkIsolation(): Promise<string[]> {
+  return run('unshare', ['--net', 'true']).then(() => ['unshare', '--net'], () => []);
+}
+
 /** B: the bare steps, timed one by one; throws unless the check says Status: OK. */
-async function bareRun(name: string): Promise<BareTiming> {
+async function bareRun(name: string, prefix: readonly string[]): Promise<BareTiming> {
   const spec = tinySpec(name);
   const dir = writePackage(spec);
   try {
     for (const sub of ['home', 'tmp', 'lib', 'binlib']) mkdirSync(join(dir, sub));
     const options = { cwd: dir, env: checkEnvironment(dir), maxBuffer: 16 * 1024 * 1024 };
     const tarball = `${name}_0.1.0.tar.gz`;
+    const r = (...args: string[]) => (prefix.length ? run(prefix[0], [...prefix.slice(1), 'R', ...args], options) : run('R', args, options));
     const t0 = nowMs();
-    await run('R', ['CMD', 'build', '--no-manual', name], options);
+    await r('CMD', 'build', '--no-manual', name);
     const t1 = nowMs();
-    await run('R', ['CMD', 'check', '--no-manual', tarball], options);
+    await r('CMD', 'check', '--no-manual', tarball);
     const t2 = nowMs();
     const log = readFileSync(join(dir, `${name}.Rcheck`, '00check.log'), 'utf8');
     if (!/Status: OK/.test(log)) throw new Error(`the bare check of ${name} was not OK:\n${log.slice(-1500)}`);
-    await run('R', ['CMD', 'INSTALL', '--build', '-l', 'binlib', tarball], options);
+    await r('CMD', 'INSTALL', '--build', '-l', 'binlib', tarball);
     const t3 = nowMs();
     return { build: t1 - t0, check: t2 - t1, install: t3 - t2 };
   } finally {
@@ -87,6 +95,7 @@ export const farmOverhead: Scenario = {
   async run({ farm, size, log }: BenchContext) {
     const name = 'benchtiny';
     const tarball = packPackage(tinySpec(name));
+    const isolation = await networkIsolation();
     const farmRun = async () => {
       const started = nowMs();
       const jobId = await farm.submit(tarball);
@@ -96,7 +105,7 @@ export const farmOverhead: Scenario = {
       return { elapsed, working: Date.parse(build.finishedAt!) - Date.parse(build.checkStartedAt!) };
     };
     await farmRun();
-    await bareRun(name);
+    await bareRun(name, isolation);
     const farmMs: number[] = [];
     const farmWorkMs: number[] = [];
     const bare: BareTiming[] = [];
@@ -104,7 +113,7 @@ export const farmOverhead: Scenario = {
       const measured = await farmRun();
       farmMs.push(measured.elapsed);
       farmWorkMs.push(measured.working);
-      bare.push(await bareRun(name));
+      bare.push(await bareRun(name, isolation));
       log(`overhead: pair ${pair + 1}/${PAIRS[size]}: farm ${Math.round(measured.elapsed)} ms, bare build+check ${Math.round(bare.at(-1)!.build + bare.at(-1)!.check)} ms`);
     }
     const bareMs = median(bare.map((timing) => timing.build + timing.check));
@@ -121,7 +130,10 @@ export const farmOverhead: Scenario = {
         { key: 'overhead_ratio_same_steps', label: '  farm / bare (build + check + INSTALL --build)', value: round(ratio(farmMedian, bareMs + installMs), 3), unit: '×' },
         { key: 'overhead_sandbox_start_ms', label: '  sandbox start (bwrap true), per step', value: round(await sandboxStartMs(), 1), unit: 'ms' },
       ],
-      notes: [`${PAIRS[size]} measured A B pairs after one warm-up pair; ratio of medians`],
+      notes: [
+        `${PAIRS[size]} measured A B pairs after one warm-up pair; ratio of medians`,
+        isolation.length ? 'bare run without network (unshare --net), like the sandbox' : 'bare run WITH the host network (unshare --net not allowed): its CRAN index lookup may wait on DNS',
+      ],
     };
   },
 };
