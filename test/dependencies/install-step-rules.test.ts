@@ -1,0 +1,40 @@
+/** The install step's pure rules: which fields to install, where the cache is, what R's answer means. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { dependencyCacheFor, dependencyFields, forcesSuggests, rMinorVersion } from '../../images/agent/dependencies/index.ts';
+import { outcomeOf } from '../../images/agent/dependencies/dependency-installer.ts';
+
+test('a plain check installs the hard dependencies only', () => {
+  assert.equal(dependencyFields([], {}), ['Depends', 'Imports', 'LinkingTo']);
+});
+
+test('--as-cran forces Suggests, as R CMD check does, unless the submitter turned it off', () => {
+  assert.ok(forcesSuggests(['--as-cran'], {}));
+  assert.equal(dependencyFields(['--as-cran'], {}), ['Depends', 'Imports', 'LinkingTo', 'Suggests']);
+  assert.not.ok(forcesSuggests(['--as-cran'], { _R_CHECK_FORCE_SUGGESTS_: 'false' }));
+  assert.ok(forcesSuggests([], { _R_CHECK_FORCE_SUGGESTS_: 'TRUE' }));
+});
+
+test('the cache is one library per platform and R minor version', () => {
+  const cache = dependencyCacheFor('/data/cache', 'r-release-linux-x86_64', 'R 4.5.2');
+  assert.is(cache.library, '/data/cache/r-release-linux-x86_64/R-4.5/library');
+  assert.is(cache.lockFile, '/data/cache/r-release-linux-x86_64/R-4.5/.lock');
+  assert.is(rMinorVersion('4.2.2'), '4.2');
+});
+
+test("a dependency no repository has is the package's error, naming it and the repositories tried", () => {
+  const outcome = outcomeOf(10, 'rfarm-missing: nosuch (>= 1.0)\nrfarm-repos: http://a\n', ['http://a', 'http://b'], 1);
+  assert.equal(outcome, { kind: 'package-error', message: 'dependencies not available from any repository: nosuch (>= 1.0); repositories tried: http://a, http://b' });
+});
+
+test("an unreachable repository or a failed download is the farm's failure", () => {
+  assert.is(outcomeOf(11, 'rfarm-unreachable: http://a\n', ['http://a'], 1).kind, 'infrastructure');
+  assert.is(outcomeOf(13, 'rfarm-download-failed: x\n', ['http://a'], 1).kind, 'infrastructure');
+  assert.is(outcomeOf(1, 'Error: R broke\n', ['http://a'], 1).kind, 'infrastructure');
+});
+
+test('a ready step reports what it installed', () => {
+  assert.equal(outcomeOf(0, 'rfarm-installed: bee cee\nrfarm-ready\n', [], 2.5), { kind: 'ready', installed: ['bee', 'cee'], seconds: 2.5 });
+});
+
+test.run();
