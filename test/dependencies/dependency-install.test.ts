@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { output, startTestFarm, submit, waitForJob } from '../support/farm.ts';
-import { packTarball, type PackageSpec } from '../support/r-packages.ts';
+import { packTarball, packages, type PackageSpec } from '../support/r-packages.ts';
 import { publish } from '../repository/publishing.ts';
 
 const farm = await startTestFarm({ workers: 1 });
@@ -121,6 +121,20 @@ test('a check cannot write to the cache: the test that tries fails and the cache
   assert.not.match(text, /cache written/);
   assert.match(text, /Read-only file system|cannot open/);
   assert.equal(snapshot(cache), before);
+});
+
+test('Suggests are left alone by a plain check, and installed (here: missing) when --as-cran forces them', async () => {
+  const spec = { name: 'suggester', fields: { Suggests: 'nosuchsuggest42' }, files: packages.ok('suggester').files };
+  const plain = await submit(farm, packTarball(spec));
+  const plainBuild = (await waitForJob(farm, plain.body.id)).builds[0];
+  const plainText = await output(farm, plain.body.id);
+  assert.match(plainText, /installing R dependencies \(Depends, Imports, LinkingTo\)/);
+  assert.is.not(plainBuild.result?.status, 'ERROR', plainText);
+  const strict = await submit(farm, packTarball(spec), 'check_args=--as-cran');
+  const strictBuild = (await waitForJob(farm, strict.body.id)).builds[0];
+  assert.match(await output(farm, strict.body.id), /installing R dependencies \(Depends, Imports, LinkingTo, Suggests\)/);
+  assert.is(strictBuild.result?.status, 'ERROR');
+  assert.match(strictBuild.result.items[0].text, /not available from any repository: nosuchsuggest42/);
 });
 
 test.run();
