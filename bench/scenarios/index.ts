@@ -3,6 +3,7 @@
  * its thousands of queued records do not slow the control plane's periodic scans under the others.
  */
 import { apiThroughput } from './api-throughput.ts';
+import { dependencyCache } from './dependency-cache.ts';
 import { dispatchLatency } from './dispatch-latency.ts';
 import { farmOverhead } from './farm-overhead.ts';
 import { scaling } from './scaling.ts';
@@ -17,10 +18,8 @@ export const SCENARIOS: readonly Scenario[] = [
   farmOverhead,
   apiThroughput,
   sysreqsResolution,
-  // SLOT (issue 7): dependency installation, cached vs uncached dependency set. When the
-  // dependency cache exports its "install step of a cached vs. uncached dependency set" function,
-  // add a `dependencyCache` scenario here (bench/scenarios/dependency-cache.ts) reporting
-  // `deps_cached_ms`, `deps_uncached_ms` and `deps_cache_speedup`.
+  // Issue 7's install step, cached vs uncached; further scenarios go in this list.
+  dependencyCache,
   scaling,
   submitThroughput,
 ];
