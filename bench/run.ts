@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   }
   writeResults(RESULTS, facts, sections);
   console.log(formatTable(machineLine(facts), sections));
-  console.log(`\n(${size} run; written to bench/results.json)`);
+  console.log(`\n(${size} size${only ? `, only ${only.join(',')}` : ''}; written to bench/results.json)`);
   process.exitCode = sections.some((section) => section.result.notes.some((note) => note.startsWith('FAILED'))) ? 1 : 0;
 }
 
