@@ -2,7 +2,7 @@
  * `npm run bench`: starts its own local farm on loopback, runs every scenario (bench/scenarios/),
  * prints one table of medians and ratios on stdout and writes the same to bench/results.json.
  *
- *   npm run bench                      the full suite (about 20 minutes on 2 cores)
+ *   npm run bench                      the full suite (about 12 minutes on 2 cores)
  *   npm run bench -- --quick           fewer repetitions, to see that everything works
  *   npm run bench -- --only=api,submit some scenarios only
  *
