@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
 }
 
+process.on('unhandledRejection', (error) => console.error('rfarm control plane: unhandled rejection', error));
+
 main().catch((error: Error) => {
   console.error(`rfarm control plane: ${error.message}`);
   process.exit(1);

@@ -3,3 +3,4 @@ export * from './messages.ts';
 export * from './jetstream.ts';
 export * from './records.ts';
 export * from './output.ts';
+export * from './transient.ts';

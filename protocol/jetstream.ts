@@ -18,6 +18,7 @@ import {
   type StreamConfig,
 } from 'nats';
 import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, subjects } from './messages.ts';
+import { retryTransient } from './transient.ts';
 
 /** How to reach NATS and how durable the farm's state is. */
 export interface FarmConnectionOptions {
@@ -47,6 +48,9 @@ export interface FarmConnection {
 }
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
+const STARTUP_DEADLINE_MS = 60_000;
+// Short, and retried: a request that went to a node that just died is resent sooner.
+const JETSTREAM_TIMEOUT_MS = 4_000;
 
 /** Connects and binds the farm's stores, creating them on first use. */
 export async function connectFarm(options: FarmConnectionOptions): Promise<FarmConnection> {
@@ -59,9 +63,11 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,
   });
-  const jsm = await nc.jetstreamManager({ timeout: 10_000 });
-  const js = nc.jetstream({ timeout: 10_000 });
-  await ensureStream(jsm, {
+  const jsm = await retryTransient(() => nc.jetstreamManager({ timeout: JETSTREAM_TIMEOUT_MS }), STARTUP_DEADLINE_MS);
+  const js = nc.jetstream({ timeout: JETSTREAM_TIMEOUT_MS });
+  // A cluster that is starting has no JetStream leader for a few seconds: wait for it.
+  const ready = <T>(operation: () => Promise<T>) => retryTransient(operation, STARTUP_DEADLINE_MS);
+  await ready(() => ensureStream(jsm, {
     name: BUILDS_STREAM,
     subjects: [subjects.allBuildQueues],
     retention: RetentionPolicy.Workqueue,
@@ -69,8 +75,8 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
     num_replicas: options.replicas,
     // A resubmitted queue message with the same id within this window is dropped: recovery may republish.
     duplicate_window: 10 * 60 * 1e9,
-  });
-  await ensureStream(jsm, {
+  }));
+  await ready(() => ensureStream(jsm, {
     name: OUTPUT_STREAM,
     subjects: [subjects.allOutput],
     retention: RetentionPolicy.Limits,
@@ -78,15 +84,12 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
     num_replicas: options.replicas,
     max_age: (options.outputMaxAgeDays ?? 30) * DAY_NS,
     discard: DiscardPolicy.Old,
-  });
-  const jobs = await js.views.kv(JOBS_BUCKET, { history: 1, replicas: options.replicas, storage: StorageType.File });
-  const workers = await js.views.kv(WORKERS_BUCKET, {
-    history: 1,
-    replicas: options.replicas,
-    ttl: options.workerTtlMs ?? 15_000,
-    storage: StorageType.File,
-  });
-  const objects = await js.views.os(OBJECTS_BUCKET, { replicas: options.replicas, storage: StorageType.File });
+  }));
+  const jobs = await ready(() => js.views.kv(JOBS_BUCKET, { history: 1, replicas: options.replicas, storage: StorageType.File }));
+  const workers = await ready(() =>
+    js.views.kv(WORKERS_BUCKET, { history: 1, replicas: options.replicas, ttl: options.workerTtlMs ?? 15_000, storage: StorageType.File }),
+  );
+  const objects = await ready(() => js.views.os(OBJECTS_BUCKET, { replicas: options.replicas, storage: StorageType.File }));
   return {
     nc,
     js,

@@ -7,6 +7,8 @@ export interface OutputMessage {
   readonly text: string;
   /** The build's final status when this is the last message. */
   readonly end?: string;
+  /** Unique per message: a publish retried after a lost ack is stored once. */
+  readonly id?: string;
 }
 
 /** Publishes one output message and waits for JetStream to store it. */
@@ -14,5 +16,8 @@ export async function publishOutput(js: JetStreamClient, jobId: string, platform
   const messageHeaders = headers();
   messageHeaders.set(OUTPUT_HEADERS.attempt, String(message.attempt));
   if (message.end !== undefined) messageHeaders.set(OUTPUT_HEADERS.end, message.end);
-  await js.publish(subjects.output(jobId, platform), new TextEncoder().encode(message.text), { headers: messageHeaders });
+  await js.publish(subjects.output(jobId, platform), new TextEncoder().encode(message.text), {
+    headers: messageHeaders,
+    ...(message.id ? { msgID: message.id } : {}),
+  });
 }

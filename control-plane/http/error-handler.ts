@@ -6,6 +6,7 @@
  */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { isTransientNatsError } from '../../protocol/index.ts';
 import { FarmError, errors, type ErrorCode } from '../errors.ts';
 
 interface HttpLikeError {
@@ -39,7 +40,13 @@ export function errorHandler(log: Logger): Middleware {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw errors.routeNotFound(ctx.method, ctx.path);
     } catch (caught) {
-      const error = caught instanceof FarmError ? caught : fromLibrary(caught as HttpLikeError);
+      const error =
+        caught instanceof FarmError
+          ? caught
+          : isTransientNatsError(caught)
+            ? errors.serviceUnavailable('its message store is restarting or electing a leader')
+            : fromLibrary(caught as HttpLikeError);
+      if (error?.status === 503) log.warn({ err: caught, path: ctx.path }, 'store unavailable');
       if (error) {
         ctx.status = error.status;
         ctx.body = errorBody(ctx.path, error.code, error.message);

@@ -12,6 +12,7 @@ import {
   objectNames,
   publishOutput,
   readRecord,
+  retryTransient,
   subjects,
   updateRecord,
   type BuildRecord,
@@ -45,6 +46,16 @@ export interface QueuePosition {
 }
 
 const JOB_ID = /^[0-9a-f]{32}$/;
+
+/** Creates a record under a fresh key; a retry that finds it already there finds our own write. */
+async function createOnce<T>(farm: FarmConnection, key: string, value: T): Promise<void> {
+  await retryTransient(() =>
+    farm.jobs.create(key, encode(value)).catch((error: Error) => {
+      if (!/wrong last sequence|exists/i.test(error.message)) throw error;
+      return 0;
+    }),
+  );
+}
 const MAX_POSITION_SCAN = 500;
 
 export class JobService {
@@ -57,7 +68,8 @@ export class JobService {
 
   async submit(submission: Submission, id = JobService.newId()): Promise<JobSnapshot> {
     const now = new Date().toISOString();
-    await this.farm.objects.putBlob({ name: objectNames.upload(id) }, submission.data);
+    // Each write is retried through a NATS restart or leader election; each is safe to repeat.
+    await retryTransient(() => this.farm.objects.putBlob({ name: objectNames.upload(id) }, submission.data));
     const builds: BuildRecord[] = submission.platforms.map((platform) => ({
       jobId: id,
       platform,
@@ -74,7 +86,7 @@ export class JobService {
       reason: null,
       artifacts: [],
     }));
-    await Promise.all(builds.map((build) => this.farm.jobs.create(keys.build(id, build.platform), encode(build))));
+    await Promise.all(builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build)));
     const job: JobRecord = {
       id,
       package: submission.archive.packageName,
@@ -90,8 +102,8 @@ export class JobService {
       description: submission.archive.description,
       cancelledAt: null,
     };
-    await this.farm.jobs.create(keys.job(id), encode(job));
-    const queued = await Promise.all(builds.map((build) => this.enqueue(build)));
+    await createOnce(this.farm, keys.job(id), job);
+    const queued = await Promise.all(builds.map((build) => retryTransient(() => this.enqueue(build))));
     return { job, builds: queued };
   }
 

@@ -1,5 +1,5 @@
 /** Live workers, as their heartbeats in the workers bucket say (entries expire when heartbeats stop). */
-import { decode, keys, subjects, type FarmConnection, type WorkerRecord } from '../../protocol/index.ts';
+import { decode, keys, retryTransient, subjects, type FarmConnection, type WorkerRecord } from '../../protocol/index.ts';
 import { errors } from '../errors.ts';
 
 const CACHE_MS = 1_000;
@@ -12,7 +12,7 @@ export class WorkerRegistry {
   /** Workers with a live heartbeat; cached for a second so busy pages cost one scan. */
   list(): Promise<WorkerRecord[]> {
     if (this.cache && Date.now() - this.cache.at < CACHE_MS) return this.cache.workers;
-    const workers = this.scan();
+    const workers = retryTransient(() => this.scan());
     this.cache = { at: Date.now(), workers };
     workers.catch(() => (this.cache = null));
     return workers;

@@ -199,9 +199,11 @@ export class Agent {
     // Heartbeats keep the message ours while the check runs; they also notice a cancel we missed.
     const progress = setInterval(() => {
       msg.working();
-      void readRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform)).then((current) => {
-        if (current?.value.status === 'CANCELLED') cancel.abort('cancelled');
-      });
+      readRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform))
+        .then((current) => {
+          if (current?.value.status === 'CANCELLED') cancel.abort('cancelled');
+        })
+        .catch(() => undefined); // NATS away for a moment: the next tick asks again
     }, Math.max(1_000, (this.config.ackWaitSeconds * 1000) / 3));
     const output = new OutputPublisher(this.farm.js, job.id, build.platform, build.attempt, join(jobDir, 'output.log'));
     try {

@@ -29,6 +29,9 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
+// A stray rejection (NATS away for a moment) must not take the agent and its running build down.
+process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled rejection'));
+
 main().catch((error: Error) => {
   log.error({ err: error }, error.message);
   console.error(`rfarm agent: ${error.message}`);

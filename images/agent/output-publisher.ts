@@ -4,7 +4,7 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { JetStreamClient } from 'nats';
-import { publishOutput } from '../../protocol/index.ts';
+import { publishOutput, retryTransient } from '../../protocol/index.ts';
 import type { OutputSink } from './sandboxed-process.ts';
 
 const FLUSH_BYTES = 32 * 1024;
@@ -15,6 +15,7 @@ export class OutputPublisher implements OutputSink {
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private written = 0;
+  private sequence = 0;
   private readonly copy: WriteStream;
   private failure: Error | null = null;
 
@@ -47,9 +48,11 @@ export class OutputPublisher implements OutputSink {
     const text = this.pending;
     this.pending = '';
     if (!text && end === undefined) return;
-    // Sequential publishes keep the output in order.
+    // Sequential publishes keep the output in order; retries ride out a NATS restart, and the
+    // message id makes a retried publish whose ack was lost land once (no duplicated lines).
+    const id = `${this.jobId}.${this.platform}.${this.attempt}.${this.sequence++}`;
     this.chain = this.chain.then(() =>
-      publishOutput(this.js, this.jobId, this.platform, { attempt: this.attempt, text, end }).catch((error: Error) => {
+      retryTransient(() => publishOutput(this.js, this.jobId, this.platform, { attempt: this.attempt, text, end, id }), 60_000).catch((error: Error) => {
         this.failure = error;
       }),
     );
