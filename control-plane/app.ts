@@ -87,7 +87,8 @@ export function createApp(deps: AppDeps): Koa {
   // Before them the r-hub 1.x API, whose /status/<r-hub id> redirects pass rfarm's job ids on.
   for (const router of [rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), jobRoutes(deps), workerRoutes(deps), repositoryRoutes(deps)]) {
     app.use(router.routes());
-    app.use(router.allowedMethods());
+    // throw: a wrong method becomes a catalogued 405 JSON error in the one error middleware.
+    app.use(router.allowedMethods({ throw: true }));
   }
   return app;
 }

@@ -20,6 +20,8 @@ interface HttpLikeError {
 /** Errors from libraries below us (raw-body's 413, JSON parsing) mapped onto the catalogue. */
 function fromLibrary(error: HttpLikeError): FarmError | null {
   const status = error.status ?? error.statusCode;
+  // The router answers an HTTP method it does not know at all with 501; to the client it is a 405.
+  if (status === 501) return new FarmError(405, 'method_not_allowed', error.message ?? 'method not allowed');
   if (!status || status >= 500) return null;
   if (status === 413) return new FarmError(413, 'upload_too_large', error.message ?? 'request body too large');
   const code: ErrorCode =

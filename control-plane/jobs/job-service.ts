@@ -57,8 +57,11 @@ async function createOnce<T>(farm: FarmConnection, key: string, value: T): Promi
   );
 }
 const MAX_POSITION_SCAN = 500;
+const FINISHED_CACHE_SIZE = 2_000;
 
 export class JobService {
+  private readonly finished = new Map<string, JobSnapshot>();
+
   constructor(private readonly farm: FarmConnection) {}
 
   /** A fresh job id: 128 random bits. */
@@ -123,10 +126,27 @@ export class JobService {
   /** The job and its builds; 404 for an unknown id. */
   async get(id: string): Promise<JobSnapshot> {
     if (!JOB_ID.test(id)) throw errors.jobNotFound(id);
+    const cached = this.finished.get(id);
+    if (cached) return cached;
     const job = await readRecord<JobRecord>(this.farm.jobs, keys.job(id));
     if (!job) throw errors.jobNotFound(id);
     const builds = await Promise.all(job.value.platforms.map((platform) => readRecord<BuildRecord>(this.farm.jobs, keys.build(id, platform))));
-    return { job: job.value, builds: builds.filter((build) => build !== null).map((build) => build.value) };
+    const snapshot = { job: job.value, builds: builds.filter((build) => build !== null).map((build) => build.value) };
+    this.remember(snapshot);
+    return snapshot;
+  }
+
+  /**
+   * Finished jobs no longer change, and status pages and CI poll them hard: keep the newest in
+   * memory. A cancelled build may still receive its artifacts for a moment, so it waits a minute.
+   */
+  private remember(snapshot: JobSnapshot): void {
+    const settled = snapshot.builds.every(
+      (build) => isTerminal(build.status) && (build.status !== 'CANCELLED' || Date.now() - Date.parse(build.finishedAt ?? '') > 60_000),
+    );
+    if (!settled || snapshot.builds.length !== snapshot.job.platforms.length) return;
+    this.finished.set(snapshot.job.id, snapshot);
+    if (this.finished.size > FINISHED_CACHE_SIZE) this.finished.delete(this.finished.keys().next().value!);
   }
 
   /** One build of a job; `platform` may be left out when the job has just one. */

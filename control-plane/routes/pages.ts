@@ -75,7 +75,8 @@ export function pageRoutes(deps: AppDeps): Router {
 
   router.get('/status/:id', async (ctx) => {
     const snapshot = await deps.jobs.get(ctx.params.id).catch((error) => {
-      if (error instanceof FarmError && error.code === 'job_not_found') return null;
+      // A browser gets the "no such job" page; an API client asking for JSON gets the JSON error.
+      if (error instanceof FarmError && error.code === 'job_not_found' && ctx.accepts('html', 'json') === 'html') return null;
       throw error;
     });
     if (!snapshot) return sendPage(ctx, notFoundPage(ctx.params.id), 404);

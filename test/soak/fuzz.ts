@@ -111,7 +111,8 @@ export async function fuzz(uploads: number, requests: number, random: () => numb
     }
     for (let index = 0; index < requests; index++) {
       const request = malformedRequest(random);
-      const response = await fetch(`${farm.url}${request.path}`, { method: request.method, headers: request.type ? { 'content-type': request.type } : {}, body: request.body }).catch(() => null);
+      const headers: Record<string, string> = { accept: 'application/json', ...(request.type ? { 'content-type': request.type } : {}) };
+      const response = await fetch(`${farm.url}${request.path}`, { method: request.method, headers, body: request.body }).catch(() => null);
       if (response && response.status < 400) {
         await response.body?.cancel();
         continue;
