@@ -18,6 +18,7 @@ import {
   type StreamConfig,
 } from 'nats';
 import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, subjects } from './messages.ts';
+import { useNativeSha256 } from './native-sha256.ts';
 import { retryTransient } from './transient.ts';
 
 /** How to reach NATS and how durable the farm's state is. */
@@ -54,6 +55,7 @@ const JETSTREAM_TIMEOUT_MS = 4_000;
 
 /** Connects and binds the farm's stores, creating them on first use. */
 export async function connectFarm(options: FarmConnectionOptions): Promise<FarmConnection> {
+  useNativeSha256();
   const authenticator = options.credsFile ? credsAuthenticator(await readFile(options.credsFile)) : undefined;
   const nc = await connect({
     servers: [...options.servers],
