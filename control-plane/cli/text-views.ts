@@ -1,20 +1,11 @@
 /** Plain-text views for the terminal: aligned tables of jobs, platforms and workers. */
 import type { Build, JobInfo, PlatformView, Worker } from './farm-client.ts';
+import { formatElapsed } from '../formatting/elapsed.ts';
 
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')).join('\n');
-}
-
-/** Seconds as m:ss or h:mm:ss. */
-export function formatElapsed(seconds: number | null): string {
-  if (seconds === null) return '-';
-  const whole = Math.floor(seconds);
-  const two = (value: number) => String(value).padStart(2, '0');
-  const hours = Math.floor(whole / 3600);
-  const minutes = Math.floor((whole % 3600) / 60);
-  return hours > 0 ? `${hours}:${two(minutes)}:${two(whole % 60)}` : `${minutes}:${two(whole % 60)}`;
 }
 
 function plural(count: number, word: string): string {

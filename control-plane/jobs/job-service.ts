@@ -72,7 +72,9 @@ export class JobService {
   async submit(submission: Submission, id = JobService.newId()): Promise<JobSnapshot> {
     const now = new Date().toISOString();
     // Each write is retried through a NATS restart or leader election; each is safe to repeat.
-    await retryTransient(() => this.farm.objects.putBlob({ name: objectNames.upload(id) }, submission.data));
+    // The upload and the build records are independent; the job record makes the job visible,
+    // so it waits for both.
+    const upload = retryTransient(() => this.farm.objects.putBlob({ name: objectNames.upload(id) }, submission.data));
     const builds: BuildRecord[] = submission.platforms.map((platform) => ({
       jobId: id,
       platform,
@@ -89,7 +91,7 @@ export class JobService {
       reason: null,
       artifacts: [],
     }));
-    await Promise.all(builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build)));
+    await Promise.all([upload, ...builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build))]);
     const job: JobRecord = {
       id,
       package: submission.archive.packageName,
@@ -134,6 +136,11 @@ export class JobService {
     const snapshot = { job: job.value, builds: builds.filter((build) => build !== null).map((build) => build.value) };
     this.remember(snapshot);
     return snapshot;
+  }
+
+  /** Whether this snapshot is the cached, final one (it will not change). */
+  isCached(snapshot: JobSnapshot): boolean {
+    return this.finished.get(snapshot.job.id) === snapshot;
   }
 
   /**

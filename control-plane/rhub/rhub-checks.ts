@@ -8,7 +8,7 @@ import type { AppDeps } from '../app.ts';
 import { errors } from '../errors.ts';
 import { normaliseCheckArgs, normaliseEnv } from '../jobs/check-options.ts';
 import { JobService } from '../jobs/job-service.ts';
-import { inspectPackageArchive } from '../uploads/package-archive.ts';
+import { inspectPackageArchive, uploadLimits } from '../uploads/index.ts';
 import { departedPlatform, resolveRhubPlatform, rhubPlatformList, type RhubPlatform } from './rhub-platforms.ts';
 import { finishedLine, livelogPage, rhubStatusDocument, type LivelogPage, type RhubStatusDocument } from './rhub-status.ts';
 import { newRhubId, type RhubCheckRecord, type RhubGroupRecord, type RhubStore } from './rhub-store.ts';
@@ -71,13 +71,7 @@ export class RhubChecks {
     const data = Buffer.from(body.file, 'base64');
     const { config } = this.deps;
     if (data.length > config.uploadLimitBytes) throw errors.uploadTooLarge(config.uploadLimitBytes);
-    const archive = await inspectPackageArchive(data, {
-      maxCompressedBytes: config.uploadLimitBytes,
-      maxUnpackedBytes: config.unpackedLimitBytes,
-      maxRatio: 200,
-      maxEntries: 50_000,
-      maxDescriptionBytes: 64 * 1024,
-    });
+    const archive = await inspectPackageArchive(data, uploadLimits(config));
     const jobId = JobService.newId();
     const group = newRhubId(archive.packageName, archive.version, jobId);
     // No platform named: the farm's defaults, each under its own id.

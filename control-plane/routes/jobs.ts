@@ -9,7 +9,7 @@ import { readBody } from '../http/body.ts';
 import { presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
 import { normaliseCheckArgs } from '../jobs/check-options.ts';
 import type { JobSnapshot } from '../jobs/job-service.ts';
-import { inspectPackageArchive } from '../uploads/package-archive.ts';
+import { inspectPackageArchive, uploadLimits } from '../uploads/index.ts';
 
 const REFUSED_UPLOAD_TYPES = /^(application\/json|text\/|multipart\/)/;
 
@@ -28,6 +28,9 @@ export async function jobInfo(deps: AppDeps, snapshot: JobSnapshot) {
   return presentJob(deps.config.publicUrl, snapshot.job, builds, snapshot.builds);
 }
 
+/** JSON of finished jobs, held as long as the job service caches their snapshot. */
+const renderedInfo = new WeakMap<JobSnapshot, string>();
+
 export function jobRoutes(deps: AppDeps): Router {
   const router = new Router();
   const { validator, config } = deps;
@@ -40,13 +43,7 @@ export function jobRoutes(deps: AppDeps): Router {
     const checkArgs = normaliseCheckArgs(params.check_args ?? []);
     const platforms = await deps.platforms.choose(params.platform ?? []);
     const data = await readBody(ctx, config.uploadLimitBytes);
-    const archive = await inspectPackageArchive(data, {
-      maxCompressedBytes: config.uploadLimitBytes,
-      maxUnpackedBytes: config.unpackedLimitBytes,
-      maxRatio: 200,
-      maxEntries: 50_000,
-      maxDescriptionBytes: 64 * 1024,
-    });
+    const archive = await inspectPackageArchive(data, uploadLimits(config));
     const snapshot = await deps.jobs.submit({ archive, data, platforms, email: params.email ?? null, checkArgs, env: {}, publish: params.publish ?? false });
     deps.metrics.submissions.inc();
     ctx.status = 202;
@@ -60,7 +57,15 @@ export function jobRoutes(deps: AppDeps): Router {
   });
 
   router.get('/jobs/info/:id', validator.validate('getJobInfo'), async (ctx) => {
-    ctx.body = await jobInfo(deps, await deps.jobs.get(ctx.params.id));
+    const snapshot = await deps.jobs.get(ctx.params.id);
+    // A finished job's snapshot is cached and never changes, so neither does its JSON.
+    let body = renderedInfo.get(snapshot);
+    if (!body) {
+      body = JSON.stringify(await jobInfo(deps, snapshot));
+      if (deps.jobs.isCached(snapshot)) renderedInfo.set(snapshot, body);
+    }
+    ctx.type = 'application/json';
+    ctx.body = body;
   });
 
   router.get('/jobs/output/:id', validator.validate('getJobOutput'), async (ctx) => {

@@ -6,6 +6,7 @@
 import type { components } from '../api-types.ts';
 import { html, type Html } from './html.ts';
 import { layout } from './layout.ts';
+import { formatElapsed as formatElapsedText } from '../formatting/elapsed.ts';
 
 type JobInfo = components['schemas']['JobInfo'];
 type Build = components['schemas']['Build'];
@@ -17,14 +18,9 @@ export function isUnfinished(build: Pick<Build, 'status'>): boolean {
   return UNFINISHED.includes(build.status);
 }
 
-/** Seconds as m:ss or h:mm:ss. */
+/** Seconds as m:ss or h:mm:ss; a dash before the build starts. */
 export function formatElapsed(seconds: number | null): string {
-  if (seconds === null) return '–';
-  const whole = Math.floor(seconds);
-  const two = (value: number) => String(value).padStart(2, '0');
-  const hours = Math.floor(whole / 3600);
-  const minutes = Math.floor((whole % 3600) / 60);
-  return hours > 0 ? `${hours}:${two(minutes)}:${two(whole % 60)}` : `${minutes}:${two(whole % 60)}`;
+  return formatElapsedText(seconds, '–');
 }
 
 function plural(count: number, word: string): string {

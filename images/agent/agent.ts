@@ -32,6 +32,7 @@ import { failLostBuild, finishAttempt } from './build-finisher.ts';
 import { BuildRunner, type BuildOutcome } from './build-runner.ts';
 import { errorResult } from './check-log.ts';
 import { cacheMount, dependencyCacheFor, DependencyInstaller, dependencyFields, forcesSuggests } from './dependencies/index.ts';
+import { createAgentMetrics, type AgentMetrics } from './metrics-server.ts';
 import { OutputPublisher } from './output-publisher.ts';
 import { SystemRequirements } from './system-requirements.ts';
 
@@ -59,7 +60,13 @@ export class Agent {
     private readonly platform: Platform,
     private readonly info: Omit<WorkerInfo, 'platform'>,
     private readonly log: Logger,
+    private readonly metrics: AgentMetrics = createAgentMetrics(),
   ) {}
+
+  /** Connected to NATS: what /healthz reports. */
+  get healthy(): boolean {
+    return this.farm !== undefined && !this.farm.nc.isClosed() && !this.stopping;
+  }
 
   get worker(): WorkerInfo {
     return { ...this.info, platform: this.platform.id };
@@ -217,7 +224,11 @@ export class Agent {
       await updateRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform), (current) =>
         current.status === 'RUNNING' ? { ...current, checkStartedAt: new Date().toISOString() } : null,
       );
+      this.metrics.busy.set(1);
+      const timer = this.metrics.buildSeconds.startTimer();
       const outcome = await this.execute(job, build, jobDir, output, cancel.signal);
+      timer();
+      this.metrics.builds.inc({ outcome: outcome.kind });
       const fate = await finishAttempt({
         farm: this.farm,
         job,
@@ -235,6 +246,7 @@ export class Agent {
       else msg.ack();
     } finally {
       clearInterval(progress);
+      this.metrics.busy.set(0);
       this.running = null;
       await rm(jobDir, { recursive: true, force: true }).catch(() => undefined);
       void this.heartbeat();

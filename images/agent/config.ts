@@ -36,6 +36,8 @@ export interface AgentConfig {
   readonly installSysreqs: boolean;
   /** FARM_R_REPOS: comma-separated CRAN-like repositories for dependencies, in order. */
   readonly rRepos: string[];
+  /** FARM_METRICS_PORT: serve /healthz and Prometheus /metrics on this port; unset serves none. */
+  readonly metricsPort?: number;
   /**
    * FARM_DEPENDENCY_CACHE: the host's shared cache of installed R dependencies (one library per
    * platform and R version, shared by the agents on this host). Default `<FARM_DATA_DIR>/dependency-cache`.
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     sysreqsUrl: env.FARM_SYSREQS_URL || undefined,
     installSysreqs: env.FARM_INSTALL_SYSREQS === '1',
     rRepos: parseServers(env.FARM_R_REPOS ?? ''),
+    metricsPort: env.FARM_METRICS_PORT ? positiveInteger(env, 'FARM_METRICS_PORT', 9464, problems) : undefined,
     dependencyCacheDir: env.FARM_DEPENDENCY_CACHE || join(env.FARM_DATA_DIR || '.farm', 'dependency-cache'),
   };
   for (const repo of config.rRepos) {

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { findPlatform, platformOfHost, rVersionOf } from '../index.ts';
 import { Agent, describeWorker } from './agent.ts';
 import { loadConfig } from './config.ts';
+import { createAgentMetrics, serveMetrics } from './metrics-server.ts';
 import { readHostFacts } from './host-facts.ts';
 
 const log = pino({ name: 'rfarm-agent' });
@@ -16,8 +17,10 @@ async function main(): Promise<void> {
     throw new Error(`FARM_PLATFORM=${config.platform} is neither a catalogue platform nor this host's own (${hostPlatform.id})`);
   }
   const info = describeWorker(config.workerId, `R ${rVersionOf(facts.rVersionLine)}`, `${facts.distribution} ${facts.release}`, facts.cc);
-  const agent = new Agent(config, platform, info, log);
+  const metrics = createAgentMetrics();
+  const agent = new Agent(config, platform, info, log, metrics);
   await agent.start();
+  const metricsServer = config.metricsPort ? serveMetrics(metrics, config.metricsPort, () => agent.healthy) : null;
   const shutdown = (signal: string) => {
     log.info({ signal }, 'stopping');
     void agent.stop().then(() => process.exit(0));
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   await agent.stopped;
   await agent.stop();
+  metricsServer?.close();
   process.exit(0);
 }
 

@@ -34,7 +34,7 @@ export function agentEnvironment(platform: Platform, settings: AgentSettings): R
     FARM_INSTALL_SYSREQS: '1',
     FARM_R_REPOS: settings.rRepos,
     NODE_EXTRA_CA_CERTS: settings.caPath,
-    PORT: String(AGENT_PORT),
+    FARM_METRICS_PORT: String(AGENT_PORT),
   };
 }
 

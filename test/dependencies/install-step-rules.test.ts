@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { dependencyCacheFor, dependencyFields, forcesSuggests, rMinorVersion } from '../../images/agent/dependencies/index.ts';
 import { outcomeOf } from '../../images/agent/dependencies/dependency-installer.ts';
+import { declaredDependencies } from '../../images/agent/dependencies/suggests-policy.ts';
 
 test('a plain check installs the hard dependencies only', () => {
   assert.equal(dependencyFields([], {}), ['Depends', 'Imports', 'LinkingTo']);
@@ -35,6 +36,13 @@ test("an unreachable repository or a failed download is the farm's failure", () 
 
 test('a ready step reports what it installed', () => {
   assert.equal(outcomeOf(0, 'rfarm-installed: bee cee\nrfarm-ready\n', [], 2.5), { kind: 'ready', installed: ['bee', 'cee'], seconds: 2.5 });
+});
+
+test('only packages beyond R and its base packages count as dependencies, across continuation lines', () => {
+  const description = 'Package: a\nDepends: R (>= 4.1), methods\nImports: stats,\n    utils, B (>= 1.0),\n  C\nSuggests: testthat\n';
+  assert.equal(declaredDependencies(description, ['Depends', 'Imports', 'LinkingTo']), ['B', 'C']);
+  assert.equal(declaredDependencies(description, ['Depends', 'Suggests']), ['testthat']);
+  assert.equal(declaredDependencies('Package: a\nDepends: R (>= 3.5)\n', ['Depends', 'Imports', 'LinkingTo']), []);
 });
 
 test.run();

@@ -8,6 +8,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SANDBOX_JOB_DIR } from '../sandbox.ts';
+import { declaredDependencies } from './suggests-policy.ts';
 import { runSandboxed, type BuildLimits, type OutputSink, type StopReason } from '../sandboxed-process.ts';
 import { ensureDependencyCache, type DependencyCache } from './dependency-cache.ts';
 
@@ -82,12 +83,17 @@ export class DependencyInstaller {
   /** Runs the step as its own section of the build output. */
   async install(request: DependencyRequest): Promise<DependencyOutcome> {
     this.sink.write(`\n>>> rfarm: installing R dependencies (${request.fields.join(', ')})\n`);
-    this.sink.write(`repositories: ${this.repos.length ? this.repos.join(' ') : '(none)'}\n`);
     try {
+      // Made even when nothing is to be installed: the check mounts it read-only.
       await ensureDependencyCache(this.cache);
     } catch (error) {
       return { kind: 'infrastructure', reason: `the dependency cache ${this.cache.root} cannot be made: ${(error as Error).message}` };
     }
+    if (declaredDependencies(request.description, request.fields).length === 0) {
+      this.sink.write('none: the package needs only R and its base packages\n');
+      return { kind: 'ready', installed: [], seconds: 0 };
+    }
+    this.sink.write(`repositories: ${this.repos.length ? this.repos.join(' ') : '(none)'}\n`);
     const started = Date.now();
     const outcome = await runSandboxed(
       {
