@@ -23,6 +23,7 @@ export function workerRoutes(deps: AppDeps): Router {
     const body = (ctx.state.jsonBody ?? {}) as { platform?: string };
     if (body.platform) await deps.platforms.choose([body.platform]);
     const started = await deps.launcher.launch(body.platform);
+    deps.workers.invalidate();
     ctx.status = 201;
     ctx.body = started;
   });

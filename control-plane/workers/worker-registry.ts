@@ -29,6 +29,11 @@ export class WorkerRegistry {
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /** Drops the cached list, after a change the caller knows of (a worker just started). */
+  invalidate(): void {
+    this.cache = null;
+  }
+
   /** Asks a worker to leave the farm; its running build returns to the queue. */
   async stop(id: string): Promise<void> {
     const entry = await this.farm.workers.get(keys.worker(id));
