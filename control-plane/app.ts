@@ -83,9 +83,10 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
   app.use(errorHandler(deps.log));
-  // Pages first: /platforms and /workers answer browsers with HTML and pass everyone else on.
-  // Before them the r-hub 1.x API, whose /status/<r-hub id> redirects pass rfarm's job ids on.
-  for (const router of [rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), jobRoutes(deps), workerRoutes(deps), repositoryRoutes(deps)]) {
+  // The job routes first: they are the hot path (status polling) and share no path with the others.
+  // Then pages: /platforms and /workers answer browsers with HTML and pass everyone else on.
+  // Before the pages the r-hub 1.x API, whose /status/<r-hub id> redirects pass rfarm's job ids on.
+  for (const router of [jobRoutes(deps), rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), workerRoutes(deps), repositoryRoutes(deps)]) {
     app.use(router.routes());
     // throw: a wrong method becomes a catalogued 405 JSON error in the one error middleware.
     app.use(router.allowedMethods({ throw: true }));

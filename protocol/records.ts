@@ -4,6 +4,7 @@
  */
 import type { KV } from 'nats';
 import { decode, encode } from './messages.ts';
+import { retryTransient } from './transient.ts';
 
 /** A record and the KV revision it was read at. */
 export interface Versioned<T> {
@@ -13,7 +14,7 @@ export interface Versioned<T> {
 
 /** The record under `key`, or null when there is none (or it was deleted). */
 export async function readRecord<T>(kv: KV, key: string): Promise<Versioned<T> | null> {
-  const entry = await kv.get(key);
+  const entry = await retryTransient(() => kv.get(key));
   if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) return null;
   return { value: decode<T>(entry.value), revision: entry.revision };
 }
@@ -39,7 +40,9 @@ export async function updateRecord<T>(
     const next = change(current.value);
     if (next === null) return current.value;
     try {
-      await kv.update(key, encode(next), current.revision);
+      // A write whose answer was lost (a node died) may have landed: the retry then meets a
+      // revision conflict, re-reads, and `change` sees its own write and leaves it be.
+      await retryTransient(() => kv.update(key, encode(next), current.revision));
       return next;
     } catch (error) {
       if (!isRevisionConflict(error)) throw error;

@@ -4,9 +4,8 @@
  * local agent serves, so they stay queued and no check competes for the CPU.
  */
 import { PLATFORMS } from '../../images/index.ts';
-import { load, type LoadOutcome } from '../http-load.ts';
 import { packPackage, paddedSpec } from '../bench-packages.ts';
-import { median, nowMs, round } from '../statistics.ts';
+import { median, nowMs, percentile, round } from '../statistics.ts';
 import type { BenchContext, Scenario } from './scenario.ts';
 import type { BenchFarm } from '../bench-farm.ts';
 
@@ -14,6 +13,38 @@ const CONNECTIONS = 10;
 const ROUNDS = { full: 3, quick: 1 };
 const SUBMISSIONS = { full: 200, quick: 40 };
 const UPLOAD_BYTES = 1_000_000;
+
+interface SubmitRound {
+  readonly ok: number;
+  readonly failed: number;
+  readonly seconds: number;
+  readonly latenciesMs: number[];
+}
+
+/**
+ * `amount` submissions over `connections` concurrent loops, timed to the last answer. (autocannon
+ * with `amount` notices the end only on its one-second tick, which capped the rate at 100/s.)
+ */
+async function submitAll(url: string, body: Buffer, connections: number, amount: number): Promise<SubmitRound> {
+  let next = 0;
+  let ok = 0;
+  let failed = 0;
+  const latenciesMs: number[] = [];
+  const started = nowMs();
+  const loop = async () => {
+    while (next < amount) {
+      next++;
+      const sent = nowMs();
+      const response = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/gzip' }, body: new Uint8Array(body) }).catch(() => null);
+      latenciesMs.push(nowMs() - sent);
+      if (response?.status === 202) ok++;
+      else failed++;
+      await response?.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, loop));
+  return { ok, failed, seconds: (nowMs() - started) / 1000, latenciesMs };
+}
 
 async function countJobs(farm: BenchFarm): Promise<number> {
   let count = 0;
@@ -29,26 +60,23 @@ export const submitThroughput: Scenario = {
     if (!idle) throw new Error('the catalogue has no platform besides the host one to queue submissions on');
     const body = packPackage(paddedSpec(UPLOAD_BYTES));
     const url = `${farm.url}/jobs/submit/tarball?platform=${idle.id}`;
-    const headers = { 'content-type': 'application/gzip' };
-    const rounds: LoadOutcome[] = [];
+    const rounds: SubmitRound[] = [];
     const storedRates: number[] = [];
     for (let round = 0; round < ROUNDS[size]; round++) {
       const before = await countJobs(farm);
-      const started = nowMs();
-      const outcome = await load({ url, connections: CONNECTIONS, amount: SUBMISSIONS[size], method: 'PUT', headers, body });
-      const seconds = (nowMs() - started) / 1000; // autocannon's own duration is rounded
+      const outcome = await submitAll(url, body, CONNECTIONS, SUBMISSIONS[size]);
       const stored = (await countJobs(farm)) - before;
-      if (outcome.non2xx + outcome.errors > 0) throw new Error(`${outcome.non2xx} non-2xx answers and ${outcome.errors} errors submitting ${body.length}-byte packages`);
+      if (outcome.failed > 0) throw new Error(`${outcome.failed} submissions of ${body.length}-byte packages were not accepted`);
       if (stored !== outcome.ok) throw new Error(`${outcome.ok} submissions were accepted but ${stored} job records were stored`);
       rounds.push(outcome);
-      storedRates.push(stored / seconds);
-      log(`submit: round ${round + 1}: ${outcome.ok} accepted and stored in ${seconds.toFixed(2)} s`);
+      storedRates.push(stored / outcome.seconds);
+      log(`submit: round ${round + 1}: ${outcome.ok} accepted and stored in ${outcome.seconds.toFixed(2)} s`);
     }
     return {
       rows: [
         { key: 'submit_per_s', label: `PUT ${(body.length / 1e6).toFixed(2)} MB package, accepted + stored`, value: round(median(storedRates), 1), unit: 'subm/s', target: { op: '>=', value: 100 } },
-        { key: 'submit_p50_ms', label: '  submission latency p50', value: median(rounds.map((outcome) => outcome.latencyP50Ms)), unit: 'ms' },
-        { key: 'submit_p99_ms', label: '  submission latency p99', value: median(rounds.map((outcome) => outcome.latencyP99Ms)), unit: 'ms' },
+        { key: 'submit_p50_ms', label: '  submission latency p50', value: round(median(rounds.map((outcome) => percentile(outcome.latenciesMs, 50))), 1), unit: 'ms' },
+        { key: 'submit_p99_ms', label: '  submission latency p99', value: round(median(rounds.map((outcome) => percentile(outcome.latenciesMs, 99))), 1), unit: 'ms' },
       ],
       notes: [`${ROUNDS[size]} rounds of ${SUBMISSIONS[size]} submissions at ${CONNECTIONS} connections to ${idle.id} (no agent: they stay queued); every 202 checked against a stored job record`],
     };

@@ -8,6 +8,7 @@ import {
   keys,
   objectNames,
   publishOutput,
+  retryTransient,
   isTerminal,
   updateRecord,
   type ArtifactRecord,
@@ -72,7 +73,7 @@ async function uploadArtifacts(ctx: AttemptContext, files: ArtifactFile[]): Prom
   const records: ArtifactRecord[] = [];
   for (const file of files) {
     const data = await readFile(file.path);
-    await ctx.farm.objects.putBlob({ name: objectNames.artifact(ctx.job.id, ctx.platform, file.name) }, data);
+    await retryTransient(() => ctx.farm.objects.putBlob({ name: objectNames.artifact(ctx.job.id, ctx.platform, file.name) }, data));
     const extension = file.name.slice(file.name.lastIndexOf('.'));
     records.push({ name: file.name, size: data.length, contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream' });
   }
