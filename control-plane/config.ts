@@ -47,7 +47,7 @@ export interface ControlPlaneConfig {
 
 const CHECK_STATUSES: readonly CheckStatus[] = ['OK', 'NOTE', 'WARNING', 'ERROR'];
 
-/** Token modes of the r-hub 1.x API; see docs/coming-from-rhub.md. */
+/** Token modes of the r-hub 1.x API; see README.md, "Coming from r-hub". */
 export const RHUB_TOKEN_MODES = ['email', 'domain', 'preshared'] as const;
 export type RhubTokenMode = (typeof RHUB_TOKEN_MODES)[number];
 

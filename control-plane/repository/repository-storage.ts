@@ -1,7 +1,7 @@
 /**
  * Where the repository's bytes live, behind one interface: the NATS object store locally
  * (object-store-storage.ts), a storage bucket in the cloud (not written yet: see
- * docs/dependencies-and-repository.md). Package files are written once and never replaced; a
+ * README.md, "R dependencies and the farm's own repository"). Package files are written once and never replaced; a
  * tree's index files are replaced together, so a reader sees the old set or the new, never a mix
  * or a part.
  */

@@ -95,7 +95,7 @@ const encrypted = (value: unknown) => value === true || value === 'true';
 /**
  * Every volume is encrypted: EBS through the template, instance or volume flag; DigitalOcean
  * block volumes are always encrypted at rest by the platform. vSphere disks live on the site's
- * datastores, whose encryption is the site's (see infra/README.md).
+ * datastores, whose encryption is the site's (see README.md, "Deploy to the cloud").
  */
 export function volumesEncrypted(resources: readonly DeclaredResource[]): Violation[] {
   const found: Violation[] = [];
