@@ -36,6 +36,9 @@ export const keys = {
   /** Recent build durations of a platform, for queue estimates. */
   platformStats: (platform: string) => `stats.${platform}`,
   worker: (workerId: string) => `worker.${workerId}`,
+  /** Present while a submission is being written; what a crash leaves is found through it. */
+  submission: (jobId: string) => `submitting.${jobId}`,
+  allSubmissions: 'submitting.*',
 } as const;
 
 export const objectNames = {
@@ -143,6 +146,13 @@ export interface BuildRecord {
 export interface BuildRequest {
   readonly jobId: string;
   readonly platform: string;
+}
+
+/** Marks a submission in progress, so a sweep can finish or undo what a crash interrupted. */
+export interface SubmissionMarker {
+  readonly jobId: string;
+  readonly platforms: readonly string[];
+  readonly startedAt: string;
 }
 
 /** Recent durations of a platform's finished builds, newest last. */

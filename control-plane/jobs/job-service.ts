@@ -1,7 +1,8 @@
 /**
  * Jobs as JetStream keeps them: submitting (upload → records → queue), reading, cancelling.
- * The order of writes is what makes a crash safe: build records, then the job record (the job
- * becomes visible), then the queue messages; `requeueStranded` finishes what a crash interrupted.
+ * The order of writes is what makes a crash safe: a submission marker, the upload and build
+ * records, then the job record (the job becomes visible), then the queue messages, then the marker
+ * goes. `requeueStranded` looks only at markers: it finishes visible jobs and removes the rest.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -20,6 +21,7 @@ import {
   type FarmConnection,
   type JobRecord,
   type PlatformStats,
+  type SubmissionMarker,
 } from '../../protocol/index.ts';
 import { errors } from '../errors.ts';
 import type { PackageArchive } from '../uploads/package-archive.ts';
@@ -71,6 +73,8 @@ export class JobService {
 
   async submit(submission: Submission, id = JobService.newId()): Promise<JobSnapshot> {
     const now = new Date().toISOString();
+    const marker: SubmissionMarker = { jobId: id, platforms: [...submission.platforms], startedAt: now };
+    await createOnce(this.farm, keys.submission(id), marker);
     // Each write is retried through a NATS restart or leader election; each is safe to repeat.
     // The upload and the build records are independent; the job record makes the job visible,
     // so it waits for both.
@@ -109,6 +113,7 @@ export class JobService {
     };
     await createOnce(this.farm, keys.job(id), job);
     const queued = await Promise.all(builds.map((build) => retryTransient(() => this.enqueue(build))));
+    await retryTransient(() => this.farm.jobs.purge(keys.submission(id)));
     return { job, builds: queued };
   }
 
@@ -214,21 +219,35 @@ export class JobService {
   }
 
   /**
-   * Queues builds a crash left SUBMITTED (their job visible, their message never published).
-   * Publishing again is safe: the message id dedupes, and agents skip finished builds.
+   * Finishes submissions a crash interrupted, found by their markers (so the cost follows the
+   * crashes, not the number of builds ever made). A visible job gets its SUBMITTED builds queued
+   * (publishing again is safe: the message id dedupes, agents skip finished builds); a submission
+   * that never became visible is removed, long after any writer could still be at it.
    */
-  async requeueStranded(olderThanMs = 15_000): Promise<number> {
+  async requeueStranded(visibleAfterMs = 15_000, abandonedAfterMs = 10 * 60_000): Promise<number> {
     let requeued = 0;
     const names: string[] = [];
-    for await (const key of await this.farm.jobs.keys('build.*')) names.push(key);
+    for await (const key of await this.farm.jobs.keys(keys.allSubmissions)) names.push(key);
     for (const key of names) {
-      const build = await readRecord<BuildRecord>(this.farm.jobs, key);
-      if (!build || build.value.status !== 'SUBMITTED') continue;
-      if (Date.now() - Date.parse(build.value.submittedAt) < olderThanMs) continue;
-      const job = await readRecord<JobRecord>(this.farm.jobs, keys.job(build.value.jobId));
-      if (!job) continue; // the submission never completed: it stays absent
-      await this.enqueue(build.value);
-      requeued++;
+      const marker = await readRecord<SubmissionMarker>(this.farm.jobs, key);
+      if (!marker) continue;
+      const age = Date.now() - Date.parse(marker.value.startedAt);
+      const job = await readRecord<JobRecord>(this.farm.jobs, keys.job(marker.value.jobId));
+      if (job && age >= visibleAfterMs) {
+        for (const platform of marker.value.platforms) {
+          const build = await readRecord<BuildRecord>(this.farm.jobs, keys.build(marker.value.jobId, platform));
+          if (build?.value.status !== 'SUBMITTED') continue;
+          await this.enqueue(build.value);
+          requeued++;
+        }
+      } else if (!job && age >= abandonedAfterMs) {
+        // Never answered 2xx, never visible: it stays absent, and its pieces go.
+        await this.farm.objects.delete(objectNames.upload(marker.value.jobId)).catch(() => undefined);
+        for (const platform of marker.value.platforms) await this.farm.jobs.purge(keys.build(marker.value.jobId, platform));
+      } else {
+        continue;
+      }
+      await this.farm.jobs.purge(key);
     }
     return requeued;
   }
