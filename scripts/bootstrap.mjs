@@ -14,18 +14,26 @@ const mode = process.argv[2] === 'test' ? 'test' : 'start';
 const farmPackages = [
   { pkg: 'nats-server', present: () => findExecutable('nats-server') },
   { pkg: 'r-base-core', present: () => findExecutable('R') },
-  { pkg: 'r-base-dev', present: () => existsSync('/usr/share/R/share/make/vars.mk') || existsSync('/usr/lib/R/etc/Makeconf') && findExecutable('gcc') },
+  { pkg: 'r-base-dev', present: () => debianPackageInstalled('r-base-dev') ?? (findExecutable('gcc') && findExecutable('gfortran')) },
   { pkg: 'bubblewrap', present: () => findExecutable('bwrap') },
+  // The sandbox caps file sizes with prlimit.
+  { pkg: 'util-linux', present: () => findExecutable('prlimit') },
 ];
 /** Only the test suite needs these: a browser for the page tests, R packages for client tests. */
 const testPackages = [
   { pkg: 'chromium', present: () => findExecutable('chromium') },
   { pkg: 'r-cran-remotes', present: () => existsSync('/usr/lib/R/site-library/remotes/DESCRIPTION') },
   { pkg: 'r-cran-testthat', present: () => existsSync('/usr/lib/R/site-library/testthat/DESCRIPTION') },
-  { pkg: 'util-linux', present: () => findExecutable('prlimit') },
   { pkg: 'curl', present: () => findExecutable('curl') },
   { pkg: 'shellcheck', present: () => findExecutable('shellcheck') },
 ];
+
+/** Whether dpkg has the package installed; undefined where there is no dpkg. */
+function debianPackageInstalled(name) {
+  if (!findExecutable('dpkg-query')) return undefined;
+  const result = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
+  return result.status === 0 && result.stdout.includes('install ok installed');
+}
 
 function findExecutable(name) {
   for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin', '/sbin']) {
