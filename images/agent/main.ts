@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   const agent = new Agent(config, platform, info, log, metrics);
   await agent.start();
   const metricsServer = config.metricsPort ? serveMetrics(metrics, config.metricsPort, () => agent.healthy) : null;
+  // A taken port costs the metrics, not the builds.
+  metricsServer?.on('error', (error) => log.error({ err: error, port: config.metricsPort }, 'cannot serve /metrics'));
   const shutdown = (signal: string) => {
     log.info({ signal }, 'stopping');
     void agent.stop().then(() => process.exit(0));
