@@ -20,6 +20,11 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     log.info({ port, publicUrl: config.publicUrl }, 'control plane listening');
   });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const why = error.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is in use (set PORT to another)` : error.message;
+    console.error(`rfarm control plane: cannot listen: ${why}`);
+    process.exit(1);
+  });
   server.requestTimeout = 0;
   // Builds of publish=true jobs go into the farm's repository as they finish.
   deps.repository.startPublishing().catch((error: Error) => log.error({ err: error }, 'the repository publisher did not start'));

@@ -144,8 +144,14 @@ export class LocalFarm {
     );
     controlPlane.start();
     const farm = new LocalFarm({ ...options, agentEnv }, nats, controlPlane, url, sysreqs, sysreqsUrl);
-    await waitForHttp(`${url}/healthz`, controlPlane);
-    if (sysreqs && sysreqsUrl) await waitForHttp(`${sysreqsUrl}/healthz`, sysreqs);
+    try {
+      await waitForHttp(`${url}/healthz`, controlPlane);
+      if (sysreqs && sysreqsUrl) await waitForHttp(`${sysreqsUrl}/healthz`, sysreqs);
+    } catch (error) {
+      // Whatever did start must not outlive a farm that did not.
+      await farm.stop();
+      throw error;
+    }
     for (let index = 0; index < (options.workers ?? 1); index++) farm.addAgent();
     return farm;
   }
