@@ -142,6 +142,26 @@ export interface BuildRecord {
   readonly artifacts: readonly ArtifactRecord[];
 }
 
+/** A build as a submission first writes it: SUBMITTED, nothing run yet. */
+export function newBuildRecord(jobId: string, platform: string, submittedAt: string): BuildRecord {
+  return {
+    jobId,
+    platform,
+    status: 'SUBMITTED',
+    queueSequence: null,
+    attempt: 0,
+    worker: null,
+    submittedAt,
+    queuedAt: null,
+    startedAt: null,
+    checkStartedAt: null,
+    finishedAt: null,
+    result: null,
+    reason: null,
+    artifacts: [],
+  };
+}
+
 /** The queue message: just enough to find the records. */
 export interface BuildRequest {
   readonly jobId: string;

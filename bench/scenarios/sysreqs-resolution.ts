@@ -4,34 +4,12 @@
  * one request at a time, and resolutions per second at 8 concurrent requests.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { median, nowMs, percentile, round } from '../statistics.ts';
 import type { BenchContext, Scenario } from './scenario.ts';
+import { DEV_SET_PATH, descriptionOf, type DevRecord } from '../../test/sysreqs/dev-set.ts';
 
-const DEV_SET = fileURLToPath(new URL('../../../shared/sysreqs-bench/debian12-dev.json', import.meta.url));
 const CONCURRENCY = 8;
 const ROUNDS = { full: 3, quick: 1 };
-
-/** The fields of a development-set record a DESCRIPTION is made from. */
-interface DevRecord {
-  readonly package: string;
-  readonly version: string;
-  readonly systemRequirements: string;
-  readonly depends: readonly string[];
-  readonly imports: readonly string[];
-  readonly linkingTo: readonly string[];
-}
-
-/** DESCRIPTION text of a record, long fields as DCF continuation lines. */
-function descriptionOf(record: DevRecord): string {
-  const field = (name: string, value: string) => `${name}: ${value.split('\n').join('\n    ')}`;
-  const lines = [field('Package', record.package), field('Version', record.version)];
-  if (record.systemRequirements.trim()) lines.push(field('SystemRequirements', record.systemRequirements.trim()));
-  if (record.depends.length) lines.push(field('Depends', record.depends.join(',\n')));
-  if (record.imports.length) lines.push(field('Imports', record.imports.join(',\n')));
-  if (record.linkingTo.length) lines.push(field('LinkingTo', record.linkingTo.join(',\n')));
-  return `${lines.join('\n')}\n`;
-}
 
 async function resolveOne(url: string, body: string): Promise<number> {
   const started = nowMs();
@@ -45,8 +23,8 @@ export const sysreqsResolution: Scenario = {
   name: 'sysreqs',
   summary: 'POST /resolve for the whole debian-12 development set: latency and resolutions/s',
   async run({ farm, size, log }: BenchContext) {
-    if (!existsSync(DEV_SET)) return { rows: [], notes: ['skipped: ../shared/sysreqs-bench/debian12-dev.json is absent (fresh clone)'] };
-    const records: DevRecord[] = JSON.parse(readFileSync(DEV_SET, 'utf8'));
+    if (!existsSync(DEV_SET_PATH)) return { rows: [], notes: ['skipped: ../shared/sysreqs-bench/debian12-dev.json is absent (fresh clone)'] };
+    const records: DevRecord[] = JSON.parse(readFileSync(DEV_SET_PATH, 'utf8'));
     const bodies = records.map((record) => JSON.stringify({ platform: 'debian-12', description: descriptionOf(record) }));
     const url = farm.sysreqsUrl;
     for (const body of bodies.slice(0, 20)) await resolveOne(url, body); // warm-up

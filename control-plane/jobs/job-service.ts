@@ -10,6 +10,7 @@ import {
   encode,
   isTerminal,
   keys,
+  newBuildRecord,
   objectNames,
   publishOutput,
   readRecord,
@@ -79,22 +80,7 @@ export class JobService {
     // The upload and the build records are independent; the job record makes the job visible,
     // so it waits for both.
     const upload = retryTransient(() => this.farm.objects.putBlob({ name: objectNames.upload(id) }, submission.data));
-    const builds: BuildRecord[] = submission.platforms.map((platform) => ({
-      jobId: id,
-      platform,
-      status: 'SUBMITTED',
-      queueSequence: null,
-      attempt: 0,
-      worker: null,
-      submittedAt: now,
-      queuedAt: null,
-      startedAt: null,
-      checkStartedAt: null,
-      finishedAt: null,
-      result: null,
-      reason: null,
-      artifacts: [],
-    }));
+    const builds = submission.platforms.map((platform) => newBuildRecord(id, platform, now));
     await Promise.all([upload, ...builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build))]);
     const job: JobRecord = {
       id,

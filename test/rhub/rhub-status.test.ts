@@ -2,26 +2,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PLATFORMS, findPlatform } from '../../images/index.ts';
-import type { BuildRecord } from '../../protocol/index.ts';
+import { newBuildRecord, type BuildRecord } from '../../protocol/index.ts';
 import { RHUB_ALIASES, rhubPlatformList } from '../../control-plane/rhub/rhub-platforms.ts';
 import { finishedLine, livelogPage, rhubLines, rhubStatusOf } from '../../control-plane/rhub/rhub-status.ts';
 import { newRhubId, rhubIdHex } from '../../control-plane/rhub/rhub-store.ts';
 
 const build = (fields: Partial<BuildRecord>): BuildRecord => ({
-  jobId: '0'.repeat(32),
-  platform: 'r-release-linux-x86_64',
+  ...newBuildRecord('0'.repeat(32), 'r-release-linux-x86_64', '2026-01-01T00:00:00.000Z'),
   status: 'DONE',
   queueSequence: 1,
   attempt: 1,
-  worker: null,
-  submittedAt: '2026-01-01T00:00:00.000Z',
-  queuedAt: null,
-  startedAt: null,
-  checkStartedAt: null,
-  finishedAt: null,
-  result: null,
-  reason: null,
-  artifacts: [],
   ...fields,
 });
 const result = (status: 'OK' | 'NOTE' | 'WARNING' | 'ERROR') => ({ status, notes: 0, warnings: 0, errors: 0, items: [] });

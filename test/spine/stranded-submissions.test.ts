@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connectFarm, encode, keys, objectNames, readRecord, type BuildRecord, type JobRecord, type SubmissionMarker } from '../../protocol/index.ts';
+import { connectFarm, encode, keys, newBuildRecord, objectNames, readRecord, type JobRecord, type SubmissionMarker } from '../../protocol/index.ts';
 import { startTestFarm, waitForJob } from '../support/farm.ts';
 import { descriptionText, packTarball, packages } from '../support/r-packages.ts';
 
@@ -18,17 +18,13 @@ test.after(async () => {
   await farm.cleanup();
 });
 
-function buildRecord(jobId: string, at: string): BuildRecord {
-  return { jobId, platform, status: 'SUBMITTED', queueSequence: null, attempt: 0, worker: null, submittedAt: at, queuedAt: null, startedAt: null, checkStartedAt: null, finishedAt: null, result: null, reason: null, artifacts: [] };
-}
-
 async function strand(jobId: string, ageMs: number, visible: boolean): Promise<void> {
   const at = new Date(Date.now() - ageMs).toISOString();
   const marker: SubmissionMarker = { jobId, platforms: [platform], startedAt: at };
   await nats.jobs.create(keys.submission(jobId), encode(marker));
   const spec = packages.ok(`stranded${visible ? 'a' : 'b'}`);
   await nats.objects.putBlob({ name: objectNames.upload(jobId) }, packTarball(spec));
-  await nats.jobs.create(keys.build(jobId, platform), encode(buildRecord(jobId, at)));
+  await nats.jobs.create(keys.build(jobId, platform), encode(newBuildRecord(jobId, platform, at)));
   if (!visible) return;
   const job: JobRecord = {
     id: jobId, package: spec.name, version: '0.1.0', platforms: [platform], email: null, checkArgs: [], env: {}, submittedAt: at,

@@ -11,39 +11,20 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { descriptionOf, type DevRecord } from './dev-set.ts';
 import { postJson, startTestService } from './service-fixture.ts';
 
 const BENCH = fileURLToPath(new URL('../../../shared/sysreqs-bench/', import.meta.url));
 const PRECISION_BAR = 0.9;
 const RECALL_BAR = 0.85;
 
-/** A record of debian12-dev.json (the fields a DESCRIPTION is built from). */
-interface BenchRecord {
-  package: string;
-  version: string;
-  systemRequirements: string;
-  depends: string[];
-  imports: string[];
-  linkingTo: string[];
-}
-
-/** DESCRIPTION text from a benchmark record, long fields as DCF continuation lines. */
-function descriptionOf(record: BenchRecord): string {
-  const field = (name: string, value: string) => `${name}: ${value.split('\n').join('\n    ')}`;
-  const lines = [field('Package', record.package), field('Version', record.version)];
-  if (record.systemRequirements.trim()) lines.push(field('SystemRequirements', record.systemRequirements.trim()));
-  if (record.depends.length) lines.push(field('Depends', record.depends.join(',\n')));
-  if (record.imports.length) lines.push(field('Imports', record.imports.join(',\n')));
-  if (record.linkingTo.length) lines.push(field('LinkingTo', record.linkingTo.join(',\n')));
-  return `${lines.join('\n')}\n`;
-}
 
 test('debian-12 resolution of the development set clears the precision and recall bar', async () => {
   if (!existsSync(join(BENCH, 'score.mjs'))) {
     console.log('  note: ../shared/sysreqs-bench is absent (fresh clone); benchmark skipped');
     return;
   }
-  const records: BenchRecord[] = JSON.parse(readFileSync(join(BENCH, 'debian12-dev.json'), 'utf8'));
+  const records: DevRecord[] = JSON.parse(readFileSync(join(BENCH, 'debian12-dev.json'), 'utf8'));
   const service = await startTestService({ repository: false });
   const predictions: Record<string, string[]> = {};
   try {
