@@ -3,7 +3,6 @@
  * are not in it (a local host reports its own), and which of them are the defaults.
  */
 import { PLATFORMS, findPlatform, type Platform } from '../../images/index.ts';
-import type { WorkerRecord } from '../../protocol/index.ts';
 import { errors } from '../errors.ts';
 import type { WorkerRegistry } from '../workers/worker-registry.ts';
 
@@ -45,10 +44,5 @@ export class PlatformDirectory {
     const chosen = liveDefaults.length > 0 ? liveDefaults : live;
     if (chosen.length === 0) throw errors.noPlatforms();
     return chosen.map((entry) => entry.platform.id);
-  }
-
-  /** Live workers of one platform. */
-  static liveOn(workers: readonly WorkerRecord[], platform: string): number {
-    return workers.filter((worker) => worker.platform === platform).length;
   }
 }
