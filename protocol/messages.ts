@@ -96,6 +96,8 @@ export interface ArtifactRecord {
   readonly name: string;
   readonly size: number;
   readonly contentType: string;
+  /** SHA-256 (hex) of the bytes the agent took; the publisher refuses an object that differs. */
+  readonly sha256?: string;
 }
 
 /** A job: one submission of one package to one or more platforms. */

@@ -12,7 +12,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { sandboxArgv } from '../../images/agent/sandbox.ts';
+import { standaloneSandboxHost } from '../../images/agent/sandbox-host.ts';
+import { runSandboxed } from '../../images/agent/sandboxed-process.ts';
 import { packPackage, tinySpec, writePackage } from '../bench-packages.ts';
 import { median, nowMs, ratio, round } from '../statistics.ts';
 import type { BenchContext, Scenario } from './scenario.ts';
@@ -76,11 +77,15 @@ async function bareRun(name: string, prefix: readonly string[]): Promise<BareTim
 async function sandboxStartMs(): Promise<number> {
   const jobDir = mkdtempSync(join(tmpdir(), 'rfarm-bench-sandbox-'));
   try {
-    const argv = sandboxArgv({ jobDir, command: ['true'], env: { PATH: '/usr/bin:/bin' }, maxFileBytes: 2_000_000_000 });
+    const host = await standaloneSandboxHost(join(jobDir, 'agent'));
+    const spec = { jobDir, command: ['true'], env: { PATH: '/usr/bin:/bin' }, system: host.system, identity: host.buildIdentity, limits: host.limits };
+    const limits = { deadline: Date.now() + 600_000, silenceMs: 60_000, outputLimitBytes: 1_000_000, cancel: new AbortController().signal };
+    const sink = { write: () => undefined, bytes: 0 };
     const samples: number[] = [];
     for (let index = 0; index < SANDBOX_PROBES; index++) {
       const started = nowMs();
-      await run(argv[0], argv.slice(1));
+      const outcome = await runSandboxed(spec, limits, sink, host.guards);
+      if (outcome.exitCode !== 0) throw new Error(`the sandbox did not start: ${outcome.tail}`);
       samples.push(nowMs() - started);
     }
     return median(samples);

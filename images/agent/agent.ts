@@ -3,7 +3,7 @@
  * the records honest. A build is acked only once its result is stored, so a dead agent's build is
  * redelivered; a redelivered build that already finished is just acked.
  */
-import { rm, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg, type Subscription } from 'nats';
@@ -29,11 +29,13 @@ import {
 } from '../../protocol/index.ts';
 import type { AgentConfig } from './config.ts';
 import { failLostBuild, finishAttempt } from './build-finisher.ts';
-import { BuildRunner, type BuildOutcome } from './build-runner.ts';
+import { BuildRunner, makeSandboxDirectory, type BuildOutcome } from './build-runner.ts';
 import { errorResult } from './check-log.ts';
 import { cacheMount, dependencyCacheFor, DependencyInstaller, dependencyFields, forcesSuggests } from './dependencies/index.ts';
 import { createAgentMetrics, type AgentMetrics } from './metrics-server.ts';
 import { OutputPublisher } from './output-publisher.ts';
+import type { SandboxHost } from './sandboxed-process.ts';
+import { prepareSandboxHost } from './sandbox-host.ts';
 import { SystemRequirements } from './system-requirements.ts';
 
 /** What the agent is running now, so a cancel can reach it. */
@@ -47,6 +49,7 @@ const HEARTBEAT_MS = 5_000;
 
 export class Agent {
   private farm!: FarmConnection;
+  private sandbox!: SandboxHost;
   private consumer!: Consumer;
   private running: RunningBuild | null = null;
   private stopping = false;
@@ -73,6 +76,12 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    this.sandbox = await prepareSandboxHost(this.config, this.log);
+    // Job directories are the builds' own (0700, their uid); the console logs are the agent's.
+    for (const dir of ['builds', 'output-logs']) {
+      await mkdir(join(this.config.dataDir, dir), { recursive: true });
+      await chmod(join(this.config.dataDir, dir), dir === 'builds' ? 0o711 : 0o700);
+    }
     this.farm = await connectFarm({
       servers: this.config.natsServers,
       credsFile: this.config.natsCredsFile,
@@ -197,9 +206,10 @@ export class Agent {
   }
 
   private async run(msg: JsMsg, job: JobRecord, build: BuildRecord): Promise<void> {
-    const jobDir = resolve(this.config.dataDir, 'builds', `${job.id}-${build.platform}-${build.attempt}`);
-    await rm(jobDir, { recursive: true, force: true });
-    await mkdir(jobDir, { recursive: true });
+    const name = `${job.id}-${build.platform}-${build.attempt}`;
+    const jobDir = resolve(this.config.dataDir, 'builds', name);
+    const outputLog = resolve(this.config.dataDir, 'output-logs', `${name}.log`);
+    await makeSandboxDirectory(this.sandbox, jobDir);
     const cancel = new AbortController();
     this.running = { jobId: job.id, platform: build.platform, cancel };
     void this.heartbeat();
@@ -212,7 +222,7 @@ export class Agent {
         })
         .catch(() => undefined); // NATS away for a moment: the next tick asks again
     }, Math.max(1_000, (this.config.ackWaitSeconds * 1000) / 3));
-    const output = new OutputPublisher(this.farm.js, job.id, build.platform, build.attempt, join(jobDir, 'output.log'));
+    const output = new OutputPublisher(this.farm.js, job.id, build.platform, build.attempt, outputLog);
     try {
       if (build.attempt > 1) {
         output.write(`>>> rfarm: attempt ${build.attempt}: the previous attempt was lost (its agent stopped responding); starting afresh\n`);
@@ -220,13 +230,12 @@ export class Agent {
       output.write(`>>> rfarm: ${job.package} ${job.version} on ${build.platform} (worker ${this.worker.id}, ${this.worker.rVersion})\n`);
       const upload = await this.farm.objects.getBlob(objectNames.upload(job.id));
       if (!upload) throw new Error(`the upload of job ${job.id} is missing from the object store`);
-      await writeFile(join(jobDir, 'upload.tar.gz'), upload);
       await updateRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform), (current) =>
         current.status === 'RUNNING' ? { ...current, checkStartedAt: new Date().toISOString() } : null,
       );
       this.metrics.busy.set(1);
       const timer = this.metrics.buildSeconds.startTimer();
-      const outcome = await this.execute(job, build, jobDir, output, cancel.signal);
+      const outcome = await this.execute(job, build, jobDir, upload, output, cancel.signal);
       timer();
       this.metrics.builds.inc({ outcome: outcome.kind });
       const fate = await finishAttempt({
@@ -236,7 +245,7 @@ export class Agent {
         attempt: build.attempt,
         outcome,
         output,
-        outputLog: join(jobDir, 'output.log'),
+        outputLog,
         lastAttempt: msg.info.redeliveryCount >= this.config.maxAttempts,
         cancelledByUser: cancel.signal.reason === 'cancelled',
         agentStopping: this.stopping,
@@ -249,12 +258,13 @@ export class Agent {
       this.metrics.busy.set(0);
       this.running = null;
       await rm(jobDir, { recursive: true, force: true }).catch(() => undefined);
+      await rm(outputLog, { force: true }).catch(() => undefined);
       void this.heartbeat();
     }
   }
 
   /** System requirements, R dependencies, then the build itself; a failed sysreqs step is the farm's failure. */
-  private async execute(job: JobRecord, build: BuildRecord, jobDir: string, output: OutputPublisher, cancel: AbortSignal): Promise<BuildOutcome> {
+  private async execute(job: JobRecord, build: BuildRecord, jobDir: string, upload: Uint8Array, output: OutputPublisher, cancel: AbortSignal): Promise<BuildOutcome> {
     let missing: string[] = [];
     if (this.config.sysreqsUrl) {
       const sysreqs = new SystemRequirements(this.config.sysreqsUrl, this.platform, this.config.installSysreqs);
@@ -269,7 +279,7 @@ export class Agent {
       cancel,
     };
     const cache = dependencyCacheFor(this.config.dependencyCacheDir, this.platform.id, this.info.rVersion);
-    const installer = new DependencyInstaller(cache, this.config.rRepos, limits, output);
+    const installer = new DependencyInstaller(cache, this.config.rRepos, this.sandbox, limits, output);
     const dependencies = await installer.install({ description: job.description, fields: dependencyFields(job.checkArgs, job.env) });
     if (dependencies.kind === 'infrastructure') return { kind: 'infrastructure', reason: dependencies.reason, artifacts: [] };
     if (dependencies.kind === 'stopped') return { kind: 'stopped', reason: dependencies.reason, detail: 'installing R dependencies', artifacts: [] };
@@ -279,7 +289,18 @@ export class Agent {
     // The check insists on Suggests exactly when the install step installed them.
     const checkEnv = { _R_CHECK_FORCE_SUGGESTS_: String(forcesSuggests(job.checkArgs, job.env)), ...job.env };
     const runner = new BuildRunner(
-      { jobDir, packageName: job.package, version: job.version, prebuilt: job.prebuilt, checkArgs: job.checkArgs, env: checkEnv, libraries: [cacheMount(cache)] },
+      {
+        jobDir,
+        upload: Buffer.from(upload),
+        packageName: job.package,
+        version: job.version,
+        prebuilt: job.prebuilt,
+        checkArgs: job.checkArgs,
+        env: checkEnv,
+        libraries: [cacheMount(cache)],
+        freshBinary: job.publish === true,
+      },
+      this.sandbox,
       limits,
       output,
     );

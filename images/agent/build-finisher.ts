@@ -3,7 +3,6 @@
  * and says what to do with the queue message. Order matters: artifacts, then the record, then the
  * end-of-output marker, so whoever sees the end also sees the result.
  */
-import { readFile } from 'node:fs/promises';
 import {
   keys,
   objectNames,
@@ -20,7 +19,8 @@ import {
   type PlatformStats,
 } from '../../protocol/index.ts';
 import { errorResult } from './check-log.ts';
-import type { ArtifactFile, BuildOutcome } from './build-runner.ts';
+import { agentArtifact, type ArtifactFile } from './build-artifacts.ts';
+import type { BuildOutcome } from './build-runner.ts';
 import type { OutputPublisher } from './output-publisher.ts';
 
 /** What to do with the queue message afterwards. */
@@ -66,16 +66,21 @@ function verdictOf(outcome: BuildOutcome, cancelledByUser: boolean): Verdict {
         result: errorResult('console output size', `the build printed more than the farm's output limit and was stopped (${outcome.detail})`),
         reason: 'output limit exceeded',
       };
+    case 'disk-limit':
+      return {
+        status: 'DONE',
+        result: errorResult('disk space', `the build wrote more than the farm allows and was stopped: ${outcome.detail}`),
+        reason: 'disk limit exceeded',
+      };
   }
 }
 
 async function uploadArtifacts(ctx: AttemptContext, files: ArtifactFile[]): Promise<ArtifactRecord[]> {
   const records: ArtifactRecord[] = [];
   for (const file of files) {
-    const data = await readFile(file.path);
-    await retryTransient(() => ctx.farm.objects.putBlob({ name: objectNames.artifact(ctx.job.id, ctx.platform, file.name) }, data));
+    await retryTransient(() => ctx.farm.objects.putBlob({ name: objectNames.artifact(ctx.job.id, ctx.platform, file.name) }, file.data));
     const extension = file.name.slice(file.name.lastIndexOf('.'));
-    records.push({ name: file.name, size: data.length, contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream' });
+    records.push({ name: file.name, size: file.data.length, contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream', sha256: file.sha256 });
   }
   return records;
 }
@@ -108,7 +113,7 @@ export async function finishAttempt(ctx: AttemptContext): Promise<MessageFate> {
   const summary = verdict.result ? `${verdict.status} (${verdict.result.status})` : verdict.status;
   ctx.output.write(`\n>>> rfarm: ${summary}${verdict.reason ? `: ${verdict.reason}` : ''}\n`);
   await ctx.output.sealCopy();
-  const artifacts = await uploadArtifacts(ctx, [...outcome.artifacts, { name: 'output.log', path: ctx.outputLog }]);
+  const artifacts = await uploadArtifacts(ctx, [...outcome.artifacts, await agentArtifact('output.log', ctx.outputLog)]);
   const finishedAt = new Date().toISOString();
   const stored = await updateRecord<BuildRecord>(ctx.farm.jobs, keys.build(ctx.job.id, ctx.platform), (current) => {
     // A cancel that won the race keeps its status; the artifacts of the run still belong to it.

@@ -1,19 +1,29 @@
 /**
  * One build, start to end, on this host: (R CMD build when the upload is not a built package),
- * R CMD check, R CMD INSTALL --build, each in the sandbox. It tells the package's own failures
- * (a finished check with ERROR) apart from the farm's (the sandbox or R could not run).
+ * R CMD check, and, for a build that will be published, R CMD INSTALL --build in a fresh sandbox
+ * from the stored source package. It tells the package's own failures (a finished check with
+ * ERROR) apart from the farm's (the sandbox or R could not run).
+ *
+ * Trust: the job directory is the package's. The source package is stored privately (with its
+ * digest) before the check runs any of its code and put back into the job directory for the check;
+ * the verdict comes from check-verdict.ts; files are taken through build-artifacts.ts.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CheckResult } from '../../protocol/index.ts';
-import { errorResult, parseCheckLog } from './check-log.ts';
+import type { CheckItem, CheckResult } from '../../protocol/index.ts';
+import { ARTIFACT_LIMITS, artifactOf, takeBinaries, takeCheckLogs, takeFromJobDirectory, type ArtifactFile } from './build-artifacts.ts';
+import { errorResult } from './check-log.ts';
+import { checkVerdict, withItems } from './check-verdict.ts';
 import { SANDBOX_JOB_DIR, type ReadOnlyMount } from './sandbox.ts';
-import { runSandboxed, type BuildLimits, type OutputSink, type ProcessOutcome, type StopReason } from './sandboxed-process.ts';
+import { runSandboxed, type BuildLimits, type OutputSink, type ProcessOutcome, type SandboxHost, type StopReason } from './sandboxed-process.ts';
 
-/** What to build; the upload already sits at `<jobDir>/upload.tar.gz`. */
+export type { ArtifactFile } from './build-artifacts.ts';
+
+/** What to build; the upload's bytes are given, the job directory is empty. */
 export interface BuildPlan {
+  /** The build's directory, the only one its sandbox may write. */
   readonly jobDir: string;
+  readonly upload: Buffer;
   readonly packageName: string;
   readonly version: string;
   /** The upload is the output of R CMD build (its DESCRIPTION has `Packaged:`). */
@@ -23,12 +33,8 @@ export interface BuildPlan {
   readonly env: Readonly<Record<string, string>>;
   /** Libraries the check may read but not change (the dependency cache). */
   readonly libraries: readonly ReadOnlyMount[];
-}
-
-/** A file to keep, by its artifact name. */
-export interface ArtifactFile {
-  readonly name: string;
-  readonly path: string;
+  /** Build the binary again in a fresh sandbox from the stored source (for publishing). */
+  readonly freshBinary: boolean;
 }
 
 export type BuildOutcome =
@@ -43,16 +49,31 @@ class InfrastructureFailure extends Error {
 /** Raised inside the runner when a limit or a cancel stopped a step. */
 class StoppedByLimit extends Error {
   override name = 'StoppedByLimit';
-  constructor(readonly reason: StopReason, readonly step: string) {
-    super(`${step} stopped: ${reason}`);
+  constructor(
+    readonly reason: StopReason,
+    readonly step: string,
+    readonly detail: string,
+  ) {
+    super(`${step} stopped: ${reason}${detail ? ` (${detail})` : ''}`);
   }
 }
 
-const FILE_SIZE_LIMIT = 2_000_000_000;
+/** Makes an empty directory a sandbox of `host` can write and nobody else can read. */
+export async function makeSandboxDirectory(host: SandboxHost, dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (host.buildIdentity) await chown(dir, host.buildIdentity.uid, host.buildIdentity.gid);
+}
 
 export class BuildRunner {
+  /** The built source package, taken before any check ran; what is checked, offered and published. */
+  private source: ArtifactFile | null = null;
+  /** Files the build left that the farm refused; each becomes an ERROR item. */
+  private readonly refused: CheckItem[] = [];
+
   constructor(
     private readonly plan: BuildPlan,
+    private readonly host: SandboxHost,
     private readonly limits: BuildLimits,
     private readonly sink: OutputSink,
   ) {}
@@ -78,102 +99,121 @@ export class BuildRunner {
     };
   }
 
-  /** Runs one step in the sandbox; announces it as a section of the output. */
-  private async step(title: string, command: string[]): Promise<ProcessOutcome> {
+  /** Runs one step in the sandbox of `jobDir`; announces it as a section of the output. */
+  private async step(title: string, command: string[], jobDir = this.plan.jobDir): Promise<ProcessOutcome> {
     this.sink.write(`\n>>> rfarm: ${title}\n$ ${command.join(' ')}\n`);
-    const outcome = await runSandboxed(
-      {
-        jobDir: this.plan.jobDir,
-        command,
-        env: this.environment(),
-        readOnly: this.plan.libraries,
-        maxFileBytes: FILE_SIZE_LIMIT,
-      },
-      this.limits,
-      this.sink,
-    );
-    if (outcome.stopped) throw new StoppedByLimit(outcome.stopped, title);
+    const spec = {
+      jobDir,
+      command,
+      env: this.environment(),
+      readOnly: this.plan.libraries,
+      system: this.host.system,
+      identity: this.host.buildIdentity,
+      limits: this.host.limits,
+    };
+    const outcome = await runSandboxed(spec, this.limits, this.sink, this.host.guards);
+    if (outcome.stopped) throw new StoppedByLimit(outcome.stopped, title, outcome.stopDetail);
     if (outcome.spawnError) throw new InfrastructureFailure(`could not start the sandbox for ${title}: ${outcome.spawnError.message}`);
-    // 126/127: the shell found no R; a signal we did not send: R crashed outside the check.
+    if (outcome.outOfMemory) this.sink.write(`\n>>> rfarm: ${title}: a process was killed for using more than the build's memory limit\n`);
+    // 126/127: the shell found no R.
     if (outcome.exitCode === 126 || outcome.exitCode === 127) {
       throw new InfrastructureFailure(`${title}: command not found on this host (exit ${outcome.exitCode})`);
     }
-    if (outcome.signal) throw new InfrastructureFailure(`${title} was killed by ${outcome.signal}`);
     return outcome;
+  }
+
+  /** Writes a file of the agent's into a job directory, replacing whatever the package put there. */
+  private async place(dir: string, name: string, data: Buffer): Promise<void> {
+    const path = join(dir, name);
+    await rm(path, { recursive: true, force: true });
+    await writeFile(path, data, { flag: 'wx', mode: 0o644 });
+    if (this.host.buildIdentity) await chown(path, this.host.buildIdentity.uid, this.host.buildIdentity.gid);
   }
 
   /** Runs the whole build. Never throws for the package's own problems. */
   async run(): Promise<BuildOutcome> {
-    await mkdir(join(this.plan.jobDir, 'home'), { recursive: true });
-    await mkdir(join(this.plan.jobDir, 'lib'), { recursive: true });
     try {
+      await this.place(this.plan.jobDir, 'upload.tar.gz', this.plan.upload);
+      for (const dir of ['home', 'lib']) await mkdir(join(this.plan.jobDir, dir));
+      if (this.host.buildIdentity) {
+        for (const dir of ['home', 'lib']) await chown(join(this.plan.jobDir, dir), this.host.buildIdentity.uid, this.host.buildIdentity.gid);
+      }
       const probe = await this.step('starting the sandbox', ['true']);
       if (probe.exitCode !== 0) throw new InfrastructureFailure(`the sandbox did not start: ${probe.tail.trim()}`);
-      const built = await this.buildSourcePackage();
-      if (built) return { kind: 'checked', result: built, artifacts: await this.artifacts() };
-      const result = await this.check();
-      if (this.installSucceeded(result) && !(await this.hasBinary())) await this.buildBinary();
-      return { kind: 'checked', result, artifacts: await this.artifacts() };
+      const buildError = await this.buildSourcePackage();
+      if (buildError) return { kind: 'checked', result: withItems(buildError, this.refused), artifacts: await this.artifacts() };
+      const checked = await this.check();
+      const binaries = await this.binaries(checked);
+      const result = withItems(checked, this.refused);
+      return { kind: 'checked', result, artifacts: [...(await this.artifacts()), ...binaries] };
     } catch (error) {
-      const artifacts = await this.artifacts();
+      const artifacts = await this.artifacts().catch(() => []);
       if (error instanceof StoppedByLimit) return { kind: 'stopped', reason: error.reason, detail: error.message, artifacts };
       if (error instanceof InfrastructureFailure) return { kind: 'infrastructure', reason: error.message, artifacts };
       return { kind: 'infrastructure', reason: `agent error: ${(error as Error).message}`, artifacts };
     }
   }
 
-  /** R CMD build when needed; returns an ERROR result when the package does not build. */
+  /** The source package: the upload itself, or what R CMD build made of it; stored before the check. */
   private async buildSourcePackage(): Promise<CheckResult | null> {
     if (this.plan.prebuilt) {
-      const copy = await this.step('using the uploaded package as built', ['cp', 'upload.tar.gz', this.tarballName]);
-      if (copy.exitCode !== 0) throw new InfrastructureFailure(`could not copy the upload: ${copy.tail.trim()}`);
-      return null;
+      this.sink.write('\n>>> rfarm: using the uploaded package as built\n');
+      this.source = artifactOf(this.tarballName, this.plan.upload);
+    } else {
+      await this.step('unpacking the upload', ['sh', '-c', 'mkdir -p src && tar -xzf upload.tar.gz -C src']);
+      const build = await this.step('R CMD build', ['R', 'CMD', 'build', '--no-manual', `src/${this.plan.packageName}`]);
+      const built = await takeFromJobDirectory(this.plan.jobDir, this.tarballName, this.tarballName, ARTIFACT_LIMITS.packageBytes, this.refused);
+      if (build.exitCode !== 0 || !built) return errorResult('R CMD build', build.tail.trim() || 'R CMD build made no source package');
+      this.source = built;
     }
-    await this.step('unpacking the upload', ['sh', '-c', 'mkdir -p src && tar -xzf upload.tar.gz -C src']);
-    const build = await this.step('R CMD build', ['R', 'CMD', 'build', '--no-manual', `src/${this.plan.packageName}`]);
-    if (build.exitCode === 0 && existsSync(join(this.plan.jobDir, this.tarballName))) return null;
-    return errorResult('R CMD build', build.tail.trim());
+    this.sink.write(`>>> rfarm: source package ${this.tarballName}, sha256 ${this.source.sha256}\n`);
+    await this.place(this.plan.jobDir, this.tarballName, this.source.data);
+    return null;
   }
 
   private async check(): Promise<CheckResult> {
     // The check's own install also makes the binary package: no second install (bench/: 0.6 s of 4.5 s).
     const command = ['R', 'CMD', 'check', '--no-manual', '--install-args=--build', ...this.plan.checkArgs, this.tarballName];
     const outcome = await this.step('R CMD check', command);
-    const log = join(this.plan.jobDir, `${this.plan.packageName}.Rcheck`, '00check.log');
-    if (!existsSync(log)) {
-      return errorResult('R CMD check', `R CMD check ended (exit ${outcome.exitCode}) before writing 00check.log:\n${outcome.tail.trim()}`);
+    const problems: CheckItem[] = [];
+    const logs = await takeCheckLogs(this.plan.jobDir, this.plan.packageName, problems);
+    const log = logs.find((file) => file.name === '00check.log');
+    this.refused.push(...problems);
+    return checkVerdict({ console: outcome.text, log: log ? log.data.toString('utf8') : null, exitCode: outcome.exitCode });
+  }
+
+  /** The binary package: from the check's install, or made afresh from the stored source when it will be published. */
+  private async binaries(result: CheckResult): Promise<ArtifactFile[]> {
+    const installFailed = result.items.some((item) => item.severity === 'ERROR' && /can be installed/.test(item.check));
+    if (installFailed) return [];
+    if (!this.plan.freshBinary) {
+      const fromCheck = await takeBinaries(this.plan.jobDir, this.plan.packageName, this.plan.version, this.refused);
+      if (fromCheck.length > 0) return fromCheck;
     }
-    return parseCheckLog(await readFile(log, 'utf8'));
+    return this.freshBinary();
   }
 
-  private installSucceeded(result: CheckResult): boolean {
-    const install = join(this.plan.jobDir, `${this.plan.packageName}.Rcheck`, '00install.out');
-    return existsSync(install) && !result.items.some((item) => item.severity === 'ERROR' && /can be installed/.test(item.check));
+  /** R CMD INSTALL --build of the stored source package, in a sandbox that has seen nothing else. */
+  private async freshBinary(): Promise<ArtifactFile[]> {
+    if (!this.source) return [];
+    const dir = `${this.plan.jobDir}-binary`;
+    await makeSandboxDirectory(this.host, dir);
+    try {
+      await this.place(dir, this.tarballName, this.source.data);
+      await mkdir(join(dir, 'binlib'));
+      if (this.host.buildIdentity) await chown(join(dir, 'binlib'), this.host.buildIdentity.uid, this.host.buildIdentity.gid);
+      const install = await this.step('R CMD INSTALL --build (binary package, in a fresh sandbox from the stored source)', ['R', 'CMD', 'INSTALL', '--build', '-l', 'binlib', this.tarballName], dir);
+      if (install.exitCode !== 0) return [];
+      return await takeBinaries(dir, this.plan.packageName, this.plan.version, this.refused);
+    } finally {
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    }
   }
 
-  private async hasBinary(): Promise<boolean> {
-    const names = await readdir(this.plan.jobDir).catch(() => [] as string[]);
-    return names.some((name) => name.startsWith(`${this.plan.packageName}_${this.plan.version}_R_`) && name.endsWith('.tar.gz'));
-  }
-
-  /** Fallback when the check's install did not leave a binary (e.g. a check argument skipped it). */
-  private async buildBinary(): Promise<void> {
-    await this.step('R CMD INSTALL --build (binary package)', ['sh', '-c', `mkdir -p binlib && R CMD INSTALL --build -l binlib ${this.tarballName}`]);
-  }
-
-  /** Every artifact that exists now: what a finished, failed or stopped build leaves. */
+  /** The source package (the stored copy) and the check's logs: what any finished, failed or stopped build leaves. */
   async artifacts(): Promise<ArtifactFile[]> {
-    const { jobDir, packageName, version } = this.plan;
-    const found: ArtifactFile[] = [];
-    const names = await readdir(jobDir).catch(() => [] as string[]);
-    if (names.includes(this.tarballName)) found.push({ name: this.tarballName, path: join(jobDir, this.tarballName) });
-    for (const name of names) {
-      if (name.startsWith(`${packageName}_${version}_R_`) && name.endsWith('.tar.gz')) found.push({ name, path: join(jobDir, name) });
-    }
-    for (const name of ['00check.log', '00install.out']) {
-      const path = join(jobDir, `${packageName}.Rcheck`, name);
-      if (existsSync(path)) found.push({ name, path });
-    }
+    const found: ArtifactFile[] = this.source ? [this.source] : [];
+    found.push(...(await takeCheckLogs(this.plan.jobDir, this.plan.packageName, [])));
     return found;
   }
 }

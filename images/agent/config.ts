@@ -43,6 +43,21 @@ export interface AgentConfig {
    * platform and R version, shared by the agents on this host). Default `<FARM_DATA_DIR>/dependency-cache`.
    */
   readonly dependencyCacheDir: string;
+  /**
+   * FARM_SANDBOX_UID: the unprivileged host uid (and gid) builds run as when the agent is root; the
+   * dependency install step runs as the next uid, so a check cannot write the cache. Default 64000.
+   */
+  readonly sandboxUid: number;
+  /** FARM_BUILD_MEMORY_BYTES: memory one build step may use (cgroup). Default 4 GiB. */
+  readonly buildMemoryBytes: number;
+  /** FARM_BUILD_PROCESSES: processes and threads one build step may have (cgroup pids). Default 1024. */
+  readonly buildProcesses: number;
+  /** FARM_BUILD_TMP_BYTES: size of a build's private /tmp (and of /dev/shm). Default 2 GB. */
+  readonly buildTmpBytes: number;
+  /** FARM_BUILD_DISK_BYTES: most a build's directory may hold. Default 5 GB. */
+  readonly buildDiskBytes: number;
+  /** FARM_MIN_FREE_DISK_BYTES: a build is stopped when the host's free space falls below this. Default 1 GB. */
+  readonly minFreeDiskBytes: number;
 }
 
 /** A configuration problem, with how to fix it. */
@@ -85,7 +100,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     rRepos: parseServers(env.FARM_R_REPOS ?? ''),
     metricsPort: env.FARM_METRICS_PORT ? positiveInteger(env, 'FARM_METRICS_PORT', 9464, problems) : undefined,
     dependencyCacheDir: env.FARM_DEPENDENCY_CACHE || join(env.FARM_DATA_DIR || '.farm', 'dependency-cache'),
+    sandboxUid: positiveInteger(env, 'FARM_SANDBOX_UID', 64000, problems),
+    buildMemoryBytes: positiveInteger(env, 'FARM_BUILD_MEMORY_BYTES', 4 * 1024 ** 3, problems),
+    buildProcesses: positiveInteger(env, 'FARM_BUILD_PROCESSES', 1024, problems),
+    buildTmpBytes: positiveInteger(env, 'FARM_BUILD_TMP_BYTES', 2_000_000_000, problems),
+    buildDiskBytes: positiveInteger(env, 'FARM_BUILD_DISK_BYTES', 5_000_000_000, problems),
+    minFreeDiskBytes: positiveInteger(env, 'FARM_MIN_FREE_DISK_BYTES', 1_000_000_000, problems),
   };
+  if (config.sandboxUid < 1000) problems.push(`FARM_SANDBOX_UID=${config.sandboxUid} is a system uid; choose an unused uid of 1000 or more`);
   for (const repo of config.rRepos) {
     if (!/^(https?|file):\/\//.test(repo)) problems.push(`FARM_R_REPOS entry '${repo}' is not an http(s):// or file:// URL`);
   }

@@ -1,17 +1,56 @@
 /**
- * The bubblewrap sandbox every step of a build runs in: no network, a private /tmp and pid space,
- * the system read-only, only the job directory writable, no environment but what we give it.
- * The farm's data directory (other jobs, credentials) is simply not mounted.
+ * The bubblewrap sandbox every step of a build runs in. It assumes the package is hostile:
+ * - an unprivileged host uid (never host root: a root agent drops to `FARM_SANDBOX_UID` with setpriv
+ *   before bwrap), in its own user namespace with every capability dropped, no_new_privs, no nested
+ *   user namespaces, and a seccomp filter against reaching into other processes (seccomp-filter.ts);
+ * - its own pid, IPC, UTS and network namespaces (no network, not even loopback, unless the step
+ *   must fetch dependencies);
+ * - a minimal read-only view of the system (sandbox-system.ts: /usr and a short list of /etc entries,
+ *   no /etc/shadow, no farm paths) and a private /proc showing only its own processes;
+ * - size-limited private /tmp and /dev/shm, a read-only /dev;
+ * - limits on file size, processes, memory (build-cgroup.ts, with rlimits as the floor);
+ * - no environment but what we give it (bwrap itself starts with an empty one, so even the
+ *   sandbox's pid 1 holds no agent variable).
+ * Only the job directory is writable. The farm's data directory (other jobs, credentials) is not
+ * mounted at all.
  */
-import { existsSync, lstatSync } from 'node:fs';
-
 /** Where the job directory appears inside the sandbox. */
 export const SANDBOX_JOB_DIR = '/job';
+/** The uid and gid package code has inside the sandbox (mapped to an unprivileged host uid). */
+export const SANDBOX_INNER_ID = 1000;
+/** The file descriptor bwrap reads the seccomp program from (runSandboxed passes it). */
+export const SECCOMP_FD = 3;
+
+/** The prepared system view of one agent's sandboxes (sandbox-system.ts makes it). */
+export interface SandboxSystem {
+  /** bwrap arguments mounting the system read-only. */
+  readonly mounts: readonly string[];
+  /** The compiled seccomp program, passed to bwrap on a file descriptor. */
+  readonly seccompFile: string;
+  /** The agent's own scripts a step may run (e.g. the dependency installer), staged where a sandbox can read them. */
+  readonly scriptsDir: string;
+}
 
 /** A read-only directory to show inside the sandbox at the same path (e.g. a dependency cache). */
 export interface ReadOnlyMount {
   readonly hostPath: string;
   readonly sandboxPath: string;
+}
+
+/** The host identity a sandbox runs as, when the agent is root and can choose. */
+export interface SandboxIdentity {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** Per-process limits every sandboxed step gets, whatever the host offers besides. */
+export interface SandboxLimits {
+  /** Largest file the sandbox may write, in bytes (RLIMIT_FSIZE). */
+  readonly maxFileBytes: number;
+  /** Most processes of the sandbox's uid (RLIMIT_NPROC; the cgroup's pids.max where there is one). */
+  readonly maxProcesses: number;
+  /** Size of the private /tmp and of /dev/shm, each. */
+  readonly tmpBytes: number;
 }
 
 export interface SandboxSpec {
@@ -25,44 +64,64 @@ export interface SandboxSpec {
   readonly readOnly?: readonly ReadOnlyMount[];
   /** Keep the network (only for steps that must fetch dependencies, never for the check). */
   readonly network?: boolean;
-  /** Largest file the sandbox may write, in bytes (RLIMIT_FSIZE). */
-  readonly maxFileBytes?: number;
+  /** The system view and seccomp program, prepared once per agent. */
+  readonly system: SandboxSystem;
+  /** Host uid/gid to run as; unset: the agent's own (an unprivileged agent cannot switch). */
+  readonly identity?: SandboxIdentity;
+  readonly limits: SandboxLimits;
 }
 
-/** Top-level system paths shown read-only; on merged-/usr systems some are symlinks into /usr. */
-const SYSTEM_PATHS = ['/usr', '/etc', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/opt'];
+/** The environment bwrap itself is started with: enough to find setpriv, prlimit and bwrap. */
+export const LAUNCHER_ENV: Readonly<Record<string, string>> = Object.freeze({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' });
 
-function systemMounts(): string[] {
-  const args: string[] = [];
-  for (const path of SYSTEM_PATHS) {
-    if (!existsSync(path)) continue;
-    const stat = lstatSync(path);
-    if (stat.isSymbolicLink()) args.push('--symlink', `usr${path}`, path);
-    else args.push('--ro-bind', path, path);
-  }
-  return args;
+function limitArgs(limits: SandboxLimits): string[] {
+  return ['prlimit', `--fsize=${limits.maxFileBytes}`, `--nproc=${limits.maxProcesses}`, '--core=0', '--'];
 }
 
-/** The argv that runs `spec.command` in the sandbox (`prlimit` first when a file-size cap is set). */
+function identityArgs(identity: SandboxIdentity | undefined): string[] {
+  if (!identity) return [];
+  return ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--'];
+}
+
+/** The argv that runs `spec.command` in the sandbox; spawn it with LAUNCHER_ENV and the seccomp program on fd 3. */
 export function sandboxArgv(spec: SandboxSpec): string[] {
-  const limits = spec.maxFileBytes ? ['prlimit', `--fsize=${spec.maxFileBytes}`, '--'] : [];
   const env = Object.entries(spec.env).flatMap(([name, value]) => ['--setenv', name, value]);
   const readOnly = (spec.readOnly ?? []).flatMap((mount) => ['--ro-bind', mount.hostPath, mount.sandboxPath]);
+  const tmpSize = String(spec.limits.tmpBytes);
   return [
-    ...limits,
+    ...limitArgs(spec.limits),
+    ...identityArgs(spec.identity),
     'bwrap',
     '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--uid',
+    String(SANDBOX_INNER_ID),
+    '--gid',
+    String(SANDBOX_INNER_ID),
+    '--cap-drop',
+    'ALL',
     ...(spec.network ? ['--share-net'] : []),
     '--die-with-parent',
     '--new-session',
     '--hostname',
     'rfarm-sandbox',
-    ...systemMounts(),
+    '--seccomp',
+    String(SECCOMP_FD),
+    ...spec.system.mounts,
     ...readOnly,
     '--proc',
     '/proc',
     '--dev',
     '/dev',
+    '--size',
+    tmpSize,
+    '--tmpfs',
+    '/dev/shm',
+    '--remount-ro',
+    '/dev',
+    '--size',
+    tmpSize,
     '--tmpfs',
     '/tmp',
     '--bind',

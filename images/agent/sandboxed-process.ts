@@ -1,12 +1,18 @@
 /**
  * Runs one sandboxed command as its own process group, streaming its output and enforcing the
  * build's limits. Stopping kills the whole group (bwrap's pid namespace takes every child with it).
+ * Besides the wall-time, silence and output limits, a watchdog measures the job directory (and the
+ * host's free space) every few seconds and stops a step that writes past its share of the disk.
  */
 import { spawn } from 'node:child_process';
-import { sandboxArgv, type SandboxSpec } from './sandbox.ts';
+import { openSync, closeSync } from 'node:fs';
+import { lstat, readdir, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createBuildCgroup, enterCgroupArgv, type CgroupHost, type CgroupLimits } from './build-cgroup.ts';
+import { LAUNCHER_ENV, sandboxArgv, type SandboxIdentity, type SandboxLimits, type SandboxSpec, type SandboxSystem } from './sandbox.ts';
 
 /** Why we stopped a process ourselves. */
-export type StopReason = 'wall-time' | 'silence' | 'output-limit' | 'cancelled';
+export type StopReason = 'wall-time' | 'silence' | 'output-limit' | 'disk-limit' | 'cancelled';
 
 /** Limits shared by every step of one build. */
 export interface BuildLimits {
@@ -16,6 +22,27 @@ export interface BuildLimits {
   readonly outputLimitBytes: number;
   /** Aborted when the user cancels the build. */
   readonly cancel: AbortSignal;
+}
+
+/** What the host adds around each step: a control group and a disk quota. */
+export interface StepGuards {
+  readonly cgroups: CgroupHost;
+  readonly cgroupLimits: CgroupLimits;
+  /** Most bytes the step's writable directory may hold. */
+  readonly diskBytes: number;
+  /** Stop the step when the host's free space under the directory falls below this. */
+  readonly minFreeDiskBytes: number;
+}
+
+/** Everything about sandboxes that is fixed for one agent: prepared once at start (sandbox-host.ts). */
+export interface SandboxHost {
+  readonly system: SandboxSystem;
+  /** Host identity of builds (checks, R CMD build); unset when the agent cannot switch (not root). */
+  readonly buildIdentity?: SandboxIdentity;
+  /** Host identity of the dependency install step, the only writer of the dependency cache. */
+  readonly installIdentity?: SandboxIdentity;
+  readonly limits: SandboxLimits;
+  readonly guards: StepGuards;
 }
 
 /** Console output accounting across the steps of a build. */
@@ -29,25 +56,88 @@ export interface ProcessOutcome {
   readonly signal: NodeJS.Signals | null;
   /** Set when we stopped it. */
   readonly stopped: StopReason | null;
+  /** What the stop was about, for the user (e.g. how much disk was used). */
+  readonly stopDetail: string;
   /** The last lines it printed, for error messages. */
   readonly tail: string;
+  /** Everything it printed (up to CAPTURE_CHARS), as the agent received it through its own pipe. */
+  readonly text: string;
+  /** The kernel killed a process of the step for memory. */
+  readonly outOfMemory: boolean;
   /** Could not be started at all. */
   readonly spawnError: Error | null;
 }
 
 const TAIL_CHARS = 4000;
+const CAPTURE_CHARS = 8_000_000;
+const DISK_POLL_MS = 2_000;
+/** A directory with more entries than this counts as over quota (walking it would cost too much). */
+const MAX_DIRECTORY_ENTRIES = 200_000;
 
-export function runSandboxed(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink): Promise<ProcessOutcome> {
-  const argv = sandboxArgv(spec);
+let stepCounter = 0;
+
+/** Bytes under `dir` (links and special files count as their own size); Infinity past the entry cap. */
+export async function directoryBytes(dir: string, budget = { entries: MAX_DIRECTORY_ENTRIES }): Promise<number> {
+  let total = 0;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (--budget.entries < 0) return Number.POSITIVE_INFINITY;
+    const path = join(dir, name);
+    const stat = await lstat(path).catch(() => null);
+    if (!stat) continue;
+    total += stat.isDirectory() ? await directoryBytes(path, budget) : stat.blocks * 512;
+    if (!Number.isFinite(total)) return total;
+  }
+  return total;
+}
+
+function diskWatchdog(dir: string, guards: StepGuards, stop: (detail: string) => void): NodeJS.Timeout {
+  let busy = false;
+  return setInterval(() => {
+    if (busy) return;
+    busy = true;
+    Promise.all([directoryBytes(dir), statfs(dir).catch(() => null)])
+      .then(([used, fs]) => {
+        if (used > guards.diskBytes) stop(`the build's directory grew past ${guards.diskBytes} bytes${Number.isFinite(used) ? ` (${used})` : ` (more than ${MAX_DIRECTORY_ENTRIES} files)`}`);
+        else if (fs && fs.bavail * fs.bsize < guards.minFreeDiskBytes) stop(`the host's disk is nearly full (${fs.bavail * fs.bsize} bytes free)`);
+      })
+      .finally(() => (busy = false));
+  }, DISK_POLL_MS);
+}
+
+export async function runSandboxed(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, guards: StepGuards): Promise<ProcessOutcome> {
+  const cgroup = await createBuildCgroup(guards.cgroups, `step-${process.pid}-${++stepCounter}`, guards.cgroupLimits);
+  const seccomp = openSync(spec.system.seccompFile, 'r');
+  try {
+    return await runWithin(spec, limits, sink, guards, [...enterCgroupArgv(cgroup), ...sandboxArgv(spec)], seccomp).then(async (outcome) => ({
+      ...outcome,
+      outOfMemory: (await cgroup?.oomKilled()) ?? false,
+    }));
+  } finally {
+    closeSync(seccomp);
+    await cgroup?.remove().catch(() => undefined);
+  }
+}
+
+function runWithin(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, guards: StepGuards, argv: string[], seccompFd: number): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     let stopped: StopReason | null = null;
+    let stopDetail = '';
     let tail = '';
+    let text = '';
     let spawnError: Error | null = null;
-    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The launcher starts with nothing of the agent's environment: the sandbox's pid 1 keeps it.
+    const child = spawn(argv[0], argv.slice(1), { detached: true, env: { ...LAUNCHER_ENV }, stdio: ['ignore', 'pipe', 'pipe', seccompFd] });
 
-    const stop = (reason: StopReason) => {
+    const stop = (reason: StopReason, detail = '') => {
       if (stopped || child.exitCode !== null) return;
       stopped = reason;
+      stopDetail = detail;
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
       } catch {
@@ -56,32 +146,35 @@ export function runSandboxed(spec: SandboxSpec, limits: BuildLimits, sink: Outpu
     };
     let silenceTimer = setTimeout(() => stop('silence'), limits.silenceMs);
     const wallTimer = setTimeout(() => stop('wall-time'), Math.max(0, limits.deadline - Date.now()));
+    const diskTimer = diskWatchdog(spec.jobDir, guards, (detail) => stop('disk-limit', detail));
     const onCancel = () => stop('cancelled');
     if (limits.cancel.aborted) onCancel();
     limits.cancel.addEventListener('abort', onCancel);
 
     const onData = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
+      const chunkText = chunk.toString('utf8');
       clearTimeout(silenceTimer);
       silenceTimer = setTimeout(() => stop('silence'), limits.silenceMs);
-      tail = (tail + text).slice(-TAIL_CHARS);
+      tail = (tail + chunkText).slice(-TAIL_CHARS);
+      if (text.length < CAPTURE_CHARS) text += chunkText.slice(0, CAPTURE_CHARS - text.length);
       if (sink.bytes + chunk.length > limits.outputLimitBytes) {
-        sink.write(text.slice(0, Math.max(0, limits.outputLimitBytes - sink.bytes)));
+        sink.write(chunkText.slice(0, Math.max(0, limits.outputLimitBytes - sink.bytes)));
         stop('output-limit');
         return;
       }
-      sink.write(text);
+      sink.write(chunkText);
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
     child.on('error', (error) => {
       spawnError = error;
     });
     child.on('close', (exitCode, signal) => {
       clearTimeout(silenceTimer);
       clearTimeout(wallTimer);
+      clearInterval(diskTimer);
       limits.cancel.removeEventListener('abort', onCancel);
-      resolve({ exitCode, signal, stopped, tail, spawnError });
+      resolve({ exitCode, signal, stopped, stopDetail, tail, text, outOfMemory: false, spawnError });
     });
   });
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { dependencyCacheFor, DependencyInstaller, dependencyFields } from '../../images/agent/dependencies/index.ts';
+import { standaloneSandboxHost } from '../../images/agent/sandbox-host.ts';
 import { writePackage } from '../support/r-packages.ts';
 
 export interface DependencyInstallBench {
@@ -65,6 +66,7 @@ export async function benchDependencyInstall(packages = 4): Promise<DependencyIn
   const names = buildRepository(root, packages);
   const repository = await serve(join(root, 'repo'));
   try {
+    const host = await standaloneSandboxHost(join(root, 'agent'));
     const cache = dependencyCacheFor(join(root, 'cache'), 'bench', execFileSync('R', ['--version'], { encoding: 'utf8' }).split('\n')[0]);
     const limits = { deadline: Date.now() + 600_000, silenceMs: 300_000, outputLimitBytes: 100_000_000, cancel: new AbortController().signal };
     let log = '';
@@ -72,7 +74,7 @@ export async function benchDependencyInstall(packages = 4): Promise<DependencyIn
     const request = { description: `Package: benchtarget\nVersion: 1.0.0\nImports: ${names.join(', ')}\n`, fields: dependencyFields([], {}) };
     const seconds: number[] = [];
     for (const round of ['uncached', 'cached']) {
-      const outcome = await new DependencyInstaller(cache, [repository.url], limits, sink).install(request);
+      const outcome = await new DependencyInstaller(cache, [repository.url], host, limits, sink).install(request);
       if (outcome.kind !== 'ready') throw new Error(`the ${round} install step did not finish: ${JSON.stringify(outcome)}\n${log}`);
       seconds.push(outcome.seconds);
     }

@@ -3,9 +3,13 @@
  * (packages built for R 4.4 are not for 4.5), shared by every agent on the host. Only the install
  * step may write to it, one agent at a time (`.lock`); checks see it read-only.
  */
-import { mkdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ReadOnlyMount } from '../sandbox.ts';
+import { promisify } from 'node:util';
+import type { ReadOnlyMount, SandboxIdentity } from '../sandbox.ts';
+
+const run = promisify(execFile);
 
 /** Where the cache library appears inside a check's sandbox. */
 export const CACHE_SANDBOX_PATH = '/rfarm/dependencies';
@@ -33,9 +37,17 @@ export function dependencyCacheFor(cacheRoot: string, platformId: string, rVersi
   return { root, library: join(root, 'library'), lockFile: join(root, '.lock') };
 }
 
-/** Makes the cache's directories if they are not there yet. */
-export async function ensureDependencyCache(cache: DependencyCache): Promise<void> {
+/**
+ * Makes the cache's directories if they are not there yet, owned by the install step's identity
+ * (a cache made before, by another owner, is handed over once).
+ */
+export async function ensureDependencyCache(cache: DependencyCache, owner?: SandboxIdentity): Promise<void> {
   await mkdir(cache.library, { recursive: true });
+  if (!owner) return;
+  const current = await stat(cache.root);
+  if (current.uid !== owner.uid || (await stat(cache.library)).uid !== owner.uid) {
+    await run('chown', ['-R', '-h', `${owner.uid}:${owner.gid}`, cache.root]);
+  }
 }
 
 /** How a check sees the cache: read-only, at a fixed path. */

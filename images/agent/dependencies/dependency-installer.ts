@@ -5,11 +5,10 @@
  * installs into one cache take turns on an flock'd file, and a package appears in the cache in one
  * rename, so a check reading the cache never sees half a package.
  */
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SANDBOX_JOB_DIR } from '../sandbox.ts';
 import { declaredDependencies } from './suggests-policy.ts';
-import { runSandboxed, type BuildLimits, type OutputSink, type StopReason } from '../sandboxed-process.ts';
+import { runSandboxed, type BuildLimits, type OutputSink, type SandboxHost, type StopReason } from '../sandboxed-process.ts';
 import { ensureDependencyCache, type DependencyCache } from './dependency-cache.ts';
 
 /** What the install step asks of R. */
@@ -29,11 +28,11 @@ export type DependencyOutcome =
   | { readonly kind: 'infrastructure'; readonly reason: string }
   | { readonly kind: 'stopped'; readonly reason: StopReason };
 
-const SCRIPT_DIR = dirname(fileURLToPath(import.meta.url));
+/** The R script of the step; the sandbox host stages it where the step's uid can read it. */
+export const INSTALL_SCRIPT = fileURLToPath(new URL('install-dependencies.R', import.meta.url));
 const SCRIPT_SANDBOX_DIR = '/rfarm/scripts';
 const SCRIPT = `${SCRIPT_SANDBOX_DIR}/install-dependencies.R`;
 const LOCK = `${SANDBOX_JOB_DIR}/.lock`;
-const FILE_SIZE_LIMIT = 2_000_000_000;
 
 // Plan without the lock (the common case, everything cached, never waits); install under it,
 // where the script looks again: another agent may have installed the same packages meanwhile.
@@ -76,6 +75,7 @@ export class DependencyInstaller {
   constructor(
     private readonly cache: DependencyCache,
     private readonly repos: readonly string[],
+    private readonly host: SandboxHost,
     private readonly limits: BuildLimits,
     private readonly sink: OutputSink,
   ) {}
@@ -85,7 +85,7 @@ export class DependencyInstaller {
     this.sink.write(`\n>>> rfarm: installing R dependencies (${request.fields.join(', ')})\n`);
     try {
       // Made even when nothing is to be installed: the check mounts it read-only.
-      await ensureDependencyCache(this.cache);
+      await ensureDependencyCache(this.cache, this.host.installIdentity);
     } catch (error) {
       return { kind: 'infrastructure', reason: `the dependency cache ${this.cache.root} cannot be made: ${(error as Error).message}` };
     }
@@ -114,12 +114,16 @@ export class DependencyInstaller {
           RFARM_STAGING: `${SANDBOX_JOB_DIR}/staging`,
           MAKEFLAGS: '-j2',
         },
-        readOnly: [{ hostPath: SCRIPT_DIR, sandboxPath: SCRIPT_SANDBOX_DIR }],
+        readOnly: [{ hostPath: this.host.system.scriptsDir, sandboxPath: SCRIPT_SANDBOX_DIR }],
         network: true,
-        maxFileBytes: FILE_SIZE_LIMIT,
+        system: this.host.system,
+        // Its own uid: the only one that may write the cache, which checks read as another uid.
+        identity: this.host.installIdentity,
+        limits: this.host.limits,
       },
       this.limits,
       this.sink,
+      this.host.guards,
     );
     const seconds = (Date.now() - started) / 1000;
     if (outcome.stopped) return { kind: 'stopped', reason: outcome.stopped };
