@@ -8,7 +8,7 @@
  * CRAN index, which fails at once without a network but can wait on DNS on a firewalled host.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,6 +76,7 @@ async function bareRun(name: string, prefix: readonly string[]): Promise<BareTim
 /** Median time to start the agent's sandbox and run `true` in it. */
 async function sandboxStartMs(): Promise<number> {
   const jobDir = mkdtempSync(join(tmpdir(), 'rfarm-bench-sandbox-'));
+  chmodSync(jobDir, 0o711);
   try {
     const host = await standaloneSandboxHost(join(jobDir, 'agent'));
     const spec = { jobDir, command: ['true'], env: { PATH: '/usr/bin:/bin' }, system: host.system, identity: host.buildIdentity, limits: host.limits };

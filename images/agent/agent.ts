@@ -77,7 +77,7 @@ export class Agent {
 
   async start(): Promise<void> {
     this.sandbox = await prepareSandboxHost(this.config, this.log);
-    // Job directories are the builds' own (0700, their uid); the console logs are the agent's.
+    // Job directories are the builds' own (0700, their uid; `builds` lets them pass, not list); console logs the agent's.
     for (const dir of ['builds', 'output-logs']) {
       await mkdir(join(this.config.dataDir, dir), { recursive: true });
       await chmod(join(this.config.dataDir, dir), dir === 'builds' ? 0o711 : 0o700);

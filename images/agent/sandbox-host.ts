@@ -3,11 +3,11 @@
  * the host identities builds run as (only a root agent can choose; it never lets a build be root),
  * the per-step limits and the control-group support of this host.
  */
-import { chmod, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { detectCgroupHost } from './build-cgroup.ts';
-import { loadConfig, type AgentConfig } from './config.ts';
+import { AgentConfigError, loadConfig, type AgentConfig } from './config.ts';
 import { INSTALL_SCRIPT } from './dependencies/dependency-installer.ts';
 import type { SandboxHost } from './sandboxed-process.ts';
 import { prepareSandboxSystem } from './sandbox-system.ts';
@@ -17,16 +17,30 @@ export function canSwitchIdentity(): boolean {
   return process.getuid?.() === 0;
 }
 
+/**
+ * bwrap opens its bind sources (job directory, dependency cache, the sandbox's own files) as the
+ * build's uid: the directories above them must let others pass (x), though not list. The agent
+ * makes its own directories so; a parent it does not own must already be.
+ */
+async function makeReachable(config: AgentConfig): Promise<void> {
+  for (const dir of [config.dataDir, join(config.dataDir, 'sandbox'), join(config.dataDir, 'builds'), config.dependencyCacheDir]) {
+    await mkdir(dir, { recursive: true });
+    await chmod(dir, 0o711);
+  }
+  for (const start of [config.dataDir, config.dependencyCacheDir]) {
+    for (let dir = dirname(resolve(start)); ; dir = dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) {
+        throw new AgentConfigError(`builds run as uid ${config.sandboxUid} and cannot reach ${resolve(start)}: ${dir} is closed to other users; run 'chmod o+x ${dir}' or choose another FARM_DATA_DIR / FARM_DEPENDENCY_CACHE`);
+      }
+      if (dir === dirname(dir)) break;
+    }
+  }
+}
+
 export async function prepareSandboxHost(config: AgentConfig, log: Logger): Promise<SandboxHost> {
   const root = canSwitchIdentity();
-  // bwrap opens bind sources as the build's uid: it must be able to pass through the data directory
-  // (not list it: 0711); what lies inside is mounted only where a step asks for it.
-  await mkdir(config.dataDir, { recursive: true });
-  if (root) {
-    await chmod(config.dataDir, 0o711);
-    await mkdir(join(config.dataDir, 'sandbox'), { recursive: true, mode: 0o711 });
-    await chmod(join(config.dataDir, 'sandbox'), 0o711);
-  }
+  if (root) await makeReachable(config);
   const system = await prepareSandboxSystem(join(config.dataDir, 'sandbox', config.workerId), [INSTALL_SCRIPT]);
   const cgroups = await detectCgroupHost();
   if (cgroups.kind === 'none') log.warn({ why: cgroups.why }, 'no control groups for builds: memory is not capped, processes only by RLIMIT_NPROC');

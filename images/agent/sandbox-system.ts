@@ -61,14 +61,13 @@ function systemMounts(): string[] {
   return args;
 }
 
-function etcMounts(ownEtc: string): string[] {
+function etcMounts(): string[] {
   const args = ['--dir', '/etc'];
   for (const entry of ETC_ENTRIES) {
     const path = `/etc/${entry}`;
     // Bound by content (bwrap follows the host link), so a link into a hidden place shows nothing more.
     if (existsSync(path)) args.push('--ro-bind', path, path);
   }
-  args.push('--ro-bind', join(ownEtc, 'passwd'), '/etc/passwd', '--ro-bind', join(ownEtc, 'group'), '/etc/group');
   return args;
 }
 
@@ -91,5 +90,6 @@ export async function prepareSandboxSystem(dir: string, scripts: readonly string
   for (const script of scripts) await copyFile(script, join(scriptsDir, basename(script)));
   for (const file of ['etc/passwd', 'etc/group', 'seccomp.bpf', ...scripts.map((script) => `scripts/${basename(script)}`)]) await chmod(join(dir, file), 0o644);
   for (const sub of [ownEtc, scriptsDir]) await chmod(sub, 0o755);
-  return { mounts: [...systemMounts(), ...etcMounts(ownEtc)], seccompFile, scriptsDir };
+  const ownFiles = ['passwd', 'group'].map((name) => ({ hostPath: join(ownEtc, name), sandboxPath: `/etc/${name}` }));
+  return { mounts: [...systemMounts(), ...etcMounts()], ownFiles, seccompFile, scriptsDir };
 }

@@ -23,8 +23,10 @@ export const SECCOMP_FD = 3;
 
 /** The prepared system view of one agent's sandboxes (sandbox-system.ts makes it). */
 export interface SandboxSystem {
-  /** bwrap arguments mounting the system read-only. */
+  /** bwrap arguments mounting the system read-only (world-readable host paths). */
   readonly mounts: readonly string[];
+  /** The agent's own files shown read-only (the sandbox's passwd and group). */
+  readonly ownFiles: readonly ReadOnlyMount[];
   /** The compiled seccomp program, passed to bwrap on a file descriptor. */
   readonly seccompFile: string;
   /** The agent's own scripts a step may run (e.g. the dependency installer), staged where a sandbox can read them. */
@@ -83,10 +85,33 @@ function identityArgs(identity: SandboxIdentity | undefined): string[] {
   return ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--'];
 }
 
-/** The argv that runs `spec.command` in the sandbox; spawn it with LAUNCHER_ENV and the seccomp program on fd 3. */
+/** A host path of the agent's shown in the sandbox. */
+export interface BindSource {
+  readonly hostPath: string;
+  readonly sandboxPath: string;
+  readonly writable: boolean;
+}
+
+/**
+ * The agent's own paths a sandbox sees. bwrap opens them as the build's uid, so each must be
+ * reachable by it (sandbox-host.ts checks the data directory and the cache at start). Descriptors
+ * (`--bind-fd`) would avoid that, but bwrap resolves them through /proc/self/fd after entering its
+ * user namespace, where the process is no longer dumpable and its own fd directory is closed to it.
+ */
+export function sandboxBinds(spec: SandboxSpec): BindSource[] {
+  return [
+    ...spec.system.ownFiles.map((mount) => ({ ...mount, writable: false })),
+    ...(spec.readOnly ?? []).map((mount) => ({ ...mount, writable: false })),
+    { hostPath: spec.jobDir, sandboxPath: SANDBOX_JOB_DIR, writable: true },
+  ];
+}
+
+/** The argv that runs `spec.command` in the sandbox; spawn it with LAUNCHER_ENV and the seccomp program on SECCOMP_FD. */
 export function sandboxArgv(spec: SandboxSpec): string[] {
   const env = Object.entries(spec.env).flatMap(([name, value]) => ['--setenv', name, value]);
-  const readOnly = (spec.readOnly ?? []).flatMap((mount) => ['--ro-bind', mount.hostPath, mount.sandboxPath]);
+  const binds = sandboxBinds(spec);
+  const bindArgs = (wanted: (bind: BindSource) => boolean) =>
+    binds.flatMap((bind) => (wanted(bind) ? [bind.writable ? '--bind' : '--ro-bind', bind.hostPath, bind.sandboxPath] : []));
   const tmpSize = String(spec.limits.tmpBytes);
   return [
     ...limitArgs(spec.limits),
@@ -109,7 +134,7 @@ export function sandboxArgv(spec: SandboxSpec): string[] {
     '--seccomp',
     String(SECCOMP_FD),
     ...spec.system.mounts,
-    ...readOnly,
+    ...bindArgs((bind) => !bind.writable),
     '--proc',
     '/proc',
     '--dev',
@@ -124,9 +149,7 @@ export function sandboxArgv(spec: SandboxSpec): string[] {
     tmpSize,
     '--tmpfs',
     '/tmp',
-    '--bind',
-    spec.jobDir,
-    SANDBOX_JOB_DIR,
+    ...bindArgs((bind) => bind.writable),
     '--chdir',
     SANDBOX_JOB_DIR,
     '--clearenv',

@@ -112,19 +112,21 @@ function diskWatchdog(dir: string, guards: StepGuards, stop: (detail: string) =>
 
 export async function runSandboxed(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, guards: StepGuards): Promise<ProcessOutcome> {
   const cgroup = await createBuildCgroup(guards.cgroups, `step-${process.pid}-${++stepCounter}`, guards.cgroupLimits);
-  const seccomp = openSync(spec.system.seccompFile, 'r');
+  const descriptors: number[] = [];
   try {
-    return await runWithin(spec, limits, sink, guards, [...enterCgroupArgv(cgroup), ...sandboxArgv(spec)], seccomp).then(async (outcome) => ({
-      ...outcome,
-      outOfMemory: (await cgroup?.oomKilled()) ?? false,
-    }));
+    descriptors.push(openSync(spec.system.seccompFile, 'r'));
+    const outcome = await runWithin(spec, limits, sink, guards, [...enterCgroupArgv(cgroup), ...sandboxArgv(spec)], descriptors);
+    return { ...outcome, outOfMemory: (await cgroup?.oomKilled()) ?? false };
+  } catch (error) {
+    const reason = error instanceof Error ? error : new Error(String(error));
+    return { exitCode: null, signal: null, stopped: null, stopDetail: '', tail: '', text: '', outOfMemory: false, spawnError: reason };
   } finally {
-    closeSync(seccomp);
+    for (const fd of descriptors) closeSync(fd);
     await cgroup?.remove().catch(() => undefined);
   }
 }
 
-function runWithin(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, guards: StepGuards, argv: string[], seccompFd: number): Promise<ProcessOutcome> {
+function runWithin(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, guards: StepGuards, argv: string[], descriptors: number[]): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     let stopped: StopReason | null = null;
     let stopDetail = '';
@@ -132,7 +134,7 @@ function runWithin(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, gua
     let text = '';
     let spawnError: Error | null = null;
     // The launcher starts with nothing of the agent's environment: the sandbox's pid 1 keeps it.
-    const child = spawn(argv[0], argv.slice(1), { detached: true, env: { ...LAUNCHER_ENV }, stdio: ['ignore', 'pipe', 'pipe', seccompFd] });
+    const child = spawn(argv[0], argv.slice(1), { detached: true, env: { ...LAUNCHER_ENV }, stdio: ['ignore', 'pipe', 'pipe', ...descriptors] });
 
     const stop = (reason: StopReason, detail = '') => {
       if (stopped || child.exitCode !== null) return;

@@ -5,7 +5,7 @@
  * one measurement as JSON.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
@@ -63,6 +63,8 @@ async function serve(dir: string): Promise<{ url: string; close(): void }> {
 /** Installs a chain of `packages` dependencies into an empty cache, then again; returns both times. */
 export async function benchDependencyInstall(packages = 4): Promise<DependencyInstallBench> {
   const root = mkdtempSync(join(tmpdir(), 'rfarm-bench-deps-'));
+  // The sandbox's uid must pass through to the cache and the agent's files (not list).
+  chmodSync(root, 0o711);
   const names = buildRepository(root, packages);
   const repository = await serve(join(root, 'repo'));
   try {
