@@ -26,6 +26,9 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   server.requestTimeout = 0;
+  // Longer than clients' and load balancers' idle keep-alive (undici 4 s, DigitalOcean/AWS 60 s), so
+  // the server never closes a connection a client is about to reuse ("other side closed").
+  server.keepAliveTimeout = 65_000;
   // Builds of publish=true jobs go into the farm's repository as they finish.
   deps.repository.startPublishing().catch((error: Error) => log.error({ err: error }, 'the repository publisher did not start'));
   const requeue = () =>

@@ -7,6 +7,7 @@
  * A version belongs to the job that first published it (a KV entry created only if absent): the
  * same job may add binaries for more platforms later; any other job is refused.
  */
+import { createHash } from 'node:crypto';
 import type { KV, ObjectStore } from 'nats';
 import { findPlatform } from '../../images/index.ts';
 import {
@@ -16,6 +17,7 @@ import {
   keys,
   objectNames,
   readRecord,
+  type ArtifactRecord,
   type BuildRecord,
   type CheckStatus,
   type JobRecord,
@@ -114,17 +116,21 @@ export class BuildPublisher {
       throw errors.publishRefused(`${job.package} ${job.version} on ${build.platform} is not published: ${ended}; this farm publishes checks that end ${this.statuses.join(' or ')} (FARM_PUBLISH_STATUSES)`);
     }
     await this.claim(job);
-    const placed: { place: RepositoryPlace; artifact: string }[] = [];
-    const source = `${job.package}_${job.version}.tar.gz`;
-    if (build.artifacts.some((artifact) => artifact.name === source)) placed.push({ place: sourcePlace(job.package, job.version), artifact: source });
+    const placed: { place: RepositoryPlace; artifact: ArtifactRecord }[] = [];
+    const source = build.artifacts.find((artifact) => artifact.name === `${job.package}_${job.version}.tar.gz`);
+    if (source) placed.push({ place: sourcePlace(job.package, job.version), artifact: source });
     const binary = build.artifacts.find((artifact) => isBinaryArtifact(artifact.name, job.package, job.version));
     const platform = binaryPlatformOf(build);
     const binaryTarget = binary && platform ? binaryPlace(job.package, job.version, platform) : null;
-    if (binary && binaryTarget) placed.push({ place: binaryTarget, artifact: binary.name });
+    if (binary && binaryTarget) placed.push({ place: binaryTarget, artifact: binary });
     if (placed.length === 0) throw errors.publishRefused(`the build on ${build.platform} left no package files to publish`);
     for (const { place, artifact } of placed) {
-      const data = await this.stores.artifacts.getBlob(objectNames.artifact(job.id, build.platform, artifact));
-      if (!data) throw new Error(`artifact ${artifact} of job ${job.id} is missing from the object store`);
+      // Only what the agent took and recorded a digest for is published, byte for byte.
+      if (!artifact.sha256) throw errors.publishRefused(`${artifact.name} of job ${job.id} has no digest recorded by its agent; it was built by an agent older than this farm's sandbox and is not published`);
+      const data = await this.stores.artifacts.getBlob(objectNames.artifact(job.id, build.platform, artifact.name));
+      if (!data) throw new Error(`artifact ${artifact.name} of job ${job.id} is missing from the object store`);
+      const digest = createHash('sha256').update(data).digest('hex');
+      if (digest !== artifact.sha256) throw errors.publishRefused(`${artifact.name} of job ${job.id} is not the file its agent recorded (sha256 ${digest}, recorded ${artifact.sha256}); not published`);
       // Already there means an earlier platform of this same job put it there (the claim says so).
       await this.storage.addFile(place.path, data);
     }

@@ -34,11 +34,21 @@ local({
 
   # Where R would load each requirement from (the first library on the path), and whether that
   # version is good enough: the same answer library() and R CMD check will give.
+  # The operator comes from the package's DESCRIPTION: compare with a fixed table, never by calling
+  # a function it names.
+  satisfies <- function(version, requirement) {
+    if (is.null(requirement$op)) return(TRUE)
+    switch(requirement$op,
+      ">=" = version >= requirement$version, ">" = version > requirement$version,
+      "<=" = version <= requirement$version, "<" = version < requirement$version,
+      "==" = version == requirement$version, "!=" = version != requirement$version,
+      FALSE)
+  }
   describe <- function(requirement) {
     path <- find.package(requirement$name, quiet = TRUE)
     if (!length(path)) return(list(ok = FALSE, text = "not installed"))
     version <- packageVersion(requirement$name, lib.loc = dirname(path[1]))
-    ok <- is.null(requirement$op) || do.call(requirement$op, list(version, requirement$version))
+    ok <- satisfies(version, requirement)
     where <- if (normalizePath(dirname(path[1])) == normalizePath(library, mustWork = FALSE)) "dependency cache" else dirname(path[1])
     list(ok = ok, text = sprintf("%s %s (%s)", requirement$name, version, where))
   }
@@ -72,7 +82,7 @@ local({
   hard <- c("Depends", "Imports", "LinkingTo")
   usable <- vapply(todo, function(requirement) {
     requirement$name %in% rownames(available) &&
-      (is.null(requirement$op) || do.call(requirement$op, list(package_version(available[requirement$name, "Version"]), requirement$version)))
+      satisfies(package_version(available[requirement$name, "Version"]), requirement)
   }, logical(1))
   missing <- vapply(todo[!usable], wanted, "")
   closure <- unique(unlist(tools::package_dependencies(names(todo)[usable], db = available, which = hard, recursive = TRUE)))
