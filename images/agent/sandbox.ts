@@ -150,6 +150,9 @@ export function sandboxArgv(spec: SandboxSpec): string[] {
     '--tmpfs',
     '/tmp',
     ...bindArgs((bind) => bind.writable),
+    // The sandbox's own root (where /etc and the mount points were made) is read-only too.
+    '--remount-ro',
+    '/',
     '--chdir',
     SANDBOX_JOB_DIR,
     '--clearenv',
