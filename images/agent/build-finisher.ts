@@ -113,6 +113,8 @@ export async function finishAttempt(ctx: AttemptContext): Promise<MessageFate> {
   const summary = verdict.result ? `${verdict.status} (${verdict.result.status})` : verdict.status;
   ctx.output.write(`\n>>> rfarm: ${summary}${verdict.reason ? `: ${verdict.reason}` : ''}\n`);
   await ctx.output.sealCopy();
+  // The whole output is stored before the result is: whoever sees the result can read all of it.
+  await ctx.output.drain();
   const artifacts = await uploadArtifacts(ctx, [...outcome.artifacts, await agentArtifact('output.log', ctx.outputLog)]);
   const finishedAt = new Date().toISOString();
   const stored = await updateRecord<BuildRecord>(ctx.farm.jobs, keys.build(ctx.job.id, ctx.platform), (current) => {

@@ -9,6 +9,8 @@ import type { OutputSink } from './sandboxed-process.ts';
 
 const FLUSH_BYTES = 32 * 1024;
 const FLUSH_MS = 100;
+/** How long one chunk is retried (same message id, so a retry of a stored chunk lands once). */
+const PUBLISH_PATIENCE_MS = 300_000;
 
 export class OutputPublisher implements OutputSink {
   private pending = '';
@@ -48,19 +50,31 @@ export class OutputPublisher implements OutputSink {
     const text = this.pending;
     this.pending = '';
     if (!text && end === undefined) return;
-    // Sequential publishes keep the output in order; retries ride out a NATS restart, and the
-    // message id makes a retried publish whose ack was lost land once (no duplicated lines).
+    // Sequential publishes keep the output in order; retries ride out a NATS restart or a cluster
+    // electing a leader, and the message id makes a retried publish whose ack was lost land once.
+    // Once one chunk is lost the rest are not sent: an output with a hole must not look whole.
     const id = `${this.jobId}.${this.platform}.${this.attempt}.${this.sequence++}`;
-    this.chain = this.chain.then(() =>
-      retryTransient(() => publishOutput(this.js, this.jobId, this.platform, { attempt: this.attempt, text, end, id }), 60_000).catch((error: Error) => {
+    this.chain = this.chain.then(() => {
+      if (this.failure) return;
+      return retryTransient(() => publishOutput(this.js, this.jobId, this.platform, { attempt: this.attempt, text, end, id }), PUBLISH_PATIENCE_MS).catch((error: Error) => {
         this.failure = error;
-      }),
-    );
+      });
+    });
   }
 
   /** Completes the `output.log` copy on disk (later text still streams, but is not in the copy). */
   async sealCopy(): Promise<void> {
     if (!this.copy.writableEnded) await new Promise<void>((resolve) => this.copy.end(resolve));
+  }
+
+  /**
+   * Waits until everything written so far is stored; throws when a chunk could not be, so the
+   * build is not recorded as finished with a hole in its output (it is run again instead).
+   */
+  async drain(): Promise<void> {
+    this.flush();
+    await this.chain;
+    if (this.failure) throw new Error(`the build's console output could not be stored: ${this.failure.message}`, { cause: this.failure });
   }
 
   /** Publishes what is left; with `endStatus`, marks the attempt's last message. */
