@@ -77,6 +77,13 @@ module.exports = {
       from: { path: '^r-metadata/' },
       to: { dependencyTypes: ['local'], pathNot: '^r-metadata/' },
     },
+    {
+      name: 'r-metadata-through-its-entry',
+      severity: 'error',
+      comment: 'Other units import r-metadata/ only through r-metadata/index.ts, its public entry.',
+      from: { pathNot: '^r-metadata/' },
+      to: { path: '^r-metadata/', pathNot: '^r-metadata/index\\.ts$' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
