@@ -3,7 +3,7 @@
 // npm dependencies from package-lock.json; OS packages from Debian/Ubuntu when running as root,
 // otherwise one line saying which command to run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,8 +42,15 @@ function findExecutable(name) {
   return false;
 }
 
+/** package.json's dependencies that node_modules lacks (a checkout installed before they were added). */
+function missingNpmPackages() {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const names = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
+  return names.filter((name) => !existsSync(join(root, 'node_modules', name, 'package.json')));
+}
+
 function installNpmDependencies() {
-  if (existsSync(join(root, 'node_modules', '.package-lock.json'))) return;
+  if (existsSync(join(root, 'node_modules', '.package-lock.json')) && missingNpmPackages().length === 0) return;
   console.log('rfarm: installing npm dependencies (npm ci)…');
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 }

@@ -7,10 +7,10 @@ export { startSysreqsServer, type SysreqsServer, type SysreqsServerOptions } fro
 export { loadConfig, DEFAULT_RULES_DIR, type SysreqsConfig } from './config.ts';
 export { createMetrics, type SysreqsMetrics } from './metrics.ts';
 export { SysreqsError, type SysreqsErrorCode } from './errors.ts';
-export { parseDescription, parseDcf, decodeDescription, parseDependencyNames, type PackageRecord, type DcfRecord } from './description.ts';
+export { parseDescription, type PackageRecord } from './description.ts';
 export { splitRequirements, type RequirementItem } from './requirement-text.ts';
 export { loadRuleDatabase, buildRuleDatabase, recipeFor, ruleFiles, RULE_SCHEMA, type Rule, type RuleDatabase, type Recipe } from './rule-database.ts';
 export { resolve, needsOf, installScripts, type Resolution, type MatchedRequirement, type Unmatched, type Need, type MatchSource, type ResolveOptions } from './resolver.ts';
-export { loadRepositoryIndex, parsePackagesIndex, dependencyClosure, BASE_PACKAGES, type RepositoryIndex } from './repository-index.ts';
+export { loadRepositoryIndex, parsePackagesIndex, dependencyClosure, type RepositoryIndex } from './repository-index.ts';
 export { SYSREQS_PLATFORMS, resolvePlatform, findSysreqsPlatform, knownPlatformNames, cataloguePlatformsOf, type SysreqsPlatform, type PlatformFamily } from './platforms.ts';
 export { parseResolveRequest, type ResolveRequest } from './routes/resolve.ts';

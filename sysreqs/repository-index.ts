@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { parseDcf, toPackageRecord, type PackageRecord } from './description.ts';
+import { parseDcf, providedByR } from '../r-metadata/index.ts';
+import { asMalformed, toPackageRecord, type PackageRecord } from './description.ts';
 import { repositoryUnavailable } from './errors.ts';
 import type { Unmatched } from './resolver.ts';
 
@@ -17,13 +18,10 @@ export interface RepositoryIndex {
   readonly packages: ReadonlyMap<string, PackageRecord>;
 }
 
-/** Packages that come with R itself and are never in a repository index. */
-export const BASE_PACKAGES: ReadonlySet<string> = new Set(['R', 'base', 'compiler', 'datasets', 'graphics', 'grDevices', 'grid', 'methods', 'parallel', 'splines', 'stats', 'stats4', 'tcltk', 'tools', 'utils']);
-
 /** Parses PACKAGES text. */
 export function parsePackagesIndex(text: string, location: string): RepositoryIndex {
   const packages = new Map<string, PackageRecord>();
-  for (const record of parseDcf(text)) {
+  for (const record of asMalformed(() => parseDcf(text))) {
     const parsed = toPackageRecord(record);
     packages.set(parsed.name, parsed);
   }
@@ -50,7 +48,7 @@ export function dependencyClosure(roots: readonly PackageRecord[], index: Reposi
     if (root && options.suggests) fields.push(['Suggests', record.suggests]);
     for (const [field, names] of fields) {
       for (const name of names) {
-        if (BASE_PACKAGES.has(name) || seen.has(name)) continue;
+        if (providedByR(name) || seen.has(name)) continue;
         const found = index.packages.get(name);
         if (!found) {
           if (field !== 'Suggests') missing.push({ package: record.name, field, text: name, reason: `not in the repository index ${index.location}` });

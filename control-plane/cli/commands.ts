@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { CliError, EXIT } from './cli-errors.ts';
 import type { FarmClient, JobInfo } from './farm-client.ts';
 import { followJob } from './job-follower.ts';
@@ -133,7 +134,7 @@ export async function download(ctx: CommandContext, id: string, options: { dir?:
     mkdirSync(folder, { recursive: true });
     const path = join(folder, artifact.name);
     const body = await ctx.client.artifact(id, artifact.platform, artifact.name);
-    await pipeline(Readable.fromWeb(body as any), createWriteStream(path));
+    await pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), createWriteStream(path));
     saved.push({ ...artifact, path });
     if (!ctx.json) print(ctx, path);
   }

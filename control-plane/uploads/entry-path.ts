@@ -13,6 +13,7 @@ export interface SafeEntry {
 }
 
 // C0 controls and DEL: NUL can truncate a name in C code, a newline breaks logs and scripts.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** Checks one header's name and type; throws `unsafe_archive_entry` saying why it is refused. */

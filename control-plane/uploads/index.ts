@@ -1,3 +1,3 @@
 /** Checks on uploaded source packages: the public entry of `control-plane/uploads/`. */
-export { inspectPackageArchive, parseDcf, type ArchiveLimits, type PackageArchive } from './package-archive.ts';
+export { inspectPackageArchive, type ArchiveLimits, type PackageArchive } from './package-archive.ts';
 export { uploadLimits } from './upload-limits.ts';

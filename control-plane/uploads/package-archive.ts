@@ -10,8 +10,6 @@ import { errors, type FarmError } from '../errors.ts';
 import { readPackageDescription } from './description.ts';
 import { checkEntry } from './entry-path.ts';
 
-export { parseDcf } from './dcf.ts';
-
 /** How much an upload may hold; the caller chooses, typically from the service config. */
 export interface ArchiveLimits {
   /** Largest compressed upload in bytes (default 100 MB, configurable by the caller). */

@@ -1,8 +1,7 @@
 /** Reads R CMD check's `00check.log` into a result, the way a person reads it: items that are not OK. */
 import type { CheckItem, CheckResult, CheckStatus } from '../../protocol/index.ts';
 
-const SEVERITIES = ['NOTE', 'WARNING', 'ERROR'] as const;
-type Severity = (typeof SEVERITIES)[number];
+type Severity = 'NOTE' | 'WARNING' | 'ERROR';
 
 function worst(a: CheckStatus, b: CheckStatus): CheckStatus {
   const rank: CheckStatus[] = ['OK', 'NOTE', 'WARNING', 'ERROR'];

@@ -84,6 +84,7 @@ export function getVirtualMachine(args: GetByNameArgs, opts?: pulumi.InvokeOptio
 }
 
 /** Input shapes of `VirtualMachine`, as in `@pulumi/vsphere` `types.input`. */
+// eslint-disable-next-line @typescript-eslint/no-namespace -- the same `types.input` path as the provider's SDK, so call sites read alike
 export namespace types.input {
   export interface VirtualMachineClone {
     templateUuid: pulumi.Input<string>;

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testUnless } from '../support/skip.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const ROOTS = ['images', 'infra'];
@@ -18,11 +19,9 @@ function shellScripts(dir: string): string[] {
 
 const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
 
-test('every .sh file under images/ and infra/ passes shellcheck', () => {
-  if (!hasShellcheck) {
-    console.log('  shellcheck is not installed (apt-get install -y shellcheck); skipping the check');
-    return;
-  }
+const missing = hasShellcheck ? undefined : 'shellcheck is not installed (npm test installs it; or apt-get install -y shellcheck)';
+
+testUnless(missing, 'every .sh file under images/ and infra/ passes shellcheck', () => {
   const scripts = ROOTS.flatMap((root) => shellScripts(join(repoRoot, root)));
   assert.ok(scripts.length >= 8, `found only ${scripts.length} scripts`);
   const result = spawnSync('shellcheck', ['--format=gcc', ...scripts], { encoding: 'utf8' });

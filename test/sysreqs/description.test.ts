@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SysreqsError, decodeDescription, parseDcf, parseDependencyNames, parseDescription } from '../../sysreqs/index.ts';
+import { SysreqsError, parseDescription, parsePackagesIndex } from '../../sysreqs/index.ts';
 
 test('continuation lines join into one field value', () => {
   const record = parseDescription('Package: sf\nVersion: 1.0\nSystemRequirements: GDAL (>= 2.0.1), GEOS (>= 3.4.0),\n        PROJ (>= 4.8.0)\nLinkingTo: Rcpp\n');
@@ -16,14 +16,15 @@ test('CRLF line ends and a byte order mark are accepted', () => {
 });
 
 test('dependency fields lose versions, R itself and whitespace', () => {
-  assert.equal(parseDependencyNames('R (>= 3.5.0), methods,\n  Rcpp (>= 1.0.0), BH'), ['methods', 'Rcpp', 'BH']);
-  assert.equal(parseDependencyNames(undefined), []);
+  const record = parseDescription('Package: a\nDepends: R (>= 3.5.0), methods,\n  Rcpp (>= 1.0.0), BH\nSuggests: testthat\n');
+  assert.equal(record.depends, ['methods', 'Rcpp', 'BH']);
+  assert.equal(record.imports, []);
+  assert.equal(record.suggests, ['testthat']);
 });
 
 test('a latin1 DESCRIPTION that declares its encoding is decoded', () => {
-  const bytes = Uint8Array.from([...'Package: caf\u00e9s\nEncoding: latin1\nAuthor: Jos'].map((char) => char.charCodeAt(0)).concat([0xe9, 0x0a]));
-  const text = decodeDescription(bytes);
-  assert.ok(text.includes('Author: Jos\u00e9'));
+  const bytes = Buffer.from('Package: cafes\nEncoding: latin1\nSystemRequirements: caf\u00e9 (>= 1)\n', 'latin1');
+  assert.is(parseDescription(bytes).systemRequirements, 'caf\u00e9 (>= 1)');
 });
 
 test('a line that is neither a field nor a continuation is malformed', () => {
@@ -42,7 +43,16 @@ test('a DESCRIPTION without a Package field is malformed', () => {
 });
 
 test('PACKAGES text parses into one record per paragraph', () => {
-  assert.is(parseDcf('Package: a\nVersion: 1\n\nPackage: b\nVersion: 2\n').length, 2);
+  assert.equal([...parsePackagesIndex('Package: a\nVersion: 1\n\nPackage: b\nVersion: 2\n', 'test').packages.keys()], ['a', 'b']);
+});
+
+test('a latin1 DESCRIPTION that does not declare its encoding is still read', () => {
+  const bytes = Buffer.from('Package: xml2\nAuthor: Fran\u00e7ois\nSystemRequirements: libxml2\n', 'latin1');
+  assert.is(parseDescription(bytes).systemRequirements, 'libxml2');
+});
+
+test('a blank line inside a DESCRIPTION is malformed', () => {
+  assert.throws(() => parseDescription('Package: x\n\nVersion: 1\n'), (error: Error) => error instanceof SysreqsError && /line 2 is blank/.test(error.message));
 });
 
 test.run();

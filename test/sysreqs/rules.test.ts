@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { basename } from 'node:path';
 import { Ajv } from 'ajv';
 import { test } from 'uvu';
+import { testUnless } from '../support/skip.ts';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_RULES_DIR, RULE_SCHEMA, SYSREQS_PLATFORMS, buildRuleDatabase, loadRuleDatabase, recipeFor, resolvePlatform, ruleFiles } from '../../sysreqs/index.ts';
@@ -38,11 +39,9 @@ test('the common requirements of CRAN packages all have rules', () => {
   for (const name of needed) assert.ok(db.byName.has(name), `no rule '${name}'`);
 });
 
-test('every package name the rules give for Debian 12 exists in bookworm', () => {
-  if (!existsSync(NAMES_FILE)) {
-    console.log('  note: ../shared/sysreqs-bench is absent (fresh clone); bookworm package names not checked');
-    return;
-  }
+const namesAbsent = existsSync(NAMES_FILE) ? undefined : `the bookworm package list ${NAMES_FILE.pathname} is absent (a fresh clone has none)`;
+
+testUnless(namesAbsent, 'every package name the rules give for Debian 12 exists in bookworm', () => {
   const names = new Set(gunzipSync(readFileSync(NAMES_FILE)).toString('utf8').split('\n').map((line) => line.trim()));
   const platform = resolvePlatform('debian-12');
   const missing = db.rules.flatMap((rule) => (recipeFor(rule, platform)?.packages ?? []).filter((name) => !names.has(name)).map((name) => `${rule.name}: ${name}`));

@@ -3,6 +3,7 @@
  * only when the check will insist on them (`_R_CHECK_FORCE_SUGGESTS_`, which `--as-cran` turns on),
  * so a plain check does not pay for packages it would skip.
  */
+import { parseDcfRecord, parseDependencyField, providedByR } from '../../../r-metadata/index.ts';
 
 /** The fields R CMD check needs installed before it can install the package. */
 export const HARD_DEPENDENCY_FIELDS = ['Depends', 'Imports', 'LinkingTo'] as const;
@@ -24,27 +25,12 @@ export function dependencyFields(checkArgs: readonly string[], env: Readonly<Rec
   return forcesSuggests(checkArgs, env) ? [...HARD_DEPENDENCY_FIELDS, 'Suggests'] : [...HARD_DEPENDENCY_FIELDS];
 }
 
-/** Packages that come with every R installation: never installed from a repository. */
-const BASE_PACKAGES = new Set([
-  'R', 'base', 'compiler', 'datasets', 'graphics', 'grDevices', 'grid', 'methods', 'parallel', 'splines', 'stats', 'stats4', 'tcltk', 'tools', 'utils',
-]);
-
-/** The value of a DESCRIPTION field, continuation lines joined (enough for dependency lists). */
-function fieldValue(description: string, field: string): string {
-  const match = new RegExp(`^${field}:[ \\t]*(.*(?:\\n[ \\t]+.*)*)`, 'm').exec(description);
-  return match ? match[1].replace(/\s+/g, ' ') : '';
-}
-
 /**
  * The packages the fields name, minus R and its base packages. Empty means the install step has
  * nothing to do, and the build skips starting R for it.
  */
 export function declaredDependencies(description: string, fields: readonly string[]): string[] {
-  const names = fields.flatMap((field) =>
-    fieldValue(description, field)
-      .split(',')
-      .map((entry) => entry.replace(/\(.*?\)/g, '').trim())
-      .filter(Boolean),
-  );
-  return [...new Set(names)].filter((name) => !BASE_PACKAGES.has(name));
+  const record = parseDcfRecord(description);
+  const names = fields.flatMap((field) => parseDependencyField(record[field]).map((dependency) => dependency.name));
+  return [...new Set(names)].filter((name) => !providedByR(name));
 }

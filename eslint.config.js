@@ -1,0 +1,52 @@
+// ESLint flat config: the recommended rules of ESLint and typescript-eslint, without type information
+// so that the lint stays fast (`npm run typecheck` is the type check). Formatting is not enforced yet;
+// README "Guardrails" says why.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', '.farm/', '.test-farm/', 'test/screenshots/', '**/*.Rcheck/', 'control-plane/api-types.ts'],
+  },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    rules: {
+      // `for await (const _key of …) count++` and `_`-prefixed parameters say "unused on purpose".
+      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Plain JavaScript run by Node: the bootstrap (runs before TypeScript can), the CLI shim.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+  },
+  {
+    // Scripts the web pages load in the browser.
+    files: ['control-plane/web/static/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    // Tests, the bench and the Pulumi program read untyped data by nature (JSON response bodies,
+    // Pulumi engine input bags, cloud API shapes); `any` there is a reading aid, not a hole in a
+    // typed interface. Service code keeps the rule.
+    files: ['test/**', 'bench/**', 'infra/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // Files other engineers are rewriting as this lands (issue 17); drop each exemption when its
+    // file is next edited: a Web-stream cast in the artifact route, a dead initial value in the
+    // agent's pull loop.
+    files: ['control-plane/routes/jobs.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['images/agent/agent.ts'],
+    rules: { 'no-useless-assignment': 'off' },
+  },
+);
