@@ -373,6 +373,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/badges/check/{package}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SVG badge of a package's latest check result, the worst across its platforms.
+         * @description Counts only builds the farm vouches for: jobs submitted with publish=true (admin) and the
+         *     GitHub integration's checks of a repository's default branch. Cacheable for 60 s, with an ETag.
+         */
+        get: operations["getCheckBadge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/badges/check/{package}/{platform}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SVG badge of a package's latest check result on one platform. */
+        get: operations["getPlatformCheckBadge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/badges/version/{package}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SVG badge of a package's newest version in the farm's repository (src/contrib). */
+        get: operations["getVersionBadge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -594,6 +649,17 @@ export interface components {
         };
     };
     responses: {
+        /** @description The badge. */
+        Badge: {
+            headers: {
+                ETag?: string;
+                "Cache-Control"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "image/svg+xml": string;
+            };
+        };
         /** @description What went wrong and what to change. */
         Error: {
             headers: {
@@ -614,6 +680,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description An R package name. */
+        PackageName: string;
         /** @description The job id from the submission (32 hex digits). */
         JobId: components["schemas"]["JobId"];
     };
@@ -1212,6 +1280,76 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+        };
+    };
+    getCheckBadge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An R package name. */
+                package: components["parameters"]["PackageName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Badge"];
+            /** @description Not modified (If-None-Match matched the ETag). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+        };
+    };
+    getPlatformCheckBadge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An R package name. */
+                package: components["parameters"]["PackageName"];
+                platform: components["schemas"]["PlatformId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Badge"];
+            /** @description Not modified (If-None-Match matched the ETag). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+        };
+    };
+    getVersionBadge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An R package name. */
+                package: components["parameters"]["PackageName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Badge"];
+            /** @description Not modified (If-None-Match matched the ETag). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
         };
     };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { FarmConnection } from '../protocol/index.ts';
+import { LatestResults } from './badges/index.ts';
 import type { ControlPlaneConfig } from './config.ts';
 import { errorHandler } from './http/error-handler.ts';
 import type { ControlPlaneMetrics } from './http/metrics.ts';
@@ -13,6 +14,7 @@ import { Mailer } from './mail/mailer.ts';
 import { PlatformDirectory } from './platforms/platform-directory.ts';
 import { FarmRepository } from './repository/index.ts';
 import { rhubRoutes } from './rhub/rhub-routes.ts';
+import { badgeRoutes } from './routes/badges.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -39,6 +41,8 @@ export interface AppDeps {
   readonly mailer: Mailer | null;
   /** The farm's CRAN-like repository under /repo/. */
   readonly repository: FarmRepository;
+  /** The latest vouched-for check result per package and platform, for /badges/. */
+  readonly latestResults: LatestResults;
 }
 
 /** Builds the default collaborators around a farm connection. */
@@ -67,6 +71,7 @@ export function createDeps(
       { replicas: config.replicas, mirrorDir: join(config.dataDir, 'repository-mirror'), rscript: config.rscript, publishStatuses: config.publishStatuses },
       log,
     ),
+    latestResults: new LatestResults(farm.js, config.replicas),
   };
 }
 
@@ -86,7 +91,7 @@ export function createApp(deps: AppDeps): Koa {
   // The job routes first: they are the hot path (status polling) and share no path with the others.
   // Then pages: /platforms and /workers answer browsers with HTML and pass everyone else on.
   // Before the pages the r-hub 1.x API, whose /status/<r-hub id> redirects pass rfarm's job ids on.
-  for (const router of [jobRoutes(deps), rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), workerRoutes(deps), repositoryRoutes(deps)]) {
+  for (const router of [jobRoutes(deps), rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), workerRoutes(deps), repositoryRoutes(deps), badgeRoutes(deps)]) {
     app.use(router.routes());
     // throw: a wrong method becomes a catalogued 405 JSON error in the one error middleware.
     app.use(router.allowedMethods({ throw: true }));

@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { connectFarm } from '../protocol/index.ts';
 import { createApp, createDeps } from './app.ts';
+import { LatestResultsWatcher } from './badges/index.ts';
 import { loadConfig } from './config.ts';
 import { createMetrics } from './http/metrics.ts';
 import { LocalWorkerLauncher } from './workers/local-launcher.ts';
@@ -31,6 +32,9 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 65_000;
   // Builds of publish=true jobs go into the farm's repository as they finish.
   deps.repository.startPublishing().catch((error: Error) => log.error({ err: error }, 'the repository publisher did not start'));
+  // Vouched-for builds update the badges as they finish.
+  const badgeWatcher = new LatestResultsWatcher(farm.jobs, deps.latestResults, log);
+  badgeWatcher.start().catch((error: Error) => log.error({ err: error }, 'the badge watcher did not start'));
   const requeue = () =>
     deps.jobs
       .requeueStranded()
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await deps.repository.stop();
+    badgeWatcher.stop();
     await launcher?.stopAll();
     await farm.close();
     process.exit(0);
