@@ -35,6 +35,8 @@ async function main(): Promise<void> {
   // Vouched-for builds update the badges as they finish.
   const badgeWatcher = new LatestResultsWatcher(farm.jobs, deps.latestResults, log);
   badgeWatcher.start().catch((error: Error) => log.error({ err: error }, 'the badge watcher did not start'));
+  // Accepted GitHub deliveries are prepared and their builds reported, whatever a restart interrupted.
+  deps.github?.start().catch((error: Error) => log.error({ err: error }, 'the GitHub integration did not start'));
   const requeue = () =>
     deps.jobs
       .requeueStranded()
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await deps.repository.stop();
     badgeWatcher.stop();
+    deps.github?.stop();
     await launcher?.stopAll();
     await farm.close();
     process.exit(0);
