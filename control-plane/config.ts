@@ -79,6 +79,9 @@ function github(env: NodeJS.ProcessEnv, problems: string[]): GitHubConfig | null
       .filter(([name]) => name.startsWith('FARM_GITHUB_SECRET_ENV_'))
       .map(([name, value]) => [name.slice('FARM_GITHUB_SECRET_ENV_'.length), value ?? '']),
   );
+  for (const name of Object.keys(secretEnv)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) problems.push(`FARM_GITHUB_SECRET_ENV_${name}: '${name}' is not an environment variable name (letters, digits, '_')`);
+  }
   return { webhookSecret, appId, privateKeyFile, apiUrl: (env.FARM_GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''), secretEnv };
 }
 
