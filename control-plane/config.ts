@@ -58,8 +58,8 @@ export interface GitHubConfig {
   /** FARM_GITHUB_API_URL: the REST API. Default https://api.github.com (GitHub Enterprise: https://HOST/api/v3). */
   readonly apiUrl: string;
   /**
-   * FARM_GITHUB_SECRET_ENV_<NAME>=value: environment the farm adds to checks of pushes and
-   * same-repository pull requests (API keys a package's tests need). Never to fork pull requests.
+   * FARM_GITHUB_SECRET_ENV_<NAME>=value: environment the farm adds to checks of pushes (API keys
+   * a package's tests need). Never to fork pull requests.
    */
   readonly secretEnv: Readonly<Record<string, string>>;
 }

@@ -9,6 +9,9 @@ import type { Logger } from 'pino';
 import { decode, isTerminal, keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
 import type { LatestResults } from './latest-results.ts';
 
+/** Older builds were recorded by an earlier watcher (the records persist): a restart need not read them again. */
+const CATCH_UP_MS = 7 * 24 * 60 * 60 * 1000;
+
 export class LatestResultsWatcher {
   private stopped = false;
   private watch: { stop(): void } | null = null;
@@ -22,6 +25,7 @@ export class LatestResultsWatcher {
 
   /** Starts watching; returns once the watch is set up. */
   async start(): Promise<void> {
+    const startedAt = Date.now();
     const iterator = await this.jobs.watch({ key: 'build.*.*' });
     this.watch = iterator;
     void (async () => {
@@ -30,6 +34,7 @@ export class LatestResultsWatcher {
         if (entry.operation !== 'PUT' || entry.value.length === 0) continue;
         const build = decode<BuildRecord>(entry.value);
         if (!isTerminal(build.status)) continue;
+        if (build.finishedAt && startedAt - Date.parse(build.finishedAt) > CATCH_UP_MS) continue;
         await this.consider(build).catch((error: Error) => this.log.warn({ err: error, platform: build.platform }, 'recording a badge result failed'));
       }
     })();

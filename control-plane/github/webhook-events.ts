@@ -20,7 +20,7 @@ export interface CiRequest {
   readonly branch: string;
   /** A push to the repository's default branch: its results count for the badges. */
   readonly defaultBranch: boolean;
-  /** A pull request from another repository (a fork): it never gets the farm's secrets. */
+  /** A pull request from another repository (a fork): it never gets the farm's secrets. (Pull requests from the repository's own branches are checked through their push.) */
   readonly fromFork: boolean;
   readonly pullRequest: number | null;
 }
@@ -66,6 +66,8 @@ export function readDelivery(event: string, deliveryId: string, payload: Json): 
   if (!SHA.test(sha)) return { ignored: 'the pull request names no head commit' };
   // The head in another repository is a fork; a head repository that is gone (a deleted fork) too.
   const fromFork = !pull.head?.repo?.full_name || pull.head.repo.full_name !== pull.base?.repo?.full_name;
+  // A branch of the repository itself: its push is checked already, on the same commit.
+  if (!fromFork) return { ignored: 'a pull request from a branch of this repository: the push of its commit is checked' };
   const number = Number(pull.number ?? payload.number);
   return { ...base, event, sha, branch: String(pull.head?.ref ?? ''), defaultBranch: false, fromFork, pullRequest: Number.isInteger(number) ? number : null };
 }

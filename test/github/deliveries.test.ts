@@ -21,16 +21,19 @@ test('a push to a branch is a check of its head commit; to the default branch it
 test('tag pushes, deleted branches and closed pull requests start nothing, and say why', () => {
   assert.equal(readDelivery('push', 'd', { ...pushPayload('o', 'r', 5, SHA), ref: 'refs/tags/v1' }), { ignored: "a push to 'refs/tags/v1' (only branches are checked)" });
   assert.equal(readDelivery('push', 'd', { ...pushPayload('o', 'r', 5, SHA), deleted: true, after: '0'.repeat(40) }), { ignored: 'a deleted branch' });
-  assert.equal(readDelivery('pull_request', 'd', { ...pullRequestPayload('o', 'r', 5, SHA, 'o'), action: 'closed' }), { ignored: "pull request action 'closed' starts no check" });
+  assert.equal(readDelivery('pull_request', 'd', { ...pullRequestPayload('o', 'r', 5, SHA, 'forker'), action: 'closed' }), { ignored: "pull request action 'closed' starts no check" });
   assert.equal(readDelivery('issues', 'd', {}), { ignored: "event 'issues' starts no check" });
   assert.equal(readDelivery('push', 'd', { ...pushPayload('o', 'r', 5, SHA), installation: undefined }), { ignored: 'the delivery names no App installation' });
 });
 
-test('a pull request from another repository is a fork; one from a branch of the same repository is not', () => {
-  assert.is((readDelivery('pull_request', 'd', pullRequestPayload('o', 'r', 5, SHA, 'forker')) as any).fromFork, true);
-  const own = readDelivery('pull_request', 'd', pullRequestPayload('o', 'r', 5, SHA, 'o')) as any;
-  assert.is(own.fromFork, false);
-  assert.is(own.pullRequest, 7);
+test('a pull request from another repository is a fork; one from a branch of the same repository is checked through its push', () => {
+  const fork = readDelivery('pull_request', 'd', pullRequestPayload('o', 'r', 5, SHA, 'forker')) as any;
+  assert.is(fork.fromFork, true);
+  assert.is(fork.pullRequest, 7);
+  assert.is(fork.branch, 'feature');
+  assert.equal(readDelivery('pull_request', 'd', pullRequestPayload('o', 'r', 5, SHA, 'o')), {
+    ignored: 'a pull request from a branch of this repository: the push of its commit is checked',
+  });
   const gone = pullRequestPayload('o', 'r', 5, SHA, 'forker');
   (gone.pull_request.head as any).repo = null;
   assert.is((readDelivery('pull_request', 'd', gone) as any).fromFork, true, 'a deleted fork is still a fork');
