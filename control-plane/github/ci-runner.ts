@@ -40,8 +40,14 @@ const STALE_CLAIM_MS = 5 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
 const MAX_ATTEMPTS = 5;
 
-/** Refusals: the repository's or the package's to fix, said on a failed check run. */
+/** No platform to check on: the farm has no live worker. */
+class NothingToRun extends Error {
+  override name = 'NothingToRun';
+}
+
+/** Refusals: the repository's or the package's to fix (or nothing to run), said on a failed check run. */
 function refusalOf(error: unknown): { title: string; message: string } | null {
+  if (error instanceof NothingToRun) return { title: 'No live workers', message: error.message };
   if (error instanceof RepositoryConfigError) return { title: `${CONFIG_FILE} is not valid`, message: error.message };
   if (error instanceof SourceArchiveError) return { title: 'Not an R package the farm can check', message: error.message };
   if (error instanceof FarmError && error.status < 500) return { title: 'The farm refused the package', message: error.message };
@@ -127,6 +133,9 @@ export class CiRunner {
     const platforms = await choosePlatforms(this.deps.platforms, config.platforms).catch((error: unknown) => {
       throw error instanceof FarmError ? new RepositoryConfigError(`${CONFIG_FILE}: ${error.message}`, { cause: error }) : error;
     });
+    if (platforms.run.length === 0 && platforms.skipped.length === 0) {
+      throw new NothingToRun('this farm has no live worker for any platform right now; push again (or re-run the check) once it has');
+    }
     const tarball = await github.downloadTarball(request, request.sha, limits.maxCompressedBytes);
     const upload = await packageUploadFromGitHubArchive(tarball, limits);
     const archive = await inspectPackageArchive(upload, limits);
