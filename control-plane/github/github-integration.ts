@@ -53,7 +53,13 @@ export class GitHubIntegration {
   private readonly runner: CiRunner;
 
   constructor(private readonly deps: GitHubIntegrationDeps) {
-    const privateKey = readFileSync(deps.config.privateKeyFile, 'utf8');
+    let privateKey: string;
+    try {
+      privateKey = readFileSync(deps.config.privateKeyFile, 'utf8');
+    } catch (error) {
+      throw new Error(`FARM_GITHUB_PRIVATE_KEY_FILE: cannot read '${deps.config.privateKeyFile}' (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); download the App's private key from its settings page`, { cause: error });
+    }
+    if (!privateKey.includes('PRIVATE KEY-----')) throw new Error(`FARM_GITHUB_PRIVATE_KEY_FILE: '${deps.config.privateKeyFile}' is not a PEM private key`);
     const github = new GitHubClient({ appId: deps.config.appId, privateKey, apiUrl: deps.config.apiUrl });
     this.runs = new CiRuns(deps.farm.js, deps.replicas);
     this.reporter = new CheckRunReporter({ jobs: deps.farm.jobs, runs: this.runs, github, latestResults: deps.latestResults, publicUrl: deps.publicUrl, log: deps.log });
