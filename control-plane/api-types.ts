@@ -373,10 +373,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/badges/check/{package}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SVG badge of a package's latest check result, the worst across its platforms.
+         * @description Counts only builds the farm vouches for: jobs submitted with publish=true (admin) and the
+         *     GitHub integration's checks of a repository's default branch. Cacheable for 60 s, with an ETag.
+         */
+        get: operations["getCheckBadge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/badges/check/{package}/{platform}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SVG badge of a package's latest check result on one platform. */
+        get: operations["getPlatformCheckBadge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/badges/version/{package}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SVG badge of a package's newest version in the farm's repository (src/contrib). */
+        get: operations["getVersionBadge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/github/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The GitHub App's webhook; push and pull_request deliveries start checks reported as check runs.
+         * @description Verified with X-Hub-Signature-256 (HMAC-SHA256 of the raw body with FARM_GITHUB_WEBHOOK_SECRET);
+         *     a delivery id seen before is answered 200 `duplicate` and starts nothing. The delivery is
+         *     stored in JetStream before the 202: checks start (and are reported) even across a restart.
+         */
+        post: operations["receiveGitHubWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        WebhookOutcome: {
+            /** @enum {string} */
+            status: "queued" | "ignored" | "duplicate";
+            reason: string | null;
+        };
         RhubError: {
             /** @enum {string} */
             status: "error";
@@ -468,7 +550,7 @@ export interface components {
             builds: components["schemas"]["Publication"][];
         };
         /** @enum {string} */
-        ErrorCode: "invalid_request" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "email_not_allowed" | "mail_not_sent" | "publish_refused" | "already_published" | "repository_file_not_found" | "service_unavailable" | "internal_error";
+        ErrorCode: "invalid_request" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "email_not_allowed" | "mail_not_sent" | "publish_refused" | "already_published" | "repository_file_not_found" | "service_unavailable" | "webhook_signature_invalid" | "github_not_configured" | "internal_error";
         Error: {
             error: {
                 code: components["schemas"]["ErrorCode"];
@@ -594,6 +676,17 @@ export interface components {
         };
     };
     responses: {
+        /** @description The badge. */
+        Badge: {
+            headers: {
+                ETag?: string;
+                "Cache-Control"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "image/svg+xml": string;
+            };
+        };
         /** @description What went wrong and what to change. */
         Error: {
             headers: {
@@ -614,6 +707,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description An R package name. */
+        PackageName: string;
         /** @description The job id from the submission (32 hex digits). */
         JobId: components["schemas"]["JobId"];
     };
@@ -1212,6 +1307,117 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+        };
+    };
+    getCheckBadge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An R package name. */
+                package: components["parameters"]["PackageName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Badge"];
+            /** @description Not modified (If-None-Match matched the ETag). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+        };
+    };
+    getPlatformCheckBadge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An R package name. */
+                package: components["parameters"]["PackageName"];
+                platform: components["schemas"]["PlatformId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Badge"];
+            /** @description Not modified (If-None-Match matched the ETag). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+        };
+    };
+    getVersionBadge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An R package name. */
+                package: components["parameters"]["PackageName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Badge"];
+            /** @description Not modified (If-None-Match matched the ETag). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+        };
+    };
+    receiveGitHubWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-GitHub-Event": string;
+                "X-GitHub-Delivery": string;
+                "X-Hub-Signature-256": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Ignored (an event or action that starts no check, a ping) or a replayed delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOutcome"];
+                };
+            };
+            /** @description Accepted; the check starts shortly. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOutcome"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
 }

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { FarmConnection } from '../protocol/index.ts';
+import { LatestResults } from './badges/index.ts';
 import type { ControlPlaneConfig } from './config.ts';
+import { GitHubIntegration } from './github/index.ts';
 import { errorHandler } from './http/error-handler.ts';
 import type { ControlPlaneMetrics } from './http/metrics.ts';
 import { OpenApiValidator } from './http/openapi-validator.ts';
@@ -13,11 +15,14 @@ import { Mailer } from './mail/mailer.ts';
 import { PlatformDirectory } from './platforms/platform-directory.ts';
 import { FarmRepository } from './repository/index.ts';
 import { rhubRoutes } from './rhub/rhub-routes.ts';
+import { badgeRoutes } from './routes/badges.ts';
+import { githubRoutes } from './routes/github.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { platformRoutes } from './routes/platforms.ts';
 import { repositoryRoutes } from './routes/repository.ts';
+import { uploadLimits } from './uploads/index.ts';
 import { workerRoutes } from './routes/workers.ts';
 import type { WorkerLauncher } from './workers/local-launcher.ts';
 import { WorkerRegistry } from './workers/worker-registry.ts';
@@ -39,6 +44,10 @@ export interface AppDeps {
   readonly mailer: Mailer | null;
   /** The farm's CRAN-like repository under /repo/. */
   readonly repository: FarmRepository;
+  /** The latest vouched-for check result per package and platform, for /badges/. */
+  readonly latestResults: LatestResults;
+  /** The farm as a GitHub App; null when FARM_GITHUB_APP_ID is unset. */
+  readonly github: GitHubIntegration | null;
 }
 
 /** Builds the default collaborators around a farm connection. */
@@ -50,6 +59,9 @@ export function createDeps(
   launcher: WorkerLauncher | null,
 ): AppDeps {
   const workers = new WorkerRegistry(farm);
+  const jobs = new JobService(farm);
+  const platforms = new PlatformDirectory(workers, config.defaultPlatforms);
+  const latestResults = new LatestResults(farm.js, config.replicas);
   return {
     config,
     farm,
@@ -57,16 +69,20 @@ export function createDeps(
     metrics,
     launcher,
     validator: new OpenApiValidator(),
-    jobs: new JobService(farm),
+    jobs,
     output: new OutputReader(farm),
     workers,
-    platforms: new PlatformDirectory(workers, config.defaultPlatforms),
+    platforms,
     mailer: config.smtpUrl ? new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }) : null,
     repository: new FarmRepository(
       farm,
       { replicas: config.replicas, mirrorDir: join(config.dataDir, 'repository-mirror'), rscript: config.rscript, publishStatuses: config.publishStatuses },
       log,
     ),
+    latestResults,
+    github: config.github
+      ? new GitHubIntegration({ config: config.github, farm, replicas: config.replicas, jobs, platforms, latestResults, limits: uploadLimits(config), publicUrl: config.publicUrl, log })
+      : null,
   };
 }
 
@@ -86,7 +102,7 @@ export function createApp(deps: AppDeps): Koa {
   // The job routes first: they are the hot path (status polling) and share no path with the others.
   // Then pages: /platforms and /workers answer browsers with HTML and pass everyone else on.
   // Before the pages the r-hub 1.x API, whose /status/<r-hub id> redirects pass rfarm's job ids on.
-  for (const router of [jobRoutes(deps), rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), workerRoutes(deps), repositoryRoutes(deps)]) {
+  for (const router of [jobRoutes(deps), rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), workerRoutes(deps), repositoryRoutes(deps), badgeRoutes(deps), githubRoutes(deps)]) {
     app.use(router.routes());
     // throw: a wrong method becomes a catalogued 405 JSON error in the one error middleware.
     app.use(router.allowedMethods({ throw: true }));

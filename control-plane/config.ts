@@ -43,6 +43,46 @@ export interface ControlPlaneConfig {
   readonly publishStatuses: readonly CheckStatus[];
   /** FARM_RSCRIPT: the Rscript that indexes the farm's repository (tools::write_PACKAGES). Default Rscript. */
   readonly rscript: string;
+  /** The GitHub App integration (README.md, "GitHub"); null when FARM_GITHUB_APP_ID is unset. */
+  readonly github: GitHubConfig | null;
+}
+
+/** How the farm acts as a GitHub App. */
+export interface GitHubConfig {
+  /** FARM_GITHUB_WEBHOOK_SECRET: the App's webhook secret; deliveries are verified with it (the stacks' `githubWebhookSecret`). */
+  readonly webhookSecret: string;
+  /** FARM_GITHUB_APP_ID: the App's numeric id (its settings page, "App ID"); setting it turns the integration on. */
+  readonly appId: number;
+  /** FARM_GITHUB_PRIVATE_KEY_FILE: the App's private key (.pem as GitHub downloads it), read at start. */
+  readonly privateKeyFile: string;
+  /** FARM_GITHUB_API_URL: the REST API. Default https://api.github.com (GitHub Enterprise: https://HOST/api/v3). */
+  readonly apiUrl: string;
+  /**
+   * FARM_GITHUB_SECRET_ENV_<NAME>=value: environment the farm adds to checks of pushes (API keys
+   * a package's tests need). Never to fork pull requests.
+   */
+  readonly secretEnv: Readonly<Record<string, string>>;
+}
+
+function github(env: NodeJS.ProcessEnv, problems: string[]): GitHubConfig | null {
+  // The stacks always set the webhook secret; the App is on once it also has an id.
+  const appIdText = env.FARM_GITHUB_APP_ID || '';
+  if (!appIdText) return null;
+  const appId = Number(appIdText);
+  if (!Number.isInteger(appId) || appId < 1) problems.push(`FARM_GITHUB_APP_ID=${appIdText} must be the GitHub App's numeric App ID (its settings page)`);
+  const webhookSecret = env.FARM_GITHUB_WEBHOOK_SECRET || '';
+  if (webhookSecret.length < 16) problems.push('FARM_GITHUB_APP_ID needs FARM_GITHUB_WEBHOOK_SECRET, at least 16 characters (e.g. `openssl rand -hex 24`), the same as in the GitHub App settings');
+  const privateKeyFile = env.FARM_GITHUB_PRIVATE_KEY_FILE || '';
+  if (!privateKeyFile) problems.push("FARM_GITHUB_APP_ID needs FARM_GITHUB_PRIVATE_KEY_FILE, the GitHub App's private key (.pem)");
+  const secretEnv = Object.fromEntries(
+    Object.entries(env)
+      .filter(([name]) => name.startsWith('FARM_GITHUB_SECRET_ENV_'))
+      .map(([name, value]) => [name.slice('FARM_GITHUB_SECRET_ENV_'.length), value ?? '']),
+  );
+  for (const name of Object.keys(secretEnv)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) problems.push(`FARM_GITHUB_SECRET_ENV_${name}: '${name}' is not an environment variable name (letters, digits, '_')`);
+  }
+  return { webhookSecret, appId, privateKeyFile, apiUrl: (env.FARM_GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''), secretEnv };
 }
 
 const CHECK_STATUSES: readonly CheckStatus[] = ['OK', 'NOTE', 'WARNING', 'ERROR'];
@@ -123,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
     rhub: rhubAuth(env, problems),
     publishStatuses: parseServers(env.FARM_PUBLISH_STATUSES || 'OK,NOTE').map((status) => status.toUpperCase() as CheckStatus),
     rscript: env.FARM_RSCRIPT || 'Rscript',
+    github: github(env, problems),
   };
   for (const status of config.publishStatuses) {
     if (!CHECK_STATUSES.includes(status)) problems.push(`FARM_PUBLISH_STATUSES: '${status}' is not a check result; use some of ${CHECK_STATUSES.join(', ')}`);

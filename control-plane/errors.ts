@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   'already_published',
   'repository_file_not_found',
   'service_unavailable',
+  'webhook_signature_invalid',
+  'github_not_configured',
   'internal_error',
 ] as const;
 
@@ -107,5 +109,9 @@ export const errors = {
     new FarmError(409, 'already_published', `${packageName} ${version} is already in the farm's repository (published by job ${jobId}); published versions are never replaced: raise the Version in DESCRIPTION and submit again`),
   repositoryFileNotFound: (path: string) =>
     new FarmError(404, 'repository_file_not_found', `the farm's repository has no '${path}'; its source packages are listed in /repo/src/contrib/PACKAGES`),
+  webhookSignatureInvalid: (detail: string) =>
+    new FarmError(401, 'webhook_signature_invalid', `the webhook delivery is refused: ${detail}; the GitHub App's webhook secret must equal this farm's FARM_GITHUB_WEBHOOK_SECRET`),
+  githubNotConfigured: () =>
+    new FarmError(503, 'github_not_configured', "this farm is not set up as a GitHub App: its admin sets FARM_GITHUB_APP_ID, FARM_GITHUB_WEBHOOK_SECRET and FARM_GITHUB_PRIVATE_KEY_FILE (README.md, \"GitHub\")"),
   serviceUnavailable: (detail: string) => new FarmError(503, 'service_unavailable', `the farm cannot take this right now: ${detail}; try again shortly`),
 };

@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { connectFarm } from '../protocol/index.ts';
 import { createApp, createDeps } from './app.ts';
+import { LatestResultsWatcher } from './badges/index.ts';
 import { loadConfig } from './config.ts';
 import { createMetrics } from './http/metrics.ts';
 import { LocalWorkerLauncher } from './workers/local-launcher.ts';
@@ -31,6 +32,11 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 65_000;
   // Builds of publish=true jobs go into the farm's repository as they finish.
   deps.repository.startPublishing().catch((error: Error) => log.error({ err: error }, 'the repository publisher did not start'));
+  // Vouched-for builds update the badges as they finish.
+  const badgeWatcher = new LatestResultsWatcher(farm.jobs, deps.latestResults, log);
+  badgeWatcher.start().catch((error: Error) => log.error({ err: error }, 'the badge watcher did not start'));
+  // Accepted GitHub deliveries are prepared and their builds reported, whatever a restart interrupted.
+  deps.github?.start().catch((error: Error) => log.error({ err: error }, 'the GitHub integration did not start'));
   const requeue = () =>
     deps.jobs
       .requeueStranded()
@@ -42,6 +48,8 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await deps.repository.stop();
+    badgeWatcher.stop();
+    deps.github?.stop();
     await launcher?.stopAll();
     await farm.close();
     process.exit(0);

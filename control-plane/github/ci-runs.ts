@@ -1,0 +1,113 @@
+/**
+ * The GitHub integration's state in JetStream: one record per accepted delivery (keyed by its
+ * delivery id, so a replayed delivery finds its record and is ignored) and an index from job id
+ * to delivery, for reporting builds as they finish. Its own KV bucket, `rfarm_github`, whose
+ * entries expire after a week: longer than GitHub offers redelivery (3 days) and than any check.
+ */
+import { StorageType, type JetStreamClient, type KV } from 'nats';
+import { encode, readRecord, retryTransient, updateRecord } from '../../protocol/index.ts';
+import type { ErrorOn } from './repository-config.ts';
+import type { CiRequest } from './webhook-events.ts';
+
+/** The integration's KV bucket. */
+export const GITHUB_BUCKET = 'rfarm_github';
+/** How long deliveries are remembered (and runs kept). */
+export const DELIVERY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Where a run is: `received` (accepted, nothing done yet), `claimed` (a control plane is
+ * preparing it), `checking` (its job is queued and its check runs exist), `refused` (a failed
+ * check run said why: a bad `.rfarm.yml`, not an R package …).
+ */
+export type CiRunState = 'received' | 'claimed' | 'checking' | 'refused';
+
+/** One accepted delivery and what became of it. */
+export interface CiRun {
+  readonly request: CiRequest;
+  /** Chosen at acceptance, so preparing the run again submits the same job. */
+  readonly jobId: string;
+  readonly state: CiRunState;
+  readonly receivedAt: string;
+  readonly claimedAt: string | null;
+  /** Preparation attempts that met a GitHub or farm failure. */
+  readonly attempts: number;
+  /** Check run id per platform. */
+  readonly checkRuns: Readonly<Record<string, number>>;
+  /** Platforms whose check run has been completed. */
+  readonly reported: readonly string[];
+  readonly errorOn: ErrorOn;
+  /** Why the run was refused. */
+  readonly problem: string | null;
+}
+
+/** Delivery GUIDs as GitHub sends them; anything else is refused before it becomes a key. */
+export const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
+
+const runKey = (deliveryId: string) => `run.${deliveryId}`;
+const jobKey = (jobId: string) => `job.${jobId}`;
+
+export class CiRuns {
+  private opening: Promise<KV> | null = null;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly replicas: number,
+  ) {}
+
+  /** The bucket, opened (and created) on first use. */
+  bucket(): Promise<KV> {
+    this.opening ??= retryTransient(() =>
+      this.js.views.kv(GITHUB_BUCKET, { history: 1, replicas: this.replicas, ttl: DELIVERY_TTL_MS, storage: StorageType.File }),
+    ).catch((error: unknown) => {
+      this.opening = null;
+      throw error;
+    });
+    return this.opening;
+  }
+
+  /** Records a new delivery; false when this delivery id was seen before (a replay). */
+  async accept(run: CiRun): Promise<boolean> {
+    const kv = await this.bucket();
+    return retryTransient(() => kv.create(runKey(run.request.deliveryId), encode(run))).then(
+      () => true,
+      (error: Error) => {
+        if (/wrong last sequence|exists/i.test(error.message)) return false;
+        throw error;
+      },
+    );
+  }
+
+  async get(deliveryId: string): Promise<CiRun | null> {
+    return (await readRecord<CiRun>(await this.bucket(), runKey(deliveryId)))?.value ?? null;
+  }
+
+  /** Read-modify-write with a revision check; `change` returns null to leave the run as it is. */
+  async update(deliveryId: string, change: (run: CiRun) => CiRun | null): Promise<CiRun | null> {
+    return updateRecord<CiRun>(await this.bucket(), runKey(deliveryId), change);
+  }
+
+  /** Notes which delivery a job belongs to (before the job exists, so every build can find it). */
+  async indexJob(jobId: string, deliveryId: string): Promise<void> {
+    const kv = await this.bucket();
+    await retryTransient(() => kv.put(jobKey(jobId), encode({ deliveryId })));
+  }
+
+  /** The run a job belongs to, or null for jobs the integration did not submit. */
+  async forJob(jobId: string): Promise<CiRun | null> {
+    const index = await readRecord<{ deliveryId: string }>(await this.bucket(), jobKey(jobId));
+    return index ? this.get(index.value.deliveryId) : null;
+  }
+
+  /** Every run's delivery id, for the sweep of stale claims. */
+  async deliveryIds(): Promise<string[]> {
+    const kv = await this.bucket();
+    const ids: string[] = [];
+    for await (const key of await kv.keys('run.*')) ids.push(key.slice('run.'.length));
+    return ids;
+  }
+
+  /** Watches runs (existing ones first). */
+  async watch(): Promise<AsyncIterable<{ operation: string; value: Uint8Array }> & { stop(): void }> {
+    return (await this.bucket()).watch({ key: 'run.*' });
+  }
+}

@@ -1,0 +1,77 @@
+/** The pure parts of reverse-dependency checks: finding reverse dependencies in PACKAGES indices, and comparing two checks. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { CheckItem, CheckResult } from '../../protocol/index.ts';
+import { dependencyNames, diffFindings, reverseDependencies } from '../../control-plane/revdeps/index.ts';
+import { descriptionText } from '../support/r-packages.ts';
+
+/** A PACKAGES file as R's tools::write_PACKAGES writes it, for packages with these DESCRIPTION fields. */
+function packagesIndex(packages: Array<{ name: string; fields?: Record<string, string> }>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rfarm-revdeps-'));
+  const contrib = join(dir, 'src', 'contrib');
+  mkdirSync(contrib, { recursive: true });
+  for (const spec of packages) {
+    mkdirSync(join(dir, 'build', spec.name), { recursive: true });
+    writeFileSync(join(dir, 'build', spec.name, 'DESCRIPTION'), descriptionText({ name: spec.name, fields: spec.fields }));
+    execFileSync('tar', ['-czf', join(contrib, `${spec.name}_0.1.0.tar.gz`), '-C', join(dir, 'build'), spec.name]);
+  }
+  execFileSync('Rscript', ['-e', `tools::write_PACKAGES("${contrib}", type = "source")`]);
+  return readFileSync(join(contrib, 'PACKAGES'), 'utf8');
+}
+
+test('dependency fields are read as R writes them: constraints, continuation lines, R itself left out', () => {
+  assert.equal(dependencyNames('R (>= 4.1), alpha (>=\n    1.0),\n beta'), ['alpha', 'beta']);
+  assert.equal(dependencyNames(undefined), []);
+});
+
+test('reverse dependencies come from every index, once each, through Depends, Imports and LinkingTo', () => {
+  const farm = packagesIndex([
+    { name: 'basepkg' },
+    { name: 'usesimports', fields: { Imports: 'basepkg (>= 0.1)' } },
+    { name: 'usesdepends', fields: { Depends: 'R (>= 4.0), basepkg' } },
+    { name: 'suggestsonly', fields: { Suggests: 'basepkg' } },
+    { name: 'unrelated', fields: { Imports: 'basepkgextra' } },
+  ]);
+  const cran = packagesIndex([{ name: 'usesimports', fields: { Imports: 'basepkg' } }, { name: 'linksto', fields: { LinkingTo: 'basepkg' } }]);
+  const found = reverseDependencies('basepkg', [['farm', farm], ['cran', cran]]);
+  assert.equal(found.map((dependency) => [dependency.package, dependency.repository, dependency.fields]), [
+    ['linksto', 'cran', ['LinkingTo']],
+    ['usesdepends', 'farm', ['Depends']],
+    ['usesimports', 'farm', ['Imports']],
+  ]);
+  assert.equal(reverseDependencies('basepkg', [['farm', farm]], ['Suggests']).map((dependency) => dependency.package), ['suggestsonly']);
+});
+
+const item = (severity: CheckItem['severity'], check: string, text: string): CheckItem => ({ severity, check, text });
+const result = (...items: CheckItem[]): CheckResult => ({
+  status: items.some((i) => i.severity === 'ERROR') ? 'ERROR' : items.some((i) => i.severity === 'WARNING') ? 'WARNING' : items.length ? 'NOTE' : 'OK',
+  errors: items.filter((i) => i.severity === 'ERROR').length,
+  warnings: items.filter((i) => i.severity === 'WARNING').length,
+  notes: items.filter((i) => i.severity === 'NOTE').length,
+  items,
+});
+
+test('a new ERROR or WARNING makes a reverse dependency newly broken, with the findings that appeared', () => {
+  const before = result(item('NOTE', 'checking R code for possible problems', 'f: no visible binding for x'));
+  const after = result(before.items[0], item('ERROR', 'checking examples', "Error in basepkg::gone() : could not find function 'gone'"));
+  const diff = diffFindings(before, after);
+  assert.is(diff.verdict, 'newly broken');
+  assert.equal(diff.appeared.map((finding) => finding.check), ['checking examples']);
+  assert.equal(diff.disappeared, []);
+});
+
+test('an ERROR that goes is fixed; a changed NOTE alone is unchanged', () => {
+  assert.is(diffFindings(result(item('WARNING', 'checking whether package can be installed', 'warning')), result()).verdict, 'fixed');
+  assert.is(diffFindings(result(item('NOTE', 'a', 'one')), result(item('NOTE', 'a', 'two'))).verdict, 'unchanged');
+});
+
+test('two runs of the same code compare equal despite temporary paths and timings', () => {
+  const run = (tmp: string, seconds: string) => result(item('WARNING', 'checking tests', `Running tests in ${tmp}/Rtmp1/x.R took ${seconds} s`));
+  assert.equal(diffFindings(run('/tmp/RtmpA1', '1.2'), run('/tmp/RtmpZ9', '3.4')), { verdict: 'unchanged', appeared: [], disappeared: [] });
+});
+
+test.run();
