@@ -1,5 +1,5 @@
 /** Reads a package's newest version out of a repository `PACKAGES` index. Pure functions. */
-import { parseDcf } from '../uploads/index.ts';
+import { parseDcfRecord } from '../../r-metadata/index.ts';
 
 /** R's package_version ordering: numeric components, separated by '.' or '-'. */
 export function compareRVersions(a: string, b: string): number {
@@ -17,7 +17,7 @@ export function readPackagesIndex(text: string): Map<string, string[]> {
   const packages = new Map<string, string[]>();
   for (const record of text.split(/\r?\n[ \t]*\r?\n/)) {
     if (record.trim() === '') continue;
-    const fields = parseDcf(record);
+    const fields = parseDcfRecord(record);
     if (!fields.Package || !fields.Version) continue;
     packages.set(fields.Package, [...(packages.get(fields.Package) ?? []), fields.Version]);
   }

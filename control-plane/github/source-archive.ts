@@ -8,7 +8,8 @@
  */
 import { createGunzip, createGzip } from 'node:zlib';
 import tar, { type Header } from 'tar-stream';
-import { parseDcf, type ArchiveLimits } from '../uploads/index.ts';
+import { parseDcfRecord } from '../../r-metadata/index.ts';
+import type { ArchiveLimits } from '../uploads/index.ts';
 
 /** A source archive that cannot be made into a package upload; the message says why. */
 export class SourceArchiveError extends Error {
@@ -57,7 +58,7 @@ async function packageNameOf(data: Uint8Array, limits: ArchiveLimits): Promise<s
   if (!description) throw new SourceArchiveError('the repository has no DESCRIPTION file at its top: the farm checks repositories whose top folder is an R package');
   let fields: Record<string, string>;
   try {
-    fields = parseDcf((description as Buffer).toString('utf8'));
+    fields = parseDcfRecord((description as Buffer).toString('utf8'));
   } catch (error) {
     throw new SourceArchiveError((error as Error).message);
   }

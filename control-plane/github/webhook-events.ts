@@ -34,6 +34,8 @@ const PULL_REQUEST_ACTIONS = ['opened', 'synchronize', 'reopened'];
 const ZERO_SHA = /^0{40}$/;
 const SHA = /^[0-9a-f]{40}$/;
 
+// Webhook payloads are GitHub's JSON, read field by field with optional chaining.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 function repositoryOf(payload: Json): { owner: string; repo: string } | null {

@@ -3,5 +3,5 @@
  * (finding reverse dependencies, comparing two checks). The submission option, the paired builds
  * and the report are not built yet: README.md, "Reverse-dependency checks".
  */
-export { DEPENDENCY_FIELDS, dependencyNames, reverseDependencies, type DependencyField, type ReverseDependency } from './reverse-dependencies.ts';
+export { DEPENDENCY_FIELDS, reverseDependencies, type DependencyField, type ReverseDependency } from './reverse-dependencies.ts';
 export { diffFindings, normaliseFinding, type FindingsDiff, type RevdepVerdict } from './findings-diff.ts';

@@ -3,7 +3,7 @@
  * indices as `tools::package_dependencies(reverse = TRUE)` reads them. Pure functions; the first
  * building block of reverse-dependency checks (README.md, "Reverse-dependency checks").
  */
-import { parseDcf } from '../uploads/index.ts';
+import { dependencyNames, parseDcfRecord } from '../../r-metadata/index.ts';
 
 /** The DESCRIPTION fields that make a dependency, strongest first. */
 export const DEPENDENCY_FIELDS = ['Depends', 'Imports', 'LinkingTo', 'Suggests'] as const;
@@ -16,15 +16,6 @@ export interface ReverseDependency {
   /** The repository (its URL or name, as the caller labelled it) whose index lists it; the first one wins. */
   readonly repository: string;
   readonly fields: readonly DependencyField[];
-}
-
-/** Package names in a dependency field: `R (>= 4.1), pkgA (>= 1.0),\n pkgB` → pkgA, pkgB (R itself left out). */
-export function dependencyNames(field: string | undefined): string[] {
-  if (!field) return [];
-  return field
-    .split(',')
-    .map((entry) => entry.replace(/\(.*?\)/gs, '').trim())
-    .filter((name) => name !== '' && name !== 'R');
 }
 
 /**
@@ -41,7 +32,7 @@ export function reverseDependencies(
   for (const [repository, text] of indices) {
     for (const record of text.split(/\r?\n[ \t]*\r?\n/)) {
       if (record.trim() === '') continue;
-      const description = parseDcf(record);
+      const description = parseDcfRecord(record);
       const name = description.Package;
       if (!name || name === packageName || found.has(name)) continue;
       const via = fields.filter((field) => dependencyNames(description[field]).includes(packageName));

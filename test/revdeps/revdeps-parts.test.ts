@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CheckItem, CheckResult } from '../../protocol/index.ts';
-import { dependencyNames, diffFindings, reverseDependencies } from '../../control-plane/revdeps/index.ts';
+import { dependencyNames } from '../../r-metadata/index.ts';
+import { diffFindings, reverseDependencies } from '../../control-plane/revdeps/index.ts';
 import { descriptionText } from '../support/r-packages.ts';
 
 /** A PACKAGES file as R's tools::write_PACKAGES writes it, for packages with these DESCRIPTION fields. */
