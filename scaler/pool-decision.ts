@@ -1,0 +1,127 @@
+/**
+ * How big one builder pool should be, decided from what the farm shows: builds waiting in the
+ * platform's queue, the hosts the provider reports, and the workers' heartbeats. Pure: the same
+ * observation, memory and clock always give the same decision, so the simulated day and the live
+ * scaler run the very same code.
+ *
+ * One build per host (the agent takes one build at a time), so a pool needs one host per running
+ * build plus one per waiting build, within the stack's min and max. A host running a build is
+ * never chosen to stop; an idle host stops only after it has been idle for the cool-down, so a
+ * burst does not pay for a boot per build. A host that never sent a heartbeat by the boot deadline
+ * is replaced: whatever build it held is redelivered by JetStream once its ack wait passes.
+ */
+
+/** The stack's bounds of a pool (stacks/Pulumi.<stack>.yaml `rfarm:pools`). */
+export interface PoolLimits {
+  /** Fewest hosts; 0 lets the pool scale to zero. */
+  readonly min: number;
+  /** Most hosts. */
+  readonly max: number;
+}
+
+/** A host the provider reports in the pool, booting or running. */
+export interface PoolHost {
+  /** The provider's id: droplet id, EC2 instance id. */
+  readonly id: string;
+  /** The name its worker reports as `host` in its heartbeat. */
+  readonly name: string;
+}
+
+/** A live worker's heartbeat, reduced to what scaling needs. */
+export interface WorkerHeartbeat {
+  /** Host name the worker runs on (`WorkerRecord.host`). */
+  readonly host: string;
+  /** Whether it runs a build now (`WorkerRecord.currentBuild !== null`). */
+  readonly busy: boolean;
+}
+
+/** What the farm shows of one pool at one instant. */
+export interface PoolObservation {
+  /** Builds in the platform's queue that no worker has taken. */
+  readonly queued: number;
+  readonly hosts: readonly PoolHost[];
+  /** Heartbeats of the platform's workers (others' are ignored by host name). */
+  readonly workers: readonly WorkerHeartbeat[];
+}
+
+/** Timing knobs, the same for every pool of a farm. */
+export interface ScalingSettings {
+  /** How long a host stays idle before it may stop. */
+  readonly coolDownMs: number;
+  /** How long a new host has to send its first heartbeat before it counts as lost. */
+  readonly bootDeadlineMs: number;
+}
+
+/** What the scaler remembers of a pool between decisions (times in ms since the epoch). */
+export interface PoolMemory {
+  /** Host id → when the scaler first saw it. */
+  readonly firstSeen: Readonly<Record<string, number>>;
+  /** Host id → since when it has been idle without a break. */
+  readonly idleSince: Readonly<Record<string, number>>;
+}
+
+/** A pool's decision. */
+export interface PoolDecision {
+  /** Hosts the pool should have once `remove` are gone and `launch` have been asked for. */
+  readonly desired: number;
+  /** New hosts to ask for. */
+  readonly launch: number;
+  /** Ids of hosts to stop: idle past the cool-down, or lost while booting. Never a busy host. */
+  readonly remove: readonly string[];
+  readonly memory: PoolMemory;
+  /** One line for the log. */
+  readonly reason: string;
+}
+
+/** Memory of a pool the scaler has not seen yet. */
+export const EMPTY_MEMORY: PoolMemory = Object.freeze({ firstSeen: {}, idleSince: {} });
+
+/** The pool's next size within `limits`, which hosts to stop and how many to start. */
+export function decidePool(observation: PoolObservation, limits: PoolLimits, memory: PoolMemory, now: number, settings: ScalingSettings): PoolDecision {
+  const heartbeats = new Map(observation.workers.map((worker) => [worker.host, worker]));
+  const firstSeen: Record<string, number> = {};
+  const idleSince: Record<string, number> = {};
+  const busy: PoolHost[] = [];
+  const idle: PoolHost[] = [];
+  const booting: PoolHost[] = [];
+  const lost: PoolHost[] = [];
+  for (const host of observation.hosts) {
+    firstSeen[host.id] = memory.firstSeen[host.id] ?? now;
+    const heartbeat = heartbeats.get(host.name);
+    if (heartbeat?.busy) busy.push(host);
+    else if (heartbeat) {
+      idle.push(host);
+      idleSince[host.id] = memory.idleSince[host.id] ?? now;
+    } else if (now - firstSeen[host.id] < settings.bootDeadlineMs) booting.push(host);
+    else lost.push(host);
+  }
+  const live = busy.length + idle.length + booting.length;
+  const wanted = clamp(busy.length + observation.queued, limits.min, limits.max);
+  const remove = lost.map((host) => host.id);
+  let launch = 0;
+  if (wanted > live) launch = wanted - live;
+  else if (wanted < live) {
+    // Over max (limits lowered), idle hosts go at once; otherwise only after the cool-down.
+    const overMax = Math.max(0, live - limits.max);
+    const cooled = [...idle].sort((a, b) => idleSince[a.id] - idleSince[b.id]);
+    let surplus = live - wanted;
+    for (const host of cooled) {
+      if (surplus === 0) break;
+      const pastCoolDown = now - idleSince[host.id] >= settings.coolDownMs;
+      if (!pastCoolDown && remove.length - lost.length >= overMax) break;
+      remove.push(host.id);
+      surplus--;
+    }
+  }
+  for (const id of remove) {
+    delete idleSince[id];
+    delete firstSeen[id];
+  }
+  const desired = live - (remove.length - lost.length) + launch;
+  const reason = `queued ${observation.queued}, busy ${busy.length}, idle ${idle.length}, booting ${booting.length}, lost ${lost.length} → ${desired} host(s) (min ${limits.min}, max ${limits.max})`;
+  return { desired, launch, remove, memory: { firstSeen, idleSince }, reason };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
