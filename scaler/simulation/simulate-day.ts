@@ -1,0 +1,171 @@
+/**
+ * A day of the farm on a simulated clock: builds arrive, the scaler (the real `decidePool`) ticks,
+ * hosts boot, take builds one at a time and stop. Pure and fast: no timers, no I/O, one-second
+ * steps. Spot hosts may be reclaimed mid-build; their build is not re-queued by the scaler but
+ * comes back as JetStream redelivers it (the agent's ack wait after its last progress ack), which
+ * is what the farm does.
+ */
+import { decidePool, EMPTY_MEMORY, type PoolLimits, type PoolMemory, type ScalingSettings } from '../pool-decision.ts';
+import { seededRandom } from './build-arrivals.ts';
+
+/** One pool in the simulation. */
+export interface SimulatedPool {
+  readonly platform: string;
+  /** OS family the targets are reported by. */
+  readonly family: string;
+  readonly limits: PoolLimits;
+  /** From launch to first heartbeat. */
+  readonly bootSeconds: number;
+  /** Arrival instants (seconds into the day) of this platform's builds. */
+  readonly arrivals: readonly number[];
+  /** Duration of one build, drawn per build. */
+  readonly buildSeconds: (random: () => number) => number;
+  /** Chance that a running host is reclaimed within an hour (Spot); 0 for on-demand. */
+  readonly reclaimPerHour?: number;
+}
+
+/** How the simulated farm behaves. */
+export interface SimulationOptions {
+  readonly pools: readonly SimulatedPool[];
+  readonly settings: ScalingSettings;
+  /** Scaler period. */
+  readonly tickSeconds: number;
+  /** JetStream ack wait: how long after a host vanishes its build is redelivered. */
+  readonly ackWaitSeconds: number;
+  readonly seed: number;
+}
+
+/** What one pool did over the day. */
+export interface PoolReport {
+  readonly platform: string;
+  readonly family: string;
+  readonly builds: number;
+  readonly served: number;
+  /** Queue waits in seconds, one per build: submission to the start of its last attempt, less earlier attempts' run time. */
+  readonly waits: readonly number[];
+  /** Sum of every host's life, launch to stop, in hours. */
+  readonly hostHours: number;
+  /** Each host's life rounded up to whole hours (hourly billing). */
+  readonly hostHoursRoundedUp: number;
+  readonly peakHosts: number;
+  readonly launches: number;
+  readonly reclaimed: number;
+  readonly redelivered: number;
+}
+
+interface Host { id: string; launchedAt: number; readyAt: number; stoppedAt: number | null; build: Build | null }
+interface Build { arrivedAt: number; seconds: number; startedAt: number | null; finishedAt: number | null; lostRun: number }
+
+const ONE_DAY = 24 * 60 * 60;
+
+/** Runs the day, then keeps the clock going until every build has finished and every pool is idle. */
+export function simulateDay(options: SimulationOptions): PoolReport[] {
+  const random = seededRandom(options.seed);
+  return options.pools.map((pool) => simulatePool(pool, options, random));
+}
+
+function simulatePool(pool: SimulatedPool, options: SimulationOptions, random: () => number): PoolReport {
+  const builds: Build[] = pool.arrivals.map((arrivedAt) => ({ arrivedAt, seconds: Math.max(1, Math.round(pool.buildSeconds(random))), startedAt: null, finishedAt: null, lostRun: 0 }));
+  const queue: Build[] = [];
+  const redeliveries: Array<{ at: number; build: Build }> = [];
+  const hosts: Host[] = [];
+  let live: Host[] = [];
+  let memory: PoolMemory = EMPTY_MEMORY;
+  let nextArrival = 0;
+  let nextHostId = 0;
+  let peakHosts = 0;
+  let reclaimed = 0;
+  let redelivered = 0;
+  const reclaimPerSecond = (pool.reclaimPerHour ?? 0) / 3600;
+  const deadline = ONE_DAY * 2;
+  for (let now = 0; now < deadline; now++) {
+    while (nextArrival < builds.length && builds[nextArrival].arrivedAt <= now) queue.push(builds[nextArrival++]);
+    for (let i = redeliveries.length - 1; i >= 0; i--) {
+      if (redeliveries[i].at <= now) {
+        queue.unshift(redeliveries[i].build);
+        redeliveries.splice(i, 1);
+        redelivered++;
+      }
+    }
+    for (const host of live) {
+      if (host.build && host.build.startedAt! + host.build.seconds <= now) {
+        host.build.finishedAt = now;
+        host.build = null;
+      }
+      if (reclaimPerSecond > 0 && random() < reclaimPerSecond) {
+        host.stoppedAt = now;
+        reclaimed++;
+        if (host.build) {
+          host.build.lostRun += now - host.build.startedAt!;
+          host.build.startedAt = null;
+          redeliveries.push({ at: now + options.ackWaitSeconds, build: host.build });
+          host.build = null;
+        }
+        continue;
+      }
+      if (!host.build && host.readyAt <= now && queue.length > 0) {
+        host.build = queue.shift()!;
+        host.build.startedAt = now;
+      }
+    }
+    live = live.filter((host) => host.stoppedAt === null);
+    if (now % options.tickSeconds === 0) {
+      const decision = decidePool(
+        {
+          queued: queue.length,
+          hosts: live.map((host) => ({ id: host.id, name: host.id })),
+          workers: live.filter((host) => host.readyAt <= now).map((host) => ({ host: host.id, busy: host.build !== null })),
+        },
+        pool.limits,
+        memory,
+        now * 1000,
+        options.settings,
+      );
+      memory = decision.memory;
+      for (const id of decision.remove) {
+        const host = live.find((candidate) => candidate.id === id)!;
+        if (host.build) throw new Error(`the scaler stopped host ${id} while it ran a build`);
+        host.stoppedAt = now;
+      }
+      live = live.filter((host) => host.stoppedAt === null);
+      for (let i = 0; i < decision.launch; i++) {
+        const host: Host = { id: `${pool.platform}-${nextHostId++}`, launchedAt: now, readyAt: now + pool.bootSeconds, stoppedAt: null, build: null };
+        hosts.push(host);
+        live.push(host);
+      }
+      peakHosts = Math.max(peakHosts, live.length);
+    }
+    const settled = now >= ONE_DAY && queue.length === 0 && redeliveries.length === 0 && nextArrival === builds.length && live.every((host) => !host.build);
+    if (settled && live.length <= pool.limits.min) {
+      for (const host of hosts) host.stoppedAt ??= now;
+      break;
+    }
+  }
+  const end = deadline;
+  const lives = hosts.map((host) => ((host.stoppedAt ?? end) - host.launchedAt) / 3600);
+  const served = builds.filter((build) => build.finishedAt !== null);
+  return {
+    platform: pool.platform,
+    family: pool.family,
+    builds: builds.length,
+    served: served.length,
+    waits: served.map((build) => build.finishedAt! - build.seconds - build.arrivedAt - build.lostRun),
+    hostHours: sum(lives),
+    hostHoursRoundedUp: sum(lives.map((hours) => Math.ceil(hours))),
+    peakHosts,
+    launches: hosts.length,
+    reclaimed,
+    redelivered,
+  };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/** The `fraction` quantile (0.95 for p95) of `values`, nearest rank. */
+export function quantile(values: readonly number[], fraction: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}

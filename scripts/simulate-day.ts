@@ -1,0 +1,51 @@
+/**
+ * `npm run simulate`: runs the proposal's day through the scaler's decisions with a stack's pool
+ * limits and writes what `npm run cost` prices, infra/cost/elastic-usage.json. A test
+ * regenerates it and fails on a difference, so the priced hours are always the simulated ones.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse } from 'yaml';
+import { poolSizeFor } from '../infra/sizing.ts';
+import type { StackConfig } from '../infra/stack-config.ts';
+import { BOOT_SECONDS, DEFAULT_SETTINGS, LINUX_CHECK_SECONDS, PROPOSAL_VOLUME, SPOT_RECLAIM_PER_HOUR, poolUsage, proposalDay, simulateDay, summariseByFamily } from '../scaler/index.ts';
+
+const root = join(import.meta.dirname, '..');
+/** Where the usage `npm run cost` prices is kept. */
+export const USAGE_FILE = join(root, 'infra/cost/elastic-usage.json');
+
+/** The simulated day of `stack` with its own pool limits, as written to the usage file. */
+export function simulatedUsage(stack: string) {
+  const config = parse(readFileSync(join(root, `stacks/Pulumi.${stack}.yaml`), 'utf8')).config;
+  const pools = config['rfarm:pools'] as StackConfig['pools'];
+  const options = proposalDay((platform) => poolSizeFor(platform, pools));
+  const reports = simulateDay(options);
+  return {
+    generated: 'by `npm run simulate`, do not edit',
+    stack,
+    assumptions: {
+      volumePerDay: PROPOSAL_VOLUME,
+      linuxCheckSeconds: LINUX_CHECK_SECONDS,
+      bootSeconds: BOOT_SECONDS,
+      spotReclaimPerHour: SPOT_RECLAIM_PER_HOUR,
+      coolDownSeconds: DEFAULT_SETTINGS.coolDownMs / 1000,
+      bootDeadlineSeconds: DEFAULT_SETTINGS.bootDeadlineMs / 1000,
+      scalerTickSeconds: options.tickSeconds,
+      ackWaitSeconds: options.ackWaitSeconds,
+      seed: options.seed,
+    },
+    families: summariseByFamily(reports),
+    pools: poolUsage(reports),
+  };
+}
+
+/** The file's text for `stack`. */
+export function usageFileText(stack = 'prod'): string {
+  return `${JSON.stringify(simulatedUsage(stack), null, 2)}\n`;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  writeFileSync(USAGE_FILE, usageFileText(process.argv[2] ?? 'prod'));
+  console.log(`wrote ${USAGE_FILE}`);
+}
