@@ -50,6 +50,12 @@ export interface ScalingSettings {
   readonly coolDownMs: number;
   /** How long a new host has to send its first heartbeat before it counts as lost. */
   readonly bootDeadlineMs: number;
+  /**
+   * Waiting builds each live host is trusted to absorb before another host is started: a host
+   * that frees up in a build's time beats one that boots for minutes. 0 (the default) starts a
+   * host per waiting build. A queue with no live host always starts one at once.
+   */
+  readonly backlogPerHost?: number;
 }
 
 /** What the scaler remembers of a pool between decisions (times in ms since the epoch). */
@@ -96,11 +102,13 @@ export function decidePool(observation: PoolObservation, limits: PoolLimits, mem
     else lost.push(host);
   }
   const live = busy.length + idle.length + booting.length;
-  const wanted = clamp(busy.length + observation.queued, limits.min, limits.max);
+  const tolerated = Math.floor(settings.backlogPerHost ?? 0) * live;
+  const wanted = clamp(busy.length + Math.max(0, observation.queued - tolerated), limits.min, limits.max);
   const remove = lost.map((host) => host.id);
   let launch = 0;
   if (wanted > live) launch = wanted - live;
-  else if (wanted < live) {
+  // While builds wait, idle hosts are about to take them: nothing stops.
+  else if (wanted < live && observation.queued === 0) {
     // Over max (limits lowered), idle hosts go at once; otherwise only after the cool-down.
     const overMax = Math.max(0, live - limits.max);
     const cooled = [...idle].sort((a, b) => idleSince[a.id] - idleSince[b.id]);

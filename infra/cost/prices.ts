@@ -58,3 +58,14 @@ export const AWS_MONTHLY = {
 
 /** The r-hub proposal's estimate of the farm's running cost after the first year, USD per month. */
 export const RHUB_PROPOSAL_MONTHLY = 2112;
+
+/**
+ * Added 2026-12-01 for the elastic estimate, from the same public AWS price pages as remembered,
+ * not fetched (no internet here): unverified like the rest of this file.
+ */
+export const AWS_PER_GB = {
+  /** NAT gateway data processing, per GB through the gateway. */
+  natProcessing: 0.045,
+  /** Data out from EC2 to the internet, per GB (first tier). */
+  internetEgress: 0.09,
+};

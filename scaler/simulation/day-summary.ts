@@ -42,6 +42,8 @@ export function summariseByFamily(reports: readonly PoolReport[]): FamilySummary
 export interface PoolUsage {
   readonly platform: string;
   readonly family: string;
+  /** Builds the day brought to the pool. */
+  readonly builds: number;
   readonly hostHoursPerDay: number;
   readonly hostHoursRoundedUpPerDay: number;
   readonly peakHosts: number;
@@ -52,6 +54,7 @@ export function poolUsage(reports: readonly PoolReport[]): PoolUsage[] {
   return reports.map((report) => ({
     platform: report.platform,
     family: report.family,
+    builds: report.builds,
     hostHoursPerDay: round(report.hostHours),
     hostHoursRoundedUpPerDay: report.hostHoursRoundedUp,
     peakHosts: report.peakHosts,

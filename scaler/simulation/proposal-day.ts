@@ -26,7 +26,14 @@ export const BOOT_SECONDS: Readonly<Record<OperatingSystem, number>> = { linux: 
 export const SPOT_RECLAIM_PER_HOUR = 0.05;
 
 /** The scaler's timing in the simulation and, by default, in production. */
-export const DEFAULT_SETTINGS: ScalingSettings = { coolDownMs: 10 * 60_000, bootDeadlineMs: 15 * 60_000 };
+export const DEFAULT_SETTINGS: ScalingSettings = { coolDownMs: 5 * 60_000, bootDeadlineMs: 15 * 60_000 };
+
+/**
+ * Waiting builds a live host absorbs before another boots (`ScalingSettings.backlogPerHost`):
+ * about how many builds a host finishes while a new one boots, kept under the wait targets.
+ * Chosen by running this simulation (README, "Scaling and cost").
+ */
+export const BACKLOG_PER_HOST: Readonly<Record<OperatingSystem, number>> = { linux: 8, windows: 3, macos: 3, solaris: 1 };
 
 /** Check time of one build: the family's multiple of the Linux mean, spread ±50 % (Windows 3–5×; Solaris assumed 4×). */
 export function buildSeconds(os: OperatingSystem, random: () => number): number {
@@ -77,6 +84,7 @@ export function proposalDay(limitsFor: (platform: Platform) => PoolLimits, seed 
         arrivals,
         buildSeconds: (draw: () => number) => buildSeconds(platform.os, draw),
         reclaimPerHour: platform.os === 'windows' ? SPOT_RECLAIM_PER_HOUR : 0,
+        backlogPerHost: BACKLOG_PER_HOST[platform.os],
       };
     });
   return { pools, settings: DEFAULT_SETTINGS, tickSeconds: 15, ackWaitSeconds: 30, seed };

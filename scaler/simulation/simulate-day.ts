@@ -22,6 +22,8 @@ export interface SimulatedPool {
   readonly buildSeconds: (random: () => number) => number;
   /** Chance that a running host is reclaimed within an hour (Spot); 0 for on-demand. */
   readonly reclaimPerHour?: number;
+  /** This pool's `ScalingSettings.backlogPerHost`. */
+  readonly backlogPerHost?: number;
 }
 
 /** How the simulated farm behaves. */
@@ -119,7 +121,7 @@ function simulatePool(pool: SimulatedPool, options: SimulationOptions, random: (
         pool.limits,
         memory,
         now * 1000,
-        options.settings,
+        pool.backlogPerHost === undefined ? options.settings : { ...options.settings, backlogPerHost: pool.backlogPerHost },
       );
       memory = decision.memory;
       for (const id of decision.remove) {

@@ -89,4 +89,22 @@ test('heartbeats of workers on other hosts do not count as this pool’s capacit
   assert.is(decision.launch, 1);
 });
 
+test('with a backlog allowance, busy hosts absorb a short queue instead of booting another', () => {
+  const hosts = [host(1), host(2)];
+  const workers = [worker(1, true), worker(2, true)];
+  const patient = { ...settings, backlogPerHost: 2 };
+  assert.is(decidePool({ queued: 4, hosts, workers }, { min: 0, max: 6 }, seen([1, 2], t0), t0, patient).launch, 0);
+  assert.is(decidePool({ queued: 6, hosts, workers }, { min: 0, max: 6 }, seen([1, 2], t0), t0, patient).launch, 2);
+});
+
+test('a backlog allowance never delays the first host of a platform with no worker', () => {
+  const decision = decidePool({ queued: 3, hosts: [], workers: [] }, { min: 0, max: 6 }, EMPTY_MEMORY, t0, { ...settings, backlogPerHost: 8 });
+  assert.is(decision.launch, 3);
+});
+
+test('while builds wait, no idle host is stopped', () => {
+  const decision = decidePool({ queued: 1, hosts: [host(1), host(2)], workers: [worker(1, false), worker(2, true)] }, { min: 0, max: 6 }, seen([1, 2], t0, t0), t0 + 60 * 60_000, { ...settings, backlogPerHost: 4 });
+  assert.equal(decision.remove, []);
+});
+
 test.run();

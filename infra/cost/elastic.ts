@@ -1,0 +1,145 @@
+/**
+ * The elastic stack's monthly cost at the r-hub proposal's volume: the always-on core as the
+ * stack declares it, builders priced by the host-hours of the simulated day
+ * (infra/cost/elastic-usage.json, from `npm run simulate`), and NAT, traffic, Mac hardware and
+ * Spot each in their own section. Pure: prices come from prices.ts and stated assumptions.
+ */
+import { findPlatform } from '../../images/index.ts';
+import type { DeclaredResource } from '../preview/offline-mocks.ts';
+import { macHostsFor } from '../sizing.ts';
+import type { AwsConfig, DigitalOceanConfig, SolarisConfig, VsphereConfig } from '../stack-config.ts';
+import { estimateMonthlyCost, UnpricedSizeError, type CostLine } from './estimate.ts';
+import { AWS_MONTHLY, AWS_PER_GB, DROPLET_MONTHLY, EC2_HOURLY, HOURS_PER_MONTH } from './prices.ts';
+
+/** One pool's simulated day, as `npm run simulate` writes it. */
+export interface PoolUsage {
+  readonly platform: string;
+  readonly family: string;
+  readonly builds: number;
+  readonly hostHoursPerDay: number;
+  readonly hostHoursRoundedUpPerDay: number;
+  readonly peakHosts: number;
+}
+
+/** The stack settings the estimate needs. */
+export interface ElasticStackSettings {
+  readonly digitalocean: Pick<DigitalOceanConfig, 'sizes'>;
+  readonly aws: Pick<AwsConfig, 'windowsInstanceType' | 'windowsVolumeGb' | 'solarisInstanceType' | 'solarisVolumeGb'>;
+  readonly solaris: Pick<SolarisConfig, 'placement'>;
+  readonly vsphere: Pick<VsphereConfig, 'hostMonthlyUsd' | 'vmsPerHost'>;
+}
+
+/**
+ * Assumed traffic per build. A Windows build downloads its dependencies' binaries through the AWS
+ * NAT gateway and sends its output and artifacts to the farm on DigitalOcean over the internet.
+ * Linux droplets' transfer is inside DigitalOcean's pooled allowance; the Mac site's is its own.
+ */
+export const TRAFFIC_ASSUMPTIONS = { windowsDownloadGbPerBuild: 0.1, windowsUploadGbPerBuild: 0.005, awsFreeEgressGb: 100 } as const;
+
+/** Days in the 730-hour month. */
+export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
+
+/** The estimate, section by section. */
+export interface ElasticEstimate {
+  /** Always on: control plane, NATS, monitoring, logs, load balancer, registry, storage. */
+  readonly core: CostLine[];
+  /** Builder hosts for the hours the simulated day ran them, on demand. */
+  readonly builders: CostLine[];
+  /** NAT gateways (hours and data processed). */
+  readonly nat: CostLine[];
+  /** Internet traffic out of AWS. */
+  readonly traffic: CostLine[];
+  /** Mac hardware (macOS licensing allows guests only on Apple hardware). */
+  readonly licences: CostLine[];
+  /** What Spot would change: not in the total (no recorded Spot price). */
+  readonly spot: CostLine[];
+  /** Extra if droplets were billed per started hour rather than per second: not in the total. */
+  readonly hourlyBilling: CostLine[];
+}
+
+const isBuilder = (resource: DeclaredResource) => resource.name.startsWith('builders-');
+const isNat = (resource: DeclaredResource) => /natGateway:|vpcNatGateway:/.test(resource.type);
+
+/** Prices the stack: `usage` empty means idle (no builds, pools at zero). */
+export function estimateElasticCost(resources: readonly DeclaredResource[], settings: ElasticStackSettings, usage: readonly PoolUsage[]): ElasticEstimate {
+  const site = { macHostMonthly: settings.vsphere.hostMonthlyUsd, vmsPerHost: settings.vsphere.vmsPerHost };
+  const core = estimateMonthlyCost(resources.filter((resource) => !isBuilder(resource) && !isNat(resource)), site);
+  const nat = estimateMonthlyCost(resources.filter(isNat), site);
+  const builders: CostLine[] = [];
+  const licences: CostLine[] = [];
+  const spot: CostLine[] = [];
+  const hourlyBilling: CostLine[] = [];
+  const macPeak = new Map<string, number>();
+  let windowsBuilds = 0;
+  for (const pool of usage) {
+    const platform = findPlatform(pool.platform);
+    if (!platform) throw new UnpricedSizeError(`platform '${pool.platform}' in elastic-usage.json is not in the catalogue; run \`npm run simulate\``);
+    const hours = pool.hostHoursPerDay * DAYS_PER_MONTH;
+    if (platform.os === 'linux') {
+      const size = settings.digitalocean.sizes.builder;
+      const monthly = DROPLET_MONTHLY[size];
+      if (monthly === undefined) throw new UnpricedSizeError(`droplet size '${size}' has no price in infra/cost/prices.ts`);
+      builders.push(line(`droplet ${size} hours (${pool.platform})`, hours, monthly / HOURS_PER_MONTH));
+      const roundedUp = (pool.hostHoursRoundedUpPerDay - pool.hostHoursPerDay) * DAYS_PER_MONTH;
+      if (roundedUp > 0) hourlyBilling.push(line(`droplet ${size} hours rounded up per droplet (${pool.platform})`, roundedUp, monthly / HOURS_PER_MONTH));
+    } else if (platform.os === 'windows') {
+      windowsBuilds += pool.builds;
+      const price = ec2(settings.aws.windowsInstanceType);
+      builders.push(line(`EC2 ${settings.aws.windowsInstanceType} Windows hours (${pool.platform})`, hours, price.windows));
+      builders.push(line(`EBS gp3 GB-hours (${pool.platform})`, hours * settings.aws.windowsVolumeGb, AWS_MONTHLY.gp3Gb / HOURS_PER_MONTH));
+      spot.push(line(`of which Windows licence, which Spot does not discount (${pool.platform})`, hours, price.windows - price.linux));
+    } else if (platform.os === 'solaris' && settings.solaris.placement === 'aws') {
+      builders.push(line(`EC2 ${settings.aws.solarisInstanceType} Linux hours, Solaris KVM host (${pool.platform})`, hours, ec2(settings.aws.solarisInstanceType).linux));
+      builders.push(line(`EBS gp3 GB-hours (${pool.platform})`, hours * settings.aws.solarisVolumeGb, AWS_MONTHLY.gp3Gb / HOURS_PER_MONTH));
+    } else {
+      // vSphere VMs run on owned hardware: what costs is how many hosts the busiest moment needs.
+      macPeak.set(platform.arch, (macPeak.get(platform.arch) ?? 0) + pool.peakHosts);
+    }
+  }
+  for (const [arch, vms] of macPeak) licences.push(line(`Mac host ${arch} (vSphere site, amortised; peak ${vms} VM(s))`, macHostsFor(vms, site.vmsPerHost), site.macHostMonthly));
+  const downloadGb = windowsBuilds * TRAFFIC_ASSUMPTIONS.windowsDownloadGbPerBuild * DAYS_PER_MONTH;
+  const uploadGb = windowsBuilds * TRAFFIC_ASSUMPTIONS.windowsUploadGbPerBuild * DAYS_PER_MONTH;
+  if (downloadGb + uploadGb > 0) nat.push(line('AWS NAT data processing (GB, Windows dependency downloads and uploads)', downloadGb + uploadGb, AWS_PER_GB.natProcessing));
+  const traffic = uploadGb > TRAFFIC_ASSUMPTIONS.awsFreeEgressGb ? [line('AWS data out to the internet (GB beyond the free 100)', uploadGb - TRAFFIC_ASSUMPTIONS.awsFreeEgressGb, AWS_PER_GB.internetEgress)] : [];
+  if (usage.some((pool) => findPlatform(pool.platform)?.os === 'windows')) spot.unshift({ item: 'Windows on Spot: not priced (no recorded Spot price); the total uses on-demand', quantity: 0, unitMonthly: 0, monthly: 0 });
+  return { core, builders: builders.filter((entry) => entry.quantity > 0), nat, traffic, licences, spot, hourlyBilling };
+}
+
+/** The total of every section except `spot`, which only explains. */
+export function elasticTotal(estimate: ElasticEstimate): number {
+  const sections = [estimate.core, estimate.builders, estimate.nat, estimate.traffic, estimate.licences];
+  return round(sections.flat().reduce((sum, entry) => sum + entry.monthly, 0));
+}
+
+function ec2(type: string): { linux: number; windows: number } {
+  const price = EC2_HOURLY[type];
+  if (price === undefined) throw new UnpricedSizeError(`instance type '${type}' has no price in infra/cost/prices.ts`);
+  return price;
+}
+
+function line(item: string, quantity: number, unit: number): CostLine {
+  return { item, quantity: round(quantity), unitMonthly: unit, monthly: round(quantity * unit) };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** A Markdown table per section, then the total. */
+export function renderElasticEstimate(estimate: ElasticEstimate): string {
+  const sections: Array<[string, CostLine[]]> = [
+    ['Always-on core', estimate.core],
+    ['Builders (on demand, simulated host-hours)', estimate.builders],
+    ['NAT', estimate.nat],
+    ['Traffic', estimate.traffic],
+    ['Licences and hardware', estimate.licences],
+  ];
+  const table = (lines: CostLine[]) =>
+    ['| item | quantity | USD/unit | USD/month |', '|---|---:|---:|---:|', ...lines.map((entry) => `| ${entry.item} | ${entry.quantity} | ${entry.unitMonthly.toFixed(4)} | ${entry.monthly.toFixed(2)} |`)].join('\n');
+  const parts = sections.map(([title, lines]) => `${title}: $${round(lines.reduce((sum, entry) => sum + entry.monthly, 0)).toFixed(2)}/month\n${lines.length > 0 ? table(lines) : '(none)'}`);
+  const spot = estimate.spot.length > 0 ? `\nSpot (not in the total):\n${table(estimate.spot)}` : '';
+  const hourly = estimate.hourlyBilling.length > 0
+    ? `\nIf droplets were billed per started hour instead of per second (not in the total): +$${round(estimate.hourlyBilling.reduce((sum, entry) => sum + entry.monthly, 0)).toFixed(2)}/month`
+    : '';
+  return `${parts.join('\n\n')}\n${spot}${hourly}\n\nTotal: $${elasticTotal(estimate).toFixed(2)}/month`;
+}

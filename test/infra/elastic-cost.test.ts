@@ -1,0 +1,53 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DAYS_PER_MONTH, elasticTotal, estimateElasticCost, TRAFFIC_ASSUMPTIONS, type ElasticStackSettings } from '../../infra/cost/elastic.ts';
+import { UnpricedSizeError } from '../../infra/cost/estimate.ts';
+import { AWS_PER_GB, DROPLET_MONTHLY, EC2_HOURLY, HOURS_PER_MONTH } from '../../infra/cost/prices.ts';
+import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
+
+const r = (type: string, name: string, inputs: Record<string, any>): DeclaredResource => ({ type, name, inputs, secretInputs: [] });
+const settings: ElasticStackSettings = {
+  digitalocean: { sizes: { builder: 's-4vcpu-8gb', controlPlane: 's-2vcpu-4gb', nats: 's-2vcpu-4gb', monitoring: 's-2vcpu-4gb', logs: 's-2vcpu-4gb' } },
+  aws: { windowsInstanceType: 'm7i.xlarge', windowsVolumeGb: 100, solarisInstanceType: 'c8i.xlarge', solarisVolumeGb: 80 },
+  solaris: { placement: 'aws' },
+  vsphere: { hostMonthlyUsd: 150, vmsPerHost: 2 },
+};
+const declared = [
+  r('digitalocean:index/droplet:Droplet', 'control-plane-1', { size: 's-2vcpu-4gb' }),
+  r('digitalocean:index/droplet:Droplet', 'builders-r-release-linux-x86_64-1', { size: 's-4vcpu-8gb' }),
+  r('aws:ec2/natGateway:NatGateway', 'aws-nat', {}),
+];
+const usage = (platform: string, family: string, hours: number, builds = 0, peakHosts = 1) => ({ platform, family, builds, hostHoursPerDay: hours, hostHoursRoundedUpPerDay: Math.ceil(hours), peakHosts });
+
+test('idle, the stack costs its core and NAT gateways only: declared builders are not counted', () => {
+  const estimate = estimateElasticCost(declared, settings, []);
+  assert.equal(estimate.builders, []);
+  assert.is(elasticTotal(estimate), DROPLET_MONTHLY['s-2vcpu-4gb'] + 32.85);
+});
+
+test('builders cost their simulated hours at the hourly rate, Windows with its disk and licence shown', () => {
+  const estimate = estimateElasticCost([], settings, [usage('r-release-linux-x86_64', 'linux', 10), usage('r-release-windows-x86_64', 'windows', 5)]);
+  const linux = estimate.builders.find((entry) => entry.item.includes('r-release-linux-x86_64'))!;
+  assert.ok(Math.abs(linux.monthly - 10 * DAYS_PER_MONTH * (DROPLET_MONTHLY['s-4vcpu-8gb'] / HOURS_PER_MONTH)) < 0.01);
+  const windows = estimate.builders.find((entry) => entry.item.startsWith('EC2 m7i.xlarge Windows'))!;
+  assert.ok(Math.abs(windows.monthly - 5 * DAYS_PER_MONTH * EC2_HOURLY['m7i.xlarge'].windows) < 0.01);
+  assert.ok(estimate.spot.some((entry) => entry.item.includes('licence')));
+});
+
+test('Windows builds pay NAT data processing for their downloads', () => {
+  const estimate = estimateElasticCost([], settings, [usage('r-release-windows-x86_64', 'windows', 1, 1000)]);
+  const nat = estimate.nat.find((entry) => entry.item.startsWith('AWS NAT data processing'))!;
+  const gb = 1000 * (TRAFFIC_ASSUMPTIONS.windowsDownloadGbPerBuild + TRAFFIC_ASSUMPTIONS.windowsUploadGbPerBuild) * DAYS_PER_MONTH;
+  assert.ok(Math.abs(nat.monthly - gb * AWS_PER_GB.natProcessing) < 0.05);
+});
+
+test('Mac hardware follows the busiest moment per architecture, not the hours', () => {
+  const estimate = estimateElasticCost([], settings, [usage('r-release-macos-arm64', 'macos', 20, 1000, 3), usage('r-release-macos-x86_64', 'macos', 1, 50, 1)]);
+  assert.equal(estimate.licences.map((entry) => entry.quantity), [2, 1]);
+});
+
+test('a pool the catalogue does not know is an error, not a zero', () => {
+  assert.throws(() => estimateElasticCost([], settings, [usage('r-nope', 'linux', 1)]), (error: unknown) => error instanceof UnpricedSizeError);
+});
+
+test.run();
