@@ -69,7 +69,7 @@ export class DigitalOceanDropletPool implements PoolProvider {
     return hosts;
   }
 
-  async launch(launch: number): Promise<void> {
+  async launch(launch: number, _desired?: number): Promise<void> {
     const { template, tag } = this.options;
     for (let left = launch; left > 0; left -= CREATE_BATCH) {
       const names = Array.from({ length: Math.min(CREATE_BATCH, left) }, () => `${tag}-${randomBytes(4).toString('hex')}`);

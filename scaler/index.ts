@@ -12,3 +12,5 @@ export { simulateDay, quantile, type PoolReport, type SimulatedPool, type Simula
 export { proposalDay, primaryPlatform, buildSeconds, PROPOSAL_VOLUME, BOOT_SECONDS, SPOT_RECLAIM_PER_HOUR, DEFAULT_SETTINGS, BACKLOG_PER_HOST, LINUX_CHECK_SECONDS } from './simulation/proposal-day.ts';
 export { arrivalTimes, seededRandom, submissionRate } from './simulation/build-arrivals.ts';
 export { summariseByFamily, poolUsage, type FamilySummary, type PoolUsage } from './simulation/day-summary.ts';
+export { observeFarm, type PlatformLoad } from './farm-observation.ts';
+export { Scaler, type ScaledPool, type PassResult } from './scaler.ts';

@@ -1,0 +1,71 @@
+/**
+ * A scaler pass end to end: queue depth and heartbeats read from a real nats-server through the
+ * protocol's stream and bucket, decisions applied to the loopback DigitalOcean stand-in.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connectFarm, encode, keys, subjects, type WorkerRecord } from '../../protocol/index.ts';
+import { DigitalOceanDropletPool, observeFarm, Scaler, type PoolHost } from '../../scaler/index.ts';
+import { startNats } from '../../scripts/nats-server.ts';
+import { findPlatform } from '../../images/index.ts';
+import { standIn, template, TOKEN } from './digitalocean-stand-in.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rfarm-scaler-'));
+const [nats] = await startNats(dir);
+const farm = await connectFarm({ servers: [nats.url], replicas: 1, name: 'scaler-test', workerTtlMs: 60_000 });
+const api = await standIn();
+
+test.after(async () => {
+  api.server.close();
+  await farm.close();
+  await nats.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const LINUX = 'r-release-linux-x86_64';
+const OTHER = 'r-devel-linux-x86_64-fedora-gcc';
+
+async function heartbeat(id: string, host: string, platform: string, currentBuild: string | null): Promise<void> {
+  const now = new Date().toISOString();
+  const record: WorkerRecord = { id, host, platform, rVersion: '4.5.0', distribution: 'debian', compiler: 'gcc', pid: 1, startedAt: now, heartbeatAt: now, currentBuild, platformDetails: findPlatform(platform)! };
+  await farm.workers.put(keys.worker(id), encode(record));
+}
+
+test('queued builds less busy workers are what waits, per platform', async () => {
+  for (const job of ['a', 'b', 'c']) await farm.js.publish(subjects.buildQueue(LINUX), encode({ jobId: job, platform: LINUX }), { msgID: `${job}-${LINUX}` });
+  await heartbeat('w1', 'linux-host-1', LINUX, `a/${LINUX}`);
+  await heartbeat('w2', 'other-host-1', OTHER, null);
+  const loads = await observeFarm(farm);
+  assert.is(loads.get(LINUX)!.queued, 2);
+  assert.equal(loads.get(LINUX)!.workers, [{ host: 'linux-host-1', busy: true }]);
+  assert.equal(loads.get(OTHER), { queued: 0, workers: [{ host: 'other-host-1', busy: false }] });
+});
+
+test('a pass launches droplets for waiting builds and leaves the busy host alone', async () => {
+  const tag = `rfarm-test-${LINUX}`;
+  const provider = new DigitalOceanDropletPool({ token: TOKEN, tag, template, baseUrl: api.base });
+  // The busy worker's host is a droplet of the pool.
+  api.droplets.push({ id: 1, name: 'linux-host-1', status: 'active', tags: [tag] });
+  const scaler = new Scaler([{ platform: LINUX, limits: { min: 0, max: 4 }, provider }], { coolDownMs: 300_000, bootDeadlineMs: 900_000 }, () => observeFarm(farm));
+  const [result] = await scaler.pass();
+  assert.ok('decision' in result, 'error' in result ? result.error.message : '');
+  const hosts: PoolHost[] = await provider.listHosts();
+  assert.is(hosts.length, 3, 'one busy host plus one per waiting build');
+  assert.ok(hosts.some((host) => host.name === 'linux-host-1'));
+  const again = await scaler.pass();
+  assert.is((await provider.listHosts()).length, 3, 'booting droplets count: a second pass launches nothing');
+  assert.ok('decision' in again[0] && again[0].decision.launch === 0);
+});
+
+test('a failing provider is reported for its pool and does not stop the pass', async () => {
+  const broken = new DigitalOceanDropletPool({ token: 'wrong', tag: 'rfarm-test-broken', template, baseUrl: api.base });
+  const scaler = new Scaler([{ platform: LINUX, limits: { min: 0, max: 4 }, provider: broken }], { coolDownMs: 300_000, bootDeadlineMs: 900_000 }, () => observeFarm(farm));
+  const [result] = await scaler.pass();
+  assert.ok('error' in result);
+  assert.match(result.error.message, /HTTP 401/);
+});
+
+test.run();
