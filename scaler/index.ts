@@ -14,3 +14,4 @@ export { arrivalTimes, seededRandom, submissionRate } from './simulation/build-a
 export { summariseByFamily, poolUsage, type FamilySummary, type PoolUsage } from './simulation/day-summary.ts';
 export { observeFarm, type PlatformLoad } from './farm-observation.ts';
 export { Scaler, type ScaledPool, type PassResult } from './scaler.ts';
+export { loadConfig, ScalerConfigError, type ScalerConfig, type PoolConfig } from './config.ts';

@@ -1,0 +1,100 @@
+/**
+ * The scaler's configuration: every variable it reads, documented, validated at once, frozen.
+ * `process.env` is read nowhere else in the scaler. Pool definitions arrive as one JSON variable
+ * the stack renders (the scaler never imports infra).
+ */
+import { parseServers } from '../protocol/index.ts';
+import type { DropletTemplate } from './digitalocean-droplet-pool.ts';
+
+/** One pool as `SCALER_POOLS` describes it. */
+export type PoolConfig =
+  | { readonly platform: string; readonly min: number; readonly max: number; readonly backlogPerHost?: number; readonly provider: 'digitalocean'; readonly tag: string; readonly template: DropletTemplate }
+  | { readonly platform: string; readonly min: number; readonly max: number; readonly backlogPerHost?: number; readonly provider: 'aws'; readonly groupName: string; readonly region: string };
+
+export interface ScalerConfig {
+  /** NATS_URL: comma-separated NATS servers. Default nats://127.0.0.1:4222. */
+  readonly natsServers: string[];
+  /** NATS_CREDS: path of the scaler's NATS credentials file (read-only on the builds stream and workers bucket). */
+  readonly natsCredsFile?: string;
+  /** SCALER_POOLS: JSON list of pools: platform, min, max, optional backlogPerHost, and provider `digitalocean` (tag, template) or `aws` (groupName, region). */
+  readonly pools: readonly PoolConfig[];
+  /** SCALER_INTERVAL_SECONDS: time between passes. Default 15. */
+  readonly intervalSeconds: number;
+  /** SCALER_COOL_DOWN_SECONDS: idle time before a host stops. Default 300. */
+  readonly coolDownSeconds: number;
+  /** SCALER_BOOT_DEADLINE_SECONDS: time a new host has to send its first heartbeat. Default 900. */
+  readonly bootDeadlineSeconds: number;
+  /** DIGITALOCEAN_TOKEN: API token with droplet scope; required when a pool is on DigitalOcean. */
+  readonly digitalOceanToken?: string;
+  /** DIGITALOCEAN_API_URL: API base. Default https://api.digitalocean.com. */
+  readonly digitalOceanApiUrl?: string;
+  /** AWS_ENDPOINT_URL_AUTO_SCALING: Auto Scaling endpoint override (VPC endpoint). AWS credentials come from the SDK's default chain (the instance role). */
+  readonly awsAutoScalingEndpoint?: string;
+}
+
+/** Every problem of the environment at once. */
+export class ScalerConfigError extends Error {
+  override name = 'ScalerConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`scaler configuration has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Reads and checks the environment; throws `ScalerConfigError` listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ScalerConfig {
+  const problems: string[] = [];
+  const seconds = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value > 0) return value;
+    problems.push(`${name} must be a whole number of seconds > 0 (got '${raw}')`);
+    return fallback;
+  };
+  const pools = parsePools(env.SCALER_POOLS, problems);
+  if (pools.some((pool) => pool.provider === 'digitalocean') && !env.DIGITALOCEAN_TOKEN) problems.push('DIGITALOCEAN_TOKEN is required: a pool in SCALER_POOLS is on DigitalOcean');
+  const config: ScalerConfig = {
+    natsServers: parseServers(env.NATS_URL ?? 'nats://127.0.0.1:4222'),
+    natsCredsFile: env.NATS_CREDS || undefined,
+    pools,
+    intervalSeconds: seconds('SCALER_INTERVAL_SECONDS', 15),
+    coolDownSeconds: seconds('SCALER_COOL_DOWN_SECONDS', 300),
+    bootDeadlineSeconds: seconds('SCALER_BOOT_DEADLINE_SECONDS', 900),
+    digitalOceanToken: env.DIGITALOCEAN_TOKEN || undefined,
+    digitalOceanApiUrl: env.DIGITALOCEAN_API_URL || undefined,
+    awsAutoScalingEndpoint: env.AWS_ENDPOINT_URL_AUTO_SCALING || undefined,
+  };
+  if (problems.length > 0) throw new ScalerConfigError(problems);
+  return Object.freeze(config);
+}
+
+function parsePools(raw: string | undefined, problems: string[]): PoolConfig[] {
+  if (!raw) {
+    problems.push('SCALER_POOLS is missing; set it to the JSON list of pools the stack renders, e.g. [{"platform":"r-release-windows-x86_64","min":0,"max":6,"provider":"aws","groupName":"…","region":"us-east-1"}]');
+    return [];
+  }
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch (error) {
+    problems.push(`SCALER_POOLS is not JSON: ${(error as Error).message}`);
+    return [];
+  }
+  if (!Array.isArray(list)) {
+    problems.push('SCALER_POOLS must be a JSON list');
+    return [];
+  }
+  list.forEach((pool: any, index) => {
+    const at = `SCALER_POOLS[${index}]`;
+    if (typeof pool?.platform !== 'string' || !pool.platform) problems.push(`${at}.platform must be a platform id`);
+    if (!Number.isInteger(pool?.min) || !Number.isInteger(pool?.max) || pool.min < 0 || pool.min > pool.max) problems.push(`${at}: need whole numbers 0 ≤ min ≤ max (got min ${pool?.min}, max ${pool?.max})`);
+    if (pool?.provider === 'digitalocean') {
+      if (typeof pool.tag !== 'string' || !pool.tag) problems.push(`${at}.tag is required for a DigitalOcean pool`);
+      for (const key of ['region', 'size', 'image', 'userData']) if (typeof pool.template?.[key] !== 'string') problems.push(`${at}.template.${key} is required for a DigitalOcean pool`);
+    } else if (pool?.provider === 'aws') {
+      if (typeof pool.groupName !== 'string' || !pool.groupName) problems.push(`${at}.groupName is required for an AWS pool`);
+      if (typeof pool.region !== 'string' || !pool.region) problems.push(`${at}.region is required for an AWS pool`);
+    } else problems.push(`${at}.provider must be 'digitalocean' or 'aws' (got ${JSON.stringify(pool?.provider)})`);
+  });
+  return list as PoolConfig[];
+}

@@ -1,0 +1,40 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadConfig, ScalerConfigError } from '../../scaler/index.ts';
+
+const pools = JSON.stringify([
+  { platform: 'r-release-windows-x86_64', min: 0, max: 6, provider: 'aws', groupName: 'rfarm-prod-win', region: 'us-east-1' },
+  { platform: 'r-release-linux-x86_64', min: 0, max: 6, backlogPerHost: 8, provider: 'digitalocean', tag: 'rfarm-prod-linux', template: { region: 'fra1', size: 's-4vcpu-8gb', image: 'debian-12-x64', userData: '#cloud-config' } },
+]);
+
+test('a complete environment gives a frozen config with the defaults filled in', () => {
+  const config = loadConfig({ SCALER_POOLS: pools, DIGITALOCEAN_TOKEN: 't' });
+  assert.is(config.pools.length, 2);
+  assert.is(config.intervalSeconds, 15);
+  assert.is(config.coolDownSeconds, 300);
+  assert.equal(config.natsServers, ['nats://127.0.0.1:4222']);
+  assert.ok(Object.isFrozen(config));
+});
+
+test('every problem is reported at once, each saying what to set', () => {
+  const bad = JSON.stringify([{ platform: 'x', min: 3, max: 1, provider: 'gcp' }, { platform: 'y', min: 0, max: 1, provider: 'digitalocean', template: {} }]);
+  const error = (() => {
+    try {
+      loadConfig({ SCALER_POOLS: bad, SCALER_INTERVAL_SECONDS: 'soon' });
+    } catch (caught) {
+      return caught as ScalerConfigError;
+    }
+  })()!;
+  assert.instance(error, ScalerConfigError);
+  assert.ok(error.problems.some((problem) => problem.includes('SCALER_INTERVAL_SECONDS')));
+  assert.ok(error.problems.some((problem) => problem.includes('SCALER_POOLS[0]: need whole numbers 0 ≤ min ≤ max')));
+  assert.ok(error.problems.some((problem) => problem.includes("SCALER_POOLS[0].provider must be 'digitalocean' or 'aws'")));
+  assert.ok(error.problems.some((problem) => problem.includes('SCALER_POOLS[1].tag is required')));
+  assert.ok(error.problems.some((problem) => problem.includes('DIGITALOCEAN_TOKEN is required')));
+});
+
+test('a missing pool list says what to set', () => {
+  assert.throws(() => loadConfig({}), /SCALER_POOLS is missing/);
+});
+
+test.run();
