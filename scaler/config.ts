@@ -16,6 +16,8 @@ export interface ScalerConfig {
   readonly natsServers: string[];
   /** NATS_CREDS: path of the scaler's NATS credentials file (read-only on the builds stream and workers bucket). */
   readonly natsCredsFile?: string;
+  /** FARM_JETSTREAM_REPLICAS: replicas if the scaler is the first to create the farm's stores (as the agent's). Default 1. */
+  readonly replicas: number;
   /** SCALER_POOLS: JSON list of pools: platform, min, max, optional backlogPerHost, and provider `digitalocean` (tag, template) or `aws` (groupName, region). */
   readonly pools: readonly PoolConfig[];
   /** SCALER_INTERVAL_SECONDS: time between passes. Default 15. */
@@ -48,7 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ScalerConfig {
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
     if (Number.isInteger(value) && value > 0) return value;
-    problems.push(`${name} must be a whole number of seconds > 0 (got '${raw}')`);
+    problems.push(`${name} must be a whole number > 0 (got '${raw}')`);
     return fallback;
   };
   const pools = parsePools(env.SCALER_POOLS, problems);
@@ -57,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ScalerConfig {
     natsServers: parseServers(env.NATS_URL ?? 'nats://127.0.0.1:4222'),
     natsCredsFile: env.NATS_CREDS || undefined,
     pools,
+    replicas: seconds('FARM_JETSTREAM_REPLICAS', 1),
     intervalSeconds: seconds('SCALER_INTERVAL_SECONDS', 15),
     coolDownSeconds: seconds('SCALER_COOL_DOWN_SECONDS', 300),
     bootDeadlineSeconds: seconds('SCALER_BOOT_DEADLINE_SECONDS', 900),
