@@ -3,7 +3,7 @@
  * Type-only imports count (tsPreCompilationDeps): a type-only arrow is still an arrow in the picture.
  * Each rule's `comment` is the message a person sees when they break it.
  */
-const SERVICES = '^(control-plane|sysreqs|images|protocol)/';
+const SERVICES = '^(control-plane|sysreqs|images|protocol|scaler)/';
 
 module.exports = {
   forbidden: [
@@ -17,14 +17,14 @@ module.exports = {
     {
       name: 'services-not-infra',
       severity: 'error',
-      comment: 'control-plane, sysreqs, images and protocol never depend on the cloud program: read the catalogue from images/index.ts, talk over NATS or HTTP.',
+      comment: 'control-plane, sysreqs, images, protocol and the scaler never depend on the cloud program (the scaler gets pool limits as configuration): read the catalogue from images/index.ts, talk over NATS or HTTP.',
       from: { path: SERVICES },
       to: { path: '^infra/' },
     },
     {
       name: 'services-not-pulumi',
       severity: 'error',
-      comment: 'control-plane, sysreqs, images and protocol never import @pulumi/*: they run on hosts that have no Pulumi engine.',
+      comment: 'control-plane, sysreqs, images, protocol and the scaler never import @pulumi/*: they run on hosts that have no Pulumi engine.',
       from: { path: SERVICES },
       to: { path: '(^|/)node_modules/@pulumi/' },
     },
@@ -40,7 +40,14 @@ module.exports = {
       severity: 'error',
       comment: 'infra may import the catalogue (images/index.ts) and nothing that runs in a service.',
       from: { path: '^infra/' },
-      to: { path: '^(control-plane|sysreqs|protocol|images)/', pathNot: '^images/index\\.ts$' },
+      to: { path: '^(control-plane|sysreqs|protocol|images|scaler)/', pathNot: '^images/index\\.ts$' },
+    },
+    {
+      name: 'scaler-over-nats',
+      severity: 'error',
+      comment: 'The scaler reads the farm over NATS (protocol/) and the catalogue (images/index.ts); it never imports the control plane, the agent or sysreqs.',
+      from: { path: '^scaler/' },
+      to: { path: '^(control-plane|sysreqs|images/agent)/' },
     },
     {
       name: 'control-plane-and-agent-apart',
