@@ -87,17 +87,20 @@ function parsePools(raw: string | undefined, problems: string[]): PoolConfig[] {
     problems.push('SCALER_POOLS must be a JSON list');
     return [];
   }
-  list.forEach((pool: any, index) => {
+  list.forEach((entry: unknown, index) => {
+    // Field by field below: each check narrows what it reads.
+    const pool = (entry && typeof entry === 'object' ? entry : {}) as Record<string, unknown> & { template?: Record<string, unknown> };
     const at = `SCALER_POOLS[${index}]`;
-    if (typeof pool?.platform !== 'string' || !pool.platform) problems.push(`${at}.platform must be a platform id`);
-    if (!Number.isInteger(pool?.min) || !Number.isInteger(pool?.max) || pool.min < 0 || pool.min > pool.max) problems.push(`${at}: need whole numbers 0 ≤ min ≤ max (got min ${pool?.min}, max ${pool?.max})`);
-    if (pool?.provider === 'digitalocean') {
+    if (typeof pool.platform !== 'string' || !pool.platform) problems.push(`${at}.platform must be a platform id`);
+    const { min, max } = pool as { min: number; max: number };
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || min > max) problems.push(`${at}: need whole numbers 0 ≤ min ≤ max (got min ${min}, max ${max})`);
+    if (pool.provider === 'digitalocean') {
       if (typeof pool.tag !== 'string' || !pool.tag) problems.push(`${at}.tag is required for a DigitalOcean pool`);
       for (const key of ['region', 'size', 'image', 'userData']) if (typeof pool.template?.[key] !== 'string') problems.push(`${at}.template.${key} is required for a DigitalOcean pool`);
-    } else if (pool?.provider === 'aws') {
+    } else if (pool.provider === 'aws') {
       if (typeof pool.groupName !== 'string' || !pool.groupName) problems.push(`${at}.groupName is required for an AWS pool`);
       if (typeof pool.region !== 'string' || !pool.region) problems.push(`${at}.region is required for an AWS pool`);
-    } else problems.push(`${at}.provider must be 'digitalocean' or 'aws' (got ${JSON.stringify(pool?.provider)})`);
+    } else problems.push(`${at}.provider must be 'digitalocean' or 'aws' (got ${JSON.stringify(pool.provider)})`);
   });
   return list as PoolConfig[];
 }
