@@ -28,7 +28,7 @@ export interface AwsAutoScalingPoolOptions {
 // States of instances that are leaving the group and no longer count.
 const LEAVING = /^(Terminating|Terminated|Detaching|Detached|Standby|EnteringStandby)/;
 
-/** A pool backed by one Auto Scaling group. Host names are instance ids. */
+/** A pool backed by one Auto Scaling group. Host names are instance ids, which Windows agents report as their worker id (images/windows/provision.ps1). */
 export class AwsAutoScalingPool implements PoolProvider {
   private readonly client: AutoScalingClient;
   private readonly label: string;

@@ -29,7 +29,7 @@ export async function observeFarm(farm: Pick<FarmConnection, 'jsm' | 'workers'>)
     if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) continue;
     const record = decode<WorkerRecord>(entry.value);
     const list = heartbeats.get(record.platform) ?? [];
-    list.push({ host: record.host, busy: record.currentBuild !== null });
+    list.push({ host: record.host, id: record.id, busy: record.currentBuild !== null });
     heartbeats.set(record.platform, list);
   }
   const loads = new Map<string, PlatformLoad>();

@@ -31,6 +31,11 @@ export interface PoolHost {
 export interface WorkerHeartbeat {
   /** Host name the worker runs on (`WorkerRecord.host`). */
   readonly host: string;
+  /**
+   * The worker's id (`WorkerRecord.id`). A host is matched by name or by this id: Windows on EC2
+   * cannot take its instance id as a computer name, so its agent takes it as worker id instead.
+   */
+  readonly id?: string;
   /** Whether it runs a build now (`WorkerRecord.currentBuild !== null`). */
   readonly busy: boolean;
 }
@@ -84,7 +89,11 @@ export const EMPTY_MEMORY: PoolMemory = Object.freeze({ firstSeen: {}, idleSince
 
 /** The pool's next size within `limits`, which hosts to stop and how many to start. */
 export function decidePool(observation: PoolObservation, limits: PoolLimits, memory: PoolMemory, now: number, settings: ScalingSettings): PoolDecision {
-  const heartbeats = new Map(observation.workers.map((worker) => [worker.host, worker]));
+  const heartbeats = new Map<string, WorkerHeartbeat>();
+  for (const worker of observation.workers) {
+    heartbeats.set(worker.host, worker);
+    if (worker.id) heartbeats.set(worker.id, worker);
+  }
   const firstSeen: Record<string, number> = {};
   const idleSince: Record<string, number> = {};
   const busy: PoolHost[] = [];

@@ -83,6 +83,11 @@ Set-Content -Path $AgentEnvironment['NATS_CREDS'] -Value $creds -Encoding ascii
 icacls "$Root\etc" /inheritance:r /grant:r 'SYSTEM:(OI)(CI)F' 'Administrators:(OI)(CI)F' | Out-Null
 Restart-Service -Name Alloy -ErrorAction SilentlyContinue
 
+# The agent's worker id is the instance id: the scaler (scaler/) matches heartbeats to Auto Scaling
+# instances by it, since a Windows computer name cannot hold an instance id (15 characters).
+$imdsToken = Invoke-RestMethod -Method Put -Uri 'http://169.254.169.254/latest/api/token' -Headers @{ 'X-aws-ec2-metadata-token-ttl-seconds' = '60' }
+$AgentEnvironment['FARM_WORKER_ID'] = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/instance-id' -Headers @{ 'X-aws-ec2-metadata-token' = $imdsToken }
+
 # The agent as a service, for exactly this platform.
 if ($AgentEnvironment['FARM_PLATFORM'] -ne $Platform) { throw "agent environment serves '$($AgentEnvironment['FARM_PLATFORM'])', expected '$Platform'" }
 $node = 'C:\Program Files\nodejs\node.exe'

@@ -107,4 +107,11 @@ test('while builds wait, no idle host is stopped', () => {
   assert.equal(decision.remove, []);
 });
 
+test('a Windows host is matched to its worker by instance id when its computer name differs', () => {
+  const instance = { id: 'i-0abc', name: 'i-0abc' };
+  const decision = decidePool({ queued: 0, hosts: [instance], workers: [{ host: 'EC2AMAZ-7Q1', id: 'i-0abc', busy: true }] }, { min: 0, max: 2 }, { firstSeen: { 'i-0abc': t0 }, idleSince: {} }, t0 + 60 * 60_000, settings);
+  assert.equal(decision.remove, [], 'the busy instance is neither lost nor idle');
+  assert.is(decision.desired, 1);
+});
+
 test.run();

@@ -40,8 +40,8 @@ test('queued builds less busy workers are what waits, per platform', async () =>
   await heartbeat('w2', 'other-host-1', OTHER, null);
   const loads = await observeFarm(farm);
   assert.is(loads.get(LINUX)!.queued, 2);
-  assert.equal(loads.get(LINUX)!.workers, [{ host: 'linux-host-1', busy: true }]);
-  assert.equal(loads.get(OTHER), { queued: 0, workers: [{ host: 'other-host-1', busy: false }] });
+  assert.equal(loads.get(LINUX)!.workers, [{ host: 'linux-host-1', id: 'w1', busy: true }]);
+  assert.equal(loads.get(OTHER), { queued: 0, workers: [{ host: 'other-host-1', id: 'w2', busy: false }] });
 });
 
 test('a pass launches droplets for waiting builds and leaves the busy host alone', async () => {
