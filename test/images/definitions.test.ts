@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { PLATFORMS, R_VERSIONS } from '../../images/index.ts';
+import { DOCKERFILE, PLATFORMS, R_VERSIONS, buildArgs, debianBaseTag, hasImage, locallyBuildablePlatforms, platformImageTag } from '../../images/index.ts';
 import { definitionPath, readImageDefinition } from '../../infra/image-definitions.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -12,25 +12,75 @@ test('every platform of the catalogue has a host definition', () => {
   for (const platform of PLATFORMS.filter((candidate) => candidate.provider !== 'local')) assert.ok(existsSync(definitionPath(repoRoot, platform)), `${platform.id}: ${definitionPath(repoRoot, platform)} is missing`);
 });
 
-test('every Linux Dockerfile names a pinned base image and the platform’s R version', () => {
+const dockerfile = () => readFileSync(join(repoRoot, DOCKERFILE), 'utf8');
+
+test('every Linux platform is built from the one definition, with an image description', () => {
   for (const platform of PLATFORMS.filter((candidate) => candidate.os === 'linux')) {
-    const dockerfile = readFileSync(definitionPath(repoRoot, platform), 'utf8');
-    const base = /^FROM (\S+)/m.exec(dockerfile)?.[1] ?? '';
-    assert.match(base, /^[a-z]+:[\w.-]+$/, `${platform.id}: base image '${base}' has no tag`);
-    assert.not.match(base, /:latest$/, `${platform.id}: base image must not float on :latest`);
-    assert.match(dockerfile, `R_VERSION=${R_VERSIONS[platform.rFlavour]} `, `${platform.id}: R_VERSION must be ${R_VERSIONS[platform.rFlavour]}`);
-    assert.match(dockerfile, `CC_FAMILY=${platform.compiler.family}`);
-    assert.match(dockerfile, `org.rfarm.platform="${platform.id}"`);
-    assert.match(dockerfile, 'CMD ["node", "--import", "tsx", "images/agent/main.ts"]');
+    assert.ok(hasImage(platform), `${platform.id}: no image in the catalogue`);
+    assert.is(definitionPath(repoRoot, platform), join(repoRoot, DOCKERFILE));
+  }
+  assert.equal(readdirSync(join(repoRoot, 'images/linux')).filter((name) => name.startsWith('r-')), [], 'per-platform Dockerfile folders are gone');
+});
+
+test('the definition declares every build argument the recipe renders, and nothing else is left to defaults', () => {
+  const declared = new Set([...dockerfile().matchAll(/^ARG (\w+)/gm)].map((match) => match[1]));
+  for (const platform of PLATFORMS.filter(hasImage)) {
+    for (const name of Object.keys(buildArgs(platform, 'http://deb.debian.org/debian'))) assert.ok(declared.has(name), `${name} is not an ARG of ${DOCKERFILE}`);
   }
 });
 
-test('each Linux image’s base matches its distribution in the catalogue', () => {
-  const expectedBase = (name: string, release: string) => (name === 'debian' ? `debian:${release}` : `${name}:${release}`);
-  for (const platform of PLATFORMS.filter((candidate) => candidate.os === 'linux')) {
-    const base = /^FROM (\S+)/m.exec(readFileSync(definitionPath(repoRoot, platform), 'utf8'))?.[1];
-    assert.is(base, expectedBase(platform.distribution.name, platform.distribution.release), platform.id);
+test('the definition has the platform and agent targets, the agent last, and pulls no frontend image', () => {
+  const text = dockerfile();
+  assert.match(text, /^FROM \$\{BASE_IMAGE\} AS platform$/m);
+  assert.match(text, /^FROM platform AS agent$/m);
+  assert.ok(text.lastIndexOf('AS agent') > text.lastIndexOf('AS platform'));
+  assert.not.match(text, /^# syntax=/m, 'a syntax line pulls docker/dockerfile from a registry');
+  assert.match(text, 'CMD ["node", "--import", "tsx", "images/agent/main.ts"]');
+  assert.match(text, 'LABEL org.rfarm.platform="${PLATFORM_ID}"');
+});
+
+test('cloud images pin a registry base with a tag, CRAN’s R of the flavour and nodejs.org', () => {
+  for (const platform of PLATFORMS.filter(hasImage).filter((candidate) => candidate.provider !== 'local')) {
+    const { image } = platform;
+    assert.is(image.base.kind, 'registry', platform.id);
+    const reference = image.base.kind === 'registry' ? image.base.reference : '';
+    assert.match(reference, /^[a-z]+:[\w.-]+$/, `${platform.id}: base image '${reference}' has no tag`);
+    assert.not.match(reference, /:latest$/, `${platform.id}: base image must not float on :latest`);
+    assert.is(reference, `${platform.distribution.name}:${platform.distribution.release}`, platform.id);
+    assert.is(image.rSource, 'cran');
+    assert.is(image.rVersion, R_VERSIONS[platform.rFlavour], platform.id);
+    assert.is(image.nodeSource, 'nodejs.org');
+    assert.is(image.buildsWithoutRegistry, false, platform.id);
+    assert.is(buildArgs(platform, 'http://deb.debian.org/debian').R_VERSION, R_VERSIONS[platform.rFlavour]);
   }
+});
+
+test('an image builds without a registry exactly when its base, R and Node all come from Debian’s archive', () => {
+  for (const platform of PLATFORMS.filter(hasImage)) {
+    const { image } = platform;
+    const fromArchive = image.base.kind === 'debian-archive' && image.rSource === 'debian' && image.nodeSource === 'debian';
+    assert.is(image.buildsWithoutRegistry, fromArchive, platform.id);
+  }
+  assert.ok(locallyBuildablePlatforms().length >= 3, 'at least three platforms build here');
+});
+
+test('local platforms are named by R version, never as a CRAN flavour', () => {
+  for (const platform of locallyBuildablePlatforms()) {
+    assert.match(platform.id, /^r-\d+-\d+-linux-x86_64-debian-\d+-(gcc|clang)$/, platform.id);
+    assert.is(platform.provider, 'local');
+    assert.match(platform.id, platform.image?.rVersion.split('.').slice(0, 2).join('-') ?? '?');
+  }
+});
+
+test('a Debian base is tagged by suite and mirror, a platform image by its inputs and arguments', () => {
+  const [platform] = locallyBuildablePlatforms().filter(hasImage);
+  const mirror = 'http://deb.debian.org/debian';
+  assert.is(debianBaseTag('trixie', mirror), debianBaseTag('trixie', mirror));
+  assert.is.not(debianBaseTag('trixie', mirror), debianBaseTag('trixie', 'http://ftp.de.debian.org/debian'));
+  const files = [{ path: DOCKERFILE, content: 'FROM x' }];
+  assert.is(platformImageTag(platform, mirror, files), platformImageTag(platform, mirror, files));
+  assert.is.not(platformImageTag(platform, mirror, files), platformImageTag(platform, mirror, [{ path: DOCKERFILE, content: 'FROM y' }]));
+  assert.match(platformImageTag(platform, mirror, files), new RegExp(`^rfarm-platform:${platform.id}-[0-9a-f]{12}$`));
 });
 
 test('Windows, macOS and Solaris definitions name their base image, the platform’s R version and an existing script', () => {
