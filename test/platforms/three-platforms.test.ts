@@ -1,0 +1,113 @@
+/**
+ * Real container platforms: one job, three platforms, each checked by its own R with its own
+ * compiler; system requirements installed inside the container; a killed container's build is
+ * redelivered; a cancel kills the container's build. Needs Docker: fails, never skips, without it.
+ */
+import { execFileSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { jobInfo, output, submit, waitForJob } from '../support/farm.ts';
+import { LOCAL_PLATFORMS, startPlatformFarm } from '../support/platform-farm.ts';
+import { documentedHello, packTarball, packages } from '../support/r-packages.ts';
+
+const [DEBIAN_12_GCC, DEBIAN_13_GCC, DEBIAN_13_CLANG] = LOCAL_PLATFORMS;
+const EXPECTED = {
+  [DEBIAN_12_GCC]: { r: /using R version 4\.2\.\d/, os: /Debian GNU\/Linux 12/, compiler: /^gcc /m },
+  [DEBIAN_13_GCC]: { r: /using R version 4\.5\.\d/, os: /Debian GNU\/Linux 13/, compiler: /^gcc /m },
+  [DEBIAN_13_CLANG]: { r: /using R version 4\.5\.\d/, os: /Debian GNU\/Linux 13/, compiler: /^clang /m },
+} as const;
+
+// A short ack wait so a killed container's build comes back within seconds.
+const farm = await startPlatformFarm(LOCAL_PLATFORMS, { sysreqsPort: 0, agentEnv: { FARM_ACK_WAIT_SECONDS: '5' } });
+test.after(() => farm.cleanup());
+
+const onAll = `platform=${LOCAL_PLATFORMS.join('&platform=')}`;
+
+async function artifact(jobId: string, platform: string, name: string): Promise<string> {
+  const response = await fetch(`${farm.url}/jobs/${jobId}/artifacts/${name}?platform=${platform}`);
+  assert.is(response.status, 200, `${platform} ${name}: ${response.status}`);
+  return response.text();
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Processes inside an agent container whose command line mentions `pattern`. */
+function containerProcesses(container: string, pattern: string): string[] {
+  const listing = execFileSync('docker', ['top', container, '-eo', 'pid,args'], { encoding: 'utf8' });
+  return listing.split('\n').slice(1).filter((line) => line.includes(pattern));
+}
+
+test('one C package, one job, three platforms: each ends OK with its own R version, OS and compiler', async () => {
+  const { status, body } = await submit(farm, packTarball(packages.withC()), onAll);
+  assert.is(status, 202, JSON.stringify(body));
+  const info = await waitForJob(farm, body.id, 900_000);
+  assert.equal(info.builds.map((build: any) => build.platform).sort(), [...LOCAL_PLATFORMS].sort());
+  for (const build of info.builds) {
+    assert.is(build.status, 'DONE', `${build.platform}: ${build.reason}`);
+    assert.ok(['OK', 'NOTE'].includes(build.result.status), `${build.platform}: ${JSON.stringify(build.result)}`);
+    const expected = EXPECTED[build.platform as keyof typeof EXPECTED];
+    const checkLog = await artifact(body.id, build.platform, '00check.log');
+    assert.match(checkLog, expected.r, `${build.platform}: ${checkLog.split('\n').slice(0, 4).join(' | ')}`);
+    assert.match(checkLog, expected.os, build.platform);
+    assert.match(await artifact(body.id, build.platform, '00install.out'), expected.compiler, `${build.platform} compiled with the wrong compiler`);
+  }
+});
+
+test('a package needing libxml2 checks OK on every platform: the agent installs libxml2-dev inside its container', async () => {
+  const spec = {
+    name: 'xmlpkg',
+    fields: { SystemRequirements: 'libxml2' },
+    files: {
+      ...documentedHello,
+      NAMESPACE: 'useDynLib(xmlpkg)\nexport(hello)\n',
+      'src/Makevars': 'PKG_CPPFLAGS = -I/usr/include/libxml2\nPKG_LIBS = -lxml2\n',
+      'src/uses_xml.c': '#include <libxml/parser.h>\nint xmlpkg_version(void) { xmlInitParser(); return LIBXML_VERSION; }\n',
+    },
+  };
+  const { body } = await submit(farm, packTarball(spec), onAll);
+  const info = await waitForJob(farm, body.id, 900_000);
+  for (const build of info.builds) {
+    assert.is(build.status, 'DONE', `${build.platform}: ${build.reason}`);
+    assert.ok(['OK', 'NOTE'].includes(build.result.status), `${build.platform}: ${JSON.stringify(build.result)}`);
+    const text = await output(farm, body.id, build.platform);
+    assert.match(text, /libxml2: .*libxml2-dev/, build.platform);
+  }
+  assert.not.match(execFileSync('sh', ['-c', "dpkg-query -W -f='${Status}' libxml2-dev 2>/dev/null || true"], { encoding: 'utf8' }), /install ok installed/, 'libxml2-dev was not installed on the host by this test (if it was before, this assertion says nothing)');
+});
+
+test('killing an agent container mid-check: the build is redelivered to a new container and ends DONE', async () => {
+  const { body } = await submit(farm, packTarball(packages.slow(20, 'crashbox')), `platform=${DEBIAN_13_GCC}`);
+  await waitForJob(farm, body.id, 300_000, (build) => build.status === 'RUNNING');
+  const worker = (await jobInfo(farm, body.id)).builds[0].worker.id;
+  const victim = farm.containers.find((container) => container.spec.workerId === worker);
+  assert.ok(victim, `no container runs worker ${worker}`);
+  victim.kill();
+  await waitUntil(async () => !victim.alive, 30_000, 'the killed container to go');
+  farm.addContainer(DEBIAN_13_GCC, `${DEBIAN_13_GCC}-replacement`);
+  const done = await waitForJob(farm, body.id, 600_000);
+  assert.is(done.builds[0].status, 'DONE', done.builds[0].reason);
+  assert.is(done.builds[0].result.status, 'OK');
+  assert.is(done.builds[0].attempt, 2);
+  assert.is(done.builds[0].worker.id, `${DEBIAN_13_GCC}-replacement`);
+  assert.match(await output(farm, body.id), /attempt 2: the previous attempt was lost/);
+});
+
+test('cancelling a check kills the build inside the container', async () => {
+  const { body } = await submit(farm, packTarball(packages.slow(300, 'cancelbox')), `platform=${DEBIAN_12_GCC}`);
+  await waitUntil(async () => (await output(farm, body.id)).includes('slow test starting') || (await output(farm, body.id)).includes("Running ‘slow.R’"), 300_000, 'the slow test to start');
+  const container = farm.containers.find((candidate) => candidate.spec.platform.id === DEBIAN_12_GCC)!;
+  assert.ok(containerProcesses(container.name, 'cancelbox').length > 0, 'the check runs inside the container before the cancel');
+  const response = await fetch(`${farm.url}/jobs/${body.id}`, { method: 'DELETE' });
+  assert.is(response.status, 200);
+  await waitUntil(async () => containerProcesses(container.name, 'cancelbox').length === 0, 10_000, 'the build’s processes in the container to go away');
+  assert.is((await jobInfo(farm, body.id)).builds[0].status, 'CANCELLED');
+  assert.ok(container.alive, 'the agent container itself keeps running');
+});
+
+test.run();
