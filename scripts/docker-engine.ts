@@ -5,7 +5,7 @@
  * bridge's private range.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Docker cannot be used: not installed, not startable, or not answering. The message says what to do. */
@@ -13,8 +13,20 @@ export class DockerUnavailableError extends Error {
   override name = 'DockerUnavailableError';
 }
 
-/** Where dockerd listens by default. */
-const SOCKET = '/var/run/docker.sock';
+/** Where dockerd writes its pid. */
+const PID_FILE = '/var/run/docker.pid';
+
+/** Whether a dockerd is already starting (its pid file names a live process): then we only wait. */
+function daemonRunning(): boolean {
+  if (!existsSync(PID_FILE)) return false;
+  const pid = Number(readFileSync(PID_FILE, 'utf8').trim());
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Runs `docker …` and returns its stdout; throws with its stderr when it fails. */
 export function docker(args: readonly string[], options: { input?: string } = {}): string {
@@ -42,7 +54,7 @@ export async function ensureDockerEngine(logFile: string, timeoutMs = 60_000): P
   if (engineAnswers()) return;
   if (!onPath('dockerd')) throw new DockerUnavailableError('the Docker engine is not running and dockerd is not installed: apt-get install -y docker.io');
   if (process.getuid?.() !== 0) throw new DockerUnavailableError(`the Docker engine is not running and only root can start it: sudo dockerd (or start the docker service), then start again`);
-  if (!existsSync(SOCKET)) {
+  if (!daemonRunning()) {
     mkdirSync(dirname(logFile), { recursive: true });
     const log = openSync(logFile, 'a');
     const daemon = spawn('dockerd', ['--bridge=none', '--iptables=false', '--ip-forward=false', '--ip-masq=false'], { detached: true, stdio: ['ignore', log, log] });
