@@ -5,7 +5,7 @@
  * unchanged definition costs one `docker image inspect` on the next start.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +99,53 @@ export function localImageTag(platform: ImagePlatform, mirror: string): string {
   return platformImageTag(platform, mirror, files);
 }
 
+const LOCK_DIR = join(tmpdir(), 'rfarm-image-build.lock');
+
+function lockHolder(): number | null {
+  try {
+    return Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8')) || null;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `build` holding the machine's image-build lock, so two farms (or test files) never build the same image twice at once. */
+async function withBuildLock<T>(log: ProgressLog, build: () => Promise<T>): Promise<T> {
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = lockHolder();
+      const orphaned = holder === null && Date.now() - (statSync(LOCK_DIR, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 10_000;
+      if ((holder !== null && !alive(holder)) || orphaned) {
+        rmSync(LOCK_DIR, { recursive: true, force: true });
+        continue;
+      }
+      if (!announced) log(`rfarm: waiting for another image build to finish (pid ${holder ?? 'starting'})…`);
+      announced = true;
+      await new Promise((done) => setTimeout(done, 1000));
+    }
+  }
+  try {
+    return await build();
+  } finally {
+    rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
 /** Builds a platform's image unless an image with its content tag exists; returns the tag. */
 export async function ensurePlatformImage(platform: ImagePlatform, mirror: string, log: ProgressLog): Promise<string> {
   const tag = localImageTag(platform, mirror);
@@ -106,6 +153,17 @@ export async function ensurePlatformImage(platform: ImagePlatform, mirror: strin
     log(`rfarm: image of ${platform.id} is up to date (${tag})`);
     return tag;
   }
+  return withBuildLock(log, async () => {
+    // Another process may have built it while we waited.
+    if (imageExists(tag)) {
+      log(`rfarm: image of ${platform.id} is up to date (${tag})`);
+      return tag;
+    }
+    return buildPlatformImage(platform, mirror, tag, log);
+  });
+}
+
+async function buildPlatformImage(platform: ImagePlatform, mirror: string, tag: string, log: ProgressLog): Promise<string> {
   if (platform.image.base.kind === 'debian-archive') await ensureDebianBase(platform.image.base.suite, mirror, log);
   else if (!platform.image.buildsWithoutRegistry) log(`rfarm: ${platform.id} needs ${platform.image.base.reference} from a registry, CRAN and nodejs.org`);
   log(`rfarm: building the image of ${platform.id} (${tag})…`);

@@ -16,14 +16,11 @@ if [ "$source" = debian ]; then
   apt-get install -y --no-install-recommends r-base-core r-base-dev
   if [ "$family" = clang ]; then
     makeconf="$(R RHOME)/etc/Makeconf"
+    # Only the compiler word changes: R's -std flags (CC = gcc -std=gnu23) stay as configured.
     sed -i -E \
-      -e 's/^CC = .*/CC = clang/' \
-      -e 's/^CXX = .*/CXX = clang++/' \
-      -e 's/^CXX(11|14|17|20|23) = .*/CXX\1 = clang++/' \
-      -e 's/^OBJC = .*/OBJC = clang/' \
-      -e 's/^OBJCXX = .*/OBJCXX = clang++/' \
-      -e "s/^FC = .*/FC = ${fortran}/" \
-      -e "s/^F77 = .*/F77 = ${fortran}/" \
+      -e 's/^(CC|C[0-9]+|OBJC) = gcc/\1 = clang/' \
+      -e 's/^(CXX[0-9]*|OBJCXX) = g\+\+/\1 = clang++/' \
+      -e "s/^(FC|F77) = gfortran/\1 = ${fortran}/" \
       "$makeconf"
   fi
   R --version | head -1
