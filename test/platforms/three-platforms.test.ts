@@ -3,7 +3,11 @@
  * compiler; system requirements installed inside the container; a killed container's build is
  * redelivered; a cancel kills the container's build. Needs Docker: fails, never skips, without it.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { jobInfo, output, submit, waitForJob } from '../support/farm.ts';
@@ -21,7 +25,20 @@ const EXPECTED = {
 const farm = await startPlatformFarm(LOCAL_PLATFORMS, { sysreqsPort: 0, agentEnv: { FARM_ACK_WAIT_SECONDS: '5' } });
 test.after(() => farm.cleanup());
 
+const RFARM = fileURLToPath(new URL('../../control-plane/cli/rfarm.js', import.meta.url));
 const onAll = `platform=${LOCAL_PLATFORMS.join('&platform=')}`;
+
+/** Runs the `rfarm` command against the farm, as a person would. */
+function rfarm(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [RFARM, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, RFARM_SERVER: farm.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 async function artifact(jobId: string, platform: string, name: string): Promise<string> {
   const response = await fetch(`${farm.url}/jobs/${jobId}/artifacts/${name}?platform=${platform}`);
@@ -43,10 +60,13 @@ function containerProcesses(container: string, pattern: string): string[] {
   return listing.split('\n').slice(1).filter((line) => line.includes(pattern));
 }
 
-test('one C package, one job, three platforms: each ends OK with its own R version, OS and compiler', async () => {
-  const { status, body } = await submit(farm, packTarball(packages.withC()), onAll);
-  assert.is(status, 202, JSON.stringify(body));
-  const info = await waitForJob(farm, body.id, 900_000);
+test('rfarm submit --platform a,b,c --follow: one C package, one job, three platforms, each OK with its own R, OS and compiler', async () => {
+  const tarball = join(mkdtempSync(join(tmpdir(), 'rfarm-cpkg-')), 'cpkg_0.1.0.tar.gz');
+  writeFileSync(tarball, packTarball(packages.withC()));
+  const cli = await rfarm(['submit', tarball, '--platform', LOCAL_PLATFORMS.join(','), '--follow', '--json']);
+  assert.is(cli.status, 0, `rfarm exited ${cli.status}: ${cli.stderr.slice(-2000)}`);
+  const body = JSON.parse(cli.stdout);
+  const info = await jobInfo(farm, body.id);
   assert.equal(info.builds.map((build: any) => build.platform).sort(), [...LOCAL_PLATFORMS].sort());
   for (const build of info.builds) {
     assert.is(build.status, 'DONE', `${build.platform}: ${build.reason}`);
