@@ -3,7 +3,7 @@
  * compiler; system requirements installed inside the container; a killed container's build is
  * redelivered; a cancel kills the container's build. Needs Docker: fails, never skips, without it.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +92,10 @@ test('a package needing libxml2 checks OK on every platform: the agent installs 
       'src/uses_xml.c': '#include <libxml/parser.h>\nint xmlpkg_version(void) { xmlInitParser(); return LIBXML_VERSION; }\n',
     },
   };
+  for (const image of farm.images.values()) {
+    const probe = spawnSync('docker', ['run', '--rm', '--network', 'none', image, 'dpkg-query', '-W', '-f=${Status}', 'libxml2-dev'], { encoding: 'utf8' });
+    assert.not.match(probe.stdout, /install ok installed/, `${image} must start without libxml2-dev`);
+  }
   const { body } = await submit(farm, packTarball(spec), onAll);
   const info = await waitForJob(farm, body.id, 900_000);
   for (const build of info.builds) {
@@ -99,8 +103,13 @@ test('a package needing libxml2 checks OK on every platform: the agent installs 
     assert.ok(['OK', 'NOTE'].includes(build.result.status), `${build.platform}: ${JSON.stringify(build.result)}`);
     const text = await output(farm, body.id, build.platform);
     assert.match(text, /libxml2: .*libxml2-dev/, build.platform);
+    // The images do not have it: the agent installed it, in its container (no host agent runs here).
+    assert.match(text, /\$ apt-get install -y .*libxml2-dev/, `${build.platform}: ${text.slice(0, 1500)}`);
   }
-  assert.not.match(execFileSync('sh', ['-c', "dpkg-query -W -f='${Status}' libxml2-dev 2>/dev/null || true"], { encoding: 'utf8' }), /install ok installed/, 'libxml2-dev was not installed on the host by this test (if it was before, this assertion says nothing)');
+  for (const container of farm.containers.filter((candidate) => candidate.alive)) {
+    const installed = execFileSync('docker', ['exec', container.name, 'dpkg-query', '-W', '-f=${Status}', 'libxml2-dev'], { encoding: 'utf8' });
+    assert.match(installed, /install ok installed/, `${container.name}: libxml2-dev is installed inside the container`);
+  }
 });
 
 test('killing an agent container mid-check: the build is redelivered to a new container and ends DONE', async () => {
