@@ -182,5 +182,18 @@ async function buildPlatformImage(platform: ImagePlatform, mirror: string, tag: 
     rmSync(context, { recursive: true, force: true });
   }
   log(`rfarm: image of ${platform.id} built in ${Math.round((Date.now() - started) / 1000)} s`);
+  removeOlderImages(platform, tag);
   return tag;
+}
+
+/** Older images of the platform (an earlier definition): a gigabyte or two each, never used again. */
+function removeOlderImages(platform: ImagePlatform, current: string): void {
+  const tags = docker(['images', 'rfarm-platform', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter((tag) => tag.startsWith(`rfarm-platform:${platform.id}-`) && tag !== current);
+  for (const tag of tags) {
+    try {
+      docker(['image', 'rm', tag]);
+    } catch {
+      // A container still runs it; the next build removes it.
+    }
+  }
 }

@@ -99,7 +99,8 @@ const fedoraCurrent: Distribution = { name: 'fedora', release: '42' };
 const gcc: Compiler = { family: 'gcc', toolchain: 'GCC + gfortran' };
 const clang: Compiler = { family: 'clang', toolchain: 'LLVM clang + flang' };
 const debianGcc: Compiler = { family: 'gcc', toolchain: 'GCC + gfortran (Debian)' };
-const debianClang: Compiler = { family: 'clang', toolchain: 'clang 19 + gfortran 14 (Debian)' };
+// Debian's R binary itself is built with GCC; R's Makeconf in the image points packages at clang.
+const debianClang: Compiler = { family: 'clang', toolchain: 'clang 19 + gfortran 14 for packages (Debian; R itself built with GCC)' };
 
 /** The cloud build: a registry base image, R built from CRAN's source, Node from nodejs.org, full TeX. */
 function cloudImage(reference: string, compiler: Compiler, rFlavour: RFlavour): LinuxImage {
