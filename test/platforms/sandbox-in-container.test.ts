@@ -17,15 +17,19 @@ const images = await preparePlatformImages({ farmPlatforms: LOCAL_PLATFORMS.join
   throw new Error(`the sandbox-in-container tests need Docker and the platform images: ${error.message}`, { cause: error });
 });
 
-/** The sandbox the hardened agent runs (user/pid/net/ipc/uts/cgroup namespaces, no capabilities, fresh /proc and /dev, a sized /tmp, rlimits). */
+/**
+ * The sandbox the hardened agent runs (images/agent/sandbox.ts: user/pid/net/ipc/uts/cgroup namespaces,
+ * no nested user namespaces, no capabilities, fresh /proc, read-only /dev, sized /tmp and /dev/shm,
+ * rlimits), written out so this test shows which docker flags that invocation needs.
+ */
 const SANDBOX = [
   'mkdir -p /var/lib/rfarm/probe-job &&',
-  'prlimit --fsize=100000000 --nofile=1024 --nproc=512 --',
-  'bwrap --unshare-user --uid 1000 --gid 1000 --cap-drop ALL --unshare-pid --unshare-net --unshare-ipc --unshare-uts --unshare-cgroup-try',
+  'prlimit --fsize=100000000 --nproc=512 --core=0 --',
+  'bwrap --unshare-all --unshare-user --disable-userns --uid 1000 --gid 1000 --cap-drop ALL',
   '--new-session --die-with-parent --hostname rfarm-sandbox',
   '--ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/bin /bin --symlink usr/sbin /sbin',
-  '--ro-bind /etc/alternatives /etc/alternatives --ro-bind /etc/R /etc/R --ro-bind /etc/ld.so.cache /etc/ld.so.cache',
-  '--proc /proc --dev /dev --size 67108864 --tmpfs /tmp',
+  '--dir /etc --ro-bind /etc/alternatives /etc/alternatives --ro-bind /etc/R /etc/R --ro-bind /etc/ld.so.cache /etc/ld.so.cache',
+  '--proc /proc --dev /dev --size 67108864 --tmpfs /dev/shm --remount-ro /dev --size 67108864 --tmpfs /tmp',
   '--bind /var/lib/rfarm/probe-job /job --chdir /job --clearenv --setenv PATH /usr/bin:/bin --setenv HOME /job',
   '-- sh -c',
   `'echo uid=$(id -u); grep CapEff /proc/self/status; echo pid1=$(cat /proc/1/comm); echo w > /job/f && echo job-writable; (echo w > /usr/probe) 2>/dev/null || echo usr-readonly; cat /proc/net/dev | grep -c : ; Rscript -e "cat(R.version.string, fill = TRUE)"'`,
