@@ -2,8 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { DOCKERFILE, PLATFORMS, R_VERSIONS, buildArgs, debianBaseTag, hasImage, locallyBuildablePlatforms, platformImageTag } from '../../images/index.ts';
+import { dirname, join, relative, resolve } from 'node:path';
+import { AGENT_IMAGE_INPUTS, DOCKERFILE, PLATFORMS, R_VERSIONS, buildArgs, debianBaseTag, hasImage, locallyBuildablePlatforms, platformImageTag } from '../../images/index.ts';
 import { definitionPath, readImageDefinition } from '../../infra/image-definitions.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -69,6 +69,25 @@ test('local platforms are named by R version, never as a CRAN flavour', () => {
     assert.match(platform.id, /^r-\d+-\d+-linux-x86_64-debian-\d+-(gcc|clang)$/, platform.id);
     assert.is(platform.provider, 'local');
     assert.match(platform.id, platform.image?.rVersion.split('.').slice(0, 2).join('-') ?? '?');
+  }
+});
+
+/** The repository files a module imports, transitively, through relative imports. */
+function localImports(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const text = readFileSync(join(repoRoot, file), 'utf8');
+  for (const match of text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)) localImports(relative(repoRoot, resolve(dirname(join(repoRoot, file)), match[1])), seen);
+  return seen;
+}
+
+test('the cloud image’s build context admits every file the agent imports, and its tag covers them', () => {
+  const admitted = readFileSync(join(repoRoot, 'images/linux/Dockerfile.dockerignore'), 'utf8').split('\n').filter((line) => line.startsWith('!')).map((line) => line.slice(1));
+  const isAdmitted = (file: string) => admitted.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry));
+  const tagged = (file: string) => AGENT_IMAGE_INPUTS.some((input) => file === input || file.startsWith(`${input}/`));
+  for (const file of localImports('images/agent/main.ts')) {
+    assert.ok(isAdmitted(file), `${file} is imported by the agent but left out by Dockerfile.dockerignore`);
+    assert.ok(tagged(file), `${file} is imported by the agent but not in AGENT_IMAGE_INPUTS (the image tag would not change with it)`);
   }
 });
 
