@@ -26,7 +26,7 @@ export type ProgressLog = (line: string) => void;
 export function machineDebianMirror(sourcesDir = '/etc/apt'): string {
   const files = [join(sourcesDir, 'sources.list'), ...listDir(join(sourcesDir, 'sources.list.d')).filter((name) => /\.(list|sources)$/.test(name)).map((name) => join(sourcesDir, 'sources.list.d', name))];
   for (const file of files) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {

@@ -57,7 +57,7 @@ export async function startPlatformFarm(platformIds: readonly string[], options:
   } catch (error) {
     const tails = containers.map((container) => `${container.name}: ${container.stderrTail.trim().split('\n').slice(-5).join(' | ')}`).join('\n');
     await cleanup();
-    throw new Error(`${(error as Error).message}\n${tails}`);
+    throw new Error(`${(error as Error).message}\n${tails}`, { cause: error });
   }
   return Object.assign(farm, { containers, images, addContainer, cleanup });
 }
