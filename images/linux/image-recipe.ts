@@ -14,7 +14,7 @@ export const DOCKERFILE = 'images/linux/Dockerfile';
 export const PLATFORM_IMAGE_INPUTS = [DOCKERFILE, 'images/linux/scripts'] as const;
 
 /** What the `agent` target (the cloud image) reads: the definition and everything the agent imports, and its npm dependencies. */
-export const AGENT_IMAGE_INPUTS = ['images/linux', 'images/agent', 'images/platforms', 'images/index.ts', 'protocol', 'package.json', 'package-lock.json'] as const;
+export const AGENT_IMAGE_INPUTS = ['images/linux', 'images/agent', 'images/platforms', 'images/index.ts', 'protocol', 'r-metadata', 'package.json', 'package-lock.json'] as const;
 
 /** The two targets of the definition: the userland alone (local farm) or with the agent copied in (cloud). */
 export type ImageTarget = 'platform' | 'agent';

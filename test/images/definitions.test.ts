@@ -85,7 +85,9 @@ test('the cloud image’s build context admits every file the agent imports, and
   const admitted = readFileSync(join(repoRoot, 'images/linux/Dockerfile.dockerignore'), 'utf8').split('\n').filter((line) => line.startsWith('!')).map((line) => line.slice(1));
   const isAdmitted = (file: string) => admitted.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry));
   const tagged = (file: string) => AGENT_IMAGE_INPUTS.some((input) => file === input || file.startsWith(`${input}/`));
+  const copied = [...dockerfile().matchAll(/^COPY (\S+)\/ /gm)].map((match) => `${match[1]}/`);
   for (const file of localImports('images/agent/main.ts')) {
+    assert.ok(copied.some((dir) => file.startsWith(dir)), `${file} is imported by the agent but no COPY line of ${DOCKERFILE} brings its folder`);
     assert.ok(isAdmitted(file), `${file} is imported by the agent but left out by Dockerfile.dockerignore`);
     assert.ok(tagged(file), `${file} is imported by the agent but not in AGENT_IMAGE_INPUTS (the image tag would not change with it)`);
   }
