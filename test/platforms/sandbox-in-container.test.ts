@@ -9,13 +9,15 @@ import * as assert from 'uvu/assert';
 import { SANDBOX_SECURITY_OPTIONS, agentContainerFlags } from '../../images/index.ts';
 import { preparePlatformImages } from '../../scripts/platform-setup.ts';
 import { LOCAL_PLATFORMS } from '../support/platform-farm.ts';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const images = await preparePlatformImages({ farmPlatforms: LOCAL_PLATFORMS.join(','), dataDir: mkdtempSync(join(tmpdir(), 'rfarm-sandbox-')), log: (line) => console.log(line) }).catch((error: Error) => {
+const dataDir = mkdtempSync(join(tmpdir(), 'rfarm-sandbox-'));
+const images = await preparePlatformImages({ farmPlatforms: LOCAL_PLATFORMS.join(','), dataDir, log: (line) => console.log(line) }).catch((error: Error) => {
   throw new Error(`the sandbox-in-container tests need Docker and the platform images: ${error.message}`, { cause: error });
 });
+test.after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /**
  * The sandbox the hardened agent runs (images/agent/sandbox.ts: user/pid/net/ipc/uts/cgroup namespaces,
