@@ -4,7 +4,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { fileURLToPath } from 'node:url';
-import { platformsOn } from '../images/index.ts';
+import { buildArgs, hasImage, platformsOn } from '../images/index.ts';
 import { Network as AwsNetwork } from './aws/network.ts';
 import { SolarisHosts } from './aws/solaris-hosts.ts';
 import { WindowsBuilderPool } from './aws/windows-builder-pool.ts';
@@ -17,8 +17,8 @@ import { Network } from './digitalocean/network.ts';
 import { Observability } from './digitalocean/observability.ts';
 import { Registry } from './digitalocean/registry.ts';
 import { Repository } from './digitalocean/repository.ts';
-import { contextTag, workerImageInputs } from './docker/content-tag.ts';
-import { WorkerImages } from './docker/worker-images.ts';
+import { workerImageTag } from './docker/content-tag.ts';
+import { CLOUD_DEBIAN_MIRROR, WorkerImages } from './docker/worker-images.ts';
 import { readImageDefinition, readImageScript } from './image-definitions.ts';
 import { observabilityEndpoints } from './monitoring/endpoints.ts';
 import { planPools, type PoolPlan } from './pools.ts';
@@ -74,9 +74,9 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
   const agent = (natsUrls: string[]) => ({ natsUrls, sysreqsUrl: controlPlane.sysreqsUrl, rRepos: config.rRepos });
 
   const registry = new Registry('registry', { stack, region: ocean.region, tier: ocean.registryTier });
-  const linuxPlatforms = platformsOn('digitalocean').filter((platform) => platform.os === 'linux');
+  const linuxPlatforms = platformsOn('digitalocean').filter(hasImage);
   const images = new WorkerImages('worker-images', {
-    platforms: linuxPlatforms, repoRoot, tags: Object.fromEntries(linuxPlatforms.map((platform) => [platform.id, contextTag(repoRoot, workerImageInputs(platform.id))])),
+    platforms: linuxPlatforms, repoRoot, tags: Object.fromEntries(linuxPlatforms.map((platform) => [platform.id, workerImageTag(repoRoot, buildArgs(platform, CLOUD_DEBIAN_MIRROR))])),
     registryEndpoint: registry.endpoint, registryServer: registry.server, registryToken: secrets.registryToken,
   });
   const linuxPools = plans.filter((plan) => plan.kind === 'droplet').map((plan) =>

@@ -1,11 +1,11 @@
 /**
  * Image definitions of the non-container platforms (images/<os>/<platform-id>.json): the base image
- * and R version each names explicitly, and the provisioning script. Linux definitions are the
- * Dockerfiles under images/linux/<platform-id>/.
+ * and R version each names explicitly, and the provisioning script. Every Linux platform is built
+ * from the one definition images/linux/Dockerfile with the arguments its catalogue entry renders to.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Platform } from '../images/index.ts';
+import { DOCKERFILE, type Platform } from '../images/index.ts';
 
 /** One platform's host definition. */
 export interface ImageDefinition {
@@ -22,7 +22,7 @@ export interface ImageDefinition {
 
 /** Path of a platform's definition file. */
 export function definitionPath(repoRoot: string, platform: Platform): string {
-  return platform.os === 'linux' ? join(repoRoot, 'images', 'linux', platform.id, 'Dockerfile') : join(repoRoot, 'images', platform.os, `${platform.id}.json`);
+  return platform.os === 'linux' ? join(repoRoot, DOCKERFILE) : join(repoRoot, 'images', platform.os, `${platform.id}.json`);
 }
 
 /** Reads a non-Linux platform's definition. */

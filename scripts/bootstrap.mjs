@@ -19,6 +19,14 @@ const farmPackages = [
   // The sandbox caps file sizes with prlimit.
   { pkg: 'util-linux', present: () => findExecutable('prlimit') },
 ];
+/**
+ * The container platforms (FARM_PLATFORMS, and their tests): Debian's Docker engine, and mmdebstrap,
+ * which makes the images' Debian bases from the archive (no image registry is needed).
+ */
+const containerPackages = [
+  { pkg: 'docker.io', present: () => findExecutable('dockerd') },
+  { pkg: 'mmdebstrap', present: () => findExecutable('mmdebstrap') },
+];
 /** Only the test suite needs these: a browser for the page tests, R packages for client tests. */
 const testPackages = [
   { pkg: 'chromium', present: () => findExecutable('chromium') },
@@ -56,7 +64,8 @@ function installNpmDependencies() {
 }
 
 function installOsPackages() {
-  const wanted = mode === 'test' ? [...farmPackages, ...testPackages] : farmPackages;
+  const containers = mode === 'test' || Boolean(process.env.FARM_PLATFORMS) ? containerPackages : [];
+  const wanted = [...farmPackages, ...(mode === 'test' ? testPackages : []), ...containers];
   const missing = wanted.filter((entry) => !entry.present()).map((entry) => entry.pkg);
   if (missing.length === 0) return;
   const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;

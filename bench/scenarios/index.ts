@@ -3,6 +3,7 @@
  * its thousands of queued records do not slow the control plane's periodic scans under the others.
  */
 import { apiThroughput } from './api-throughput.ts';
+import { containerOverhead } from './container-overhead.ts';
 import { dependencyCache } from './dependency-cache.ts';
 import { dispatchLatency } from './dispatch-latency.ts';
 import { farmOverhead } from './farm-overhead.ts';
@@ -20,6 +21,8 @@ export const SCENARIOS: readonly Scenario[] = [
   sysreqsResolution,
   // Issue 7's install step, cached vs uncached; further scenarios go in this list.
   dependencyCache,
+  // Issue 12: a container platform against R CMD check in the same image (needs Docker).
+  containerOverhead,
   scaling,
   submitThroughput,
 ];

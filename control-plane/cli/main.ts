@@ -27,7 +27,7 @@ Options:
   --server URL     the farm (default: $RFARM_SERVER, else ${DEFAULT_SERVER})
   --token T        the admin token, for \`workers\` (default: $RFARM_TOKEN)
   --json           print JSON instead of text
-  --platform P     a platform id (repeat for several; see \`rfarm platforms\`)
+  --platform P     a platform id (repeat, or comma-separate, for several; see \`rfarm platforms\`)
   --follow         stream the console output until every build ends
   -h, --help       this text
 
@@ -110,8 +110,11 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, signal: AbortSignal):
   };
   const id = reference?.id ?? '';
   switch (command) {
-    case 'submit':
-      return commands.submit(ctx, args[0], { platforms: values.platform ?? [], email: values.email, follow: values.follow ?? false });
+    case 'submit': {
+      // `--platform a,b,c` and `--platform a --platform b` mean the same.
+      const platforms = (values.platform ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+      return commands.submit(ctx, args[0], { platforms, email: values.email, follow: values.follow ?? false });
+    }
     case 'status':
       return commands.status(ctx, id);
     case 'output':

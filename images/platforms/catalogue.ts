@@ -15,7 +15,10 @@ export type RFlavour = 'devel' | 'release' | 'patched';
 /** CPU architecture, spelled as CRAN spells it in flavour names. */
 export type Architecture = 'x86_64' | 'arm64';
 
-/** Where a platform's build hosts run. `local` is a host that joined by itself (the local farm). */
+/**
+ * Where a platform's build hosts run. `local` is the local farm: a host that joined by itself, or a
+ * container the local farm starts from this catalogue's image (images/linux/Dockerfile).
+ */
 export type Provider = 'digitalocean' | 'aws' | 'vsphere' | 'local';
 
 /** Compiler toolchain the platform builds C/C++/Fortran code with. */
@@ -32,6 +35,33 @@ export interface Distribution {
   readonly name: string;
   /** Release as in os-release `VERSION_ID` ("12", "24.04"), or an OS version ("11.4"). */
   readonly release: string;
+}
+
+/** Where a Linux image's R comes from: CRAN's source built in the image, or the distribution's r-base-core. */
+export type RSource = 'cran' | 'debian';
+
+/** Where a Linux image's Node.js comes from: the pinned official release, or the distribution's nodejs. */
+export type NodeSource = 'nodejs.org' | 'debian';
+
+/** What a Linux image starts from: a registry image, or a Debian suite bootstrapped from the archive (mmdebstrap). */
+export type ImageBase = { readonly kind: 'registry'; readonly reference: string } | { readonly kind: 'debian-archive'; readonly suite: string };
+
+/** How a Linux platform's image is made: the parameters of the one definition, images/linux/Dockerfile. */
+export interface LinuxImage {
+  readonly base: ImageBase;
+  readonly rSource: RSource;
+  /** The R the image has: R_VERSIONS' spelling for `cran`; for `debian`, the version the suite ships (what checks report). */
+  readonly rVersion: string;
+  readonly nodeSource: NodeSource;
+  /** The Fortran compiler's command (`gfortran`, `flang-new`, `flang-new-19`). */
+  readonly fortran: string;
+  /** `full`: TeX for PDF manuals; `none`: no TeX (the agent checks with --no-manual). */
+  readonly tex: 'full' | 'none';
+  /**
+   * Whether the image builds on a machine that reaches only Debian's archive: no image registry,
+   * no CRAN, no nodejs.org. True exactly for a `debian-archive` base with Debian's R and Node.
+   */
+  readonly buildsWithoutRegistry: boolean;
 }
 
 /** One build platform of the farm. */
@@ -51,6 +81,8 @@ export interface Platform {
   readonly sysreqs: Distribution;
   /** Preselected when a submission names no platform. */
   readonly isDefault: boolean;
+  /** Linux platforms of the catalogue: how their image is made. */
+  readonly image?: LinuxImage;
 }
 
 /** The R versions images pin: `release` is installed from binaries, devel/patched are built from source. */
@@ -66,6 +98,22 @@ const ubuntuLts: Distribution = { name: 'ubuntu', release: '24.04' };
 const fedoraCurrent: Distribution = { name: 'fedora', release: '42' };
 const gcc: Compiler = { family: 'gcc', toolchain: 'GCC + gfortran' };
 const clang: Compiler = { family: 'clang', toolchain: 'LLVM clang + flang' };
+const debianGcc: Compiler = { family: 'gcc', toolchain: 'GCC + gfortran (Debian)' };
+// Debian's R binary itself is built with GCC; R's Makeconf in the image points packages at clang.
+const debianClang: Compiler = { family: 'clang', toolchain: 'clang 19 + gfortran 14 for packages (Debian; R itself built with GCC)' };
+
+/** The cloud build: a registry base image, R built from CRAN's source, Node from nodejs.org, full TeX. */
+function cloudImage(reference: string, compiler: Compiler, rFlavour: RFlavour): LinuxImage {
+  return {
+    base: { kind: 'registry', reference },
+    rSource: 'cran',
+    rVersion: R_VERSIONS[rFlavour],
+    nodeSource: 'nodejs.org',
+    fortran: compiler.family === 'clang' ? 'flang-new' : 'gfortran',
+    tex: 'full',
+    buildsWithoutRegistry: false,
+  };
+}
 
 function linux(
   id: string,
@@ -76,7 +124,31 @@ function linux(
   sysreqs: Distribution = distribution,
   isDefault = false,
 ): Platform {
-  return { id, description, os: 'linux', distribution, arch: 'x86_64', compiler, rFlavour, provider: 'digitalocean', sysreqs, isDefault };
+  const reference = `${distribution.name}:${distribution.release}`;
+  return { id, description, os: 'linux', distribution, arch: 'x86_64', compiler, rFlavour, provider: 'digitalocean', sysreqs, isDefault, image: cloudImage(reference, compiler, rFlavour) };
+}
+
+/**
+ * A platform the local farm runs in a container (scripts/platform-containers.ts): a Debian suite from
+ * the archive with Debian's own R and Node, so it builds where only Debian's archive is reachable.
+ * Named by R version, not by CRAN flavour: Debian's R is not CRAN's current R-release.
+ */
+function debianArchive(release: '12' | '13', suite: string, rVersion: string, compiler: Compiler, fortran: string): Platform {
+  const series = rVersion.split('.').slice(0, 2).join('-');
+  const distribution = { name: 'debian', release };
+  return {
+    id: `r-${series}-linux-x86_64-debian-${release}-${compiler.family}`,
+    description: `R ${rVersion} (Debian's r-base) on Debian ${release} (${suite}), ${compiler.toolchain} — a local container`,
+    os: 'linux',
+    distribution,
+    arch: 'x86_64',
+    compiler,
+    rFlavour: 'release',
+    provider: 'local',
+    sysreqs: distribution,
+    isDefault: false,
+    image: { base: { kind: 'debian-archive', suite }, rSource: 'debian', rVersion, nodeSource: 'debian', fortran, tex: 'none', buildsWithoutRegistry: true },
+  };
 }
 
 /** Every build platform of the farm. */
@@ -91,6 +163,9 @@ export const PLATFORMS: readonly Platform[] = Object.freeze([
   linux('r-release-linux-x86_64-ubuntu-gcc', 'R-release on Ubuntu 24.04 LTS, GCC', ubuntuLts, gcc, 'release', ubuntuLts, true),
   linux('r-devel-linux-x86_64-debian-stable-gcc', 'R-devel on Debian 13 (stable), GCC', debianStable, gcc, 'devel'),
   linux('r-release-linux-x86_64-debian-stable-gcc', 'R-release on Debian 13 (stable), GCC', debianStable, gcc, 'release'),
+  debianArchive('12', 'bookworm', '4.2.2', debianGcc, 'gfortran'),
+  debianArchive('13', 'trixie', '4.5.0', debianGcc, 'gfortran'),
+  debianArchive('13', 'trixie', '4.5.0', debianClang, 'gfortran'),
   {
     id: 'r-devel-windows-x86_64',
     description: 'R-devel on Windows Server 2022, Rtools (CRAN flavour)',
@@ -161,6 +236,11 @@ const byId = new Map(PLATFORMS.map((platform) => [platform.id, platform]));
 /** The catalogue entry with this id, or undefined. */
 export function findPlatform(id: string): Platform | undefined {
   return byId.get(id);
+}
+
+/** The platforms whose image builds on a machine that reaches only Debian's archive: `FARM_PLATFORMS=all-local`. */
+export function locallyBuildablePlatforms(): Platform[] {
+  return PLATFORMS.filter((platform) => platform.image?.buildsWithoutRegistry === true);
 }
 
 /** Platforms of one provider: what infra declares pools for. */

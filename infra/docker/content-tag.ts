@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { AGENT_IMAGE_INPUTS } from '../../images/index.ts';
 
 /** Files under `paths` (relative to `root`), recursively, sorted. */
 export function filesUnder(root: string, paths: readonly string[]): string[] {
@@ -34,7 +35,13 @@ export function contextTag(root: string, paths: readonly string[]): string {
   return contentTag(filesUnder(root, paths).map((path) => ({ path: relative(root, join(root, path)), content: readFileSync(join(root, path)) })));
 }
 
-/** What a Linux worker image is built from, relative to the repository root. */
-export function workerImageInputs(platformId: string): string[] {
-  return [`images/linux/${platformId}/Dockerfile`, 'images/linux/scripts', 'images/agent', 'images/platforms', 'images/index.ts', 'protocol', 'package.json', 'package-lock.json'];
+/** What a Linux worker image is built from, relative to the repository root (the agent target of the one definition). */
+export function workerImageInputs(): string[] {
+  return [...AGENT_IMAGE_INPUTS];
+}
+
+/** The tag of one platform's worker image: its inputs and its build arguments. */
+export function workerImageTag(root: string, args: Readonly<Record<string, string>>): string {
+  const files = filesUnder(root, workerImageInputs()).map((path) => ({ path, content: readFileSync(join(root, path)) }));
+  return contentTag([{ path: 'build-args', content: JSON.stringify(args) }, ...files]);
 }

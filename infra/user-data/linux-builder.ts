@@ -3,7 +3,7 @@
  * registry and run as the `rfarm-agent` systemd service with the agent's environment, plus Alloy
  * shipping the journal (the agent's JSON logs included) to Loki.
  */
-import type { Platform } from '../../images/index.ts';
+import { AGENT_USER, CONTAINER_DATA_DIR, agentContainerFlags, type Platform } from '../../images/index.ts';
 import { renderAlloyConfig } from '../monitoring/alloy-config.ts';
 import { AGENT_PORT, agentEnvironment, envFile, type AgentSettings } from './agent-environment.ts';
 import { installAlloyCommands, renderCloudConfig } from './cloud-init.ts';
@@ -27,14 +27,17 @@ export interface LinuxBuilderInput {
 const CREDS = '/etc/rfarm/nats.creds';
 const CA = '/etc/rfarm/farm-ca.pem';
 
-/** The systemd unit running the worker container (bubblewrap inside needs the relaxed profiles). */
+/**
+ * The systemd unit running the worker container; bubblewrap inside needs the flags the local farm
+ * uses too (images/linux/agent-container.ts).
+ */
 export function agentContainerUnit(image: string): string {
   const run = [
     '/usr/bin/docker run --rm --name rfarm-agent',
     '--env-file /etc/rfarm/agent.env',
-    '--security-opt seccomp=unconfined --security-opt apparmor=unconfined --cap-add SYS_ADMIN',
+    agentContainerFlags().join(' '),
     `-p ${AGENT_PORT}:${AGENT_PORT}`,
-    '-v /etc/rfarm:/etc/rfarm:ro -v /var/lib/rfarm:/var/lib/rfarm',
+    `-v /etc/rfarm:/etc/rfarm:ro -v ${CONTAINER_DATA_DIR}:${CONTAINER_DATA_DIR}`,
     '--log-driver journald',
     image,
   ].join(' ');
@@ -75,8 +78,8 @@ export function renderLinuxBuilderUserData(input: LinuxBuilderInput): string {
       },
     ],
     commands: [
-      // The worker image runs the agent as uid 10001 (images/linux/scripts/install-agent.sh).
-      'install -d -o 10001 -g 10001 /var/lib/rfarm',
+      // The worker image runs the agent as an unprivileged user (images/linux/scripts/add-agent-user.sh).
+      `install -d -o ${AGENT_USER.uid} -g ${AGENT_USER.gid} ${CONTAINER_DATA_DIR}`,
       // Package code runs in the container: keep it away from the droplet metadata service,
       // which serves this very user-data (NATS credentials included).
       'iptables -I DOCKER-USER -d 169.254.169.254 -j DROP || (systemctl start docker && iptables -I DOCKER-USER -d 169.254.169.254 -j DROP)',

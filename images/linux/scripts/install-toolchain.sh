@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
-# Installs the compiler of the platform's flavour (gcc or clang), R's build dependencies,
-# bubblewrap (the agent's job sandbox), git and curl. Usage: install-toolchain.sh gcc|clang
+# Installs the platform's compilers, what R needs to build (from source) or R itself comes with
+# (from the distribution), bubblewrap and prlimit (the agent's job sandbox), sudo (the agent's
+# system-requirements installs) and git/curl/ca-certificates.
+#   CC_FAMILY: gcc or clang        FORTRAN: gfortran, or flang-new-NN where the distribution has it
+#   R_SOURCE:  cran (R built from source by install-r.sh) or debian (the distribution's r-base-dev)
 set -euo pipefail
 
-family="${1:?usage: install-toolchain.sh gcc|clang}"
+family="${CC_FAMILY:?CC_FAMILY is not set}"
+fortran="${FORTRAN:-gfortran}"
+source="${R_SOURCE:-cran}"
 
 if command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
-  common=(build-essential gfortran ca-certificates curl git bubblewrap pkg-config xz-utils
-    libreadline-dev libx11-dev libxt-dev libpng-dev libjpeg-dev libcairo2-dev libbz2-dev
-    liblzma-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libxml2-dev libicu-dev zlib1g-dev
-    libblas-dev liblapack-dev tcl-dev tk-dev libtiff-dev libzstd-dev)
-  if [ "$family" = clang ]; then
-    apt-get install -y --no-install-recommends "${common[@]}" clang flang libc++-dev libomp-dev
+  common=(ca-certificates curl git bubblewrap util-linux sudo pkg-config xz-utils make file)
+  if [ "$source" = debian ]; then
+    # r-base-dev brings build-essential, gfortran and the -dev packages R's headers need.
+    compilers=(build-essential gfortran)
   else
-    apt-get install -y --no-install-recommends "${common[@]}"
+    compilers=(build-essential gfortran libreadline-dev libx11-dev libxt-dev libpng-dev libjpeg-dev
+      libcairo2-dev libbz2-dev liblzma-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libxml2-dev
+      libicu-dev zlib1g-dev libblas-dev liblapack-dev tcl-dev tk-dev libtiff-dev libzstd-dev)
   fi
-  rm -rf /var/lib/apt/lists/*
+  if [ "$family" = clang ]; then compilers+=(clang libc++-dev libomp-dev); fi
+  if [ "$fortran" != gfortran ]; then compilers+=("${fortran%-new*}${fortran##*-new}"); fi
+  apt-get install -y --no-install-recommends "${common[@]}" "${compilers[@]}"
 elif command -v dnf >/dev/null 2>&1; then
-  common=(gcc gcc-c++ gcc-gfortran make ca-certificates curl git bubblewrap pkgconf-pkg-config xz
+  common=(gcc gcc-c++ gcc-gfortran make ca-certificates curl git bubblewrap util-linux sudo pkgconf-pkg-config xz
     readline-devel libX11-devel libXt-devel libpng-devel libjpeg-turbo-devel cairo-devel bzip2-devel
     xz-devel pcre2-devel libcurl-devel openssl-devel libxml2-devel libicu-devel zlib-devel
-    flexiblas-devel tcl-devel tk-devel libtiff-devel libzstd-devel which perl diffutils)
+    flexiblas-devel tcl-devel tk-devel libtiff-devel libzstd-devel which perl diffutils shadow-utils)
   if [ "$family" = clang ]; then
     dnf install -y "${common[@]}" clang flang libomp-devel
   else
