@@ -36,16 +36,13 @@ export class SysreqsError extends Error {
 
 /** The platform is neither a catalogue platform id nor a known `distribution-release`. */
 export function unknownPlatform(platform: string, known: readonly string[]): SysreqsError {
-  return new SysreqsError(400, 'unknown_platform', `platform '${platform}' is unknown; known platforms: ${known.join(', ')} (or a catalogue platform id)`);
+  return new SysreqsError(400, 'unknown_platform', `platform '${platform}' is unknown; known platforms: ${known.join(', ')} (or a catalogue platform id, or a local host's id such as r-release-linux-x86_64-debian-12-gcc)`);
 }
 
-/** A package name that no rule knows and the repository index (if any) does not list. */
-export function unknownPackage(names: readonly string[], hasIndex: boolean): SysreqsError {
-  const where = hasIndex
-    ? 'is not in the repository index and no rule names it'
-    : 'is named by no rule, and no repository index is configured (set SYSREQS_REPOSITORY to resolve any CRAN package)';
+/** Package names that the configured repository index does not list and no rule names. */
+export function unknownPackage(names: readonly string[]): SysreqsError {
   const list = names.map((name) => `'${name}'`).join(', ');
-  return new SysreqsError(404, 'unknown_package', `package ${list} ${where}`);
+  return new SysreqsError(404, 'unknown_package', `package ${list} is not in the repository index and no rule names it; check the spelling`);
 }
 
 /** The DESCRIPTION text could not be parsed as DCF or lacks a field the request needs. */

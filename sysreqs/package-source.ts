@@ -18,11 +18,22 @@ function recordKnownOnlyByRules(name: string): PackageRecord {
   return { name, systemRequirements: '', depends: [], imports: [], linkingTo: [], suggests: [] };
 }
 
-/** Records for package names; throws `unknown_package` naming every unknown one. */
-export function recordsForNames(names: readonly string[], rules: RuleDatabase, index: RepositoryIndex | undefined): PackageRecord[] {
+/**
+ * Records for package names. With a repository index, a name neither the index nor a rule knows is
+ * an `unknown_package` error naming every such name. Without one (a local farm), such a name gets an
+ * empty record — nothing is known to be needed — and a note saying why, so ggplot2 answers "nothing
+ * needed" rather than an error.
+ */
+export function recordsForNames(names: readonly string[], rules: RuleDatabase, index: RepositoryIndex | undefined): { records: PackageRecord[]; notes: Unmatched[] } {
   const unknown = names.filter((name) => !index?.packages.has(name) && !rules.byPackage.has(name) && !rules.byLinkingTo.has(name));
-  if (unknown.length > 0) throw unknownPackage(unknown, index !== undefined);
-  return names.map((name) => index?.packages.get(name) ?? recordKnownOnlyByRules(name));
+  if (unknown.length > 0 && index !== undefined) throw unknownPackage(unknown);
+  const notes = unknown.map((name) => ({
+    package: name,
+    field: 'Package',
+    text: name,
+    reason: 'no rule names this package and no repository index is configured, so its SystemRequirements are unknown; nothing is installed for it (set SYSREQS_REPOSITORY, or send its DESCRIPTION)',
+  }));
+  return { records: names.map((name) => index?.packages.get(name) ?? recordKnownOnlyByRules(name)), notes };
 }
 
 /** Options of `collectPackages`. */

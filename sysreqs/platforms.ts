@@ -109,18 +109,42 @@ export function knownPlatformNames(): string[] {
   return SYSREQS_PLATFORMS.map((entry) => entry.id);
 }
 
+const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '');
+
 /**
- * The sysreqs platform a request names: a catalogue platform id, or `distribution-release`.
+ * The sysreqs platform of a local host's platform id, which `platformOfHost` (images/) builds in the
+ * catalogue's scheme with distribution and release squashed to `[a-z0-9]`:
+ * `r-patched-linux-x86_64-debian-12-gcc`, `r-release-linux-arm64-ubuntu-2404-clang`.
+ */
+function findByHostPlatformId(name: string): SysreqsPlatform | undefined {
+  const match = /^r-(?:release|patched|devel)-linux-(?:x86_64|arm64)-([a-z0-9]+)-([a-z0-9]+)-(?:gcc|clang)$/.exec(name.trim().toLowerCase());
+  if (!match) return undefined;
+  const [, distribution, release] = match;
+  const family = Object.entries(distributionAliases).find(([alias]) => slug(alias) === distribution)?.[1];
+  if (!family) return undefined;
+  const candidates = SYSREQS_PLATFORMS.filter((entry) => entry.family === family);
+  // A squashed release is exact ("2404"), a codename ("testing"), or a point release of a major-only one ("93" for rhel 9.3).
+  return (
+    candidates.find((entry) => slug(entry.release) === release) ??
+    (family === 'debian' && debianCodenames[release] ? byId.get(`debian-${debianCodenames[release]}`) : undefined) ??
+    (family === 'rhel' || family === 'opensuse' ? candidates.find((entry) => release.startsWith(entry.release)) : undefined)
+  );
+}
+
+/**
+ * The sysreqs platform a request names: a catalogue platform id, a local host's platform id in the
+ * catalogue's scheme (what a local farm's agent announces), or `distribution-release`.
  * Throws `unknown_platform` listing what is known.
  */
 export function resolvePlatform(name: string): SysreqsPlatform {
   const catalogued = findPlatform(name);
   const found = catalogued
     ? findSysreqsPlatform(catalogued.sysreqs.name, catalogued.sysreqs.release)
-    : (() => {
+    : (findByHostPlatformId(name) ??
+      (() => {
         const match = /^([a-z][a-z-]*?)-(\d[\w.]*|[a-z]+)$/i.exec(name.trim());
         return match ? findSysreqsPlatform(match[1], match[2]) : undefined;
-      })();
+      })());
   if (!found) throw unknownPlatform(name, knownPlatformNames());
   return found;
 }

@@ -7,14 +7,35 @@ import { spawn } from 'node:child_process';
 import type { Platform } from '../index.ts';
 import type { OutputSink } from './sandboxed-process.ts';
 
-/** What the sysreqs service answered for a package. */
+/** One requirement the service matched (the `matched[]` / `optional[]` entries of `POST /resolve`). */
+export interface MatchedRequirementAnswer {
+  readonly package: string;
+  readonly rule: string;
+  readonly text: string;
+  readonly packages: string[];
+  /** Another matched rule whose OS packages already bring this one. */
+  readonly covered_by?: string;
+}
+
+/** Text or a dependency the service could not turn into requirements (`unmatched[]`). */
+export interface UnmatchedAnswer {
+  readonly package: string;
+  /** `SystemRequirements`, `Package`, or a dependency field. */
+  readonly field: string;
+  readonly text: string;
+  readonly reason: string;
+}
+
+/** What the sysreqs service answered for a package (the wire shape of `POST /resolve`). */
 export interface SystemRequirementsPlan {
   readonly packages: string[];
   readonly pre_install: string[];
   readonly install_scripts: string[];
   readonly post_install: string[];
-  readonly matched: { rule: string; text: string; packages: string[] }[];
-  readonly unmatched: string[];
+  readonly matched: MatchedRequirementAnswer[];
+  /** Requirements the package marks optional: reported, not installed. */
+  readonly optional: MatchedRequirementAnswer[];
+  readonly unmatched: UnmatchedAnswer[];
 }
 
 export interface SystemRequirementsOutcome {
@@ -78,8 +99,14 @@ export class SystemRequirements {
     } catch (error) {
       return { missing: [], failure: `the sysreqs service did not answer: ${(error as Error).message}` };
     }
-    for (const match of plan.matched) sink.write(`${match.rule}: ${match.packages.join(' ') || '(nothing to install here)'}  (from "${match.text}")\n`);
-    for (const text of plan.unmatched) sink.write(`not understood, nothing installed for: "${text}"\n`);
+    for (const match of plan.matched) {
+      const what = match.covered_by ? `(already brought by ${match.covered_by})` : match.packages.join(' ') || '(nothing to install here)';
+      sink.write(`${match.rule}: ${what}  (from "${match.text}")\n`);
+    }
+    for (const match of plan.optional ?? []) sink.write(`optional, not installed: ${match.rule}: ${match.packages.join(' ')}  (from "${match.text}")\n`);
+    for (const entry of plan.unmatched) {
+      sink.write(entry.field === 'SystemRequirements' ? `not understood, nothing installed for: "${entry.text}"\n` : `${entry.package}: ${entry.text}: ${entry.reason}\n`);
+    }
     const missing = await missingPackages(this.platform, plan.packages);
     if (plan.packages.length === 0) sink.write('none needed\n');
     else if (missing.length === 0) sink.write(`all present: ${plan.packages.join(' ')}\n`);

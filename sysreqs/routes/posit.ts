@@ -67,7 +67,7 @@ export function registerPositRoutes(router: Router, deps: SysreqsDeps): void {
     const platform = platformOf(ctx);
     const names = queryValues(ctx, 'pkgname').flatMap((value) => value.split(',')).map((name) => name.trim()).filter(Boolean);
     if (names.length === 0) throw invalidRequest("give at least one 'pkgname' query parameter (all=true is not supported)");
-    const roots = recordsForNames(names, deps.rules, deps.index);
+    const roots = recordsForNames(names, deps.rules, deps.index).records;
     const { records } = collectPackages(roots, deps.index, { recursive: true, suggests: false, recursionNeedsIndex: false });
     deps.metrics.resolutions.inc({ platform: platform.id, route: 'posit-get' });
     ctx.body = { name: '', requirements: perPackage(deps, platform, records) };

@@ -8,7 +8,7 @@ import { invalidRequest } from '../errors.ts';
 import { collectPackages, recordsForNames } from '../package-source.ts';
 import { resolvePlatform } from '../platforms.ts';
 import { readJsonBody } from '../request-body.ts';
-import { resolve } from '../resolver.ts';
+import { resolve, type Unmatched } from '../resolver.ts';
 import type { SysreqsDeps } from '../app.ts';
 
 /** The request body of `POST /resolve`. */
@@ -51,10 +51,15 @@ export function registerResolveRoutes(router: Router, deps: SysreqsDeps): void {
     const request = parseResolveRequest(await readJsonBody(ctx));
     const platform = resolvePlatform(request.platform);
     const roots: PackageRecord[] = [];
+    const notes: Unmatched[] = [];
     if (request.description !== undefined) roots.push(parseDescription(request.description));
-    if (request.packages?.length) roots.push(...recordsForNames(request.packages, deps.rules, deps.index));
+    if (request.packages?.length) {
+      const named = recordsForNames(request.packages, deps.rules, deps.index);
+      roots.push(...named.records);
+      notes.push(...named.notes);
+    }
     const collected = collectPackages(roots, deps.index, { recursive: request.recursive ?? false, suggests: request.suggests ?? false, recursionNeedsIndex: true });
-    const resolution = resolve(deps.rules, platform, collected.records, { optional: request.optional }, collected.missing);
+    const resolution = resolve(deps.rules, platform, collected.records, { optional: request.optional }, [...notes, ...collected.missing]);
     deps.metrics.resolutions.inc({ platform: platform.id, route: 'resolve' });
     deps.metrics.unmatchedItems.inc(resolution.unmatched.filter((entry) => entry.field === 'SystemRequirements').length);
     ctx.body = resolution;

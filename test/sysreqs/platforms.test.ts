@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PLATFORMS } from '../../images/index.ts';
+import { PLATFORMS, platformOfHost } from '../../images/index.ts';
 import { DEFAULT_RULES_DIR, SYSREQS_PLATFORMS, findSysreqsPlatform, loadRuleDatabase, parseDescription, resolve, resolvePlatform, type SysreqsPlatform } from '../../sysreqs/index.ts';
 
 const db = loadRuleDatabase(DEFAULT_RULES_DIR);
@@ -34,6 +34,18 @@ test('a local host platform such as debian 12 resolves, as do distribution alias
   assert.is(findSysreqsPlatform('centos', '8')?.id, 'rhel-8');
   assert.is(findSysreqsPlatform('sle', '15.5')?.id, 'opensuse-15');
   assert.throws(() => resolvePlatform('plan9-4'), /known platforms: debian-11/);
+});
+
+test("a local farm's own live platform id resolves to its distribution's rules", () => {
+  const host = (distribution: string, release: string, machine = 'x86_64') =>
+    platformOfHost({ distribution, release, machine, rVersionLine: 'R version 4.2.2 Patched (2022-11-10 r83330) -- "Innocent and Trusting"', cc: 'gcc -std=gnu11' });
+  const debian = host('debian', '12');
+  assert.is(debian.id, 'r-patched-linux-x86_64-debian-12-gcc');
+  assert.is(resolvePlatform(debian.id).id, 'debian-12');
+  assert.is(resolvePlatform(host('ubuntu', '22.04', 'aarch64').id).id, 'ubuntu-22.04');
+  assert.is(resolvePlatform(host('rocky', '9.3').id).id, 'rhel-9');
+  assert.is(resolvePlatform(host('debian', 'testing').id).id, 'debian-13');
+  assert.throws(() => resolvePlatform(host('plan9', '4').id), /unknown; known platforms/);
 });
 
 for (const family of Object.keys(expected)) {
