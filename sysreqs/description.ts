@@ -2,6 +2,7 @@
  * What sysreqs reads of a DESCRIPTION or of a PACKAGES entry: its name, SystemRequirements and
  * dependency names. Reading DCF itself is r-metadata's; a text it refuses is `malformed_description`.
  */
+import type { BuildFiles } from './build-files.ts';
 import { DescriptionError, decodeDescription, dependencyNames, parseDcfRecord, type DcfRecord } from '../r-metadata/index.ts';
 import { malformedDescription } from './errors.ts';
 
@@ -16,6 +17,8 @@ export interface PackageRecord {
   readonly imports: readonly string[];
   readonly linkingTo: readonly string[];
   readonly suggests: readonly string[];
+  /** The package's build files (configure, src/Makevars*), when the source was given. */
+  readonly buildFiles?: BuildFiles;
 }
 
 /** The sysreqs view of one DCF record; throws when it has no `Package` field. */

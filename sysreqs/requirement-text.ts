@@ -7,8 +7,75 @@
 export interface RequirementItem {
   /** The item as written (trimmed). */
   readonly text: string;
-  /** Whether the item says it is optional ("zlib (optional)"). */
+  /**
+   * Whether the item says it is optional or not needed to build: "zlib (optional)", "libpng if
+   * available", "pandoc (needed for vignettes)", "Java at run time".
+   */
   readonly optional: boolean;
+  /**
+   * What rules are matched on, in order of preference: the item's requirement phrase — its head when
+   * the item is a sentence ("cmake which is used only when …" → "cmake") — split at "or" / "|" into
+   * alternatives ("Windows or X11" → ["Windows", "X11"]). One element when there are no alternatives.
+   */
+  readonly alternatives: readonly string[];
+}
+
+const OPTIONAL = /\boptional(?:ly)?\b|\bif (?:available|present|found|installed)\b|\brecommended\b|\bsuggested\b|\bvignettes?\b|\bfor (?:the )?(?:tests?|testing|documentation|docs|examples|manuals?)\b|\bat run[- ]?time\b|\bnot (?:needed|required) (?:for|to) (?:build|install)/i;
+
+/** Words that start the sentence part of an item: what comes before them names the requirement. */
+const PROSE_MARKER = /^(?:is|are|was|were|be|being|which|that|who|when|if|unless|uses|use|used|using|needs|need|needed|requires|require|required|builds|build|built|can|could|will|would|may|might|must|should|see|via|because|since|otherwise|however|e\.g\.|i\.e\.)$/i;
+
+/** "or later", "or newer" and the like are not alternatives. */
+const NOT_AN_ALTERNATIVE = /^(?:later|newer|higher|above|greater|similar|equivalent|compatible|so|more)\b/i;
+
+/** Start and end offsets of the separators `cutAt` recognises outside parentheses and brackets. */
+function topLevelCuts(text: string, cutAt: (index: number) => number): number[] {
+  const cuts: number[] = [];
+  let depth = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (char === '(' || char === '[') depth++;
+    else if ((char === ')' || char === ']') && depth > 0) depth--;
+    else if (depth === 0) {
+      const length = cutAt(index);
+      if (length > 0) {
+        cuts.push(index, index + length);
+        index += length - 1;
+      }
+    }
+  }
+  return cuts;
+}
+
+/** The item's requirement phrase: the words before the first prose marker outside parentheses. */
+export function requirementPhrase(text: string): string {
+  const words = [...text.matchAll(/\S+/g)];
+  let depth = 0;
+  for (const [position, word] of words.entries()) {
+    const bare = word[0].replace(/[,.;:]+$/, '');
+    if (depth === 0 && position > 0 && PROSE_MARKER.test(bare)) return text.slice(0, word.index).trim();
+    depth += (word[0].match(/[([]/g) ?? []).length - (word[0].match(/[)\]]/g) ?? []).length;
+    if (depth < 0) depth = 0;
+  }
+  return text;
+}
+
+/** Splits a phrase at top-level "or" and "|" into alternatives ("or later" is not one). */
+export function alternativesOf(phrase: string): string[] {
+  const cuts = topLevelCuts(phrase, (index) => {
+    if (phrase[index] === '|') return 1;
+    const match = /^\s+or\s+/i.exec(phrase.slice(index));
+    if (!match || NOT_AN_ALTERNATIVE.test(phrase.slice(index + match[0].length))) return 0;
+    return match[0].length;
+  });
+  const parts: string[] = [];
+  let start = 0;
+  for (let index = 0; index < cuts.length; index += 2) {
+    parts.push(phrase.slice(start, cuts[index]));
+    start = cuts[index + 1];
+  }
+  parts.push(phrase.slice(start));
+  return parts.map((part) => part.trim()).filter((part) => part.length > 0);
 }
 
 /**
@@ -37,5 +104,5 @@ export function splitRequirements(text: string): RequirementItem[] {
   return items
     .map((item) => item.replace(/\s+/g, ' ').trim().replace(/^(?:and|or)\s+/i, '').replace(/[.]$/, '').trim())
     .filter((item) => item.length > 0)
-    .map((item) => ({ text: item, optional: /\boptional\b/i.test(item) }));
+    .map((item) => ({ text: item, optional: OPTIONAL.test(item), alternatives: alternativesOf(requirementPhrase(item)) }));
 }

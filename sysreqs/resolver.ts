@@ -3,19 +3,20 @@
  * Pure: no I/O; the rule database and repository index are passed in.
  */
 import type { PackageRecord } from './description.ts';
-import { recipeFor, type Rule, type RuleDatabase } from './rule-database.ts';
+import { recipeFor, type Evidence, type Rule, type RuleDatabase } from './rule-database.ts';
 import type { SysreqsPlatform } from './platforms.ts';
-import { splitRequirements } from './requirement-text.ts';
+import { findInBuildFiles } from './build-files.ts';
+import { splitRequirements, type RequirementItem } from './requirement-text.ts';
 
-/** Where a rule matched: the SystemRequirements text, the package's name, or a LinkingTo entry. */
-export type MatchSource = 'SystemRequirements' | 'package name' | 'LinkingTo';
+/** Where a rule matched: the SystemRequirements text, the package's name, a LinkingTo entry, or the package's build files. */
+export type MatchSource = 'SystemRequirements' | 'package name' | 'LinkingTo' | 'build files';
 
 /** A rule one R package needs, platform-independent. */
 export interface Need {
   readonly package: string;
   readonly rule: Rule;
   readonly on: MatchSource;
-  /** The text the rule matched: a SystemRequirements item, the package name or the LinkingTo name. */
+  /** The text the rule matched: a SystemRequirements item, the package name, the LinkingTo name, or `file:line: text`. */
   readonly text: string;
   readonly reason: string;
   /** The item said "optional": reported, installed only when asked. */
@@ -72,29 +73,50 @@ function patternThatMatches(rule: Rule, text: string): RegExp | undefined {
   return rule.patterns.find((pattern) => pattern.test(text));
 }
 
+function explain(entry: Evidence): string {
+  return `${entry.why} (${entry.evidence}; read from ${entry.readFrom})`;
+}
+
+/** Rules whose patterns match a text, each with the pattern that matched. */
+function rulesMatching(db: RuleDatabase, text: string): Array<{ rule: Rule; pattern: RegExp }> {
+  return db.rules.flatMap((rule) => {
+    const pattern = patternThatMatches(rule, text);
+    return pattern ? [{ rule, pattern }] : [];
+  });
+}
+
+/**
+ * The rules a SystemRequirements item asks for: those matching its requirement phrase; of "or"
+ * alternatives, only the first that names something to install ("Windows or X11" → X11).
+ */
+function itemNeeds(db: RuleDatabase, record: PackageRecord, item: RequirementItem): Need[] {
+  const perAlternative = item.alternatives.map((text) => rulesMatching(db, text));
+  const chosen = perAlternative.length > 1 ? (perAlternative.find((hits) => hits.some(({ rule }) => !rule.noteOnly)) ?? perAlternative.find((hits) => hits.length > 0) ?? []) : (perAlternative[0] ?? []);
+  const among = perAlternative.length > 1 ? `; the first installable of ${perAlternative.length} alternatives` : '';
+  return chosen.map(({ rule, pattern }) => ({ package: record.name, rule, on: 'SystemRequirements' as const, text: item.text, reason: `matches /${pattern.source}/i${among}`, optional: item.optional }));
+}
+
 /** The rules one package needs, and the SystemRequirements items no rule understands. */
 export function needsOf(db: RuleDatabase, record: PackageRecord): { needs: Need[]; unmatched: Unmatched[] } {
   const found: Need[] = [];
   const unmatched: Unmatched[] = [];
   for (const item of splitRequirements(record.systemRequirements)) {
-    const hits = db.rules.flatMap((rule) => {
-      const pattern = patternThatMatches(rule, item.text);
-      return pattern ? [{ rule, pattern }] : [];
-    });
-    if (hits.length === 0) unmatched.push({ package: record.name, field: 'SystemRequirements', text: item.text, reason: 'no rule matches this text' });
-    for (const { rule, pattern } of hits) {
-      found.push({ package: record.name, rule, on: 'SystemRequirements', text: item.text, reason: `matches /${pattern.source}/i`, optional: item.optional });
-    }
+    const needs = itemNeeds(db, record, item);
+    if (needs.length === 0) unmatched.push({ package: record.name, field: 'SystemRequirements', text: item.text, reason: 'no rule matches this text' });
+    found.push(...needs);
   }
   for (const rule of db.byPackage.get(record.name) ?? []) {
-    found.push({ package: record.name, rule, on: 'package name', text: record.name, reason: rule.packages[record.name], optional: false });
+    found.push({ package: record.name, rule, on: 'package name', text: record.name, reason: explain(rule.packages[record.name]), optional: false });
   }
   for (const linked of record.linkingTo) {
     for (const rule of db.byLinkingTo.get(linked) ?? []) {
-      found.push({ package: record.name, rule, on: 'LinkingTo', text: linked, reason: rule.linkingTo[linked], optional: false });
+      found.push({ package: record.name, rule, on: 'LinkingTo', text: linked, reason: explain(rule.linkingTo[linked]), optional: false });
     }
   }
-  return { needs: markCovered(dedupe(found)), unmatched };
+  for (const finding of record.buildFiles ? findInBuildFiles(db.bySourceName, record.buildFiles) : []) {
+    found.push({ package: record.name, rule: finding.rule, on: 'build files', text: `${finding.file}:${finding.line}: ${finding.text}`, reason: `names the ${finding.kind} '${finding.name}'`, optional: false });
+  }
+  return { needs: markCovered(db, dedupe(found)), unmatched };
 }
 
 /** One need per rule: the first required one, else the first optional one. */
@@ -107,15 +129,26 @@ function dedupe(found: Need[]): Need[] {
   return [...byRule.values()];
 }
 
+/** Every rule a rule's OS packages bring, following `implies` transitively. */
+function impliedBy(db: RuleDatabase, rule: Rule): Set<string> {
+  const implied = new Set<string>();
+  const queue = [...rule.implies];
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+    if (implied.has(name) || name === rule.name) continue;
+    implied.add(name);
+    queue.push(...(db.byName.get(name)?.implies ?? []));
+  }
+  return implied;
+}
+
 /**
- * A rule only mentioned in the text is covered when another required rule implies it (libcairo2-dev
- * already depends on libfreetype-dev), unless the package is known to need it by name.
+ * A need is covered when another required need's rule already brings it (libcairo2-dev depends on
+ * libfreetype-dev), however the need was found: installing it again adds nothing.
  */
-function markCovered(needs: Need[]): Need[] {
+function markCovered(db: RuleDatabase, needs: Need[]): Need[] {
   const required = needs.filter((need) => !need.optional);
   return needs.map((need) => {
-    if (need.on !== 'SystemRequirements') return need;
-    const by = required.find((other) => other !== need && other.rule.implies.includes(need.rule.name));
+    const by = required.find((other) => other.rule !== need.rule && impliedBy(db, other.rule).has(need.rule.name) && !impliedBy(db, need.rule).has(other.rule.name));
     return by ? { ...need, coveredBy: by.rule.name } : need;
   });
 }

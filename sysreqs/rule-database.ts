@@ -20,15 +20,37 @@ export interface Recipe {
   readonly note?: string;
 }
 
+/** Why an R package needs a rule, and the line of its source that shows it. */
+export interface Evidence {
+  readonly why: string;
+  /** `<file>: <line>`, e.g. `configure: PKG_CONFIG_NAME="libxml-2.0"`. */
+  readonly evidence: string;
+  /** The source the line was read from, with its version. */
+  readonly readFrom: string;
+}
+
+/** How a package's build files (configure, src/Makevars*) name a rule's requirement. */
+export interface SourceNames {
+  /** Linker names: `xml2` for `-lxml2`. */
+  readonly libraries: readonly string[];
+  /** pkg-config module names. */
+  readonly pkgConfig: readonly string[];
+  /** Configuration tools such as `xml2-config`. */
+  readonly tools: readonly string[];
+  /** Headers configure checks for, such as `GL/glu.h`. */
+  readonly headers: readonly string[];
+}
+
 /** One compiled rule. */
 export interface Rule {
   readonly name: string;
   readonly description: string;
   readonly patterns: readonly RegExp[];
-  /** R package → why it needs this rule. */
-  readonly packages: Readonly<Record<string, string>>;
-  /** R package in LinkingTo → why linking to it needs this rule. */
-  readonly linkingTo: Readonly<Record<string, string>>;
+  /** R package → why it needs this rule, with evidence. */
+  readonly packages: Readonly<Record<string, Evidence>>;
+  /** R package in LinkingTo → why linking to it needs this rule, with evidence. */
+  readonly linkingTo: Readonly<Record<string, Evidence>>;
+  readonly sourceNames: SourceNames;
   readonly implies: readonly string[];
   readonly noteOnly: boolean;
   /** Raw `install` entries by key (platform id, family or group). */
@@ -43,18 +65,44 @@ export interface RuleDatabase {
   readonly byPackage: ReadonlyMap<string, readonly Rule[]>;
   /** R package → rules naming it in `linking_to`. */
   readonly byLinkingTo: ReadonlyMap<string, readonly Rule[]>;
+  /** Rules by the names build files use for them. */
+  readonly bySourceName: SourceNameIndex;
+}
+
+/** Rules by the names a package's build files use (the rules' `source_names`); the first rule naming a name keeps it. */
+export interface SourceNameIndex {
+  readonly libraries: ReadonlyMap<string, Rule>;
+  readonly pkgConfig: ReadonlyMap<string, Rule>;
+  readonly tools: ReadonlyMap<string, Rule>;
+  readonly headers: ReadonlyMap<string, Rule>;
+}
+
+function sourceNameIndex(rules: readonly Rule[]): SourceNameIndex {
+  const index = { libraries: new Map<string, Rule>(), pkgConfig: new Map<string, Rule>(), tools: new Map<string, Rule>(), headers: new Map<string, Rule>() };
+  for (const rule of rules) {
+    for (const key of ['libraries', 'pkgConfig', 'tools', 'headers'] as const) {
+      for (const name of rule.sourceNames[key]) if (!index[key].has(name)) index[key].set(name, rule);
+    }
+  }
+  return index;
 }
 
 /** The JSON Schema rule files follow. */
 export const RULE_SCHEMA: object = JSON.parse(readFileSync(new URL('./rule-schema.json', import.meta.url), 'utf8'));
 
+interface RawEvidence {
+  why: string;
+  evidence: string;
+  read_from: string;
+}
 type RawRecipe = string[] | { packages?: string[]; pre_install?: string[]; post_install?: string[]; provided_by?: string; note?: string };
 interface RawRule {
   name: string;
   description: string;
   patterns: string[];
-  packages?: Record<string, string>;
-  linking_to?: Record<string, string>;
+  packages?: Record<string, RawEvidence>;
+  linking_to?: Record<string, RawEvidence>;
+  source_names?: { libraries?: string[]; pkg_config?: string[]; tools?: string[]; headers?: string[] };
   implies?: string[];
   note_only?: boolean;
   install: Record<string, RawRecipe>;
@@ -63,6 +111,10 @@ interface RawRule {
 function toRecipe(raw: RawRecipe): Recipe {
   if (Array.isArray(raw)) return { packages: raw, preInstall: [], postInstall: [] };
   return { packages: raw.packages ?? [], preInstall: raw.pre_install ?? [], postInstall: raw.post_install ?? [], providedBy: raw.provided_by, note: raw.note };
+}
+
+function toEvidence(raw: Record<string, RawEvidence> | undefined): Record<string, Evidence> {
+  return Object.fromEntries(Object.entries(raw ?? {}).map(([name, entry]) => [name, { why: entry.why, evidence: entry.evidence, readFrom: entry.read_from }]));
 }
 
 function indexBy(rules: Rule[], key: 'packages' | 'linkingTo'): Map<string, Rule[]> {
@@ -86,11 +138,22 @@ export function buildRuleDatabase(documents: ReadonlyArray<{ file: string; docum
       }
     });
     const install = Object.fromEntries(Object.entries(raw.install).map(([key, recipe]) => [key, toRecipe(recipe)]));
-    return Object.freeze({ name: raw.name, description: raw.description, patterns, packages: raw.packages ?? {}, linkingTo: raw.linking_to ?? {}, implies: raw.implies ?? [], noteOnly: raw.note_only ?? false, install });
+    const names = raw.source_names ?? {};
+    return Object.freeze({
+      name: raw.name,
+      description: raw.description,
+      patterns,
+      packages: toEvidence(raw.packages),
+      linkingTo: toEvidence(raw.linking_to),
+      sourceNames: { libraries: names.libraries ?? [], pkgConfig: names.pkg_config ?? [], tools: names.tools ?? [], headers: names.headers ?? [] },
+      implies: raw.implies ?? [],
+      noteOnly: raw.note_only ?? false,
+      install,
+    });
   });
   const byName = new Map(rules.map((rule) => [rule.name, rule]));
   for (const rule of rules) for (const implied of rule.implies) if (!byName.has(implied)) throw invalidRuleFile(`${rule.name}.yaml`, `implies unknown rule '${implied}'`);
-  return Object.freeze({ rules, byName, byPackage: indexBy(rules, 'packages'), byLinkingTo: indexBy(rules, 'linkingTo') });
+  return Object.freeze({ rules, byName, byPackage: indexBy(rules, 'packages'), byLinkingTo: indexBy(rules, 'linkingTo'), bySourceName: sourceNameIndex(rules) });
 }
 
 /** Paths of the rule files in a folder. */

@@ -62,6 +62,32 @@ test('pre- and post-install commands come with the packages', () => {
   assert.equal(resolution.post_install, ['R CMD javareconf']);
 });
 
+test('of "or" alternatives only the first that installs something is answered', () => {
+  const resolution = resolve(db, debian, [describe('SystemRequirements: Windows or X11')]);
+  assert.equal(resolution.matched.map((entry) => entry.rule), ['x11']);
+  assert.ok(resolution.packages.includes('libx11-dev'));
+  assert.equal(splitRequirements('ProtoBuf 3.3.0 or later')[0].alternatives, ['ProtoBuf 3.3.0 or later']);
+});
+
+test('a sentence fires rules on its requirement phrase, not on the words of its prose', () => {
+  const item = 'cmake (>= 3.2.0) which is used only on Linux or macOS systems when no system build of nlopt (>= 2.7.0) can be found';
+  assert.equal(splitRequirements(item)[0].alternatives, ['cmake (>= 3.2.0)']);
+  assert.equal(resolve(db, debian, [describe(`SystemRequirements: ${item}`)]).matched.map((entry) => entry.rule), ['cmake']);
+});
+
+test('what is needed only for vignettes, tests or at run time is optional', () => {
+  const resolution = resolve(db, debian, [describe('SystemRequirements: pandoc (>= 1.14, needed for vignettes), libpng if available, GDAL')]);
+  assert.equal(resolution.packages, ['libgdal-dev']);
+  assert.equal(resolution.optional.map((entry) => entry.rule).sort(), ['libpng', 'pandoc']);
+});
+
+test('what another answer already brings is not installed again, however it was found', () => {
+  const record = { ...describe('SystemRequirements: cairo'), buildFiles: { configure: 'PKG_CONFIG_NAME="freetype2"\n' } };
+  const resolution = resolve(db, debian, [record]);
+  assert.equal(resolution.packages, ['libcairo2-dev']);
+  assert.is(resolution.matched.find((entry) => entry.rule === 'freetype')?.covered_by, 'cairo');
+});
+
 test('recursive resolution adds the needs of hard dependencies from the index', async () => {
   const index = await loadRepositoryIndex(FIXTURE_REPOSITORY);
   const { records, missing } = dependencyClosure([parseDescription('Package: demo\nImports: sf\n')], index);

@@ -26,6 +26,14 @@ test('a rule file that breaks the schema is rejected with its file name', () => 
   assert.throws(() => buildRuleDatabase([{ file: 'other.yaml', document: { name: 'bad', description: 'a bad rule', patterns: ['x('], install: {} } }]), /differs from the file name|does not compile/);
 });
 
+test('a package-name entry without its evidence line is rejected', () => {
+  const rule = { name: 'bad', description: 'a bad rule', patterns: ['bad'], install: { deb: ['bad-dev'] } };
+  assert.throws(() => buildRuleDatabase([{ file: 'bad.yaml', document: { ...rule, packages: { foo: 'links bad' } } }]), /bad\.yaml.*packages\/foo/);
+  assert.throws(() => buildRuleDatabase([{ file: 'bad.yaml', document: { ...rule, packages: { foo: { why: 'links bad', evidence: 'trust me', read_from: 'memory' } } } }]), /evidence/);
+  const good = { why: 'links bad', evidence: 'configure: PKG_LIBS="-lbad"', read_from: 'github.com/cran/foo 1.0' };
+  assert.is(buildRuleDatabase([{ file: 'bad.yaml', document: { ...rule, packages: { foo: good } } }]).byPackage.get('foo')?.length, 1);
+});
+
 test('every rule says what to do on every platform', () => {
   for (const rule of db.rules) {
     for (const platform of SYSREQS_PLATFORMS) {
