@@ -9,6 +9,7 @@ export type SysreqsErrorCode =
   | 'unknown_platform'
   | 'unknown_package'
   | 'malformed_description'
+  | 'malformed_source'
   | 'invalid_request'
   | 'repository_unavailable'
   | 'invalid_rule_file'
@@ -48,6 +49,11 @@ export function unknownPackage(names: readonly string[]): SysreqsError {
 /** The DESCRIPTION text could not be parsed as DCF or lacks a field the request needs. */
 export function malformedDescription(problem: string): SysreqsError {
   return new SysreqsError(400, 'malformed_description', `malformed DESCRIPTION: ${problem}`);
+}
+
+/** A source package sent to `POST /resolve` could not be read. */
+export function malformedSource(problem: string): SysreqsError {
+  return new SysreqsError(400, 'malformed_source', `the source package could not be read: ${problem}`);
 }
 
 /** The request body or query does not have the documented shape. */

@@ -6,12 +6,15 @@ import { invalidRequest } from './errors.ts';
 /** Largest body accepted: a DESCRIPTION is a few kB. */
 export const BODY_LIMIT = '1mb';
 
+/** Largest source package accepted by `POST /resolve` (CRAN's own limit is far lower). */
+export const SOURCE_BODY_LIMIT = '100mb';
+
 /**
  * The body as bytes. Never form-decodes: `curl --data-binary @DESCRIPTION` (remotes, pak) sends
  * `application/x-www-form-urlencoded` although the body is a raw DESCRIPTION.
  */
-export async function readRawBody(ctx: Context): Promise<Uint8Array> {
-  return new Uint8Array(await getRawBody(ctx.req, { limit: BODY_LIMIT }));
+export async function readRawBody(ctx: Context, limit: string = BODY_LIMIT): Promise<Uint8Array> {
+  return new Uint8Array(await getRawBody(ctx.req, { limit }));
 }
 
 /** The body parsed as JSON; throws `invalid_request` when it is not. */

@@ -4,6 +4,7 @@
  * missing (a person's own machine, where the farm must not run the package manager).
  */
 import { spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
 import type { Platform } from '../index.ts';
 import type { OutputSink } from './sandboxed-process.ts';
 
@@ -37,6 +38,9 @@ export interface SystemRequirementsPlan {
   readonly optional: MatchedRequirementAnswer[];
   readonly unmatched: UnmatchedAnswer[];
 }
+
+/** Largest source tarball sent to the service (its own limit is 100 MB). */
+const MAX_SOURCE_BYTES = 100 * 1024 * 1024;
 
 export interface SystemRequirementsOutcome {
   /** OS packages the check needs that are not on this host. */
@@ -77,8 +81,24 @@ export class SystemRequirements {
     private readonly mayInstall: boolean,
   ) {}
 
-  async resolve(description: string): Promise<SystemRequirementsPlan> {
+  /**
+   * Asks the service. With the package's source tarball, sends the tarball, so the service reads its
+   * configure and src/Makevars* too; a tarball the service cannot read, or one over the size cap,
+   * falls back to the DESCRIPTION text.
+   */
+  async resolve(description: string, sourceTarball?: string): Promise<SystemRequirementsPlan> {
     const platform = `${this.platform.sysreqs.name}-${this.platform.sysreqs.release}`;
+    if (sourceTarball !== undefined && (await stat(sourceTarball).catch(() => undefined))?.isFile() && (await stat(sourceTarball)).size <= MAX_SOURCE_BYTES) {
+      const response = await fetch(`${this.serviceUrl}/resolve?platform=${encodeURIComponent(platform)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/gzip' },
+        body: await readFile(sourceTarball),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const body = (await response.json()) as SystemRequirementsPlan & { error?: { code: string; message: string } };
+      if (response.ok) return body;
+      if (body.error?.code !== 'malformed_source') throw new Error(body.error?.message ?? `sysreqs answered ${response.status}`);
+    }
     const response = await fetch(`${this.serviceUrl}/resolve`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -91,11 +111,11 @@ export class SystemRequirements {
   }
 
   /** Resolves, then installs or reports; writes its own section of the build output. */
-  async prepare(description: string, sink: OutputSink): Promise<SystemRequirementsOutcome> {
+  async prepare(description: string, sink: OutputSink, sourceTarball?: string): Promise<SystemRequirementsOutcome> {
     sink.write('\n>>> rfarm: system requirements\n');
     let plan: SystemRequirementsPlan;
     try {
-      plan = await this.resolve(description);
+      plan = await this.resolve(description, sourceTarball);
     } catch (error) {
       return { missing: [], failure: `the sysreqs service did not answer: ${(error as Error).message}` };
     }

@@ -1,14 +1,21 @@
 /**
  * `POST /resolve`: `{ platform, description?, packages?, recursive?, suggests?, optional? }` →
  * a `Resolution`. The agent calls this; keep the shape stable.
+ *
+ * Or the source package itself: `POST /resolve?platform=debian-12[&optional=true]` with the
+ * `.tar.gz` as the body (`Content-Type: application/gzip`). Then DESCRIPTION comes from the archive
+ * and its `configure`, `configure.ac` and `src/Makevars*` are read too, so libraries named only there
+ * are found.
  */
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { parseDescription, type PackageRecord } from '../description.ts';
 import { invalidRequest } from '../errors.ts';
 import { collectPackages, recordsForNames } from '../package-source.ts';
 import { resolvePlatform } from '../platforms.ts';
-import { readJsonBody } from '../request-body.ts';
-import { resolve, type Unmatched } from '../resolver.ts';
+import { SOURCE_BODY_LIMIT, readJsonBody, readRawBody } from '../request-body.ts';
+import { readSourceArchive } from '../source-archive.ts';
+import { resolve, type Resolution, type Unmatched } from '../resolver.ts';
 import type { SysreqsDeps } from '../app.ts';
 
 /** The request body of `POST /resolve`. */
@@ -45,9 +52,27 @@ export function parseResolveRequest(body: unknown): ResolveRequest {
   return request as unknown as ResolveRequest;
 }
 
+const SOURCE_TYPES = ['application/gzip', 'application/x-gzip', 'application/x-tar', 'application/x-compressed-tar', 'application/octet-stream'];
+
+/** Resolves a source package sent as the body; the platform and flags come from the query. */
+async function resolveSource(ctx: Context, deps: SysreqsDeps): Promise<Resolution> {
+  const query = (key: string) => (Array.isArray(ctx.query[key]) ? ctx.query[key][0] : ctx.query[key]) as string | undefined;
+  const platformName = query('platform');
+  if (!platformName) throw invalidRequest("a source package needs the platform in the query: POST /resolve?platform=debian-12 with the .tar.gz as the body");
+  const platform = resolvePlatform(platformName);
+  const archive = await readSourceArchive(await readRawBody(ctx, SOURCE_BODY_LIMIT));
+  const record = { ...parseDescription(archive.description), buildFiles: archive.buildFiles };
+  deps.metrics.resolutions.inc({ platform: platform.id, route: 'resolve-source' });
+  return resolve(deps.rules, platform, [record], { optional: query('optional') === 'true' });
+}
+
 /** Registers the resolve resource. */
 export function registerResolveRoutes(router: Router, deps: SysreqsDeps): void {
   router.post('/resolve', async (ctx) => {
+    if (ctx.request.is(SOURCE_TYPES)) {
+      ctx.body = await resolveSource(ctx, deps);
+      return;
+    }
     const request = parseResolveRequest(await readJsonBody(ctx));
     const platform = resolvePlatform(request.platform);
     const roots: PackageRecord[] = [];

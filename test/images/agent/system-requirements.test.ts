@@ -1,10 +1,14 @@
 /** The agent's system-requirements step against a real sysreqs service: what it prints. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findPlatform } from '../../../images/index.ts';
 import { SystemRequirements } from '../../../images/agent/system-requirements.ts';
 import type { SysreqsServer } from '../../../sysreqs/index.ts';
 import { startTestService } from '../../sysreqs/service-fixture.ts';
+import { documentedHello, packTarball } from '../../support/r-packages.ts';
 
 let service: SysreqsServer;
 test.before(async () => {
@@ -41,6 +45,38 @@ test('a requirement already brought by another is said so, and optional ones are
   await new SystemRequirements(service.url, platform, false).prepare('Package: drawn\nVersion: 1.0\nSystemRequirements: cairo, freetype2, libxml2 (optional)\n', sink);
   assert.match(sink.text, /freetype: \(already brought by cairo\)/);
   assert.match(sink.text, /optional, not installed: libxml2: libxml2-dev/);
+});
+
+test('with the source tarball, a library only its configure names is found', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-sysreqs-'));
+  try {
+    const tarball = join(dir, 'upload.tar.gz');
+    const files = { ...documentedHello, configure: '#!/bin/sh\nPKG_CONFIG_NAME="libzmq"\n' };
+    writeFileSync(tarball, packTarball({ name: 'quietzmq', files }));
+    const description = 'Package: quietzmq\nVersion: 1.0\n';
+    const withSource = collect();
+    await new SystemRequirements(service.url, platform, false).prepare(description, withSource, tarball);
+    assert.match(withSource.text, /zeromq: libzmq3-dev {2}\(from "configure:2: PKG_CONFIG_NAME="libzmq""\)/);
+    const withoutSource = collect();
+    await new SystemRequirements(service.url, platform, false).prepare(description, withoutSource);
+    assert.match(withoutSource.text, /none needed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a tarball the service cannot read falls back to the DESCRIPTION', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-sysreqs-'));
+  try {
+    const tarball = join(dir, 'upload.tar.gz');
+    writeFileSync(tarball, 'not a tarball');
+    const sink = collect();
+    const outcome = await new SystemRequirements(service.url, platform, false).prepare('Package: x\nVersion: 1\nSystemRequirements: GNU make\n', sink, tarball);
+    assert.is(outcome.failure, null);
+    assert.match(sink.text, /gnu-make: make/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

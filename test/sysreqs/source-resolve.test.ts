@@ -1,0 +1,62 @@
+/** `POST /resolve` with the source package: its configure and src/Makevars are read too. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { gzipSync } from 'node:zlib';
+import type { SysreqsServer } from '../../sysreqs/index.ts';
+import { documentedHello, packTarball } from '../support/r-packages.ts';
+import { startTestService } from './service-fixture.ts';
+
+let service: SysreqsServer;
+test.before(async () => {
+  service = await startTestService({ repository: false });
+});
+test.after(async () => {
+  await service.close();
+});
+
+async function postSource(query: string, body: Buffer): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${service.url}/resolve?${query}`, { method: 'POST', headers: { 'content-type': 'application/gzip' }, body: new Uint8Array(body) });
+  return { status: response.status, body: await response.json() };
+}
+
+const quietPackage = packTarball({
+  name: 'quietzmq',
+  fields: { SystemRequirements: 'GNU make' },
+  files: {
+    ...documentedHello,
+    configure: '#!/bin/sh\nPKG_CONFIG_NAME="libzmq"\nPKG_LIBS="-lzmq"\nsed -e "s|@libs@|$PKG_LIBS|" src/Makevars.in > src/Makevars\n',
+    'src/Makevars.in': 'PKG_LIBS = @libs@ -lsodium\n',
+    'src/Makevars.win': 'PKG_LIBS = -lws2_32 -lxml2\n',
+  },
+});
+
+test('a library only configure and src/Makevars.in name is found, with the line as the reason', async () => {
+  const { status, body } = await postSource('platform=debian-12', quietPackage);
+  assert.is(status, 200, JSON.stringify(body));
+  assert.equal(body.packages.sort(), ['libsodium-dev', 'libzmq3-dev', 'make']);
+  const zmq = body.matched.find((entry: { rule: string }) => entry.rule === 'zeromq');
+  assert.is(zmq.on, 'build files');
+  assert.is(zmq.text, 'configure:2: PKG_CONFIG_NAME="libzmq"');
+});
+
+test('the Windows-only Makevars.win is not read for Linux', async () => {
+  const { body } = await postSource('platform=debian-12', quietPackage);
+  assert.not.ok(body.packages.includes('libxml2-dev'));
+});
+
+test('a body that is not a gzip tar archive is a 400 saying so', async () => {
+  const notGzip = await postSource('platform=debian-12', Buffer.from('Package: x\n'));
+  assert.is(notGzip.status, 400);
+  assert.is(notGzip.body.error.code, 'malformed_source');
+  const noDescription = await postSource('platform=debian-12', gzipSync(Buffer.alloc(1024)));
+  assert.is(noDescription.status, 400);
+  assert.match(noDescription.body.error.message, /DESCRIPTION/);
+});
+
+test('a source package without a platform in the query is a 400 saying where it goes', async () => {
+  const { status, body } = await postSource('', quietPackage);
+  assert.is(status, 400);
+  assert.match(body.error.message, /\?platform=debian-12/);
+});
+
+test.run();
