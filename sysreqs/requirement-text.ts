@@ -18,7 +18,17 @@ export interface RequirementItem {
    * alternatives ("Windows or X11" → ["Windows", "X11"]). One element when there are no alternatives.
    */
   readonly alternatives: readonly string[];
+  /**
+   * Distribution package names the item spells out anywhere, even inside prose ("these can be
+   * installed as libprotoc-dev"): naming a package is a requirement, not a word in a sentence.
+   */
+  readonly packageNames: readonly string[];
 }
+
+const DISTRIBUTION_PACKAGE = /\b[a-z0-9][a-z0-9.+]*(?:-[a-z0-9.+]+)*-(?:dev|devel)\b/g;
+
+/** Verbs by which a package says what it needs: "git2r uses a system libgit2". */
+const NEEDS_VERB = /^(?:uses|use|needs|need|requires|require|links|link)$/i;
 
 const OPTIONAL = /\boptional(?:ly)?\b|\bif (?:available|present|found|installed)\b|\brecommended\b|\bsuggested\b|\bvignettes?\b|\bfor (?:the )?(?:tests?|testing|documentation|docs|examples|manuals?)\b|\bat run[- ]?time\b|\bnot (?:needed|required) (?:for|to) (?:build|install)/i;
 
@@ -47,13 +57,22 @@ function topLevelCuts(text: string, cutAt: (index: number) => number): number[] 
   return cuts;
 }
 
-/** The item's requirement phrase: the words before the first prose marker outside parentheses. */
-export function requirementPhrase(text: string): string {
+/**
+ * The item's requirement phrase: the words before the first prose marker outside parentheses — or,
+ * when those words are the package itself ("git2r uses …", "it requires …"), what it says it needs.
+ */
+export function requirementPhrase(text: string, packageName = ''): string {
   const words = [...text.matchAll(/\S+/g)];
   let depth = 0;
   for (const [position, word] of words.entries()) {
     const bare = word[0].replace(/[,.;:]+$/, '');
-    if (depth === 0 && position > 0 && PROSE_MARKER.test(bare)) return text.slice(0, word.index).trim();
+    if (depth === 0 && position > 0 && PROSE_MARKER.test(bare)) {
+      const head = text.slice(0, word.index).trim();
+      const subject = head.replace(/^by default,?\s*/i, '').toLowerCase();
+      const isPackage = subject === packageName.toLowerCase() || /^(?:it|this|this package|the package)$/.test(subject);
+      if (isPackage && NEEDS_VERB.test(bare)) return requirementPhrase(text.slice((word.index ?? 0) + word[0].length).trim(), packageName);
+      return head;
+    }
     depth += (word[0].match(/[([]/g) ?? []).length - (word[0].match(/[)\]]/g) ?? []).length;
     if (depth < 0) depth = 0;
   }
@@ -80,9 +99,10 @@ export function alternativesOf(phrase: string): string[] {
 
 /**
  * Splits at commas, semicolons, newlines, ampersands and sentence ends that are outside parentheses,
- * brackets and URLs. "libxml2 (>= 2.6.3), GNU make" gives two items.
+ * brackets and URLs. "libxml2 (>= 2.6.3), GNU make" gives two items. `packageName` is the package
+ * whose text this is, so "<package> uses X" reads as a requirement of X.
  */
-export function splitRequirements(text: string): RequirementItem[] {
+export function splitRequirements(text: string, packageName = ''): RequirementItem[] {
   const items: string[] = [];
   const open: string[] = [];
   const closerOf: Record<string, string> = { '(': ')', '[': ']', '<': '>' };
@@ -104,5 +124,5 @@ export function splitRequirements(text: string): RequirementItem[] {
   return items
     .map((item) => item.replace(/\s+/g, ' ').trim().replace(/^(?:and|or)\s+/i, '').replace(/[.]$/, '').trim())
     .filter((item) => item.length > 0)
-    .map((item) => ({ text: item, optional: OPTIONAL.test(item), alternatives: alternativesOf(requirementPhrase(item)) }));
+    .map((item) => ({ text: item, optional: OPTIONAL.test(item), alternatives: alternativesOf(requirementPhrase(item, packageName)), packageNames: [...new Set(item.match(DISTRIBUTION_PACKAGE) ?? [])] }));
 }

@@ -93,14 +93,17 @@ function itemNeeds(db: RuleDatabase, record: PackageRecord, item: RequirementIte
   const perAlternative = item.alternatives.map((text) => rulesMatching(db, text));
   const chosen = perAlternative.length > 1 ? (perAlternative.find((hits) => hits.some(({ rule }) => !rule.noteOnly)) ?? perAlternative.find((hits) => hits.length > 0) ?? []) : (perAlternative[0] ?? []);
   const among = perAlternative.length > 1 ? `; the first installable of ${perAlternative.length} alternatives` : '';
-  return chosen.map(({ rule, pattern }) => ({ package: record.name, rule, on: 'SystemRequirements' as const, text: item.text, reason: `matches /${pattern.source}/i${among}`, optional: item.optional }));
+  const phrase = chosen.map(({ rule, pattern }) => ({ rule, reason: `matches /${pattern.source}/i${among}` }));
+  // Spelled-out package names count wherever they stand; of alternatives, only the chosen one's.
+  const named = perAlternative.length > 1 ? [] : item.packageNames.flatMap((name) => rulesMatching(db, name).map(({ rule, pattern }) => ({ rule, reason: `names the package ${name}, matching /${pattern.source}/i` })));
+  return [...phrase, ...named].map(({ rule, reason }) => ({ package: record.name, rule, on: 'SystemRequirements' as const, text: item.text, reason, optional: item.optional }));
 }
 
 /** The rules one package needs, and the SystemRequirements items no rule understands. */
 export function needsOf(db: RuleDatabase, record: PackageRecord): { needs: Need[]; unmatched: Unmatched[] } {
   const found: Need[] = [];
   const unmatched: Unmatched[] = [];
-  for (const item of splitRequirements(record.systemRequirements)) {
+  for (const item of splitRequirements(record.systemRequirements, record.name)) {
     const needs = itemNeeds(db, record, item);
     if (needs.length === 0) unmatched.push({ package: record.name, field: 'SystemRequirements', text: item.text, reason: 'no rule matches this text' });
     found.push(...needs);

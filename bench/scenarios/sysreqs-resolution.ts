@@ -1,6 +1,6 @@
 /**
  * Sysreqs: `POST /resolve` (debian-12) for every package of the development set
- * (../shared/sysreqs-bench/debian12-dev.json) against the farm's sysreqs service process: latency
+ * (shared/sysreqs-bench/debian12-dev.json) against the farm's sysreqs service process: latency
  * one request at a time, and resolutions per second at 8 concurrent requests.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ export const sysreqsResolution: Scenario = {
   name: 'sysreqs',
   summary: 'POST /resolve for the whole debian-12 development set: latency and resolutions/s',
   async run({ farm, size, log }: BenchContext) {
-    if (!existsSync(DEV_SET_PATH)) return { rows: [], notes: ['skipped: ../shared/sysreqs-bench/debian12-dev.json is absent (fresh clone)'] };
+    if (!existsSync(DEV_SET_PATH)) return { rows: [], notes: ['skipped: shared/sysreqs-bench/debian12-dev.json is absent (fresh clone; set SYSREQS_BENCH_DIR)'] };
     const records: DevRecord[] = JSON.parse(readFileSync(DEV_SET_PATH, 'utf8'));
     const bodies = records.map((record) => JSON.stringify({ platform: 'debian-12', description: descriptionOf(record) }));
     const url = farm.sysreqsUrl;

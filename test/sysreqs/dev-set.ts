@@ -1,8 +1,24 @@
-/** The sysreqs development set (../shared/sysreqs-bench/debian12-dev.json), read by the scoring test and the bench. */
+/** The sysreqs development set (shared/sysreqs-bench/debian12-dev.json), read by the scoring tests and the bench. */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * The folder of the development set and its scorer: `shared/sysreqs-bench` next to the checkout or
+ * next to any folder above it (a git worktree sits one level deeper), or SYSREQS_BENCH_DIR.
+ * Undefined in a user's fresh clone.
+ */
+export const BENCH_DIR: string | undefined = (() => {
+  const chosen = process.env.SYSREQS_BENCH_DIR;
+  if (chosen) return existsSync(join(chosen, 'score.mjs')) ? chosen : undefined;
+  for (let dir = dirname(fileURLToPath(new URL('../../', import.meta.url))); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'shared', 'sysreqs-bench', 'score.mjs'))) return join(dir, 'shared', 'sysreqs-bench');
+  }
+  return undefined;
+})();
+
 /** Where the development set lives; absent in a user's fresh clone. */
-export const DEV_SET_PATH = fileURLToPath(new URL('../../../shared/sysreqs-bench/debian12-dev.json', import.meta.url));
+export const DEV_SET_PATH = join(BENCH_DIR ?? '/nonexistent', 'debian12-dev.json');
 
 /** The fields of a development-set record a DESCRIPTION is made from. */
 export interface DevRecord {

@@ -75,6 +75,17 @@ test('a sentence fires rules on its requirement phrase, not on the words of its 
   assert.equal(resolve(db, debian, [describe(`SystemRequirements: ${item}`)]).matched.map((entry) => entry.rule), ['cmake']);
 });
 
+test('a sentence saying what the package itself uses is read for what it uses', () => {
+  const record = parseDescription('Package: gitty\nVersion: 1.0\nSystemRequirements: By default, gitty uses a system installation of the libgit2 headers and library.\n');
+  assert.equal(resolve(db, debian, [record]).packages, ['libgit2-dev']);
+  assert.equal(resolve(db, debian, [describe('SystemRequirements: someone else uses libgit2 daily')]).packages, []);
+});
+
+test('a distribution package spelled out inside prose is a requirement', () => {
+  const resolution = resolve(db, debian, [describe('SystemRequirements: On Debian/Ubuntu these can be installed as libprotoc-dev')]);
+  assert.equal(resolution.matched.map((entry) => entry.rule), ['protoc-library']);
+});
+
 test('what is needed only for vignettes, tests or at run time is optional', () => {
   const resolution = resolve(db, debian, [describe('SystemRequirements: pandoc (>= 1.14, needed for vignettes), libpng if available, GDAL')]);
   assert.equal(resolution.packages, ['libgdal-dev']);

@@ -1,14 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { test } from 'uvu';
 import { testUnless } from '../support/skip.ts';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
+import { BENCH_DIR } from './dev-set.ts';
 import { DEFAULT_RULES_DIR, RULE_SCHEMA, SYSREQS_PLATFORMS, buildRuleDatabase, loadRuleDatabase, recipeFor, resolvePlatform, ruleFiles } from '../../sysreqs/index.ts';
 
-const NAMES_FILE = new URL('../../../shared/sysreqs-bench/debian12-package-names.txt.gz', import.meta.url);
+const NAMES_FILE = BENCH_DIR && join(BENCH_DIR, 'debian12-package-names.txt.gz');
 const files = ruleFiles(DEFAULT_RULES_DIR);
 const db = loadRuleDatabase(DEFAULT_RULES_DIR);
 
@@ -47,10 +48,11 @@ test('the common requirements of CRAN packages all have rules', () => {
   for (const name of needed) assert.ok(db.byName.has(name), `no rule '${name}'`);
 });
 
-const namesAbsent = existsSync(NAMES_FILE) ? undefined : `the bookworm package list ${NAMES_FILE.pathname} is absent (a fresh clone has none)`;
+const namesAbsent = NAMES_FILE && existsSync(NAMES_FILE) ? undefined : 'the bookworm package list (shared/sysreqs-bench, or SYSREQS_BENCH_DIR) is absent (a fresh clone has none)';
 
 testUnless(namesAbsent, 'every package name the rules give for Debian 12 exists in bookworm', () => {
-  const names = new Set(gunzipSync(readFileSync(NAMES_FILE)).toString('utf8').split('\n').map((line) => line.trim()));
+  const names = new Set(gunzipSync(readFileSync(NAMES_FILE as string)).toString('utf8').split('
+').map((line) => line.trim()));
   const platform = resolvePlatform('debian-12');
   const missing = db.rules.flatMap((rule) => (recipeFor(rule, platform)?.packages ?? []).filter((name) => !names.has(name)).map((name) => `${rule.name}: ${name}`));
   assert.equal(missing, []);

@@ -1,0 +1,50 @@
+/**
+ * k-fold cross-validation of the rules' name lists (`packages:` and `linking_to:`) on the development
+ * set: each fold is resolved by a rule database whose name-list entries keyed by that fold's packages
+ * are dropped — the rules as they would be had nobody written them from those packages.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_RULES_DIR, buildRuleDatabase, parseDescription, resolve, resolvePlatform, ruleFiles, type RuleDatabase } from '../../sysreqs/index.ts';
+import { descriptionOf, type DevRecord } from './dev-set.ts';
+
+/** Folds of the cross-validation. */
+export const FOLDS = 5;
+
+/** The fold of a package: a hash of its name, so folds are fixed and independent of file order. */
+export function foldOf(name: string, folds = FOLDS): number {
+  return createHash('sha256').update(name).digest().readUInt32BE(0) % folds;
+}
+
+type RuleDocument = Record<string, unknown> & { packages?: Record<string, unknown>; linking_to?: Record<string, unknown> };
+
+/** The shipped rules, with the name-list entries of `heldOut` packages dropped. */
+export function rulesWithout(heldOut: ReadonlySet<string>, dir = DEFAULT_RULES_DIR): RuleDatabase {
+  const keep = (entries: Record<string, unknown> | undefined) => (entries ? Object.fromEntries(Object.entries(entries).filter(([name]) => !heldOut.has(name))) : undefined);
+  return buildRuleDatabase(
+    ruleFiles(dir).map((file) => {
+      const document = parseYaml(readFileSync(file, 'utf8')) as RuleDocument;
+      const packages = keep(document.packages);
+      const linkingTo = keep(document.linking_to);
+      const { packages: _packages, linking_to: _linkingTo, ...rest } = document;
+      return { file, document: { ...rest, ...(packages && Object.keys(packages).length ? { packages } : {}), ...(linkingTo && Object.keys(linkingTo).length ? { linking_to: linkingTo } : {}) } };
+    }),
+  );
+}
+
+/** Debian 12 predictions for each record, from the given rules (the package's own needs only). */
+export function predict(db: RuleDatabase, records: readonly DevRecord[]): Record<string, string[]> {
+  const platform = resolvePlatform('debian-12');
+  return Object.fromEntries(records.map((record) => [record.package, [...resolve(db, platform, [parseDescription(descriptionOf(record))]).packages]]));
+}
+
+/** Predictions where each fold is resolved by the rules written without that fold's packages. */
+export function crossValidatedPredictions(records: readonly DevRecord[], folds = FOLDS): Record<string, string[]> {
+  const predictions: Record<string, string[]> = {};
+  for (let fold = 0; fold < folds; fold++) {
+    const heldOut = records.filter((record) => foldOf(record.package, folds) === fold);
+    Object.assign(predictions, predict(rulesWithout(new Set(heldOut.map((record) => record.package))), heldOut));
+  }
+  return predictions;
+}
