@@ -42,6 +42,9 @@ found=""
 for name in $R_PACKAGES; do if apt-cache show "$name" >/dev/null 2>&1; then found="$found $name"; fi; done
 echo ">>> R dependencies from the distribution:$found"
 echo ">>> system requirements: $OS_PACKAGES"
+present=""
+for name in $OS_PACKAGES; do if dpkg-query -W -f='\${Status}\n' "$name" 2>/dev/null | grep -q "install ok installed"; then present="$present $name"; fi; done
+echo ">>> already in the image:$present"
 apt-get install -y --no-install-recommends $found $OS_PACKAGES
 `;
 

@@ -36,6 +36,8 @@ const PATTERNS: readonly Pattern[] = [
   { outcome: 'missing system requirement', regex: /No package '([^']+)' found/, describe: (match) => `pkg-config ${match[1]}` },
   { outcome: 'missing system requirement', regex: /Configuration failed because ([\w.+-]+) was not found/, describe: (match) => `pkg-config ${match[1]}` },
   { outcome: 'missing system requirement', regex: /(?:^|[\s:])([\w.+-]+(?:-config|_config)|cmake|cargo|rustc|javac|pkg-config)(?:: (?:command )?not found| not found| is required)/m, describe: (match) => `tool ${match[1]}` },
+  { outcome: 'missing system requirement', regex: /(?:Cannot find|cannot find|could not find|Could not find) ([\w.+-]+(?:-config|_config))\b/, describe: (match) => `tool ${match[1]}` },
+  { outcome: 'missing system requirement', regex: /([\w./+-]+\.h(?:pp)?) (?:not found|was not found|is missing)/, describe: (match) => `header ${match[1]}` },
   { outcome: 'missing system requirement', regex: /error while loading shared libraries: ([^:\s]+)/, describe: (match) => `shared library ${match[1]}` },
 ];
 

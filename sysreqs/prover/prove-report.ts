@@ -14,11 +14,17 @@ export interface ProofSummary {
   readonly otherWithAnswer: number;
   /** Built with no system requirements at all. */
   readonly neededNothing: number;
-  /** Built without sysreqs although the answer installs something: the answer was not needed. */
+  /** Built without sysreqs although the answer adds something the image lacked: not needed. */
   readonly overInstalled: number;
   /** builtWithAnswer / (builtWithAnswer + missingWithAnswer). */
   readonly buildRate: number;
   readonly seconds: number;
+}
+
+/** What the answer installs beyond what the image already had. */
+function added(proof: PackageProof): readonly string[] {
+  const present = new Set(proof.withAnswer?.alreadyInstalled ?? []);
+  return proof.answer.filter((name) => !present.has(name));
 }
 
 /** Summarises proofs. */
@@ -34,7 +40,7 @@ export function summarise(proofs: readonly PackageProof[]): ProofSummary {
     missingWithAnswer,
     otherWithAnswer: count((proof) => proof.withAnswer?.outcome === 'other failure'),
     neededNothing: count((proof) => proof.withoutSysreqs?.outcome === 'built'),
-    overInstalled: count((proof) => proof.withoutSysreqs?.outcome === 'built' && proof.answer.length > 0),
+    overInstalled: count((proof) => proof.withoutSysreqs?.outcome === 'built' && added(proof).length > 0),
     buildRate: builtWithAnswer + missingWithAnswer === 0 ? 0 : builtWithAnswer / (builtWithAnswer + missingWithAnswer),
     seconds: tried.reduce((sum, proof) => sum + (proof.withoutSysreqs?.seconds ?? 0) + (proof.withAnswer !== proof.withoutSysreqs ? (proof.withAnswer?.seconds ?? 0) : 0), 0),
   };
@@ -50,8 +56,10 @@ function cell(result: PackageProof['withAnswer']): string {
 export function proofTable(proofs: readonly PackageProof[], image: string): string {
   const rows = proofs.map((proof) => {
     if (proof.skipped) return `| ${proof.package} | – | – | – | – | not built: ${proof.skipped.replace(/\|/g, '/')} |`;
-    const over = proof.withoutSysreqs?.outcome === 'built' && proof.answer.length > 0 ? `over-install: ${proof.answer.join(' ')}` : '';
-    return `| ${proof.package} | ${proof.version}${proof.repacked ? ' (Debian repack)' : ''} | ${proof.answer.join(' ') || '(nothing)'} | ${cell(proof.withoutSysreqs)} | ${cell(proof.withAnswer)} | ${over} |`;
+    const present = proof.withAnswer?.alreadyInstalled ?? [];
+    const over = proof.withoutSysreqs?.outcome === 'built' && added(proof).length > 0 ? `over-install: ${added(proof).join(' ')}` : '';
+    const note = [present.length ? `already in the image: ${present.join(' ')}` : '', over].filter(Boolean).join('; ');
+    return `| ${proof.package} | ${proof.version}${proof.repacked ? ' (Debian repack)' : ''} | ${proof.answer.join(' ') || '(nothing)'} | ${cell(proof.withoutSysreqs)} | ${cell(proof.withAnswer)} | ${note} |`;
   });
   const summary = summarise(proofs);
   return [

@@ -12,15 +12,20 @@ import type { SysreqsPlatform } from '../platforms.ts';
 import { resolve } from '../resolver.ts';
 import type { RuleDatabase } from '../rule-database.ts';
 import { readSourceArchive } from '../source-archive.ts';
-import type { BuildEnvironment } from './build-environment.ts';
+import type { BuildEnvironment, BuildRun } from './build-environment.ts';
 import { classifyBuild, type BuildVerdict } from './build-log.ts';
 import { downloadDebianSource } from './debian-sources.ts';
 
 /** One build's result, as cached. */
 export interface BuildResult extends BuildVerdict {
   readonly osPackages: readonly string[];
+  /** Of `osPackages`, those the image already had (R's own build dependencies, e.g. libpng-dev). */
+  readonly alreadyInstalled: readonly string[];
   readonly seconds: number;
 }
+
+/** A build as cached: the run and what it installed. */
+type CachedRun = BuildRun & { readonly osPackages: readonly string[] };
 
 /** What the prover found for one package. */
 export interface PackageProof {
@@ -58,14 +63,16 @@ function cacheKey(parts: readonly string[]): string {
 async function buildOnce(options: ProveOptions, tarball: string, osPackages: readonly string[], rPackages: readonly string[]): Promise<BuildResult> {
   const tarballHash = createHash('sha256').update(readFileSync(tarball)).digest('hex');
   const file = join(options.cacheDir, 'results', `${cacheKey([options.environment.image, tarballHash, ...osPackages])}.json`);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const run = await options.environment.build({ tarball, osPackages, rPackages, timeoutMs: options.timeoutMs });
+  // The cache keeps the run; the verdict is read from its output again, so a better reading applies to old runs.
+  const cached: CachedRun | undefined = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+  const run: CachedRun = cached ?? { ...(await options.environment.build({ tarball, osPackages, rPackages, timeoutMs: options.timeoutMs })), osPackages };
+  if (!cached) {
+    mkdirSync(join(options.cacheDir, 'results'), { recursive: true });
+    writeFileSync(file, JSON.stringify(run));
+  }
   const verdict: BuildVerdict = run.installExitCode !== 0 ? { outcome: 'other failure', what: 'apt-get install failed', line: run.output.trim().split('\n').slice(-2).join(' ').slice(0, 200) } : classifyBuild(run.exitCode, run.output);
-  const result: BuildResult = { ...verdict, osPackages, seconds: Math.round(run.seconds) };
-  mkdirSync(join(options.cacheDir, 'results'), { recursive: true });
-  writeFileSync(file, JSON.stringify(result));
-  writeFileSync(file.replace(/\.json$/, '.log'), run.output);
-  return result;
+  const alreadyInstalled = /^>>> already in the image:(.*)$/m.exec(run.output)?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
+  return { ...verdict, osPackages, alreadyInstalled, seconds: Math.round(run.seconds) };
 }
 
 /** Proves one package: source, answer, the two builds. */

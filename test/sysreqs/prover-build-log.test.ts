@@ -14,6 +14,8 @@ test('a missing header, library, pkg-config module or tool is a missing system r
     ["Package libzmq was not found in the pkg-config search path.\nPerhaps you should add the directory containing `libzmq.pc'\n", 'pkg-config libzmq'],
     ['--------------------------- [ANTICONF] --------------------------------\nConfiguration failed because libcurl was not found. Try installing:\n', 'pkg-config libcurl'],
     ['checking for gdal-config... no\n./configure: 1: gdal-config: not found\n', 'tool gdal-config'],
+    ['checking for xml2-config... no\nCannot find xml2-config\n', 'tool xml2-config'],
+    ['checking for udunits2.h... no\n-----Error: udunits2.h not found-----\n', 'header udunits2.h'],
   ];
   for (const [output, what] of cases) {
     const verdict = classifyBuild(1, `* installing *source* package 'x' ...\n${output}ERROR: configuration failed for package 'x'\n`);
