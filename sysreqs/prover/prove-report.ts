@@ -49,7 +49,7 @@ export function summarise(proofs: readonly PackageProof[]): ProofSummary {
 function cell(result: PackageProof['withAnswer']): string {
   if (!result) return '–';
   if (result.outcome === 'built') return 'built';
-  return `${result.outcome === 'missing system requirement' ? 'missing' : 'other'}: ${result.what ?? ''}`.replace(/\|/g, '/');
+  return `${result.outcome === 'missing system requirement' ? 'missing' : 'other'}: ${result.what ?? result.line ?? ''}`.replace(/\|/g, '/');
 }
 
 /** A Markdown table: one row per package, then the summary. */
