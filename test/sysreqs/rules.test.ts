@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { basename, join } from 'node:path';
@@ -56,6 +57,30 @@ testUnless(namesAbsent, 'every package name the rules give for Debian 12 exists 
   const platform = resolvePlatform('debian-12');
   const missing = db.rules.flatMap((rule) => (recipeFor(rule, platform)?.packages ?? []).filter((name) => !names.has(name)).map((name) => `${rule.name}: ${name}`));
   assert.equal(missing, []);
+});
+
+const onBookworm = existsSync('/etc/os-release') && /VERSION_CODENAME=bookworm/.test(readFileSync('/etc/os-release', 'utf8')) && existsSync('/usr/bin/apt-cache');
+if (!onBookworm) console.log('  skipped: this host is not Debian 12 with apt-cache, so implies is not checked against bookworm');
+(onBookworm ? test : test.skip)("every 'implies' holds on Debian 12: the implying rule's packages depend on the implied rule's", () => {
+  const debian12 = resolvePlatform('debian-12');
+  const closure = (name: string): string[] => {
+    const out = execFileSync('apt-cache', ['depends', '--recurse', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances', name], { encoding: 'utf8' });
+    return out.split('\n').flatMap((line) => (line.startsWith(' ') ? (/Depends: <?([^>\s]+)>?/.exec(line)?.[1] ?? []) : line.trim() ? [line.trim()] : []));
+  };
+  // A virtual name (libfontconfig1-dev) is brought when a package that provides it is.
+  const providers = (name: string): string[] => {
+    const out = execFileSync('apt-cache', ['showpkg', name], { encoding: 'utf8' });
+    return (out.split('Reverse Provides:')[1] ?? '').split('\n').map((line) => line.trim().split(' ')[0]).filter(Boolean);
+  };
+  const broken: string[] = [];
+  for (const rule of db.rules.filter((candidate) => candidate.implies.length > 0)) {
+    const brought = new Set((recipeFor(rule, debian12)?.packages ?? []).flatMap((name) => [...closure(name)]));
+    for (const implied of rule.implies) {
+      const missing = (recipeFor(db.byName.get(implied)!, debian12)?.packages ?? []).filter((name) => !brought.has(name) && !providers(name).some((provider) => brought.has(provider)));
+      if (missing.length) broken.push(`${rule.name} implies ${implied}, but its packages do not bring ${missing.join(' ')}`);
+    }
+  }
+  assert.equal(broken, []);
 });
 
 test.run();
