@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_PACKAGES } from '../repository-index.ts';
+import { BASE_PACKAGES } from '../../r-metadata/index.ts';
 import { parseDescription } from '../description.ts';
 import type { SysreqsPlatform } from '../platforms.ts';
 import { resolve } from '../resolver.ts';

@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
+import { testUnless } from '../support/skip.ts';
 import * as assert from 'uvu/assert';
 import { DEFAULT_RULES_DIR, loadRuleDatabase, resolvePlatform } from '../../sysreqs/index.ts';
 import { environmentFor } from '../../sysreqs/prover/build-environment.ts';
@@ -25,9 +26,7 @@ const CACHE = '/var/cache/rfarm-prove';
 const ROOTFS = process.env.SYSREQS_PROVE_ROOTFS || join(CACHE, 'debian-12');
 
 const why = process.getuid?.() !== 0 ? 'not root (overlay mounts and chroot need it)' : !existsSync(join(ROOTFS, 'usr/bin/R')) ? `no Debian 12 root file system with R at ${ROOTFS} (npm run sysreqs:prove -- --make-rootfs ${ROOTFS})` : undefined;
-if (why) console.log(`  skipped: ${why}`);
-
-(why ? test.skip : test)(`a dozen packages build on Debian 12 with only the resolver's answer (bar ${BUILD_RATE_BAR * 100} %)`, async () => {
+testUnless(why, `a dozen packages build on Debian 12 with only the resolver's answer (bar ${BUILD_RATE_BAR * 100} %)`, async () => {
   const proofs = await provePackages(DOZEN, {
     rules: loadRuleDatabase(DEFAULT_RULES_DIR),
     platform: resolvePlatform('debian-12'),
