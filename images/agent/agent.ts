@@ -268,7 +268,8 @@ export class Agent {
     let missing: string[] = [];
     if (this.config.sysreqsUrl) {
       const sysreqs = new SystemRequirements(this.config.sysreqsUrl, this.platform, this.config.installSysreqs);
-      const prepared = await sysreqs.prepare(job.description, output);
+      // The upload, so the service also reads configure and src/Makevars* (never executed).
+      const prepared = await sysreqs.prepare(job.description, output, upload);
       if (prepared.failure) return { kind: 'infrastructure', reason: prepared.failure, artifacts: [] };
       missing = prepared.missing;
     }

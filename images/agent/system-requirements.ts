@@ -4,7 +4,6 @@
  * missing (a person's own machine, where the farm must not run the package manager).
  */
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
 import type { Platform } from '../index.ts';
 import type { OutputSink } from './sandboxed-process.ts';
 
@@ -86,13 +85,13 @@ export class SystemRequirements {
    * configure and src/Makevars* too; a tarball the service cannot read, or one over the size cap,
    * falls back to the DESCRIPTION text.
    */
-  async resolve(description: string, sourceTarball?: string): Promise<SystemRequirementsPlan> {
+  async resolve(description: string, sourceTarball?: Uint8Array): Promise<SystemRequirementsPlan> {
     const platform = `${this.platform.sysreqs.name}-${this.platform.sysreqs.release}`;
-    if (sourceTarball !== undefined && (await stat(sourceTarball).catch(() => undefined))?.isFile() && (await stat(sourceTarball)).size <= MAX_SOURCE_BYTES) {
+    if (sourceTarball !== undefined && sourceTarball.length <= MAX_SOURCE_BYTES) {
       const response = await fetch(`${this.serviceUrl}/resolve?platform=${encodeURIComponent(platform)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/gzip' },
-        body: await readFile(sourceTarball),
+        body: new Uint8Array(sourceTarball),
         signal: AbortSignal.timeout(60_000),
       });
       const body = (await response.json()) as SystemRequirementsPlan & { error?: { code: string; message: string } };
@@ -111,7 +110,7 @@ export class SystemRequirements {
   }
 
   /** Resolves, then installs or reports; writes its own section of the build output. */
-  async prepare(description: string, sink: OutputSink, sourceTarball?: string): Promise<SystemRequirementsOutcome> {
+  async prepare(description: string, sink: OutputSink, sourceTarball?: Uint8Array): Promise<SystemRequirementsOutcome> {
     sink.write('\n>>> rfarm: system requirements\n');
     let plan: SystemRequirementsPlan;
     try {

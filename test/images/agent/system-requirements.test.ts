@@ -1,5 +1,5 @@
 /** The agent's system-requirements step against a real sysreqs service: what it prints. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -55,7 +55,7 @@ test('with the source tarball, a library only its configure names is found', asy
     writeFileSync(tarball, packTarball({ name: 'quietzmq', files }));
     const description = 'Package: quietzmq\nVersion: 1.0\n';
     const withSource = collect();
-    await new SystemRequirements(service.url, platform, false).prepare(description, withSource, tarball);
+    await new SystemRequirements(service.url, platform, false).prepare(description, withSource, readFileSync(tarball));
     assert.match(withSource.text, /zeromq: libzmq3-dev {2}\(from "configure:2: PKG_CONFIG_NAME="libzmq""\)/);
     const withoutSource = collect();
     await new SystemRequirements(service.url, platform, false).prepare(description, withoutSource);
@@ -71,7 +71,7 @@ test('a tarball the service cannot read falls back to the DESCRIPTION', async ()
     const tarball = join(dir, 'upload.tar.gz');
     writeFileSync(tarball, 'not a tarball');
     const sink = collect();
-    const outcome = await new SystemRequirements(service.url, platform, false).prepare('Package: x\nVersion: 1\nSystemRequirements: GNU make\n', sink, tarball);
+    const outcome = await new SystemRequirements(service.url, platform, false).prepare('Package: x\nVersion: 1\nSystemRequirements: GNU make\n', sink, readFileSync(tarball));
     assert.is(outcome.failure, null);
     assert.match(sink.text, /gnu-make: make/);
   } finally {
