@@ -9,6 +9,7 @@ import { GitHubIntegration } from './github/index.ts';
 import { errorHandler } from './http/error-handler.ts';
 import type { ControlPlaneMetrics } from './http/metrics.ts';
 import { OpenApiValidator } from './http/openapi-validator.ts';
+import { UploadGate } from './http/upload-gate.ts';
 import { JobService } from './jobs/job-service.ts';
 import { OutputReader } from './jobs/output-reader.ts';
 import { Mailer } from './mail/mailer.ts';
@@ -48,6 +49,8 @@ export interface AppDeps {
   readonly latestResults: LatestResults;
   /** The farm as a GitHub App; null when FARM_GITHUB_APP_ID is unset. */
   readonly github: GitHubIntegration | null;
+  /** How many uploads are read at once. */
+  readonly uploads: UploadGate;
 }
 
 /** Builds the default collaborators around a farm connection. */
@@ -73,6 +76,7 @@ export function createDeps(
     output: new OutputReader(farm),
     workers,
     platforms,
+    uploads: new UploadGate({ maxUploads: config.uploadConcurrency, maxBytes: config.uploadBufferBytes }),
     mailer: config.smtpUrl ? new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }) : null,
     repository: new FarmRepository(
       farm,

@@ -5,8 +5,8 @@ import { objectNames } from '../../protocol/index.ts';
 import type { AppDeps } from '../app.ts';
 import { errors } from '../errors.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
-import { readBody } from '../http/body.ts';
 import { presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
+import { GZIP_HEAD, readUpload } from '../http/upload-body.ts';
 import { normaliseCheckArgs } from '../jobs/check-options.ts';
 import type { JobSnapshot } from '../jobs/job-service.ts';
 import { inspectPackageArchive, uploadLimits } from '../uploads/index.ts';
@@ -35,14 +35,14 @@ export function jobRoutes(deps: AppDeps): Router {
   const router = new Router();
   const { validator, config } = deps;
 
-  router.put('/jobs/submit/tarball', validator.validate('submitTarball'), async (ctx) => {
+  router.put('/jobs/submit/tarball', validator.validate('submitTarball'), deps.uploads.admission(config.uploadLimitBytes), async (ctx) => {
     const contentType = ctx.get('content-type');
     if (REFUSED_UPLOAD_TYPES.test(contentType)) throw errors.unsupportedMediaType('the package .tar.gz itself as the raw body (Content-Type: application/gzip)');
     const params = ctx.state.params as { platform?: string[]; email?: string; check_args?: string[]; publish?: boolean };
     if (params.publish) requireAdmin(ctx, config.adminToken);
     const checkArgs = normaliseCheckArgs(params.check_args ?? []);
     const platforms = await deps.platforms.choose(params.platform ?? []);
-    const data = await readBody(ctx, config.uploadLimitBytes);
+    const data = await readUpload(ctx, { limit: config.uploadLimitBytes, ...GZIP_HEAD });
     const archive = await inspectPackageArchive(data, uploadLimits(config));
     const snapshot = await deps.jobs.submit({ archive, data, platforms, email: params.email ?? null, checkArgs, env: {}, publish: params.publish ?? false });
     deps.metrics.submissions.inc();

@@ -1,0 +1,75 @@
+/**
+ * Reading a package upload as it streams in: the first bytes are checked (gzip's magic) and the
+ * size cap is enforced chunk by chunk, so a bad or oversized upload is refused after its first
+ * bytes instead of after it has been held whole in memory.
+ */
+import type { Context } from 'koa';
+import { errors } from '../errors.ts';
+
+/** How an upload is read. */
+export interface UploadReadOptions {
+  /** Largest body in bytes; more is a 413 as soon as it arrives. */
+  readonly limit: number;
+  /** How many leading bytes `checkHead` wants to see. */
+  readonly headBytes: number;
+  /** Throws (a FarmError) when the body's first `headBytes` bytes show it is not what the route takes. */
+  readonly checkHead: (head: Buffer) => void;
+}
+
+/** gzip's two magic bytes: whatever does not start with them is refused at once. */
+export const GZIP_HEAD = { headBytes: 2, checkHead: (head: Buffer) => { if (head[0] !== 0x1f || head[1] !== 0x8b) throw errors.notGzip(); } };
+
+/**
+ * Reads the request body of `ctx` under `options`. A refused body is not read further into
+ * memory: the rest is discarded as it arrives and the connection closes after the answer.
+ */
+export function readUpload(ctx: Context, options: UploadReadOptions): Promise<Buffer> {
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > options.limit) return Promise.reject(refuse(ctx, errors.uploadTooLarge(options.limit)));
+  const req = ctx.req;
+  return new Promise<Buffer>((resolve, reject) => {
+    // With a declared length the body goes straight into one buffer (no second copy to join chunks).
+    const whole = declared > 0 ? Buffer.allocUnsafeSlow(declared) : null;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let headChecked = false;
+    const settle = (error: unknown, body?: Buffer) => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
+      if (error) reject(refuse(ctx, error));
+      else resolve(body!);
+    };
+    const head = (): Buffer => (whole ? whole.subarray(0, size) : Buffer.concat(chunks, size)).subarray(0, options.headBytes);
+    const onData = (chunk: Buffer) => {
+      if (size + chunk.length > options.limit) return settle(errors.uploadTooLarge(options.limit));
+      if (whole) chunk.copy(whole, size);
+      else chunks.push(chunk);
+      size += chunk.length;
+      if (!headChecked && size >= options.headBytes) {
+        headChecked = true;
+        try {
+          options.checkHead(head());
+        } catch (error) {
+          settle(error);
+        }
+      }
+    };
+    const onEnd = () => {
+      try {
+        if (!headChecked) options.checkHead(head());
+      } catch (error) {
+        return settle(error);
+      }
+      settle(null, whole ? whole.subarray(0, size) : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => settle(errors.invalidRequest(`could not read the upload: ${error.message}`));
+    const onAborted = () => settle(errors.invalidRequest('the upload was interrupted before its end'));
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+  });
+}
+
+/** Stops keeping a refused body: what is still coming is dropped, and the connection ends after the answer. */
+function refuse(ctx: Context, error: unknown): unknown {
+  ctx.set('Connection', 'close');
+  ctx.req.resume();
+  return error;
+}
