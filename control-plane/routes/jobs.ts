@@ -28,6 +28,16 @@ export async function jobInfo(deps: AppDeps, snapshot: JobSnapshot) {
   return presentJob(deps.config.publicUrl, snapshot.job, builds, snapshot.builds);
 }
 
+/** `first`, then the rest of `rest`; `rest` is closed however the reading ends (a client that leaves too). */
+async function* prepended(first: string, rest: AsyncGenerator<string>): AsyncGenerator<string> {
+  try {
+    yield first;
+    yield* rest;
+  } finally {
+    await rest.return(undefined);
+  }
+}
+
 /** JSON of finished jobs, held as long as the job service caches their snapshot. */
 const renderedInfo = new WeakMap<JobSnapshot, string>();
 
@@ -73,8 +83,12 @@ export function jobRoutes(deps: AppDeps): Router {
     const { build } = await deps.jobs.build(ctx.params.id, params.platform);
     const wantsEvents = ctx.accepts('text/plain', 'text/event-stream') === 'text/event-stream' && ctx.get('accept').includes('text/event-stream');
     if (!params.follow && !wantsEvents) {
+      // Chunk by chunk as the client takes them: a large output is never held whole. The first
+      // chunk is read before answering, so a store that cannot be read is still a JSON error.
+      const text = deps.output.latestAttemptText(build.jobId, build.platform, build.attempt);
+      const first = await text.next();
       ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = await deps.output.latestAttempt(build.jobId, build.platform, build.attempt);
+      ctx.body = first.done ? '' : Readable.from(prepended(first.value, text), { objectMode: false });
       return;
     }
     const stream = new Readable({ read() {} });
