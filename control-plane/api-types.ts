@@ -857,6 +857,7 @@ export interface operations {
             path: {
                 /** @description The job id from the submission (32 hex digits). */
                 id: components["parameters"]["JobId"];
+                /** @description An artifact name as the job's info lists it (package names and versions have no length limit, so neither do these, within 1024 characters). */
                 name: string;
             };
             cookie?: never;

@@ -11,7 +11,8 @@ import { normaliseCheckArgs } from '../jobs/check-options.ts';
 import type { JobSnapshot } from '../jobs/job-service.ts';
 import { inspectPackageArchive, uploadLimits } from '../uploads/index.ts';
 
-const REFUSED_UPLOAD_TYPES = /^(application\/json|text\/|multipart\/)/;
+// Media types are case-insensitive (RFC 9110 §8.3.1), and may come with spaces before them.
+const REFUSED_UPLOAD_TYPES = /^\s*(application\/json|text\/|multipart\/)/i;
 
 /** The API view of a job, with queue positions for builds still waiting. */
 export async function jobInfo(deps: AppDeps, snapshot: JobSnapshot) {
