@@ -23,7 +23,7 @@ function listeningAddresses(port: number): string[] {
 
 test('with no HOST, the sysreqs service listens on 127.0.0.1 only', async () => {
   const port = await freePort();
-  const env = { ...process.env, PORT: String(port), LOG_LEVEL: 'silent' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOG_LEVEL: 'silent' };
   delete env.HOST;
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { env, stdio: 'ignore' });
   try {
