@@ -17,7 +17,12 @@ export interface UploadReadOptions {
 }
 
 /** gzip's two magic bytes: whatever does not start with them is refused at once. */
-export const GZIP_HEAD = { headBytes: 2, checkHead: (head: Buffer) => { if (head[0] !== 0x1f || head[1] !== 0x8b) throw errors.notGzip(); } };
+export const GZIP_HEAD: Pick<UploadReadOptions, 'headBytes' | 'checkHead'> = {
+  headBytes: 2,
+  checkHead: (head) => {
+    if (head[0] !== 0x1f || head[1] !== 0x8b) throw errors.notGzip();
+  },
+};
 
 /**
  * Reads the request body of `ctx` under `options`. A refused body is not read further into
@@ -28,42 +33,46 @@ export function readUpload(ctx: Context, options: UploadReadOptions): Promise<Bu
   if (declared > options.limit) return Promise.reject(refuse(ctx, errors.uploadTooLarge(options.limit)));
   const req = ctx.req;
   return new Promise<Buffer>((resolve, reject) => {
-    // With a declared length the body goes straight into one buffer (no second copy to join chunks).
-    const whole = declared > 0 ? Buffer.allocUnsafeSlow(declared) : null;
+    // Chunks until the head is checked; then, with a declared length, one buffer (no second copy to join them).
+    let whole: Buffer | null = null;
     const chunks: Buffer[] = [];
     let size = 0;
     let headChecked = false;
     const settle = (error: unknown, body?: Buffer) => {
-      req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
       if (error) reject(refuse(ctx, error));
       else resolve(body!);
     };
-    const head = (): Buffer => (whole ? whole.subarray(0, size) : Buffer.concat(chunks, size)).subarray(0, options.headBytes);
+    const joined = (): Buffer => (whole ? whole.subarray(0, size) : Buffer.concat(chunks, size));
     const onData = (chunk: Buffer) => {
       if (size + chunk.length > options.limit) return settle(errors.uploadTooLarge(options.limit));
       if (whole) chunk.copy(whole, size);
       else chunks.push(chunk);
       size += chunk.length;
-      if (!headChecked && size >= options.headBytes) {
-        headChecked = true;
-        try {
-          options.checkHead(head());
-        } catch (error) {
-          settle(error);
-        }
+      if (headChecked || size < options.headBytes) return;
+      headChecked = true;
+      try {
+        options.checkHead(joined().subarray(0, options.headBytes));
+      } catch (error) {
+        return settle(error);
+      }
+      if (declared > size) {
+        whole = Buffer.allocUnsafeSlow(declared);
+        Buffer.concat(chunks, size).copy(whole);
+        chunks.length = 0;
       }
     };
     const onEnd = () => {
       try {
-        if (!headChecked) options.checkHead(head());
+        if (!headChecked) options.checkHead(joined().subarray(0, options.headBytes));
       } catch (error) {
         return settle(error);
       }
-      settle(null, whole ? whole.subarray(0, size) : Buffer.concat(chunks, size));
+      settle(null, joined());
     };
     const onError = (error: Error) => settle(errors.invalidRequest(`could not read the upload: ${error.message}`));
-    const onAborted = () => settle(errors.invalidRequest('the upload was interrupted before its end'));
-    req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+    const onClose = () => settle(errors.invalidRequest('the upload was interrupted before its end'));
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
 }
 

@@ -60,4 +60,22 @@ test('more uploads at once than FARM_UPLOAD_CONCURRENCY: the extra one is answer
   assert.is(accepted.status, 202, JSON.stringify(accepted.body));
 });
 
+test('a package sent in chunks without a Content-Length is read whole and accepted', async () => {
+  const tarball = packTarball(packages.ok('chunkedpkg'));
+  const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(submitUrl, { method: 'PUT', headers: { 'content-type': 'application/gzip', 'transfer-encoding': 'chunked' } });
+    req.on('response', (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    // One byte first: the gzip check must wait for the second.
+    req.write(tarball.subarray(0, 1));
+    setTimeout(() => req.end(tarball.subarray(1)), 100);
+  });
+  assert.is(answer.status, 202, answer.text);
+  assert.is(JSON.parse(answer.text).status, 'QUEUED');
+});
+
 test.run();
