@@ -76,6 +76,14 @@ test('a reader that leaves in the middle of a large output leaves no consumer be
   }
 });
 
+test('followers leave no consumer behind once the output has ended', async () => {
+  const followed = await buildWithOutput('followedoutput', 2 * CHUNK);
+  await publishOutput(nats.js, followed.id, platform, { attempt: 2, text: 'the end\n', end: 'DONE' });
+  const texts = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${farm.url}/jobs/output/${followed.id}?follow=1`)).text()));
+  for (const text of texts) assert.ok(text.endsWith('the end\n') && text.length === followed.length + 'a lost attempt: not shown\n'.length + 'the end\n'.length);
+  assert.is(await outputConsumers(), 0, 'consumers left after 20 followers');
+});
+
 test('20 concurrent reads of a 20 MB output each get all of it, and the control plane does not hold them in memory', async () => {
   const before = processMemory(pid);
   const reads = await Promise.all(Array.from({ length: 20 }, () => readOutput(large.id)));
