@@ -26,7 +26,7 @@ export const GZIP_HEAD: Pick<UploadReadOptions, 'headBytes' | 'checkHead'> = {
 
 /**
  * Reads the request body of `ctx` under `options`. A refused body is not read further into
- * memory: the rest is discarded as it arrives and the connection closes after the answer.
+ * memory: the rest is discarded as it arrives.
  */
 export function readUpload(ctx: Context, options: UploadReadOptions): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || 0);
@@ -76,9 +76,12 @@ export function readUpload(ctx: Context, options: UploadReadOptions): Promise<Bu
   });
 }
 
-/** Stops keeping a refused body: what is still coming is dropped, and the connection ends after the answer. */
+/**
+ * Stops keeping a refused body: what is still coming is read and dropped. The connection is not
+ * closed under a client still sending, which would reset it before the client reads the answer;
+ * FARM_REQUEST_TIMEOUT_SECONDS bounds how long a client may go on sending.
+ */
 function refuse(ctx: Context, error: unknown): unknown {
-  ctx.set('Connection', 'close');
   ctx.req.resume();
   return error;
 }

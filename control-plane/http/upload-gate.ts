@@ -45,14 +45,8 @@ export class UploadGate {
   admission(limit: number): Middleware {
     return async (ctx, next) => {
       const declared = Number(ctx.get('content-length') || 0);
-      let release: () => void;
-      try {
-        release = this.admit(declared > 0 ? Math.min(declared, limit) : limit);
-      } catch (error) {
-        // The body will not be read: do not keep the connection for the rest of it.
-        ctx.set('Connection', 'close');
-        throw error;
-      }
+      // Refused, the body is never read: Node drops it as it arrives.
+      const release = this.admit(declared > 0 ? Math.min(declared, limit) : limit);
       try {
         await next();
       } finally {
