@@ -550,7 +550,7 @@ export interface components {
             builds: components["schemas"]["Publication"][];
         };
         /** @enum {string} */
-        ErrorCode: "invalid_request" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "email_not_allowed" | "mail_not_sent" | "publish_refused" | "already_published" | "repository_file_not_found" | "service_unavailable" | "webhook_signature_invalid" | "github_not_configured" | "internal_error";
+        ErrorCode: "invalid_request" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "email_not_allowed" | "mail_not_sent" | "publish_refused" | "already_published" | "repository_file_not_found" | "service_unavailable" | "webhook_signature_invalid" | "github_not_configured" | "too_many_uploads" | "internal_error";
         Error: {
             error: {
                 code: components["schemas"]["ErrorCode"];
@@ -705,6 +705,17 @@ export interface components {
                 "application/json": components["schemas"]["RhubError"];
             };
         };
+        /** @description The farm cannot take this now (too_many_uploads, service_unavailable); send it again after Retry-After seconds. */
+        Busy: {
+            headers: {
+                /** @description Seconds to wait before sending it again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /** @description An R package name. */
@@ -753,6 +764,7 @@ export interface operations {
             400: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
+            503: components["responses"]["Busy"];
         };
     };
     getJobInfo: {
@@ -845,6 +857,7 @@ export interface operations {
             path: {
                 /** @description The job id from the submission (32 hex digits). */
                 id: components["parameters"]["JobId"];
+                /** @description An artifact name as the job's info lists it (package names and versions have no length limit, so neither do these, within 1024 characters). */
                 name: string;
             };
             cookie?: never;

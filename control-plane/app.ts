@@ -9,6 +9,8 @@ import { GitHubIntegration } from './github/index.ts';
 import { errorHandler } from './http/error-handler.ts';
 import type { ControlPlaneMetrics } from './http/metrics.ts';
 import { OpenApiValidator } from './http/openapi-validator.ts';
+import { responseHeaders } from './http/response-headers.ts';
+import { UploadGate } from './http/upload-gate.ts';
 import { JobService } from './jobs/job-service.ts';
 import { OutputReader } from './jobs/output-reader.ts';
 import { Mailer } from './mail/mailer.ts';
@@ -48,6 +50,8 @@ export interface AppDeps {
   readonly latestResults: LatestResults;
   /** The farm as a GitHub App; null when FARM_GITHUB_APP_ID is unset. */
   readonly github: GitHubIntegration | null;
+  /** How many uploads are read at once. */
+  readonly uploads: UploadGate;
 }
 
 /** Builds the default collaborators around a farm connection. */
@@ -73,6 +77,7 @@ export function createDeps(
     output: new OutputReader(farm),
     workers,
     platforms,
+    uploads: new UploadGate({ maxUploads: config.uploadConcurrency, maxBytes: config.uploadBufferBytes }),
     mailer: config.smtpUrl ? new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }) : null,
     repository: new FarmRepository(
       farm,
@@ -98,6 +103,7 @@ export function createApp(deps: AppDeps): Koa {
       deps.metrics.requests.observe({ method: ctx.method, route, status: String(ctx.status) }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   });
+  app.use(responseHeaders());
   app.use(errorHandler(deps.log));
   // The job routes first: they are the hot path (status polling) and share no path with the others.
   // Then pages: /platforms and /workers answer browsers with HTML and pass everyone else on.

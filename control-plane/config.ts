@@ -23,6 +23,16 @@ export interface ControlPlaneConfig {
   readonly uploadLimitBytes: number;
   /** FARM_UNPACKED_LIMIT_BYTES: largest unpacked package. Default 1 GB. */
   readonly unpackedLimitBytes: number;
+  /** FARM_UPLOAD_CONCURRENCY: most uploads read at once; more are answered 503 too_many_uploads with Retry-After. Default 16. */
+  readonly uploadConcurrency: number;
+  /** FARM_UPLOAD_BUFFER_BYTES: most bytes the uploads being read may reserve together (each its Content-Length). Default 4 × the upload limit. */
+  readonly uploadBufferBytes: number;
+  /** FARM_REQUEST_TIMEOUT_SECONDS: a request (headers and body) must arrive within this, or its connection is closed. Default 300. */
+  readonly requestTimeoutSeconds: number;
+  /** FARM_HEADERS_TIMEOUT_SECONDS: a request's headers must arrive within this. Default 20. */
+  readonly headersTimeoutSeconds: number;
+  /** FARM_MAX_CONNECTIONS: most open HTTP connections; more are closed at once. Default 1000. */
+  readonly maxConnections: number;
   /** FARM_DEFAULT_PLATFORMS: comma-separated platforms for submissions that name none. Default: catalogue defaults with live workers, else every live platform. */
   readonly defaultPlatforms: string[];
   /** FARM_LOCAL_AGENTS=1: this control plane may start agent processes on its own host (the local farm). */
@@ -143,6 +153,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
       .filter(([name]) => name.startsWith('FARM_AGENT_ENV_'))
       .map(([name, value]) => [name.slice('FARM_AGENT_ENV_'.length), value ?? '']),
   );
+  const uploadLimitBytes = integer(env, 'FARM_UPLOAD_LIMIT_BYTES', 100 * 1024 * 1024, problems);
+  const requestTimeoutSeconds = integer(env, 'FARM_REQUEST_TIMEOUT_SECONDS', 300, problems);
+  const headersTimeoutSeconds = integer(env, 'FARM_HEADERS_TIMEOUT_SECONDS', 20, problems);
+  if (headersTimeoutSeconds > requestTimeoutSeconds) problems.push('FARM_HEADERS_TIMEOUT_SECONDS must not be larger than FARM_REQUEST_TIMEOUT_SECONDS');
   const config: ControlPlaneConfig = {
     port,
     host,
@@ -151,8 +165,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
     natsCredsFile: env.NATS_CREDS || undefined,
     replicas: integer(env, 'FARM_JETSTREAM_REPLICAS', 1, problems),
     adminToken,
-    uploadLimitBytes: integer(env, 'FARM_UPLOAD_LIMIT_BYTES', 100 * 1024 * 1024, problems),
+    uploadLimitBytes,
     unpackedLimitBytes: integer(env, 'FARM_UNPACKED_LIMIT_BYTES', 1024 * 1024 * 1024, problems),
+    uploadConcurrency: integer(env, 'FARM_UPLOAD_CONCURRENCY', 16, problems),
+    uploadBufferBytes: integer(env, 'FARM_UPLOAD_BUFFER_BYTES', 4 * uploadLimitBytes, problems),
+    requestTimeoutSeconds,
+    headersTimeoutSeconds,
+    maxConnections: integer(env, 'FARM_MAX_CONNECTIONS', 1000, problems),
     defaultPlatforms: parseServers(env.FARM_DEFAULT_PLATFORMS ?? ''),
     localAgents: env.FARM_LOCAL_AGENTS === '1',
     dataDir: env.FARM_DATA_DIR || '.farm',

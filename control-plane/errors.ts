@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'service_unavailable',
   'webhook_signature_invalid',
   'github_not_configured',
+  'too_many_uploads',
   'internal_error',
 ] as const;
 
@@ -52,10 +53,14 @@ export class FarmError extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Readonly<Record<string, string>> },
   ) {
     super(message, options);
+    this.headers = options?.headers ?? {};
   }
+
+  /** Response headers the error needs, e.g. Retry-After on a 503. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 const list = (items: readonly string[]) => items.join(', ');
@@ -113,5 +118,9 @@ export const errors = {
     new FarmError(401, 'webhook_signature_invalid', `the webhook delivery is refused: ${detail}; the GitHub App's webhook secret must equal this farm's FARM_GITHUB_WEBHOOK_SECRET`),
   githubNotConfigured: () =>
     new FarmError(503, 'github_not_configured', "this farm is not set up as a GitHub App: its admin sets FARM_GITHUB_APP_ID, FARM_GITHUB_WEBHOOK_SECRET and FARM_GITHUB_PRIVATE_KEY_FILE (README.md, \"GitHub\")"),
+  tooManyUploads: (max: number, retryAfterSeconds: number) =>
+    new FarmError(503, 'too_many_uploads', `the farm is receiving as many uploads as it takes at once (${max}, or their bytes); send it again in ${retryAfterSeconds} s`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    }),
   serviceUnavailable: (detail: string) => new FarmError(503, 'service_unavailable', `the farm cannot take this right now: ${detail}; try again shortly`),
 };

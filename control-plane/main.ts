@@ -1,4 +1,5 @@
 /** Entry point of the control plane: `npm run control-plane`. Configuration from the environment (config.ts). */
+import { createServer } from 'node:http';
 import { pino } from 'pino';
 import { connectFarm } from '../protocol/index.ts';
 import { createApp, createDeps } from './app.ts';
@@ -16,7 +17,19 @@ async function main(): Promise<void> {
   const agentEnv = { NATS_URL: config.natsServers.join(','), FARM_DATA_DIR: config.dataDir, FARM_JETSTREAM_REPLICAS: String(config.replicas), ...config.agentEnv };
   const launcher = config.localAgents ? new LocalWorkerLauncher(farm, agentEnv) : null;
   const deps = createDeps(config, farm, log, createMetrics(), launcher);
-  const server = createApp(deps).listen(config.port, config.host, () => {
+  const server = createServer(
+    {
+      // A client must send its request (headers, then body) in time, or its connection is closed
+      // (slow-body clients otherwise hold connections for ever); checked every second.
+      headersTimeout: config.headersTimeoutSeconds * 1000,
+      requestTimeout: config.requestTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1_000,
+    },
+    createApp(deps).callback(),
+  );
+  // More connections than this are closed as they arrive.
+  server.maxConnections = config.maxConnections;
+  server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     log.info({ port, publicUrl: config.publicUrl }, 'control plane listening');
@@ -26,7 +39,6 @@ async function main(): Promise<void> {
     console.error(`rfarm control plane: cannot listen: ${why}`);
     process.exit(1);
   });
-  server.requestTimeout = 0;
   // Longer than clients' and load balancers' idle keep-alive (undici 4 s, DigitalOcean/AWS 60 s), so
   // the server never closes a connection a client is about to reuse ("other side closed").
   server.keepAliveTimeout = 65_000;

@@ -129,6 +129,8 @@ export interface BuildRecord {
   readonly status: BuildStatus;
   /** Stream sequence of its queue message, for queue positions. */
   readonly queueSequence: number | null;
+  /** Its queue message's rank on the platform (control-plane/jobs/build-queue.ts); absent on builds queued before ranks. */
+  readonly queueRank?: number;
   /** 1 for the first run; a redelivery after a lost agent starts the next attempt. */
   readonly attempt: number;
   readonly worker: WorkerInfo | null;

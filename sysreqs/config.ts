@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 export interface SysreqsConfig {
   /** PORT: TCP port to listen on (default 8081). */
   readonly port: number;
-  /** HOST: interface to bind (default 0.0.0.0, so agents on other hosts can reach it). */
+  /** HOST: interface to bind (default 127.0.0.1; a farm whose agents run on other hosts sets 0.0.0.0 or a private address). */
   readonly host: string;
   /**
    * SYSREQS_REPOSITORY: a CRAN-like repository (URL or local path) whose `src/contrib/PACKAGES`
@@ -37,7 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SysreqsConfig 
   if (problems.length > 0) throw new Error(`sysreqs configuration is invalid:\n  - ${problems.join('\n  - ')}`);
   return Object.freeze({
     port,
-    host: env.HOST || '0.0.0.0',
+    host: env.HOST || '127.0.0.1',
     repository: env.SYSREQS_REPOSITORY || undefined,
     rulesDir: env.SYSREQS_RULES_DIR || DEFAULT_RULES_DIR,
     logLevel,

@@ -51,6 +51,7 @@ export function errorHandler(log: Logger): Middleware {
       if (error?.status === 503) log.warn({ err: caught, path: ctx.path }, 'store unavailable');
       if (error) {
         ctx.status = error.status;
+        ctx.set(error.headers);
         ctx.body = errorBody(ctx.path, error.code, error.message);
         return;
       }

@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  BUILDS_STREAM,
   encode,
   isTerminal,
   keys,
@@ -18,7 +17,6 @@ import {
   subjects,
   updateRecord,
   type BuildRecord,
-  type BuildRequest,
   type FarmConnection,
   type JobRecord,
   type PlatformStats,
@@ -26,6 +24,7 @@ import {
 } from '../../protocol/index.ts';
 import { errors } from '../errors.ts';
 import type { PackageArchive } from '../uploads/package-archive.ts';
+import { BuildQueue } from './build-queue.ts';
 
 export interface Submission {
   readonly archive: PackageArchive;
@@ -59,13 +58,15 @@ async function createOnce<T>(farm: FarmConnection, key: string, value: T): Promi
     }),
   );
 }
-const MAX_POSITION_SCAN = 500;
 const FINISHED_CACHE_SIZE = 2_000;
 
 export class JobService {
   private readonly finished = new Map<string, JobSnapshot>();
+  private readonly queue: BuildQueue;
 
-  constructor(private readonly farm: FarmConnection) {}
+  constructor(private readonly farm: FarmConnection) {
+    this.queue = new BuildQueue(farm);
+  }
 
   /** A fresh job id: 128 random bits. */
   static newId(): string {
@@ -105,15 +106,13 @@ export class JobService {
 
   /** Publishes a build's queue message (idempotent by message id) and marks it QUEUED. */
   private async enqueue(build: BuildRecord): Promise<BuildRecord> {
-    const request: BuildRequest = { jobId: build.jobId, platform: build.platform };
-    const ack = await this.farm.js.publish(subjects.buildQueue(build.platform), encode(request), {
-      msgID: `${build.jobId}.${build.platform}`,
-    });
+    const queued = await this.queue.publish(build);
     const queuedAt = new Date().toISOString();
+    const update = { status: 'QUEUED' as const, queueSequence: queued.sequence, queueRank: queued.rank, queuedAt };
     const stored = await updateRecord<BuildRecord>(this.farm.jobs, keys.build(build.jobId, build.platform), (current) =>
-      current.status === 'SUBMITTED' ? { ...current, status: 'QUEUED', queueSequence: ack.seq, queuedAt } : null,
+      current.status === 'SUBMITTED' ? { ...current, ...update } : null,
     );
-    return stored ?? { ...build, status: 'QUEUED', queueSequence: ack.seq, queuedAt };
+    return stored ?? { ...build, ...update };
   }
 
   /** The job and its builds; 404 for an unknown id. */
@@ -182,26 +181,10 @@ export class JobService {
 
   /** How many builds are ahead of this one on its platform, and how long builds there take. */
   async queuePosition(build: BuildRecord): Promise<QueuePosition> {
-    const stats = await readRecord<PlatformStats>(this.farm.jobs, keys.platformStats(build.platform));
+    const [stats, position] = await Promise.all([readRecord<PlatformStats>(this.farm.jobs, keys.platformStats(build.platform)), this.queue.position(build)]);
     const durations = [...(stats?.value.durationsSeconds ?? [])].sort((a, b) => a - b);
     const medianSeconds = durations.length ? durations[Math.floor(durations.length / 2)] : null;
-    if (build.queueSequence === null) return { position: 0, medianSeconds };
-    // Work-queue streams allow no second consumer on a subject, so walk the sequence numbers
-    // between the platform's ack floor and this build's message (acked ones are gone).
-    const subject = subjects.buildQueue(build.platform);
-    let position = 0;
-    const floor = await this.queueFloor(build.platform);
-    const start = Math.max(floor, build.queueSequence - MAX_POSITION_SCAN);
-    for (let seq = start; seq < build.queueSequence; seq++) {
-      const message = await this.farm.jsm.streams.getMessage(BUILDS_STREAM, { seq }).catch(() => null);
-      if (message?.subject === subject) position++;
-    }
     return { position, medianSeconds };
-  }
-
-  private async queueFloor(platform: string): Promise<number> {
-    const consumer = await this.farm.jsm.consumers.info(BUILDS_STREAM, `agents-${platform}`).catch(() => null);
-    return (consumer?.ack_floor.stream_seq ?? 0) + 1;
   }
 
   /**

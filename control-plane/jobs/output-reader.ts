@@ -1,6 +1,8 @@
 /**
- * Reads a build's console output from the output stream: all of the latest attempt for a plain
- * request, or everything as it comes for a follower, who stops at the end-of-output marker.
+ * Reads a build's console output from the output stream: the latest attempt for a plain request,
+ * chunk by chunk as the client takes it, or everything as it comes for a follower, who stops at
+ * the end-of-output marker. Each read has its own ordered consumer, deleted when the read ends
+ * (a short inactivity threshold removes it should the delete not get through).
  */
 import type { JsMsg } from 'nats';
 import {
@@ -30,6 +32,15 @@ function chunkOf(msg: JsMsg): OutputChunk {
 }
 
 const WATCHDOG_MS = 2_000;
+/** A reader's consumer left behind (the delete did not get through) goes after this long idle. */
+const CONSUMER_INACTIVE_MS = 30_000;
+/** Messages pulled ahead per read (agents publish ≤ 32 KiB each): what one reader may hold in memory. */
+const PULL_BATCH = 32;
+
+/** Whether a chunk belongs to the attempt being shown (a cancel marker published for attempt 0 does too). */
+function inAttempt(chunk: OutputChunk, attempt: number): boolean {
+  return chunk.attempt === attempt || (chunk.end !== null && chunk.attempt === 0);
+}
 
 export class OutputReader {
   constructor(private readonly farm: FarmConnection) {}
@@ -39,19 +50,37 @@ export class OutputReader {
     return info.state.subjects?.[subject] ?? 0;
   }
 
+  /**
+   * The messages of `subject` in order through one ordered consumer, until `done` says stop or
+   * (with `untilCaughtUp`) the stored ones are read; the consumer is deleted when the caller stops.
+   */
+  private async *read(subject: string, untilCaughtUp: boolean, signal?: AbortSignal): AsyncGenerator<OutputChunk> {
+    const consumer = await this.farm.js.consumers.get(OUTPUT_STREAM, { filterSubjects: subject, inactive_threshold: CONSUMER_INACTIVE_MS });
+    const messages = await consumer.consume({ max_messages: PULL_BATCH });
+    const stop = () => void messages.close();
+    signal?.addEventListener('abort', stop);
+    if (signal?.aborted) stop();
+    // An ordered consumer is recreated under a new name after a gap: delete whichever last served us.
+    let consumerName: string | null = null;
+    try {
+      for await (const msg of messages) {
+        consumerName = msg.info.consumer;
+        yield chunkOf(msg);
+        if (untilCaughtUp && msg.info.pending === 0) break;
+      }
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      await messages.close().catch(() => undefined);
+      if (consumerName) await this.farm.jsm.consumers.delete(OUTPUT_STREAM, consumerName).catch(() => undefined);
+    }
+  }
+
   /** Every stored chunk of a build, oldest first. */
   async chunks(jobId: string, platform: string): Promise<OutputChunk[]> {
     const subject = subjects.output(jobId, platform);
-    const count = await this.storedCount(subject);
-    if (count === 0) return [];
-    const consumer = await this.farm.js.consumers.get(OUTPUT_STREAM, { filterSubjects: subject });
+    if ((await this.storedCount(subject)) === 0) return [];
     const chunks: OutputChunk[] = [];
-    const messages = await consumer.consume();
-    for await (const msg of messages) {
-      chunks.push(chunkOf(msg));
-      if (msg.info.pending === 0) break;
-    }
-    await messages.close();
+    for await (const chunk of this.read(subject, true)) chunks.push(chunk);
     return chunks;
   }
 
@@ -60,9 +89,23 @@ export class OutputReader {
     const chunks = await this.chunks(jobId, platform);
     const latest = Math.max(attempt, ...chunks.map((chunk) => chunk.attempt), 0);
     return chunks
-      .filter((chunk) => chunk.attempt === latest || (chunk.end !== null && chunk.attempt === 0))
+      .filter((chunk) => inAttempt(chunk, latest))
       .map((chunk) => chunk.text)
       .join('');
+  }
+
+  /**
+   * The latest attempt's output as it is read, for streaming to a client: the attempt is the
+   * build's or, if later, the last stored message's. Nothing is read before the consumer wants it.
+   */
+  async *latestAttemptText(jobId: string, platform: string, attempt: number): AsyncGenerator<string> {
+    const subject = subjects.output(jobId, platform);
+    if ((await this.storedCount(subject)) === 0) return;
+    const last = await this.farm.jsm.streams.getMessage(OUTPUT_STREAM, { last_by_subj: subject }).catch(() => null);
+    const latest = Math.max(attempt, Number(last?.header?.get(OUTPUT_HEADERS.attempt) || 0), 0);
+    for await (const chunk of this.read(subject, true)) {
+      if (inAttempt(chunk, latest)) yield chunk.text;
+    }
   }
 
   /**
@@ -70,27 +113,24 @@ export class OutputReader {
    * finished and nothing more arrives (a build whose agent died without a marker).
    */
   async follow(jobId: string, platform: string, write: (chunk: OutputChunk) => void, signal: AbortSignal): Promise<void> {
-    const consumer = await this.farm.js.consumers.get(OUTPUT_STREAM, { filterSubjects: subjects.output(jobId, platform) });
-    const messages = await consumer.consume();
+    const stopped = new AbortController();
+    const abort = () => stopped.abort();
+    signal.addEventListener('abort', abort);
     let lastMessageAt = Date.now();
-    const stop = () => void messages.close();
-    signal.addEventListener('abort', stop);
     const watchdog = setInterval(async () => {
       if (Date.now() - lastMessageAt < WATCHDOG_MS) return;
       const build = await readRecord<BuildRecord>(this.farm.jobs, keys.build(jobId, platform)).catch(() => null);
-      if (!build || isTerminal(build.value.status)) stop();
+      if (!build || isTerminal(build.value.status)) stopped.abort();
     }, WATCHDOG_MS);
     try {
-      for await (const msg of messages) {
+      for await (const chunk of this.read(subjects.output(jobId, platform), false, stopped.signal)) {
         lastMessageAt = Date.now();
-        const chunk = chunkOf(msg);
         write(chunk);
         if (chunk.end !== null) break;
       }
     } finally {
       clearInterval(watchdog);
-      signal.removeEventListener('abort', stop);
-      await messages.close().catch(() => undefined);
+      signal.removeEventListener('abort', abort);
     }
   }
 }

@@ -49,7 +49,7 @@ export function rhubRoutes(deps: AppDeps): Router {
     ctx.body = await tokens.requestToken(body(ctx).email);
   });
 
-  router.post('/api/check/submit', jsonBody(submitLimit), async (ctx) => {
+  router.post('/api/check/submit', deps.uploads.admission(submitLimit), jsonBody(submitLimit), async (ctx) => {
     ctx.status = 201;
     ctx.body = await checks.submit(body(ctx));
   });

@@ -5,13 +5,14 @@ import { objectNames } from '../../protocol/index.ts';
 import type { AppDeps } from '../app.ts';
 import { errors } from '../errors.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
-import { readBody } from '../http/body.ts';
 import { presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
+import { GZIP_HEAD, readUpload } from '../http/upload-body.ts';
 import { normaliseCheckArgs } from '../jobs/check-options.ts';
 import type { JobSnapshot } from '../jobs/job-service.ts';
 import { inspectPackageArchive, uploadLimits } from '../uploads/index.ts';
 
-const REFUSED_UPLOAD_TYPES = /^(application\/json|text\/|multipart\/)/;
+// Media types are case-insensitive (RFC 9110 §8.3.1), and may come with spaces before them.
+const REFUSED_UPLOAD_TYPES = /^\s*(application\/json|text\/|multipart\/)/i;
 
 /** The API view of a job, with queue positions for builds still waiting. */
 export async function jobInfo(deps: AppDeps, snapshot: JobSnapshot) {
@@ -28,6 +29,16 @@ export async function jobInfo(deps: AppDeps, snapshot: JobSnapshot) {
   return presentJob(deps.config.publicUrl, snapshot.job, builds, snapshot.builds);
 }
 
+/** `first`, then the rest of `rest`; `rest` is closed however the reading ends (a client that leaves too). */
+async function* prepended(first: string, rest: AsyncGenerator<string>): AsyncGenerator<string> {
+  try {
+    yield first;
+    yield* rest;
+  } finally {
+    await rest.return(undefined);
+  }
+}
+
 /** JSON of finished jobs, held as long as the job service caches their snapshot. */
 const renderedInfo = new WeakMap<JobSnapshot, string>();
 
@@ -35,14 +46,14 @@ export function jobRoutes(deps: AppDeps): Router {
   const router = new Router();
   const { validator, config } = deps;
 
-  router.put('/jobs/submit/tarball', validator.validate('submitTarball'), async (ctx) => {
+  router.put('/jobs/submit/tarball', validator.validate('submitTarball'), deps.uploads.admission(config.uploadLimitBytes), async (ctx) => {
     const contentType = ctx.get('content-type');
     if (REFUSED_UPLOAD_TYPES.test(contentType)) throw errors.unsupportedMediaType('the package .tar.gz itself as the raw body (Content-Type: application/gzip)');
     const params = ctx.state.params as { platform?: string[]; email?: string; check_args?: string[]; publish?: boolean };
     if (params.publish) requireAdmin(ctx, config.adminToken);
     const checkArgs = normaliseCheckArgs(params.check_args ?? []);
     const platforms = await deps.platforms.choose(params.platform ?? []);
-    const data = await readBody(ctx, config.uploadLimitBytes);
+    const data = await readUpload(ctx, { limit: config.uploadLimitBytes, ...GZIP_HEAD });
     const archive = await inspectPackageArchive(data, uploadLimits(config));
     const snapshot = await deps.jobs.submit({ archive, data, platforms, email: params.email ?? null, checkArgs, env: {}, publish: params.publish ?? false });
     deps.metrics.submissions.inc();
@@ -73,8 +84,12 @@ export function jobRoutes(deps: AppDeps): Router {
     const { build } = await deps.jobs.build(ctx.params.id, params.platform);
     const wantsEvents = ctx.accepts('text/plain', 'text/event-stream') === 'text/event-stream' && ctx.get('accept').includes('text/event-stream');
     if (!params.follow && !wantsEvents) {
+      // Chunk by chunk as the client takes them: a large output is never held whole. The first
+      // chunk is read before answering, so a store that cannot be read is still a JSON error.
+      const text = deps.output.latestAttemptText(build.jobId, build.platform, build.attempt);
+      const first = await text.next();
       ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = await deps.output.latestAttempt(build.jobId, build.platform, build.attempt);
+      ctx.body = first.done ? '' : Readable.from(prepended(first.value, text), { objectMode: false });
       return;
     }
     const stream = new Readable({ read() {} });

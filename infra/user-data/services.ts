@@ -83,7 +83,7 @@ export function renderControlPlaneUserData(host: ControlPlaneHost): string {
       ...baseFiles(host),
       { path: '/etc/rfarm/nats.creds', content: host.natsCreds, permissions: '0600' },
       { path: '/etc/rfarm/control-plane.env', content: envFile(host.controlPlaneEnv), permissions: '0600' },
-      { path: '/etc/rfarm/sysreqs.env', content: envFile({ PORT: '8081' }) },
+      { path: '/etc/rfarm/sysreqs.env', content: envFile({ PORT: '8081', HOST: '0.0.0.0' }) },
       {
         path: '/etc/systemd/system/rfarm-control-plane.service',
         content: systemdUnit('rfarm control plane', '/usr/bin/node --import tsx control-plane/main.ts', ['WorkingDirectory=/opt/rfarm', 'EnvironmentFile=/etc/rfarm/control-plane.env']),

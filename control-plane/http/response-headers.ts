@@ -1,0 +1,19 @@
+/**
+ * Headers every answer carries: `X-Content-Type-Options: nosniff` (a browser never guesses a
+ * type for an artifact or an API answer and runs it), and `Cache-Control: no-store` unless the
+ * route chose its own caching (static files, the repository): job state and artifacts are not
+ * kept by shared caches.
+ */
+import type { Middleware } from 'koa';
+
+/** Middleware setting the headers after the route has answered (error answers too). */
+export function responseHeaders(): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      ctx.set('X-Content-Type-Options', 'nosniff');
+      if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-store');
+    }
+  };
+}

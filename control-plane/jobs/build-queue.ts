@@ -1,0 +1,108 @@
+/**
+ * The build queue (one work-queue subject per platform) with queue positions in O(1).
+ *
+ * Each queue message carries its rank on the platform: one more than the rank of the message
+ * published before it on that subject. Publishes of one platform are serialised here, and
+ * `Nats-Expected-Last-Subject-Sequence` makes a publish by another writer fail rather than share
+ * a rank. A platform's one consumer hands messages out in order, so while a build waits every
+ * message after it is still stored: the builds ahead of it are the subject's stored messages
+ * minus itself minus the (last rank − its rank) behind it. That is two reads, whatever the
+ * length of the queue (it used to be a walk over up to 500 sequence numbers).
+ */
+import { headers } from 'nats';
+import { BUILDS_STREAM, encode, subjects, type BuildRecord, type BuildRequest, type FarmConnection } from '../../protocol/index.ts';
+
+/** Header holding a queue message's rank on its platform. */
+export const QUEUE_RANK_HEADER = 'Rfarm-Queue-Rank';
+
+/** Where a published queue message sits. */
+export interface QueuedMessage {
+  /** Its stream sequence. */
+  readonly sequence: number;
+  /** Its rank on its platform's subject. */
+  readonly rank: number;
+}
+
+interface LastMessage {
+  readonly sequence: number;
+  readonly rank: number;
+}
+
+/** How often a publish raced by another writer is tried again with a fresh look at the subject. */
+const RACE_ATTEMPTS = 20;
+
+function isWrongLastSequence(error: unknown): boolean {
+  return /wrong last sequence|10071/i.test(String((error as Error)?.message ?? error));
+}
+
+export class BuildQueue {
+  /** The last message this process knows on each platform's subject; dropped when a publish is raced. */
+  private readonly last = new Map<string, LastMessage>();
+  /** Publishes of one platform, one after another. */
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly farm: FarmConnection) {}
+
+  /** Publishes a build's queue message (idempotent by message id: a repeat finds the first). */
+  publish(build: BuildRecord): Promise<QueuedMessage> {
+    const previous = this.tails.get(build.platform) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.publishNow(build));
+    this.tails.set(build.platform, next);
+    void next.finally(() => this.tails.get(build.platform) === next && this.tails.delete(build.platform)).catch(() => undefined);
+    return next;
+  }
+
+  private async publishNow(build: BuildRecord): Promise<QueuedMessage> {
+    const subject = subjects.buildQueue(build.platform);
+    const request: BuildRequest = { jobId: build.jobId, platform: build.platform };
+    for (let attempt = 1; ; attempt++) {
+      const last = this.last.get(build.platform) ?? (await this.readLast(subject));
+      const rank = last.rank + 1;
+      const messageHeaders = headers();
+      messageHeaders.set(QUEUE_RANK_HEADER, String(rank));
+      try {
+        const ack = await this.farm.js.publish(subject, encode(request), {
+          msgID: `${build.jobId}.${build.platform}`,
+          headers: messageHeaders,
+          expect: { lastSubjectSequence: last.sequence },
+        });
+        if (ack.duplicate) return { sequence: ack.seq, rank: await this.rankAt(ack.seq, rank) };
+        this.last.set(build.platform, { sequence: ack.seq, rank });
+        return { sequence: ack.seq, rank };
+      } catch (error) {
+        this.last.delete(build.platform);
+        if (!isWrongLastSequence(error) || attempt >= RACE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** The last stored message of a subject (rank 0 at sequence 0 when there is none). */
+  private async readLast(subject: string): Promise<LastMessage> {
+    const message = await this.farm.jsm.streams.getMessage(BUILDS_STREAM, { last_by_subj: subject }).catch((error: Error) => {
+      if (/no message found|10037/i.test(error.message)) return null;
+      throw error;
+    });
+    if (!message) return { sequence: 0, rank: 0 };
+    return { sequence: message.seq, rank: Number(message.header?.get(QUEUE_RANK_HEADER) || 0) };
+  }
+
+  private async rankAt(sequence: number, fallback: number): Promise<number> {
+    const message = await this.farm.jsm.streams.getMessage(BUILDS_STREAM, { seq: sequence }).catch(() => null);
+    return Number(message?.header?.get(QUEUE_RANK_HEADER) || fallback);
+  }
+
+  /** How many queue messages of its platform are ahead of this waiting build's (running builds' included). */
+  async position(build: BuildRecord): Promise<number> {
+    if (build.queueSequence === null) return 0;
+    const subject = subjects.buildQueue(build.platform);
+    const [info, last, rank] = await Promise.all([
+      this.farm.jsm.streams.info(BUILDS_STREAM, { subjects_filter: subject }),
+      this.readLast(subject),
+      build.queueRank ?? this.rankAt(build.queueSequence, 0),
+    ]);
+    const stored = info.state.subjects?.[subject] ?? 0;
+    // A build queued before ranks existed (rank 0) is shown behind everything stored.
+    const behind = rank > 0 ? last.rank - rank : 0;
+    return Math.min(Math.max(stored - 1 - behind, 0), Math.max(stored - 1, 0));
+  }
+}
