@@ -36,6 +36,8 @@ const WATCHDOG_MS = 2_000;
 const CONSUMER_INACTIVE_MS = 30_000;
 /** Messages pulled ahead per read (agents publish ≤ 32 KiB each): what one reader may hold in memory. */
 const PULL_BATCH = 32;
+/** A read of stored output that gets no message for this long ends with what it has. */
+const READ_STALL_MS = 15_000;
 
 /** Whether a chunk belongs to the attempt being shown (a cancel marker published for attempt 0 does too). */
 function inAttempt(chunk: OutputChunk, attempt: number): boolean {
@@ -51,24 +53,37 @@ export class OutputReader {
   }
 
   /**
-   * The messages of `subject` in order through one ordered consumer, until `done` says stop or
-   * (with `untilCaughtUp`) the stored ones are read; the consumer is deleted when the caller stops.
+   * The messages of `subject` in order through one ordered consumer, until the signal aborts or, with
+   * `expected` (the count stored when the read began), until at least that many are read and the
+   * consumer says none is pending. Both are asked for because the soak has read finished outputs back
+   * without their R CMD check section after a cluster node was lost; a consumer that reports nothing
+   * pending before it has delivered all that is stored is one explanation, and this rules it out
+   * (the gap was not reproduced, so it is not known to be the cause). Should the rest never come,
+   * the read ends after READ_STALL_MS without a message. The consumer is deleted when the caller stops.
    */
-  private async *read(subject: string, untilCaughtUp: boolean, signal?: AbortSignal): AsyncGenerator<OutputChunk> {
+  private async *read(subject: string, expected: number | null, signal?: AbortSignal): AsyncGenerator<OutputChunk> {
     const consumer = await this.farm.js.consumers.get(OUTPUT_STREAM, { filterSubjects: subject, inactive_threshold: CONSUMER_INACTIVE_MS });
     const messages = await consumer.consume({ max_messages: PULL_BATCH });
     const stop = () => void messages.close();
     signal?.addEventListener('abort', stop);
     if (signal?.aborted) stop();
+    let stall = expected === null ? null : setTimeout(stop, READ_STALL_MS);
     // An ordered consumer is recreated under a new name after a gap: delete whichever last served us.
     let consumerName: string | null = null;
+    let received = 0;
     try {
       for await (const msg of messages) {
         consumerName = msg.info.consumer;
+        received++;
+        if (stall) {
+          clearTimeout(stall);
+          stall = setTimeout(stop, READ_STALL_MS);
+        }
         yield chunkOf(msg);
-        if (untilCaughtUp && msg.info.pending === 0) break;
+        if (expected !== null && received >= expected && msg.info.pending === 0) break;
       }
     } finally {
+      if (stall) clearTimeout(stall);
       signal?.removeEventListener('abort', stop);
       await messages.close().catch(() => undefined);
       if (consumerName) await this.farm.jsm.consumers.delete(OUTPUT_STREAM, consumerName).catch(() => undefined);
@@ -78,9 +93,10 @@ export class OutputReader {
   /** Every stored chunk of a build, oldest first. */
   async chunks(jobId: string, platform: string): Promise<OutputChunk[]> {
     const subject = subjects.output(jobId, platform);
-    if ((await this.storedCount(subject)) === 0) return [];
+    const stored = await this.storedCount(subject);
+    if (stored === 0) return [];
     const chunks: OutputChunk[] = [];
-    for await (const chunk of this.read(subject, true)) chunks.push(chunk);
+    for await (const chunk of this.read(subject, stored)) chunks.push(chunk);
     return chunks;
   }
 
@@ -100,10 +116,11 @@ export class OutputReader {
    */
   async *latestAttemptText(jobId: string, platform: string, attempt: number): AsyncGenerator<string> {
     const subject = subjects.output(jobId, platform);
-    if ((await this.storedCount(subject)) === 0) return;
+    const stored = await this.storedCount(subject);
+    if (stored === 0) return;
     const last = await this.farm.jsm.streams.getMessage(OUTPUT_STREAM, { last_by_subj: subject }).catch(() => null);
     const latest = Math.max(attempt, Number(last?.header?.get(OUTPUT_HEADERS.attempt) || 0), 0);
-    for await (const chunk of this.read(subject, true)) {
+    for await (const chunk of this.read(subject, stored)) {
       if (inAttempt(chunk, latest)) yield chunk.text;
     }
   }
@@ -123,7 +140,7 @@ export class OutputReader {
       if (!build || isTerminal(build.value.status)) stopped.abort();
     }, WATCHDOG_MS);
     try {
-      for await (const chunk of this.read(subjects.output(jobId, platform), false, stopped.signal)) {
+      for await (const chunk of this.read(subjects.output(jobId, platform), null, stopped.signal)) {
         lastMessageAt = Date.now();
         write(chunk);
         if (chunk.end !== null) break;
