@@ -6,15 +6,15 @@
  */
 import type { KV } from 'nats';
 import type { Logger } from 'pino';
-import { decode, isTerminal, keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
+import { keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
+import { watchFinishedBuilds, type FinishedBuildWatch } from '../jobs/finished-builds.ts';
 import type { LatestResults } from './latest-results.ts';
 
 /** Older builds were recorded by an earlier watcher (the records persist): a restart need not read them again. */
 const CATCH_UP_MS = 7 * 24 * 60 * 60 * 1000;
 
 export class LatestResultsWatcher {
-  private stopped = false;
-  private watch: { stop(): void } | null = null;
+  private watch: FinishedBuildWatch | null = null;
   private readonly jobCache = new Map<string, JobRecord | null>();
 
   constructor(
@@ -25,23 +25,14 @@ export class LatestResultsWatcher {
 
   /** Starts watching; returns once the watch is set up. */
   async start(): Promise<void> {
-    const startedAt = Date.now();
-    const iterator = await this.jobs.watch({ key: 'build.*.*' });
-    this.watch = iterator;
-    void (async () => {
-      for await (const entry of iterator) {
-        if (this.stopped) break;
-        if (entry.operation !== 'PUT' || entry.value.length === 0) continue;
-        const build = decode<BuildRecord>(entry.value);
-        if (!isTerminal(build.status)) continue;
-        if (build.finishedAt && startedAt - Date.parse(build.finishedAt) > CATCH_UP_MS) continue;
-        await this.consider(build).catch((error: Error) => this.log.warn({ err: error, platform: build.platform }, 'recording a badge result failed'));
-      }
-    })();
+    this.watch = await watchFinishedBuilds(this.jobs, {
+      catchUpMs: CATCH_UP_MS,
+      onBuild: (build) => this.consider(build),
+      onError: (error, build) => this.log.warn({ err: error, platform: build.platform }, 'recording a badge result failed'),
+    });
   }
 
   stop(): void {
-    this.stopped = true;
     this.watch?.stop();
   }
 

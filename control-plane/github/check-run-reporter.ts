@@ -6,9 +6,10 @@
  */
 import type { KV } from 'nats';
 import type { Logger } from 'pino';
-import { decode, isTerminal, keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
+import { isTerminal, keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
 import type { LatestResults } from '../badges/index.ts';
 import { statusUrl } from '../http/presenters.ts';
+import { watchFinishedBuilds, type FinishedBuildWatch } from '../jobs/finished-builds.ts';
 import { conclusionOf, finishedOutput } from './check-run-output.ts';
 import type { CiRun, CiRuns } from './ci-runs.ts';
 import type { GitHubClient } from './github-client.ts';
@@ -26,31 +27,22 @@ export interface CheckRunReporterDeps {
 }
 
 export class CheckRunReporter {
-  private stopped = false;
-  private watch: { stop(): void } | null = null;
+  private watch: FinishedBuildWatch | null = null;
   /** Jobs known not to be the integration's (their index would have been written before them). */
   private readonly foreignJobs = new Set<string>();
 
   constructor(private readonly deps: CheckRunReporterDeps) {}
 
   async start(): Promise<void> {
-    const startedAt = Date.now();
-    const iterator = await this.deps.jobs.watch({ key: 'build.*.*' });
-    this.watch = iterator;
-    void (async () => {
-      for await (const entry of iterator) {
-        if (this.stopped) break;
-        if (entry.operation !== 'PUT' || entry.value.length === 0) continue;
-        const build = decode<BuildRecord>(entry.value);
-        if (!isTerminal(build.status) || this.foreignJobs.has(build.jobId)) continue;
-        if (build.finishedAt && startedAt - Date.parse(build.finishedAt) > CATCH_UP_MS) continue;
-        await this.consider(build).catch((error: Error) => this.deps.log.warn({ err: error, platform: build.platform }, 'completing a check run failed'));
-      }
-    })();
+    this.watch = await watchFinishedBuilds(this.deps.jobs, {
+      catchUpMs: CATCH_UP_MS,
+      skip: (build) => this.foreignJobs.has(build.jobId),
+      onBuild: (build) => this.consider(build),
+      onError: (error, build) => this.deps.log.warn({ err: error, platform: build.platform }, 'completing a check run failed'),
+    });
   }
 
   stop(): void {
-    this.stopped = true;
     this.watch?.stop();
   }
 

@@ -5,16 +5,16 @@
  */
 import type { KV } from 'nats';
 import type { Logger } from 'pino';
-import { decode, isTerminal, keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
+import { keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
 import { FarmError } from '../errors.ts';
+import { watchFinishedBuilds, type FinishedBuildWatch } from '../jobs/finished-builds.ts';
 import { publicationKey, type BuildPublisher } from './build-publisher.ts';
 
 /** Builds that finished this long before the watcher started are left to the admin (PUT /repository/publications/{id}). */
 const CATCH_UP_MS = 24 * 60 * 60 * 1000;
 
 export class PublicationWatcher {
-  private stopped = false;
-  private watch: { stop(): void } | null = null;
+  private watch: FinishedBuildWatch | null = null;
   private readonly publishFlags = new Map<string, boolean>();
 
   constructor(
@@ -26,23 +26,14 @@ export class PublicationWatcher {
 
   /** Starts watching; returns once the watch is set up (publishing goes on in the background). */
   async start(): Promise<void> {
-    const startedAt = Date.now();
-    const iterator = await this.jobs.watch({ key: 'build.*.*' });
-    this.watch = iterator;
-    void (async () => {
-      for await (const entry of iterator) {
-        if (this.stopped) break;
-        if (entry.operation !== 'PUT' || entry.value.length === 0) continue;
-        const build = decode<BuildRecord>(entry.value);
-        if (!isTerminal(build.status)) continue;
-        if (build.finishedAt && startedAt - Date.parse(build.finishedAt) > CATCH_UP_MS) continue;
-        await this.consider(build).catch((error: Error) => this.log.warn({ err: error, jobId: build.jobId, platform: build.platform }, 'publishing a build failed'));
-      }
-    })();
+    this.watch = await watchFinishedBuilds(this.jobs, {
+      catchUpMs: CATCH_UP_MS,
+      onBuild: (build) => this.consider(build),
+      onError: (error, build) => this.log.warn({ err: error, jobId: build.jobId, platform: build.platform }, 'publishing a build failed'),
+    });
   }
 
   stop(): void {
-    this.stopped = true;
     this.watch?.stop();
   }
 
