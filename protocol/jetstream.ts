@@ -21,7 +21,7 @@ import {
 import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, subjects } from './messages.ts';
 import { useNativeSha256 } from './native-sha256.ts';
 import { isNotFound } from './not-found.ts';
-import { readObjectInfoByName } from './object-access.ts';
+import { readObjectByName, readObjectInfoByName } from './object-access.ts';
 import { agentInboxPrefix } from './permissions.ts';
 import { retryTransient } from './transient.ts';
 
@@ -121,15 +121,18 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
 
 /**
  * An agent's view of the stores. KV reads use direct get (the key is in the subject, so
- * permissions can name it). The object store's own metadata read takes any stream sequence; it is
- * replaced by a read by name. Opening the object store asks for its stream info once, which an
+ * permissions can name it). The object store's metadata lookup (used by put) and getBlob are
+ * replaced by reads by name (object-access.ts); its other reads are not for agents. Opening the object store asks for its stream info once, which an
  * agent is refused; nats.js ignores that refusal.
  */
 async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStreamManager): Promise<FarmConnection> {
   const jobs = await js.views.kv(JOBS_BUCKET, { bindOnly: true, allow_direct: true });
   const workers = await js.views.kv(WORKERS_BUCKET, { bindOnly: true, allow_direct: true });
   const objects = await js.views.os(OBJECTS_BUCKET);
-  Object.assign(objects, { rawInfo: (name: string) => readObjectInfoByName(jsm, OBJECTS_BUCKET, name) });
+  Object.assign(objects, {
+    rawInfo: (name: string) => readObjectInfoByName(jsm, OBJECTS_BUCKET, name),
+    getBlob: (name: string) => readObjectByName(js, jsm, OBJECTS_BUCKET, name),
+  });
   return {
     nc,
     js,

@@ -107,13 +107,13 @@ export function agentPermissions(platform: string): RolePermissions {
         `$KV.${WORKERS_BUCKET}.${keys.worker('*')}`,
         // Console output of its platform's builds.
         subjects.output('*', platform),
-        // Objects: metadata by name, chunks through an ordered consumer filtered on one object's
-        // chunks (nats.js finds the stream by name first), flow control of that consumer, and
-        // writing artifacts.
+        // Objects (object-access.ts): metadata by name, then one object's chunks through a
+        // consumer whose filter is in the subject (named at random, so nobody else's can be
+        // guessed), pulled without flow control; and writing artifacts.
         `${API}.DIRECT.GET.${objectStream(OBJECTS_BUCKET)}.${objects}.M.*`,
-        `${API}.STREAM.NAMES`,
         `${API}.CONSUMER.CREATE.${objectStream(OBJECTS_BUCKET)}.*.${objects}.C.*`,
-        `$JS.FC.${objectStream(OBJECTS_BUCKET)}.>`,
+        `${API}.CONSUMER.INFO.${objectStream(OBJECTS_BUCKET)}.*`,
+        `${API}.CONSUMER.MSG.NEXT.${objectStream(OBJECTS_BUCKET)}.*`,
         `${objects}.C.*`,
         `${objects}.M.*`,
       ],
