@@ -4,7 +4,7 @@
  * we choose, so a restart keeps the state.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { NatsServerAuth } from './nats-auth.ts';
@@ -68,6 +68,17 @@ export function renderLocalNatsConfig(options: NatsNodeOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * A farm started before it had credentials kept its streams in the server's global account (`$G`);
+ * in operator mode they belong to the farm account. Moving the account's folder carries them over
+ * (a single server only: a cluster's meta layer also records accounts).
+ */
+function adoptStoreWithoutAuth(storeDir: string, account: string): void {
+  const global = join(storeDir, 'jetstream', '$G');
+  const farm = join(storeDir, 'jetstream', account);
+  if (existsSync(global) && !existsSync(farm)) renameSync(global, farm);
+}
+
 /** One nats-server process that can be killed and started again on the same port and store. */
 export class NatsNode {
   private child: ChildProcess | null = null;
@@ -81,6 +92,7 @@ export class NatsNode {
   async start(): Promise<void> {
     mkdirSync(this.options.storeDir, { recursive: true, mode: 0o700 });
     chmodSync(this.options.storeDir, 0o700);
+    if (this.options.auth && !this.options.cluster) adoptStoreWithoutAuth(this.options.storeDir, this.options.auth.server.farmAccount);
     // The config holds the route password: beside the store, readable by us alone.
     const configFile = `${this.options.storeDir}.conf`;
     writeFileSync(configFile, renderLocalNatsConfig(this.options), { mode: 0o600 });
