@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, credsAuthenticator, Empty, type NatsConnection } from 'nats';
+import { connect, credsAuthenticator, Empty, type NatsConnection, type TlsOptions } from 'nats';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NATS_PATHS, renderNatsServerConfig } from '../../infra/nats/server-config.ts';
@@ -53,7 +53,7 @@ function as(creds: string | null, inboxPrefix?: string): Promise<NatsConnection>
     reconnect: false,
     ...(inboxPrefix ? { inboxPrefix } : {}),
     // The certificate names *.localhost; the CA is checked, the host name is not.
-    tls: { ca: tls.ca, checkServerIdentity: () => undefined },
+    tls: { ca: tls.ca, checkServerIdentity: () => undefined } as TlsOptions,
     ...(creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(creds)) } : {}),
   });
 }
