@@ -4,8 +4,8 @@
  * accounts) lets the control plane in, lets an agent pool do its work and refuses the rest.
  * Only the host's paths and ports are swapped for temporary ones.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, credsAuthenticator, Empty, type NatsConnection, type TlsOptions } from 'nats';
@@ -21,29 +21,52 @@ const dir = mkdtempSync(join(tmpdir(), 'rfarm-cloud-nats-'));
 const platforms = ['r-release-linux-x86_64', 'r-devel-windows-x86_64'];
 const auth = await stackNatsAuth(newNatsKeys(), 'dev', platforms);
 const tls = farmTls(dir, 'dev', 'localhost');
-const [port, monitorPort] = [await freePort(), await freePort()];
-const paths = { cert: join(dir, 'server.pem'), key: join(dir, 'server-key.pem'), ca: join(dir, 'ca.pem'), store: join(dir, 'jetstream') };
-const config = renderNatsServerConfig({ serverName: 'nats-1', clusterName: 'rfarm-dev-nats', routes: ['tls://nats-1:6222'], jetstreamMaxGb: 1 }, auth)
-  .replace('listen: 0.0.0.0:4222', `listen: 127.0.0.1:${port}`)
-  .replace('http: 127.0.0.1:8222', `http: 127.0.0.1:${monitorPort}`)
-  .replaceAll(NATS_PATHS.cert, paths.cert)
-  .replaceAll(NATS_PATHS.key, paths.key)
-  .replaceAll(NATS_PATHS.ca, paths.ca)
-  .replaceAll(NATS_PATHS.store, paths.store);
-writeFileSync(join(dir, 'nats-server.conf'), config);
-execFileSync(natsServerBinary(), ['-c', join(dir, 'nats-server.conf'), '-t'], { stdio: 'pipe' });
-const server = spawn(natsServerBinary(), ['-c', join(dir, 'nats-server.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-await new Promise<void>((resolve, reject) => {
-  let log = '';
-  server.stderr!.on('data', (chunk) => {
-    log += chunk;
-    if (/Server is ready/.test(log)) resolve();
+const paths = { cert: join(dir, 'server.pem'), key: join(dir, 'server-key.pem'), ca: join(dir, 'ca.pem') };
+const servers: ChildProcess[] = [];
+
+interface RunningNode {
+  readonly port: number;
+  readonly monitorPort: number;
+  readonly clusterPort: number;
+}
+
+/** Starts one nats-server from the config infra renders, with this test's paths and loopback ports. */
+async function startNode(name: string, routes: readonly string[], tlsPaths = paths, clusterPort?: number): Promise<RunningNode> {
+  const node = { port: await freePort(), monitorPort: await freePort(), clusterPort: clusterPort ?? (await freePort()) };
+  const config = renderNatsServerConfig({ serverName: name, clusterName: 'rfarm-dev-nats', routes, jetstreamMaxGb: 1 }, auth)
+    .replace('listen: 0.0.0.0:4222', `listen: 127.0.0.1:${node.port}`)
+    .replace('listen: 0.0.0.0:6222', `listen: 127.0.0.1:${node.clusterPort}`)
+    .replace('http: 127.0.0.1:8222', `http: 127.0.0.1:${node.monitorPort}`)
+    .replaceAll(NATS_PATHS.cert, tlsPaths.cert)
+    .replaceAll(NATS_PATHS.key, tlsPaths.key)
+    .replaceAll(NATS_PATHS.ca, tlsPaths.ca)
+    .replaceAll(NATS_PATHS.store, join(dir, `${name}-jetstream`));
+  const file = join(dir, `${name}.conf`);
+  writeFileSync(file, config);
+  execFileSync(natsServerBinary(), ['-c', file, '-t'], { stdio: 'pipe' });
+  const server = spawn(natsServerBinary(), ['-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  servers.push(server);
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    server.stderr!.on('data', (chunk) => {
+      log += chunk;
+      if (/Server is ready/.test(log)) resolve();
+    });
+    server.once('exit', (code) => reject(new Error(`nats-server exited (${code}): ${log}`)));
   });
-  server.once('exit', (code) => reject(new Error(`nats-server exited (${code}): ${log}`)));
-});
+  server.stderr!.resume();
+  return node;
+}
+
+async function routeCount(node: RunningNode): Promise<number> {
+  return ((await (await fetch(`http://127.0.0.1:${node.monitorPort}/routez`)).json()) as { num_routes: number }).num_routes;
+}
+
+const single = await startNode('nats-1', ['tls://nats-1:6222']);
+const port = single.port;
 
 test.after(() => {
-  server.kill();
+  for (const server of servers) server.kill();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -101,7 +124,29 @@ test('the control plane manages JetStream; an agent pool may not delete the buil
   assert.is((await jsm.streams.info(BUILDS_STREAM)).config.name, BUILDS_STREAM);
   await agent.close();
   await controlPlane.close();
-  assert.ok(existsSync(paths.store));
+  assert.ok(existsSync(join(dir, 'nats-1-jetstream')));
+});
+
+// nats-server always requires and verifies route client certificates when the cluster has TLS.
+test('cluster routes verify each other’s farm certificate: nodes with it join, a node with a certificate the farm did not sign does not', async () => {
+  const [clusterA, clusterB] = [await freePort(), await freePort()];
+  const routes = [`tls://localhost:${clusterA}`, `tls://localhost:${clusterB}`];
+  const a = await startNode('nats-a', routes, paths, clusterA);
+  const b = await startNode('nats-b', routes, paths, clusterB);
+  const deadline = Date.now() + 15_000;
+  while ((await routeCount(a)) < 1) {
+    assert.ok(Date.now() < deadline, 'the two nodes did not route to each other');
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  const strangerDir = join(dir, 'stranger');
+  mkdirSync(strangerDir);
+  farmTls(strangerDir, 'other', 'localhost');
+  // It trusts the farm's CA (so it would accept the farm's nodes) but holds a certificate the farm did not sign.
+  const strangerPaths = { cert: join(strangerDir, 'server.pem'), key: join(strangerDir, 'server-key.pem'), ca: paths.ca };
+  await startNode('nats-stranger', routes, strangerPaths);
+  await new Promise((done) => setTimeout(done, 3_000));
+  assert.is(await routeCount(a), 1, 'a node without the farm certificate joined');
+  assert.is(await routeCount(b), 1, 'a node without the farm certificate joined');
 });
 
 test.run();
