@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert';
 import { REPOSITORY_BUCKET } from '../../control-plane/repository/object-store-storage.ts';
 import {
   agentConsumer,
+  agentPermissions,
   BUILDS_STREAM,
   connectFarm,
   encode,
@@ -80,6 +81,19 @@ async function refused(operation: () => Promise<unknown>): Promise<string> {
 async function rawConnect(options: Parameters<typeof connect>[0]): Promise<NatsConnection> {
   return connect({ servers: [node.url], reconnect: false, ...options });
 }
+
+test('a platform id that would widen an agent’s subjects (dots, wildcards) is refused before any credentials are made', () => {
+  for (const id of ['a.b', '>', '*', 'x.>', 'X', '']) assert.throws(() => agentPermissions(id), /not a platform id/);
+});
+
+test('no subject an agent may use names another platform’s queue, consumer, records or output', () => {
+  const { publish, subscribe } = agentPermissions(MINE);
+  for (const subject of [...publish.allow, ...subscribe.allow]) {
+    assert.not.ok(subject.includes(OTHER), subject);
+    assert.is.not(subject, '>');
+  }
+  assert.not.ok(publish.allow.some((subject) => subject.endsWith('.>') && !subject.startsWith('$JS.ACK.')), 'only its own acks take a trailing wildcard');
+});
 
 test('the credentials are files only their owner can read, in a directory only its owner can enter', () => {
   assert.is(statSync(auth.dir).mode & 0o777, 0o700);
