@@ -72,7 +72,8 @@ export function controlPlanePermissions(): RolePermissions {
  * durable consumer (and may create exactly that consumer, as agents do at start); reads job
  * records and its platform's build records by key and updates only its platform's build and
  * statistics records; puts its heartbeat; publishes its platform's console output; reads objects
- * it can name (its job's upload) and writes artifacts; hears cancels and stop requests.
+ * it can name (its job's upload) and writes artifacts; hears its platform's cancels and stop
+ * requests.
  *
  * Everything that would let it list or enumerate (stream info with subject filters, message get
  * by sequence, consumers on the records or on object metadata) is left out, so it learns job ids
@@ -120,7 +121,7 @@ export function agentPermissions(platform: string): RolePermissions {
       deny: [],
     },
     subscribe: {
-      allow: [`${inbox}.>`, subjects.allCancels, subjects.workerStop('*')],
+      allow: [`${inbox}.>`, subjects.platformCancels(platform), subjects.workerStop('*')],
       deny: [],
     },
     inboxPrefix: inbox,
@@ -129,13 +130,13 @@ export function agentPermissions(platform: string): RolePermissions {
 
 /**
  * What per-subject permissions cannot stop an agent (one user per platform pool) from doing, for
- * README.md and the tests. Each needs a job id, which an agent sees only for its own builds and
- * in cancel messages.
+ * README.md and the tests. Each needs a job id, which an agent sees only for its own platform's
+ * builds (its queue, its platform's cancels).
  */
 export const AGENT_LIMITS_NOT_ENFORCED: readonly string[] = [
   'read any job record and its upload, given the job id (keys and object names are not per-agent)',
   "rewrite a build record of its own platform, given the job id (e.g. mark another job's build on that platform DONE)",
   "write any object in the objects bucket, given its name: nats.js spells an object's name as one base64 token, so no subject pattern tells an artifact from an upload; a separate artifacts bucket would",
   "put or delete any worker's heartbeat entry (worker ids are chosen by the agents of a pool)",
-  'hear every cancel (job ids of cancelled jobs) and subscribe to any worker\'s stop subject',
+  "subscribe to any worker's stop subject (worker ids are not per-user)",
 ];

@@ -103,8 +103,8 @@ export class Agent {
     this.subscriptions.push(
       // A refused subscription calls back with an error (and no message): that is the farm's
       // misconfiguration to report, never a cancel or a stop request.
-      this.farm.nc.subscribe(subjects.allCancels, {
-        callback: (error, msg) => (error ? this.log.error({ err: error }, 'cannot hear cancels') : this.onCancel(msg.subject.split('.').pop()!)),
+      this.farm.nc.subscribe(subjects.platformCancels(this.platform.id), {
+        callback: (error, msg) => (error ? this.log.error({ err: error }, 'cannot hear cancels') : this.onCancel(msg.subject.split('.')[2])),
       }),
       this.farm.nc.subscribe(subjects.workerStop(this.config.workerId), {
         callback: (error) => (error ? this.log.error({ err: error }, 'cannot hear stop requests') : void this.stop()),

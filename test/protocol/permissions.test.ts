@@ -139,6 +139,21 @@ test('an agent takes, extends and acks its own platform’s build, reads its rec
   assert.ok(await message.ackAck());
 });
 
+test('an agent hears cancels of its own platform’s builds and no others', async () => {
+  const heard: string[] = [];
+  const subscription = agent.nc.subscribe(subjects.platformCancels(MINE), { callback: (error, message) => heard.push(error ? `error: ${error.message}` : message.subject) });
+  await agent.nc.flush();
+  controlPlane.nc.publish(subjects.cancel('job-mine', OTHER));
+  controlPlane.nc.publish(subjects.cancel('job-mine', MINE));
+  await controlPlane.nc.flush();
+  const deadline = Date.now() + 5_000;
+  while (heard.length === 0 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 50));
+  await new Promise((done) => setTimeout(done, 200));
+  subscription.unsubscribe();
+  assert.equal(heard, [subjects.cancel('job-mine', MINE)]);
+  assert.is(heard[0].split('.')[2], 'job-mine', 'the agent reads the job id from the third token');
+});
+
 test('an agent cannot create, read or pull another platform’s queue consumer', async () => {
   await refused(() => agent.jsm.consumers.add(BUILDS_STREAM, { durable_name: agentConsumer(OTHER), ack_policy: AckPolicy.Explicit, filter_subject: subjects.buildQueue(OTHER) }));
   await refused(() => agent.jsm.consumers.add(BUILDS_STREAM, { durable_name: agentConsumer(MINE), ack_policy: AckPolicy.Explicit, filter_subject: subjects.buildQueue(OTHER) }));
@@ -188,21 +203,23 @@ test('what permissions cannot refuse (AGENT_LIMITS_NOT_ENFORCED): an agent that 
   assert.is(read?.length, upload.length);
 });
 
-test('an agent cannot stop workers, cancel jobs or read other clients’ replies', async () => {
+test('an agent cannot stop workers, cancel jobs, hear other platforms’ cancels or read other clients’ replies', async () => {
   const heard: string[] = [];
   const listener = controlPlane.nc.subscribe('rfarm.>', { callback: (_error, message) => heard.push(message.subject) });
   await refused(() => agent.nc.request(subjects.workerStop('local-agent-7'), Empty, { timeout: 1_000 }));
-  await refused(() => agent.nc.request(subjects.cancel('job-mine'), Empty, { timeout: 1_000 }));
+  await refused(() => agent.nc.request(subjects.cancel('job-mine', MINE), Empty, { timeout: 1_000 }));
   agent.nc.publish(subjects.workerStop('local-agent-7'));
   await agent.nc.flush();
   await controlPlane.nc.flush();
   assert.equal(heard, []);
   listener.unsubscribe();
-  const error = await new Promise<Error | null>((resolve) => {
-    agent.nc.subscribe('_INBOX.>', { callback: (subscribeError) => resolve(subscribeError) });
-    setTimeout(() => resolve(null), 3_000);
-  });
-  assert.match(String(error?.message), /permissions violation/i);
+  for (const subject of ['_INBOX.>', subjects.platformCancels(OTHER), 'rfarm.cancel.>']) {
+    const error = await new Promise<Error | null>((resolve) => {
+      agent.nc.subscribe(subject, { callback: (subscribeError) => resolve(subscribeError) });
+      setTimeout(() => resolve(null), 3_000);
+    });
+    assert.match(String(error?.message), /permissions violation/i, `the agent could subscribe to ${subject}`);
+  }
 });
 
 test('the control plane manages every store (streams, consumers, records, objects)', async () => {
