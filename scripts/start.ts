@@ -55,7 +55,7 @@ const farm = await LocalFarm.start({
   process.exit(1);
 });
 
-const containers = startPlatformContainers({ agentEnv: farm.options.agentEnv ?? {}, farmDataDir: dataDir, stdio: 'inherit' }, platformImages);
+const containers = startPlatformContainers({ agentEnv: farm.options.agentEnv ?? {}, farmDataDir: dataDir, stdio: 'inherit', natsCredsFor: farm.natsAuth.agentCreds }, platformImages);
 
 console.log(`
 rfarm is running (data in ${dataDir})
