@@ -55,7 +55,7 @@ export class BenchFarm {
         agentEnv: options.agentEnv,
         controlPlaneEnv: { LOG_LEVEL: 'warn' },
       });
-      const nats = await connectFarm({ servers: local.natsUrl.split(','), replicas: 1, name: 'rfarm-bench' });
+      const nats = await connectFarm({ servers: local.natsUrl.split(','), credsFile: local.natsAuth.controlPlaneCreds, replicas: 1, name: 'rfarm-bench' });
       const farm = new BenchFarm(local, nats, dataDir);
       await farm.waitForLiveWorkers(options.workers);
       farm.hostPlatform = (await farm.liveWorkers())[0].platform;

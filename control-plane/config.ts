@@ -41,6 +41,13 @@ export interface ControlPlaneConfig {
   readonly dataDir: string;
   /** FARM_AGENT_ENV_*: extra environment for agents started locally, e.g. FARM_AGENT_ENV_FARM_SILENCE_SECONDS=60. */
   readonly agentEnv: Readonly<Record<string, string>>;
+  /**
+   * PATH, HOME, LANG, LC_ALL, TZ and TMPDIR as this process has them: the only part of the control
+   * plane's own environment that agents it starts get (never its secrets).
+   */
+  readonly hostEnv: Readonly<Record<string, string>>;
+  /** FARM_AGENT_CREDS_DIR: directory of `agent-<platform>.creds`, the NATS credentials of agents started locally (`npm start` makes it). */
+  readonly agentCredsDir?: string;
   /** LOG_LEVEL: pino level. Default info. */
   readonly logLevel: string;
   /** FARM_SMTP_URL: the farm's mail server, smtp://user:pass@host:587 or smtps://…:465. Unset: the farm sends no mail. */
@@ -94,6 +101,9 @@ function github(env: NodeJS.ProcessEnv, problems: string[]): GitHubConfig | null
   }
   return { webhookSecret, appId, privateKeyFile, apiUrl: (env.FARM_GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''), secretEnv };
 }
+
+/** Variables a child process may inherit: where programs are, whose home, which language. */
+const HOST_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'] as const;
 
 const CHECK_STATUSES: readonly CheckStatus[] = ['OK', 'NOTE', 'WARNING', 'ERROR'];
 
@@ -176,6 +186,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
     localAgents: env.FARM_LOCAL_AGENTS === '1',
     dataDir: env.FARM_DATA_DIR || '.farm',
     agentEnv,
+    hostEnv: Object.fromEntries(HOST_ENV.filter((name) => env[name]).map((name) => [name, env[name]!])),
+    agentCredsDir: env.FARM_AGENT_CREDS_DIR || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     smtpUrl: env.FARM_SMTP_URL || undefined,
     mailFrom: env.FARM_MAIL_FROM || 'rfarm <rfarm@localhost>',

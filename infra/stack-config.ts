@@ -112,7 +112,7 @@ export interface StackSecrets {
   readonly githubWebhookSecret: pulumi.Output<string>;
   /** DigitalOcean API token with registry write scope, used to push the worker images. */
   readonly registryToken: pulumi.Output<string>;
-  /** NATS decentralised auth, JSON from `infra/nats/generate-credentials.sh`. */
+  /** NATS decentralised auth, JSON from `npm run nats-credentials` (scripts/nats-credentials.ts). */
   readonly natsAuth: pulumi.Output<NatsAuth>;
   /** The farm CA and the `*.domain` server certificate, JSON from the same script. */
   readonly farmTls: pulumi.Output<FarmTls>;

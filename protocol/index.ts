@@ -4,3 +4,4 @@ export * from './jetstream.ts';
 export * from './records.ts';
 export * from './output.ts';
 export * from './transient.ts';
+export * from './permissions.ts';

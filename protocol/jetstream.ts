@@ -1,7 +1,8 @@
 /**
  * Connecting to the farm's NATS and making sure its streams, buckets and object store exist.
- * Both the control plane and the agents call `connectFarm`; creation is idempotent, so whichever
- * starts first creates and the other finds.
+ * The control plane (and tests with its credentials) creates them; creation is idempotent, so two
+ * control planes starting together both succeed. Agents only bind: their credentials
+ * (permissions.ts) may neither create nor inspect streams.
  */
 import { readFile } from 'node:fs/promises';
 import {
@@ -19,14 +20,23 @@ import {
 } from 'nats';
 import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, subjects } from './messages.ts';
 import { useNativeSha256 } from './native-sha256.ts';
+import { isNotFound } from './not-found.ts';
+import { readObjectByName, readObjectInfoByName } from './object-access.ts';
+import { agentInboxPrefix } from './permissions.ts';
 import { retryTransient } from './transient.ts';
 
 /** How to reach NATS and how durable the farm's state is. */
 export interface FarmConnectionOptions {
   /** NATS server URLs. */
   readonly servers: readonly string[];
-  /** Path to a NATS credentials file (cloud); none locally. */
+  /** Path to a NATS credentials file; none only for a bare test server without auth. */
   readonly credsFile?: string;
+  /**
+   * Set by agents: the platform whose builds they take. The connection then binds to the farm's
+   * stores without creating or inspecting them, uses the platform's own reply prefix, and reads
+   * object metadata by name: exactly what an agent's credentials allow.
+   */
+  readonly agentPlatform?: string;
   /** JetStream replicas for every stream and bucket: 1 locally, 3 on a cluster. */
   readonly replicas: number;
   /** Shown in NATS monitoring. */
@@ -61,6 +71,7 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
     servers: [...options.servers],
     name: options.name,
     authenticator,
+    ...(options.agentPlatform ? { inboxPrefix: agentInboxPrefix(options.agentPlatform) } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,
@@ -69,6 +80,7 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
   });
   const jsm = await retryTransient(() => nc.jetstreamManager({ timeout: JETSTREAM_TIMEOUT_MS }), STARTUP_DEADLINE_MS);
   const js = nc.jetstream({ timeout: JETSTREAM_TIMEOUT_MS });
+  if (options.agentPlatform) return bindAsAgent(nc, js, jsm);
   // A cluster that is starting has no JetStream leader for a few seconds: wait for it.
   const ready = <T>(operation: () => Promise<T>) => retryTransient(operation, STARTUP_DEADLINE_MS);
   await ready(() => ensureStream(jsm, {
@@ -107,6 +119,35 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
   };
 }
 
+/**
+ * An agent's view of the stores. KV reads use direct get (the key is in the subject, so
+ * permissions can name it). The object store's metadata lookup (used by put) and getBlob are
+ * replaced by reads by name (object-access.ts); its other reads are not for agents. Opening the object store asks for its stream info once, which an
+ * agent is refused; nats.js ignores that refusal.
+ */
+async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStreamManager): Promise<FarmConnection> {
+  const jobs = await js.views.kv(JOBS_BUCKET, { bindOnly: true, allow_direct: true });
+  const workers = await js.views.kv(WORKERS_BUCKET, { bindOnly: true, allow_direct: true });
+  const objects = await js.views.os(OBJECTS_BUCKET);
+  Object.assign(objects, {
+    rawInfo: (name: string) => readObjectInfoByName(jsm, OBJECTS_BUCKET, name),
+    getBlob: (name: string) => readObjectByName(js, jsm, OBJECTS_BUCKET, name),
+  });
+  return {
+    nc,
+    js,
+    jsm,
+    jobs,
+    workers,
+    objects,
+    close: async () => {
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}
+
+export { isNotFound };
+
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
     await jsm.streams.info(config.name);
@@ -121,11 +162,6 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   }
 }
 
-/** Whether a JetStream API error says "not found". */
-export function isNotFound(error: unknown): boolean {
-  const text = String((error as Error)?.message ?? error);
-  return /not found|no message found|10037|10059|10014/i.test(text);
-}
 
 /** Server URLs from a comma-separated list. */
 export function parseServers(text: string): string[] {

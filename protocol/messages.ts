@@ -23,9 +23,13 @@ export const subjects = {
   /** Console output chunks of one build. */
   output: (jobId: string, platform: string) => `rfarm.output.${jobId}.${platform}`,
   allOutput: 'rfarm.output.>',
-  /** Core NATS: tells agents running a build of this job to stop it. */
-  cancel: (jobId: string) => `rfarm.cancel.${jobId}`,
-  allCancels: 'rfarm.cancel.*',
+  /**
+   * Core NATS: tells the agent running this job's build on `platform` to stop it. One subject per
+   * platform, so an agent hears (and learns the ids of) only its own platform's cancels.
+   */
+  cancel: (jobId: string, platform: string) => `rfarm.cancel.${jobId}.${platform}`,
+  /** Every cancel an agent of `platform` must hear. */
+  platformCancels: (platform: string) => `rfarm.cancel.*.${platform}`,
   /** Core NATS: asks one worker to leave the farm. */
   workerStop: (workerId: string) => `rfarm.worker.${workerId}.stop`,
 } as const;

@@ -34,6 +34,8 @@ const testPackages = [
   { pkg: 'r-cran-testthat', present: () => existsSync('/usr/lib/R/site-library/testthat/DESCRIPTION') },
   { pkg: 'curl', present: () => findExecutable('curl') },
   { pkg: 'shellcheck', present: () => findExecutable('shellcheck') },
+  // The cloud's TLS material (npm run nats-credentials) and its test.
+  { pkg: 'openssl', present: () => findExecutable('openssl') },
 ];
 
 /** Whether dpkg has the package installed; undefined where there is no dpkg. */

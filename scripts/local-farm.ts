@@ -4,9 +4,12 @@
  * it on purpose.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PLATFORMS, platformOfHost } from '../images/index.ts';
+import { readHostFacts } from '../images/agent/host-facts.ts';
+import { prepareLocalNatsAuth, type LocalNatsAuth } from './local-nats-auth.ts';
 import { freePort, startNats, type NatsNode } from './nats-server.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -35,6 +38,27 @@ export interface LocalFarmOptions {
   readonly stdio?: 'inherit' | 'ignore';
 }
 
+/** Variables a child inherits from us: where programs are, whose home, which language. Never secrets. */
+const HOST_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'] as const;
+
+/** PATH, HOME and language of this process: the base of every child's environment. */
+export function hostEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(HOST_ENV.filter((name) => env[name]).map((name) => [name, env[name]!]));
+}
+
+/**
+ * The control plane's settings from our environment (FARM_*, LOG_LEVEL), so `FARM_SMTP_URL=… npm
+ * start` works; what the farm sets itself (ports, NATS, data directory, token) overrides them.
+ */
+function controlPlaneSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => /^(FARM_|LOG_LEVEL$)/.test(entry[0]) && entry[1] !== undefined));
+}
+
+/** The platform agents on this host serve by default, or null when R is not installed here. */
+async function hostPlatformId(): Promise<string | null> {
+  return readHostFacts().then((facts) => platformOfHost(facts).id, () => null);
+}
+
 /** A child process of the farm that can be killed and started again with the same settings. */
 export class FarmProcess {
   child: ChildProcess | null = null;
@@ -43,6 +67,7 @@ export class FarmProcess {
   constructor(
     readonly name: string,
     private readonly entry: string,
+    /** Its whole environment besides hostEnvironment(): it inherits nothing else from us. */
     readonly env: Record<string, string>,
     private readonly stdio: 'inherit' | 'ignore',
   ) {}
@@ -50,7 +75,7 @@ export class FarmProcess {
   start(): void {
     this.child = spawn(process.execPath, ['--import', 'tsx', this.entry], {
       cwd: ROOT,
-      env: { ...process.env, ...this.env },
+      env: { ...hostEnvironment(), ...this.env },
       stdio: ['ignore', this.stdio, this.stdio === 'inherit' ? 'inherit' : 'pipe'],
     });
     this.child.stderr?.on('data', (chunk) => (this.stderrTail = (this.stderrTail + chunk).slice(-4000)));
@@ -93,6 +118,8 @@ export class LocalFarm {
     readonly url: string,
     readonly sysreqs: FarmProcess | null,
     readonly sysreqsUrl: string | null,
+    /** The farm's NATS credentials; `natsAuth.controlPlaneCreds` lets tests and tools in. */
+    readonly natsAuth: LocalNatsAuth,
   ) {}
 
   get natsUrl(): string {
@@ -101,9 +128,14 @@ export class LocalFarm {
 
   static async start(options: LocalFarmOptions): Promise<LocalFarm> {
     const dataDir = resolve(options.dataDir);
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
     const stdio = options.stdio ?? 'ignore';
-    const nats = await startNats(dataDir, options.cluster ? 3 : 1, options.natsPort);
+    // Agents name their platform: the host's by default, so the control plane knows which
+    // credentials an agent it starts gets.
+    const hostPlatform = options.agentEnv?.FARM_PLATFORM ?? (await hostPlatformId());
+    const natsAuth = await prepareLocalNatsAuth(dataDir, [...PLATFORMS.map((platform) => platform.id), ...(hostPlatform ? [hostPlatform] : [])]);
+    const nats = await startNats(dataDir, options.cluster ? 3 : 1, options.natsPort, natsAuth.settings);
     const natsUrl = nats.map((node) => node.url).join(',');
     const replicas = options.cluster ? '3' : '1';
     let sysreqs: FarmProcess | null = null;
@@ -117,6 +149,7 @@ export class LocalFarm {
     const port = options.port || (await freePort());
     const url = `http://127.0.0.1:${port}`;
     const agentEnv: Record<string, string> = {
+      ...(hostPlatform ? { FARM_PLATFORM: hostPlatform } : {}),
       NATS_URL: natsUrl,
       FARM_DATA_DIR: dataDir,
       FARM_JETSTREAM_REPLICAS: replicas,
@@ -130,9 +163,12 @@ export class LocalFarm {
       'control-plane',
       ENTRIES.controlPlane,
       {
+        ...controlPlaneSettings(),
         PORT: String(port),
         HOST: '127.0.0.1',
         NATS_URL: natsUrl,
+        NATS_CREDS: natsAuth.controlPlaneCreds,
+        FARM_AGENT_CREDS_DIR: natsAuth.dir,
         FARM_JETSTREAM_REPLICAS: replicas,
         FARM_ADMIN_TOKEN: options.adminToken,
         FARM_DATA_DIR: dataDir,
@@ -143,7 +179,7 @@ export class LocalFarm {
       stdio,
     );
     controlPlane.start();
-    const farm = new LocalFarm({ ...options, agentEnv }, nats, controlPlane, url, sysreqs, sysreqsUrl);
+    const farm = new LocalFarm({ ...options, agentEnv }, nats, controlPlane, url, sysreqs, sysreqsUrl, natsAuth);
     try {
       await waitForHttp(`${url}/healthz`, controlPlane);
       if (sysreqs && sysreqsUrl) await waitForHttp(`${sysreqsUrl}/healthz`, sysreqs);
@@ -159,7 +195,12 @@ export class LocalFarm {
   /** Starts one more agent process (not waiting for it to join). */
   addAgent(env: Readonly<Record<string, string>> = {}): FarmProcess {
     const id = `local-agent-${++this.agentCount}`;
-    const agent = new FarmProcess(id, ENTRIES.agent, { ...this.options.agentEnv, FARM_WORKER_ID: id, ...env }, this.options.stdio ?? 'ignore');
+    const full: Record<string, string> = { ...this.options.agentEnv, FARM_WORKER_ID: id, ...env };
+    const platform = full.FARM_PLATFORM;
+    if (!platform || !existsSync(this.natsAuth.agentCreds(platform))) {
+      throw new Error(`no NATS credentials for agents of '${platform ?? 'this host (R is not installed)'}': they are made at start for the catalogue's platforms and this host's`);
+    }
+    const agent = new FarmProcess(id, ENTRIES.agent, { NATS_CREDS: this.natsAuth.agentCreds(platform), ...full }, this.options.stdio ?? 'ignore');
     agent.start();
     this.agents.push(agent);
     return agent;

@@ -4,9 +4,10 @@
  * we choose, so a restart keeps the state.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { NatsServerAuth } from './nats-auth.ts';
 
 /** nats-server installs to /usr/sbin on Debian, which is not on a normal user's PATH. */
 export function natsServerBinary(): string {
@@ -34,6 +35,48 @@ export interface NatsNodeOptions {
   readonly name?: string;
   /** Cluster settings; absent for a single server. */
   readonly cluster?: { readonly port: number; readonly routes: readonly number[] };
+  /** Operator-mode auth; absent: anyone on loopback may do anything (bare test servers only). */
+  readonly auth?: NatsAuthSettings;
+}
+
+/** How a farm's servers authenticate clients (JWTs) and each other (a route password). */
+export interface NatsAuthSettings {
+  readonly server: NatsServerAuth;
+  readonly routePassword: string;
+}
+
+const ROUTE_USER = 'rfarm-route';
+
+/** nats-server.conf of one node: JetStream on loopback, operator mode with a MEMORY resolver. */
+export function renderLocalNatsConfig(options: NatsNodeOptions): string {
+  const lines = [
+    'listen: 127.0.0.1:' + options.port,
+    `server_name: ${options.name ?? 'rfarm-nats'}`,
+    `jetstream { store_dir: ${JSON.stringify(options.storeDir)} }`,
+  ];
+  const auth = options.auth;
+  if (auth) {
+    const preload = Object.entries(auth.server.accountJwts).map(([account, jwt]) => `  ${account}: ${jwt}`);
+    lines.push(`operator: ${auth.server.operatorJwt}`, `system_account: ${auth.server.systemAccount}`, 'resolver: MEMORY', `resolver_preload: {\n${preload.join('\n')}\n}`);
+  }
+  if (options.cluster) {
+    const credentials = auth ? `${ROUTE_USER}:${auth.routePassword}@` : '';
+    const routes = options.cluster.routes.map((port) => `    nats://${credentials}127.0.0.1:${port}`);
+    const authorization = auth ? `  authorization { user: ${ROUTE_USER}, password: ${JSON.stringify(auth.routePassword)} }\n` : '';
+    lines.push(`cluster {\n  name: rfarm\n  listen: 127.0.0.1:${options.cluster.port}\n${authorization}  routes: [\n${routes.join('\n')}\n  ]\n}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A farm started before it had credentials kept its streams in the server's global account (`$G`);
+ * in operator mode they belong to the farm account. Moving the account's folder carries them over
+ * (a single server only: a cluster's meta layer also records accounts).
+ */
+function adoptStoreWithoutAuth(storeDir: string, account: string): void {
+  const global = join(storeDir, 'jetstream', '$G');
+  const farm = join(storeDir, 'jetstream', account);
+  if (existsSync(global) && !existsSync(farm)) renameSync(global, farm);
 }
 
 /** One nats-server process that can be killed and started again on the same port and store. */
@@ -47,14 +90,14 @@ export class NatsNode {
   }
 
   async start(): Promise<void> {
-    mkdirSync(this.options.storeDir, { recursive: true });
-    const args = ['-js', '-a', '127.0.0.1', '-p', String(this.options.port), '-sd', this.options.storeDir];
-    if (this.options.name) args.push('-n', this.options.name);
-    if (this.options.cluster) {
-      const routes = this.options.cluster.routes.map((port) => `nats://127.0.0.1:${port}`).join(',');
-      args.push('--cluster_name', 'rfarm', '--cluster', `nats://127.0.0.1:${this.options.cluster.port}`, '--routes', routes);
-    }
-    const child = spawn(natsServerBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    mkdirSync(this.options.storeDir, { recursive: true, mode: 0o700 });
+    chmodSync(this.options.storeDir, 0o700);
+    if (this.options.auth && !this.options.cluster) adoptStoreWithoutAuth(this.options.storeDir, this.options.auth.server.farmAccount);
+    // The config holds the route password: beside the store, readable by us alone.
+    const configFile = `${this.options.storeDir}.conf`;
+    writeFileSync(configFile, renderLocalNatsConfig(this.options), { mode: 0o600 });
+    chmodSync(configFile, 0o600);
+    const child = spawn(natsServerBinary(), ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       let log = '';
@@ -85,10 +128,10 @@ export class NatsNode {
   }
 }
 
-/** Starts a single server, or a cluster of `size` nodes, with stores under `dataDir`. */
-export async function startNats(dataDir: string, size = 1, port?: number): Promise<NatsNode[]> {
+/** Starts a single server, or a cluster of `size` nodes, with stores under `dataDir`; `auth` turns on operator mode. */
+export async function startNats(dataDir: string, size = 1, port?: number, auth?: NatsAuthSettings): Promise<NatsNode[]> {
   if (size === 1) {
-    const node = new NatsNode({ storeDir: join(dataDir, 'nats'), port: port ?? (await freePort()) });
+    const node = new NatsNode({ storeDir: join(dataDir, 'nats'), port: port ?? (await freePort()), auth });
     await node.start();
     return [node];
   }
@@ -101,6 +144,7 @@ export async function startNats(dataDir: string, size = 1, port?: number): Promi
         port: clientPort,
         name: `rfarm-nats-${index + 1}`,
         cluster: { port: clusterPorts[index], routes: clusterPorts.filter((_, other) => other !== index) },
+        auth,
       }),
   );
   await Promise.all(nodes.map((node) => node.start()));

@@ -5,7 +5,7 @@
  * its compilers, and the OS packages the sysreqs service names, installed inside it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,12 +176,32 @@ export interface PlatformFarm {
   readonly agentEnv: Readonly<Record<string, string>>;
   readonly farmDataDir: string;
   readonly stdio?: 'inherit' | 'ignore';
+  /** The NATS credentials file of a platform's agents (LocalFarm.natsAuth.agentCreds); absent on a NATS without auth. */
+  readonly natsCredsFor?: (platformId: string) => string;
+}
+
+/**
+ * A copy of a platform's credentials the container's agent (uid 10001) can read: the farm's own
+ * file is root's, 0600. It stays in the farm's credentials directory (0700), so on the host only
+ * root reaches it.
+ */
+function containerCreds(hostCreds: string): string {
+  const copy = hostCreds.replace(/\.creds$/, '.container.creds');
+  copyFileSync(hostCreds, copy);
+  chownSync(copy, AGENT_USER.uid, AGENT_USER.gid);
+  chmodSync(copy, 0o600);
+  return copy;
+}
+
+/** The environment of one platform's agent container: the farm's, with that platform's own NATS credentials. */
+export function containerAgentEnv(farm: PlatformFarm, platformId: string): Readonly<Record<string, string>> {
+  return farm.natsCredsFor ? { ...farm.agentEnv, NATS_CREDS: containerCreds(farm.natsCredsFor(platformId)) } : farm.agentEnv;
 }
 
 /** Starts one agent container per platform from already built images (tags by platform id). */
 export function startPlatformContainers(farm: PlatformFarm, images: ReadonlyMap<ImagePlatform, string>): PlatformContainer[] {
   return [...images].map(([platform, image]) => {
-    const container = new PlatformContainer({ platform, image, agentEnv: farm.agentEnv, farmDataDir: farm.farmDataDir, workerId: `${platform.id}-container`, stdio: farm.stdio });
+    const container = new PlatformContainer({ platform, image, agentEnv: containerAgentEnv(farm, platform.id), farmDataDir: farm.farmDataDir, workerId: `${platform.id}-container`, stdio: farm.stdio });
     container.start();
     return container;
   });

@@ -55,13 +55,13 @@ const farm = await LocalFarm.start({
   process.exit(1);
 });
 
-const containers = startPlatformContainers({ agentEnv: farm.options.agentEnv ?? {}, farmDataDir: dataDir, stdio: 'inherit' }, platformImages);
+const containers = startPlatformContainers({ agentEnv: farm.options.agentEnv ?? {}, farmDataDir: dataDir, stdio: 'inherit', natsCredsFor: farm.natsAuth.agentCreds }, platformImages);
 
 console.log(`
 rfarm is running (data in ${dataDir})
   web and API     ${farm.url}/            (API: ${farm.url}/openapi.json)
   sysreqs         ${farm.sysreqsUrl}
-  NATS            ${farm.natsUrl}
+  NATS            ${farm.natsUrl}   (operator mode; credentials, 0600, in ${farm.natsAuth.dir})
   workers         ${workers} on this host${containers.length > 0 ? `, ${containers.length} in containers: ${[...platformImages.keys()].map((platform) => platform.id).join(', ')}` : ''} (add more: curl -X PUT -H "Authorization: Bearer $(cat ${join(dataDir, 'admin-token')})" ${farm.url}/worker)
   admin token     in ${join(dataDir, 'admin-token')}
 Ctrl-C stops everything.

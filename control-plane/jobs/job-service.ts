@@ -175,7 +175,7 @@ export class JobService {
         await publishOutput(this.farm.js, id, build.platform, { attempt: before.attempt, text: '>>> rfarm: CANCELLED before it started\n', end: 'CANCELLED' });
       }
     }
-    this.farm.nc.publish(subjects.cancel(id));
+    for (const build of snapshot.builds) this.farm.nc.publish(subjects.cancel(id, build.platform));
     return this.get(id);
   }
 

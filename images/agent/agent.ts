@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Platform } from '../index.ts';
 import {
   BUILDS_STREAM,
+  agentConsumer,
   connectFarm,
   decode,
   encode,
@@ -87,8 +88,9 @@ export class Agent {
       credsFile: this.config.natsCredsFile,
       replicas: this.config.replicas,
       name: `rfarm-agent-${this.config.workerId}`,
+      agentPlatform: this.platform.id,
     });
-    const durable = `agents-${this.platform.id}`;
+    const durable = agentConsumer(this.platform.id);
     await this.farm.jsm.consumers.add(BUILDS_STREAM, {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
@@ -99,8 +101,14 @@ export class Agent {
     });
     this.consumer = await this.farm.js.consumers.get(BUILDS_STREAM, durable);
     this.subscriptions.push(
-      this.farm.nc.subscribe(subjects.allCancels, { callback: (_error, msg) => this.onCancel(msg.subject.split('.').pop()!) }),
-      this.farm.nc.subscribe(subjects.workerStop(this.config.workerId), { callback: () => void this.stop() }),
+      // A refused subscription calls back with an error (and no message): that is the farm's
+      // misconfiguration to report, never a cancel or a stop request.
+      this.farm.nc.subscribe(subjects.platformCancels(this.platform.id), {
+        callback: (error, msg) => (error ? this.log.error({ err: error }, 'cannot hear cancels') : this.onCancel(msg.subject.split('.')[2])),
+      }),
+      this.farm.nc.subscribe(subjects.workerStop(this.config.workerId), {
+        callback: (error) => (error ? this.log.error({ err: error }, 'cannot hear stop requests') : void this.stop()),
+      }),
     );
     await this.heartbeat();
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);

@@ -1,7 +1,7 @@
 /**
  * Stand-in values for the `--secret` config keys, for running the program offline (tests, cost
  * estimate). Obviously fake, never deployable: a real stack gets its values from
- * `pulumi config set --secret` and infra/nats/generate-credentials.sh.
+ * `pulumi config set --secret` and `npm run nats-credentials`.
  */
 import { PLATFORMS } from '../../images/index.ts';
 import type { FarmTls, NatsAuth } from '../stack-config.ts';

@@ -39,7 +39,7 @@ const farm = await startTestFarm({
     FARM_GITHUB_SECRET_ENV_RFARM_CI_TOKEN: FARM_SECRET,
   },
 });
-const nats = await connectFarm({ servers: [farm.natsUrl], replicas: 1, name: 'github-test' });
+const nats = await connectFarm({ servers: [farm.natsUrl], credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'github-test' });
 test.after(async () => {
   await nats.close();
   await farm.cleanup();

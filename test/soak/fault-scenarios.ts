@@ -76,7 +76,7 @@ async function submitOne(farm: LocalFarm, ledger: Ledger, index: number): Promis
 export async function agentKills(options: FaultOptions): Promise<SoakSummary> {
   return withFarm({ workers: 2 }, async (farm) => {
     const ledger = new Ledger('agent kills');
-    await ledger.watch(farm.natsUrl);
+    await ledger.watch(farm.natsUrl, farm.natsAuth.controlPlaneCreds);
     for (let index = 0; index < options.submissions; index++) await submitOne(farm, ledger, index);
     let kills = 0;
     while (kills < options.faults) {
@@ -96,7 +96,7 @@ export async function agentKills(options: FaultOptions): Promise<SoakSummary> {
 export async function controlPlaneRestarts(options: FaultOptions): Promise<SoakSummary> {
   return withFarm({ workers: 2 }, async (farm) => {
     const ledger = new Ledger('control plane restarts');
-    await ledger.watch(farm.natsUrl);
+    await ledger.watch(farm.natsUrl, farm.natsAuth.controlPlaneCreds);
     let unanswered = 0;
     let next = 0;
     const perBurst = Math.ceil(options.submissions / options.faults);
@@ -126,7 +126,7 @@ export async function controlPlaneRestarts(options: FaultOptions): Promise<SoakS
 export async function natsRestart(options: FaultOptions): Promise<SoakSummary> {
   return withFarm({ workers: 2 }, async (farm) => {
     const ledger = new Ledger('nats-server restart');
-    await ledger.watch(farm.natsUrl);
+    await ledger.watch(farm.natsUrl, farm.natsAuth.controlPlaneCreds);
     const half = Math.floor(options.submissions / 2);
     for (let index = 0; index < half; index++) await submitOne(farm, ledger, index);
     for (let restart = 0; restart < options.faults; restart++) {
@@ -144,7 +144,7 @@ export async function natsRestart(options: FaultOptions): Promise<SoakSummary> {
 export async function clusterNodeLoss(options: FaultOptions): Promise<SoakSummary> {
   return withFarm({ workers: 2, cluster: true }, async (farm) => {
     const ledger = new Ledger('cluster node loss');
-    await ledger.watch(farm.natsUrl);
+    await ledger.watch(farm.natsUrl, farm.natsAuth.controlPlaneCreds);
     const third = Math.floor(options.submissions / 3);
     for (let index = 0; index < third; index++) await submitOne(farm, ledger, index);
     const victim = farm.nats[Math.floor(options.random() * farm.nats.length)];

@@ -33,8 +33,8 @@ export class Ledger {
 
   constructor(private readonly scenario: string) {}
 
-  async watch(natsUrl: string): Promise<void> {
-    this.farm = await connectFarm({ servers: natsUrl.split(','), replicas: 1, name: `soak-ledger-${this.scenario}` });
+  async watch(natsUrl: string, credsFile: string): Promise<void> {
+    this.farm = await connectFarm({ servers: natsUrl.split(','), credsFile, replicas: 1, name: `soak-ledger-${this.scenario}` });
     const kv = await retryTransient(() => this.farm.js.views.kv(JOBS_BUCKET), 60_000);
     const watcher = await retryTransient(() => kv.watch({ key: 'build.>' }), 60_000);
     this.stopWatch = () => watcher.stop();

@@ -11,7 +11,7 @@ import { goodDescription, makeTar, makeTarGz, packageEntries } from '../control-
 
 const UPLOAD_LIMIT = 2 * 1024 * 1024;
 const farm = await startTestFarm({ workers: 1, controlPlaneEnv: { FARM_UPLOAD_LIMIT_BYTES: String(UPLOAD_LIMIT) } });
-const nats = await connectFarm({ servers: farm.natsUrl.split(','), replicas: 1, name: 'bad-input-test' });
+const nats = await connectFarm({ servers: farm.natsUrl.split(','), credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'bad-input-test' });
 
 test.after(async () => {
   await nats.close();

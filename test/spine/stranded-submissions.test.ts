@@ -10,7 +10,7 @@ import { startTestFarm, waitForJob } from '../support/farm.ts';
 import { descriptionText, packTarball, packages } from '../support/r-packages.ts';
 
 const farm = await startTestFarm({ workers: 1 });
-const nats = await connectFarm({ servers: farm.natsUrl.split(','), replicas: 1, name: 'stranded-test' });
+const nats = await connectFarm({ servers: farm.natsUrl.split(','), credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'stranded-test' });
 const platform = ((await (await fetch(`${farm.url}/platforms`)).json()) as { id: string; live_workers: number }[]).find((entry) => entry.live_workers > 0)!.id;
 
 test.after(async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findPlatform, hasImage, type ImagePlatform } from '../../images/index.ts';
 import { LocalFarm, type LocalFarmOptions } from '../../scripts/local-farm.ts';
-import { PlatformContainer, startPlatformContainers } from '../../scripts/platform-containers.ts';
+import { containerAgentEnv, PlatformContainer, startPlatformContainers, type PlatformFarm } from '../../scripts/platform-containers.ts';
 import { preparePlatformImages } from '../../scripts/platform-setup.ts';
 
 /** The three platforms the tests check on: R 4.2 / GCC, R 4.5 / GCC, R 4.5 / clang. */
@@ -38,11 +38,11 @@ export async function startPlatformFarm(platformIds: readonly string[], options:
     throw new Error(`the platform tests need Docker and the platform images, and they are not available: ${error.message}`, { cause: error });
   });
   const farm = await LocalFarm.start({ dataDir, adminToken: randomBytes(16).toString('hex'), workers: 0, ...options });
-  const agentEnv = farm.options.agentEnv ?? {};
-  const containers = startPlatformContainers({ agentEnv, farmDataDir: dataDir }, images);
+  const platformFarm: PlatformFarm = { agentEnv: farm.options.agentEnv ?? {}, farmDataDir: dataDir, natsCredsFor: farm.natsAuth.agentCreds };
+  const containers = startPlatformContainers(platformFarm, images);
   const addContainer = (platformId: string, workerId: string) => {
     const platform = localPlatform(platformId);
-    const container = new PlatformContainer({ platform, image: images.get([...images.keys()].find((entry) => entry.id === platformId)!)!, agentEnv, farmDataDir: dataDir, workerId });
+    const container = new PlatformContainer({ platform, image: images.get([...images.keys()].find((entry) => entry.id === platformId)!)!, agentEnv: containerAgentEnv(platformFarm, platformId), farmDataDir: dataDir, workerId });
     container.start();
     containers.push(container);
     return container;

@@ -8,7 +8,7 @@ import { packTarball, packages } from '../../support/r-packages.ts';
 
 // No agent: every build waits. The test takes queue messages itself, as an agent's consumer would.
 const farm = await startTestFarm({ workers: 0 });
-const nats = await connectFarm({ servers: farm.natsUrl.split(','), replicas: 1, name: 'build-queue-test' });
+const nats = await connectFarm({ servers: farm.natsUrl.split(','), credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'build-queue-test' });
 const [first, second] = ((await (await fetch(`${farm.url}/platforms`)).json()) as { id: string }[]).map((platform) => platform.id);
 const tarball = packTarball(packages.ok('queuedpkg'));
 

@@ -11,7 +11,7 @@ const MB = 1024 * 1024;
 const CHUNK = 32 * 1024;
 const farm = await startTestFarm({ workers: 0 });
 const pid = farm.controlPlane.child!.pid!;
-const nats = await connectFarm({ servers: farm.natsUrl.split(','), replicas: 1, name: 'output-reader-test' });
+const nats = await connectFarm({ servers: farm.natsUrl.split(','), credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'output-reader-test' });
 const platform = ((await (await fetch(`${farm.url}/platforms`)).json()) as { id: string }[])[0].id;
 
 /** A queued build (no agent runs it) whose output this test publishes as an agent would: a lost attempt 1, then attempt 2. */

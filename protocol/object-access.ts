@@ -1,0 +1,67 @@
+/**
+ * Reading objects by name alone, the way an agent's credentials allow (permissions.ts). nats.js
+ * reads an object's metadata with a stream "message get", whose request body may name any
+ * sequence, and its chunks through a consumer whose filter travels in the request body: whoever
+ * may do either may walk the whole store. Here the metadata comes from a direct get that names its
+ * subject in the request subject, and the chunks from a consumer created with its filter in the
+ * request subject, so an agent reads the objects it can name and cannot list the rest.
+ */
+import { createHash } from 'node:crypto';
+import { AckPolicy, DeliverPolicy, nuid, type JetStreamClient, type JetStreamManager, type ObjectInfo, type StoredMsg } from 'nats';
+import { isNotFound } from './not-found.ts';
+
+// nats.js's manager has `direct` at run time; its public type does not list it.
+type DirectGetter = JetStreamManager & { direct: { getMessage(stream: string, query: { last_by_subj: string }): Promise<StoredMsg> } };
+
+const urlSafe = (base64: string) => base64.replace(/\+/g, '-').replace(/\//g, '_');
+const objectStream = (bucket: string) => `OBJ_${bucket}`;
+
+/** The object-store metadata subject of `name` (nats.js: URL-safe base64, padded). */
+export function objectMetaSubject(bucket: string, name: string): string {
+  return `$O.${bucket}.M.${urlSafe(Buffer.from(name).toString('base64'))}`;
+}
+
+/** The object's metadata (as nats.js's own lookup returns it), or null when there is none. */
+export async function readObjectInfoByName(jsm: JetStreamManager, bucket: string, name: string): Promise<ObjectInfo | null> {
+  try {
+    const message = await (jsm as DirectGetter).direct.getMessage(objectStream(bucket), { last_by_subj: objectMetaSubject(bucket, name) });
+    return { ...message.json<ObjectInfo>(), revision: message.seq };
+  } catch (error) {
+    if (isNotFound(error) || (error as { code?: string }).code === '404') return null;
+    throw error;
+  }
+}
+
+/** The object's content, checked against its digest; null when there is no such object. */
+export async function readObjectByName(js: JetStreamClient, jsm: JetStreamManager, bucket: string, name: string): Promise<Uint8Array | null> {
+  const info = await readObjectInfoByName(jsm, bucket, name);
+  if (!info || info.deleted) return null;
+  if (info.size === 0) return new Uint8Array(0);
+  const consumerName = nuid.next();
+  await jsm.consumers.add(objectStream(bucket), {
+    name: consumerName,
+    filter_subject: `$O.${bucket}.C.${info.nuid}`,
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.All,
+    mem_storage: true,
+    num_replicas: 1,
+    // Nobody deletes it (an agent may not): the server drops it once it is idle.
+    inactive_threshold: 30 * 1e9,
+  });
+  const consumer = await js.consumers.get(objectStream(bucket), consumerName);
+  const chunks: Uint8Array[] = [];
+  const hash = createHash('sha256');
+  while (chunks.length < info.chunks) {
+    const batch = await consumer.fetch({ max_messages: info.chunks - chunks.length, expires: 10_000 });
+    let received = 0;
+    for await (const message of batch) {
+      chunks.push(message.data);
+      hash.update(message.data);
+      received++;
+    }
+    if (received === 0) throw new Error(`object ${name}: no chunks arrived for 10 s (${chunks.length} of ${info.chunks} read)`);
+  }
+  const digest = `SHA-256=${urlSafe(hash.digest('base64'))}`;
+  if (digest !== info.digest) throw new Error(`object ${name} is corrupt: its digest is ${info.digest}, its chunks give ${digest}`);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,142 @@
+/**
+ * What each role may publish and subscribe to on the farm's NATS, derived from the names in
+ * messages.ts (the one place that names subjects, streams, buckets and consumers). Pure data: the
+ * local farm (scripts/nats-auth.ts) and the cloud's credentials (scripts/nats-credentials.ts) put
+ * these lists into user JWTs, and test/protocol/permissions.test.ts shows a real nats-server
+ * refusing what they leave out.
+ *
+ * Roles: the control plane (trusted: it owns every store) and one agent user per platform (pool).
+ * The sysreqs service uses no NATS at all. What an agent can still do beyond its own build is
+ * listed in AGENT_LIMITS_NOT_ENFORCED and in README.md.
+ */
+import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, WORKERS_BUCKET, keys, subjects } from './messages.ts';
+
+/** Allow and deny lists of one direction (NATS subject patterns). */
+export interface SubjectRules {
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+}
+
+/** A NATS user's permissions, as nats-server and user JWTs spell them. */
+export interface RolePermissions {
+  readonly publish: SubjectRules;
+  readonly subscribe: SubjectRules;
+  /** Prefix of the role's reply subjects: only this role may subscribe to them. */
+  readonly inboxPrefix: string;
+}
+
+const API = '$JS.API';
+const kvStream = (bucket: string) => `KV_${bucket}`;
+const objectStream = (bucket: string) => `OBJ_${bucket}`;
+
+/** The durable pull consumer through which a platform's agents take its builds. */
+export function agentConsumer(platform: string): string {
+  return `agents-${platform}`;
+}
+
+/**
+ * Reply subjects of a platform's agents. nats.js puts replies (JetStream answers, pulled messages,
+ * object chunks) under `_INBOX.` by default; a user allowed `_INBOX.>` would read every other
+ * client's replies, so each role gets its own prefix and may subscribe only below it.
+ */
+export function agentInboxPrefix(platform: string): string {
+  return `_INBOX_agent.${platform}`;
+}
+
+/** File name of a platform's agent credentials in a directory of them (the local farm's). */
+export function agentCredsFileName(platform: string): string {
+  return `agent-${platform}.creds`;
+}
+
+/** The control plane's reply prefix (nats.js's default). */
+export const CONTROL_PLANE_INBOX_PREFIX = '_INBOX';
+
+/**
+ * The control plane creates and owns every stream, bucket and consumer, reads every record and
+ * serves artifacts, output and the repository: it is trusted with the whole farm account, and
+ * only that account (`$SYS` and other accounts are not reachable through it).
+ */
+export function controlPlanePermissions(): RolePermissions {
+  return {
+    publish: {
+      allow: [`${API}.>`, '$JS.ACK.>', '$JS.FC.>', '$KV.>', '$O.>', 'rfarm.>', `${CONTROL_PLANE_INBOX_PREFIX}.>`],
+      deny: [],
+    },
+    subscribe: { allow: [`${CONTROL_PLANE_INBOX_PREFIX}.>`, 'rfarm.>'], deny: [] },
+    inboxPrefix: CONTROL_PLANE_INBOX_PREFIX,
+  };
+}
+
+/**
+ * An agent of `platform`: pulls, acks and extends its own platform's builds through its own
+ * durable consumer (and may create exactly that consumer, as agents do at start); reads job
+ * records and its platform's build records by key and updates only its platform's build and
+ * statistics records; puts its heartbeat; publishes its platform's console output; reads objects
+ * it can name (its job's upload) and writes artifacts; hears its platform's cancels and stop
+ * requests.
+ *
+ * Everything that would let it list or enumerate (stream info with subject filters, message get
+ * by sequence, consumers on the records or on object metadata) is left out, so it learns job ids
+ * only from its own queue. Not allowed: creating, changing, purging or deleting streams and
+ * consumers, other platforms' queues and records, the repository store, cancelling or stopping
+ * anything, any other account.
+ */
+export function agentPermissions(platform: string): RolePermissions {
+  if (!/^[a-z0-9][a-z0-9_-]{0,79}$/.test(platform)) throw new Error(`'${platform}' is not a platform id (lower-case letters, digits, - and _)`);
+  const consumer = agentConsumer(platform);
+  const jobsKv = `$KV.${JOBS_BUCKET}`;
+  const readJobs = `${API}.DIRECT.GET.${kvStream(JOBS_BUCKET)}.${jobsKv}`;
+  const objects = `$O.${OBJECTS_BUCKET}`;
+  const inbox = agentInboxPrefix(platform);
+  return {
+    publish: {
+      allow: [
+        // nats.js asks for the account's JetStream info when it opens a manager.
+        `${API}.INFO`,
+        // Its durable consumer: created at start (the filter is part of the subject, and the
+        // server checks the configuration matches it), looked up, pulled from, acked.
+        `${API}.CONSUMER.CREATE.${BUILDS_STREAM}.${consumer}.${subjects.buildQueue(platform)}`,
+        `${API}.CONSUMER.INFO.${BUILDS_STREAM}.${consumer}`,
+        `${API}.CONSUMER.MSG.NEXT.${BUILDS_STREAM}.${consumer}`,
+        `$JS.ACK.${BUILDS_STREAM}.${consumer}.>`,
+        // Records, read by key (direct get names the key in the subject) and written by key.
+        `${readJobs}.${keys.job('*')}`,
+        `${readJobs}.${keys.build('*', platform)}`,
+        `${readJobs}.${keys.platformStats(platform)}`,
+        `${jobsKv}.${keys.build('*', platform)}`,
+        `${jobsKv}.${keys.platformStats(platform)}`,
+        `$KV.${WORKERS_BUCKET}.${keys.worker('*')}`,
+        // Console output of its platform's builds.
+        subjects.output('*', platform),
+        // Objects (object-access.ts): metadata by name, then one object's chunks through a
+        // consumer whose filter is in the subject (named at random, so nobody else's can be
+        // guessed), pulled without flow control; and writing artifacts.
+        `${API}.DIRECT.GET.${objectStream(OBJECTS_BUCKET)}.${objects}.M.*`,
+        `${API}.CONSUMER.CREATE.${objectStream(OBJECTS_BUCKET)}.*.${objects}.C.*`,
+        `${API}.CONSUMER.INFO.${objectStream(OBJECTS_BUCKET)}.*`,
+        `${API}.CONSUMER.MSG.NEXT.${objectStream(OBJECTS_BUCKET)}.*`,
+        `${objects}.C.*`,
+        `${objects}.M.*`,
+      ],
+      deny: [],
+    },
+    subscribe: {
+      allow: [`${inbox}.>`, subjects.platformCancels(platform), subjects.workerStop('*')],
+      deny: [],
+    },
+    inboxPrefix: inbox,
+  };
+}
+
+/**
+ * What per-subject permissions cannot stop an agent (one user per platform pool) from doing, for
+ * README.md and the tests. Each needs a job id, which an agent sees only for its own platform's
+ * builds (its queue, its platform's cancels).
+ */
+export const AGENT_LIMITS_NOT_ENFORCED: readonly string[] = [
+  'read any job record and its upload, given the job id (keys and object names are not per-agent)',
+  "rewrite a build record of its own platform, given the job id (e.g. mark another job's build on that platform DONE)",
+  "write any object in the objects bucket, given its name: nats.js spells an object's name as one base64 token, so no subject pattern tells an artifact from an upload; a separate artifacts bucket would",
+  "put or delete any worker's heartbeat entry (worker ids are chosen by the agents of a pool)",
+  "subscribe to any worker's stop subject (worker ids are not per-user)",
+];
