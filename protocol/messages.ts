@@ -1,4 +1,4 @@
-import type { Platform } from '../images/index.ts';
+import type { NetworkPolicy, Platform } from '../images/index.ts';
 
 /**
  * The wire between the control plane and the agents: JetStream names, subjects and the shapes of
@@ -148,6 +148,18 @@ export interface BuildRecord {
   /** Why a build FAILED or TIMED OUT, or why its check ERRORed outside 00check.log. */
   readonly reason: string | null;
   readonly artifacts: readonly ArtifactRecord[];
+  /** What the check ran with, set by the agent as the check starts (absent on older records). */
+  readonly check?: CheckSettings | null;
+}
+
+/** The exact command, environment and network of a build's check, as its output states them. */
+export interface CheckSettings {
+  readonly command: readonly string[];
+  /** Every variable of the check's environment. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Who set each variable: the sandbox's plumbing, the platform (catalogue) or the job. */
+  readonly sources: Readonly<Record<string, 'sandbox' | 'platform' | 'job'>>;
+  readonly network: NetworkPolicy;
 }
 
 /** A build as a submission first writes it: SUBMITTED, nothing run yet. */

@@ -31,8 +31,10 @@ import {
 import type { AgentConfig } from './config.ts';
 import { failLostBuild, finishAttempt } from './build-finisher.ts';
 import { BuildRunner, makeSandboxDirectory, type BuildOutcome } from './build-runner.ts';
+import { checkEnvironment, describeCheckEnvironment, type CheckEnvironment } from './check-environment.ts';
 import { errorResult } from './check-log.ts';
-import { cacheMount, dependencyCacheFor, DependencyInstaller, dependencyFields, forcesSuggests } from './dependencies/index.ts';
+import { withItems } from './check-verdict.ts';
+import { cacheMount, dependencyCacheFor, DependencyInstaller, dependencyFields } from './dependencies/index.ts';
 import { createAgentMetrics, type AgentMetrics } from './metrics-server.ts';
 import { OutputPublisher } from './output-publisher.ts';
 import type { SandboxHost } from './sandboxed-process.ts';
@@ -77,6 +79,7 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    if (this.network !== 'none') throw new Error(`platform ${this.platform.id} asks for network '${this.network}', which this agent's sandbox cannot give yet`);
     this.sandbox = await prepareSandboxHost(this.config, this.log);
     // Job directories are the builds' own (0700, their uid; `builds` lets them pass, not list); console logs the agent's.
     for (const dir of ['builds', 'output-logs']) {
@@ -236,14 +239,18 @@ export class Agent {
         output.write(`>>> rfarm: attempt ${build.attempt}: the previous attempt was lost (its agent stopped responding); starting afresh\n`);
       }
       output.write(`>>> rfarm: ${job.package} ${job.version} on ${build.platform} (worker ${this.worker.id}, ${this.worker.rVersion})\n`);
+      const check = this.checkSettings(job);
+      output.write(describeCheckEnvironment(check, this.network));
       const upload = await this.farm.objects.getBlob(objectNames.upload(job.id));
       if (!upload) throw new Error(`the upload of job ${job.id} is missing from the object store`);
       await updateRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform), (current) =>
-        current.status === 'RUNNING' ? { ...current, checkStartedAt: new Date().toISOString() } : null,
+        current.status === 'RUNNING'
+          ? { ...current, checkStartedAt: new Date().toISOString(), check: { command: check.command, env: check.env, sources: check.sources, network: this.network } }
+          : null,
       );
       this.metrics.busy.set(1);
       const timer = this.metrics.buildSeconds.startTimer();
-      const outcome = await this.execute(job, build, jobDir, upload, output, cancel.signal);
+      const outcome = await this.execute(job, build, jobDir, upload, output, cancel.signal, check);
       timer();
       this.metrics.builds.inc({ outcome: outcome.kind });
       const fate = await finishAttempt({
@@ -271,8 +278,20 @@ export class Agent {
     }
   }
 
+  /** The check's network: the platform's catalogue setting, else this agent's FARM_CHECK_NETWORK. */
+  private get network() {
+    return this.platform.checkNetwork ?? this.config.checkNetwork;
+  }
+
+  /** The job's check command and environment on this platform (check-environment.ts decides). */
+  private checkSettings(job: JobRecord): CheckEnvironment {
+    const library = cacheMount(dependencyCacheFor(this.config.dependencyCacheDir, this.platform.id, this.info.rVersion)).sandboxPath;
+    const tarball = `${job.package}_${job.version}.tar.gz`;
+    return checkEnvironment({ checkArgs: job.checkArgs, platformEnv: this.platform.checkEnvironment, jobEnv: job.env, libraryPaths: [library], tarball });
+  }
+
   /** System requirements, R dependencies, then the build itself; a failed sysreqs step is the farm's failure. */
-  private async execute(job: JobRecord, build: BuildRecord, jobDir: string, upload: Uint8Array, output: OutputPublisher, cancel: AbortSignal): Promise<BuildOutcome> {
+  private async execute(job: JobRecord, build: BuildRecord, jobDir: string, upload: Uint8Array, output: OutputPublisher, cancel: AbortSignal, check: CheckEnvironment): Promise<BuildOutcome> {
     let missing: string[] = [];
     if (this.config.sysreqsUrl) {
       const sysreqs = new SystemRequirements(this.config.sysreqsUrl, this.platform, this.config.installSysreqs);
@@ -289,14 +308,12 @@ export class Agent {
     };
     const cache = dependencyCacheFor(this.config.dependencyCacheDir, this.platform.id, this.info.rVersion);
     const installer = new DependencyInstaller(cache, this.config.rRepos, this.sandbox, limits, output);
-    const dependencies = await installer.install({ description: job.description, fields: dependencyFields(job.checkArgs, job.env) });
+    const dependencies = await installer.install({ description: job.description, fields: dependencyFields(check.env) });
     if (dependencies.kind === 'infrastructure') return { kind: 'infrastructure', reason: dependencies.reason, artifacts: [] };
     if (dependencies.kind === 'stopped') return { kind: 'stopped', reason: dependencies.reason, detail: 'installing R dependencies', artifacts: [] };
     if (dependencies.kind === 'package-error') {
       return { kind: 'checked', result: errorResult('installing R dependencies', dependencies.message), artifacts: [] };
     }
-    // The check insists on Suggests exactly when the install step installed them.
-    const checkEnv = { _R_CHECK_FORCE_SUGGESTS_: String(forcesSuggests(job.checkArgs, job.env)), ...job.env };
     const runner = new BuildRunner(
       {
         jobDir,
@@ -305,7 +322,8 @@ export class Agent {
         version: job.version,
         prebuilt: job.prebuilt,
         checkArgs: job.checkArgs,
-        env: checkEnv,
+        env: job.env,
+        platformEnv: this.platform.checkEnvironment,
         libraries: [cacheMount(cache)],
         freshBinary: job.publish === true,
       },
@@ -317,7 +335,7 @@ export class Agent {
     if (outcome.kind === 'checked' && outcome.result.status === 'ERROR' && missing.length > 0) {
       const note = `system requirements missing on this host: ${missing.join(', ')} (the package's SystemRequirements need them)`;
       output.write(`\n>>> rfarm: ${note}\n`);
-      return { ...outcome, result: { ...outcome.result, items: [...outcome.result.items, { severity: 'ERROR', check: 'system requirements', text: note }] } };
+      return { ...outcome, result: withItems(outcome.result, [{ severity: 'ERROR', check: 'system requirements', text: note }]) };
     }
     return outcome;
   }

@@ -12,6 +12,7 @@ import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckItem, CheckResult } from '../../protocol/index.ts';
 import { ARTIFACT_LIMITS, artifactOf, takeBinaries, takeCheckLogs, takeFromJobDirectory, type ArtifactFile } from './build-artifacts.ts';
+import { checkEnvironment } from './check-environment.ts';
 import { errorResult } from './check-log.ts';
 import { checkVerdict, withItems } from './check-verdict.ts';
 import { SANDBOX_JOB_DIR, type ReadOnlyMount } from './sandbox.ts';
@@ -31,6 +32,8 @@ export interface BuildPlan {
   readonly checkArgs: readonly string[];
   /** Extra environment for the check (allow-listed by the control plane). */
   readonly env: Readonly<Record<string, string>>;
+  /** The platform's own check environment (catalogue); `env` wins over it. */
+  readonly platformEnv?: Readonly<Record<string, string>>;
   /** Libraries the check may read but not change (the dependency cache). */
   readonly libraries: readonly ReadOnlyMount[];
   /** Build the binary again in a fresh sandbox from the stored source (for publishing). */
@@ -82,21 +85,14 @@ export class BuildRunner {
     return `${this.plan.packageName}_${this.plan.version}.tar.gz`;
   }
 
+  /** The check's command and environment: decided in check-environment.ts, the same for every step. */
+  private settings() {
+    const { checkArgs, env, platformEnv, libraries } = this.plan;
+    return checkEnvironment({ checkArgs, jobEnv: env, platformEnv, libraryPaths: libraries.map((library) => library.sandboxPath), tarball: this.tarballName });
+  }
+
   private environment(): Record<string, string> {
-    const libraryPaths = this.plan.libraries.map((library) => library.sandboxPath);
-    return {
-      PATH: '/usr/local/bin:/usr/bin:/bin',
-      HOME: `${SANDBOX_JOB_DIR}/home`,
-      TMPDIR: '/tmp',
-      LANG: 'C.UTF-8',
-      R_LIBS_USER: `${SANDBOX_JOB_DIR}/lib`,
-      R_LIBS: [`${SANDBOX_JOB_DIR}/lib`, ...libraryPaths].join(':'),
-      _R_CHECK_FORCE_SUGGESTS_: 'false',
-      _R_CHECK_CRAN_INCOMING_: 'false',
-      _R_CHECK_CRAN_INCOMING_REMOTE_: 'false',
-      NOT_CRAN: 'true',
-      ...this.plan.env,
-    };
+    return { ...this.settings().env };
   }
 
   /** Runs one step in the sandbox of `jobDir`; announces it as a section of the output. */
@@ -172,8 +168,7 @@ export class BuildRunner {
   }
 
   private async check(): Promise<CheckResult> {
-    // The check's own install also makes the binary package: no second install (bench/: 0.6 s of 4.5 s).
-    const command = ['R', 'CMD', 'check', '--no-manual', '--install-args=--build', ...this.plan.checkArgs, this.tarballName];
+    const command = [...this.settings().command];
     const outcome = await this.step('R CMD check', command);
     const problems: CheckItem[] = [];
     const logs = await takeCheckLogs(this.plan.jobDir, this.plan.packageName, problems);

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { NetworkPolicy } from '../index.ts';
 import { parseServers } from '../../protocol/index.ts';
 
 export interface AgentConfig {
@@ -58,6 +59,12 @@ export interface AgentConfig {
   readonly buildDiskBytes: number;
   /** FARM_MIN_FREE_DISK_BYTES: a build is stopped when the host's free space falls below this. Default 1 GB. */
   readonly minFreeDiskBytes: number;
+  /**
+   * FARM_CHECK_NETWORK: the check's network where the platform's catalogue entry sets none:
+   * `none` (default; the check reaches no host) or `egress` (outbound only, never the farm's own
+   * services or cloud metadata; needs the sandbox's egress namespace, see README "Network policy").
+   */
+  readonly checkNetwork: NetworkPolicy;
 }
 
 /** A configuration problem, with how to fix it. */
@@ -106,8 +113,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     buildTmpBytes: positiveInteger(env, 'FARM_BUILD_TMP_BYTES', 2_000_000_000, problems),
     buildDiskBytes: positiveInteger(env, 'FARM_BUILD_DISK_BYTES', 5_000_000_000, problems),
     minFreeDiskBytes: positiveInteger(env, 'FARM_MIN_FREE_DISK_BYTES', 1_000_000_000, problems),
+    checkNetwork: (env.FARM_CHECK_NETWORK || 'none') as NetworkPolicy,
   };
   if (config.sandboxUid < 1000) problems.push(`FARM_SANDBOX_UID=${config.sandboxUid} is a system uid; choose an unused uid of 1000 or more`);
+  if (config.checkNetwork === 'egress') {
+    // Said, not faked: the rules exist (network-policy.ts) but the sandbox does not apply them yet.
+    problems.push("FARM_CHECK_NETWORK=egress needs the sandbox's egress namespace, which this agent does not apply yet (README, \"Network policy\"); use none");
+  } else if (config.checkNetwork !== 'none') {
+    problems.push(`FARM_CHECK_NETWORK=${config.checkNetwork} must be none or egress`);
+  }
   for (const repo of config.rRepos) {
     if (!/^(https?|file):\/\//.test(repo)) problems.push(`FARM_R_REPOS entry '${repo}' is not an http(s):// or file:// URL`);
   }

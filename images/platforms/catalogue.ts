@@ -21,6 +21,9 @@ export type Architecture = 'x86_64' | 'arm64';
  */
 export type Provider = 'digitalocean' | 'aws' | 'vsphere' | 'local';
 
+/** Whether a check may reach the network: `none`, or `egress` (outbound only, never the farm's own services). */
+export type NetworkPolicy = 'none' | 'egress';
+
 /** Compiler toolchain the platform builds C/C++/Fortran code with. */
 export interface Compiler {
   /** Family: what `R CMD config CC` names. */
@@ -83,6 +86,10 @@ export interface Platform {
   readonly isDefault: boolean;
   /** Linux platforms of the catalogue: how their image is made. */
   readonly image?: LinuxImage;
+  /** The platform's own `R CMD check` environment (e.g. a CRAN flavour's settings); unset: a bare check. */
+  readonly checkEnvironment?: Readonly<Record<string, string>>;
+  /** The check's network on this platform; unset: the agent's FARM_CHECK_NETWORK (default `none`). */
+  readonly checkNetwork?: NetworkPolicy;
 }
 
 /** The R versions images pin: `release` is installed from binaries, devel/patched are built from source. */

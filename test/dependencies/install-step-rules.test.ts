@@ -5,15 +5,15 @@ import { dependencyCacheFor, dependencyFields, forcesSuggests, rMinorVersion } f
 import { outcomeOf } from '../../images/agent/dependencies/dependency-installer.ts';
 import { declaredDependencies } from '../../images/agent/dependencies/suggests-policy.ts';
 
-test('a plain check installs the hard dependencies only', () => {
-  assert.equal(dependencyFields([], {}), ['Depends', 'Imports', 'LinkingTo']);
+test('a check installs Suggests too, as a bare R CMD check insists on them', () => {
+  assert.ok(forcesSuggests({}));
+  assert.equal(dependencyFields({}), ['Depends', 'Imports', 'LinkingTo', 'Suggests']);
 });
 
-test('--as-cran forces Suggests, as R CMD check does, unless the submitter turned it off', () => {
-  assert.ok(forcesSuggests(['--as-cran'], {}));
-  assert.equal(dependencyFields(['--as-cran'], {}), ['Depends', 'Imports', 'LinkingTo', 'Suggests']);
-  assert.not.ok(forcesSuggests(['--as-cran'], { _R_CHECK_FORCE_SUGGESTS_: 'false' }));
-  assert.ok(forcesSuggests([], { _R_CHECK_FORCE_SUGGESTS_: 'TRUE' }));
+test('_R_CHECK_FORCE_SUGGESTS_=false installs the hard dependencies only, read as R reads it', () => {
+  assert.equal(dependencyFields({ _R_CHECK_FORCE_SUGGESTS_: 'false' }), ['Depends', 'Imports', 'LinkingTo']);
+  assert.not.ok(forcesSuggests({ _R_CHECK_FORCE_SUGGESTS_: 'no' }));
+  assert.ok(forcesSuggests({ _R_CHECK_FORCE_SUGGESTS_: 'TRUE' }));
 });
 
 test('the cache is one library per platform and R minor version', () => {

@@ -1,7 +1,7 @@
 /**
  * Which DESCRIPTION fields the install step must satisfy. The hard dependencies always; Suggests
- * only when the check will insist on them (`_R_CHECK_FORCE_SUGGESTS_`, which `--as-cran` turns on),
- * so a plain check does not pay for packages it would skip.
+ * when the check will insist on them, which is R's default (`_R_CHECK_FORCE_SUGGESTS_` unset or
+ * true, with or without `--as-cran`); a submitter who sets it false skips installing them.
  */
 import { parseDcfRecord, parseDependencyField, providedByR } from '../../../r-metadata/index.ts';
 
@@ -13,16 +13,15 @@ function rTruthy(value: string): boolean {
   return ['1', 'yes', 'true'].includes(value.trim().toLowerCase());
 }
 
-/** Whether the check will fail on a Suggests that is not installed. */
-export function forcesSuggests(checkArgs: readonly string[], env: Readonly<Record<string, string>>): boolean {
+/** Whether a check with this environment fails on a Suggests that is not installed (R's default: it does). */
+export function forcesSuggests(env: Readonly<Record<string, string>>): boolean {
   const given = env._R_CHECK_FORCE_SUGGESTS_;
-  if (given !== undefined) return rTruthy(given);
-  return checkArgs.includes('--as-cran');
+  return given === undefined ? true : rTruthy(given);
 }
 
-/** The fields to install for a check with these arguments and environment. */
-export function dependencyFields(checkArgs: readonly string[], env: Readonly<Record<string, string>>): string[] {
-  return forcesSuggests(checkArgs, env) ? [...HARD_DEPENDENCY_FIELDS, 'Suggests'] : [...HARD_DEPENDENCY_FIELDS];
+/** The fields to install for a check with this environment. */
+export function dependencyFields(env: Readonly<Record<string, string>>): string[] {
+  return forcesSuggests(env) ? [...HARD_DEPENDENCY_FIELDS, 'Suggests'] : [...HARD_DEPENDENCY_FIELDS];
 }
 
 /**
