@@ -550,7 +550,7 @@ export interface components {
             builds: components["schemas"]["Publication"][];
         };
         /** @enum {string} */
-        ErrorCode: "invalid_request" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "email_not_allowed" | "mail_not_sent" | "publish_refused" | "already_published" | "repository_file_not_found" | "service_unavailable" | "webhook_signature_invalid" | "github_not_configured" | "too_many_uploads" | "internal_error";
+        ErrorCode: "invalid_request" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "email_not_allowed" | "mail_not_sent" | "mail_not_configured" | "publish_refused" | "already_published" | "repository_file_not_found" | "service_unavailable" | "webhook_signature_invalid" | "github_not_configured" | "too_many_uploads" | "internal_error";
         Error: {
             error: {
                 code: components["schemas"]["ErrorCode"];
@@ -621,7 +621,27 @@ export interface components {
             result: components["schemas"]["CheckResult"] | null;
             reason: string | null;
             artifacts: components["schemas"]["Artifact"][];
+            /** @description What the check ran with, once it started (its output begins with the same). */
+            check?: components["schemas"]["CheckSettings"] | null;
         };
+        CheckSettings: {
+            /** @description The exact argv of R CMD check. */
+            command: string[];
+            /** @description The check's complete environment. */
+            env: {
+                [key: string]: string;
+            };
+            /** @description Who set each variable. */
+            sources: {
+                [key: string]: "sandbox" | "platform" | "job";
+            };
+            network: components["schemas"]["NetworkPolicy"];
+        };
+        /**
+         * @description `none`: the check reaches no host. `egress`: outbound only, never the farm's own services or cloud metadata.
+         * @enum {string}
+         */
+        NetworkPolicy: "none" | "egress";
         JobInfo: {
             id: components["schemas"]["JobId"];
             package: string;
@@ -632,8 +652,14 @@ export interface components {
             /** Format: date-time */
             submitted: string;
             url: string;
+            /** @description Where the result is mailed when the job ends. */
             email?: string | null;
             check_args?: string[];
+            /** @description The environment variables the submitter set. */
+            env_vars?: {
+                [key: string]: string;
+            };
+            publish?: boolean;
             builds: components["schemas"]["Build"][];
         };
         Worker: components["schemas"]["WorkerSummary"] & {
@@ -734,9 +760,12 @@ export interface operations {
             query?: {
                 /** @description Platform ids (repeatable). Default the farm's default platforms with live workers. */
                 platform?: components["schemas"]["PlatformId"][];
+                /** @description Mail the result to this address when the job ends. Refused (400 mail_not_configured) on a farm without SMTP. */
                 email?: string;
-                /** @description Extra `R CMD check` flags, space-separated or repeated; allow-listed. */
+                /** @description Extra `R CMD check` flags, space-separated or repeated; allow-listed. `--as-cran` is R's own. */
                 check_args?: string[];
+                /** @description Environment variables for the check, `NAME=VALUE` (repeatable); allow-listed names (`_R_CHECK_*`, NOT_CRAN, TZ, …), values one line of at most 1000 characters. */
+                env_vars?: string[];
                 /** @description Publish to the farm's repository when the check passes (admin token required). */
                 publish?: boolean;
             };

@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'email_not_validated',
   'email_not_allowed',
   'mail_not_sent',
+  'mail_not_configured',
   'publish_refused',
   'already_published',
   'repository_file_not_found',
@@ -107,6 +108,8 @@ export const errors = {
   emailNotAllowed: (email: string, domains: readonly string[]) =>
     new FarmError(403, 'email_not_allowed', `'${email}' may not use this farm; addresses in these domains may: ${list(domains)}`),
   mailNotSent: (detail: string) => new FarmError(503, 'mail_not_sent', `the token e-mail could not be sent: ${detail}; try again shortly or ask the farm's admin`),
+  mailNotConfigured: () =>
+    new FarmError(400, 'mail_not_configured', 'this farm sends no e-mail (its admin has not set FARM_SMTP_URL): submit without an e-mail address and follow the status URL'),
   rhubCheckNotFound: (id: string) =>
     new FarmError(404, 'job_not_found', `no r-hub check '${id}' on this farm: ids look like <package>_<version>.tar.gz-<32 hex digits>`),
   publishRefused: (detail: string) => new FarmError(409, 'publish_refused', detail),

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { CliError, EXIT } from './cli-errors.ts';
-import type { FarmClient, JobInfo } from './farm-client.ts';
+import type { FarmClient, JobInfo, SubmitOptions } from './farm-client.ts';
 import { followJob } from './job-follower.ts';
 import { isUnfinished, verdictExitCode } from './job-verdict.ts';
 import { packageTarball } from './package-source.ts';
@@ -56,10 +56,13 @@ async function interrupted(ctx: CommandContext, id: string): Promise<number> {
   return EXIT.interrupted;
 }
 
-/** `rfarm submit <pkg.tar.gz | dir> [--platform P …] [--email E] [--follow]` */
-export async function submit(ctx: CommandContext, path: string, options: { platforms: string[]; email?: string; follow: boolean }): Promise<number> {
+/** `rfarm submit <pkg.tar.gz | dir> [--platform P …] [--as-cran] [--check-args …] [--env N=V …] [--email E] [--publish] [--follow]` */
+export async function submit(ctx: CommandContext, path: string, options: SubmitOptions & { follow: boolean }): Promise<number> {
+  for (const assignment of options.envVars ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(assignment)) throw new CliError(`--env ${assignment}: write NAME=VALUE, e.g. --env _R_CHECK_FORCE_SUGGESTS_=false`);
+  }
   const tarball = await packageTarball(path, (line) => ctx.stderr.write(`${line}\n`));
-  const submitted = await ctx.client.submit(tarball.data, { platforms: options.platforms, email: options.email });
+  const submitted = await ctx.client.submit(tarball.data, options);
   if (!options.follow) {
     if (ctx.json) printJson(ctx, submitted);
     else print(ctx, `${submitted.url}\n${submitted.builds.map((build) => `  ${build.platform}: ${build.status}`).join('\n')}`);

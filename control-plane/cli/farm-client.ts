@@ -12,7 +12,14 @@ export type SubmitResponse = Schemas['SubmitResponse'];
 /** What a submission names besides the package. */
 export interface SubmitOptions {
   readonly platforms: readonly string[];
+  /** Mail the result here when the job ends. */
   readonly email?: string;
+  /** Extra `R CMD check` flags, e.g. --as-cran. */
+  readonly checkArgs?: readonly string[];
+  /** `NAME=VALUE` environment variables for the check. */
+  readonly envVars?: readonly string[];
+  /** Publish into the farm's repository when the check passes (admin token). */
+  readonly publish?: boolean;
 }
 
 export class FarmClient {
@@ -51,8 +58,12 @@ export class FarmClient {
     const query = new URLSearchParams();
     for (const platform of options.platforms) query.append('platform', platform);
     if (options.email) query.set('email', options.email);
+    for (const arg of options.checkArgs ?? []) query.append('check_args', arg);
+    for (const assignment of options.envVars ?? []) query.append('env_vars', assignment);
+    if (options.publish) query.set('publish', 'true');
     const suffix = query.size > 0 ? `?${query}` : '';
-    return this.json(`/jobs/submit/tarball${suffix}`, { method: 'PUT', headers: { 'content-type': 'application/gzip' }, body: new Uint8Array(tarball) });
+    const headers = { 'content-type': 'application/gzip', ...(options.publish ? this.adminHeaders : {}) };
+    return this.json(`/jobs/submit/tarball${suffix}`, { method: 'PUT', headers, body: new Uint8Array(tarball) });
   }
 
   info(id: string): Promise<JobInfo> {

@@ -3,6 +3,8 @@
  * (the only place the client reads the environment), runs one command and exits with its code;
  * errors are printed as one line, never as a stack trace.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, EXIT, UsageError } from './cli-errors.ts';
 import * as commands from './commands.ts';
@@ -13,7 +15,8 @@ const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 const USAGE = `rfarm: check R packages on an rfarm build farm
 
 Usage:
-  rfarm submit <pkg.tar.gz | package-dir> [--platform P ...] [--email E] [--follow]
+  rfarm submit <pkg.tar.gz | package-dir> [--platform P ...] [--as-cran] [--check-args "A B"]
+               [--env NAME=VALUE ...] [--email E] [--publish] [--follow]
   rfarm status <id>
   rfarm output <id> [--platform P] [--follow]
   rfarm cancel <id>
@@ -22,13 +25,21 @@ Usage:
   rfarm workers [--token T]
 
 <id> is a job id or its status URL. A package directory is built with \`R CMD build\` first.
+A check is a bare \`R CMD check\` unless you say otherwise; its output starts with the exact
+command and environment.
 
 Options:
-  --server URL     the farm (default: $RFARM_SERVER, else ${DEFAULT_SERVER})
+  --server URL     the farm (default: $RFARM_SERVER, else the local farm started here by
+                   \`npm start\` (.farm/url), else ${DEFAULT_SERVER})
   --token T        the admin token, for \`workers\` (default: $RFARM_TOKEN)
   --json           print JSON instead of text
   --platform P     a platform id (repeat, or comma-separate, for several; see \`rfarm platforms\`)
   --follow         stream the console output until every build ends
+  --as-cran        check as CRAN's incoming checks do (R CMD check --as-cran)
+  --check-args A   more R CMD check flags, space-separated (allow-listed by the farm)
+  --env NAME=VALUE an environment variable for the check (repeat; allow-listed names)
+  --email E        mail the result to E when the job ends (farms with SMTP only)
+  --publish        publish into the farm's repository if the check passes (needs --token)
   -h, --help       this text
 
 Exit codes: 0 done (with --follow: every build OK or NOTE); 1 a build ended with WARNING or ERROR;
@@ -42,13 +53,17 @@ const OPTIONS = {
   platform: { type: 'string', multiple: true },
   email: { type: 'string' },
   follow: { type: 'boolean' },
+  'as-cran': { type: 'boolean' },
+  'check-args': { type: 'string', multiple: true },
+  env: { type: 'string', multiple: true },
+  publish: { type: 'boolean' },
   dir: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Which options each command takes besides --server, --json and --help; and its positional arguments. */
 const COMMANDS: Record<string, { options: readonly string[]; args: readonly string[] }> = {
-  submit: { options: ['platform', 'email', 'follow'], args: ['pkg.tar.gz | package-dir'] },
+  submit: { options: ['platform', 'email', 'follow', 'as-cran', 'check-args', 'env', 'publish', 'token'], args: ['pkg.tar.gz | package-dir'] },
   status: { options: [], args: ['id'] },
   output: { options: ['platform', 'follow'], args: ['id'] },
   cancel: { options: [], args: ['id'] },
@@ -88,6 +103,12 @@ function jobReference(text: string): { id: string; server?: string } {
   return { id: text };
 }
 
+/** The local farm `npm start` runs from this directory, if it wrote where it listens. */
+function localFarmUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const file = join(env.FARM_DATA_DIR || '.farm', 'url');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() || undefined : undefined;
+}
+
 async function run(argv: string[], env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
   const { command, args, values } = parse(argv);
   if (command === 'help') {
@@ -96,7 +117,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, signal: AbortSignal):
   }
   const reference = COMMANDS[command].args[0] === 'id' ? jobReference(args[0]) : null;
   const explicitServer = values.server ?? env.RFARM_SERVER;
-  const server = (explicitServer || reference?.server || DEFAULT_SERVER).replace(/\/+$/, '');
+  const server = (explicitServer || reference?.server || localFarmUrl(env) || DEFAULT_SERVER).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(server)) throw new UsageError(`--server must be an http(s) URL such as ${DEFAULT_SERVER}, not '${server}'`);
   const token = values.token ?? env.RFARM_TOKEN;
   const ctx: commands.CommandContext = {
@@ -111,9 +132,17 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, signal: AbortSignal):
   const id = reference?.id ?? '';
   switch (command) {
     case 'submit': {
+      if (values.publish && !token) throw new CliError('rfarm submit --publish needs the admin token: pass --token or set RFARM_TOKEN (a local farm keeps it in .farm/admin-token)');
       // `--platform a,b,c` and `--platform a --platform b` mean the same.
       const platforms = (values.platform ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
-      return commands.submit(ctx, args[0], { platforms, email: values.email, follow: values.follow ?? false });
+      return commands.submit(ctx, args[0], {
+        platforms,
+        email: values.email,
+        follow: values.follow ?? false,
+        checkArgs: [...(values['as-cran'] ? ['--as-cran'] : []), ...(values['check-args'] ?? []).flatMap((text) => text.split(/\s+/)).filter(Boolean)],
+        envVars: values.env ?? [],
+        publish: values.publish ?? false,
+      });
     }
     case 'status':
       return commands.status(ctx, id);

@@ -15,6 +15,7 @@ function plural(count: number, word: string): string {
 /** "WARNING (0 errors, 1 warning, 0 notes)", or why there is no result. */
 export function resultText(build: Build): string {
   const result = build.result;
+  if (!result && build.queue?.live_workers === 0) return 'no worker serves this platform: the build waits until one joins';
   if (!result) return build.reason ?? (build.queue ? `${plural(build.queue.position, 'build')} ahead in the queue` : '-');
   return `${result.status} (${plural(result.errors, 'error')}, ${plural(result.warnings, 'warning')}, ${plural(result.notes, 'note')})`;
 }
@@ -26,7 +27,18 @@ export function jobView(info: JobInfo): string {
     (build.result?.items ?? []).map((item) => `  ${build.platform}: ${item.severity} ${item.check}\n${item.text.replace(/^/gm, '      ')}`),
   );
   const headline = `${info.package} ${info.version}: ${info.status}${info.result ? `, worst result ${info.result}` : ''}`;
-  return [headline, info.url, '', table(rows), ...(findings.length ? ['', 'Findings:', ...findings] : [])].join('\n');
+  const checks = info.builds.flatMap((build) => (build.check ? [`  ${build.platform}:`, ...checkLines(build.check).map((line) => `    ${line}`)] : []));
+  return [headline, info.url, '', table(rows), ...(checks.length ? ['', 'Checked with:', ...checks] : []), ...(findings.length ? ['', 'Findings:', ...findings] : [])].join('\n');
+}
+
+/** A build's check settings as the output states them: the command, what was set beyond a bare check, the network. */
+export function checkLines(check: NonNullable<Build['check']>): string[] {
+  const added = Object.entries(check.sources).filter(([, source]) => source !== 'sandbox');
+  return [
+    `command      ${check.command.join(' ')}`,
+    `environment  ${added.length ? added.map(([name, source]) => `${name}=${check.env[name]} (${source})`).join(', ') : 'nothing beyond a bare R CMD check'}`,
+    `network      ${check.network}`,
+  ];
 }
 
 export function platformsView(platforms: readonly PlatformView[]): string {

@@ -63,6 +63,7 @@ export function presentBuild(publicUrl: string, build: BuildRecord, extras: Buil
     result: build.result ? { ...build.result, items: build.result.items.map((item) => ({ ...item })) } : null,
     reason: build.reason,
     artifacts: build.artifacts.map((artifact) => ({ name: artifact.name, size: artifact.size, url: artifactUrl(artifact.name) })),
+    check: build.check ? { command: [...build.check.command], env: { ...build.check.env }, sources: { ...build.check.sources }, network: build.check.network } : null,
   };
 }
 
@@ -77,6 +78,8 @@ export function presentJob(publicUrl: string, job: JobRecord, builds: Schemas['B
     url: statusUrl(publicUrl, job.id),
     email: job.email,
     check_args: [...job.checkArgs],
+    env_vars: { ...job.env },
+    publish: job.publish,
     builds,
   };
 }

@@ -44,3 +44,14 @@ export function normaliseEnv(env: Readonly<Record<string, unknown>>): Record<str
   }
   return result;
 }
+
+/** `NAME=VALUE` assignments (the API's `env_vars`, the CLI's `--env`) into allow-listed environment. */
+export function parseEnvAssignments(assignments: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const assignment of assignments) {
+    const equals = assignment.indexOf('=');
+    if (equals <= 0) throw errors.invalidRequest(`environment variable '${assignment}' must be written NAME=VALUE, e.g. _R_CHECK_FORCE_SUGGESTS_=false`);
+    env[assignment.slice(0, equals)] = assignment.slice(equals + 1);
+  }
+  return normaliseEnv(env);
+}

@@ -5,9 +5,9 @@ import { objectNames } from '../../protocol/index.ts';
 import type { AppDeps } from '../app.ts';
 import { errors } from '../errors.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
-import { presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
+import { overallStatus, presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
 import { GZIP_HEAD, readUpload } from '../http/upload-body.ts';
-import { normaliseCheckArgs } from '../jobs/check-options.ts';
+import { normaliseCheckArgs, parseEnvAssignments } from '../jobs/check-options.ts';
 import type { JobSnapshot } from '../jobs/job-service.ts';
 import { inspectPackageArchive, uploadLimits } from '../uploads/index.ts';
 
@@ -49,20 +49,24 @@ export function jobRoutes(deps: AppDeps): Router {
   router.put('/jobs/submit/tarball', validator.validate('submitTarball'), deps.uploads.admission(config.uploadLimitBytes), async (ctx) => {
     const contentType = ctx.get('content-type');
     if (REFUSED_UPLOAD_TYPES.test(contentType)) throw errors.unsupportedMediaType('the package .tar.gz itself as the raw body (Content-Type: application/gzip)');
-    const params = ctx.state.params as { platform?: string[]; email?: string; check_args?: string[]; publish?: boolean };
+    const params = ctx.state.params as { platform?: string[]; email?: string; check_args?: string[]; env_vars?: string[]; publish?: boolean };
     if (params.publish) requireAdmin(ctx, config.adminToken);
+    if (params.email && !deps.mailer) throw errors.mailNotConfigured();
     const checkArgs = normaliseCheckArgs(params.check_args ?? []);
+    const env = parseEnvAssignments(params.env_vars ?? []);
     const platforms = await deps.platforms.choose(params.platform ?? []);
     const data = await readUpload(ctx, { limit: config.uploadLimitBytes, ...GZIP_HEAD });
     const archive = await inspectPackageArchive(data, uploadLimits(config));
-    const snapshot = await deps.jobs.submit({ archive, data, platforms, email: params.email ?? null, checkArgs, env: {}, publish: params.publish ?? false });
+    const submitted = await deps.jobs.submit({ archive, data, platforms, email: params.email ?? null, checkArgs, env, publish: params.publish ?? false });
     deps.metrics.submissions.inc();
+    // An idle worker may have started a build already: answer with the records as they are now.
+    const snapshot = await deps.jobs.get(submitted.job.id).catch(() => submitted);
     ctx.status = 202;
     ctx.set('Location', `/jobs/info/${snapshot.job.id}`);
     ctx.body = {
       id: snapshot.job.id,
       url: statusUrl(config.publicUrl, snapshot.job.id),
-      status: 'QUEUED',
+      status: overallStatus(snapshot.builds),
       builds: snapshot.builds.map((build) => ({ platform: build.platform, status: build.status })),
     };
   });

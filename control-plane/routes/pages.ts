@@ -70,7 +70,7 @@ export function pageRoutes(deps: AppDeps): Router {
 
   router.get('/', async (ctx) => {
     const { platforms, defaults } = await platformViews();
-    sendPage(ctx, uploadPage({ platforms, defaults, uploadLimitBytes: deps.config.uploadLimitBytes, publicUrl: deps.config.publicUrl }));
+    sendPage(ctx, uploadPage({ platforms, defaults, uploadLimitBytes: deps.config.uploadLimitBytes, publicUrl: deps.config.publicUrl, mailEnabled: deps.mailer !== null }));
   });
 
   router.get('/status/:id', async (ctx) => {

@@ -12,6 +12,8 @@ type JobInfo = components['schemas']['JobInfo'];
 type Build = components['schemas']['Build'];
 
 const UNFINISHED = ['SUBMITTED', 'QUEUED', 'RUNNING'];
+/** What a queued build on a platform without a live worker says. */
+const NO_WORKER = 'no worker serves this platform: the build waits until one joins';
 
 /** Whether a build may still change. */
 export function isUnfinished(build: Pick<Build, 'status'>): boolean {
@@ -39,8 +41,11 @@ function statusCell(build: Build): Html {
   let detail: Html | string = '';
   if (build.queue) {
     const start = build.queue.estimated_start ? Math.max(0, Math.round((Date.parse(build.queue.estimated_start) - Date.now()) / 60_000)) : null;
-    const when = start === null ? (build.queue.live_workers === 0 ? 'waiting for a worker to join' : 'start time not known yet') : `starts in about ${start} min`;
-    detail = html`<br><small>${plural(build.queue.position, 'build')} ahead; ${when}</small>`;
+    const when = start === null ? 'start time not known yet' : `starts in about ${start} min`;
+    detail =
+      build.queue.live_workers === 0
+        ? html`<br><small>${NO_WORKER}</small>`
+        : html`<br><small>${plural(build.queue.position, 'build')} ahead; ${when}</small>`;
   } else if (build.reason && build.status !== 'DONE') {
     detail = html`<br><small>${build.reason}</small>`;
   }
@@ -54,8 +59,24 @@ function resultCell(build: Build): Html {
   return html`<span class="result result-${result.status.toLowerCase()}">${result.status}</span> <small>${counts}</small>`;
 }
 
+/** The command, environment and network the check ran with, as its output starts. */
+function checkSettings(build: Build): Html | string {
+  const check = build.check;
+  if (!check) return '';
+  const added = Object.entries(check.sources).filter(([, source]) => source !== 'sandbox');
+  return html`<details class="check-settings" data-platform="${build.platform}">
+    <summary>Checked with: <code>${check.command.slice(0, 3).join(' ')} ${check.command.slice(3, -1).join(' ')}</code>; network ${check.network}</summary>
+    <dl>
+      <dt>Command</dt><dd><code>${check.command.join(' ')}</code></dd>
+      <dt>Environment beyond a bare check</dt><dd>${added.length ? added.map(([name, source]) => html`<code>${name}=${check.env[name]}</code> <small>(${source})</small> `) : 'nothing'}</dd>
+      <dt>Sandbox plumbing</dt><dd><code>${Object.entries(check.sources).filter(([, source]) => source === 'sandbox').map(([name]) => `${name}=${check.env[name]}`).join(' ')}</code></dd>
+      <dt>Network</dt><dd>${check.network === 'none' ? 'none: the check could reach no host' : "egress: outbound only, never the farm's own services or cloud metadata"}</dd>
+    </dl></details>`;
+}
+
 function detailsRow(jobId: string, build: Build): Html {
   const items = build.result?.items ?? [];
+  const settings = checkSettings(build);
   const artifactHref = (name: string) => `/jobs/${jobId}/artifacts/${encodeURIComponent(name)}?platform=${encodeURIComponent(build.platform)}`;
   const itemList =
     items.length > 0
@@ -73,8 +94,8 @@ function detailsRow(jobId: string, build: Build): Html {
           (artifact) => html`<li><a href="${artifactHref(artifact.name)}" download="${artifact.name}">${artifact.name}</a> <small>${formatBytes(artifact.size)}</small></li>`,
         )}</ul></div>`
       : '';
-  if (!itemList && !downloads) return html``;
-  return html`<tr class="build-details"><td colspan="5">${itemList}${downloads}</td></tr>`;
+  if (!itemList && !downloads && !settings) return html``;
+  return html`<tr class="build-details"><td colspan="5">${settings}${itemList}${downloads}</td></tr>`;
 }
 
 function buildRow(jobId: string, build: Build): Html {

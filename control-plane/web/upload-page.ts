@@ -15,6 +15,8 @@ export interface UploadPageArgs {
   readonly uploadLimitBytes: number;
   /** Where this farm is reached, for the command-line hint. */
   readonly publicUrl: string;
+  /** The farm can send mail (FARM_SMTP_URL): only then is the e-mail field offered. */
+  readonly mailEnabled: boolean;
 }
 
 function workerCount(count: number): Html {
@@ -53,11 +55,24 @@ export function uploadPage(args: UploadPageArgs): Html {
           ${idle.map((platform) => platformChoice(platform, false))}</details>`
       : ''}
   </fieldset>
-  <div class="field">
+  <fieldset>
+    <legend>Check options</legend>
+    <p class="hint">Without options the check is a bare <code>R CMD check</code>: the farm sets nothing beyond what R sets itself.</p>
+    <label class="choice"><input type="checkbox" id="as-cran" name="as_cran" value="1">
+      <span><code>--as-cran</code><br><small>CRAN's incoming checks, as <code>R CMD check --as-cran</code> runs them (<code>NOT_CRAN</code> stays unset).</small></span></label>
+    <div class="field">
+      <label for="env-vars">Environment variables <span class="hint">(optional, one <code>NAME=VALUE</code> per line)</span></label>
+      <textarea id="env-vars" name="env_vars" rows="3" spellcheck="false" aria-describedby="env-hint" placeholder="NOT_CRAN=true"></textarea>
+      <p id="env-hint" class="hint">Allowed: <code>_R_CHECK_*</code>, <code>NOT_CRAN</code>, <code>TZ</code>, <code>LANGUAGE</code> and a few more; the farm says which it refuses.</p>
+    </div>
+  </fieldset>
+  ${args.mailEnabled
+    ? html`<div class="field">
     <label for="email">E-mail <span class="hint">(optional)</span></label>
     <input type="email" id="email" name="email" maxlength="254" autocomplete="email" aria-describedby="email-hint">
     <p id="email-hint" class="hint">Where to send the result when the builds finish.</p>
-  </div>
+  </div>`
+    : ''}
   <button type="submit" id="submit-button">Submit package</button>
   <p id="submit-message" class="message" role="status" aria-live="polite"></p>
 </form>

@@ -7,7 +7,10 @@
   const input = document.getElementById('package');
   const zone = document.getElementById('drop-zone');
   const hint = document.getElementById('drop-hint');
+  // Absent when the farm sends no mail.
   const email = document.getElementById('email');
+  const asCran = document.getElementById('as-cran');
+  const envVars = document.getElementById('env-vars');
   const button = document.getElementById('submit-button');
   const message = document.getElementById('submit-message');
   const limit = Number(form.dataset.uploadLimit);
@@ -50,7 +53,7 @@
     if (!/\.(tar\.gz|tgz)$/i.test(file.name)) return file.name + ' is not a .tar.gz: upload the file that R CMD build makes.';
     if (file.size > limit) return file.name + ' is larger than this farm takes (' + Math.round(limit / 1024 / 1024) + ' MB).';
     if (!form.querySelector('input[name="platform"]:checked')) return 'Pick at least one platform.';
-    if (!email.checkValidity()) return 'The e-mail address does not look right; correct it or leave it empty.';
+    if (email && !email.checkValidity()) return 'The e-mail address does not look right; correct it or leave it empty.';
     return null;
   }
 
@@ -65,7 +68,11 @@
     form.querySelectorAll('input[name="platform"]:checked').forEach(function (box) {
       query.append('platform', box.value);
     });
-    if (email.value.trim()) query.set('email', email.value.trim());
+    if (email && email.value.trim()) query.set('email', email.value.trim());
+    if (asCran.checked) query.append('check_args', '--as-cran');
+    envVars.value.split('\n').forEach(function (line) {
+      if (line.trim()) query.append('env_vars', line.trim());
+    });
     button.disabled = true;
     say('Uploading ' + input.files[0].name + '…');
     try {
