@@ -71,7 +71,7 @@ test("A's check installs B from the farm's repository into the cache and ends OK
   const text = await output(farm, body.id);
   assert.is(build.status, 'DONE', build.reason);
   assert.is(build.result.status, 'OK', `${JSON.stringify(build.result.items)}\n${text}`);
-  assert.match(text, />>> rfarm: installing R dependencies \(Depends, Imports, LinkingTo\)/);
+  assert.match(text, />>> rfarm: installing R dependencies \(Depends, Imports, LinkingTo, Suggests\)/);
   assert.match(text, /installed into the dependency cache: bdep 0\.1\.0 \(from http:\/\/127\.0\.0\.1:\d+\/repo\/src\/contrib\)/);
   firstSeconds = installSeconds(text);
   platform = build.platform;
@@ -97,6 +97,15 @@ test('a package importing a package no repository has ends DONE / ERROR naming i
   assert.is(item.check, 'installing R dependencies');
   assert.match(item.text, /not available from any repository: nosuchpkg42/);
   assert.match(item.text, new RegExp(`repositories tried: ${farm.url.replace(/[./]/g, '\\$&')}/repo`));
+  assert.match(item.text, /To fix: install it on this build host, publish it to the farm's repository \(rfarm submit --publish\), or add a repository that has it to the agents' FARM_R_REPOS/);
+});
+
+test("the install step's protocol lines never reach the user's console output", async () => {
+  const { body } = await submit(farm, packTarball(importer('protocolquiet', {}, 'nosuchpkg43')));
+  await waitForJob(farm, body.id);
+  const text = await output(farm, body.id);
+  assert.match(text, /to install: nosuchpkg43/);
+  assert.not.match(text, /^rfarm-/m, text);
 });
 
 test('a check cannot write to the cache: the test that tries fails and the cache is unchanged', async () => {
@@ -123,18 +132,24 @@ test('a check cannot write to the cache: the test that tries fails and the cache
   assert.equal(snapshot(cache), before);
 });
 
-test('Suggests are left alone by a plain check, and installed (here: missing) when --as-cran forces them', async () => {
+test('a missing Suggests is reported by R CMD check in its own words, an ERROR as in a bare check; _R_CHECK_FORCE_SUGGESTS_=false skips it', async () => {
   const spec = { name: 'suggester', fields: { Suggests: 'nosuchsuggest42' }, files: packages.ok('suggester').files };
   const plain = await submit(farm, packTarball(spec));
   const plainBuild = (await waitForJob(farm, plain.body.id)).builds[0];
   const plainText = await output(farm, plain.body.id);
-  assert.match(plainText, /installing R dependencies \(Depends, Imports, LinkingTo\)/);
-  assert.is.not(plainBuild.result?.status, 'ERROR', plainText);
-  const strict = await submit(farm, packTarball(spec), 'check_args=--as-cran');
-  const strictBuild = (await waitForJob(farm, strict.body.id)).builds[0];
-  assert.match(await output(farm, strict.body.id), /installing R dependencies \(Depends, Imports, LinkingTo, Suggests\)/);
-  assert.is(strictBuild.result?.status, 'ERROR');
-  assert.match(strictBuild.result.items[0].text, /not available from any repository: nosuchsuggest42/);
+  assert.match(plainText, /installing R dependencies \(Depends, Imports, LinkingTo, Suggests\)/);
+  assert.match(plainText, /suggested but not available from any repository \(R CMD check will say so\): nosuchsuggest42/);
+  assert.is(plainBuild.result?.status, 'ERROR', plainText);
+  const item = plainBuild.result.items.find((entry: any) => entry.severity === 'ERROR');
+  assert.is(item.check, 'checking package dependencies');
+  assert.match(item.text, /Package suggested but not available: .nosuchsuggest42./);
+  const relaxed = await submit(farm, packTarball(spec), 'env_vars=_R_CHECK_FORCE_SUGGESTS_%3Dfalse');
+  assert.is(relaxed.status, 202, JSON.stringify(relaxed.body));
+  const relaxedBuild = (await waitForJob(farm, relaxed.body.id)).builds[0];
+  const relaxedText = await output(farm, relaxed.body.id);
+  assert.match(relaxedText, /installing R dependencies \(Depends, Imports, LinkingTo\)\n/);
+  assert.match(relaxedText, /check environment: _R_CHECK_FORCE_SUGGESTS_=false \(job\)/);
+  assert.is.not(relaxedBuild.result?.status, 'ERROR', relaxedText);
 });
 
 test.run();

@@ -25,7 +25,11 @@ test('the cache is one library per platform and R minor version', () => {
 
 test("a dependency no repository has is the package's error, naming it and the repositories tried", () => {
   const outcome = outcomeOf(10, 'rfarm-missing: nosuch (>= 1.0)\nrfarm-repos: http://a\n', ['http://a', 'http://b'], 1);
-  assert.equal(outcome, { kind: 'package-error', message: 'dependencies not available from any repository: nosuch (>= 1.0); repositories tried: http://a, http://b' });
+  assert.equal(outcome, {
+    kind: 'package-error',
+    message:
+      "dependencies not available from any repository: nosuch (>= 1.0); repositories tried: http://a, http://b. To fix: install it on this build host, publish it to the farm's repository (rfarm submit --publish), or add a repository that has it to the agents' FARM_R_REPOS",
+  });
 });
 
 test("an unreachable repository or a failed download is the farm's failure", () => {

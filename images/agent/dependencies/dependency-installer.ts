@@ -5,8 +5,12 @@
  * installs into one cache take turns on an flock'd file, and a package appears in the cache in one
  * rename, so a check reading the cache never sees half a package.
  */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SANDBOX_JOB_DIR } from '../sandbox.ts';
+import { readUntrustedFile } from '../untrusted-files.ts';
 import { declaredDependencies } from './suggests-policy.ts';
 import { runSandboxed, type BuildLimits, type OutputSink, type SandboxHost, type StopReason } from '../sandboxed-process.ts';
 import { ensureDependencyCache, type DependencyCache } from './dependency-cache.ts';
@@ -43,23 +47,43 @@ const COMMAND = [
   `exec flock ${LOCK} Rscript ${SCRIPT} install`,
 ].join('\n');
 
-/** The `rfarm-<name>: <value>` result lines the script prints last. */
-export function resultLines(tail: string): Record<string, string> {
+/** Where the script writes its result lines: a file in the cache directory (the step's only writable one), one per run. */
+const RESULT_PREFIX = '.result-';
+/** A result file is a few lines; anything larger is not the script's. */
+const RESULT_FILE_LIMIT = 64 * 1024;
+
+/** The `rfarm-<name>: <value>` result lines the script writes to its result file. */
+export function resultLines(text: string): Record<string, string> {
   const lines: Record<string, string> = {};
-  for (const match of tail.matchAll(/^rfarm-([a-z-]+):? ?(.*)$/gm)) lines[match[1]] = match[2].trim();
+  for (const match of text.matchAll(/^rfarm-([a-z-]+):? ?(.*)$/gm)) lines[match[1]] = match[2].trim();
   return lines;
 }
 
+/** Reads the result file the step wrote (untrusted-files.ts: no link followed, capped); anything refused reads as no result. Removed afterwards. */
+async function readResultFile(root: string, name: string): Promise<string> {
+  try {
+    return (await readUntrustedFile(root, name, RESULT_FILE_LIMIT))?.toString('utf8') ?? '';
+  } catch {
+    return '';
+  } finally {
+    await rm(join(root, name), { force: true }).catch(() => undefined);
+  }
+}
+
+/** What to do about a dependency no repository has: the three ways a farm gets one. */
+export const MISSING_DEPENDENCY_FIX =
+  "install it on this build host, publish it to the farm's repository (rfarm submit --publish), or add a repository that has it to the agents' FARM_R_REPOS";
+
 /** Turns the script's exit status and result lines into an outcome. */
-export function outcomeOf(exitCode: number | null, tail: string, repos: readonly string[], seconds: number): DependencyOutcome {
-  const lines = resultLines(tail);
+export function outcomeOf(exitCode: number | null, results: string, repos: readonly string[], seconds: number, tail = ''): DependencyOutcome {
+  const lines = resultLines(results);
   const installed = (lines.installed ?? '').split(/\s+/).filter(Boolean);
   const tried = repos.length ? repos.join(', ') : 'none configured (set FARM_R_REPOS)';
   switch (exitCode) {
     case 0:
       return { kind: 'ready', installed, seconds };
     case 10:
-      return { kind: 'package-error', message: `dependencies not available from any repository: ${lines.missing ?? 'unknown'}; repositories tried: ${tried}` };
+      return { kind: 'package-error', message: `dependencies not available from any repository: ${lines.missing ?? 'unknown'}; repositories tried: ${tried}. To fix: ${MISSING_DEPENDENCY_FIX}` };
     case 11:
       return { kind: 'infrastructure', reason: `a package repository could not be reached: ${lines.unreachable ?? tried}` };
     case 12:
@@ -95,6 +119,7 @@ export class DependencyInstaller {
     }
     this.sink.write(`repositories: ${this.repos.length ? this.repos.join(' ') : '(none)'}\n`);
     const started = Date.now();
+    const resultName = `${RESULT_PREFIX}${randomBytes(8).toString('hex')}`;
     const outcome = await runSandboxed(
       {
         // The cache is the step's "job directory": the only host directory it can write to.
@@ -112,6 +137,7 @@ export class DependencyInstaller {
           RFARM_REPOS: this.repos.join(','),
           RFARM_LIBRARY: `${SANDBOX_JOB_DIR}/library`,
           RFARM_STAGING: `${SANDBOX_JOB_DIR}/staging`,
+          RFARM_RESULT: `${SANDBOX_JOB_DIR}/${resultName}`,
           MAKEFLAGS: '-j2',
         },
         readOnly: [{ hostPath: this.host.system.scriptsDir, sandboxPath: SCRIPT_SANDBOX_DIR }],
@@ -126,10 +152,11 @@ export class DependencyInstaller {
       this.host.guards,
     );
     const seconds = (Date.now() - started) / 1000;
+    const results = await readResultFile(this.cache.root, resultName);
     if (outcome.stopped) return { kind: 'stopped', reason: outcome.stopped };
     if (outcome.spawnError) return { kind: 'infrastructure', reason: `could not start the sandbox for the dependency install: ${outcome.spawnError.message}` };
     if (outcome.signal) return { kind: 'infrastructure', reason: `the dependency install was killed by ${outcome.signal}` };
-    const result = outcomeOf(outcome.exitCode, outcome.tail, this.repos, seconds);
+    const result = outcomeOf(outcome.exitCode, results, this.repos, seconds, outcome.tail);
     this.sink.write(summary(result));
     return result;
   }

@@ -5,9 +5,11 @@
 # Input from the environment: RFARM_DESCRIPTION (the package's DESCRIPTION), RFARM_WHICH (dependency
 # fields, comma-separated), RFARM_REPOS (repositories, comma-separated, in order), RFARM_LIBRARY (the
 # shared cache library), RFARM_STAGING (an empty library on the same file system).
-# The last lines it prints start with "rfarm-" and carry the result for the agent; the exit status
-# says which kind: 0 ready, 3 (plan) something to install, 10 not in any repository,
-# 11 a repository unreachable, 12 a dependency failed to install, 13 a download failed.
+# Its result for the agent goes to the file RFARM_RESULT as "rfarm-<name>: <value>" lines (never to
+# the console the user reads); the exit status says which kind: 0 ready, 3 (plan) something to
+# install, 10 not in any repository, 11 a repository unreachable, 12 a dependency failed to install,
+# 13 a download failed. A Suggests no repository has is not the install step's failure: R CMD check
+# reports it in its own words (an ERROR unless _R_CHECK_FORCE_SUGGESTS_ is false), as a bare check does.
 local({
   options(warn = 1, useFancyQuotes = FALSE, install.packages.compile.from.source = "always")
   mode <- commandArgs(trailingOnly = TRUE)[1]
@@ -17,7 +19,7 @@ local({
   library <- Sys.getenv("RFARM_LIBRARY")
   staging <- Sys.getenv("RFARM_STAGING")
   result <- function(status, lines = character()) {
-    if (length(lines)) cat(paste0("rfarm-", lines), sep = "\n")
+    writeLines(paste0("rfarm-", lines), Sys.getenv("RFARM_RESULT"))
     quit(save = "no", status = status)
   }
 
@@ -31,6 +33,9 @@ local({
   base <- rownames(installed.packages(priority = "base"))
   requirements <- requirements[!names(requirements) %in% c("R", base, description[1, "Package"])]
   requirements <- requirements[!duplicated(names(requirements))]
+  hardNames <- if (length(intersect(fields, c("Depends", "Imports", "LinkingTo")))) {
+    names(unlist(lapply(intersect(fields, c("Depends", "Imports", "LinkingTo")), function(field) tools:::.split_dependencies(description[1, field])), recursive = FALSE))
+  } else character()
 
   # Where R would load each requirement from (the first library on the path), and whether that
   # version is good enough: the same answer library() and R CMD check will give.
@@ -67,7 +72,12 @@ local({
   }
 
   # Under the lock from here on.
-  if (!length(repos)) result(10, c(paste("missing:", paste(vapply(todo, wanted, ""), collapse = ", ")), "repos: (none configured: set FARM_R_REPOS)"))
+  if (!length(repos)) {
+    soft <- !names(todo) %in% hardNames
+    if (any(soft)) cat("suggested but not installed, and no repository is configured (R CMD check will say so):", paste(vapply(todo[soft], wanted, ""), collapse = ", "), "\n")
+    if (all(soft)) result(0, "ready")
+    result(10, c(paste("missing:", paste(vapply(todo[!soft], wanted, ""), collapse = ", ")), "repos: (none configured: set FARM_R_REPOS)"))
+  }
   unreachable <- character()
   for (repo in repos) {
     withCallingHandlers(
@@ -84,6 +94,13 @@ local({
     requirement$name %in% rownames(available) &&
       satisfies(package_version(available[requirement$name, "Version"]), requirement)
   }, logical(1))
+  suggested <- !usable & !names(todo) %in% hardNames
+  if (any(suggested)) {
+    cat("suggested but not available from any repository (R CMD check will say so):", paste(vapply(todo[suggested], wanted, ""), collapse = ", "), "\n")
+    todo <- todo[!suggested]
+    usable <- usable[!suggested]
+    if (!length(todo)) result(0, "ready")
+  }
   missing <- vapply(todo[!usable], wanted, "")
   closure <- unique(unlist(tools::package_dependencies(names(todo)[usable], db = available, which = hard, recursive = TRUE)))
   installed <- rownames(installed.packages())
