@@ -6,6 +6,7 @@ import { createApp, createDeps } from './app.ts';
 import { LatestResultsWatcher } from './badges/index.ts';
 import { loadConfig } from './config.ts';
 import { createMetrics } from './http/metrics.ts';
+import { JobNotifier } from './mail/job-notifier.ts';
 import { LocalWorkerLauncher } from './workers/local-launcher.ts';
 
 const REQUEUE_EVERY_MS = 60_000;
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
   badgeWatcher.start().catch((error: Error) => log.error({ err: error }, 'the badge watcher did not start'));
   // Accepted GitHub deliveries are prepared and their builds reported, whatever a restart interrupted.
   deps.github?.start().catch((error: Error) => log.error({ err: error }, 'the GitHub integration did not start'));
+  // Jobs submitted with an e-mail address are mailed their result as they end.
+  const notifier = deps.mailer ? new JobNotifier(farm.jobs, deps.mailer, config.publicUrl, log) : null;
+  notifier?.start().catch((error: Error) => log.error({ err: error }, 'the job notifier did not start'));
   const requeue = () =>
     deps.jobs
       .requeueStranded()
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
   const shutdown = async () => {
     server.close();
     server.closeAllConnections();
+    notifier?.stop();
     await deps.repository.stop();
     badgeWatcher.stop();
     deps.github?.stop();

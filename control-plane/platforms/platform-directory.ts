@@ -18,13 +18,14 @@ export class PlatformDirectory {
     private readonly configuredDefaults: readonly string[],
   ) {}
 
-  /** The catalogue first, then live platforms outside it. */
+  /** Platforms with live workers first, then the rest; each group in catalogue order, live hosts outside it last. */
   async available(): Promise<PlatformAvailability[]> {
     const live = await this.workers.list();
     const count = (id: string) => live.filter((worker) => worker.platform === id).length;
     const extra = new Map<string, Platform>();
     for (const worker of live) if (!findPlatform(worker.platform)) extra.set(worker.platform, worker.platformDetails);
-    return [...PLATFORMS, ...extra.values()].map((platform) => ({ platform, liveWorkers: count(platform.id) }));
+    const all = [...PLATFORMS, ...extra.values()].map((platform) => ({ platform, liveWorkers: count(platform.id) }));
+    return [...all.filter((entry) => entry.liveWorkers > 0), ...all.filter((entry) => entry.liveWorkers === 0)];
   }
 
   /** Validates requested platforms, or picks the defaults; every answer names the known ones. */

@@ -6,7 +6,7 @@
  * and with --as-cran; and NOT_CRAN=true set through the API, to show the environment counts.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -53,13 +53,14 @@ test.after(() => farm.cleanup());
  */
 function bareCheck(tarball: string, command: readonly string[], env: Record<string, string>): ReturnType<typeof parseCheckLog> {
   const dir = mkdtempSync(join(tmpdir(), 'rfarm-bare-'));
-  writeFileSync(join(dir, 'pkg.tar.gz'), readFileSync(tarball));
-  const args = [...command.slice(0, -1), 'pkg.tar.gz'];
+  writeFileSync(join(dir, command.at(-1)!), readFileSync(tarball));
   const base = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: dir, TMPDIR: '/tmp', LANG: 'C.UTF-8' };
   const assignments = Object.entries({ ...base, ...env }).map(([name, value]) => `${name}=${value}`);
-  const run = spawnSync('unshare', ['--net', '--', 'env', '-i', ...assignments, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+  const run = spawnSync('unshare', ['--net', '--', 'env', '-i', ...assignments, ...command], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
   const name = /^(.*)_[^_]+\.tar\.gz$/.exec(command.at(-1)!)![1];
-  return parseCheckLog(readFileSync(join(dir, `${name}.Rcheck`, '00check.log'), 'utf8'));
+  const log = join(dir, `${name}.Rcheck`, '00check.log');
+  assert.ok(existsSync(log), `the bare check wrote no log (exit ${run.status}, ${run.error?.message ?? ''}):\n${run.stdout}\n${run.stderr}`);
+  return parseCheckLog(readFileSync(log, 'utf8'));
 }
 
 const findings = (result: { items: readonly { severity: string; check: string }[] }) => result.items.map((item) => `${item.severity} ${item.check}`).sort();
@@ -89,7 +90,7 @@ test('skip_on_cran() skips on the farm as on CRAN unless NOT_CRAN=true is asked 
   const [plain, , notCran] = await Promise.all([0, 1, 2].map((index) => waitForJob(farm, submitted[index].body.id, 600_000)));
   assert.is(plain.builds[0].result.status, 'OK', JSON.stringify(plain.builds[0].result.items));
   assert.is(notCran.builds[0].result.status, 'ERROR');
-  assert.ok(notCran.builds[0].result.items.some((item: any) => /running tests/.test(item.check)));
+  assert.ok(notCran.builds[0].result.items.some((item: any) => /tests/.test(item.check)), JSON.stringify(notCran.builds[0].result.items));
 });
 
 test("the output starts with the exact command, environment and network, and the API's build says the same", async () => {
