@@ -110,8 +110,8 @@ export function createApp(deps: AppDeps): Koa {
   // Before the pages the r-hub 1.x API, whose /status/<r-hub id> redirects pass rfarm's job ids on.
   for (const router of [jobRoutes(deps), rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), workerRoutes(deps), repositoryRoutes(deps), badgeRoutes(deps), githubRoutes(deps)]) {
     app.use(router.routes());
-    // throw: a wrong method becomes a catalogued 405 JSON error in the one error middleware.
-    app.use(router.allowedMethods({ throw: true }));
+    // A wrong method leaves 405 (or 501) and an Allow header; the one error middleware turns that into a catalogued error naming the right method.
+    app.use(router.allowedMethods());
   }
   return app;
 }

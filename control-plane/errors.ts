@@ -7,6 +7,7 @@
 /** Every code the API may answer with. */
 export const ERROR_CODES = [
   'invalid_request',
+  'empty_upload',
   'not_gzip',
   'not_tar',
   'unsafe_archive_entry',
@@ -69,6 +70,7 @@ const list = (items: readonly string[]) => items.join(', ');
 /** Named constructors, one per failure. */
 export const errors = {
   invalidRequest: (message: string) => new FarmError(400, 'invalid_request', message),
+  emptyUpload: () => new FarmError(400, 'empty_upload', 'the upload is empty: send the .tar.gz that `R CMD build` makes as the request body'),
   notGzip: () => new FarmError(400, 'not_gzip', 'the upload is not gzip-compressed: send the .tar.gz that `R CMD build` makes'),
   notTar: (detail: string) => new FarmError(400, 'not_tar', `the upload is gzip but not a valid tar archive (${detail}): send the .tar.gz that \`R CMD build\` makes`),
   unsafeEntry: (entry: string, why: string) =>
@@ -99,6 +101,8 @@ export const errors = {
   adminTokenInvalid: () => new FarmError(403, 'admin_token_invalid', 'the admin token is wrong'),
   workersNotLaunchable: () =>
     new FarmError(409, 'workers_not_launchable', 'this farm cannot start workers itself: add build hosts by raising the pool size in the stack config and running `pulumi up`'),
+  methodNotAllowed: (method: string, path: string, allow: string) =>
+    new FarmError(405, 'method_not_allowed', `${path} does not take ${method}${allow ? `; use ${allow.split(', ').filter((name) => name !== 'HEAD').join(' or ')}` : ''}${path === '/jobs/submit/tarball' ? ' with the package .tar.gz as the body (curl -T pkg.tar.gz …)' : ''}`),
   routeNotFound: (method: string, path: string) => new FarmError(404, 'route_not_found', `no route ${method} ${path}; see /openapi.json for the API`),
   unsupportedMediaType: (expected: string) => new FarmError(415, 'unsupported_media_type', `send the body as ${expected}`),
   invalidToken: (email: string) =>

@@ -41,6 +41,7 @@ export function errorHandler(log: Logger): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw errors.routeNotFound(ctx.method, ctx.path);
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) throw errors.methodNotAllowed(ctx.method, ctx.path, ctx.response.get('Allow'));
     } catch (caught) {
       const error =
         caught instanceof FarmError

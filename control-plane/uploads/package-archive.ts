@@ -56,6 +56,7 @@ const RATIO_FLOOR_BYTES = 1024 * 1024;
  */
 export async function inspectPackageArchive(data: Buffer, limits: ArchiveLimits): Promise<PackageArchive> {
   if (data.byteLength > limits.maxCompressedBytes) throw errors.uploadTooLarge(limits.maxCompressedBytes);
+  if (data.byteLength === 0) throw errors.emptyUpload();
   if (data.byteLength < 2 || data[0] !== 0x1f || data[1] !== 0x8b) throw errors.notGzip();
   const contents = await readArchive(data, limits);
   if (contents.folder === undefined) throw errors.noPackageDirectory('the archive holds no files');

@@ -35,6 +35,10 @@ async function put(body: Uint8Array, query = '', contentType = 'application/gzip
 const description = (text: string) => makeTarGz(packageEntries(text));
 const cases: [string, () => Promise<{ status: number; code: string; message: string }>, number, string][] = [
   ['not gzip', async () => put(Buffer.from('just some text, not a package')), 400, 'not_gzip'],
+  ['an empty file', async () => put(new Uint8Array(0)), 400, 'empty_upload'],
+  ['an environment variable not allowed', async () => put(await makeTarGz(packageEntries()), '?env_vars=LD_PRELOAD%3D%2Ftmp%2Fx.so'), 400, 'env_not_allowed'],
+  ['an environment variable without a value', async () => put(await makeTarGz(packageEntries()), '?env_vars=NOT_CRAN'), 400, 'invalid_request'],
+  ['an e-mail address on a farm without SMTP', async () => put(await makeTarGz(packageEntries()), '?email=me%40example.org'), 400, 'mail_not_configured'],
   ['gzip but not tar', async () => put(gzipSync(randomBytes(5000))), 400, 'not_tar'],
   ['truncated gzip', async () => put((await makeTarGz(packageEntries())).subarray(0, 60)), 400, 'not_tar'],
   ['no top-level package directory', async () => put(gzipSync(await makeTar([{ name: 'DESCRIPTION', body: goodDescription }]))), 400, 'no_package_directory'],
@@ -73,12 +77,26 @@ test('the unknown-platform message lists the valid platforms', async () => {
   assert.match(answer.message, /r-release-linux-x86_64/);
 });
 
-test('an unknown job id answers 404 and a malformed one 400', async () => {
-  const unknown = await fetch(`${farm.url}/jobs/info/${'0'.repeat(32)}`);
-  assert.is(unknown.status, 404);
-  assert.is(((await unknown.json()) as any).error.code, 'job_not_found');
-  const malformed = await fetch(`${farm.url}/jobs/info/not-an-id`);
-  assert.is(malformed.status, 400);
+test('an unknown job id, a short one and a malformed one all answer 404 "no job"', async () => {
+  for (const id of ['0'.repeat(32), 'abc123', 'not-an-id']) {
+    const answer = await fetch(`${farm.url}/jobs/info/${id}`);
+    assert.is(answer.status, 404, id);
+    const body = (await answer.json()) as any;
+    assert.is(body.error.code, 'job_not_found');
+    assert.match(body.error.message, new RegExp(`^no job with id '${id}'`));
+  }
+});
+
+test('an empty file is called empty, not "not gzip"', async () => {
+  assert.match((await put(new Uint8Array(0))).message, /^the upload is empty/);
+});
+
+test('POST to the submit route answers 405 and says to use PUT with the package as the body', async () => {
+  const response = await fetch(`${farm.url}/jobs/submit/tarball`, { method: 'POST', headers: { 'content-type': 'application/gzip' }, body: new Uint8Array(await makeTarGz(packageEntries())) });
+  assert.is(response.status, 405);
+  const body = (await response.json()) as any;
+  assert.is(body.error.code, 'method_not_allowed');
+  assert.match(body.error.message, /^\/jobs\/submit\/tarball does not take POST; use PUT with the package \.tar\.gz as the body/);
 });
 
 test('none of the bad uploads left anything in JetStream or the data directory', async () => {
