@@ -1,6 +1,6 @@
 /** The `rfarm` command as a person runs it, against a real local farm with real R checks. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +19,10 @@ interface Run {
 }
 
 /** Runs `rfarm` with stdin not a terminal; `whenStderr` lets a test act once stderr says something. */
-function rfarm(args: string[], env: Record<string, string> = {}, whenStderr?: { match: RegExp; then: (pid: number) => void }): Promise<Run> {
+function rfarm(args: string[], env: Record<string, string> = {}, whenStderr?: { match: RegExp; then: (pid: number) => void }, cwd?: string): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [RFARM, ...args], {
+      cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -141,6 +142,56 @@ test('a farm that is down gives one clear line and exit 2', async () => {
   assert.is(run.code, 2);
   assert.is(run.stderr.trim().split('\n').length, 1);
   assert.ok(run.stderr.startsWith(`rfarm: cannot reach the farm at http://127.0.0.1:${port} (ECONNREFUSED): is it running?`), run.stderr);
+});
+
+test('submit --as-cran --env --check-args: the output starts with that command and environment, and status shows them', async () => {
+  const run = await rfarm(['submit', join(writePackage(packages.ok('optpkg')), 'optpkg'), '--as-cran', '--check-args', '--no-examples --timings', '--env', 'TZ=UTC', '--follow'], server);
+  assert.is(run.code, 0, run.stderr + run.stdout);
+  assert.match(run.stdout, /^>>> rfarm: check command: env -i .* TZ=UTC R CMD check --no-manual --install-args=--build --as-cran --no-examples --timings optpkg_0\.1\.0\.tar\.gz$/m);
+  assert.match(run.stdout, /^>>> rfarm: check environment: TZ=UTC \(job\)$/m);
+  assert.match(run.stdout, /^>>> rfarm: network: none/m);
+  const id = /status\/([0-9a-f]{32})/.exec(run.stderr)![1];
+  const status = await rfarm(['status', id], server);
+  assert.match(status.stdout, /Checked with:\n  r-patched-linux-x86_64-debian-12-gcc:\n    command      R CMD check --no-manual --install-args=--build --as-cran --no-examples --timings optpkg_0\.1\.0\.tar\.gz\n    environment  TZ=UTC \(job\)\n    network      none/);
+});
+
+test('platforms lists the live platforms first', async () => {
+  const run = await rfarm(['platforms'], server);
+  const rows = run.stdout.trim().split('\n');
+  assert.match(rows[1], /^r-patched-linux-x86_64-debian-12-gcc\s+2\s/);
+});
+
+test('a build for a platform no worker serves says so', async () => {
+  const run = await rfarm(['submit', failing, '--platform', 'r-devel-windows-x86_64'], server);
+  assert.is(run.code, 0, run.stderr);
+  const id = /status\/([0-9a-f]{32})/.exec(run.stdout)![1];
+  const status = await rfarm(['status', id], server);
+  assert.match(status.stdout, /r-devel-windows-x86_64\s+QUEUED\s+-\s+\S+\s+no worker serves this platform: the build waits until one joins/);
+  await rfarm(['cancel', id], server);
+});
+
+test('without --server, rfarm finds the local farm npm start runs from this directory', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rfarm-cwd-'));
+  mkdirSync(join(dir, '.farm'));
+  writeFileSync(join(dir, '.farm', 'url'), `${farm.url}\n`);
+  const run = await rfarm(['platforms', '--json'], {}, undefined, dir);
+  assert.is(run.code, 0, run.stderr);
+  assert.ok(JSON.parse(run.stdout).length > 0);
+});
+
+test('submit options a person gets wrong are refused in one line before anything is sent', async () => {
+  const publish = await rfarm(['submit', failing, '--publish'], server);
+  assert.is(publish.code, 2);
+  assert.match(publish.stderr, /^rfarm: rfarm submit --publish needs the admin token/);
+  const env = await rfarm(['submit', failing, '--env', 'NOT_CRAN'], server);
+  assert.is(env.code, 2);
+  assert.is(env.stderr, 'rfarm: --env NOT_CRAN: write NAME=VALUE, e.g. --env _R_CHECK_FORCE_SUGGESTS_=false\n');
+  const refused = await rfarm(['submit', failing, '--env', 'LD_PRELOAD=/x.so'], server);
+  assert.is(refused.code, 2);
+  assert.match(refused.stderr, /^rfarm: environment variable 'LD_PRELOAD' may not be set for a check; allowed: /);
+  const mail = await rfarm(['submit', failing, '--email', 'me@example.org'], server);
+  assert.is(mail.code, 2);
+  assert.match(mail.stderr, /^rfarm: this farm sends no e-mail/);
 });
 
 test('a wrong command line is refused with a pointer to --help', async () => {
