@@ -75,10 +75,20 @@ const COMMON = ['server', 'json', 'help'];
 
 type Values = { [name in keyof typeof OPTIONS]?: (typeof OPTIONS)[name] extends { multiple: true } ? string[] : (typeof OPTIONS)[name] extends { type: 'boolean' } ? boolean : string };
 
+/** `--check-args --no-tests` takes the next word as its value even though it starts with a dash. */
+function joinCheckArgs(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    if (argv[index] === '--check-args' && index + 1 < argv.length) joined.push(`--check-args=${argv[++index]}`);
+    else joined.push(argv[index]);
+  }
+  return joined;
+}
+
 function parse(argv: string[]): { command: string; args: string[]; values: Values } {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinCheckArgs(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message.split('\n')[0]);
   }

@@ -11,8 +11,10 @@ import * as assert from 'uvu/assert';
 import { startTestFarm, submit, waitForJob } from '../support/farm.ts';
 import { packTarball, packages, writePackage } from '../support/r-packages.ts';
 import { screenshot, startChromium } from './chromium.ts';
+import { startSmtpSink } from '../rhub/smtp-sink.ts';
 
-const farm = await startTestFarm({ workers: 2 });
+const sink = await startSmtpSink();
+const farm = await startTestFarm({ workers: 2, controlPlaneEnv: { FARM_SMTP_URL: sink.url } });
 await farm.waitForWorkers(2);
 
 // Check output that tries to become markup, in a failing test so it lands in the check items too.
@@ -46,6 +48,7 @@ let uploadedStatusUrl = '';
 test.after(async () => {
   await browser.close();
   await farm.cleanup();
+  await sink.close();
 });
 
 test('the upload page lists the platforms, live ones marked and the default preselected', async () => {
@@ -54,8 +57,10 @@ test('the upload page lists the platforms, live ones marked and the default pres
   const live = page.locator('label.choice', { hasText: 'r-patched-linux-x86_64-debian-12-gcc' });
   await live.locator('.badge.live').waitFor();
   assert.ok(await live.locator('input').isChecked(), 'the platform with a live worker is preselected');
-  assert.ok(await page.getByLabel('E-mail').isVisible());
+  assert.ok(await page.getByLabel('E-mail').isVisible(), 'offered: this farm has SMTP');
   assert.ok(await page.getByLabel('Package source (.tar.gz)').isVisible());
+  assert.not.ok(await page.getByLabel('--as-cran').isChecked(), 'a bare check unless asked');
+  assert.ok(await page.getByLabel('Environment variables').isVisible());
   await screenshot(page, 'upload-page');
   await page.close();
 });
@@ -65,6 +70,7 @@ test('a package uploaded through the page lands on its status page, which update
   await page.goto(`${farm.url}/`);
   await page.getByLabel('Package source (.tar.gz)').setInputFiles(okTarball);
   await page.getByLabel('E-mail').fill('author@example.org');
+  await page.getByLabel('Environment variables').fill('TZ=UTC\n');
   await page.getByRole('button', { name: 'Submit package' }).click();
   await page.waitForURL(/\/status\/[0-9a-f]{32}$/);
   uploadedStatusUrl = page.url();
@@ -75,6 +81,12 @@ test('a package uploaded through the page lands on its status page, which update
   await page.locator('#output', { hasText: 'Status: OK' }).waitFor({ timeout: 30_000 });
   assert.match(await row.locator('td[data-label="Result"]').innerText(), /OK\s+0 errors, 0 warnings, 0 notes/);
   assert.ok(await page.locator('#cancel-button').isHidden(), 'nothing left to cancel');
+  const settings = page.locator('details.check-settings summary');
+  assert.match(await settings.innerText(), /Checked with: R CMD check --no-manual --install-args=--build; network none/);
+  await settings.click();
+  assert.match(await page.locator('details.check-settings').innerText(), /TZ=UTC\s+\(job\)/);
+  const mail = await sink.next('author@example.org', 30_000);
+  assert.match(mail.text, new RegExp(`okpkg 0\\.1\\.0: OK[\\s\\S]*${uploadedStatusUrl}`));
   await screenshot(page, 'status-page-done');
   const phone = await openPage(390, 844);
   await phone.goto(uploadedStatusUrl);
