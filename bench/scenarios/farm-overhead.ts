@@ -37,10 +37,7 @@ function checkEnvironment(dir: string): NodeJS.ProcessEnv {
     LANG: 'C.UTF-8',
     R_LIBS_USER: join(dir, 'lib'),
     R_LIBS: join(dir, 'lib'),
-    _R_CHECK_FORCE_SUGGESTS_: 'false',
-    _R_CHECK_CRAN_INCOMING_: 'false',
-    _R_CHECK_CRAN_INCOMING_REMOTE_: 'false',
-    NOT_CRAN: 'true',
+    // Nothing else: the farm's check environment is a bare R CMD check's (images/agent/check-environment.ts).
   };
 }
 
