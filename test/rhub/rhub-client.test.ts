@@ -160,6 +160,17 @@ test('a failing check is an error with the failure among the errors, and its log
   assert.ok(status.result.errors.some((text: string) => /deliberate test failure 7f3a/.test(text)), JSON.stringify(status.result));
 });
 
+test('each submission is mailed its result when it ends, as r-hub did', async () => {
+  await followLivelog(server, failing.body[hostPlatform].id);
+  const subjects = sink.messages.filter((message) => /^Subject: rfarm: /m.test(message.raw)).map((message) => /^Subject: (.*)$/m.exec(message.raw)![1]);
+  const deadline = Date.now() + 30_000;
+  while (subjects.length < 2 && Date.now() < deadline) {
+    await new Promise((done) => setTimeout(done, 250));
+    subjects.splice(0, subjects.length, ...sink.messages.filter((message) => /^Subject: rfarm: /m.test(message.raw)).map((message) => /^Subject: (.*)$/m.exec(message.raw)![1]));
+  }
+  assert.equal(subjects.sort(), ['rfarm: failpkg 0.1.0 ERROR', 'rfarm: okpkg 0.1.0 OK']);
+});
+
 test('list_my_checks: groups newest first, each a list of checks, with either token', async () => {
   for (const token of [firstToken, secondToken]) {
     const response = await rhubQuery(server, 'LIST BUILDS EMAIL', { params: { email: EMAIL, token } });
