@@ -15,7 +15,7 @@ import { ARTIFACT_LIMITS, artifactOf, takeBinaries, takeCheckLogs, takeFromJobDi
 import { checkEnvironment } from './check-environment.ts';
 import { errorResult } from './check-log.ts';
 import { checkVerdict, withItems } from './check-verdict.ts';
-import { SANDBOX_JOB_DIR, type ReadOnlyMount } from './sandbox.ts';
+import type { ReadOnlyMount } from './sandbox.ts';
 import { runSandboxed, type BuildLimits, type OutputSink, type ProcessOutcome, type SandboxHost, type StopReason } from './sandboxed-process.ts';
 
 export type { ArtifactFile } from './build-artifacts.ts';

@@ -1,7 +1,8 @@
 /** Reading 00check.log into a result: the counts always agree with the items listed. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseCheckLog, withItem } from '../../images/agent/check-log.ts';
+import { parseCheckLog } from '../../images/agent/check-log.ts';
+import { withItems } from '../../images/agent/check-verdict.ts';
 
 const log = [
   '* using log directory ‘/job/demo.Rcheck’',
@@ -23,14 +24,14 @@ test('a failed test block is one ERROR, counted once', () => {
 });
 
 test("an item the farm adds (missing system requirements) is counted with the check's own: 2 errors for two ERROR items", () => {
-  const result = withItem(parseCheckLog(log), { severity: 'ERROR', check: 'system requirements', text: 'missing: libfoo' });
+  const result = withItems(parseCheckLog(log), [{ severity: 'ERROR', check: 'system requirements', text: 'missing: libfoo' }]);
   assert.is(result.items.filter((item) => item.severity === 'ERROR').length, 2);
   assert.is(result.errors, 2);
   assert.is(result.status, 'ERROR');
 });
 
 test('adding a NOTE to an OK result makes it a NOTE with one note', () => {
-  const result = withItem(parseCheckLog('* checking foo ... OK\n'), { severity: 'NOTE', check: 'x', text: 'y' });
+  const result = withItems(parseCheckLog('* checking foo ... OK\n'), [{ severity: 'NOTE', check: 'x', text: 'y' }]);
   assert.equal([result.status, result.notes, result.errors], ['NOTE', 1, 0]);
 });
 
