@@ -1,6 +1,7 @@
 /**
- * `rfarm`: the farm from a terminal. Parses the command line, reads RFARM_SERVER and RFARM_TOKEN
- * (the only place the client reads the environment), runs one command and exits with its code;
+ * `rfarm`: the farm from a terminal. Parses the command line, reads RFARM_SERVER, RFARM_TOKEN and
+ * FARM_DATA_DIR (where a local farm wrote its URL; the only place the client reads the environment),
+ * runs one command and exits with its code;
  * errors are printed as one line, never as a stack trace.
  */
 import { existsSync, readFileSync } from 'node:fs';
