@@ -102,7 +102,8 @@ export class OpenApiValidator {
           throw errors.invalidRequest(`unknown parameter '${String(first.params.additionalProperty)}'; this route takes: ${operation.known.join(', ') || 'none'}`);
         }
         // A job id of the wrong shape names no job: say that, not which pattern it missed.
-        if (first?.instancePath === '/id' && first.keyword === 'pattern' && (ctx as any).params?.id !== undefined) throw errors.jobNotFound(String((ctx as any).params.id));
+        const pathId = (ctx as { params?: Record<string, string> }).params?.id;
+        if (first?.instancePath === '/id' && first.keyword === 'pattern' && pathId !== undefined) throw errors.jobNotFound(pathId);
         throw errors.invalidRequest(describe(operation.params.errors, 'parameter'));
       }
       ctx.state.params = values;

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { egressPlan, EgressPlanError } from '../../images/agent/network-policy.ts';
+import { testUnless } from '../support/skip.ts';
 
 const args = { buildId: 'a1b2c3', slot: 70, uplink: 'eth0', farmNetworks: ['10.20.0.0/16', '203.0.113.7'], dnsServers: ['10.20.0.2'] };
 
@@ -64,10 +65,9 @@ test('arguments that would make the rules unsafe are refused', () => {
 
 // nft -c parses and checks a ruleset without loading it; it needs nft and CAP_NET_ADMIN.
 const nftProbe = existsSync('/usr/sbin/nft') ? spawnSync('nft', ['-c', '-f', '-'], { input: 'table inet rfarm_probe { }\n', encoding: 'utf8' }) : null;
-const nftUsable = nftProbe?.status === 0;
-if (!nftUsable) console.log(`  skipping the nft check: ${nftProbe ? nftProbe.stderr.trim() : 'nft is not installed (apt-get install -y nftables)'}`);
+const nftMissing = nftProbe === null ? 'nft is not installed (apt-get install -y nftables)' : nftProbe.status !== 0 ? `nft -c cannot run here: ${nftProbe.stderr.trim()}` : undefined;
 
-(nftUsable ? test : test.skip)('nftables accepts the ruleset (checked with nft -c: nothing is loaded)', () => {
+testUnless(nftMissing, 'nftables accepts the ruleset (checked with nft -c: nothing is loaded)', () => {
   const check = spawnSync('nft', ['-c', '-f', '-'], { input: egressPlan(args).ruleset, encoding: 'utf8' });
   assert.is(check.status, 0, check.stderr);
 });
