@@ -36,6 +36,8 @@ const testPackages = [
   { pkg: 'shellcheck', present: () => findExecutable('shellcheck') },
   // The cloud's TLS material (npm run nats-credentials) and its test.
   { pkg: 'openssl', present: () => findExecutable('openssl') },
+  // `nft -c` checks the egress policy's ruleset (test/images/network-policy.test.ts); nothing is loaded.
+  { pkg: 'nftables', present: () => findExecutable('nft') },
 ];
 
 /** Whether dpkg has the package installed; undefined where there is no dpkg. */
