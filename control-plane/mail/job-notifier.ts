@@ -1,6 +1,6 @@
 /**
- * Mails the submitter when a job with an e-mail address ends: follows the build records in
- * JetStream (as the publication watcher does), so a job that ends while the control plane is
+ * Mails the submitter when a job with an e-mail address ends: follows the finished builds in
+ * JetStream (jobs/finished-builds.ts, as publishing and badges do), so a job that ends while the control plane is
  * down is noticed when it comes back. One notice record per job makes several control planes,
  * and a restart, send one mail: it is claimed before sending and marked sent after; a claim left
  * by a control plane that died mid-send is taken over once it is old enough.
@@ -9,6 +9,7 @@ import type { KV } from 'nats';
 import type { Logger } from 'pino';
 import { decode, encode, isTerminal, keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
 import { overallStatus, statusUrl, worstResult } from '../http/presenters.ts';
+import { watchFinishedBuilds, type FinishedBuildWatch } from '../jobs/finished-builds.ts';
 import type { MailMessage } from './mailer.ts';
 
 /** What a job's notice record says. */
@@ -56,7 +57,7 @@ export function noticeMessage(publicUrl: string, job: JobRecord, builds: readonl
 
 export class JobNotifier {
   private stopped = false;
-  private watch: { stop(): void } | null = null;
+  private watch: FinishedBuildWatch | null = null;
   private readonly emails = new Map<string, string | null>();
 
   constructor(
@@ -68,19 +69,15 @@ export class JobNotifier {
 
   /** Starts following the build records; mail goes out in the background. */
   async start(): Promise<void> {
-    const startedAt = Date.now();
-    const iterator = await this.jobs.watch({ key: 'build.*.*' });
-    this.watch = iterator;
-    void (async () => {
-      for await (const entry of iterator) {
-        if (this.stopped) break;
-        if (entry.operation !== 'PUT' || entry.value.length === 0) continue;
-        const build = decode<BuildRecord>(entry.value);
-        if (!isTerminal(build.status)) continue;
-        if (build.finishedAt && startedAt - Date.parse(build.finishedAt) > CATCH_UP_MS) continue;
+    this.watch = await watchFinishedBuilds(this.jobs, {
+      catchUpMs: CATCH_UP_MS,
+      // Not awaited: a mail server that is slow or retrying must not hold up other jobs' mail.
+      onBuild: async (build) => {
+        if (this.stopped) return;
         void this.consider(build.jobId).catch((error: Error) => this.log.warn({ err: error, jobId: build.jobId }, 'a job notification failed'));
-      }
-    })();
+      },
+      onError: (error, build) => this.log.warn({ err: error, jobId: build.jobId }, 'a job notification failed'),
+    });
   }
 
   stop(): void {
