@@ -20,6 +20,7 @@ export interface UploadReadOptions {
 export const GZIP_HEAD: Pick<UploadReadOptions, 'headBytes' | 'checkHead'> = {
   headBytes: 2,
   checkHead: (head) => {
+    if (head.length === 0) throw errors.emptyUpload();
     if (head[0] !== 0x1f || head[1] !== 0x8b) throw errors.notGzip();
   },
 };
