@@ -4,6 +4,7 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { FarmConnection } from '../protocol/index.ts';
 import { LatestResults } from './badges/index.ts';
+import type { AppDeps } from './app-deps.ts';
 import type { ControlPlaneConfig } from './config.ts';
 import { GitHubIntegration } from './github/index.ts';
 import { errorHandler } from './http/error-handler.ts';
@@ -29,30 +30,8 @@ import { workerRoutes } from './routes/workers.ts';
 import type { WorkerLauncher } from './workers/local-launcher.ts';
 import { WorkerRegistry } from './workers/worker-registry.ts';
 
-/** Everything the routes use; tests build it around a real NATS. */
-export interface AppDeps {
-  readonly config: ControlPlaneConfig;
-  readonly farm: FarmConnection;
-  readonly log: Logger;
-  readonly metrics: ControlPlaneMetrics;
-  readonly validator: OpenApiValidator;
-  readonly jobs: JobService;
-  readonly output: OutputReader;
-  readonly workers: WorkerRegistry;
-  readonly platforms: PlatformDirectory;
-  /** Starts agents on this host; null where build hosts come from the cloud stack. */
-  readonly launcher: WorkerLauncher | null;
-  /** The farm's SMTP mailer; null when FARM_SMTP_URL is unset. */
-  readonly mailer: Mailer | null;
-  /** The farm's CRAN-like repository under /repo/. */
-  readonly repository: FarmRepository;
-  /** The latest vouched-for check result per package and platform, for /badges/. */
-  readonly latestResults: LatestResults;
-  /** The farm as a GitHub App; null when FARM_GITHUB_APP_ID is unset. */
-  readonly github: GitHubIntegration | null;
-  /** How many uploads are read at once. */
-  readonly uploads: UploadGate;
-}
+
+export type { AppDeps } from './app-deps.ts';
 
 /** Builds the default collaborators around a farm connection. */
 export function createDeps(

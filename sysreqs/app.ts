@@ -1,26 +1,15 @@
 /** `createApp(deps)`: the sysreqs Koa application, without listening. */
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { Logger } from 'pino';
 import { errorMiddleware } from './error-middleware.ts';
 import { routeNotFound } from './errors.ts';
-import type { SysreqsMetrics } from './metrics.ts';
-import type { RepositoryIndex } from './repository-index.ts';
-import type { RuleDatabase } from './rule-database.ts';
+import type { SysreqsDeps } from './sysreqs-deps.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerPlatformRoutes } from './routes/platforms.ts';
 import { registerPositRoutes } from './routes/posit.ts';
 import { registerResolveRoutes } from './routes/resolve.ts';
 
-/** Collaborators of the app, swapped in tests through this seam. */
-export interface SysreqsDeps {
-  /** The validated rules database. */
-  readonly rules: RuleDatabase;
-  /** The repository index for package names and recursion; undefined when none is configured. */
-  readonly index: RepositoryIndex | undefined;
-  readonly logger: Logger;
-  readonly metrics: SysreqsMetrics;
-}
+export type { SysreqsDeps } from './sysreqs-deps.ts';
 
 /** Builds the app: metrics, request log, the one error middleware, then the routes. */
 export function createApp(deps: SysreqsDeps): Koa {

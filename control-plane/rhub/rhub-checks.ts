@@ -4,7 +4,7 @@
  * inspector, the platform directory and the check-option allow-lists.
  */
 import { isTerminal, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { normaliseCheckArgs, normaliseEnv } from '../jobs/check-options.ts';
 import { JobService } from '../jobs/job-service.ts';

@@ -5,7 +5,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { jsonBody } from '../http/body.ts';
 import { RhubChecks } from './rhub-checks.ts';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { checkBadge, newestVersion, versionBadge } from '../badges/index.ts';
 
 /** Badges change when a build finishes; a minute keeps them fresh without every view reaching NATS. */

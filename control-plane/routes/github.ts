@@ -1,6 +1,6 @@
 /** The GitHub App's webhook: deliveries of push and pull_request events start checks. */
 import Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { readBody } from '../http/body.ts';
 

@@ -1,8 +1,9 @@
 /** Routes of the job resource: submit, info, output, cancel, artifacts. */
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import { objectNames } from '../../protocol/index.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import { overallStatus, presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
@@ -133,7 +134,8 @@ export function jobRoutes(deps: AppDeps): Router {
     ctx.type = artifact.contentType;
     ctx.length = artifact.size;
     ctx.attachment(artifact.name, { type: artifact.contentType.startsWith('text/') ? 'inline' : 'attachment' });
-    ctx.body = Readable.fromWeb(object.data as any);
+    // nats.js types its stream with the DOM's ReadableStream; node:stream/web's is the same object.
+    ctx.body = Readable.fromWeb(object.data as unknown as WebReadableStream<Uint8Array>);
   });
 
   return router;

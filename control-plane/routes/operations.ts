@@ -1,6 +1,6 @@
 /** What operators and tools need: health, Prometheus metrics, the OpenAPI document. */
 import Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { openApiDocument } from '../http/openapi-validator.ts';
 

@@ -9,7 +9,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { FarmError, errors } from '../errors.ts';
 import { presentPlatform, presentWorker } from '../http/presenters.ts';
 import type { Html } from '../web/html.ts';

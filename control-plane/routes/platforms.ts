@@ -1,6 +1,6 @@
 /** The platform catalogue with live-worker counts. */
 import Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { presentPlatform } from '../http/presenters.ts';
 
 export function platformRoutes(deps: AppDeps): Router {

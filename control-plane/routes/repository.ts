@@ -4,7 +4,7 @@
  */
 import Router from '@koa/router';
 import type { BuildRecord, JobRecord } from '../../protocol/index.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import type { PublicationRecord } from '../repository/index.ts';

@@ -1,7 +1,7 @@
 /** Routes of the worker resource (admin): list, add (local farm), remove. */
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import { jsonBody } from '../http/body.ts';

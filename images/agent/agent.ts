@@ -158,7 +158,7 @@ export class Agent {
 
   private async pullLoop(): Promise<void> {
     while (!this.stopping) {
-      let msg: JsMsg | null = null;
+      let msg: JsMsg | null;
       try {
         msg = await this.consumer.next({ expires: 5_000 });
       } catch (error) {

@@ -1,6 +1,6 @@
 /** `GET /healthz` and `GET /metrics`. */
 import type Router from '@koa/router';
-import type { SysreqsDeps } from '../app.ts';
+import type { SysreqsDeps } from '../sysreqs-deps.ts';
 
 /** Registers the health and metrics resources. */
 export function registerHealthRoutes(router: Router, deps: SysreqsDeps): void {

@@ -17,7 +17,7 @@ import { collectPackages, recordsForNames } from '../package-source.ts';
 import { findSysreqsPlatform, knownPlatformNames, type SysreqsPlatform } from '../platforms.ts';
 import { readRawBody } from '../request-body.ts';
 import { installScripts, resolve, type Resolution } from '../resolver.ts';
-import type { SysreqsDeps } from '../app.ts';
+import type { SysreqsDeps } from '../sysreqs-deps.ts';
 
 /** What Posit calls a package's requirements. */
 interface PositRequirements {

@@ -16,7 +16,7 @@ import { resolvePlatform } from '../platforms.ts';
 import { SOURCE_BODY_LIMIT, readJsonBody, readRawBody } from '../request-body.ts';
 import { readSourceArchive } from '../source-archive.ts';
 import { resolve, type Resolution, type Unmatched } from '../resolver.ts';
-import type { SysreqsDeps } from '../app.ts';
+import type { SysreqsDeps } from '../sysreqs-deps.ts';
 
 /** The request body of `POST /resolve`. */
 export interface ResolveRequest {
