@@ -106,13 +106,16 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
     js.views.kv(WORKERS_BUCKET, { history: 1, replicas: options.replicas, ttl: options.workerTtlMs ?? 15_000, storage: StorageType.File }),
   );
   const objects = await ready(() => js.views.os(OBJECTS_BUCKET, { replicas: options.replicas, storage: StorageType.File }));
+  return farmConnection(nc, js, jsm, { jobs, workers, objects });
+}
+
+/** The connection and its stores, closed by draining. */
+function farmConnection(nc: NatsConnection, js: JetStreamClient, jsm: JetStreamManager, stores: Pick<FarmConnection, 'jobs' | 'workers' | 'objects'>): FarmConnection {
   return {
     nc,
     js,
     jsm,
-    jobs,
-    workers,
-    objects,
+    ...stores,
     close: async () => {
       await nc.drain().catch(() => nc.close());
     },
@@ -133,17 +136,7 @@ async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStre
     rawInfo: (name: string) => readObjectInfoByName(jsm, OBJECTS_BUCKET, name),
     getBlob: (name: string) => readObjectByName(js, jsm, OBJECTS_BUCKET, name),
   });
-  return {
-    nc,
-    js,
-    jsm,
-    jobs,
-    workers,
-    objects,
-    close: async () => {
-      await nc.drain().catch(() => nc.close());
-    },
-  };
+  return farmConnection(nc, js, jsm, { jobs, workers, objects });
 }
 
 export { isNotFound };

@@ -56,14 +56,5 @@ export async function makeTarGz(entries: readonly EntrySpec[]): Promise<Buffer> 
   return gzipSync(await makeTar(entries));
 }
 
-/** A small seeded random generator (mulberry32), so a failing fuzz case can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The scaler's seeded random generator (mulberry32), so a failing fuzz case can be replayed. */
+export { seededRandom } from '../../../scaler/index.ts';
