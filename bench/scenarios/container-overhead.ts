@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findPlatform, hasImage } from '../../images/index.ts';
-import { PlatformContainer } from '../../scripts/platform-containers.ts';
+import { containerAgentEnv, PlatformContainer } from '../../scripts/platform-containers.ts';
 import { preparePlatformImages } from '../../scripts/platform-setup.ts';
 import { packPackage, tinySpec } from '../bench-packages.ts';
 import { median, nowMs, ratio, round } from '../statistics.ts';
@@ -51,7 +51,9 @@ export const containerOverhead: Scenario = {
     writeFileSync(join(dataDir, 'pkg.tar.gz'), packPackage(tinySpec(name)));
     const images = await preparePlatformImages({ farmPlatforms: PLATFORM, dataDir, log });
     const image = [...images.values()][0];
-    const agent = new PlatformContainer({ platform, image, agentEnv: farm.local.options.agentEnv ?? {}, farmDataDir: dataDir, workerId: 'bench-container' });
+    // The container's agent needs its platform's own NATS credentials, as in the local farm.
+    const agentEnv = containerAgentEnv({ agentEnv: farm.local.options.agentEnv ?? {}, farmDataDir: dataDir, natsCredsFor: farm.local.natsAuth.agentCreds }, PLATFORM);
+    const agent = new PlatformContainer({ platform, image, agentEnv, farmDataDir: dataDir, workerId: 'bench-container' });
     const idle = `rfarm-bench-idle-${process.pid}`;
     const before = (await farm.liveWorkers()).length;
     try {
