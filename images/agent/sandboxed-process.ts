@@ -28,7 +28,7 @@ export interface BuildLimits {
 export interface StepGuards {
   readonly cgroups: CgroupHost;
   readonly cgroupLimits: CgroupLimits;
-  /** Most bytes the step's writable directory may hold. */
+  /** Most bytes the step's writable directory may hold; Infinity: not measured (only the free-space floor holds). */
   readonly diskBytes: number;
   /** Stop the step when the host's free space under the directory falls below this. */
   readonly minFreeDiskBytes: number;
@@ -101,7 +101,8 @@ function diskWatchdog(dir: string, guards: StepGuards, stop: (detail: string) =>
   return setInterval(() => {
     if (busy) return;
     busy = true;
-    Promise.all([directoryBytes(dir), statfs(dir).catch(() => null)])
+    const measured = Number.isFinite(guards.diskBytes) ? directoryBytes(dir) : Promise.resolve(0);
+    Promise.all([measured, statfs(dir).catch(() => null)])
       .then(([used, fs]) => {
         if (used > guards.diskBytes) stop(`the build's directory grew past ${guards.diskBytes} bytes${Number.isFinite(used) ? ` (${used})` : ` (more than ${MAX_DIRECTORY_ENTRIES} files)`}`);
         else if (fs && fs.bavail * fs.bsize < guards.minFreeDiskBytes) stop(`the host's disk is nearly full (${fs.bavail * fs.bsize} bytes free)`);

@@ -149,7 +149,9 @@ export class DependencyInstaller {
       },
       this.limits,
       this.sink,
-      this.host.guards,
+      // The cache is shared and grows with every package installed: no per-build quota on it (walking
+      // it every few seconds would also cost more and more); the host's free-space floor still holds.
+      { ...this.host.guards, diskBytes: Number.POSITIVE_INFINITY },
     );
     const seconds = (Date.now() - started) / 1000;
     const results = await readResultFile(this.cache.root, resultName);
