@@ -71,6 +71,8 @@ export async function makeSandboxDirectory(host: SandboxHost, dir: string): Prom
 export class BuildRunner {
   /** The built source package, taken before any check ran; what is checked, offered and published. */
   private source: ArtifactFile | null = null;
+  /** 00check.log and 00install.out as taken right after the check (null until it ran). */
+  private checkLogs: ArtifactFile[] | null = null;
   /** Files the build left that the farm refused; each becomes an ERROR item. */
   private readonly refused: CheckItem[] = [];
 
@@ -170,10 +172,9 @@ export class BuildRunner {
   private async check(): Promise<CheckResult> {
     const command = [...this.settings().command];
     const outcome = await this.step('R CMD check', command);
-    const problems: CheckItem[] = [];
-    const logs = await takeCheckLogs(this.plan.jobDir, this.plan.packageName, problems);
-    const log = logs.find((file) => file.name === '00check.log');
-    this.refused.push(...problems);
+    // Read once, after the check's sandbox is gone: the verdict and the artifacts use the same bytes.
+    this.checkLogs = await takeCheckLogs(this.plan.jobDir, this.plan.packageName, this.refused);
+    const log = this.checkLogs.find((file) => file.name === '00check.log');
     return checkVerdict({ console: outcome.text, log: log ? log.data.toString('utf8') : null, exitCode: outcome.exitCode });
   }
 
@@ -208,7 +209,7 @@ export class BuildRunner {
   /** The source package (the stored copy) and the check's logs: what any finished, failed or stopped build leaves. */
   async artifacts(): Promise<ArtifactFile[]> {
     const found: ArtifactFile[] = this.source ? [this.source] : [];
-    found.push(...(await takeCheckLogs(this.plan.jobDir, this.plan.packageName, [])));
+    found.push(...(this.checkLogs ?? (await takeCheckLogs(this.plan.jobDir, this.plan.packageName, []))));
     return found;
   }
 }
