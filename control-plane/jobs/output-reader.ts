@@ -40,8 +40,21 @@ const PULL_BATCH = 32;
 const READ_STALL_MS = 15_000;
 
 /** Whether a chunk belongs to the attempt being shown (a cancel marker published for attempt 0 does too). */
-function inAttempt(chunk: OutputChunk, attempt: number): boolean {
+export function inAttempt(chunk: OutputChunk, attempt: number): boolean {
   return chunk.attempt === attempt || (chunk.end !== null && chunk.attempt === 0);
+}
+
+/** The facts of a build that say whose output to show. */
+export type ShownBuild = Pick<BuildRecord, 'jobId' | 'platform' | 'status' | 'attempt'>;
+
+/**
+ * The attempt whose output goes with a build. A finished build's record names the attempt that gave
+ * its result — not always the newest: when the queue handed the build to a second agent and the first
+ * still finished first, the second attempt's stub must not stand in for the result's output. An
+ * unfinished build shows the newest attempt stored (its agent writes the record before any output).
+ */
+export function shownAttempt(build: Pick<BuildRecord, 'status' | 'attempt'>, newestStored: number): number {
+  return isTerminal(build.status) ? build.attempt : Math.max(build.attempt, newestStored, 0);
 }
 
 export class OutputReader {
@@ -100,28 +113,28 @@ export class OutputReader {
     return chunks;
   }
 
-  /** The latest attempt's output: what the build printed, once, without a lost attempt's lines. */
-  async latestAttempt(jobId: string, platform: string, attempt: number): Promise<string> {
-    const chunks = await this.chunks(jobId, platform);
-    const latest = Math.max(attempt, ...chunks.map((chunk) => chunk.attempt), 0);
+  /** The output of the build's shown attempt (`shownAttempt`): what it printed, once, without another attempt's lines. */
+  async latestAttempt(build: ShownBuild): Promise<string> {
+    const chunks = await this.chunks(build.jobId, build.platform);
+    const shown = shownAttempt(build, Math.max(0, ...chunks.map((chunk) => chunk.attempt)));
     return chunks
-      .filter((chunk) => inAttempt(chunk, latest))
+      .filter((chunk) => inAttempt(chunk, shown))
       .map((chunk) => chunk.text)
       .join('');
   }
 
   /**
-   * The latest attempt's output as it is read, for streaming to a client: the attempt is the
-   * build's or, if later, the last stored message's. Nothing is read before the consumer wants it.
+   * The shown attempt's output as it is read, for streaming to a client (for an unfinished build,
+   * the newest attempt is the last stored message's). Nothing is read before the consumer wants it.
    */
-  async *latestAttemptText(jobId: string, platform: string, attempt: number): AsyncGenerator<string> {
-    const subject = subjects.output(jobId, platform);
+  async *latestAttemptText(build: ShownBuild): AsyncGenerator<string> {
+    const subject = subjects.output(build.jobId, build.platform);
     const stored = await this.storedCount(subject);
     if (stored === 0) return;
-    const last = await this.farm.jsm.streams.getMessage(OUTPUT_STREAM, { last_by_subj: subject }).catch(() => null);
-    const latest = Math.max(attempt, Number(last?.header?.get(OUTPUT_HEADERS.attempt) || 0), 0);
+    const last = isTerminal(build.status) ? null : await this.farm.jsm.streams.getMessage(OUTPUT_STREAM, { last_by_subj: subject }).catch(() => null);
+    const shown = shownAttempt(build, Number(last?.header?.get(OUTPUT_HEADERS.attempt) || 0));
     for await (const chunk of this.read(subject, stored)) {
-      if (inAttempt(chunk, latest)) yield chunk.text;
+      if (inAttempt(chunk, shown)) yield chunk.text;
     }
   }
 

@@ -8,6 +8,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { normaliseCheckArgs, normaliseEnv } from '../jobs/check-options.ts';
 import { JobService } from '../jobs/job-service.ts';
+import { inAttempt, shownAttempt } from '../jobs/output-reader.ts';
 import { inspectPackageArchive, uploadLimits } from '../uploads/index.ts';
 import { departedPlatform, resolveRhubPlatform, rhubPlatformList, type RhubPlatform } from './rhub-platforms.ts';
 import { finishedLine, livelogPage, rhubStatusDocument, type LivelogPage, type RhubStatusDocument } from './rhub-status.ts';
@@ -130,7 +131,7 @@ export class RhubChecks {
     return Promise.all(
       checks.map(async (check) => {
         const { job, build } = await this.buildOf(check);
-        const output = withLogs && isTerminal(build.status) ? await this.deps.output.latestAttempt(check.jobId, check.platform, build.attempt) : null;
+        const output = withLogs && isTerminal(build.status) ? await this.deps.output.latestAttempt(build) : null;
         return rhubStatusDocument(check, job, build, this.platformEntry(check, list), output);
       }),
     );
@@ -162,9 +163,9 @@ export class RhubChecks {
     const check = await this.check(id);
     const { build } = await this.buildOf(check);
     const chunks = await this.deps.output.chunks(check.jobId, check.platform);
-    // The latest attempt only, as OutputReader.latestAttempt: a lost attempt's lines are not shown twice.
-    const latest = Math.max(build.attempt, ...chunks.map((chunk) => chunk.attempt), 0);
-    const current = chunks.filter((chunk) => chunk.attempt === latest || (chunk.end !== null && chunk.attempt === 0));
+    // The shown attempt only, as OutputReader.latestAttempt: another attempt's lines are not shown.
+    const shown = shownAttempt(build, Math.max(0, ...chunks.map((chunk) => chunk.attempt)));
+    const current = chunks.filter((chunk) => inAttempt(chunk, shown));
     const ended = current.some((chunk) => chunk.end !== null);
     const quiet = build.finishedAt !== null && Date.now() - Date.parse(build.finishedAt) > OUTPUT_GRACE_MS;
     const finished = isTerminal(build.status) && (ended || quiet) ? finishedLine(build) : null;

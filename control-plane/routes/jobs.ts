@@ -91,7 +91,7 @@ export function jobRoutes(deps: AppDeps): Router {
     if (!params.follow && !wantsEvents) {
       // Chunk by chunk as the client takes them: a large output is never held whole. The first
       // chunk is read before answering, so a store that cannot be read is still a JSON error.
-      const text = deps.output.latestAttemptText(build.jobId, build.platform, build.attempt);
+      const text = deps.output.latestAttemptText(build);
       const first = await text.next();
       ctx.type = 'text/plain; charset=utf-8';
       ctx.body = first.done ? '' : Readable.from(prepended(first.value, text), { objectMode: false });

@@ -84,7 +84,7 @@ export function pageRoutes(deps: AppDeps): Router {
     const requested = info.builds.find((build) => build.platform === ctx.query.platform);
     const shown = requested ?? info.builds.find((build) => build.status === 'RUNNING') ?? info.builds[0];
     const record = snapshot.builds.find((build) => build.platform === shown.platform)!;
-    const finishedOutput = isUnfinished(shown) ? null : await deps.output.latestAttempt(info.id, shown.platform, record.attempt);
+    const finishedOutput = isUnfinished(shown) ? null : await deps.output.latestAttempt(record);
     sendPage(ctx, statusPage({ info, outputPlatform: shown.platform, finishedOutput }));
   });
 

@@ -230,6 +230,8 @@ export class Agent {
       readRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform))
         .then((current) => {
           if (current?.value.status === 'CANCELLED') cancel.abort('cancelled');
+          // Another attempt finished the build (the queue redelivered it while we were cut off).
+          else if (current && isTerminal(current.value.status) && current.value.attempt !== build.attempt) cancel.abort('superseded');
         })
         .catch(() => undefined); // NATS away for a moment: the next tick asks again
     }, Math.max(1_000, (this.config.ackWaitSeconds * 1000) / 3));
@@ -257,7 +259,7 @@ export class Agent {
         farm: this.farm,
         job,
         platform: build.platform,
-        attempt: build.attempt,
+        build,
         outcome,
         output,
         outputLog,
@@ -267,7 +269,7 @@ export class Agent {
       });
       if (fate === 'retry') msg.nak(2_000);
       else if (fate === 'abandon') msg.nak();
-      else msg.ack();
+      else if (fate === 'ack') msg.ack();
     } finally {
       clearInterval(progress);
       this.metrics.busy.set(0);

@@ -7,6 +7,7 @@ import {
   keys,
   objectNames,
   publishOutput,
+  readRecord,
   retryTransient,
   isTerminal,
   updateRecord,
@@ -23,14 +24,18 @@ import { agentArtifact, type ArtifactFile } from './build-artifacts.ts';
 import type { BuildOutcome } from './build-runner.ts';
 import type { OutputPublisher } from './output-publisher.ts';
 
-/** What to do with the queue message afterwards. */
-export type MessageFate = 'ack' | 'retry' | 'abandon';
+/**
+ * What to do with the queue message afterwards. `leave`: another attempt holds the message now (the
+ * queue redelivered it while this one ran), so this attempt must neither ack nor nak it.
+ */
+export type MessageFate = 'ack' | 'retry' | 'abandon' | 'leave';
 
 export interface AttemptContext {
   readonly farm: FarmConnection;
   readonly job: JobRecord;
   readonly platform: string;
-  readonly attempt: number;
+  /** The build's record as this attempt started it (its attempt number, worker and start time). */
+  readonly build: BuildRecord;
   readonly outcome: BuildOutcome;
   readonly output: OutputPublisher;
   readonly outputLog: string;
@@ -93,21 +98,44 @@ async function recordDuration(ctx: AttemptContext, seconds: number): Promise<voi
   if (!stats) await ctx.farm.jobs.create(key, new TextEncoder().encode(JSON.stringify({ durationsSeconds: [seconds] }))).catch(() => undefined);
 }
 
+/**
+ * Ends this attempt's output when another attempt of the build finished first (the queue gave the
+ * build to a second agent while this one could not renew its claim — paused, or cut off from a NATS
+ * cluster electing a leader): that attempt's result and output are the build's; this one's are not
+ * kept, and its output gets no end marker, so it can never be shown as the build's.
+ */
+async function endSuperseded(ctx: AttemptContext, winner: BuildRecord): Promise<MessageFate> {
+  ctx.output.write(`\n>>> rfarm: attempt ${winner.attempt} of this build finished first (${winner.status}); this attempt's result is not kept\n`);
+  await ctx.output.close();
+  return 'ack';
+}
+
+/** The build's record when another attempt has already finished it, else null. */
+async function finishedByAnotherAttempt(ctx: AttemptContext): Promise<BuildRecord | null> {
+  const current = await retryTransient(() => readRecord<BuildRecord>(ctx.farm.jobs, keys.build(ctx.job.id, ctx.platform)));
+  if (!current) return null;
+  return isTerminal(current.value.status) && current.value.attempt !== ctx.build.attempt ? current.value : null;
+}
+
 /** Stores the attempt's outcome; returns what to do with its queue message. */
 export async function finishAttempt(ctx: AttemptContext): Promise<MessageFate> {
   const { outcome } = ctx;
+  const attempt = ctx.build.attempt;
   if (outcome.kind === 'stopped' && outcome.reason === 'cancelled' && ctx.agentStopping && !ctx.cancelledByUser) {
     ctx.output.write('\n>>> rfarm: this agent is leaving the farm; the build goes back to the queue\n');
     await ctx.output.close();
     return 'abandon';
   }
+  const winner = await finishedByAnotherAttempt(ctx);
+  if (winner) return endSuperseded(ctx, winner);
   if (outcome.kind === 'infrastructure' && !ctx.lastAttempt) {
     ctx.output.write(`\n>>> rfarm: infrastructure failure: ${outcome.reason}; the build will be retried\n`);
     await ctx.output.close();
-    await updateRecord<BuildRecord>(ctx.farm.jobs, keys.build(ctx.job.id, ctx.platform), (current) =>
-      isTerminal(current.status) ? null : { ...current, status: 'QUEUED', reason: `attempt ${ctx.attempt} failed: ${outcome.reason}; retrying` },
+    const requeued = await updateRecord<BuildRecord>(ctx.farm.jobs, keys.build(ctx.job.id, ctx.platform), (current) =>
+      isTerminal(current.status) || current.attempt !== attempt ? null : { ...current, status: 'QUEUED', reason: `attempt ${attempt} failed: ${outcome.reason}; retrying` },
     );
-    return 'retry';
+    // A later attempt runs the build already: its agent holds the message, so this one leaves it be.
+    return requeued && requeued.attempt !== attempt ? 'leave' : 'retry';
   }
   const verdict = verdictOf(outcome, ctx.cancelledByUser);
   const summary = verdict.result ? `${verdict.status} (${verdict.result.status})` : verdict.status;
@@ -119,10 +147,24 @@ export async function finishAttempt(ctx: AttemptContext): Promise<MessageFate> {
   const finishedAt = new Date().toISOString();
   const stored = await updateRecord<BuildRecord>(ctx.farm.jobs, keys.build(ctx.job.id, ctx.platform), (current) => {
     // A cancel that won the race keeps its status; the artifacts of the run still belong to it.
-    if (current.status === 'CANCELLED') return { ...current, artifacts, finishedAt: current.finishedAt ?? finishedAt };
+    if (current.status === 'CANCELLED' && current.attempt === attempt) return { ...current, artifacts, finishedAt: current.finishedAt ?? finishedAt };
     if (isTerminal(current.status)) return null;
-    return { ...current, status: verdict.status, result: verdict.result, reason: verdict.reason, artifacts, finishedAt };
+    // First to finish gives the result, even when the queue has since started a later attempt
+    // (whose agent stops when it sees the build finished): the record names this attempt, so the
+    // output shown with the result is this attempt's, whole.
+    return {
+      ...current,
+      status: verdict.status,
+      result: verdict.result,
+      reason: verdict.reason,
+      artifacts,
+      finishedAt,
+      attempt,
+      worker: ctx.build.worker,
+      startedAt: ctx.build.startedAt,
+    };
   });
+  if (stored && stored.attempt !== attempt) return endSuperseded(ctx, stored);
   if (stored?.status === 'DONE' && stored.startedAt) await recordDuration(ctx, (Date.parse(finishedAt) - Date.parse(stored.startedAt)) / 1000);
   await ctx.output.close(stored?.status ?? verdict.status);
   return 'ack';

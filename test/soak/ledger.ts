@@ -101,17 +101,12 @@ export class Ledger {
       if (done) completed++;
       else notes.push(`${id} ended ${info.builds.map((build: any) => `${build.status}: ${build.reason}`).join(', ')}`);
       for (const build of info.builds) {
-        const first = await output({ url }, id, build.platform);
-        const problem = Ledger.outputProblems(first, build.status);
-        if (!problem) continue;
-        // Tell a stored gap from a read that came back short while the cluster settled: read again.
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-        const again = Ledger.outputProblems(await output({ url }, id, build.platform), build.status);
-        if (again) {
+        // Strict: one read, whole. (A second read once hid a real gap: a build finished by one
+        // attempt while the queue had handed it to another showed the other attempt's stub.)
+        const problem = Ledger.outputProblems(await output({ url }, id, build.platform), build.status);
+        if (problem) {
           incompleteOutput++;
-          notes.push(`output of ${id}/${build.platform}: ${again}`);
-        } else {
-          notes.push(`output of ${id}/${build.platform} read short once (${problem}, ${first.length} chars), complete on a second read`);
+          notes.push(`output of ${id}/${build.platform}: ${problem}`);
         }
       }
     }

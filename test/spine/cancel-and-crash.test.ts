@@ -57,6 +57,40 @@ test('kill -9 of the agent mid-check: the build is redelivered, starts afresh an
   assert.is(text.match(/>>> rfarm: R CMD check\n/g)?.length, 1, 'the output of the lost attempt is not repeated');
 });
 
+test('an agent cut off past its ack wait: the queue gives the build to another agent, the first to finish gives the result, and the output shown is that attempt\'s, whole', async () => {
+  // What a NATS cluster electing a leader does to an agent's heartbeats, made certain: SIGSTOP.
+  const { body } = await submit(farm, packTarball(packages.slow(8, 'pauseme')));
+  await waitUntil(() => runningTest(body.id), 120_000, 'the slow test to start');
+  const first = (await jobInfo(farm, body.id)).builds[0];
+  assert.is(first.attempt, 1);
+  const paused = farm.agents.find((agent) => agent.env.FARM_WORKER_ID === first.worker.id)!;
+  const pid = paused.child!.pid!;
+  process.kill(pid, 'SIGSTOP');
+  try {
+    await waitUntil(async () => (await jobInfo(farm, body.id)).builds[0].attempt === 2, 30_000, 'the queue to hand the build to the other agent');
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  // The paused agent's check went on meanwhile (only the agent was stopped): it finishes first.
+  const done = await waitForJob(farm, body.id, 120_000);
+  const build = done.builds[0];
+  assert.is(build.status, 'DONE', build.reason);
+  assert.is(build.result.status, 'OK');
+  const shownAtOnce = await output(farm, body.id);
+  assert.is(shownAtOnce.match(/^>>> rfarm: R CMD check$/gm)?.length, 1, `the result's own output, whole:\n${shownAtOnce}`);
+  assert.match(shownAtOnce, />>> rfarm: DONE/);
+  assert.not.match(shownAtOnce, /attempt 2/);
+  assert.is(build.attempt, 1, 'the record names the attempt that gave the result');
+  assert.is(build.worker.id, first.worker.id);
+  // The second attempt stops once it sees the build finished, and changes nothing.
+  await waitUntil(async () => processesMatching('pauseme').length === 0, 60_000, 'the second attempt to stop');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const after = await jobInfo(farm, body.id);
+  assert.equal(after.builds[0].attempt, 1);
+  assert.equal(after.builds[0].result, build.result);
+  assert.is(await output(farm, body.id), shownAtOnce);
+});
+
 test('restarting the control plane mid-build: the status carries on and nothing is lost', async () => {
   const { body } = await submit(farm, packTarball(packages.slow(5, 'restartme')));
   await waitForJob(farm, body.id, 60_000, (build) => build.status === 'RUNNING');
