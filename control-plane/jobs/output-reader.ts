@@ -68,9 +68,8 @@ export class OutputReader {
   /**
    * The messages of `subject` in order through one ordered consumer, until the signal aborts or, with
    * `expected` (the count stored when the read began), until at least that many are read and the
-   * consumer says none is pending. Both are asked for: a consumer may
-   * report nothing pending before it has delivered all that is stored while a cluster elects a leader.
-   * Should the rest never come,
+   * consumer says none is pending. Both are asked for: a consumer may report nothing pending before
+   * it has delivered all that is stored while a cluster elects a leader. Should the rest never come,
    * the read ends after READ_STALL_MS without a message. The consumer is deleted when the caller stops.
    */
   private async *read(subject: string, expected: number | null, signal?: AbortSignal): AsyncGenerator<OutputChunk> {
