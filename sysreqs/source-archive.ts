@@ -4,8 +4,7 @@
  * folder are kept, each under a size cap; every other body is streamed through and dropped. Nothing
  * touches the disk; unpacking stops as soon as a limit trips.
  */
-import { createGunzip } from 'node:zlib';
-import tar from 'tar-stream';
+import { readEntry, skipEntry, walkSourceTarball } from '../r-metadata/index.ts';
 import { BUILD_FILE_PATHS, type BuildFiles } from './build-files.ts';
 import { malformedSource } from './errors.ts';
 
@@ -42,57 +41,29 @@ function keptPath(name: string, folder: string | undefined): { folder: string; p
 }
 
 /** Reads DESCRIPTION and the build files of a gzip-compressed tar archive; throws `malformed_source`. */
-export function readSourceArchive(bytes: Uint8Array, limits: SourceArchiveLimits = SOURCE_ARCHIVE_LIMITS): Promise<SourceArchive> {
-  if (bytes.byteLength < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return Promise.reject(malformedSource('the body is not gzip data; send the package as R CMD build makes it (a .tar.gz)'));
-  return new Promise((resolve, reject) => {
-    const gunzip = createGunzip();
-    const extract = tar.extract();
-    const files = new Map<string, Uint8Array>();
-    let folder: string | undefined;
-    let unpacked = 0;
-    let entries = 0;
-    let settled = false;
-    const fail = (problem: string) => {
-      if (settled) return;
-      settled = true;
-      gunzip.destroy();
-      extract.destroy();
-      reject(malformedSource(problem));
-    };
-    gunzip.on('data', (chunk: Buffer) => {
-      unpacked += chunk.byteLength;
-      if (unpacked > limits.maxUnpackedBytes) return fail(`it unpacks to more than ${limits.maxUnpackedBytes} bytes`);
-      if (!extract.write(chunk)) gunzip.pause();
-    });
-    extract.on('drain', () => gunzip.resume());
-    gunzip.on('end', () => extract.end(undefined));
-    gunzip.on('error', (error: Error) => fail(`the gzip data is corrupt: ${error.message}`));
-    extract.on('error', (error: Error) => fail(`it is not a tar archive: ${error.message}`));
-    extract.on('entry', (header, body, next) => {
-      if (++entries > limits.maxEntries) return fail(`it has more than ${limits.maxEntries} entries`);
+export async function readSourceArchive(bytes: Uint8Array, limits: SourceArchiveLimits = SOURCE_ARCHIVE_LIMITS): Promise<SourceArchive> {
+  if (bytes.byteLength < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) throw malformedSource('the body is not gzip data; send the package as R CMD build makes it (a .tar.gz)');
+  const files = new Map<string, Uint8Array>();
+  let folder: string | undefined;
+  let entries = 0;
+  await walkSourceTarball(bytes, {
+    onUnpacked: (unpacked) => (unpacked > limits.maxUnpackedBytes ? malformedSource(`it unpacks to more than ${limits.maxUnpackedBytes} bytes`) : undefined),
+    onEntry: (header, body, next) => {
+      if (++entries > limits.maxEntries) throw malformedSource(`it has more than ${limits.maxEntries} entries`);
       const kept = header.type === 'file' ? keptPath(header.name, folder) : undefined;
-      if (!kept || (header.size ?? 0) > limits.maxFileBytes) {
-        body.on('end', () => next());
-        body.resume();
-        return;
-      }
+      if (!kept || (header.size ?? 0) > limits.maxFileBytes) return skipEntry(body, next);
       folder = kept.folder;
-      const chunks: Buffer[] = [];
-      body.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-      body.on('end', () => {
-        files.set(kept.path, Buffer.concat(chunks));
+      readEntry(body, (content) => {
+        files.set(kept.path, content);
         next();
       });
-    });
-    extract.on('finish', () => {
-      if (settled) return;
-      settled = true;
-      const description = files.get('DESCRIPTION');
-      if (!description) return reject(malformedSource("it has no '<package>/DESCRIPTION' file"));
-      const decoder = new TextDecoder('utf-8');
-      const buildFiles = Object.fromEntries([...files].filter(([path]) => path !== 'DESCRIPTION').map(([path, content]) => [path, decoder.decode(content)]));
-      resolve({ description, buildFiles });
-    });
-    gunzip.end(bytes);
+    },
+    corruptGzip: (detail) => malformedSource(`the gzip data is corrupt: ${detail}`),
+    notTar: (detail) => malformedSource(`it is not a tar archive: ${detail}`),
   });
+  const description = files.get('DESCRIPTION');
+  if (!description) throw malformedSource("it has no '<package>/DESCRIPTION' file");
+  const decoder = new TextDecoder('utf-8');
+  const buildFiles = Object.fromEntries([...files].filter(([path]) => path !== 'DESCRIPTION').map(([path, content]) => [path, decoder.decode(content)]));
+  return { description, buildFiles };
 }

@@ -4,8 +4,8 @@
  * limits against decompression bombs. Nothing is written to disk; bodies other than DESCRIPTION are
  * streamed through and dropped, and unpacking stops as soon as a limit trips.
  */
-import { createGunzip } from 'node:zlib';
-import tar, { type ExtractEvents, type Header } from 'tar-stream';
+import type { Header } from 'tar-stream';
+import { readEntry, skipEntry, walkSourceTarball, type TarEntryBody } from '../../r-metadata/index.ts';
 import { errors, type FarmError } from '../errors.ts';
 import { readPackageDescription } from './description.ts';
 import { checkEntry } from './entry-path.ts';
@@ -42,9 +42,6 @@ export interface PackageArchive {
   readonly unpackedBytes: number;
 }
 
-/** One entry's body stream, as tar-stream hands it over. */
-type EntryBody = ExtractEvents['entry'][1];
-
 /** Below this many unpacked bytes the ratio is not checked: tiny text files compress very well. */
 const RATIO_FLOOR_BYTES = 1024 * 1024;
 
@@ -72,51 +69,17 @@ interface ArchiveContents {
   readonly unpackedBytes: number;
 }
 
-/** Streams gunzip into tar-stream, counting bytes; settles exactly once, tearing both down on failure. */
-function readArchive(data: Buffer, limits: ArchiveLimits): Promise<ArchiveContents> {
-  return new Promise((resolve, reject) => {
-    const gunzip = createGunzip({ chunkSize: 64 * 1024 });
-    const extract = tar.extract();
-    const layout = new PackageLayout(limits);
-    let unpackedBytes = 0;
-    let settled = false;
-    const fail = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      gunzip.destroy();
-      extract.destroy();
-      reject(error);
-    };
-
-    gunzip.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      unpackedBytes += chunk.byteLength;
-      const overLimit = checkUnpackedSize(unpackedBytes, data.byteLength, limits);
-      if (overLimit) return fail(overLimit);
-      if (!extract.write(chunk)) gunzip.pause();
-    });
-    extract.on('drain', () => gunzip.resume());
-    // streamx's typings demand an argument to end(); undefined ends it without a last chunk.
-    gunzip.on('end', () => extract.end(undefined));
-    gunzip.on('error', (error: Error) => fail(errors.notTar(`the gzip data is truncated or corrupt: ${error.message}`)));
-    extract.on('error', (error: Error) => fail(errors.notTar(error.message)));
-    extract.on('entry', (header, body, next) => {
-      try {
-        layout.accept(header, body, () => next());
-      } catch (error) {
-        // Anything but a FarmError here is our bug: pass it on to become a logged 500.
-        fail(error);
-      }
-    });
-    extract.on('finish', () => {
-      if (settled) return;
-      settled = true;
-      resolve({ ...layout.result(), unpackedBytes });
-    });
-    // A safety net: if the streams close without finishing or failing, still settle.
-    extract.on('close', () => fail(errors.notTar('the archive ended unexpectedly')));
-    gunzip.end(data);
+/** Walks the archive, checking sizes as it unpacks and the layout entry by entry. */
+async function readArchive(data: Buffer, limits: ArchiveLimits): Promise<ArchiveContents> {
+  const layout = new PackageLayout(limits);
+  const unpackedBytes = await walkSourceTarball(data, {
+    onUnpacked: (unpacked) => checkUnpackedSize(unpacked, data.byteLength, limits),
+    // Anything but a FarmError thrown here is our bug: it goes on to become a logged 500.
+    onEntry: (header, body, next) => layout.accept(header, body, next),
+    corruptGzip: (detail) => errors.notTar(`the gzip data is truncated or corrupt: ${detail}`),
+    notTar: (detail) => errors.notTar(detail),
   });
+  return { ...layout.result(), unpackedBytes };
 }
 
 function checkUnpackedSize(unpacked: number, compressed: number, limits: ArchiveLimits): FarmError | undefined {
@@ -141,7 +104,7 @@ class PackageLayout {
 
   constructor(private readonly limits: ArchiveLimits) {}
 
-  accept(header: Header, body: EntryBody, next: () => void): void {
+  accept(header: Header, body: TarEntryBody, next: () => void): void {
     const size = header.size ?? 0;
     this.entries += 1;
     if (this.entries > this.limits.maxEntries) {
@@ -160,12 +123,12 @@ class PackageLayout {
       if (size > this.limits.maxDescriptionBytes) {
         throw errors.invalidDescription(`it is ${size} bytes, more than this farm's limit of ${this.limits.maxDescriptionBytes}; DESCRIPTION holds metadata only`);
       }
-      return collect(body, (bytes) => {
+      return readEntry(body, (bytes) => {
         this.description = bytes;
         next();
       });
     }
-    drain(body, next);
+    skipEntry(body, next);
   }
 
   result(): { folder: string | undefined; description: Buffer | undefined; entries: number } {
@@ -187,20 +150,4 @@ class PackageLayout {
     }
     this.seen.set(path, isDirectory);
   }
-}
-
-function drain(body: EntryBody, next: () => void): void {
-  // Errors reach us through the extract stream; this listener only stops them being unhandled.
-  body.on('error', () => {});
-  body.on('end', () => next());
-  body.resume();
-}
-
-function collect(body: EntryBody, done: (bytes: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  body.on('error', () => {});
-  body.on('data', (chunk) => {
-    chunks.push(chunk as Buffer);
-  });
-  body.on('end', () => done(Buffer.concat(chunks)));
 }
