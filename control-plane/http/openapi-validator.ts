@@ -6,9 +6,27 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { parse } from 'yaml';
+import type { operations } from '../api-types.ts';
 import { errors } from '../errors.ts';
+
+/** An operation of the OpenAPI document, by its operationId. */
+export type OperationId = keyof operations;
+
+/** A parameter group of an operation as the generated types spell it; `unknown` when it has none. */
+type Group<T> = [NonNullable<T>] extends [never] ? unknown : NonNullable<T>;
+
+/** An operation's query and path parameters, validated and coerced (booleans, arrays) as the contract says. */
+export type OperationParams<Id extends OperationId> = Group<operations[Id]['parameters']['query']> & Group<operations[Id]['parameters']['path']>;
+
+/**
+ * The parameters `validate(operationId)` checked for this request, typed from the generated API
+ * types: a route reads `paramsOf(ctx, 'submitTarball').check_args` instead of casting.
+ */
+export function paramsOf<Id extends OperationId>(ctx: Context, _operationId: Id): OperationParams<Id> {
+  return ctx.state.params as OperationParams<Id>;
+}
 
 interface ParameterSpec {
   name: string;
@@ -86,7 +104,7 @@ export class OpenApiValidator {
   }
 
   /** Middleware validating the request for `operationId`. */
-  validate(operationId: string): Middleware {
+  validate(operationId: OperationId): Middleware {
     const operation = this.operations.get(operationId);
     if (!operation) throw new Error(`no operation '${operationId}' in the OpenAPI document`);
     return async (ctx, next) => {

@@ -6,6 +6,7 @@ import { objectNames } from '../../protocol/index.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
+import { paramsOf } from '../http/openapi-validator.ts';
 import { overallStatus, presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
 import { GZIP_HEAD, readUpload } from '../http/upload-body.ts';
 import { normaliseCheckArgs, parseEnvAssignments } from '../jobs/check-options.ts';
@@ -50,7 +51,7 @@ export function jobRoutes(deps: AppDeps): Router {
   router.put('/jobs/submit/tarball', validator.validate('submitTarball'), deps.uploads.admission(config.uploadLimitBytes), async (ctx) => {
     const contentType = ctx.get('content-type');
     if (REFUSED_UPLOAD_TYPES.test(contentType)) throw errors.unsupportedMediaType('the package .tar.gz itself as the raw body (Content-Type: application/gzip)');
-    const params = ctx.state.params as { platform?: string[]; email?: string; check_args?: string[]; env_vars?: string[]; publish?: boolean };
+    const params = paramsOf(ctx, 'submitTarball');
     if (params.publish) requireAdmin(ctx, config.adminToken);
     if (params.email && !deps.mailer) throw errors.mailNotConfigured();
     const checkArgs = normaliseCheckArgs(params.check_args ?? []);
@@ -85,7 +86,7 @@ export function jobRoutes(deps: AppDeps): Router {
   });
 
   router.get('/jobs/output/:id', validator.validate('getJobOutput'), async (ctx) => {
-    const params = ctx.state.params as { platform?: string; follow?: boolean };
+    const params = paramsOf(ctx, 'getJobOutput');
     const { build } = await deps.jobs.build(ctx.params.id, params.platform);
     const wantsEvents = ctx.accepts('text/plain', 'text/event-stream') === 'text/event-stream' && ctx.get('accept').includes('text/event-stream');
     if (!params.follow && !wantsEvents) {
@@ -125,7 +126,7 @@ export function jobRoutes(deps: AppDeps): Router {
   });
 
   router.get('/jobs/:id/artifacts/:name', validator.validate('getArtifact'), async (ctx) => {
-    const params = ctx.state.params as { platform?: string };
+    const params = paramsOf(ctx, 'getArtifact');
     const { build } = await deps.jobs.build(ctx.params.id, params.platform);
     const artifact = build.artifacts.find((candidate) => candidate.name === ctx.params.name);
     if (!artifact) throw errors.artifactNotFound(ctx.params.name, build.artifacts.map((candidate) => candidate.name));

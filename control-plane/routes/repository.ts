@@ -7,6 +7,7 @@ import type { BuildRecord, JobRecord } from '../../protocol/index.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
+import { paramsOf } from '../http/openapi-validator.ts';
 import type { PublicationRecord } from '../repository/index.ts';
 
 /** The API view of one build's publication. */
@@ -44,7 +45,7 @@ export function repositoryRoutes(deps: AppDeps): Router {
 
   router.put('/repository/publications/:id', validator.validate('publishJob'), async (ctx) => {
     requireAdmin(ctx, config.adminToken);
-    const params = ctx.state.params as { platform?: string };
+    const params = paramsOf(ctx, 'publishJob');
     const { job, build } = await deps.jobs.build(ctx.params.id, params.platform);
     const record = await deps.repository.publish(job.id, build.platform);
     ctx.body = presentPublication(config.publicUrl, job, build, record);
