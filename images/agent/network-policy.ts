@@ -1,57 +1,27 @@
 /**
- * The `egress` network policy as rules: a check that may open connections to the internet and to
- * nothing of the farm's. Pure: it returns the commands that make one build's network namespace and
- * the nftables ruleset that fences it; the sandbox applies them around `bwrap --share-net`
- * (run as `ip netns exec <namespace> bwrap …`) and removes them after the build.
+ * The `egress` network policy as commands and rules: a check that may open connections to the
+ * internet and to nothing of the farm's. Pure: egress-network.ts runs what this returns.
  *
- * The design, in short: the check gets its own network namespace joined to the host by a veth
- * pair on a /30 and leaves through the host's uplink with masquerade. On the host side, in its own
- * nftables table (priority ahead of the host's own rules, so it only ever drops more):
- * - nothing from the sandbox reaches the host itself (input: drop), so no agent, metrics or
- *   sysreqs port on the host is reachable;
- * - forwarded traffic to link-local (169.254.0.0/16: the cloud metadata service at
- *   169.254.169.254), private, shared and loopback ranges, the farm's own addresses (NATS, the
- *   control plane, the VPC) and multicast is dropped; IPv6 is dropped entirely (the metadata service
- *   also answers at fd00:ec2::254);
- * - outbound mail ports are dropped (a check never needs to send mail; a spammer would);
- * - new connections are rate-limited; replies come back (established, related), nothing new comes in;
- * - DNS goes only to the resolvers named, which may sit inside a blocked range.
+ * The design (README, "Network policy"): each build gets its own network namespace, held open by a
+ * small holder process for the length of the build. slirp4netns (user-mode networking, the one
+ * rootless podman uses) gives it a tap device and carries its connections out as ordinary sockets
+ * of the agent's own namespace. The fence is an nftables table *inside the build's namespace*,
+ * loaded by the holder before any build process exists; the build runs in a nested user namespace
+ * with no capability over that namespace, so it cannot change the rules:
+ * - outbound only: nothing new comes in; replies come back;
+ * - never to loopback-only or private, shared, link-local (169.254.169.254: cloud metadata),
+ *   multicast or reserved IPv4 ranges, nor to the farm's own addresses or any address of the host;
+ *   slirp's own gateway (10.0.2.2, which would be the host's loopback) is refused twice: by the
+ *   rules and by `--disable-host-loopback`;
+ * - no IPv6 at all (the metadata service also answers at fd00:ec2::254): slirp4netns gives none
+ *   and the rules drop it;
+ * - DNS only through slirp's resolver (10.0.2.3, port 53), which asks the host's;
+ * - no outbound mail ports; new connections rate-limited.
+ * A root agent makes the namespace as root and drops to the build's uid after joining it; an
+ * agent that is not root makes it in a user namespace of its own (needs /dev/net/tun open to it).
  */
 
-/** What one build's egress needs to know about the host. */
-export interface EgressArgs {
-  /** A short id of the build (letters and digits), unique on the host while it runs. */
-  readonly buildId: string;
-  /** The /30's index on this host (0 … 16383), so concurrent builds' links do not collide. */
-  readonly slot: number;
-  /** The host's outward interface, e.g. eth0. */
-  readonly uplink: string;
-  /** The farm's own addresses and networks (CIDR or address): NATS, the control plane, the VPC. */
-  readonly farmNetworks: readonly string[];
-  /** IPv4 DNS resolvers the check may ask (only on port 53). */
-  readonly dnsServers: readonly string[];
-  /** Most new outbound connections per second. Default 20. */
-  readonly connectionsPerSecond?: number;
-}
-
-/** What the sandbox runs: setup before the build, teardown after, and the files it mounts. */
-export interface EgressPlan {
-  /** The network namespace the sandbox runs in (`ip netns exec <namespace> …`). */
-  readonly namespace: string;
-  /** Commands to run as root, in order, before the build. */
-  readonly setup: readonly (readonly string[])[];
-  /** Commands that undo `setup`; each may fail harmlessly if its part is gone. */
-  readonly teardown: readonly (readonly string[])[];
-  /** The nftables ruleset `setup` loads (`nft -f -` with this on stdin). */
-  readonly ruleset: string;
-  /** The sandbox's /etc/resolv.conf. */
-  readonly resolvConf: string;
-  /** The host's and the sandbox's address on the link. */
-  readonly hostAddress: string;
-  readonly sandboxAddress: string;
-}
-
-/** Raised when the arguments cannot make a safe plan. */
+/** Raised when the arguments cannot make a safe policy. */
 export class EgressPlanError extends Error {
   override name = 'EgressPlanError';
 }
@@ -74,12 +44,16 @@ export const ALWAYS_BLOCKED_IPV4 = [
 /** Ports a check never needs and an abuser would use: outbound mail. */
 export const BLOCKED_PORTS = [25, 465, 587] as const;
 
-/** Where the builds' /30 links live: 10.203.0.0/16 (itself inside a blocked range, so one sandbox cannot reach another). */
-const LINK_BASE = [10, 203];
+/** slirp4netns's fixed addresses on its default 10.0.2.0/24 (itself inside a blocked range). */
+export const SLIRP = { tap: 'tap0', dns: '10.0.2.3', mtu: 65520 } as const;
+
+/** The sandbox's /etc/resolv.conf under `egress`: slirp's resolver only. */
+export const EGRESS_RESOLV_CONF = `nameserver ${SLIRP.dns}\noptions timeout:2 attempts:2\n`;
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/(\d{1,2}))?$/;
 
-function validIpv4(text: string): boolean {
+/** Whether `text` is an IPv4 address or CIDR. */
+export function validIpv4(text: string): boolean {
   const match = IPV4.exec(text);
   if (!match) return false;
   const octets = match.slice(1, 5).map(Number);
@@ -87,76 +61,94 @@ function validIpv4(text: string): boolean {
   return octets.every((octet) => octet <= 255) && prefix <= 32;
 }
 
-/** Makes the plan for one build; throws EgressPlanError on arguments that would make it unsafe. */
-export function egressPlan(args: EgressArgs): EgressPlan {
-  if (!/^[a-z0-9]{1,8}$/.test(args.buildId)) throw new EgressPlanError(`build id '${args.buildId}' must be 1-8 lower-case letters or digits (it names interfaces)`);
-  if (!Number.isInteger(args.slot) || args.slot < 0 || args.slot > 16383) throw new EgressPlanError(`slot ${args.slot} must be a whole number 0-16383`);
-  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(args.uplink)) throw new EgressPlanError(`uplink '${args.uplink}' is not an interface name`);
-  for (const network of args.farmNetworks) if (!validIpv4(network)) throw new EgressPlanError(`farm network '${network}' is not an IPv4 address or CIDR`);
-  for (const server of args.dnsServers) if (!validIpv4(server) || server.includes('/')) throw new EgressPlanError(`DNS server '${server}' is not an IPv4 address`);
-  if (args.dnsServers.length === 0) throw new EgressPlanError('name at least one DNS server: without one the check can reach only literal addresses');
+/** What the fence must know. */
+export interface EgressRulesArgs {
+  /** The farm's own addresses and networks (IPv4 address or CIDR): NATS, the control plane, sysreqs. */
+  readonly farmNetworks: readonly string[];
+  /** Every IPv4 address of the host (of the agent's network namespace): its services listen there. */
+  readonly hostAddresses: readonly string[];
+  /** Most new outbound connections per second. Default 20. */
+  readonly connectionsPerSecond?: number;
+}
+
+/** The nftables ruleset the holder loads into the build's own namespace (`nft -f -`). */
+export function egressRuleset(args: EgressRulesArgs): string {
+  for (const network of [...args.farmNetworks, ...args.hostAddresses]) {
+    if (!validIpv4(network)) throw new EgressPlanError(`'${network}' is not an IPv4 address or CIDR`);
+  }
   const rate = args.connectionsPerSecond ?? 20;
-
-  const namespace = `rfarm-${args.buildId}`;
-  const hostInterface = `rfh-${args.buildId}`;
-  const sandboxInterface = `rfs-${args.buildId}`;
-  const base = args.slot * 4;
-  const subnet = `${LINK_BASE[0]}.${LINK_BASE[1]}.${Math.floor(base / 256)}`;
-  const hostAddress = `${subnet}.${(base % 256) + 1}`;
-  const sandboxAddress = `${subnet}.${(base % 256) + 2}`;
-  const table = `rfarm_${args.buildId}`;
-  const blocked = [...new Set([...ALWAYS_BLOCKED_IPV4, ...args.farmNetworks])];
-  const dns = args.dnsServers.join(', ');
-
-  const ruleset = [
-    `table inet ${table} {`,
+  if (!Number.isInteger(rate) || rate < 1) throw new EgressPlanError(`connections per second ${rate} must be a whole number of at least 1`);
+  const blocked = [...new Set([...ALWAYS_BLOCKED_IPV4, ...args.farmNetworks, ...args.hostAddresses])];
+  return [
+    'table inet rfarm_egress {',
     '  set blocked_ipv4 {',
     '    type ipv4_addr; flags interval; auto-merge',
     `    elements = { ${blocked.join(', ')} }`,
     '  }',
+    '  chain output {',
+    '    type filter hook output priority filter; policy drop;',
+    '    oifname "lo" accept',
+    '    meta nfproto ipv6 drop',
+    `    ip daddr ${SLIRP.dns} meta l4proto { tcp, udp } th dport 53 accept`,
+    '    ip daddr @blocked_ipv4 drop',
+    `    tcp dport { ${BLOCKED_PORTS.join(', ')} } drop`,
+    `    ct state new limit rate over ${rate}/second burst ${rate * 2} packets drop`,
+    `    oifname "${SLIRP.tap}" accept`,
+    '  }',
     '  chain input {',
-    '    type filter hook input priority filter - 10; policy accept;',
-    `    iifname "${hostInterface}" drop`,
-    '  }',
-    '  chain forward {',
-    '    type filter hook forward priority filter - 10; policy accept;',
-    `    oifname "${hostInterface}" ct state established,related accept`,
-    `    oifname "${hostInterface}" drop`,
-    `    iifname "${hostInterface}" meta nfproto ipv6 drop`,
-    `    iifname "${hostInterface}" ip saddr != ${sandboxAddress} drop`,
-    `    iifname "${hostInterface}" ip daddr { ${dns} } meta l4proto { tcp, udp } th dport 53 accept`,
-    `    iifname "${hostInterface}" ip daddr @blocked_ipv4 drop`,
-    `    iifname "${hostInterface}" tcp dport { ${BLOCKED_PORTS.join(', ')} } drop`,
-    `    iifname "${hostInterface}" ct state new limit rate over ${rate}/second burst ${rate * 2} packets drop`,
-    `    iifname "${hostInterface}" oifname "${args.uplink}" accept`,
-    `    iifname "${hostInterface}" drop`,
-    '  }',
-    '  chain postrouting {',
-    '    type nat hook postrouting priority srcnat; policy accept;',
-    `    ip saddr ${sandboxAddress} oifname "${args.uplink}" masquerade`,
+    '    type filter hook input priority filter; policy drop;',
+    '    iifname "lo" accept',
+    '    ct state established,related accept',
     '  }',
     '}',
     '',
   ].join('\n');
+}
 
-  const setup: string[][] = [
-    ['ip', 'netns', 'add', namespace],
-    ['ip', 'link', 'add', hostInterface, 'type', 'veth', 'peer', 'name', sandboxInterface, 'netns', namespace],
-    ['ip', 'addr', 'add', `${hostAddress}/30`, 'dev', hostInterface],
-    ['ip', 'link', 'set', hostInterface, 'up'],
-    ['ip', '-n', namespace, 'addr', 'add', `${sandboxAddress}/30`, 'dev', sandboxInterface],
-    ['ip', '-n', namespace, 'link', 'set', 'lo', 'up'],
-    ['ip', '-n', namespace, 'link', 'set', sandboxInterface, 'up'],
-    ['ip', '-n', namespace, 'route', 'add', 'default', 'via', hostAddress],
-    // The ruleset goes in before forwarding is on, so no packet passes unfenced.
-    ['nft', '-f', '-'],
-    ['sysctl', '-w', `net.ipv4.conf.${hostInterface}.forwarding=1`],
-    ['sysctl', '-w', 'net.ipv4.ip_forward=1'],
+/**
+ * The holder: makes the namespace (and, for an agent that is not root, a user namespace owning
+ * it), brings loopback up, loads the ruleset from stdin, says `ready`, and sleeps until killed
+ * (or until the agent dies: parent-death signal).
+ */
+export function holderArgv(ownUserNamespace: boolean): string[] {
+  const script = 'set -e; ip link set lo up; nft -f -; echo ready; exec sleep infinity';
+  const unshare = ownUserNamespace ? ['unshare', '--user', '--map-root-user', '--net'] : ['unshare', '--net'];
+  return ['setpriv', '--pdeathsig', 'KILL', '--', ...unshare, '--', 'sh', '-c', script];
+}
+
+/** slirp4netns attached to the holder's namespace; it writes to `readyFd` once the tap is up. */
+export function slirpArgv(holderPid: number, ownUserNamespace: boolean, readyFd: number): string[] {
+  return [
+    'setpriv',
+    '--pdeathsig',
+    'KILL',
+    '--',
+    'slirp4netns',
+    '--configure',
+    `--mtu=${SLIRP.mtu}`,
+    '--disable-host-loopback',
+    '--enable-sandbox',
+    '--enable-seccomp',
+    `--ready-fd=${readyFd}`,
+    ...(ownUserNamespace ? [`--userns-path=/proc/${holderPid}/ns/user`] : []),
+    String(holderPid),
+    SLIRP.tap,
   ];
-  const teardown: string[][] = [
-    ['nft', 'delete', 'table', 'inet', table],
-    ['ip', 'netns', 'delete', namespace],
-  ];
-  const resolvConf = `${args.dnsServers.map((server) => `nameserver ${server}`).join('\n')}\noptions timeout:2 attempts:2\n`;
-  return { namespace, setup, teardown, ruleset, resolvConf, hostAddress, sandboxAddress };
+}
+
+/** A build's network namespace, held open by the process `pid`. */
+export interface NetworkNamespace {
+  readonly pid: number;
+  /** Made in a user namespace of the agent's (an agent that is not root): join that too. */
+  readonly ownUserNamespace: boolean;
+}
+
+/**
+ * The argv prefix that runs the rest of a sandbox's command in `namespace`. A root agent joins it
+ * before dropping to the build's uid (joining needs the privilege); an agent that is not root
+ * joins its own user namespace along with it, keeping its uid.
+ */
+export function joinNamespaceArgv(namespace: NetworkNamespace): string[] {
+  const net = `--net=/proc/${namespace.pid}/ns/net`;
+  return namespace.ownUserNamespace ? ['nsenter', '--preserve-credentials', `--user=/proc/${namespace.pid}/ns/user`, net, '--'] : ['nsenter', net, '--'];
 }

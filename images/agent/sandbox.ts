@@ -12,8 +12,11 @@
  * - no environment but what we give it (bwrap itself starts with an empty one, so even the
  *   sandbox's pid 1 holds no agent variable).
  * Only the job directory is writable. The farm's data directory (other jobs, credentials) is not
- * mounted at all.
+ * mounted at all. Under the `egress` policy the sandbox shares a fenced network namespace made for
+ * its build (network-policy.ts) instead of having none.
  */
+import { joinNamespaceArgv, type NetworkNamespace } from './network-policy.ts';
+
 /** Where the job directory appears inside the sandbox. */
 export const SANDBOX_JOB_DIR = '/job';
 /** The uid and gid package code has inside the sandbox (mapped to an unprivileged host uid). */
@@ -31,6 +34,8 @@ export interface SandboxSystem {
   readonly seccompFile: string;
   /** The agent's own scripts a step may run (e.g. the dependency installer), staged where a sandbox can read them. */
   readonly scriptsDir: string;
+  /** What a step under the `egress` policy also mounts: its /etc/resolv.conf naming slirp's resolver. */
+  readonly egressMounts: readonly ReadOnlyMount[];
 }
 
 /** A read-only directory to show inside the sandbox at the same path (e.g. a dependency cache). */
@@ -66,6 +71,8 @@ export interface SandboxSpec {
   readonly readOnly?: readonly ReadOnlyMount[];
   /** Keep the network (only for steps that must fetch dependencies, never for the check). */
   readonly network?: boolean;
+  /** Run in this build's fenced network namespace (the `egress` policy) instead of having no network. */
+  readonly networkNamespace?: NetworkNamespace;
   /** The system view and seccomp program, prepared once per agent. */
   readonly system: SandboxSystem;
   /** Host uid/gid to run as; unset: the agent's own (an unprivileged agent cannot switch). */
@@ -113,9 +120,14 @@ export function sandboxArgv(spec: SandboxSpec): string[] {
   const bindArgs = (wanted: (bind: BindSource) => boolean) =>
     binds.flatMap((bind) => (wanted(bind) ? [bind.writable ? '--bind' : '--ro-bind', bind.hostPath, bind.sandboxPath] : []));
   const tmpSize = String(spec.limits.tmpBytes);
+  const join = spec.networkNamespace ? joinNamespaceArgv(spec.networkNamespace) : [];
+  // Joining a namespace root made needs root: before the drop to the build's uid; the agent's own user namespace, after.
+  const joinBeforeIdentity = spec.networkNamespace?.ownUserNamespace === false;
   return [
     ...limitArgs(spec.limits),
+    ...(joinBeforeIdentity ? join : []),
     ...identityArgs(spec.identity),
+    ...(joinBeforeIdentity ? [] : join),
     'bwrap',
     '--unshare-all',
     '--unshare-user',
@@ -126,7 +138,7 @@ export function sandboxArgv(spec: SandboxSpec): string[] {
     String(SANDBOX_INNER_ID),
     '--cap-drop',
     'ALL',
-    ...(spec.network ? ['--share-net'] : []),
+    ...(spec.network || spec.networkNamespace ? ['--share-net'] : []),
     '--die-with-parent',
     '--new-session',
     '--hostname',
