@@ -38,7 +38,8 @@ import { cacheMount, dependencyCacheFor, DependencyInstaller, dependencyFields }
 import { createAgentMetrics, type AgentMetrics } from './metrics-server.ts';
 import { OutputPublisher } from './output-publisher.ts';
 import type { SandboxHost } from './sandboxed-process.ts';
-import { prepareSandboxHost } from './sandbox-host.ts';
+import { canSwitchIdentity, prepareSandboxHost } from './sandbox-host.ts';
+import { farmAddresses, hostIpv4Addresses, openEgressNetwork, type EgressNetwork } from './egress-network.ts';
 import { SystemRequirements } from './system-requirements.ts';
 
 /** What the agent is running now, so a cancel can reach it. */
@@ -60,6 +61,8 @@ export class Agent {
   private readonly subscriptions: Subscription[] = [];
   private readonly startedAt = new Date().toISOString();
   private loop: Promise<void> = Promise.resolve();
+  /** Under `egress`: the farm's own addresses, resolved at start (egress-network.ts). */
+  private farmNetworks: string[] = [];
 
   constructor(
     private readonly config: AgentConfig,
@@ -79,8 +82,8 @@ export class Agent {
   }
 
   async start(): Promise<void> {
-    if (this.network !== 'none') throw new Error(`platform ${this.platform.id} asks for network '${this.network}', which this agent's sandbox cannot give yet`);
     this.sandbox = await prepareSandboxHost(this.config, this.log);
+    if (this.network === 'egress') await this.prepareEgress();
     // Job directories are the builds' own (0700, their uid; `builds` lets them pass, not list); console logs the agent's.
     for (const dir of ['builds', 'output-logs']) {
       await mkdir(join(this.config.dataDir, dir), { recursive: true });
@@ -280,6 +283,22 @@ export class Agent {
     }
   }
 
+  /** Resolves the farm's addresses and opens one egress namespace, so a host that cannot fence builds never takes one. */
+  private async prepareEgress(): Promise<void> {
+    const urls = [...this.config.natsServers.map((server) => (server.includes('://') ? server : `nats://${server}`)), ...(this.config.sysreqsUrl ? [this.config.sysreqsUrl] : [])];
+    this.farmNetworks = await farmAddresses(urls, this.config.egressBlock);
+    try {
+      await (await this.openEgress()).close();
+    } catch (error) {
+      throw new Error(`network policy egress cannot be applied on this host: ${(error as Error).message} (README, "Network policy")`, { cause: error });
+    }
+    this.log.info({ farmNetworks: this.farmNetworks }, 'checks run under network policy egress');
+  }
+
+  private openEgress(): Promise<EgressNetwork> {
+    return openEgressNetwork({ farmNetworks: this.farmNetworks, hostAddresses: hostIpv4Addresses(), ownUserNamespace: !canSwitchIdentity() });
+  }
+
   /** The check's network: the platform's catalogue setting, else this agent's FARM_CHECK_NETWORK. */
   private get network() {
     return this.platform.checkNetwork ?? this.config.checkNetwork;
@@ -316,6 +335,14 @@ export class Agent {
     if (dependencies.kind === 'package-error') {
       return { kind: 'checked', result: errorResult('installing R dependencies', dependencies.message), artifacts: [] };
     }
+    let egress: EgressNetwork | null = null;
+    if (this.network === 'egress') {
+      try {
+        egress = await this.openEgress();
+      } catch (error) {
+        return { kind: 'infrastructure', reason: `could not open the build's egress network: ${(error as Error).message}`, artifacts: [] };
+      }
+    }
     const runner = new BuildRunner(
       {
         jobDir,
@@ -328,12 +355,13 @@ export class Agent {
         platformEnv: this.platform.checkEnvironment,
         libraries: [cacheMount(cache)],
         freshBinary: job.publish === true,
+        networkNamespace: egress?.namespace,
       },
       this.sandbox,
       limits,
       output,
     );
-    const outcome = await runner.run();
+    const outcome = await runner.run().finally(() => egress?.close());
     if (outcome.kind === 'checked' && outcome.result.status === 'ERROR' && missing.length > 0) {
       const note = `system requirements missing on this host: ${missing.join(', ')} (the package's SystemRequirements need them)`;
       output.write(`\n>>> rfarm: ${note}\n`);

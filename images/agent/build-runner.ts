@@ -15,6 +15,7 @@ import { ARTIFACT_LIMITS, artifactOf, takeBinaries, takeCheckLogs, takeFromJobDi
 import { checkEnvironment } from './check-environment.ts';
 import { errorResult } from './check-log.ts';
 import { checkVerdict, withItems } from './check-verdict.ts';
+import type { NetworkNamespace } from './network-policy.ts';
 import type { ReadOnlyMount } from './sandbox.ts';
 import { runSandboxed, type BuildLimits, type OutputSink, type ProcessOutcome, type SandboxHost, type StopReason } from './sandboxed-process.ts';
 
@@ -38,6 +39,8 @@ export interface BuildPlan {
   readonly libraries: readonly ReadOnlyMount[];
   /** Build the binary again in a fresh sandbox from the stored source (for publishing). */
   readonly freshBinary: boolean;
+  /** Under the `egress` policy: the build's fenced network namespace, shared by its steps; unset: no network. */
+  readonly networkNamespace?: NetworkNamespace;
 }
 
 export type BuildOutcome =
@@ -104,7 +107,8 @@ export class BuildRunner {
       jobDir,
       command,
       env: this.environment(),
-      readOnly: this.plan.libraries,
+      readOnly: this.plan.networkNamespace ? [...this.plan.libraries, ...this.host.system.egressMounts] : this.plan.libraries,
+      networkNamespace: this.plan.networkNamespace,
       system: this.host.system,
       identity: this.host.buildIdentity,
       limits: this.host.limits,

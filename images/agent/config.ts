@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { NetworkPolicy } from '../index.ts';
 import { parseServers } from '../../protocol/index.ts';
+import { validIpv4 } from './network-policy.ts';
 
 export interface AgentConfig {
   /** NATS_URL: comma-separated NATS servers. Default nats://127.0.0.1:4222. */
@@ -62,9 +63,15 @@ export interface AgentConfig {
   /**
    * FARM_CHECK_NETWORK: the check's network where the platform's catalogue entry sets none:
    * `none` (default; the check reaches no host) or `egress` (outbound only, never the farm's own
-   * services or cloud metadata; needs the sandbox's egress namespace, see README "Network policy").
+   * services, the host or cloud metadata; needs slirp4netns, nft and ip; README "Network policy").
    */
   readonly checkNetwork: NetworkPolicy;
+  /**
+   * FARM_EGRESS_BLOCK: comma-separated IPv4 addresses or CIDRs a check under `egress` must never
+   * reach, besides private, loopback and link-local ranges, the host's own addresses and the hosts
+   * of NATS_URL and FARM_SYSREQS_URL (always blocked): e.g. the control plane's public address.
+   */
+  readonly egressBlock: string[];
 }
 
 /** A configuration problem, with how to fix it. */
@@ -114,13 +121,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     buildDiskBytes: positiveInteger(env, 'FARM_BUILD_DISK_BYTES', 5_000_000_000, problems),
     minFreeDiskBytes: positiveInteger(env, 'FARM_MIN_FREE_DISK_BYTES', 1_000_000_000, problems),
     checkNetwork: (env.FARM_CHECK_NETWORK || 'none') as NetworkPolicy,
+    egressBlock: (env.FARM_EGRESS_BLOCK ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
   };
   if (config.sandboxUid < 1000) problems.push(`FARM_SANDBOX_UID=${config.sandboxUid} is a system uid; choose an unused uid of 1000 or more`);
-  if (config.checkNetwork === 'egress') {
-    // Said, not faked: the rules exist (network-policy.ts) but the sandbox does not apply them yet.
-    problems.push("FARM_CHECK_NETWORK=egress needs the sandbox's egress namespace, which this agent does not apply yet (README, \"Network policy\"); use none");
-  } else if (config.checkNetwork !== 'none') {
+  if (config.checkNetwork !== 'none' && config.checkNetwork !== 'egress') {
     problems.push(`FARM_CHECK_NETWORK=${config.checkNetwork} must be none or egress`);
+  }
+  for (const entry of config.egressBlock) {
+    if (!validIpv4(entry)) problems.push(`FARM_EGRESS_BLOCK entry '${entry}' is not an IPv4 address or CIDR (e.g. 203.0.113.7 or 203.0.113.0/24)`);
   }
   for (const repo of config.rRepos) {
     if (!/^(https?|file):\/\//.test(repo)) problems.push(`FARM_R_REPOS entry '${repo}' is not an http(s):// or file:// URL`);

@@ -5,6 +5,7 @@
  * If the agent dies, both die too (parent-death signal): nothing is left on the host.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import { egressRuleset, holderArgv, slirpArgv, type EgressRulesArgs, type NetworkNamespace } from './network-policy.ts';
 import { LAUNCHER_ENV } from './sandbox.ts';
@@ -93,4 +94,22 @@ export async function openEgressNetwork(args: OpenEgressArgs): Promise<EgressNet
     await close();
     throw error;
   }
+}
+
+/**
+ * The farm's own IPv4 addresses a check must not reach: `extra` (FARM_EGRESS_BLOCK) and every
+ * address the hosts of `urls` (NATS, sysreqs) resolve to now. A host that does not resolve is
+ * skipped: the check could not resolve it either (its DNS is the host's).
+ */
+export async function farmAddresses(urls: readonly string[], extra: readonly string[]): Promise<string[]> {
+  const hosts = new Set<string>();
+  for (const url of urls) {
+    try {
+      hosts.add(new URL(url).hostname.replace(/^\[|\]$/g, ''));
+    } catch {
+      // not a URL: nothing to block
+    }
+  }
+  const resolved = await Promise.all([...hosts].map((host) => lookup(host, { all: true, family: 4 }).catch(() => [])));
+  return [...new Set([...extra, ...resolved.flat().map((entry) => entry.address)])];
 }

@@ -1,66 +1,79 @@
-/** The egress policy's rules, as a pure function: what the sandbox's namespace may reach. */
+/** The egress policy's rules and commands, as pure functions (egress-network.test.ts runs them for real). */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { egressPlan, EgressPlanError } from '../../images/agent/network-policy.ts';
+import { egressRuleset, EgressPlanError, holderArgv, joinNamespaceArgv, slirpArgv } from '../../images/agent/network-policy.ts';
+import { sandboxArgv, type SandboxSpec } from '../../images/agent/sandbox.ts';
 import { testUnless } from '../support/skip.ts';
 
-const args = { buildId: 'a1b2c3', slot: 70, uplink: 'eth0', farmNetworks: ['10.20.0.0/16', '203.0.113.7'], dnsServers: ['10.20.0.2'] };
+const args = { farmNetworks: ['10.20.0.0/16', '198.51.100.7'], hostAddresses: ['203.0.113.5'] };
 
-test('each build gets its own namespace, veth pair and /30 from its slot', () => {
-  const plan = egressPlan(args);
-  assert.is(plan.namespace, 'rfarm-a1b2c3');
-  assert.is(plan.hostAddress, '10.203.1.25');
-  assert.is(plan.sandboxAddress, '10.203.1.26');
-  assert.equal(plan.setup[0], ['ip', 'netns', 'add', 'rfarm-a1b2c3']);
-  assert.ok(plan.setup.some((command) => command.join(' ') === 'ip -n rfarm-a1b2c3 route add default via 10.203.1.25'));
-  assert.equal(plan.teardown.at(-1), ['ip', 'netns', 'delete', 'rfarm-a1b2c3']);
-});
-
-test('the rules load before forwarding is turned on', () => {
-  const plan = egressPlan(args);
-  const order = plan.setup.map((command) => command.join(' '));
-  assert.ok(order.indexOf('nft -f -') < order.findIndex((line) => line.includes('forwarding=1')));
-  assert.ok(order.indexOf('nft -f -') < order.indexOf('sysctl -w net.ipv4.ip_forward=1'));
-});
-
-test("cloud metadata, private ranges and the farm's own addresses are never reachable", () => {
-  const { ruleset } = egressPlan(args);
+test("cloud metadata, private ranges, the farm's own addresses and the host's are never reachable", () => {
+  const ruleset = egressRuleset(args);
   const blocked = /elements = \{ ([^}]*) \}/.exec(ruleset)![1].split(', ');
-  for (const network of ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '100.64.0.0/10', '10.20.0.0/16', '203.0.113.7']) {
+  for (const network of ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '100.64.0.0/10', '10.20.0.0/16', '198.51.100.7', '203.0.113.5']) {
     assert.ok(blocked.includes(network), `${network} is not blocked`);
   }
-  assert.match(ruleset, /iifname "rfh-a1b2c3" ip daddr @blocked_ipv4 drop/);
-  assert.match(ruleset, /iifname "rfh-a1b2c3" meta nfproto ipv6 drop/);
+  assert.match(ruleset, /ip daddr @blocked_ipv4 drop/);
+  assert.match(ruleset, /meta nfproto ipv6 drop/);
 });
 
-test('the host itself is unreachable from the sandbox, and nothing new comes in', () => {
-  const { ruleset } = egressPlan(args);
-  assert.match(ruleset, /chain input \{[^}]*iifname "rfh-a1b2c3" drop/);
-  assert.match(ruleset, /oifname "rfh-a1b2c3" ct state established,related accept\n\s*oifname "rfh-a1b2c3" drop/);
+test('outbound only: output drops by default and leaves only through the tap; input takes replies and loopback', () => {
+  const ruleset = egressRuleset(args);
+  assert.match(ruleset, /chain output \{\n\s*type filter hook output priority filter; policy drop;/);
+  assert.match(ruleset, /oifname "tap0" accept\n\s*\}/);
+  assert.match(ruleset, /chain input \{\n\s*type filter hook input priority filter; policy drop;\n\s*iifname "lo" accept\n\s*ct state established,related accept/);
 });
 
-test('DNS reaches only the named resolvers, even inside a blocked range, and before the blocks', () => {
-  const { ruleset, resolvConf } = egressPlan(args);
-  const dns = ruleset.indexOf('ip daddr { 10.20.0.2 } meta l4proto { tcp, udp } th dport 53 accept');
+test("DNS reaches only slirp's resolver, before the private ranges are dropped", () => {
+  const ruleset = egressRuleset(args);
+  const dns = ruleset.indexOf('ip daddr 10.0.2.3 meta l4proto { tcp, udp } th dport 53 accept');
   assert.ok(dns > 0 && dns < ruleset.indexOf('@blocked_ipv4 drop'));
-  assert.is(resolvConf, 'nameserver 10.20.0.2\noptions timeout:2 attempts:2\n');
 });
 
-test('outbound mail is dropped and new connections are rate-limited; what is left goes out the uplink only', () => {
-  const { ruleset } = egressPlan({ ...args, connectionsPerSecond: 5 });
+test('outbound mail is dropped and new connections are rate-limited', () => {
+  const ruleset = egressRuleset({ ...args, connectionsPerSecond: 5 });
   assert.match(ruleset, /tcp dport \{ 25, 465, 587 \} drop/);
   assert.match(ruleset, /ct state new limit rate over 5\/second burst 10 packets drop/);
-  assert.match(ruleset, /iifname "rfh-a1b2c3" oifname "eth0" accept\n\s*iifname "rfh-a1b2c3" drop/);
-  assert.match(ruleset, /ip saddr 10\.203\.1\.26 oifname "eth0" masquerade/);
 });
 
-test('arguments that would make the rules unsafe are refused', () => {
-  assert.throws(() => egressPlan({ ...args, buildId: 'a; rm -rf /' }), (error: Error) => error instanceof EgressPlanError);
-  assert.throws(() => egressPlan({ ...args, farmNetworks: ['nats.internal'] }), /not an IPv4/);
-  assert.throws(() => egressPlan({ ...args, dnsServers: [] }), /at least one DNS server/);
-  assert.throws(() => egressPlan({ ...args, slot: 20000 }), /slot/);
+test('addresses that are not IPv4 are refused', () => {
+  assert.throws(() => egressRuleset({ ...args, farmNetworks: ['nats.internal'] }), (error: Error) => error instanceof EgressPlanError && /not an IPv4/.test(error.message));
+  assert.throws(() => egressRuleset({ ...args, hostAddresses: ['300.1.1.1'] }), /not an IPv4/);
+});
+
+test('a root agent makes the namespace as root; one that is not root in a user namespace of its own', () => {
+  assert.ok(holderArgv(false).join(' ').includes('unshare --net -- sh -c'));
+  assert.ok(holderArgv(true).join(' ').includes('unshare --user --map-root-user --net -- sh -c'));
+  assert.equal(holderArgv(false).slice(0, 4), ['setpriv', '--pdeathsig', 'KILL', '--']);
+  assert.ok(slirpArgv(42, true, 3).includes('--userns-path=/proc/42/ns/user'));
+  assert.ok(slirpArgv(42, false, 3).includes('--disable-host-loopback'));
+  assert.equal(slirpArgv(42, false, 3).slice(-2), ['42', 'tap0']);
+});
+
+const spec: SandboxSpec = {
+  jobDir: '/data/builds/x',
+  command: ['R', 'CMD', 'check', 'p.tar.gz'],
+  env: {},
+  system: { mounts: [], ownFiles: [], seccompFile: '/s', scriptsDir: '/d', egressMounts: [] },
+  identity: { uid: 64000, gid: 64000 },
+  limits: { maxFileBytes: 1, maxProcesses: 1, tmpBytes: 1 },
+};
+
+test("a root agent's sandbox joins the namespace before dropping to the build's uid, and shares it", () => {
+  const argv = sandboxArgv({ ...spec, networkNamespace: { pid: 42, ownUserNamespace: false } });
+  const join = argv.indexOf('nsenter');
+  assert.ok(join >= 0 && join < argv.indexOf('setpriv') && argv.indexOf('setpriv') < argv.indexOf('bwrap'));
+  assert.equal(argv.slice(join, join + 3), joinNamespaceArgv({ pid: 42, ownUserNamespace: false }));
+  assert.ok(argv.includes('--share-net'));
+});
+
+test('without a namespace the sandbox has no network', () => {
+  const argv = sandboxArgv(spec);
+  assert.not.ok(argv.includes('--share-net'));
+  assert.not.ok(argv.includes('nsenter'));
+  assert.ok(argv.includes('--unshare-all'));
 });
 
 // nft -c parses and checks a ruleset without loading it; it needs nft and CAP_NET_ADMIN.
@@ -68,7 +81,7 @@ const nftProbe = existsSync('/usr/sbin/nft') ? spawnSync('nft', ['-c', '-f', '-'
 const nftMissing = nftProbe === null ? 'nft is not installed (apt-get install -y nftables)' : nftProbe.status !== 0 ? `nft -c cannot run here: ${nftProbe.stderr.trim()}` : undefined;
 
 testUnless(nftMissing, 'nftables accepts the ruleset (checked with nft -c: nothing is loaded)', () => {
-  const check = spawnSync('nft', ['-c', '-f', '-'], { input: egressPlan(args).ruleset, encoding: 'utf8' });
+  const check = spawnSync('nft', ['-c', '-f', '-'], { input: egressRuleset(args), encoding: 'utf8' });
   assert.is(check.status, 0, check.stderr);
 });
 
