@@ -36,8 +36,11 @@ const testPackages = [
   { pkg: 'shellcheck', present: () => findExecutable('shellcheck') },
   // The cloud's TLS material (npm run nats-credentials) and its test.
   { pkg: 'openssl', present: () => findExecutable('openssl') },
-  // `nft -c` checks the egress policy's ruleset (test/images/network-policy.test.ts); nothing is loaded.
+  // The egress policy (test/images/network-policy.test.ts, egress-network.test.ts): nft loads the
+  // fence into a build's namespace, slirp4netns carries its traffic, ip makes the stand-in namespaces.
   { pkg: 'nftables', present: () => findExecutable('nft') },
+  { pkg: 'slirp4netns', present: () => findExecutable('slirp4netns') },
+  { pkg: 'iproute2', present: () => findExecutable('ip') },
 ];
 
 /** Whether dpkg has the package installed; undefined where there is no dpkg. */

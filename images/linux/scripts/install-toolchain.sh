@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the platform's compilers, what R needs to build (from source) or R itself comes with
-# (from the distribution), bubblewrap and prlimit (the agent's job sandbox), sudo (the agent's
-# system-requirements installs) and git/curl/ca-certificates.
+# (from the distribution), bubblewrap and prlimit (the agent's job sandbox), slirp4netns, nftables
+# and iproute2 (the egress network policy), sudo (the agent's system-requirements installs) and
+# git/curl/ca-certificates.
 #   CC_FAMILY: gcc or clang        FORTRAN: gfortran, or flang-new-NN where the distribution has it
 #   R_SOURCE:  cran (R built from source by install-r.sh) or debian (the distribution's r-base-dev)
 set -euo pipefail
@@ -13,7 +14,7 @@ source="${R_SOURCE:-cran}"
 if command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
-  common=(ca-certificates curl git bubblewrap util-linux sudo pkg-config xz-utils make file)
+  common=(ca-certificates curl git bubblewrap util-linux slirp4netns nftables iproute2 sudo pkg-config xz-utils make file)
   if [ "$source" = debian ]; then
     # r-base-dev brings build-essential, gfortran and the -dev packages R's headers need.
     compilers=(build-essential gfortran)
@@ -26,7 +27,7 @@ if command -v apt-get >/dev/null 2>&1; then
   if [ "$fortran" != gfortran ]; then compilers+=("${fortran%-new*}${fortran##*-new}"); fi
   apt-get install -y --no-install-recommends "${common[@]}" "${compilers[@]}"
 elif command -v dnf >/dev/null 2>&1; then
-  common=(gcc gcc-c++ gcc-gfortran make ca-certificates curl git bubblewrap util-linux sudo pkgconf-pkg-config xz
+  common=(gcc gcc-c++ gcc-gfortran make ca-certificates curl git bubblewrap util-linux slirp4netns nftables iproute sudo pkgconf-pkg-config xz
     readline-devel libX11-devel libXt-devel libpng-devel libjpeg-turbo-devel cairo-devel bzip2-devel
     xz-devel pcre2-devel libcurl-devel openssl-devel libxml2-devel libicu-devel zlib-devel
     flexiblas-devel tcl-devel tk-devel libtiff-devel libzstd-devel which perl diffutils shadow-utils)
