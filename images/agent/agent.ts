@@ -329,7 +329,7 @@ export class Agent {
     };
     const cache = dependencyCacheFor(this.config.dependencyCacheDir, this.platform.id, this.info.rVersion);
     const installer = new DependencyInstaller(cache, this.config.rRepos, this.sandbox, limits, output);
-    const dependencies = await installer.install({ description: job.description, fields: dependencyFields(check.env) });
+    const dependencies = await installer.install({ description: job.description, fields: dependencyFields(check.env, check.installsSuggests) });
     if (dependencies.kind === 'infrastructure') return { kind: 'infrastructure', reason: dependencies.reason, artifacts: [] };
     if (dependencies.kind === 'stopped') return { kind: 'stopped', reason: dependencies.reason, detail: 'installing R dependencies', artifacts: [] };
     if (dependencies.kind === 'package-error') {

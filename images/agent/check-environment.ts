@@ -37,6 +37,12 @@ export interface CheckEnvironment {
   readonly sources: Readonly<Record<string, VariableSource>>;
   /** Whether the check fails on a Suggests that is not installed (R's default: yes). */
   readonly forcesSuggests: boolean;
+  /**
+   * Whether the install step installs Suggests: when the check insists on them, and on a platform
+   * whose own settings turn insisting off (CRAN's regular checks: Suggests installed, not forced).
+   * Only a submitter's `_R_CHECK_FORCE_SUGGESTS_=false` skips them.
+   */
+  readonly installsSuggests: boolean;
 }
 
 /**
@@ -77,6 +83,7 @@ export function checkEnvironment(args: CheckEnvironmentArgs): CheckEnvironment {
     env,
     sources,
     forcesSuggests: forcesSuggests(env),
+    installsSuggests: forcesSuggests(env) || sources._R_CHECK_FORCE_SUGGESTS_ === 'platform',
   };
 }
 

@@ -109,6 +109,55 @@ const debianGcc: Compiler = { family: 'gcc', toolchain: 'GCC + gfortran (Debian)
 // Debian's R binary itself is built with GCC; R's Makeconf in the image points packages at clang.
 const debianClang: Compiler = { family: 'clang', toolchain: 'clang 19 + gfortran 14 for packages (Debian; R itself built with GCC)' };
 
+/**
+ * The check environment of CRAN's regular checks on its Debian flavours (r-devel-linux-x86_64-debian-
+ * clang/gcc, r-patched-linux-x86_64, r-release-linux-x86_64, all run by Kurt Hornik): the variables of
+ * `check_CRAN_regular.Renviron` as CRAN publishes it in its QA scripts (r-devel/r-dev-web,
+ * CRAN/QA/Kurt/.R/check_CRAN_regular.Renviron; Renviron quoting removed). Notably Suggests are not
+ * forced (`_R_CHECK_FORCE_SUGGESTS_=false`; the farm still installs them, as CRAN has them) and
+ * several CRAN-incoming checks are on. The Fedora flavours (Brian Ripley's) publish no such file:
+ * they stay bare.
+ */
+export const CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({
+  _R_CHECK_SCREEN_DEVICE_: 'warn',
+  _R_CHECK_SUPPRESS_RANDR_MESSAGE_: 'true',
+  _R_CHECK_FORCE_SUGGESTS_: 'false',
+  _R_CHECK_INSTALL_DEPENDS_: 'true',
+  _R_CHECK_SUGGESTS_ONLY_: 'true',
+  _R_CHECK_NO_RECOMMENDED_: 'true',
+  _R_CHECK_TIMINGS_: '0',
+  _R_CHECK_TEST_TIMING_: 'yes',
+  _R_CHECK_VIGNETTE_TIMING_: 'yes',
+  _R_CHECK_SRC_MINUS_W_IMPLICIT_: 'yes',
+  _R_CHECK_SRC_MINUS_W_UNUSED_: 'yes',
+  _R_CHECK_WALL_FORTRAN_: 'yes',
+  _R_CHECK_CODE_ASSIGN_TO_GLOBALENV_: 'true',
+  _R_CHECK_CODE_ATTACH_: 'true',
+  _R_CHECK_CODE_DATA_INTO_GLOBALENV_: 'true',
+  _R_CHECK_CODE_USAGE_VIA_NAMESPACES_: 'true',
+  _R_CHECK_CODE_USAGE_WITH_ONLY_BASE_ATTACHED_: 'true',
+  _R_CHECK_DEPRECATED_DEFUNCT_: 'true',
+  _R_CHECK_DOC_SIZES2_: 'true',
+  _R_CHECK_DOT_FIRSTLIB_: 'true',
+  _R_CHECK_EXECUTABLES_EXCLUSIONS_: 'false',
+  _R_CHECK_OVERWRITE_REGISTERED_S3_METHODS_: 'true',
+  _R_CHECK_RD_LINE_WIDTHS_: 'true',
+  _R_CHECK_REPLACING_IMPORTS_: 'true',
+  _R_CHECK_S3_METHODS_NOT_REGISTERED_: 'true',
+  _R_CHECK_TOPLEVEL_FILES_: 'true',
+  _R_CHECK_VC_DIRS_: 'true',
+  _R_CHECK_VIGNETTES_SKIP_RUN_MAYBE_: 'true',
+  _R_CHECK_PACKAGE_DATASETS_SUPPRESS_NOTES_: 'true',
+  _R_CHECK_PACKAGES_USED_IGNORE_UNUSED_IMPORTS_: 'true',
+  _R_CHECK_DOT_INTERNAL_: 'true',
+  _R_CHECK_LICENSE_: 'true',
+  _R_CHECK_SUBDIRS_NOCASE_: 'yes',
+  _R_CHECK_UNSAFE_CALLS_: 'true',
+  _R_CHECK_ALWAYS_LOG_VIGNETTE_OUTPUT_: 'true',
+  _R_CHECK_CODETOOLS_PROFILE_: 'suppressPartialMatchArgs=false',
+  _R_CHECK_XREFS_USE_ALIASES_FROM_CRAN_: 'true',
+});
+
 /** The cloud build: a registry base image, R built from CRAN's source, Node from nodejs.org, full TeX. */
 function cloudImage(reference: string, compiler: Compiler, rFlavour: RFlavour): LinuxImage {
   return {
@@ -130,9 +179,11 @@ function linux(
   rFlavour: RFlavour,
   sysreqs: Distribution = distribution,
   isDefault = false,
+  checkEnvironment?: Readonly<Record<string, string>>,
 ): Platform {
   const reference = `${distribution.name}:${distribution.release}`;
-  return { id, description, os: 'linux', distribution, arch: 'x86_64', compiler, rFlavour, provider: 'digitalocean', sysreqs, isDefault, image: cloudImage(reference, compiler, rFlavour) };
+  const platform: Platform = { id, description, os: 'linux', distribution, arch: 'x86_64', compiler, rFlavour, provider: 'digitalocean', sysreqs, isDefault, image: cloudImage(reference, compiler, rFlavour) };
+  return checkEnvironment ? { ...platform, checkEnvironment } : platform;
 }
 
 /**
@@ -160,12 +211,12 @@ function debianArchive(release: '12' | '13', suite: string, rVersion: string, co
 
 /** Every build platform of the farm. */
 export const PLATFORMS: readonly Platform[] = Object.freeze([
-  linux('r-devel-linux-x86_64-debian-clang', 'R-devel on Debian testing, clang (CRAN flavour)', debianTesting, clang, 'devel', debianStable),
-  linux('r-devel-linux-x86_64-debian-gcc', 'R-devel on Debian testing, GCC (CRAN flavour)', debianTesting, gcc, 'devel', debianStable, true),
+  linux('r-devel-linux-x86_64-debian-clang', 'R-devel on Debian testing, clang (CRAN flavour)', debianTesting, clang, 'devel', debianStable, false, CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT),
+  linux('r-devel-linux-x86_64-debian-gcc', 'R-devel on Debian testing, GCC (CRAN flavour)', debianTesting, gcc, 'devel', debianStable, true, CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT),
   linux('r-devel-linux-x86_64-fedora-clang', 'R-devel on Fedora, clang (CRAN flavour)', fedoraCurrent, clang, 'devel'),
   linux('r-devel-linux-x86_64-fedora-gcc', 'R-devel on Fedora, GCC (CRAN flavour)', fedoraCurrent, gcc, 'devel'),
-  linux('r-patched-linux-x86_64', 'R-patched on Debian testing, GCC (CRAN flavour)', debianTesting, gcc, 'patched', debianStable),
-  linux('r-release-linux-x86_64', 'R-release on Debian testing, GCC (CRAN flavour)', debianTesting, gcc, 'release', debianStable, true),
+  linux('r-patched-linux-x86_64', 'R-patched on Debian testing, GCC (CRAN flavour)', debianTesting, gcc, 'patched', debianStable, false, CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT),
+  linux('r-release-linux-x86_64', 'R-release on Debian testing, GCC (CRAN flavour)', debianTesting, gcc, 'release', debianStable, true, CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT),
   linux('r-devel-linux-x86_64-ubuntu-gcc', 'R-devel on Ubuntu 24.04 LTS, GCC', ubuntuLts, gcc, 'devel'),
   linux('r-release-linux-x86_64-ubuntu-gcc', 'R-release on Ubuntu 24.04 LTS, GCC', ubuntuLts, gcc, 'release', ubuntuLts, true),
   linux('r-devel-linux-x86_64-debian-stable-gcc', 'R-devel on Debian 13 (stable), GCC', debianStable, gcc, 'devel'),

@@ -1,7 +1,7 @@
 /** The platform catalogue: complete, unique, safe ids; host detection reports a host honestly. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PLATFORMS, PLATFORM_ID_PATTERN, defaultPlatforms, findPlatform, platformOfHost, rFlavourOf } from '../../images/index.ts';
+import { CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT, PLATFORMS, PLATFORM_ID_PATTERN, defaultPlatforms, findPlatform, platformOfHost, rFlavourOf } from '../../images/index.ts';
 
 const CRAN_FLAVOURS = [
   'r-devel-linux-x86_64-debian-clang',
@@ -40,6 +40,22 @@ test('each OS runs where the design says: Linux on DigitalOcean, Windows and Sol
   const expected = { linux: 'digitalocean', windows: 'aws', solaris: 'aws', macos: 'vsphere' } as const;
   // `local` platforms are the local farm's containers (images/linux/Dockerfile): no cloud pool.
   for (const platform of PLATFORMS.filter((candidate) => candidate.provider !== 'local')) assert.is(platform.provider, expected[platform.os], platform.id);
+});
+
+test("CRAN's Debian flavours check with CRAN's regular-check environment; other platforms stay bare", () => {
+  for (const id of ['r-devel-linux-x86_64-debian-clang', 'r-devel-linux-x86_64-debian-gcc', 'r-patched-linux-x86_64', 'r-release-linux-x86_64']) {
+    const env = findPlatform(id)!.checkEnvironment;
+    assert.is(env, CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT, id);
+  }
+  assert.is(CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT._R_CHECK_FORCE_SUGGESTS_, 'false');
+  assert.is(CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT._R_CHECK_CODETOOLS_PROFILE_, 'suppressPartialMatchArgs=false');
+  for (const [name, value] of Object.entries(CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT)) {
+    assert.ok(/^_R_CHECK_[A-Z0-9_]+_$/.test(name), name);
+    assert.not.ok(/["'$\n]/.test(value), `${name}: Renviron quoting or expansion left in '${value}'`);
+  }
+  for (const platform of PLATFORMS.filter((candidate) => candidate.provider === 'local' || candidate.distribution.name === 'fedora')) {
+    assert.is(platform.checkEnvironment, undefined, platform.id);
+  }
 });
 
 test('there are default platforms', () => {

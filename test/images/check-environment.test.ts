@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkEnvironment, describeCheckEnvironment } from '../../images/agent/check-environment.ts';
+import { findPlatform } from '../../images/index.ts';
 
 const base = { checkArgs: [], jobEnv: {}, libraryPaths: ['/rfarm/dependencies'], tarball: 'pkg_1.0.tar.gz' };
 const SANDBOX = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'R_LIBS_USER', 'R_LIBS'];
@@ -49,6 +50,29 @@ test('the description is a command a person can paste, then what the farm added,
   assert.is(lines[1], ">>> rfarm: check environment: TZ=Europe/Vienna (job), LANGUAGE='it'\\''s' (job)");
   assert.is(lines[2], '>>> rfarm: sandbox plumbing: PATH, HOME, TMPDIR, LANG, R_LIBS_USER, R_LIBS');
   assert.match(lines[3], /^>>> rfarm: network: none \(/);
+});
+
+test("a CRAN flavour's catalogue settings reach the check, are printed as the platform's, and Suggests are installed though not forced", () => {
+  const platformEnv = findPlatform('r-devel-linux-x86_64-debian-gcc')!.checkEnvironment;
+  const check = checkEnvironment({ ...base, platformEnv });
+  assert.is(check.env._R_CHECK_CODE_USAGE_WITH_ONLY_BASE_ATTACHED_, 'true');
+  assert.is(check.sources._R_CHECK_FORCE_SUGGESTS_, 'platform');
+  assert.not.ok(check.forcesSuggests);
+  assert.ok(check.installsSuggests, 'CRAN has Suggests installed');
+  const text = describeCheckEnvironment(check, 'none');
+  assert.match(text, /check command: env -i .* _R_CHECK_FORCE_SUGGESTS_=false .* R CMD check /);
+  assert.match(text, /check environment: _R_CHECK_SCREEN_DEVICE_=warn \(platform\), .*_R_CHECK_CODETOOLS_PROFILE_=suppressPartialMatchArgs=false \(platform\)/);
+});
+
+test("a submitter's _R_CHECK_FORCE_SUGGESTS_=false skips installing Suggests, even on a CRAN flavour", () => {
+  const platformEnv = findPlatform('r-release-linux-x86_64')!.checkEnvironment;
+  assert.not.ok(checkEnvironment({ ...base, platformEnv, jobEnv: { _R_CHECK_FORCE_SUGGESTS_: 'false' } }).installsSuggests);
+  assert.ok(checkEnvironment(base).installsSuggests);
+});
+
+test('the network line says which policy applied', () => {
+  assert.match(describeCheckEnvironment(checkEnvironment(base), 'egress'), /^>>> rfarm: network: egress \(outbound connections only; never the farm's own services or cloud metadata\)$/m);
+  assert.match(describeCheckEnvironment(checkEnvironment(base), 'none'), /^>>> rfarm: network: none \(the check cannot reach any host/m);
 });
 
 test('a bare check says so', () => {

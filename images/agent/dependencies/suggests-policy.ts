@@ -19,9 +19,12 @@ export function forcesSuggests(env: Readonly<Record<string, string>>): boolean {
   return given === undefined ? true : rTruthy(given);
 }
 
-/** The fields to install for a check with this environment. */
-export function dependencyFields(env: Readonly<Record<string, string>>): string[] {
-  return forcesSuggests(env) ? [...HARD_DEPENDENCY_FIELDS, 'Suggests'] : [...HARD_DEPENDENCY_FIELDS];
+/**
+ * The fields to install for a check with this environment; `installSuggests` overrides the
+ * default (a CRAN flavour does not insist on Suggests but has them installed, as CRAN does).
+ */
+export function dependencyFields(env: Readonly<Record<string, string>>, installSuggests = forcesSuggests(env)): string[] {
+  return installSuggests ? [...HARD_DEPENDENCY_FIELDS, 'Suggests'] : [...HARD_DEPENDENCY_FIELDS];
 }
 
 /**
