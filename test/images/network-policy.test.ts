@@ -1,10 +1,12 @@
-/** The egress policy's rules and commands, as pure functions (egress-network.test.ts runs them for real). */
+/** The egress policy: its rules, commands and agent settings as pure functions (egress-network.test.ts runs them for real). */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { egressRuleset, EgressPlanError, holderArgv, joinNamespaceArgv, slirpArgv } from '../../images/agent/network-policy.ts';
 import { sandboxArgv, type SandboxSpec } from '../../images/agent/sandbox.ts';
+import { AgentConfigError, loadConfig } from '../../images/agent/config.ts';
+import { farmAddresses } from '../../images/agent/egress-network.ts';
 import { testUnless } from '../support/skip.ts';
 
 const args = { farmNetworks: ['10.20.0.0/16', '198.51.100.7'], hostAddresses: ['203.0.113.5'] };
@@ -74,6 +76,20 @@ test('without a namespace the sandbox has no network', () => {
   assert.not.ok(argv.includes('--share-net'));
   assert.not.ok(argv.includes('nsenter'));
   assert.ok(argv.includes('--unshare-all'));
+});
+
+test('the agent takes FARM_CHECK_NETWORK=egress and FARM_EGRESS_BLOCK, and says what is wrong with them', () => {
+  const config = loadConfig({ FARM_CHECK_NETWORK: 'egress', FARM_EGRESS_BLOCK: '203.0.113.7, 198.51.100.0/24' });
+  assert.is(config.checkNetwork, 'egress');
+  assert.equal(config.egressBlock, ['203.0.113.7', '198.51.100.0/24']);
+  assert.is(loadConfig({}).checkNetwork, 'none');
+  assert.throws(() => loadConfig({ FARM_CHECK_NETWORK: 'open' }), /FARM_CHECK_NETWORK=open must be none or egress/);
+  assert.throws(() => loadConfig({ FARM_EGRESS_BLOCK: 'control.example.org' }), (error: Error) => error instanceof AgentConfigError && /FARM_EGRESS_BLOCK entry 'control.example.org' is not an IPv4/.test(error.message));
+});
+
+test("the farm's addresses are the extra ones plus what the service hosts resolve to", async () => {
+  const addresses = await farmAddresses(['nats://127.0.0.1:4222', 'http://localhost:8090', 'not a url'], ['203.0.113.7']);
+  assert.ok(addresses.includes('203.0.113.7') && addresses.includes('127.0.0.1'), addresses.join(','));
 });
 
 // nft -c parses and checks a ruleset without loading it; it needs nft and CAP_NET_ADMIN.
