@@ -5,34 +5,11 @@
  * tests use testthat's skip_on_cran() and one with a Suggests no repository has, each by default
  * and with --as-cran; and NOT_CRAN=true set through the API, to show the environment counts.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseCheckLog } from '../../images/agent/check-log.ts';
+import { bareCheck, findings } from '../support/bare-check.ts';
 import { output, startTestFarm, submit, waitForJob } from '../support/farm.ts';
-import { documentedHello, writePackage, type PackageSpec } from '../support/r-packages.ts';
-
-const skipper: PackageSpec = {
-  name: 'skipper',
-  fields: { Suggests: 'testthat' },
-  files: {
-    ...documentedHello,
-    'tests/testthat.R': 'library(testthat)\nlibrary(skipper)\ntest_check("skipper")\n',
-    'tests/testthat/test-cran.R': 'test_that("a test CRAN does not run", {\n  skip_on_cran()\n  expect_equal(hello(), "goodbye")\n})\n',
-  },
-};
-const suggester: PackageSpec = { name: 'suggester', fields: { Suggests: 'nosuchsuggest77' }, files: documentedHello };
-
-/** R CMD build, as a person would before `R CMD check`: both sides check these same bytes. */
-function built(spec: PackageSpec): { path: string; data: Buffer } {
-  const root = writePackage(spec);
-  execFileSync('R', ['CMD', 'build', '--no-manual', spec.name], { cwd: root, stdio: 'ignore' });
-  const path = join(root, `${spec.name}_0.1.0.tar.gz`);
-  return { path, data: readFileSync(path) };
-}
+import { built, skipper, suggester } from '../support/verdict-packages.ts';
 
 const cases = [
   { name: 'skip_on_cran, default', spec: skipper, query: '', env: {} },
@@ -47,23 +24,6 @@ const farm = await startTestFarm({ workers: 1 });
 const submitted = await Promise.all(cases.map((entry) => submit(farm, tarballs.get(entry.spec.name)!.data, entry.query)));
 test.after(() => farm.cleanup());
 
-/**
- * A bare `R CMD check` here: an empty environment but for what a shell needs and the job's
- * variables, no network (unshare, as root), the farm's command as the build recorded it.
- */
-function bareCheck(tarball: string, command: readonly string[], env: Record<string, string>): ReturnType<typeof parseCheckLog> {
-  const dir = mkdtempSync(join(tmpdir(), 'rfarm-bare-'));
-  writeFileSync(join(dir, command.at(-1)!), readFileSync(tarball));
-  const base = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: dir, TMPDIR: '/tmp', LANG: 'C.UTF-8' };
-  const assignments = Object.entries({ ...base, ...env }).map(([name, value]) => `${name}=${value}`);
-  const run = spawnSync('unshare', ['--net', '--', 'env', '-i', ...assignments, ...command], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
-  const name = /^(.*)_[^_]+\.tar\.gz$/.exec(command.at(-1)!)![1];
-  const log = join(dir, `${name}.Rcheck`, '00check.log');
-  assert.ok(existsSync(log), `the bare check wrote no log (exit ${run.status}, ${run.error?.message ?? ''}):\n${run.stdout}\n${run.stderr}`);
-  return parseCheckLog(readFileSync(log, 'utf8'));
-}
-
-const findings = (result: { items: readonly { severity: string; check: string }[] }) => result.items.map((item) => `${item.severity} ${item.check}`).sort();
 
 test('the farm answers each submission with its real status', () => {
   for (const answer of submitted) {
