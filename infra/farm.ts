@@ -79,12 +79,12 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     platforms: linuxPlatforms, repoRoot, tags: Object.fromEntries(linuxPlatforms.map((platform) => [platform.id, workerImageTag(repoRoot, buildArgs(platform, CLOUD_DEBIAN_MIRROR))])),
     registryEndpoint: registry.endpoint, registryServer: registry.server, registryToken: secrets.registryToken,
   });
-  const linuxPools = plans.filter((plan) => plan.kind === 'droplet').map((plan) =>
+  for (const plan of plans.filter((candidate) => candidate.kind === 'droplet')) {
     new LinuxBuilderPool(`builders-${plan.platform.id}`, {
       ...dropletBase, stack, platform: plan.platform, size: plan.size, dropletSize: plan.machine, vpcId: network.vpc.id, workerImage: images.references[plan.platform.id],
       registryServer: registry.server, dockerConfigJson: registry.pullConfigJson, natsCreds: credsFor(plan.platform.id), caPem, lokiUrl: endpoints.lokiVpcUrl, agent: agent(nats.vpcUrls),
-    }),
-  );
+    });
+  }
 
   const awsNetwork = new AwsNetwork('aws-network', { stack, vpcCidr: config.aws.vpcCidr, availabilityZones: config.aws.availabilityZones });
   const remote = { stack, caPem, sourceRepo: config.sourceRepo, sourceRef: config.sourceRef, lokiUrl: endpoints.lokiPublicUrl, remoteWriteUrl: endpoints.remoteWriteUrl, agent: agent(nats.publicUrls) };
@@ -115,13 +115,9 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     stack, vpcCidr: ocean.vpcCidr, adminCidrs: config.adminCidrs, remoteAgentCidrs,
     loadBalancerUids: pulumi.all([controlPlane.loadBalancer.id, controlPlane.sysreqsLoadBalancer.id]),
   });
-  const builders = pulumi.all(linuxPools.map((pool) => pool.privateAddresses.apply((addresses) => addresses.map((address) => ({ address, platformId: pool.platformId })))));
   const observability = new Observability('observability', {
     ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, monitoringSize: ocean.sizes.monitoring, logsSize: ocean.sizes.logs,
-    monitoringVolumeGb: ocean.monitoringVolumeGb, logsVolumeGb: ocean.logsVolumeGb, vpcId: network.vpc.id, tls: secrets.farmTls,
-    targets: pulumi.all([controlPlane.privateAddresses, nats.privateAddresses, builders]).apply(([controlPlaneAddresses, natsAddresses, builderList]) => ({
-      controlPlane: controlPlaneAddresses, nats: natsAddresses, builders: builderList.flat(),
-    })),
+    monitoringVolumeGb: ocean.monitoringVolumeGb, logsVolumeGb: ocean.logsVolumeGb, vpcId: network.vpc.id, tls: secrets.farmTls, discoveryToken: secrets.discoveryToken,
   });
   return {
     controlPlaneUrl: controlPlane.url,

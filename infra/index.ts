@@ -27,6 +27,7 @@ function readStackConfig(): StackConfig {
     smtpPassword: config.requireSecret('smtpPassword'),
     githubWebhookSecret: config.requireSecret('githubWebhookSecret'),
     registryToken: config.requireSecret('registryToken'),
+    discoveryToken: config.requireSecret('discoveryToken'),
     natsAuth: config.requireSecretObject<NatsAuth>('natsAuth'),
     farmTls: config.requireSecretObject<FarmTls>('farmTls'),
   });

@@ -112,6 +112,8 @@ export interface StackSecrets {
   readonly githubWebhookSecret: pulumi.Output<string>;
   /** DigitalOcean API token with registry write scope, used to push the worker images. */
   readonly registryToken: pulumi.Output<string>;
+  /** Read-only DigitalOcean token (custom scope `droplet:read`) Prometheus discovers the stack's droplets with. */
+  readonly discoveryToken: pulumi.Output<string>;
   /** NATS decentralised auth, JSON from `npm run nats-credentials` (scripts/nats-credentials.ts). */
   readonly natsAuth: pulumi.Output<NatsAuth>;
   /** The farm CA and the `*.domain` server certificate, JSON from the same script. */
@@ -172,7 +174,7 @@ export interface StackConfig {
 }
 
 /** Config keys (under the `rfarm:` namespace) that must only ever be set with `--secret`. */
-export const SECRET_KEYS = ['adminToken', 'smtpPassword', 'githubWebhookSecret', 'registryToken', 'natsAuth', 'farmTls'] as const;
+export const SECRET_KEYS = ['adminToken', 'smtpPassword', 'githubWebhookSecret', 'registryToken', 'discoveryToken', 'natsAuth', 'farmTls'] as const;
 
 /** Raised with every problem of a stack's config at once. */
 export class StackConfigError extends Error {

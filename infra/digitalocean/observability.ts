@@ -1,7 +1,7 @@
 import * as digitalocean from '@pulumi/digitalocean';
 import * as pulumi from '@pulumi/pulumi';
 import { observabilityEndpoints } from '../monitoring/endpoints.ts';
-import { renderPrometheusConfig, type ScrapeTargets } from '../monitoring/prometheus-config.ts';
+import { DISCOVERY_TOKEN_FILE, renderPrometheusConfig } from '../monitoring/prometheus-config.ts';
 import { digitalOceanTags, farmHostNames, hostName, relativeName, resourceName, type Role } from '../naming.ts';
 import type { FarmTls } from '../stack-config.ts';
 import { renderLogServerUserData, renderMonitoringUserData } from '../user-data/services.ts';
@@ -20,8 +20,11 @@ export interface ObservabilityArgs {
   readonly vpcId: pulumi.Input<string>;
   readonly sshKeys: readonly string[];
   readonly tls: pulumi.Input<FarmTls>;
-  /** Private addresses Prometheus scrapes (everything in the VPC but itself and the log server). */
-  readonly targets: pulumi.Input<Omit<ScrapeTargets, 'monitoring' | 'logs'>>;
+  /**
+   * Read-only DigitalOcean API token (droplet:read) Prometheus finds the stack's droplets with,
+   * by tag: the monitoring droplet names no other host, so no other host's change replaces it.
+   */
+  readonly discoveryToken: pulumi.Input<string>;
 }
 
 /**
@@ -57,14 +60,14 @@ export class Observability extends pulumi.ComponentResource {
       );
     const host = (role: string, tls: FarmTls) => ({ stack: args.stack, role, lokiUrl: this.lokiVpcUrl, tls });
     this.logs = droplet('logs', args.logsSize, logsVolume.id, pulumi.output(args.tls).apply((tls) => renderLogServerUserData(host('logs', tls), resourceName(args.stack, 'logs', 'data'))));
-    const prometheusConfig = pulumi.all([args.targets, this.logs.ipv4AddressPrivate]).apply(([targets, logsAddress]) =>
-      renderPrometheusConfig(args.stack, { ...targets, monitoring: ['127.0.0.1'], logs: [logsAddress] }),
-    );
+    const prometheusConfig = renderPrometheusConfig(args.stack, { kind: 'digitalocean', tokenFile: DISCOVERY_TOKEN_FILE });
     this.monitoring = droplet(
       'monitoring',
       args.monitoringSize,
       monitoringVolume.id,
-      pulumi.all([args.tls, prometheusConfig]).apply(([tls, config]) => renderMonitoringUserData(host('monitoring', tls), config, { grafana: names.grafana, metrics: names.metrics }, resourceName(args.stack, 'monitoring', 'data'))),
+      pulumi.all([args.tls, args.discoveryToken]).apply(([tls, token]) =>
+        renderMonitoringUserData(host('monitoring', tls), prometheusConfig, { grafana: names.grafana, metrics: names.metrics }, resourceName(args.stack, 'monitoring', 'data'), token),
+      ),
     );
     const record = (suffix: string, hostname: string, value: pulumi.Output<string>) =>
       new digitalocean.DnsRecord(`${name}-${suffix}`, { domain: args.dnsZone, type: 'A', name: relativeName(hostname, args.dnsZone), value, ttl: 300 }, { parent: this });

@@ -1,10 +1,17 @@
 /**
  * Prometheus configuration: scrape every node inside the DigitalOcean VPC by its private
  * address; nodes elsewhere remote-write through Alloy (see alloy-config.ts).
+ *
+ * In the cloud the nodes are found by DigitalOcean service discovery, by the `stack:` and `role:`
+ * tags every droplet carries (infra/naming.ts), not listed by address: the monitoring droplet's
+ * user data then names no other host, so replacing a builder, or the scaler adding one, changes
+ * nothing on the monitoring droplet (issue 13, defect 11). Static targets remain for running the
+ * rendered config where there is no DigitalOcean API (the local rehearsal, tests).
  */
 import { stringify } from 'yaml';
 import { AGENT_PORT } from '../user-data/agent-environment.ts';
 import { PORTS } from '../digitalocean/firewall-rules.ts';
+import type { Role } from '../naming.ts';
 
 /** The private addresses of the VPC's nodes, by role. */
 export interface ScrapeTargets {
@@ -16,24 +23,68 @@ export interface ScrapeTargets {
   readonly builders: readonly { readonly address: string; readonly platformId: string }[];
 }
 
+/**
+ * How Prometheus finds its targets: `digitalocean` asks the DigitalOcean API (a read-only token
+ * in `tokenFile`) every `refresh`; `static` lists them.
+ */
+export type TargetDiscovery =
+  | { readonly kind: 'digitalocean'; readonly tokenFile: string }
+  | { readonly kind: 'static'; readonly targets: ScrapeTargets };
+
+/** Where the monitoring droplet keeps the discovery token (root:prometheus 0640). */
+export const DISCOVERY_TOKEN_FILE = '/etc/prometheus/digitalocean-token';
+
 /** Renders prometheus.yml. */
-export function renderPrometheusConfig(stack: string, targets: ScrapeTargets): string {
-  const at = (addresses: readonly string[], port: number) => addresses.map((address) => `${address}:${port}`);
-  const allNodes = [...targets.controlPlane, ...targets.nats, ...targets.monitoring, ...targets.logs, ...targets.builders.map((builder) => builder.address)];
+export function renderPrometheusConfig(stack: string, discovery: TargetDiscovery): string {
   const config = {
     global: { scrape_interval: '30s', evaluation_interval: '30s', external_labels: { stack } },
-    scrape_configs: [
-      { job_name: 'control-plane', static_configs: [{ targets: at(targets.controlPlane, PORTS.controlPlane) }] },
-      { job_name: 'sysreqs', static_configs: [{ targets: at(targets.controlPlane, PORTS.sysreqs) }] },
-      { job_name: 'nats', static_configs: [{ targets: at(targets.nats, PORTS.natsExporter) }] },
-      {
-        job_name: 'agent',
-        static_configs: targets.builders.map((builder) => ({ targets: [`${builder.address}:${AGENT_PORT}`], labels: { platform: builder.platformId } })),
-      },
-      { job_name: 'node', static_configs: [{ targets: at(allNodes, PORTS.nodeExporter) }] },
-    ],
+    scrape_configs: discovery.kind === 'static' ? staticJobs(discovery.targets) : discoveredJobs(stack, discovery.tokenFile),
   };
   return stringify(config, { lineWidth: 0 });
+}
+
+function staticJobs(targets: ScrapeTargets): object[] {
+  const at = (addresses: readonly string[], port: number) => addresses.map((address) => `${address}:${port}`);
+  const allNodes = [...targets.controlPlane, ...targets.nats, ...targets.monitoring, ...targets.logs, ...targets.builders.map((builder) => builder.address)];
+  return [
+    { job_name: 'control-plane', static_configs: [{ targets: at(targets.controlPlane, PORTS.controlPlane) }] },
+    { job_name: 'sysreqs', static_configs: [{ targets: at(targets.controlPlane, PORTS.sysreqs) }] },
+    { job_name: 'nats', static_configs: [{ targets: at(targets.nats, PORTS.natsExporter) }] },
+    {
+      job_name: 'agent',
+      static_configs: targets.builders.map((builder) => ({ targets: [`${builder.address}:${AGENT_PORT}`], labels: { platform: builder.platformId } })),
+    },
+    { job_name: 'node', static_configs: [{ targets: at(allNodes, PORTS.nodeExporter) }] },
+  ];
+}
+
+/** Prometheus joins a droplet's tags with commas and puts one at each end: `,rfarm,stack:dev,role:nats,`. */
+const tagged = (tag: string) => `.*,${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')},.*`;
+
+/** Scrape jobs over DigitalOcean service discovery: the droplets of this stack with `role`, at their private address. */
+function discoveredJob(stack: string, tokenFile: string, jobName: string, port: number, role?: Role): object {
+  const keep = (tag: string) => ({ source_labels: ['__meta_digitalocean_tags'], regex: tagged(tag), action: 'keep' });
+  return {
+    job_name: jobName,
+    digitalocean_sd_configs: [{ authorization: { credentials_file: tokenFile }, port, refresh_interval: '1m' }],
+    relabel_configs: [
+      keep(`stack:${stack}`),
+      ...(role ? [keep(`role:${role}`)] : []),
+      { source_labels: ['__meta_digitalocean_private_ipv4'], regex: '(.+)', target_label: '__address__', replacement: `\${1}:${port}` },
+      { source_labels: ['__meta_digitalocean_droplet_name'], target_label: 'instance' },
+      { source_labels: ['__meta_digitalocean_tags'], regex: '.*,platform:([^,]+),.*', target_label: 'platform', replacement: '$1' },
+    ],
+  };
+}
+
+function discoveredJobs(stack: string, tokenFile: string): object[] {
+  return [
+    discoveredJob(stack, tokenFile, 'control-plane', PORTS.controlPlane, 'control-plane'),
+    discoveredJob(stack, tokenFile, 'sysreqs', PORTS.sysreqs, 'control-plane'),
+    discoveredJob(stack, tokenFile, 'nats', PORTS.natsExporter, 'nats'),
+    discoveredJob(stack, tokenFile, 'agent', AGENT_PORT, 'builder'),
+    discoveredJob(stack, tokenFile, 'node', PORTS.nodeExporter),
+  ];
 }
 
 /** Prometheus `web.yml`: TLS on the remote-write endpoint that agents outside the VPC push to. */

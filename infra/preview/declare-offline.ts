@@ -7,7 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { recordingMocks, type DeclaredLookup, type DeclaredResource } from './offline-mocks.ts';
+import { recordingMocks, type DeclaredLookup, type DeclaredOptions, type DeclaredResource } from './offline-mocks.ts';
 import { placeholderSecrets } from './placeholder-secrets.ts';
 
 /** What one offline run declared. */
@@ -55,7 +55,22 @@ export async function declareOffline(repoRoot: string, stack: string, secrets: R
   const plain = Object.fromEntries(Object.entries(config).filter(([, value]) => !(value && typeof value === 'object' && 'secure' in value)).map(([key, value]) => [key, asConfigValue(value)]));
   pulumi.runtime.setAllConfig({ ...plain, ...secrets }, Object.keys(secrets));
   const program = await import('../index.ts');
-  const outputs = (await resolve(await program.default())) as Record<string, any>;
+  const options = new Map<string, DeclaredOptions>();
+  let outputs: Record<string, any> = {};
+  // Inside a root stack resource, as the engine runs it, so that a stack transformation sees every resource's options.
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      options.set(`${args.type}::${args.name}`, {
+        ignoreChanges: [...(args.opts.ignoreChanges ?? [])],
+        replaceOnChanges: [...(args.opts.replaceOnChanges ?? [])],
+        deleteBeforeReplace: (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace ?? false,
+      });
+      return undefined;
+    });
+    outputs = (await resolve(await program.default())) as Record<string, any>;
+    return undefined;
+  });
   await settle(resources);
-  return { stack, config, resources, lookups, outputs };
+  const declared = resources.map((resource) => ({ ...resource, options: options.get(`${resource.type}::${resource.name}`) }));
+  return { stack, config, resources: declared, lookups, outputs };
 }

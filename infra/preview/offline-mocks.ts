@@ -15,6 +15,15 @@ export interface DeclaredResource {
   readonly inputs: Record<string, any>;
   /** Top-level input names that arrived as secrets. */
   readonly secretInputs: readonly string[];
+  /** The resource options that decide day-two behaviour (what replaces it, what is ignored). */
+  readonly options?: DeclaredOptions;
+}
+
+/** The resource options a run records: what `pulumi up` does when inputs change. */
+export interface DeclaredOptions {
+  readonly ignoreChanges: readonly string[];
+  readonly replaceOnChanges: readonly string[];
+  readonly deleteBeforeReplace: boolean;
 }
 
 /** Pulumi's marker of a serialized secret. */
@@ -38,15 +47,22 @@ export interface DeclaredLookup {
   readonly inputs: Record<string, any>;
 }
 
-let counter = 0;
-const address = (prefix: string) => `${prefix}.${Math.floor(++counter / 250)}.${(counter % 250) + 1}`;
+/**
+ * A stand-in address derived from the resource's name, so that two runs of the program give every
+ * resource the same outputs and a difference between runs is a difference in what was declared.
+ */
+function address(prefix: string, name: string): string {
+  let hash = 2166136261;
+  for (const char of name) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  return `${prefix}.${(hash >>> 8) % 250}.${(hash % 250) + 1}`;
+}
 
 function outputsFor(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
   switch (type) {
     case 'digitalocean:index/droplet:Droplet':
-      return { ipv4Address: address('203.0'), ipv4AddressPrivate: address('10.60'), urn: `do:droplet:${name}` };
+      return { ipv4Address: address('203.0', name), ipv4AddressPrivate: address('10.60', name), urn: `do:droplet:${name}` };
     case 'digitalocean:index/loadBalancer:LoadBalancer':
-      return { ip: address('198.51') };
+      return { ip: address('198.51', name) };
     case 'digitalocean:index/spacesBucket:SpacesBucket':
       return { bucketDomainName: `${inputs.name}.${inputs.region}.digitaloceanspaces.com` };
     case 'digitalocean:index/containerRegistry:ContainerRegistry':
@@ -54,7 +70,7 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
     case 'digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials':
       return { dockerCredentials: JSON.stringify({ auths: { 'registry.digitalocean.com': { auth: 'cGxhY2Vob2xkZXI=' } } }) };
     case 'aws:ec2/eip:Eip':
-      return { publicIp: address('192.0') };
+      return { publicIp: address('192.0', name) };
     case 'aws:ssm/parameter:Parameter':
       return { arn: `arn:aws:ssm:us-east-1:123456789012:parameter${inputs.name}` };
     case 'aws:iam/role:Role':
@@ -90,6 +106,8 @@ function lookupResult(token: string, inputs: Record<string, any>): Record<string
 export function recordingMocks(resources: DeclaredResource[], lookups: DeclaredLookup[]): pulumi.runtime.Mocks {
   return {
     newResource(args) {
+      // The root stack resource (declare-offline.ts runs the program inside one) is the engine's, not the program's.
+      if (args.type === 'pulumi:pulumi:Stack') return { id: undefined, state: {} };
       const inputs = unwrapSecrets(args.inputs);
       const secretInputs = Object.keys(args.inputs).filter((key) => isSecret(args.inputs[key]));
       resources.push({ type: args.type, name: args.name, inputs, secretInputs });

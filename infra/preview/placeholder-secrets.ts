@@ -26,6 +26,7 @@ export function placeholderSecrets(): Record<string, string> {
     'rfarm:smtpPassword': 'placeholder-smtp-password',
     'rfarm:githubWebhookSecret': 'placeholder-webhook-secret',
     'rfarm:registryToken': 'placeholder-registry-token',
+    'rfarm:discoveryToken': 'placeholder-discovery-token',
     'rfarm:natsAuth': JSON.stringify(natsAuth),
     'rfarm:farmTls': JSON.stringify(farmTls),
   };

@@ -5,7 +5,7 @@
  */
 import { renderAlloyConfig } from '../monitoring/alloy-config.ts';
 import { farmDashboard, grafanaDashboardProvider, grafanaDataSources } from '../monitoring/farm-dashboard.ts';
-import { renderPrometheusWebConfig } from '../monitoring/prometheus-config.ts';
+import { DISCOVERY_TOKEN_FILE, renderPrometheusWebConfig } from '../monitoring/prometheus-config.ts';
 import { NATS_EXPORTER_VERSION, NATS_PATHS, NATS_SERVER_VERSION } from '../nats/server-config.ts';
 import type { FarmTls } from '../stack-config.ts';
 import { installAlloyCommands, renderCloudConfig, type CloudFile } from './cloud-init.ts';
@@ -114,13 +114,15 @@ export interface MonitoringNames {
 }
 
 /** The monitoring droplet: Prometheus (remote-write receiver on TLS) and Grafana with the farm dashboard. */
-export function renderMonitoringUserData(host: ServiceHost, prometheusConfig: string, names: MonitoringNames, volumeName: string): string {
+export function renderMonitoringUserData(host: ServiceHost, prometheusConfig: string, names: MonitoringNames, volumeName: string, discoveryToken: string): string {
   return renderCloudConfig({
     packages: ['curl', 'gpg', 'prometheus', 'prometheus-node-exporter'],
     files: [
       ...baseFiles(host),
       ...serverTlsFiles(host.tls, '/etc/rfarm/tls/server.pem', '/etc/rfarm/tls/server-key.pem'),
       { path: '/etc/prometheus/prometheus.yml', content: prometheusConfig },
+      // Read-only DigitalOcean token for service discovery (prometheus-config.ts).
+      { path: DISCOVERY_TOKEN_FILE, content: discoveryToken, permissions: '0600' },
       { path: '/etc/prometheus/web.yml', content: renderPrometheusWebConfig('/etc/rfarm/tls/server.pem', '/etc/rfarm/tls/server-key.pem') },
       { path: '/etc/default/prometheus', content: 'ARGS="--web.enable-remote-write-receiver --web.config.file=/etc/prometheus/web.yml --storage.tsdb.path=/data/prometheus --storage.tsdb.retention.time=30d"\n' },
       { path: '/etc/grafana/provisioning/datasources/rfarm.yaml', content: grafanaDataSources(`https://${names.metrics}:9090`, host.lokiUrl.replace(/\/loki\/api\/v1\/push$/, '')) },
@@ -136,6 +138,7 @@ export function renderMonitoringUserData(host: ServiceHost, prometheusConfig: st
       'install -d -o prometheus -g prometheus /data/prometheus',
       `echo "127.0.0.1 ${names.metrics}" >> /etc/hosts`,
       'chgrp prometheus /etc/rfarm/tls/server-key.pem && chmod 0640 /etc/rfarm/tls/server-key.pem',
+      `chgrp prometheus ${DISCOVERY_TOKEN_FILE} && chmod 0640 ${DISCOVERY_TOKEN_FILE}`,
       'systemctl restart prometheus',
       ...installAlloyCommands(),
       'apt-get install -y grafana',

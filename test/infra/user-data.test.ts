@@ -67,10 +67,35 @@ test('firewall rules open SSH only with admin CIDRs and never to the world', () 
 });
 
 test('Prometheus scrapes every VPC node and labels agents with their platform', () => {
-  const config = parse(renderPrometheusConfig('dev', { controlPlane: ['10.0.0.2'], nats: ['10.0.0.3'], monitoring: ['127.0.0.1'], logs: ['10.0.0.4'], builders: [{ address: '10.0.0.5', platformId: 'p' }] }));
+  const targets = { controlPlane: ['10.0.0.2'], nats: ['10.0.0.3'], monitoring: ['127.0.0.1'], logs: ['10.0.0.4'], builders: [{ address: '10.0.0.5', platformId: 'p' }] };
+  const config = parse(renderPrometheusConfig('dev', { kind: 'static', targets }));
   const jobs = Object.fromEntries(config.scrape_configs.map((job: any) => [job.job_name, job]));
   assert.equal(jobs.agent.static_configs[0], { targets: ['10.0.0.5:9464'], labels: { platform: 'p' } });
   assert.is(jobs.node.static_configs[0].targets.length, 5);
+});
+
+test('in the cloud Prometheus finds each role’s droplets of its own stack by tag, at their private address', () => {
+  const config = parse(renderPrometheusConfig('dev', { kind: 'digitalocean', tokenFile: '/etc/prometheus/digitalocean-token' }));
+  const jobs = Object.fromEntries(config.scrape_configs.map((job: any) => [job.job_name, job]));
+  assert.ok(!JSON.stringify(config).includes('static_configs'), 'no host is listed by address');
+  const agent = jobs.agent;
+  assert.equal(agent.digitalocean_sd_configs[0].authorization, { credentials_file: '/etc/prometheus/digitalocean-token' });
+  const relabel = (tags: string, privateIp: string) => {
+    // Apply the job's relabelling as Prometheus does (keep: full-match; replace: on match only).
+    const labels: Record<string, string> = { __meta_digitalocean_tags: tags, __meta_digitalocean_private_ipv4: privateIp, __meta_digitalocean_droplet_name: 'd', __address__: '203.0.113.1:9464' };
+    for (const rule of agent.relabel_configs) {
+      const value = rule.source_labels.map((name: string) => labels[name] ?? '').join(';');
+      const match = new RegExp(`^(?:${rule.regex ?? '(.*)'})$`).exec(value);
+      if (rule.action === 'keep') { if (!match) return undefined; continue; }
+      if (match) labels[rule.target_label] = (rule.replacement ?? '$1').replace(/\$\{?(\d)\}?/g, (_: string, group: string) => match[Number(group)] ?? '');
+    }
+    return labels;
+  };
+  const builder = relabel(',rfarm,stack:dev,role:builder,rfarm-dev-builder,platform:r-release-linux-x86_64,', '10.60.0.7');
+  assert.is(builder?.__address__, '10.60.0.7:9464');
+  assert.is(builder?.platform, 'r-release-linux-x86_64');
+  assert.is(relabel(',rfarm,stack:prod,role:builder,platform:p,', '10.70.0.7'), undefined, 'another stack’s builder is dropped');
+  assert.is(relabel(',rfarm,stack:dev,role:nats,', '10.60.0.8'), undefined, 'a NATS node is not an agent');
 });
 
 test('the farm dashboard has panels on the Prometheus data source', () => {
