@@ -86,7 +86,10 @@ export class SolarisHosts extends pulumi.ComponentResource {
           userDataReplaceOnChange: true,
           tags,
         },
-        { parent: this },
+        // `mostRecent` finds a new Debian AMI every few weeks; a host must not be replaced for that
+        // (it holds the Solaris guest disk). The AMI a host has is the one it was created with; a newer
+        // one arrives when the host is replaced on purpose (`pulumi up --replace <urn>`).
+        { parent: this, ignoreChanges: ['ami'] },
       );
     });
     this.registerOutputs({});

@@ -1,5 +1,6 @@
 import * as digitalocean from '@pulumi/digitalocean';
 import * as pulumi from '@pulumi/pulumi';
+import { hostLifecycleOptions } from '../host-lifecycle.ts';
 import { digitalOceanTags, farmHostNames, firewallTag, hostName, relativeName, resourceName } from '../naming.ts';
 import type { FarmTls } from '../stack-config.ts';
 import { renderControlPlaneUserData } from '../user-data/services.ts';
@@ -63,7 +64,7 @@ export class ControlPlane extends pulumi.ComponentResource {
           tags: digitalOceanTags(args.stack, 'control-plane'),
           userData: pulumi.secret(userData),
         },
-        { parent: this },
+        { parent: this, ...hostLifecycleOptions('replaceable') },
       ),
     );
     const certificate = new digitalocean.Certificate(`${name}-certificate`, { name: resourceName(args.stack, 'control-plane', 'tls'), type: 'lets_encrypt', domains: [names.controlPlane, names.sysreqs] }, { parent: this });

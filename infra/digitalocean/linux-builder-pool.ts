@@ -1,6 +1,7 @@
 import * as digitalocean from '@pulumi/digitalocean';
 import * as pulumi from '@pulumi/pulumi';
 import type { Platform } from '../../images/index.ts';
+import { hostLifecycleOptions } from '../host-lifecycle.ts';
 import { digitalOceanTags, hostName } from '../naming.ts';
 import type { PoolSize } from '../stack-config.ts';
 import type { AgentSettings } from '../user-data/agent-environment.ts';
@@ -62,7 +63,7 @@ export class LinuxBuilderPool extends pulumi.ComponentResource {
           tags: digitalOceanTags(args.stack, 'builder', args.platform.id),
           userData: pulumi.secret(userData),
         },
-        { parent: this, deleteBeforeReplace: true },
+        { parent: this, ...hostLifecycleOptions('replaceable') },
       ),
     );
     this.privateAddresses = pulumi.all(this.droplets.map((droplet) => droplet.ipv4AddressPrivate));

@@ -1,5 +1,6 @@
 import * as digitalocean from '@pulumi/digitalocean';
 import * as pulumi from '@pulumi/pulumi';
+import { hostLifecycleOptions } from '../host-lifecycle.ts';
 import { digitalOceanTags, farmHostNames, hostName, relativeName, resourceName } from '../naming.ts';
 import { renderNatsServerConfig } from '../nats/server-config.ts';
 import type { FarmTls, NatsAuth } from '../stack-config.ts';
@@ -72,7 +73,7 @@ export class NatsCluster extends pulumi.ComponentResource {
           tags: digitalOceanTags(args.stack, 'nats'),
           userData: pulumi.secret(userData),
         },
-        { parent: this },
+        { parent: this, ...hostLifecycleOptions('kept') },
       );
     });
     this.droplets.forEach((droplet, position) => {

@@ -1,5 +1,6 @@
 import * as digitalocean from '@pulumi/digitalocean';
 import * as pulumi from '@pulumi/pulumi';
+import { hostLifecycleOptions } from '../host-lifecycle.ts';
 import { observabilityEndpoints } from '../monitoring/endpoints.ts';
 import { DISCOVERY_TOKEN_FILE, renderPrometheusConfig } from '../monitoring/prometheus-config.ts';
 import { digitalOceanTags, farmHostNames, hostName, relativeName, resourceName, type Role } from '../naming.ts';
@@ -56,7 +57,7 @@ export class Observability extends pulumi.ComponentResource {
       new digitalocean.Droplet(
         `${name}-${role}`,
         { name: hostName(args.stack, role, 1), region: args.region, size, image: args.dropletImage, vpcUuid: args.vpcId, monitoring: true, sshKeys: [...args.sshKeys], volumeIds: [volumeId], tags: digitalOceanTags(args.stack, role), userData: pulumi.secret(userData) },
-        { parent: this },
+        { parent: this, ...hostLifecycleOptions('kept') },
       );
     const host = (role: string, tls: FarmTls) => ({ stack: args.stack, role, lokiUrl: this.lokiVpcUrl, tls });
     this.logs = droplet('logs', args.logsSize, logsVolume.id, pulumi.output(args.tls).apply((tls) => renderLogServerUserData(host('logs', tls), resourceName(args.stack, 'logs', 'data'))));

@@ -23,4 +23,11 @@ test('prod looks up the vSphere inventory with the provider’s tokens and clone
   assert.ok(solaris.length > 0 && solaris.every((instance) => instance.inputs.cpuOptions?.nestedVirtualization === 'enabled'));
 });
 
+test('a new Debian AMI does not replace a Solaris host (the AMI is ignored after creation)', async () => {
+  const run = await declareOffline(repoRoot, 'prod');
+  const solaris = run.resources.filter((resource) => resource.type === 'aws:ec2/instance:Instance' && resource.inputs.tags?.Role === 'solaris-host');
+  assert.ok(solaris.length > 0);
+  for (const instance of solaris) assert.ok(instance.options?.ignoreChanges.includes('ami'), instance.name);
+});
+
 test.run();
