@@ -6,6 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { fileURLToPath } from 'node:url';
 import { buildArgs, hasImage, platformsOn } from '../images/index.ts';
 import { Network as AwsNetwork } from './aws/network.ts';
+import { MacHosts } from './aws/mac-hosts.ts';
 import { SolarisHosts } from './aws/solaris-hosts.ts';
 import { WindowsBuilderPool } from './aws/windows-builder-pool.ts';
 import { agentCredsFor, controlPlaneEnvironment } from './control-plane-environment.ts';
@@ -23,6 +24,7 @@ import { readImageDefinition, readImageScript } from './image-definitions.ts';
 import { observabilityEndpoints } from './monitoring/endpoints.ts';
 import { planPools, type PoolPlan } from './pools.ts';
 import type { StackConfig } from './stack-config.ts';
+import { BuilderFolder } from './vsphere/builder-folder.ts';
 import { BuilderVmPool } from './vsphere/builder-vm-pool.ts';
 
 /** Root of the checkout: the Docker build context and where image definitions are read from. */
@@ -102,10 +104,20 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
       imageKey: config.solaris.imageKey, kvmHostScript: readImageScript(repoRoot, 'solaris', 'kvm-host.sh'), natsCreds: credsFor(plan.platform.id),
     });
   }
-  for (const plan of plans.filter((candidate) => candidate.kind === 'vsphere-vm')) {
+  for (const plan of plans.filter((candidate) => candidate.kind === 'mac-host')) {
+    const definition = readImageDefinition(repoRoot, plan.platform);
+    new MacHosts(`builders-${plan.platform.id}`, {
+      ...remote, ...awsHost, subnetZones: awsNetwork.privateSubnetZones, platform: plan.platform, size: plan.size, instanceType: plan.machine, volumeGb: config.aws.macVolumeGb,
+      amiNameFilter: definition.baseImage, rVersion: definition.rVersion, natsCreds: credsFor(plan.platform.id),
+    });
+  }
+  const vspherePlans = plans.filter((candidate) => candidate.kind === 'vsphere-vm');
+  // Only a stack with VMs to clone needs vCenter at all (a pool of size 0 looks nothing up).
+  const folder = vspherePlans.some((plan) => plan.size.desired > 0) ? new BuilderFolder('vsphere-folder', { datacenter: config.vsphere.datacenter, path: config.vsphere.folder }).path : config.vsphere.folder;
+  for (const plan of vspherePlans) {
     const vsphere = config.vsphere;
     new BuilderVmPool(`builders-${plan.platform.id}`, {
-      ...remote, role: 'builder', platform: plan.platform, size: plan.size, template: templateFor(plan, config), placement: vsphere,
+      ...remote, role: 'builder', platform: plan.platform, size: plan.size, template: templateFor(plan, config), placement: vsphere, folder,
       cpus: vsphere.cpus, memoryMb: vsphere.memoryMb, natsCreds: credsFor(plan.platform.id),
     });
   }
@@ -131,5 +143,6 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
 
 function templateFor(plan: PoolPlan, config: StackConfig): string {
   if (plan.platform.os === 'solaris') return config.solaris.vsphereTemplate;
-  return config.vsphere.templates[plan.platform.arch];
+  if (plan.platform.arch !== 'x86_64') throw new Error(`platform '${plan.platform.id}' is ${plan.platform.arch}: ESXi runs on Intel Macs only; macOS arm64 belongs on EC2 Mac hosts (provider 'aws')`);
+  return config.vsphere.templates.x86_64;
 }

@@ -8,7 +8,7 @@ import { machineSizeFor, poolSizeFor } from './sizing.ts';
 import type { PoolSize, StackConfig } from './stack-config.ts';
 
 /** How a pool's hosts are made. */
-export type PoolKind = 'droplet' | 'autoscaling-group' | 'kvm-host' | 'vsphere-vm';
+export type PoolKind = 'droplet' | 'autoscaling-group' | 'kvm-host' | 'mac-host' | 'vsphere-vm';
 
 /** One platform's builder pool as the stack declares it. */
 export interface PoolPlan {
@@ -38,6 +38,7 @@ export function providerFor(platform: Platform, solarisPlacement: 'aws' | 'vsphe
 function kindFor(platform: Platform, provider: Exclude<Provider, 'local'>): PoolKind {
   if (provider === 'digitalocean') return 'droplet';
   if (provider === 'vsphere') return 'vsphere-vm';
+  if (platform.os === 'macos') return 'mac-host';
   return platform.os === 'solaris' ? 'kvm-host' : 'autoscaling-group';
 }
 

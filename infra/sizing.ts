@@ -21,7 +21,7 @@ export function machineSizeFor(platform: Platform, config: Pick<StackConfig, 'di
     case 'solaris':
       return config.solaris.placement === 'aws' ? config.aws.solarisInstanceType : vsphereSize(config.vsphere);
     case 'macos':
-      return vsphereSize(config.vsphere);
+      return platform.provider === 'aws' ? config.aws.macInstanceType : vsphereSize(config.vsphere);
   }
 }
 

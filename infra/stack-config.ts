@@ -66,6 +66,10 @@ export interface AwsConfig {
   readonly solarisInstanceType: string;
   /** Root volume of Solaris KVM hosts (holds the guest disk), GB. */
   readonly solarisVolumeGb: number;
+  /** EC2 Mac instance type of macOS arm64 builders, one per dedicated host (mac2.metal, mac2-m2.metal). */
+  readonly macInstanceType: string;
+  /** Root volume of EC2 Mac builders, GB. */
+  readonly macVolumeGb: number;
 }
 
 /** Solaris guests: where they run and where their disk image comes from. */
@@ -80,7 +84,7 @@ export interface SolarisConfig {
   readonly vsphereTemplate: string;
 }
 
-/** vSphere side: the Mac hosts (and Solaris when placed there). Cloning needs vCenter. */
+/** vSphere side: the Intel Mac hosts (and Solaris when placed there). Cloning needs vCenter. */
 export interface VsphereConfig {
   readonly datacenter: string;
   /** Resource pool (or cluster/Resources path) the VMs run in. */
@@ -88,10 +92,13 @@ export interface VsphereConfig {
   readonly datastore: string;
   /** Port group the VMs attach to. */
   readonly network: string;
-  /** VM folder for the builders. */
+  /** VM folder the stack creates for its builders, e.g. rfarm/prod; its parent folder must exist. */
   readonly folder: string;
-  /** Templates to clone per macOS architecture. */
-  readonly templates: { readonly arm64: string; readonly x86_64: string };
+  /**
+   * Template to clone for macOS x86_64 (Intel Macs). There is no arm64 template: ESXi does not run
+   * on Apple silicon, so macOS arm64 builds on EC2 Mac hosts (`aws.macInstanceType`).
+   */
+  readonly templates: { readonly x86_64: string };
   readonly cpus: number;
   readonly memoryMb: number;
   /** Public egress range of the site, allowed to reach NATS, metrics and logs. */
@@ -232,6 +239,8 @@ export function parseStackConfig(stack: string, raw: RawStackConfig, secrets: St
   if (config.smtpUrl && /:[^/@]*@/.test(config.smtpUrl)) problems.push('rfarm:smtpUrl carries a password; drop it and set rfarm:smtpPassword with --secret');
   if (config.digitalocean.vpcCidr && !CIDR.test(config.digitalocean.vpcCidr)) problems.push('rfarm:digitalocean.vpcCidr is not an IPv4 CIDR');
   if (config.aws.vpcCidr && !CIDR.test(config.aws.vpcCidr)) problems.push('rfarm:aws.vpcCidr is not an IPv4 CIDR');
+  if (!/^mac\d/.test(String(config.aws.macInstanceType))) problems.push(`rfarm:aws.macInstanceType is '${String(config.aws.macInstanceType)}'; use an EC2 Mac type such as mac2.metal (macOS arm64 needs Apple hardware)`);
+  if ('arm64' in asRecord(config.vsphere.templates)) problems.push('rfarm:vsphere.templates.arm64 cannot work: ESXi does not run on Apple silicon; macOS arm64 builds on EC2 Mac hosts (rfarm:aws.macInstanceType)');
   if (problems.length > 0) throw new StackConfigError(problems);
   return deepFreeze(config);
 }

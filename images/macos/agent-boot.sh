@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Boot script of a macOS builder VM (launchd daemon org.rfarm.agent). Reads the bootstrap that
-# infra put in guestinfo (infra/user-data/guestinfo.ts), writes it to /etc/rfarm, blanks the
-# secret keys, checks out the farm at the configured ref and runs the agent in the foreground.
+# Boot script of a macOS builder (launchd daemon org.rfarm.agent). On a vSphere VM it reads the
+# bootstrap that infra put in guestinfo (infra/user-data/guestinfo.ts), writes it to /etc/rfarm,
+# blanks the secret keys and checks out the farm at the configured ref. On an EC2 Mac the user data
+# (infra/user-data/mac-host.ts) has already written /etc/rfarm and checked out /opt/rfarm. Then it
+# runs the agent in the foreground.
 set -euo pipefail
 
 tools="/Library/Application Support/VMware Tools/vmware-tools-daemon"
@@ -16,27 +18,30 @@ decode_to() {
   chmod "$mode" "$path"
 }
 
-env_b64="$(guestinfo env)"
-if [ -z "$env_b64" ]; then
-  echo "rfarm-agent-boot: no guestinfo.rfarm.env; was this VM cloned by infra?" >&2
+env_b64=""
+if [ -x "$tools" ]; then
+  env_b64="$(guestinfo env)"
+fi
+if [ -n "$env_b64" ]; then
+  install -d -m 0755 /etc/rfarm /var/lib/rfarm
+  decode_to "$env_b64" /etc/rfarm/agent.env 0600
+  decode_to "$(guestinfo ca)" /etc/rfarm/farm-ca.pem 0644
+  decode_to "$(guestinfo alloy)" /etc/rfarm/config.alloy 0644
+  creds="$(guestinfo nats-creds)"
+  if [ -n "$creds" ]; then
+    decode_to "$creds" /etc/rfarm/nats.creds 0600
+    # Package code runs on this VM: do not leave the credentials readable through VMware Tools.
+    "$tools" --cmd "info-set guestinfo.rfarm.nats-creds ''" || true
+  fi
+  source_spec="$(guestinfo source)"
+  repo="${source_spec%%#*}"
+  ref="${source_spec##*#}"
+  if [ ! -d /opt/rfarm/.git ]; then
+    git clone --depth 1 --branch "$ref" "$repo" /opt/rfarm
+  fi
+elif [ ! -f /etc/rfarm/agent.env ] || [ ! -d /opt/rfarm/.git ]; then
+  echo "rfarm-agent-boot: no bootstrap: neither guestinfo.rfarm.env (vSphere) nor /etc/rfarm/agent.env and /opt/rfarm from user data (EC2 Mac)" >&2
   exit 1
-fi
-install -d -m 0755 /etc/rfarm /var/lib/rfarm
-decode_to "$env_b64" /etc/rfarm/agent.env 0600
-decode_to "$(guestinfo ca)" /etc/rfarm/farm-ca.pem 0644
-decode_to "$(guestinfo alloy)" /etc/rfarm/config.alloy 0644
-creds="$(guestinfo nats-creds)"
-if [ -n "$creds" ]; then
-  decode_to "$creds" /etc/rfarm/nats.creds 0600
-  # Package code runs on this VM: do not leave the credentials readable through VMware Tools.
-  "$tools" --cmd "info-set guestinfo.rfarm.nats-creds ''" || true
-fi
-
-source_spec="$(guestinfo source)"
-repo="${source_spec%%#*}"
-ref="${source_spec##*#}"
-if [ ! -d /opt/rfarm/.git ]; then
-  git clone --depth 1 --branch "$ref" "$repo" /opt/rfarm
 fi
 cd /opt/rfarm
 npm ci --omit=dev

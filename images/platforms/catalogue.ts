@@ -256,7 +256,8 @@ export const PLATFORMS: readonly Platform[] = Object.freeze([
     arch: 'arm64',
     compiler: { family: 'clang', toolchain: 'Apple clang + GNU Fortran' },
     rFlavour: 'release',
-    provider: 'vsphere',
+    // macOS on arm64 runs only on Apple hardware and ESXi does not run on Apple silicon: EC2 Mac dedicated hosts.
+    provider: 'aws',
     sysreqs: { name: 'macos', release: '14' },
     isDefault: true,
   },

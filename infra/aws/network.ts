@@ -18,6 +18,8 @@ export interface NetworkArgs {
 export class Network extends pulumi.ComponentResource {
   readonly vpc: aws.ec2.Vpc;
   readonly privateSubnetIds: pulumi.Output<string>[];
+  /** Availability zone of each private subnet, in the same order (a dedicated host lives in one). */
+  readonly privateSubnetZones: pulumi.Output<string>[];
   /** Public egress addresses as CIDRs (x.x.x.x/32). */
   readonly egressCidrs: pulumi.Output<string[]>;
 
@@ -38,15 +40,17 @@ export class Network extends pulumi.ComponentResource {
     const natAddress = new aws.ec2.Eip(`${name}-nat-ip`, { domain: 'vpc', tags: tags('nat-ip') }, { parent: this });
     const nat = new aws.ec2.NatGateway(`${name}-nat`, { allocationId: natAddress.id, subnetId: publicSubnet.id, tags: tags('nat') }, { parent: this, dependsOn: [gateway] });
     const privateRoutes = new aws.ec2.RouteTable(`${name}-private-routes`, { vpcId: this.vpc.id, routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }], tags: tags('private-routes') }, { parent: this });
-    this.privateSubnetIds = cidrs.private.map((cidrBlock, index) => {
+    const privateSubnets = cidrs.private.map((cidrBlock, index) => {
       const subnet = new aws.ec2.Subnet(
         `${name}-private-${index + 1}`,
         { vpcId: this.vpc.id, cidrBlock, availabilityZone: zones.names[index], mapPublicIpOnLaunch: false, tags: tags(`private-${index + 1}`) },
         { parent: this },
       );
       new aws.ec2.RouteTableAssociation(`${name}-private-${index + 1}-routes`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, { parent: this });
-      return subnet.id;
+      return subnet;
     });
+    this.privateSubnetIds = privateSubnets.map((subnet) => subnet.id);
+    this.privateSubnetZones = privateSubnets.map((subnet) => subnet.availabilityZone);
     this.egressCidrs = natAddress.publicIp.apply((address) => [`${address}/32`]);
     this.registerOutputs({ vpcId: this.vpc.id, egressCidrs: this.egressCidrs });
   }

@@ -8,7 +8,7 @@ import { findPlatform } from '../../images/index.ts';
 import type { DeclaredResource } from '../preview/offline-mocks.ts';
 import { macHostsFor } from '../sizing.ts';
 import type { AwsConfig, DigitalOceanConfig, SolarisConfig, VsphereConfig } from '../stack-config.ts';
-import { estimateMonthlyCost, UnpricedSizeError, type CostLine } from './estimate.ts';
+import { estimateMonthlyCost, macHost, UnpricedSizeError, type CostLine } from './estimate.ts';
 import { AWS_MONTHLY, AWS_PER_GB, DROPLET_MONTHLY, EC2_HOURLY, HOURS_PER_MONTH } from './prices.ts';
 
 /** One pool's simulated day, as `npm run simulate` writes it. */
@@ -24,7 +24,7 @@ export interface PoolUsage {
 /** The stack settings the estimate needs. */
 export interface ElasticStackSettings {
   readonly digitalocean: Pick<DigitalOceanConfig, 'sizes'>;
-  readonly aws: Pick<AwsConfig, 'windowsInstanceType' | 'windowsVolumeGb' | 'solarisInstanceType' | 'solarisVolumeGb'>;
+  readonly aws: Pick<AwsConfig, 'windowsInstanceType' | 'windowsVolumeGb' | 'solarisInstanceType' | 'solarisVolumeGb' | 'macInstanceType'>;
   readonly solaris: Pick<SolarisConfig, 'placement'>;
   readonly vsphere: Pick<VsphereConfig, 'hostMonthlyUsd' | 'vmsPerHost'>;
 }
@@ -91,6 +91,9 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
     } else if (platform.os === 'solaris' && settings.solaris.placement === 'aws') {
       builders.push(line(`EC2 ${settings.aws.solarisInstanceType} Linux hours, Solaris KVM host (${pool.platform})`, hours, ec2(settings.aws.solarisInstanceType).linux));
       builders.push(line(`EBS gp3 GB-hours (${pool.platform})`, hours * settings.aws.solarisVolumeGb, AWS_MONTHLY.gp3Gb / HOURS_PER_MONTH));
+    } else if (platform.os === 'macos' && platform.provider === 'aws') {
+      // An EC2 Mac dedicated host is allocated for at least 24 hours: the busiest moment's hosts are held all month.
+      licences.push(line(`EC2 Mac dedicated host ${settings.aws.macInstanceType} (${pool.platform}; peak ${pool.peakHosts}, held all month)`, pool.peakHosts, macHost(settings.aws.macInstanceType)));
     } else {
       // vSphere VMs run on owned hardware: what costs is how many hosts the busiest moment needs.
       macPeak.set(platform.arch, (macPeak.get(platform.arch) ?? 0) + pool.peakHosts);

@@ -6,7 +6,7 @@
  */
 import type { DeclaredResource } from '../preview/offline-mocks.ts';
 import { macHostsFor } from '../sizing.ts';
-import { AWS_MONTHLY, DIGITALOCEAN_MONTHLY, DROPLET_MONTHLY, EC2_HOURLY, HOURS_PER_MONTH } from './prices.ts';
+import { AWS_MONTHLY, DIGITALOCEAN_MONTHLY, DROPLET_MONTHLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH } from './prices.ts';
 
 /** One priced line. */
 export interface CostLine {
@@ -31,6 +31,13 @@ function droplet(size: string): number {
   const price = DROPLET_MONTHLY[size];
   if (price === undefined) throw new UnpricedSizeError(`droplet size '${size}' has no price in infra/cost/prices.ts`);
   return price;
+}
+
+/** Monthly price of an EC2 Mac dedicated host held all month. */
+export function macHost(type: string): number {
+  const price = EC2_MAC_HOST_HOURLY[type];
+  if (price === undefined) throw new UnpricedSizeError(`Mac host type '${type}' has no price in infra/cost/prices.ts`);
+  return price * HOURS_PER_MONTH;
 }
 
 function ec2(type: string, os: 'linux' | 'windows'): number {
@@ -79,8 +86,12 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
         break;
       }
       case 'aws:ec2/instance:Instance':
-        add(`EC2 ${inputs.instanceType} Linux (Solaris KVM host)`, 1, ec2(inputs.instanceType, 'linux'));
+        // An instance on a dedicated host (EC2 Mac) is paid for by the host.
+        if (inputs.tenancy !== 'host') add(`EC2 ${inputs.instanceType} Linux (Solaris KVM host)`, 1, ec2(inputs.instanceType, 'linux'));
         add('EBS gp3 (GB)', inputs.rootBlockDevice?.volumeSize ?? 0, AWS_MONTHLY.gp3Gb);
+        break;
+      case 'aws:ec2/dedicatedHost:DedicatedHost':
+        add(`EC2 Mac dedicated host ${inputs.instanceType}`, 1, macHost(inputs.instanceType));
         break;
       case 'aws:ec2/natGateway:NatGateway':
         add('AWS NAT gateway', 1, AWS_MONTHLY.natGateway);

@@ -69,3 +69,13 @@ export const AWS_PER_GB = {
   /** Data out from EC2 to the internet, per GB (first tier). */
   internetEgress: 0.09,
 };
+
+/**
+ * EC2 Mac dedicated hosts, USD per hour while allocated (us-east-1; a host is allocated for at least
+ * 24 hours, and the instance on it costs nothing more). Added 2026-12-01 from the public price page
+ * as remembered, not fetched: unverified like the rest of this file.
+ */
+export const EC2_MAC_HOST_HOURLY: Readonly<Record<string, number>> = {
+  'mac2.metal': 0.65,
+  'mac2-m2.metal': 0.878,
+};

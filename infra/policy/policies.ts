@@ -144,6 +144,8 @@ const LABELS: Record<string, ((inputs: Record<string, any>) => { stack?: string;
   'digitalocean:index/containerRegistry:ContainerRegistry': 'untaggable',
   'digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials': 'untaggable',
   'docker:index/image:Image': 'untaggable',
+  // vSphere tags need a tag category the site owns; the folder's path names the stack (rfarm/<stack>).
+  'vsphere:index/folder:Folder': 'untaggable',
   'aws:ec2/routeTableAssociation:RouteTableAssociation': 'untaggable',
   'aws:iam/rolePolicy:RolePolicy': 'untaggable',
 };

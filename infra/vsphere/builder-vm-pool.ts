@@ -24,6 +24,8 @@ export interface BuilderVmPoolArgs {
   /** Template to clone (macOS per architecture, or the Solaris template). */
   readonly template: string;
   readonly placement: VspherePlacement;
+  /** The stack's VM folder, as created by `BuilderFolder` (the VMs depend on it). */
+  readonly folder: pulumi.Input<string>;
   readonly cpus: number;
   readonly memoryMb: number;
   readonly natsCreds: pulumi.Input<string>;
@@ -65,7 +67,7 @@ export class BuilderVmPool extends pulumi.ComponentResource {
               name: hostName(args.stack, args.role, index, args.platform.id),
               resourcePoolId: pool.id,
               datastoreId: datastore.id,
-              folder: args.placement.folder,
+              folder: args.folder,
               numCpus: args.cpus,
               memory: args.memoryMb,
               guestId: template.guestId,

@@ -13,6 +13,7 @@ export const PROVIDER_VERSION = '4.16.5';
 /** Type tokens, as the provider's schema names them. */
 export const TOKENS = {
   virtualMachine: 'vsphere:index/virtualMachine:VirtualMachine',
+  folder: 'vsphere:index/folder:Folder',
   getDatacenter: 'vsphere:index/getDatacenter:getDatacenter',
   getVirtualMachine: 'vsphere:index/getVirtualMachine:getVirtualMachine',
   getDatastore: 'vsphere:index/getDatastore:getDatastore',
@@ -133,5 +134,23 @@ export class VirtualMachine extends pulumi.CustomResource {
   constructor(name: string, args: VirtualMachineArgs, opts?: pulumi.CustomResourceOptions) {
     const inputs: pulumi.Inputs = { ...args, moid: undefined, uuid: undefined, defaultIpAddress: undefined };
     super(TOKENS.virtualMachine, name, inputs, withVersion(opts));
+  }
+}
+
+/** Arguments of `Folder` (the subset the farm sets). */
+export interface FolderArgs {
+  /** Path relative to the datacenter's folder of that type; the parent must exist. */
+  path: pulumi.Input<string>;
+  /** `vm` for virtual machines and templates. */
+  type: pulumi.Input<'vm' | 'host' | 'datastore' | 'network' | 'datacenter'>;
+  datacenterId?: pulumi.Input<string>;
+}
+
+/** A vSphere inventory folder (`vsphere.Folder`). */
+export class Folder extends pulumi.CustomResource {
+  declare readonly path: pulumi.Output<string>;
+
+  constructor(name: string, args: FolderArgs, opts?: pulumi.CustomResourceOptions) {
+    super(TOKENS.folder, name, { ...args }, withVersion(opts));
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { estimateMonthlyCost, totalMonthly, UnpricedSizeError } from '../../infra/cost/estimate.ts';
-import { DROPLET_MONTHLY, EC2_HOURLY, HOURS_PER_MONTH } from '../../infra/cost/prices.ts';
+import { DROPLET_MONTHLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH } from '../../infra/cost/prices.ts';
 import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
 
 const r = (type: string, inputs: Record<string, any>, name = 'x'): DeclaredResource => ({ type, name, inputs, secretInputs: [] });
@@ -22,6 +22,12 @@ test('an auto scaling group costs its desired capacity of its template’s Windo
 test('vSphere VMs cost their share of Mac hosts', () => {
   const vms = Array.from({ length: 3 }, () => r('vsphere:index/virtualMachine:VirtualMachine', {}));
   assert.is(totalMonthly(estimateMonthlyCost(vms, site)), 300);
+});
+
+test('an EC2 Mac builder costs its dedicated host around the clock plus its disk; the instance on the host adds nothing', () => {
+  const host = r('aws:ec2/dedicatedHost:DedicatedHost', { instanceType: 'mac2.metal' });
+  const instance = r('aws:ec2/instance:Instance', { instanceType: 'mac2.metal', tenancy: 'host', rootBlockDevice: { volumeSize: 200 } });
+  assert.ok(Math.abs(totalMonthly(estimateMonthlyCost([host, instance], site)) - (EC2_MAC_HOST_HOURLY['mac2.metal'] * HOURS_PER_MONTH + 200 * 0.08)) < 0.02);
 });
 
 test('a size missing from the price table is an error, not a zero', () => {

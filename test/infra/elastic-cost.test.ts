@@ -2,13 +2,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DAYS_PER_MONTH, elasticTotal, estimateElasticCost, TRAFFIC_ASSUMPTIONS, type ElasticStackSettings } from '../../infra/cost/elastic.ts';
 import { UnpricedSizeError } from '../../infra/cost/estimate.ts';
-import { AWS_PER_GB, DROPLET_MONTHLY, EC2_HOURLY, HOURS_PER_MONTH } from '../../infra/cost/prices.ts';
+import { AWS_PER_GB, DROPLET_MONTHLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH } from '../../infra/cost/prices.ts';
 import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
 
 const r = (type: string, name: string, inputs: Record<string, any>): DeclaredResource => ({ type, name, inputs, secretInputs: [] });
 const settings: ElasticStackSettings = {
   digitalocean: { sizes: { builder: 's-4vcpu-8gb', controlPlane: 's-2vcpu-4gb', nats: 's-2vcpu-4gb', monitoring: 's-2vcpu-4gb', logs: 's-2vcpu-4gb' } },
-  aws: { windowsInstanceType: 'm7i.xlarge', windowsVolumeGb: 100, solarisInstanceType: 'c8i.xlarge', solarisVolumeGb: 80 },
+  aws: { windowsInstanceType: 'm7i.xlarge', windowsVolumeGb: 100, solarisInstanceType: 'c8i.xlarge', solarisVolumeGb: 80, macInstanceType: 'mac2.metal' },
   solaris: { placement: 'aws' },
   vsphere: { hostMonthlyUsd: 150, vmsPerHost: 2 },
 };
@@ -41,9 +41,12 @@ test('Windows builds pay NAT data processing for their downloads', () => {
   assert.ok(Math.abs(nat.monthly - gb * AWS_PER_GB.natProcessing) < 0.05);
 });
 
-test('Mac hardware follows the busiest moment per architecture, not the hours', () => {
-  const estimate = estimateElasticCost([], settings, [usage('r-release-macos-arm64', 'macos', 20, 1000, 3), usage('r-release-macos-x86_64', 'macos', 1, 50, 1)]);
-  assert.equal(estimate.licences.map((entry) => entry.quantity), [2, 1]);
+test('Mac hardware follows the busiest moment, not the hours: EC2 Mac hosts held all month, vSphere hosts per VMs', () => {
+  const estimate = estimateElasticCost([], settings, [usage('r-release-macos-arm64', 'macos', 20, 1000, 3), usage('r-release-macos-x86_64', 'macos', 1, 50, 3)]);
+  const ec2Mac = estimate.licences.find((entry) => entry.item.startsWith('EC2 Mac dedicated host mac2.metal'))!;
+  assert.is(ec2Mac.quantity, 3);
+  assert.ok(Math.abs(ec2Mac.monthly - 3 * EC2_MAC_HOST_HOURLY['mac2.metal'] * HOURS_PER_MONTH) < 0.01);
+  assert.is(estimate.licences.find((entry) => entry.item.includes('vSphere'))!.quantity, 2);
 });
 
 test('a pool the catalogue does not know is an error, not a zero', () => {

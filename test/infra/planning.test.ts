@@ -12,7 +12,7 @@ const size = (desired: number) => ({ min: 0, max: Math.max(1, desired), desired 
 const config = {
   pools: { defaults: { linux: size(1), windows: size(0), macos: size(0), solaris: size(0) }, overrides: { 'r-release-linux-x86_64': size(3) } },
   digitalocean: { sizes: { builder: 's-2vcpu-4gb' } },
-  aws: { windowsInstanceType: 'm7i.large', solarisInstanceType: 'c8i.xlarge' },
+  aws: { windowsInstanceType: 'm7i.large', solarisInstanceType: 'c8i.xlarge', macInstanceType: 'mac2.metal' },
   vsphere: { cpus: 4, memoryMb: 8192 },
   solaris: { placement: 'aws' },
 } as unknown as StackConfig;
@@ -22,9 +22,10 @@ test('planPools gives every cloud platform of the catalogue exactly one pool', (
   assert.equal(plans.map((plan) => plan.platform.id).sort(), PLATFORMS.filter((platform) => platform.provider !== 'local').map((platform) => platform.id).sort());
 });
 
-test('planPools puts Linux on droplets, Windows on auto scaling groups, macOS on vSphere VMs, Solaris on KVM hosts', () => {
-  const kinds = Object.fromEntries(planPools(config).map((plan) => [plan.platform.os, plan.kind]));
-  assert.equal(kinds, { linux: 'droplet', windows: 'autoscaling-group', macos: 'vsphere-vm', solaris: 'kvm-host' });
+test('planPools puts Linux on droplets, Windows on auto scaling groups, Solaris on KVM hosts, macOS x86_64 on vSphere VMs and macOS arm64 on EC2 Mac hosts', () => {
+  const kinds = Object.fromEntries(planPools(config).map((plan) => [`${plan.platform.os}-${plan.platform.arch}`, plan.kind]));
+  assert.equal(kinds, { 'linux-x86_64': 'droplet', 'windows-x86_64': 'autoscaling-group', 'macos-arm64': 'mac-host', 'macos-x86_64': 'vsphere-vm', 'solaris-x86_64': 'kvm-host' });
+  assert.is(planPools(config).find((plan) => plan.platform.id === 'r-release-macos-arm64')!.machine, 'mac2.metal');
 });
 
 test('Solaris placement is switchable to vSphere by stack config', () => {

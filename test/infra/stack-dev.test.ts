@@ -9,6 +9,7 @@ stackSuite('dev', {
   jetstreamReplicas: 1,
   windowsDesired: { 'r-devel-windows-x86_64': 0, 'r-release-windows-x86_64': 0 },
   solarisInstances: 0,
+  macHosts: 0,
   macVms: 0,
 });
 

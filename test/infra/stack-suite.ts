@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PLATFORMS } from '../../images/index.ts';
+import { findPlatform, PLATFORMS } from '../../images/index.ts';
 import * as policies from '../../infra/policy/policies.ts';
 import { declareOffline, type OfflineRun } from '../../infra/preview/declare-offline.ts';
 import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
@@ -24,15 +24,20 @@ export interface StackExpectations {
   readonly jetstreamReplicas: number;
   readonly windowsDesired: Record<string, number>;
   readonly solarisInstances: number;
+  /** EC2 Mac builders (macOS arm64), one dedicated host each. */
+  readonly macHosts: number;
+  /** vSphere VMs (macOS x86_64). */
   readonly macVms: number;
 }
 
 const POOL_TYPES: Record<string, string[]> = {
   digitalocean: ['rfarm:digitalocean:LinuxBuilderPool'],
-  aws: ['rfarm:aws:WindowsBuilderPool', 'rfarm:aws:SolarisHosts'],
+  aws: ['rfarm:aws:WindowsBuilderPool', 'rfarm:aws:SolarisHosts', 'rfarm:aws:MacHosts'],
   vsphere: ['rfarm:vsphere:BuilderVmPool'],
 };
 
+/** The agent environment an EC2 Mac's user data writes to /etc/rfarm/agent.env (base64 in the script). */
+const decodeMacUserDataEnvironment = (userData: string) => Buffer.from(/'([A-Za-z0-9+/=]+)' \| base64 -D > \/etc\/rfarm\/agent\.env/.exec(userData)?.[1] ?? '', 'base64').toString('utf8');
 const ofType = (run: OfflineRun, type: string) => run.resources.filter((resource) => resource.type === type);
 const platformTag = (droplet: DeclaredResource) => (droplet.inputs.tags as string[]).find((tag) => tag.startsWith('platform:'))?.slice('platform:'.length);
 
@@ -82,8 +87,14 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
       assert.ok(group, `no auto scaling group for ${platformId}`);
       assert.is(group!.inputs.desiredCapacity, desired);
     }
-    assert.is(ofType(run, 'aws:ec2/instance:Instance').length, expected.solarisInstances);
+    const instances = ofType(run, 'aws:ec2/instance:Instance');
+    assert.is(instances.filter((instance) => instance.inputs.tags.Role === 'solaris-host').length, expected.solarisInstances);
+    const macs = instances.filter((instance) => instance.inputs.tenancy === 'host');
+    assert.is(macs.length, expected.macHosts);
+    assert.is(ofType(run, 'aws:ec2/dedicatedHost:DedicatedHost').length, expected.macHosts);
+    for (const mac of macs) assert.match(mac.inputs.instanceType, /^mac\d/);
     assert.is(ofType(run, 'vsphere:index/virtualMachine:VirtualMachine').length, expected.macVms);
+    for (const vm of ofType(run, 'vsphere:index/virtualMachine:VirtualMachine')) assert.is.not(findPlatform(vm.inputs.extraConfig['guestinfo.rfarm.platform'])?.arch, 'arm64', 'no arm64 macOS on ESXi');
   });
 
   test('each Linux builder’s user-data starts the agent for exactly its platform', () => {
@@ -104,7 +115,10 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
   });
 
   test('each Solaris host and Mac VM starts the agent for exactly its platform', () => {
-    for (const instance of ofType(run, 'aws:ec2/instance:Instance')) assert.equal(platformsStartedBy(instance.inputs.userData), ['r-patched-solaris-x86']);
+    for (const instance of ofType(run, 'aws:ec2/instance:Instance')) {
+      if (instance.inputs.tenancy === 'host') assert.equal(platformsStartedBy(decodeMacUserDataEnvironment(instance.inputs.userData)), [instance.inputs.tags.Platform]);
+      else assert.equal(platformsStartedBy(instance.inputs.userData), ['r-patched-solaris-x86']);
+    }
     for (const vm of ofType(run, 'vsphere:index/virtualMachine:VirtualMachine')) {
       const platform = vm.inputs.extraConfig['guestinfo.rfarm.platform'];
       assert.equal(platformsStartedBy(decodeGuestEnvironment(vm.inputs.extraConfig)), [platform]);

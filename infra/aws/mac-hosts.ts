@@ -1,0 +1,98 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { Platform } from '../../images/index.ts';
+import { awsTags, hostName } from '../naming.ts';
+import type { PoolSize } from '../stack-config.ts';
+import type { AgentSettings } from '../user-data/agent-environment.ts';
+import { renderMacHostUserData } from '../user-data/mac-host.ts';
+import { credsParameterName } from './iam-policies.ts';
+import { HostIdentity } from './host-identity.ts';
+
+/** Amazon's account, owner of the EC2 macOS AMIs. */
+export const MACOS_AMI_OWNER = 'amazon';
+
+/** Arguments of the EC2 Mac builders of one macOS platform. */
+export interface MacHostsArgs {
+  readonly stack: string;
+  readonly platform: Platform;
+  readonly size: PoolSize;
+  /** A Mac instance type for the platform's architecture: `mac2.metal` (M1) or `mac2-m2.metal` for arm64. */
+  readonly instanceType: string;
+  readonly volumeGb: number;
+  /** AMI name filter from the platform's image definition, e.g. amzn-ec2-macos-14.*-arm64. */
+  readonly amiNameFilter: string;
+  readonly rVersion: string;
+  readonly region: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly subnetIds: pulumi.Input<string>[];
+  /** Availability zone of each subnet, in the same order. */
+  readonly subnetZones: pulumi.Input<string>[];
+  readonly natsCreds: pulumi.Input<string>;
+  readonly caPem: pulumi.Input<string>;
+  readonly sourceRepo: string;
+  readonly sourceRef: string;
+  readonly lokiUrl: string;
+  readonly remoteWriteUrl: string;
+  readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
+}
+
+/**
+ * macOS builders on Apple hardware in AWS: per host an EC2 Mac dedicated host (allocated for at
+ * least 24 hours, billed per hour while allocated) and one instance on it from Amazon's macOS AMI,
+ * bootstrapped through user data (infra/user-data/mac-host.ts). Like the Windows pools: IMDSv2
+ * only, encrypted root volume, no public address, NATS credentials in SSM.
+ */
+export class MacHosts extends pulumi.ComponentResource {
+  readonly hosts: aws.ec2.DedicatedHost[];
+  readonly instances: aws.ec2.Instance[];
+
+  constructor(name: string, args: MacHostsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('rfarm:aws:MacHosts', name, { platform: args.platform.id }, opts);
+    const identity = new HostIdentity(`${name}-identity`, { stack: args.stack, role: 'builder', platformId: args.platform.id, vpcId: args.vpcId, natsCreds: args.natsCreds, adminCidrs: [] }, { parent: this });
+    const ami = aws.ec2.getAmiOutput({ owners: [MACOS_AMI_OWNER], mostRecent: true, filters: [{ name: 'name', values: [args.amiNameFilter] }, { name: 'architecture', values: ['arm64_mac'] }] }, { parent: this });
+    const userData = pulumi.output(args.caPem).apply((caPem) =>
+      renderMacHostUserData({
+        stack: args.stack,
+        platform: args.platform,
+        caPem,
+        sourceRepo: args.sourceRepo,
+        sourceRef: args.sourceRef,
+        lokiUrl: args.lokiUrl,
+        remoteWriteUrl: args.remoteWriteUrl,
+        agent: args.agent,
+        credsParameter: credsParameterName(args.stack, args.platform.id),
+        region: args.region,
+        rVersion: args.rVersion,
+      }),
+    );
+    this.hosts = [];
+    this.instances = Array.from({ length: args.size.desired }, (_, index) => {
+      const host = hostName(args.stack, 'builder', index + 1, args.platform.id);
+      const tags = awsTags(args.stack, 'builder', host, args.platform.id);
+      const subnet = index % args.subnetIds.length;
+      const dedicated = new aws.ec2.DedicatedHost(`${name}-host-${index + 1}`, { instanceType: args.instanceType, availabilityZone: args.subnetZones[subnet], autoPlacement: 'off', tags }, { parent: this });
+      this.hosts.push(dedicated);
+      return new aws.ec2.Instance(
+        `${name}-${index + 1}`,
+        {
+          ami: ami.id,
+          instanceType: args.instanceType,
+          tenancy: 'host',
+          hostId: dedicated.id,
+          subnetId: args.subnetIds[subnet],
+          associatePublicIpAddress: false,
+          vpcSecurityGroupIds: [identity.securityGroup.id],
+          iamInstanceProfile: identity.instanceProfile.name,
+          metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+          rootBlockDevice: { volumeSize: args.volumeGb, volumeType: 'gp3', encrypted: true, deleteOnTermination: true, tags },
+          userData,
+          userDataReplaceOnChange: true,
+          tags,
+        },
+        // As for the Solaris hosts: a new macOS AMI does not replace a builder; `pulumi up --replace` does.
+        { parent: this, ignoreChanges: ['ami'] },
+      );
+    });
+    this.registerOutputs({});
+  }
+}
