@@ -17,7 +17,7 @@ import { NatsCluster } from './digitalocean/nats-cluster.ts';
 import { Network } from './digitalocean/network.ts';
 import { Observability } from './digitalocean/observability.ts';
 import { Registry } from './digitalocean/registry.ts';
-import { Repository } from './digitalocean/repository.ts';
+import { BackupBucket } from './digitalocean/backup-bucket.ts';
 import { workerImageTag } from './docker/content-tag.ts';
 import { CLOUD_DEBIAN_MIRROR, WorkerImages } from './docker/worker-images.ts';
 import { readImageDefinition, readImageScript } from './image-definitions.ts';
@@ -45,7 +45,10 @@ export interface FarmOutputs {
   readonly controlPlaneUrl: string;
   readonly sysreqsUrl: string;
   readonly natsUrls: { readonly vpc: string[]; readonly public: string[] };
-  readonly repositoryUrl: pulumi.Output<string>;
+  /** The CRAN-like repository, served by the control plane from JetStream. */
+  readonly repositoryUrl: string;
+  /** The private Spaces bucket backups go to. */
+  readonly backupBucket: { readonly name: pulumi.Output<string>; readonly endpoint: string };
   readonly monitoringUrl: string;
   readonly poolSizes: Record<string, PoolSizeOutput>;
 }
@@ -64,7 +67,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, nodes: config.nats.nodes, dropletSize: ocean.sizes.nats,
     volumeGb: ocean.natsVolumeGb, vpcId: network.vpc.id, auth: secrets.natsAuth, tls: secrets.farmTls, lokiUrl: endpoints.lokiVpcUrl,
   });
-  const repository = new Repository('repository', { stack, region: ocean.region });
+  const backups = new BackupBucket('backups', { stack, region: ocean.region });
   const environment = pulumi.all([secrets.adminToken, secrets.smtpPassword, secrets.githubWebhookSecret]).apply(([adminToken, smtpPassword, githubWebhookSecret]) =>
     controlPlaneEnvironment({ natsUrls: nats.vpcUrls, adminToken, publicUrl: `https://${config.domain}`, smtpUrl: config.smtpUrl, smtpPassword, githubWebhookSecret, jetstreamReplicas: config.nats.jetstreamReplicas }),
   );
@@ -135,7 +138,8 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     controlPlaneUrl: controlPlane.url,
     sysreqsUrl: controlPlane.sysreqsUrl,
     natsUrls: { vpc: nats.vpcUrls, public: nats.publicUrls },
-    repositoryUrl: repository.url,
+    repositoryUrl: `${controlPlane.url}/repo`,
+    backupBucket: { name: backups.name, endpoint: backups.endpoint },
     monitoringUrl: observability.grafanaUrl,
     poolSizes: Object.fromEntries(plans.map((plan) => [plan.platform.id, { provider: plan.provider, kind: plan.kind, machine: plan.machine, ...plan.size }])),
   };

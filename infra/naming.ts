@@ -12,7 +12,7 @@ export type Role =
   | 'nats'
   | 'monitoring'
   | 'logs'
-  | 'repository'
+  | 'backups'
   | 'registry'
   | 'solaris-host';
 

@@ -129,9 +129,16 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
   test('the stack outputs exist', () => {
     assert.match(run.outputs.controlPlaneUrl, /^https:\/\//);
     assert.is(run.outputs.natsUrls.public.length, expected.natsNodes);
-    assert.match(run.outputs.repositoryUrl, /digitaloceanspaces\.com\/repo$/);
+    assert.is(run.outputs.repositoryUrl, `${run.outputs.controlPlaneUrl}/repo`, 'the control plane serves the repository (control-plane/routes/repository.ts)');
+    assert.match(run.outputs.backupBucket.name, new RegExp(`^rfarm-${stack}-backups$`));
     assert.match(run.outputs.monitoringUrl, /^https:\/\/grafana\./);
     assert.equal(Object.keys(run.outputs.poolSizes).sort(), PLATFORMS.filter((platform) => platform.provider !== 'local').map((platform) => platform.id).sort());
+  });
+
+  test('the one Spaces bucket is private: nothing is published from it', () => {
+    const buckets = ofType(run, 'digitalocean:index/spacesBucket:SpacesBucket');
+    assert.equal(buckets.map((bucket) => [bucket.inputs.name, bucket.inputs.acl]), [[`rfarm-${stack}-backups`, 'private']]);
+    assert.equal(ofType(run, 'digitalocean:index/spacesBucketPolicy:SpacesBucketPolicy'), []);
   });
 
   test('the security policies hold', () => {
