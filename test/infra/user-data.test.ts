@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { testUnless } from '../support/skip.ts';
 import { parse } from 'yaml';
 import { findPlatform } from '../../images/index.ts';
 import { smtpUrlWithPassword } from '../../infra/control-plane-environment.ts';
@@ -10,6 +12,7 @@ import { renderNatsServerConfig } from '../../infra/nats/server-config.ts';
 import { platformsStartedBy } from '../../infra/user-data/agent-environment.ts';
 import { decodeGuestEnvironment, renderGuestInfo } from '../../infra/user-data/guestinfo.ts';
 import { renderLinuxBuilderUserData } from '../../infra/user-data/linux-builder.ts';
+import { renderMacHostUserData } from '../../infra/user-data/mac-host.ts';
 import { renderWindowsBuilderUserData } from '../../infra/user-data/windows-builder.ts';
 
 const agent = { natsUrls: ['tls://nats-1.x:4222', 'tls://nats-2.x:4222'], sysreqsUrl: 'https://sysreqs.x', rRepos: 'https://cloud.r-project.org' };
@@ -43,10 +46,31 @@ test('Windows user-data wraps the provisioning script and passes the platform’
 });
 
 test('guestinfo carries the environment base64-encoded and the platform in clear', () => {
-  const platform = findPlatform('r-release-macos-arm64')!;
+  const platform = findPlatform('r-release-macos-x86_64')!;
   const extraConfig = renderGuestInfo({ stack: 'prod', platform, natsCreds: 'CREDS', caPem: 'CA', sourceRepo: 'r', sourceRef: 'main', lokiUrl: 'l', remoteWriteUrl: 'w', agent });
   assert.is(extraConfig['guestinfo.rfarm.platform'], platform.id);
   assert.equal(platformsStartedBy(decodeGuestEnvironment(extraConfig)), [platform.id]);
+});
+
+const macUserData = () =>
+  renderMacHostUserData({ stack: 'prod', platform: findPlatform('r-release-macos-arm64')!, caPem: 'CA', sourceRepo: 'https://example.org/rfarm.git', sourceRef: "it's-main", lokiUrl: 'l', remoteWriteUrl: 'w', agent, credsParameter: '/rfarm/prod/creds', region: 'us-east-1', rVersion: '4.5.2' });
+
+test('EC2 Mac user data writes the agent environment, reads the NATS credentials from SSM and provisions from the checkout', () => {
+  const userData = macUserData();
+  assert.ok(userData.startsWith('#!/bin/bash\n'));
+  const env = Buffer.from(/'([A-Za-z0-9+/=]+)' \| base64 -D > \/etc\/rfarm\/agent\.env/.exec(userData)![1], 'base64').toString('utf8');
+  assert.equal(platformsStartedBy(env), ['r-release-macos-arm64']);
+  assert.match(userData, "aws ssm get-parameter --region 'us-east-1' --name '/rfarm/prod/creds' --with-decryption");
+  assert.match(userData, "/opt/rfarm/images/macos/provision.sh '4.5.2'");
+  assert.not.match(userData, 'NKEY SEED');
+  const syntax = spawnSync('bash', ['-n'], { input: userData });
+  assert.is(syntax.status, 0, syntax.stderr.toString());
+});
+
+const shellcheck = spawnSync('shellcheck', ['--version']).status === 0 ? undefined : 'shellcheck is not installed (apt-get install shellcheck)';
+testUnless(shellcheck, 'EC2 Mac user data passes shellcheck (quoting survives a ref with a quote in it)', () => {
+  const result = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: macUserData() });
+  assert.is(result.status, 0, result.stdout.toString());
 });
 
 test('NATS config clusters over TLS routes only when there is more than one node', () => {
