@@ -42,6 +42,20 @@ test('every problem of a broken config is reported at once', () => {
   }
 });
 
+test('an arm64 macOS template on vSphere and a non-Mac instance type for EC2 Mac are refused, each with what to use', () => {
+  const dev = rawFrom('dev') as Record<string, any>;
+  const raw = { ...dev, aws: { ...dev.aws, macInstanceType: 'm7i.large' }, vsphere: { ...dev.vsphere, templates: { ...dev.vsphere.templates, arm64: 'templates/macos-14-arm64' } } };
+  try {
+    parseStackConfig('dev', raw, secrets);
+    assert.unreachable('should throw');
+  } catch (error) {
+    assert.instance(error, StackConfigError);
+    const problems = (error as StackConfigError).problems.join('\n');
+    assert.match(problems, 'ESXi does not run on Apple silicon');
+    assert.match(problems, 'use an EC2 Mac type such as mac2.metal');
+  }
+});
+
 test('the stack files declare no SSH admin CIDR by default', () => {
   for (const stack of ['dev', 'prod']) assert.equal(parseStackConfig(stack, rawFrom(stack), secrets).adminCidrs, []);
   assert.ok(pulumi); // the SDK stays importable without the engine
