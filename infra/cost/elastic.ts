@@ -57,7 +57,10 @@ export interface ElasticEstimate {
   readonly hourlyBilling: CostLine[];
 }
 
-const isBuilder = (resource: DeclaredResource) => resource.name.startsWith('builders-');
+const MAC_HOST = 'aws:ec2/dedicatedHost:DedicatedHost';
+// An EC2 Mac dedicated host is allocated for at least 24 hours and nothing scales it: the hosts the
+// stack declares are paid around the clock, like the core.
+const isBuilder = (resource: DeclaredResource) => resource.name.startsWith('builders-') && resource.type !== MAC_HOST;
 const isNat = (resource: DeclaredResource) => /natGateway:|vpcNatGateway:/.test(resource.type);
 
 /** Prices the stack: `usage` empty means idle (no builds, pools at zero). */
@@ -92,8 +95,10 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
       builders.push(line(`EC2 ${settings.aws.solarisInstanceType} Linux hours, Solaris KVM host (${pool.platform})`, hours, ec2(settings.aws.solarisInstanceType).linux));
       builders.push(line(`EBS gp3 GB-hours (${pool.platform})`, hours * settings.aws.solarisVolumeGb, AWS_MONTHLY.gp3Gb / HOURS_PER_MONTH));
     } else if (platform.os === 'macos' && platform.provider === 'aws') {
-      // An EC2 Mac dedicated host is allocated for at least 24 hours: the busiest moment's hosts are held all month.
-      licences.push(line(`EC2 Mac dedicated host ${settings.aws.macInstanceType} (${pool.platform}; peak ${pool.peakHosts}, held all month)`, pool.peakHosts, macHost(settings.aws.macInstanceType)));
+      // The declared hosts are in the core; a busier moment needs more, each held all month (24-hour minimum allocation).
+      const declared = resources.filter((resource) => resource.type === MAC_HOST && resource.inputs.tags?.Platform === pool.platform).length;
+      const extra = Math.max(0, pool.peakHosts - declared);
+      if (extra > 0) licences.push(line(`EC2 Mac dedicated host ${settings.aws.macInstanceType} beyond the ${declared} declared (${pool.platform}; peak ${pool.peakHosts}, held all month)`, extra, macHost(settings.aws.macInstanceType)));
     } else {
       // vSphere VMs run on owned hardware: what costs is how many hosts the busiest moment needs.
       macPeak.set(platform.arch, (macPeak.get(platform.arch) ?? 0) + pool.peakHosts);

@@ -49,6 +49,14 @@ test('Mac hardware follows the busiest moment, not the hours: EC2 Mac hosts held
   assert.is(estimate.licences.find((entry) => entry.item.includes('vSphere'))!.quantity, 2);
 });
 
+test('EC2 Mac hosts the stack declares are paid around the clock even idle; a busier moment adds hosts beyond them', () => {
+  const hosts = [1, 2].map((index) => r('aws:ec2/dedicatedHost:DedicatedHost', `builders-r-release-macos-arm64-host-${index}`, { instanceType: 'mac2.metal', tags: { Platform: 'r-release-macos-arm64' } }));
+  const monthly = EC2_MAC_HOST_HOURLY['mac2.metal'] * HOURS_PER_MONTH;
+  assert.ok(Math.abs(elasticTotal(estimateElasticCost(hosts, settings, [])) - 2 * monthly) < 0.01);
+  const busy = estimateElasticCost(hosts, settings, [usage('r-release-macos-arm64', 'macos', 20, 1000, 3)]);
+  assert.equal(busy.licences.map((entry) => entry.quantity), [1]);
+});
+
 test('a pool the catalogue does not know is an error, not a zero', () => {
   assert.throws(() => estimateElasticCost([], settings, [usage('r-nope', 'linux', 1)]), (error: unknown) => error instanceof UnpricedSizeError);
 });
