@@ -5,9 +5,13 @@ import { builderPolicy, credsParameterName, ec2AssumeRolePolicy } from './iam-po
 
 /** Arguments of a pool's identity. */
 export interface HostIdentityArgs {
+  /** Stack name (dev, prod): part of every name and tag. */
   readonly stack: string;
+  /** The pool's role, tagged on every resource. */
   readonly role: Role;
+  /** The platform the pool serves: names the SSM parameter and the role. */
   readonly platformId: string;
+  /** VPC of the security group. */
   readonly vpcId: pulumi.Input<string>;
   /** The pool's NATS credentials, stored as a SecureString only its role can read. */
   readonly natsCreds: pulumi.Input<string>;

@@ -13,26 +13,41 @@ export const MACOS_AMI_OWNER = 'amazon';
 
 /** Arguments of the EC2 Mac builders of one macOS platform. */
 export interface MacHostsArgs {
+  /** Stack name (dev, prod): part of every name and tag. */
   readonly stack: string;
+  /** The catalogue platform every host of the pool serves. */
   readonly platform: Platform;
+  /** The pool's size; `desired` hosts are declared. */
   readonly size: PoolSize;
   /** A Mac instance type for the platform's architecture: `mac2.metal` (M1) or `mac2-m2.metal` for arm64. */
   readonly instanceType: string;
+  /** Root volume of each Mac instance (gp3, encrypted), GB. */
   readonly volumeGb: number;
   /** AMI name filter from the platform's image definition, e.g. amzn-ec2-macos-14.*-arm64. */
   readonly amiNameFilter: string;
+  /** R version provision.sh installs, from the platform's image definition. */
   readonly rVersion: string;
+  /** AWS region (the SSM parameter's, for the user data). */
   readonly region: string;
+  /** VPC the hosts join. */
   readonly vpcId: pulumi.Input<string>;
+  /** Private subnets the hosts go in, spread round-robin. */
   readonly subnetIds: pulumi.Input<string>[];
   /** Availability zone of each subnet, in the same order. */
   readonly subnetZones: pulumi.Input<string>[];
+  /** This pool's own NATS credentials (a `.creds` file); secret. */
   readonly natsCreds: pulumi.Input<string>;
+  /** The farm CA (PEM) the host trusts NATS, Loki and Prometheus with. */
   readonly caPem: pulumi.Input<string>;
+  /** Git repository the host checks out into /opt/rfarm. */
   readonly sourceRepo: string;
+  /** Branch, tag or commit of that checkout. */
   readonly sourceRef: string;
+  /** Loki push URL the host ships its logs to with Alloy. */
   readonly lokiUrl: string;
+  /** Prometheus remote-write URL the host pushes its metrics to with Alloy. */
   readonly remoteWriteUrl: string;
+  /** The agent's settings that do not depend on the host (NATS URLs, sysreqs URL, R repositories). */
   readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
 }
 

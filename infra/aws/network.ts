@@ -5,7 +5,9 @@ import { subnetCidrs } from './subnets.ts';
 
 /** Arguments of the AWS network. */
 export interface NetworkArgs {
+  /** Stack name (dev, prod): part of every name and tag. */
   readonly stack: string;
+  /** Private range of the VPC, e.g. 10.61.0.0/16. */
   readonly vpcCidr: string;
   /** Availability zones the private subnets span. */
   readonly availabilityZones: number;

@@ -13,25 +13,43 @@ export const DEBIAN_AMI_OWNER = '136693071363';
 
 /** Arguments of the Solaris KVM hosts. */
 export interface SolarisHostsArgs {
+  /** Stack name (dev, prod): part of every name and tag. */
   readonly stack: string;
+  /** The catalogue platform every host of the pool serves. */
   readonly platform: Platform;
+  /** The pool's size; `desired` hosts are declared. */
   readonly size: PoolSize;
   /** Must support nested virtualization (8th-generation Intel: C8i, M8i, R8i). */
   readonly instanceType: string;
+  /** Root volume of each KVM host (holds the Solaris guest disk), GB. */
   readonly volumeGb: number;
+  /** S3 bucket holding the Solaris 11.4 x86 guest disk (qcow2). */
   readonly imageBucket: string;
+  /** Object key of the guest disk in that bucket. */
   readonly imageKey: string;
+  /** Text of images/solaris/kvm-host.sh, run by the user data. */
   readonly kvmHostScript: string;
+  /** AWS region (the SSM parameter's and the bucket's, for the user data). */
   readonly region: string;
+  /** VPC the hosts join. */
   readonly vpcId: pulumi.Input<string>;
+  /** Private subnets the hosts go in, spread round-robin. */
   readonly subnetIds: pulumi.Input<string>[];
+  /** Sources allowed to SSH in; empty closes SSH. */
   readonly adminCidrs: readonly string[];
+  /** This pool's own NATS credentials (a `.creds` file); secret. */
   readonly natsCreds: pulumi.Input<string>;
+  /** The farm CA (PEM) the host trusts NATS, Loki and Prometheus with. */
   readonly caPem: pulumi.Input<string>;
+  /** Git repository the host checks out into /opt/rfarm. */
   readonly sourceRepo: string;
+  /** Branch, tag or commit of that checkout. */
   readonly sourceRef: string;
+  /** Loki push URL the host ships its logs to with Alloy. */
   readonly lokiUrl: string;
+  /** Prometheus remote-write URL the host pushes its metrics to with Alloy. */
   readonly remoteWriteUrl: string;
+  /** The agent's settings that do not depend on the host (NATS URLs, sysreqs URL, R repositories). */
   readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
 }
 

@@ -8,23 +8,39 @@ import { PORTS } from './firewall-rules.ts';
 
 /** Arguments of the control plane. */
 export interface ControlPlaneArgs {
+  /** Stack name (dev, prod): part of every name and tag. */
   readonly stack: string;
+  /** DigitalOcean region slug, e.g. fra1. */
   readonly region: string;
+  /** The farm's public DNS name, e.g. farm.example.org. */
   readonly domain: string;
+  /** DigitalOcean-managed DNS zone the records go in. */
   readonly dnsZone: string;
+  /** Control-plane droplets behind the load balancers. */
   readonly instances: number;
+  /** Droplet size slug of the control-plane droplets. */
   readonly dropletSize: string;
+  /** Base image slug of the droplets, e.g. debian-12-x64. */
   readonly dropletImage: string;
+  /** Size units of each load balancer. */
   readonly loadBalancerUnits: number;
+  /** VPC the hosts join. */
   readonly vpcId: pulumi.Input<string>;
+  /** DigitalOcean project the load balancers are filed in. */
   readonly projectId: pulumi.Input<string>;
+  /** SSH key fingerprints or ids put on every droplet (login still needs an admin CIDR). */
   readonly sshKeys: readonly string[];
+  /** Git repository the droplets check out into /opt/rfarm and run. */
   readonly sourceRepo: string;
+  /** Branch, tag or commit of that checkout. */
   readonly sourceRef: string;
   /** Environment of control-plane/main.ts; holds secrets. */
   readonly environment: pulumi.Input<Record<string, string>>;
+  /** The control plane's NATS credentials (a `.creds` file); secret. */
   readonly natsCreds: pulumi.Input<string>;
+  /** The farm CA and the `*.domain` certificate and key; secret. */
   readonly tls: pulumi.Input<FarmTls>;
+  /** Loki push URL inside the VPC. */
   readonly lokiUrl: string;
 }
 

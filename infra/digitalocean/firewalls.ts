@@ -5,7 +5,9 @@ import { FIREWALLED_ROLES, inboundRules, outboundRules, type FirewallContext } f
 
 /** Arguments of the farm's firewalls. */
 export interface FirewallsArgs {
+  /** Stack name (dev, prod): part of every name and tag. */
   readonly stack: string;
+  /** Private range of the VPC: what NATS, metrics and logs accept besides the named egress ranges. */
   readonly vpcCidr: string;
   /** SSH (and Grafana) sources; empty closes both. */
   readonly adminCidrs: readonly string[];

@@ -9,26 +9,35 @@ import { renderLinuxBuilderUserData } from '../user-data/linux-builder.ts';
 
 /** Arguments of one Linux platform's builder pool. */
 export interface LinuxBuilderPoolArgs {
+  /** Stack name (dev, prod): part of every name and tag. */
   readonly stack: string;
   /** The catalogue platform every droplet of the pool serves. */
   readonly platform: Platform;
+  /** The pool's size; `desired` hosts are declared. */
   readonly size: PoolSize;
   /** Droplet size slug. */
   readonly dropletSize: string;
   /** Base image slug of the droplets (Docker runs the worker image on it). */
   readonly dropletImage: string;
+  /** DigitalOcean region slug, e.g. fra1. */
   readonly region: string;
+  /** VPC the hosts join. */
   readonly vpcId: pulumi.Input<string>;
+  /** SSH key fingerprints or ids put on every droplet (login still needs an admin CIDR). */
   readonly sshKeys: readonly string[];
   /** The platform's worker image, `registry/repo:tag`. */
   readonly workerImage: pulumi.Input<string>;
+  /** Container registry host the worker image is pulled from. */
   readonly registryServer: pulumi.Input<string>;
   /** Read-only Docker credentials (`config.json`). */
   readonly dockerConfigJson: pulumi.Input<string>;
   /** This pool's own NATS credentials. */
   readonly natsCreds: pulumi.Input<string>;
+  /** The farm CA (PEM) the host trusts NATS, Loki and Prometheus with. */
   readonly caPem: pulumi.Input<string>;
+  /** Loki push URL inside the VPC. */
   readonly lokiUrl: string;
+  /** The agent's settings that do not depend on the host (NATS URLs, sysreqs URL, R repositories). */
   readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
 }
 

@@ -8,18 +8,31 @@ import { renderNatsNodeUserData } from '../user-data/services.ts';
 
 /** Arguments of the NATS cluster. */
 export interface NatsClusterArgs {
+  /** Stack name (dev, prod): part of every name and tag. */
   readonly stack: string;
+  /** DigitalOcean region slug, e.g. fra1. */
   readonly region: string;
+  /** The farm's public DNS name, e.g. farm.example.org. */
   readonly domain: string;
+  /** DigitalOcean-managed DNS zone the records go in. */
   readonly dnsZone: string;
+  /** Cluster size: 1, or an odd number for a JetStream quorum. */
   readonly nodes: number;
+  /** Droplet size slug of the nodes. */
   readonly dropletSize: string;
+  /** Base image slug of the droplets, e.g. debian-12-x64. */
   readonly dropletImage: string;
+  /** Block volume per node for the JetStream store, GB (90 % of it is JetStream's limit). */
   readonly volumeGb: number;
+  /** VPC the hosts join. */
   readonly vpcId: pulumi.Input<string>;
+  /** SSH key fingerprints or ids put on every droplet (login still needs an admin CIDR). */
   readonly sshKeys: readonly string[];
+  /** Operator JWT, system account and account JWTs every server preloads; secret. */
   readonly auth: pulumi.Input<NatsAuth>;
+  /** The farm CA and the `*.domain` certificate and key; secret. */
   readonly tls: pulumi.Input<FarmTls>;
+  /** Loki push URL inside the VPC. */
   readonly lokiUrl: string;
 }
 

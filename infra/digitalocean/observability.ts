@@ -9,17 +9,29 @@ import { renderLogServerUserData, renderMonitoringUserData } from '../user-data/
 
 /** Arguments of the monitoring droplet and the log server. */
 export interface ObservabilityArgs {
+  /** Stack name (dev, prod): part of every name and tag. */
   readonly stack: string;
+  /** DigitalOcean region slug, e.g. fra1. */
   readonly region: string;
+  /** The farm's public DNS name, e.g. farm.example.org. */
   readonly domain: string;
+  /** DigitalOcean-managed DNS zone the records go in. */
   readonly dnsZone: string;
+  /** Droplet size slug of the monitoring droplet (Prometheus, Grafana). */
   readonly monitoringSize: string;
+  /** Droplet size slug of the log server (Loki). */
   readonly logsSize: string;
+  /** Block volume of the monitoring droplet (Prometheus TSDB), GB. */
   readonly monitoringVolumeGb: number;
+  /** Block volume of the log server (Loki chunks), GB. */
   readonly logsVolumeGb: number;
+  /** Base image slug of the droplets, e.g. debian-12-x64. */
   readonly dropletImage: string;
+  /** VPC the hosts join. */
   readonly vpcId: pulumi.Input<string>;
+  /** SSH key fingerprints or ids put on every droplet (login still needs an admin CIDR). */
   readonly sshKeys: readonly string[];
+  /** The farm CA and the `*.domain` certificate and key; secret. */
   readonly tls: pulumi.Input<FarmTls>;
   /**
    * Read-only DigitalOcean API token (droplet:read) Prometheus finds the stack's droplets with,

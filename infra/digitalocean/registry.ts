@@ -4,7 +4,9 @@ import { resourceName } from '../naming.ts';
 
 /** Arguments of the container registry. */
 export interface RegistryArgs {
+  /** Stack name (dev, prod): part of every name and tag. */
   readonly stack: string;
+  /** DigitalOcean region slug of the registry. */
   readonly region: string;
   /** Subscription tier; one repository per Linux platform needs `professional` beyond five. */
   readonly tier: string;

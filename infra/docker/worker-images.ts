@@ -15,6 +15,7 @@ export interface WorkerImagesArgs {
   readonly tags: Readonly<Record<string, string>>;
   /** Registry repository prefix, e.g. registry.digitalocean.com/rfarm-prod-registry. */
   readonly registryEndpoint: pulumi.Input<string>;
+  /** Registry host the push logs in to, e.g. registry.digitalocean.com. */
   readonly registryServer: pulumi.Input<string>;
   /** DigitalOcean API token with registry write scope (user and password for DOCR). */
   readonly registryToken: pulumi.Input<string>;

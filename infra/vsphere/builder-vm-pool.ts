@@ -17,23 +17,37 @@ export interface VspherePlacement {
 
 /** Arguments of one platform's builder VMs. */
 export interface BuilderVmPoolArgs {
+  /** Stack name (dev, prod): part of every name and tag. */
   readonly stack: string;
+  /** Role the VMs are named and annotated with. */
   readonly role: Role;
+  /** The catalogue platform every host of the pool serves. */
   readonly platform: Platform;
+  /** The pool's size; `desired` hosts are declared. */
   readonly size: PoolSize;
   /** Template to clone (macOS per architecture, or the Solaris template). */
   readonly template: string;
+  /** Datacenter, resource pool, datastore and port group the VMs are placed in. */
   readonly placement: VspherePlacement;
   /** The stack's VM folder, as created by `BuilderFolder` (the VMs depend on it). */
   readonly folder: pulumi.Input<string>;
+  /** Virtual CPUs per VM. */
   readonly cpus: number;
+  /** Memory per VM, MB. */
   readonly memoryMb: number;
+  /** This pool's own NATS credentials (a `.creds` file); secret. */
   readonly natsCreds: pulumi.Input<string>;
+  /** The farm CA (PEM) the host trusts NATS, Loki and Prometheus with. */
   readonly caPem: pulumi.Input<string>;
+  /** Git repository the host checks out into /opt/rfarm. */
   readonly sourceRepo: string;
+  /** Branch, tag or commit of that checkout. */
   readonly sourceRef: string;
+  /** Loki push URL the host ships its logs to with Alloy. */
   readonly lokiUrl: string;
+  /** Prometheus remote-write URL the host pushes its metrics to with Alloy. */
   readonly remoteWriteUrl: string;
+  /** The agent's settings that do not depend on the host (NATS URLs, sysreqs URL, R repositories). */
   readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
 }
 

@@ -27,6 +27,7 @@ function withVersion<T extends pulumi.InvokeOptions | pulumi.CustomResourceOptio
 
 /** Arguments of `getDatacenter`. */
 export interface GetDatacenterArgs {
+  /** Datacenter name; the only one when omitted. */
   name?: string;
 }
 /** Result of `getDatacenter`. */
@@ -41,7 +42,9 @@ export function getDatacenter(args: GetDatacenterArgs, opts?: pulumi.InvokeOptio
 
 /** Arguments of the datacenter-scoped lookups. */
 export interface GetByNameArgs {
+  /** Name (or inventory path) of what is looked up. */
   name: string;
+  /** Datacenter to look in. */
   datacenterId?: string;
 }
 /** Result of `getDatastore`, `getResourcePool`, `getNetwork`. */
@@ -106,20 +109,35 @@ export namespace types.input {
 
 /** Arguments of `VirtualMachine` (the subset the farm sets). */
 export interface VirtualMachineArgs {
+  /** VM name in the inventory. */
   name?: pulumi.Input<string>;
+  /** Resource pool the VM runs in. */
   resourcePoolId: pulumi.Input<string>;
+  /** Datastore of the VM files. */
   datastoreId?: pulumi.Input<string>;
+  /** VM folder path, relative to the datacenter; it must exist. */
   folder?: pulumi.Input<string>;
+  /** Virtual CPUs. */
   numCpus?: pulumi.Input<number>;
+  /** Memory, MB. */
   memory?: pulumi.Input<number>;
+  /** Guest OS identifier, e.g. darwin23_64Guest (take it from the template). */
   guestId?: pulumi.Input<string>;
+  /** `efi` or `bios` (take it from the template). */
   firmware?: pulumi.Input<string>;
+  /** Free-text notes; the farm puts its labels here. */
   annotation?: pulumi.Input<string>;
+  /** Template to clone from. */
   clone?: pulumi.Input<types.input.VirtualMachineClone>;
+  /** Disks, matching the template's. */
   disks?: pulumi.Input<pulumi.Input<types.input.VirtualMachineDisk>[]>;
+  /** Network adapters and the networks they attach to. */
   networkInterfaces?: pulumi.Input<pulumi.Input<types.input.VirtualMachineNetworkInterface>[]>;
+  /** VMX `extraConfig` keys, e.g. guestinfo.* read by the guest. */
   extraConfig?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Expose hardware virtualization to the guest. */
   nestedHvEnabled?: pulumi.Input<boolean>;
+  /** Minutes to wait for a guest address; 0 does not wait. */
   waitForGuestNetTimeout?: pulumi.Input<number>;
 }
 
@@ -143,6 +161,7 @@ export interface FolderArgs {
   path: pulumi.Input<string>;
   /** `vm` for virtual machines and templates. */
   type: pulumi.Input<'vm' | 'host' | 'datastore' | 'network' | 'datacenter'>;
+  /** Datacenter the folder is in. */
   datacenterId?: pulumi.Input<string>;
 }
 
