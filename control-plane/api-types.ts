@@ -90,6 +90,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jobs/{id}/cran-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The CRAN pre-submission summary of a job — its findings on every platform plus, with revdeps=true, the reverse-dependency diff (the page is /status/{id}/cran). */
+        get: operations["getCranSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workers": {
         parameters: {
             query?: never;
@@ -662,6 +679,70 @@ export interface components {
             publish?: boolean;
             builds: components["schemas"]["Build"][];
         };
+        CranSummary: {
+            id: components["schemas"]["JobId"];
+            package: string;
+            version: string;
+            /** @description The job's status page. */
+            url: string;
+            /** @description This summary as a page. */
+            summary_url: string;
+            /** @description Every build (the job's and the reverse dependencies') has finished. */
+            complete: boolean;
+            status: components["schemas"]["BuildStatus"];
+            platforms: {
+                platform: string;
+                status: components["schemas"]["BuildStatus"];
+                reason?: string | null;
+                result: components["schemas"]["CheckResult"] | null;
+            }[];
+            /** @description Null unless the job was submitted with revdeps=true. */
+            revdeps: components["schemas"]["RevdepReport"] | null;
+        };
+        RevdepReport: {
+            /** @description Where each reverse dependency is checked twice. */
+            platform: string;
+            /**
+             * @description `finding` the reverse dependencies, `checking` them, `done` (every pair finished), `failed` (they could not be found: `problem` says why).
+             * @enum {string}
+             */
+            state: "finding" | "checking" | "done" | "failed";
+            problem: string | null;
+            /** @description The repositories whose PACKAGES indices were searched */
+            repositories: string[];
+            counts: {
+                unchanged: number;
+                newly_broken: number;
+                fixed: number;
+                pending: number;
+                failed: number;
+            };
+            packages: components["schemas"]["RevdepResult"][];
+        };
+        RevdepResult: {
+            package: string;
+            version: string;
+            repository: string;
+            fields: ("Depends" | "Imports" | "LinkingTo" | "Suggests")[];
+            /**
+             * @description `newly broken`: the check against the submitted version has an ERROR or WARNING the check against the published one has not; `fixed` the other way round; `failed`: a build of the pair did not finish a check (`reason`).
+             * @enum {string}
+             */
+            verdict: "unchanged" | "newly broken" | "fixed" | "pending" | "failed";
+            reason: string | null;
+            published: components["schemas"]["RevdepBuild"];
+            submitted: components["schemas"]["RevdepBuild"];
+            /** @description Findings only in the check against the submitted version. */
+            appeared: components["schemas"]["CheckItem"][];
+            /** @description Findings only in the check against the published version. */
+            disappeared: components["schemas"]["CheckItem"][];
+        };
+        RevdepBuild: {
+            job_id: components["schemas"]["JobId"];
+            url: string;
+            status: components["schemas"]["BuildStatus"];
+            result: components["schemas"]["CheckStatus"] | null;
+        };
         Worker: components["schemas"]["WorkerSummary"] & {
             pid?: number;
             /** Format: date-time */
@@ -768,6 +849,8 @@ export interface operations {
                 env_vars?: string[];
                 /** @description Publish to the farm's repository when the check passes (admin token required). */
                 publish?: boolean;
+                /** @description Also check the package's reverse dependencies (from the PACKAGES indices of the farm's repository and its configured CRAN-like repositories), each twice on the job's first platform — against the published version and against this one — and report what the new version breaks (GET /jobs/{id}/cran-summary). */
+                revdeps?: boolean;
             };
             header?: never;
             path?: never;
@@ -900,6 +983,31 @@ export interface operations {
                 };
                 content: {
                     "application/octet-stream": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    getCranSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job id from the submission (32 hex digits). */
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary as it stands (`complete` says whether anything may still change). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CranSummary"];
                 };
             };
             400: components["responses"]["Error"];

@@ -15,6 +15,7 @@ import type { OutputReader } from './jobs/output-reader.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { PlatformDirectory } from './platforms/platform-directory.ts';
 import type { FarmRepository } from './repository/index.ts';
+import type { RevdepChecks } from './revdeps/index.ts';
 import type { WorkerLauncher } from './workers/local-launcher.ts';
 import type { WorkerRegistry } from './workers/worker-registry.ts';
 
@@ -39,6 +40,8 @@ export interface AppDeps {
   readonly latestResults: LatestResults;
   /** The farm as a GitHub App; null when FARM_GITHUB_APP_ID is unset. */
   readonly github: GitHubIntegration | null;
+  /** Reverse-dependency checks (`revdeps=true`) and the CRAN pre-submission summary. */
+  readonly revdeps: RevdepChecks;
   /** How many uploads are read at once. */
   readonly uploads: UploadGate;
 }

@@ -17,6 +17,7 @@ import { OutputReader } from './jobs/output-reader.ts';
 import { Mailer } from './mail/mailer.ts';
 import { PlatformDirectory } from './platforms/platform-directory.ts';
 import { FarmRepository } from './repository/index.ts';
+import { RevdepChecks } from './revdeps/index.ts';
 import { rhubRoutes } from './rhub/rhub-routes.ts';
 import { badgeRoutes } from './routes/badges.ts';
 import { githubRoutes } from './routes/github.ts';
@@ -25,6 +26,7 @@ import { operationsRoutes } from './routes/operations.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { platformRoutes } from './routes/platforms.ts';
 import { repositoryRoutes } from './routes/repository.ts';
+import { summaryRoutes } from './routes/summaries.ts';
 import { uploadLimits } from './uploads/index.ts';
 import { workerRoutes } from './routes/workers.ts';
 import type { WorkerLauncher } from './workers/local-launcher.ts';
@@ -45,6 +47,21 @@ export function createDeps(
   const jobs = new JobService(farm);
   const platforms = new PlatformDirectory(workers, config.defaultPlatforms);
   const latestResults = new LatestResults(farm.js, config.replicas);
+  const repository = new FarmRepository(
+    farm,
+    { replicas: config.replicas, mirrorDir: join(config.dataDir, 'repository-mirror'), rscript: config.rscript, publishStatuses: config.publishStatuses },
+    log,
+  );
+  const revdeps = new RevdepChecks({
+    farm,
+    replicas: config.replicas,
+    jobs,
+    readFarmRepository: async (path) => (await repository.read(path))?.data ?? null,
+    repositories: config.rRepos,
+    publicUrl: config.publicUrl,
+    limits: uploadLimits(config),
+    log,
+  });
   return {
     config,
     farm,
@@ -58,11 +75,8 @@ export function createDeps(
     platforms,
     uploads: new UploadGate({ maxUploads: config.uploadConcurrency, maxBytes: config.uploadBufferBytes }),
     mailer: config.smtpUrl ? new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }) : null,
-    repository: new FarmRepository(
-      farm,
-      { replicas: config.replicas, mirrorDir: join(config.dataDir, 'repository-mirror'), rscript: config.rscript, publishStatuses: config.publishStatuses },
-      log,
-    ),
+    repository,
+    revdeps,
     latestResults,
     github: config.github
       ? new GitHubIntegration({ config: config.github, farm, replicas: config.replicas, jobs, platforms, latestResults, limits: uploadLimits(config), publicUrl: config.publicUrl, log })
@@ -87,7 +101,7 @@ export function createApp(deps: AppDeps): Koa {
   // The job routes first: they are the hot path (status polling) and share no path with the others.
   // Then pages: /platforms and /workers answer browsers with HTML and pass everyone else on.
   // Before the pages the r-hub 1.x API, whose /status/<r-hub id> redirects pass rfarm's job ids on.
-  for (const router of [jobRoutes(deps), rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), workerRoutes(deps), repositoryRoutes(deps), badgeRoutes(deps), githubRoutes(deps)]) {
+  for (const router of [jobRoutes(deps), summaryRoutes(deps), rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), workerRoutes(deps), repositoryRoutes(deps), badgeRoutes(deps), githubRoutes(deps)]) {
     app.use(router.routes());
     // A wrong method leaves 405 (or 501) and an Allow header; the one error middleware turns that into a catalogued error naming the right method.
     app.use(router.allowedMethods());

@@ -62,6 +62,12 @@ export interface ControlPlaneConfig {
   readonly rscript: string;
   /** The GitHub App integration (README.md, "GitHub"); null when FARM_GITHUB_APP_ID is unset. */
   readonly github: GitHubConfig | null;
+  /**
+   * FARM_R_REPOS: comma-separated CRAN-like repositories (http(s):// or file:// URLs) whose
+   * PACKAGES indices are searched for reverse dependencies (`revdeps=true`), after the farm's own
+   * repository; the same list as the agents' FARM_R_REPOS. Default none.
+   */
+  readonly rRepos: readonly string[];
 }
 
 /** How the farm acts as a GitHub App. */
@@ -195,7 +201,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
     publishStatuses: parseServers(env.FARM_PUBLISH_STATUSES || 'OK,NOTE').map((status) => status.toUpperCase() as CheckStatus),
     rscript: env.FARM_RSCRIPT || 'Rscript',
     github: github(env, problems),
+    rRepos: parseServers(env.FARM_R_REPOS ?? '').map((repo) => repo.replace(/\/+$/, '')),
   };
+  for (const repo of config.rRepos) {
+    if (!/^(https?|file):\/\//.test(repo)) problems.push(`FARM_R_REPOS entry '${repo}' is not an http(s):// or file:// URL`);
+  }
   for (const status of config.publishStatuses) {
     if (!CHECK_STATUSES.includes(status)) problems.push(`FARM_PUBLISH_STATUSES: '${status}' is not a check result; use some of ${CHECK_STATUSES.join(', ')}`);
   }

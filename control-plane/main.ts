@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   badgeWatcher.start().catch((error: Error) => log.error({ err: error }, 'the badge watcher did not start'));
   // Accepted GitHub deliveries are prepared and their builds reported, whatever a restart interrupted.
   deps.github?.start().catch((error: Error) => log.error({ err: error }, 'the GitHub integration did not start'));
+  // Reverse-dependency runs are prepared, whatever a restart interrupted.
+  deps.revdeps.start().catch((error: Error) => log.error({ err: error }, 'reverse-dependency checks did not start'));
   // Jobs submitted with an e-mail address are mailed their result as they end.
   const notifier = deps.mailer ? new JobNotifier(farm.jobs, deps.mailer, config.publicUrl, log) : null;
   notifier?.start().catch((error: Error) => log.error({ err: error }, 'the job notifier did not start'));
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
     await deps.repository.stop();
     badgeWatcher.stop();
     deps.github?.stop();
+    deps.revdeps.stop();
     await launcher?.stopAll();
     await farm.close();
     process.exit(0);

@@ -124,6 +124,21 @@ export interface JobRecord {
   readonly description: string;
   /** Set by a cancel request. */
   readonly cancelledAt: string | null;
+  /** Reverse-dependency checks were asked for (`revdeps=true`): on which platform. Absent otherwise. */
+  readonly revdeps?: { readonly platform: string } | null;
+  /**
+   * A reverse-dependency check against a submitted version: the agent installs that job's upload
+   * into this build's own library, ahead of the dependency cache, before the check. Absent otherwise.
+   */
+  readonly against?: SubmittedVersion | null;
+}
+
+/** The submitted version of a package a reverse dependency is checked against. */
+export interface SubmittedVersion {
+  /** The job whose upload it is. */
+  readonly jobId: string;
+  readonly package: string;
+  readonly version: string;
 }
 
 /** One build: a job on one platform. */

@@ -173,6 +173,8 @@ export class LocalFarm {
         FARM_ADMIN_TOKEN: options.adminToken,
         FARM_DATA_DIR: dataDir,
         FARM_LOCAL_AGENTS: '1',
+        // Searched for reverse dependencies after the farm's own repository (which it reads directly).
+        ...(options.agentEnv?.FARM_R_REPOS ? { FARM_R_REPOS: options.agentEnv.FARM_R_REPOS } : {}),
         ...Object.fromEntries(Object.entries(agentEnv).map(([name, value]) => [`FARM_AGENT_ENV_${name}`, value])),
         ...options.controlPlaneEnv,
       },

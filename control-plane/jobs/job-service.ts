@@ -21,6 +21,7 @@ import {
   type JobRecord,
   type PlatformStats,
   type SubmissionMarker,
+  type SubmittedVersion,
 } from '../../protocol/index.ts';
 import { errors } from '../errors.ts';
 import type { PackageArchive } from '../uploads/package-archive.ts';
@@ -34,6 +35,10 @@ export interface Submission {
   readonly checkArgs: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly publish: boolean;
+  /** Check the package's reverse dependencies on this platform (control-plane/revdeps/). */
+  readonly revdeps?: { readonly platform: string } | null;
+  /** A reverse dependency's check against a submitted version (the agent installs it first). */
+  readonly against?: SubmittedVersion | null;
 }
 
 /** A job with its builds, in the job's platform order. */
@@ -97,6 +102,8 @@ export class JobService {
       prebuilt: submission.archive.prebuilt,
       description: submission.archive.description,
       cancelledAt: null,
+      ...(submission.revdeps ? { revdeps: submission.revdeps } : {}),
+      ...(submission.against ? { against: submission.against } : {}),
     };
     await createOnce(this.farm, keys.job(id), job);
     const queued = await Promise.all(builds.map((build) => retryTransient(() => this.enqueue(build))));

@@ -1,7 +1,12 @@
 /**
- * The public entry of `control-plane/revdeps/`: the pure parts of reverse-dependency checks
- * (finding reverse dependencies, comparing two checks). The submission option, the paired builds
- * and the report are not built yet: README.md, "Reverse-dependency checks".
+ * The public entry of `control-plane/revdeps/`: reverse-dependency checks (`revdeps=true`) —
+ * finding reverse dependencies in PACKAGES indices, checking each against the published and the
+ * submitted version, comparing the two checks, and the CRAN pre-submission summary. README.md,
+ * "Reverse-dependency checks".
  */
 export { DEPENDENCY_FIELDS, reverseDependencies, type DependencyField, type ReverseDependency } from './reverse-dependencies.ts';
 export { diffFindings, normaliseFinding, type FindingsDiff, type RevdepVerdict } from './findings-diff.ts';
+export { cranSummary, cranSummaryUrl, revdepResult, type CranSummary, type RevdepReport, type RevdepResult } from './cran-summary.ts';
+export { RevdepChecks, type RevdepChecksDeps } from './revdep-checks.ts';
+export { pairJobId, MAX_REVERSE_DEPENDENCIES } from './revdep-runner.ts';
+export { REVDEPS_BUCKET, type RevdepPair, type RevdepRun, type RevdepRunState } from './revdep-runs.ts';

@@ -10,7 +10,7 @@ import { paramsOf } from '../http/openapi-validator.ts';
 import { overallStatus, presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
 import { GZIP_HEAD, readUpload } from '../http/upload-body.ts';
 import { normaliseCheckArgs, parseEnvAssignments } from '../jobs/check-options.ts';
-import type { JobSnapshot } from '../jobs/job-service.ts';
+import { JobService, type JobSnapshot } from '../jobs/job-service.ts';
 import { inspectPackageArchive, uploadLimits } from '../uploads/index.ts';
 
 // Media types are case-insensitive (RFC 9110 §8.3.1), and may come with spaces before them.
@@ -59,7 +59,11 @@ export function jobRoutes(deps: AppDeps): Router {
     const platforms = await deps.platforms.choose(params.platform ?? []);
     const data = await readUpload(ctx, { limit: config.uploadLimitBytes, ...GZIP_HEAD });
     const archive = await inspectPackageArchive(data, uploadLimits(config));
-    const submitted = await deps.jobs.submit({ archive, data, platforms, email: params.email ?? null, checkArgs, env, publish: params.publish ?? false });
+    // Reverse dependencies are checked on the first platform; their run is recorded before the job.
+    const revdeps = params.revdeps ? { platform: platforms[0] } : null;
+    const id = JobService.newId();
+    if (revdeps) await deps.revdeps.accept(id, archive.packageName, archive.version, revdeps.platform);
+    const submitted = await deps.jobs.submit({ archive, data, platforms, email: params.email ?? null, checkArgs, env, publish: params.publish ?? false, revdeps }, id);
     deps.metrics.submissions.inc();
     // An idle worker may have started a build already: answer with the records as they are now.
     const snapshot = await deps.jobs.get(submitted.job.id).catch(() => submitted);
@@ -122,6 +126,7 @@ export function jobRoutes(deps: AppDeps): Router {
 
   router.delete('/jobs/:id', validator.validate('cancelJob'), async (ctx) => {
     const snapshot = await deps.jobs.cancel(ctx.params.id);
+    if (snapshot.job.revdeps) await deps.revdeps.cancel(snapshot.job.id);
     ctx.body = await jobInfo(deps, snapshot);
   });
 

@@ -41,7 +41,8 @@ function loadStaticFiles(): Map<string, { type: string; body: Buffer }> {
   return files;
 }
 
-function sendPage(ctx: Context, page: Html, status = 200): void {
+/** Sends a page with the pages' security headers, never cached. */
+export function sendPage(ctx: Context, page: Html, status = 200): void {
   ctx.set(PAGE_HEADERS);
   ctx.set('Cache-Control', 'no-store');
   ctx.status = status;

@@ -142,7 +142,8 @@ export function statusPage(args: StatusPageArgs): Html {
   const body = html`
 <h1>${info.package} <small>${info.version}</small></h1>
 <p class="lead">Job <code>${info.id}</code>, submitted <time datetime="${info.submitted}">${info.submitted.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}</time>.
-Keep this page's address: it is the only key to this job.</p>
+Keep this page's address: it is the only key to this job.
+<a href="/status/${info.id}/cran" id="cran-summary-link">CRAN pre-submission summary</a></p>
 <div id="job" data-job-id="${info.id}">
   <div id="builds" aria-live="polite">${buildsFragment(info)}</div>
   <p class="actions">

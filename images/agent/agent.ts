@@ -25,12 +25,13 @@ import {
   type BuildRequest,
   type FarmConnection,
   type JobRecord,
+  type SubmittedVersion,
   type WorkerInfo,
   type WorkerRecord,
 } from '../../protocol/index.ts';
 import type { AgentConfig } from './config.ts';
 import { failLostBuild, finishAttempt } from './build-finisher.ts';
-import { BuildRunner, makeSandboxDirectory, type BuildOutcome } from './build-runner.ts';
+import { BuildRunner, makeSandboxDirectory, type BuildOutcome, type PreinstalledPackage } from './build-runner.ts';
 import { checkEnvironment, describeCheckEnvironment, type CheckEnvironment } from './check-environment.ts';
 import { errorResult } from './check-log.ts';
 import { withItems } from './check-verdict.ts';
@@ -335,6 +336,8 @@ export class Agent {
     if (dependencies.kind === 'package-error') {
       return { kind: 'checked', result: errorResult('installing R dependencies', dependencies.message), artifacts: [] };
     }
+    const preinstall = job.against ? await this.submittedVersion(job.against, installer, check, output) : [];
+    if (!Array.isArray(preinstall)) return preinstall;
     let egress: EgressNetwork | null = null;
     if (this.network === 'egress') {
       try {
@@ -356,6 +359,7 @@ export class Agent {
         libraries: [cacheMount(cache)],
         freshBinary: job.publish === true,
         networkNamespace: egress?.namespace,
+        preinstall,
       },
       this.sandbox,
       limits,
@@ -368,6 +372,21 @@ export class Agent {
       return { ...outcome, result: withItems(outcome.result, [{ severity: 'ERROR', check: 'system requirements', text: note }]) };
     }
     return outcome;
+  }
+
+  /**
+   * A reverse-dependency check against a submitted version: that job's upload, installed before
+   * the check, and its own dependencies, installed into the cache like any build's.
+   */
+  private async submittedVersion(against: SubmittedVersion, installer: DependencyInstaller, check: CheckEnvironment, output: OutputPublisher): Promise<PreinstalledPackage[] | BuildOutcome> {
+    const [source, upload] = await Promise.all([readRecord<JobRecord>(this.farm.jobs, keys.job(against.jobId)), this.farm.objects.getBlob(objectNames.upload(against.jobId))]);
+    if (!source || !upload) return { kind: 'infrastructure', reason: `the submitted version ${against.package} ${against.version} (job ${against.jobId}) is missing from the farm`, artifacts: [] };
+    output.write(`\n>>> rfarm: checking against the submitted version of ${against.package} (${against.version}, job ${against.jobId}) instead of the published one\n`);
+    const dependencies = await installer.install({ description: source.value.description, fields: dependencyFields(check.env) });
+    if (dependencies.kind === 'infrastructure') return { kind: 'infrastructure', reason: dependencies.reason, artifacts: [] };
+    if (dependencies.kind === 'stopped') return { kind: 'stopped', reason: dependencies.reason, detail: `installing the dependencies of ${against.package}`, artifacts: [] };
+    if (dependencies.kind === 'package-error') return { kind: 'checked', result: errorResult(`installing the dependencies of ${against.package} ${against.version}`, dependencies.message), artifacts: [] };
+    return [{ packageName: against.package, version: against.version, data: Buffer.from(upload) }];
   }
 }
 

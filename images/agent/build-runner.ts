@@ -41,6 +41,18 @@ export interface BuildPlan {
   readonly freshBinary: boolean;
   /** Under the `egress` policy: the build's fenced network namespace, shared by its steps; unset: no network. */
   readonly networkNamespace?: NetworkNamespace;
+  /**
+   * Packages installed into the build's own library (first on the check's library path) before
+   * the check: a reverse-dependency check against a submitted version of one of its dependencies.
+   */
+  readonly preinstall?: readonly PreinstalledPackage[];
+}
+
+/** A package source tarball to install ahead of the dependency cache. */
+export interface PreinstalledPackage {
+  readonly packageName: string;
+  readonly version: string;
+  readonly data: Buffer;
 }
 
 export type BuildOutcome =
@@ -142,6 +154,8 @@ export class BuildRunner {
       }
       const probe = await this.step('starting the sandbox', ['true']);
       if (probe.exitCode !== 0) throw new InfrastructureFailure(`the sandbox did not start: ${probe.tail.trim()}`);
+      const preinstallError = await this.preinstall();
+      if (preinstallError) return { kind: 'checked', result: withItems(preinstallError, this.refused), artifacts: await this.artifacts() };
       const buildError = await this.buildSourcePackage();
       if (buildError) return { kind: 'checked', result: withItems(buildError, this.refused), artifacts: await this.artifacts() };
       const checked = await this.check();
@@ -154,6 +168,18 @@ export class BuildRunner {
       if (error instanceof InfrastructureFailure) return { kind: 'infrastructure', reason: error.message, artifacts };
       return { kind: 'infrastructure', reason: `agent error: ${(error as Error).message}`, artifacts };
     }
+  }
+
+  /** Installs `preinstall` into the job's own library (`lib`, first on R_LIBS); an install that fails is the package's ERROR. */
+  private async preinstall(): Promise<CheckResult | null> {
+    for (const extra of this.plan.preinstall ?? []) {
+      const file = `preinstall-${extra.packageName}.tar.gz`;
+      await this.place(this.plan.jobDir, file, extra.data);
+      const title = `installing ${extra.packageName} ${extra.version} (the submitted version) into the build's own library`;
+      const install = await this.step(title, ['R', 'CMD', 'INSTALL', '--no-test-load', '-l', 'lib', file]);
+      if (install.exitCode !== 0) return errorResult(title, install.tail.trim() || 'R CMD INSTALL failed');
+    }
+    return null;
   }
 
   /** The source package: the upload itself, or what R CMD build made of it; stored before the check. */
