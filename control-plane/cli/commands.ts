@@ -56,7 +56,7 @@ async function interrupted(ctx: CommandContext, id: string): Promise<number> {
   return EXIT.interrupted;
 }
 
-/** `rfarm submit <pkg.tar.gz | dir> [--platform P …] [--as-cran] [--check-args …] [--env N=V …] [--email E] [--publish] [--follow]` */
+/** `rfarm submit <pkg.tar.gz | dir> [--platform P …] [--as-cran] [--check-args …] [--env N=V …] [--email E] [--publish] [--revdeps] [--follow]` */
 export async function submit(ctx: CommandContext, path: string, options: SubmitOptions & { follow: boolean }): Promise<number> {
   for (const assignment of options.envVars ?? []) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(assignment)) throw new CliError(`--env ${assignment}: write NAME=VALUE, e.g. --env _R_CHECK_FORCE_SUGGESTS_=false`);
@@ -65,10 +65,11 @@ export async function submit(ctx: CommandContext, path: string, options: SubmitO
   const submitted = await ctx.client.submit(tarball.data, options);
   if (!options.follow) {
     if (ctx.json) printJson(ctx, submitted);
-    else print(ctx, `${submitted.url}\n${submitted.builds.map((build) => `  ${build.platform}: ${build.status}`).join('\n')}`);
+    else print(ctx, `${submitted.url}\n${submitted.builds.map((build) => `  ${build.platform}: ${build.status}`).join('\n')}${options.revdeps ? `\nreverse dependencies and the CRAN pre-submission summary: ${submitted.url}/cran` : ''}`);
     return EXIT.ok;
   }
   ctx.stderr.write(`rfarm: submitted ${tarball.name}: ${submitted.url}\n`);
+  if (options.revdeps) ctx.stderr.write(`rfarm: reverse dependencies and the CRAN pre-submission summary: ${submitted.url}/cran\n`);
   const info = await followJob({ client: ctx.client, id: submitted.id, out: ctx.json ? null : ctx.stdout, progress: ctx.stderr, signal: ctx.signal });
   if (!info) return interrupted(ctx, submitted.id);
   if (ctx.json) printJson(ctx, info);

@@ -20,6 +20,8 @@ export interface SubmitOptions {
   readonly envVars?: readonly string[];
   /** Publish into the farm's repository when the check passes (admin token). */
   readonly publish?: boolean;
+  /** Also check the reverse dependencies against this version (`revdeps=true`). */
+  readonly revdeps?: boolean;
 }
 
 export class FarmClient {
@@ -61,6 +63,7 @@ export class FarmClient {
     for (const arg of options.checkArgs ?? []) query.append('check_args', arg);
     for (const assignment of options.envVars ?? []) query.append('env_vars', assignment);
     if (options.publish) query.set('publish', 'true');
+    if (options.revdeps) query.set('revdeps', 'true');
     const suffix = query.size > 0 ? `?${query}` : '';
     const headers = { 'content-type': 'application/gzip', ...(options.publish ? this.adminHeaders : {}) };
     return this.json(`/jobs/submit/tarball${suffix}`, { method: 'PUT', headers, body: new Uint8Array(tarball) });

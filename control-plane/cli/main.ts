@@ -17,7 +17,7 @@ const USAGE = `rfarm: check R packages on an rfarm build farm
 
 Usage:
   rfarm submit <pkg.tar.gz | package-dir> [--platform P ...] [--as-cran] [--check-args "A B"]
-               [--env NAME=VALUE ...] [--email E] [--publish] [--follow]
+               [--env NAME=VALUE ...] [--email E] [--publish] [--revdeps] [--follow]
   rfarm status <id>
   rfarm output <id> [--platform P] [--follow]
   rfarm cancel <id>
@@ -41,6 +41,8 @@ Options:
   --env NAME=VALUE an environment variable for the check (repeat; allow-listed names)
   --email E        mail the result to E when the job ends (farms with SMTP only)
   --publish        publish into the farm's repository if the check passes (needs --token)
+  --revdeps        also check the package's reverse dependencies against this version and
+                   report what it breaks (the CRAN pre-submission summary: <status URL>/cran)
   -h, --help       this text
 
 Exit codes: 0 done (with --follow: every build OK or NOTE); 1 a build ended with WARNING or ERROR;
@@ -58,13 +60,14 @@ const OPTIONS = {
   'check-args': { type: 'string', multiple: true },
   env: { type: 'string', multiple: true },
   publish: { type: 'boolean' },
+  revdeps: { type: 'boolean' },
   dir: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Which options each command takes besides --server, --json and --help; and its positional arguments. */
 const COMMANDS: Record<string, { options: readonly string[]; args: readonly string[] }> = {
-  submit: { options: ['platform', 'email', 'follow', 'as-cran', 'check-args', 'env', 'publish', 'token'], args: ['pkg.tar.gz | package-dir'] },
+  submit: { options: ['platform', 'email', 'follow', 'as-cran', 'check-args', 'env', 'publish', 'revdeps', 'token'], args: ['pkg.tar.gz | package-dir'] },
   status: { options: [], args: ['id'] },
   output: { options: ['platform', 'follow'], args: ['id'] },
   cancel: { options: [], args: ['id'] },
@@ -153,6 +156,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, signal: AbortSignal):
         checkArgs: [...(values['as-cran'] ? ['--as-cran'] : []), ...(values['check-args'] ?? []).flatMap((text) => text.split(/\s+/)).filter(Boolean)],
         envVars: values.env ?? [],
         publish: values.publish ?? false,
+        revdeps: values.revdeps ?? false,
       });
     }
     case 'status':

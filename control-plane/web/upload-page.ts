@@ -60,6 +60,8 @@ export function uploadPage(args: UploadPageArgs): Html {
     <p class="hint">Without options the check is a bare <code>R CMD check</code>: the farm sets nothing beyond what R sets itself.</p>
     <label class="choice"><input type="checkbox" id="as-cran" name="as_cran" value="1">
       <span><code>--as-cran</code><br><small>CRAN's incoming checks, as <code>R CMD check --as-cran</code> runs them (<code>NOT_CRAN</code> stays unset).</small></span></label>
+    <label class="choice"><input type="checkbox" id="revdeps" name="revdeps" value="1">
+      <span>Check reverse dependencies<br><small>Each package that depends on this one (in the farm's repositories) is checked on the first platform against the published version and against this one; the CRAN pre-submission summary says which ones this version newly breaks.</small></span></label>
     <div class="field">
       <label for="env-vars">Environment variables <span class="hint">(optional, one <code>NAME=VALUE</code> per line)</span></label>
       <textarea id="env-vars" name="env_vars" rows="3" spellcheck="false" aria-describedby="env-hint" placeholder="NOT_CRAN=true"></textarea>

@@ -10,6 +10,7 @@
   // Absent when the farm sends no mail.
   const email = document.getElementById('email');
   const asCran = document.getElementById('as-cran');
+  const revdeps = document.getElementById('revdeps');
   const envVars = document.getElementById('env-vars');
   const button = document.getElementById('submit-button');
   const message = document.getElementById('submit-message');
@@ -70,6 +71,7 @@
     });
     if (email && email.value.trim()) query.set('email', email.value.trim());
     if (asCran.checked) query.append('check_args', '--as-cran');
+    if (revdeps.checked) query.set('revdeps', 'true');
     envVars.value.split('\n').forEach(function (line) {
       if (line.trim()) query.append('env_vars', line.trim());
     });

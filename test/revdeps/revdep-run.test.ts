@@ -1,0 +1,115 @@
+/**
+ * A reverse-dependency run end to end through a real farm: three real CRAN packages (assertthat
+ * and two of its reverse dependencies, pkgcond and ratelimitr, as Debian's archive keeps their
+ * CRAN tarballs) are published to the farm's repository; then a new assertthat that no longer
+ * exports `see_if` (which pkgcond calls, and ratelimitr does not) is submitted with
+ * `revdeps=true`. The report must name pkgcond, and only pkgcond, as newly broken.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { downloadDebianSource } from '../../sysreqs/prover/debian-sources.ts';
+import { adminHeaders, waitForPublication } from '../repository/publishing.ts';
+import { startTestFarm, submit } from '../support/farm.ts';
+import { skipTest } from '../support/skip.ts';
+
+const NAME = 'a new version that breaks one reverse dependency is reported as breaking exactly that one, the others unchanged';
+/** CRAN tarballs from Debian's archive, kept between runs. */
+const SOURCES_CACHE = join(tmpdir(), 'rfarm-debian-sources');
+/** Missing Suggests (covr, knitr …) are not the point; the same settings go to every check. */
+const CHECK_QUERY = `env_vars=${encodeURIComponent('_R_CHECK_FORCE_SUGGESTS_=false')}&check_args=--ignore-vignettes`;
+
+async function cranTarballs(): Promise<Record<string, Buffer> | string> {
+  const tarballs: Record<string, Buffer> = {};
+  for (const name of ['assertthat', 'pkgcond', 'ratelimitr']) {
+    const source = await downloadDebianSource(name, SOURCES_CACHE).catch((error: Error) => error.message);
+    if (typeof source === 'string') return `${name}'s CRAN tarball is not available from Debian's archive: ${source}`;
+    tarballs[name] = readFileSync(source.tarball);
+  }
+  return tarballs;
+}
+
+/** assertthat 0.2.1 with `see_if` no longer exported (and a new version number). */
+function breakingAssertthat(original: Buffer): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'rfarm-assertthat-'));
+  try {
+    writeFileSync(join(dir, 'orig.tar.gz'), original);
+    execFileSync('tar', ['-xzf', 'orig.tar.gz'], { cwd: dir });
+    const namespace = join(dir, 'assertthat', 'NAMESPACE');
+    writeFileSync(namespace, readFileSync(namespace, 'utf8').replace('export(see_if)\n', ''));
+    const description = join(dir, 'assertthat', 'DESCRIPTION');
+    writeFileSync(description, readFileSync(description, 'utf8').replace(/^Version: .*$/m, 'Version: 0.2.2'));
+    rmSync(join(dir, 'assertthat', 'MD5'));
+    execFileSync('tar', ['-czf', 'new.tar.gz', 'assertthat'], { cwd: dir });
+    return readFileSync(join(dir, 'new.tar.gz'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const tarballs = await cranTarballs();
+if (typeof tarballs === 'string') {
+  skipTest(NAME, tarballs);
+} else {
+  const farm = await startTestFarm({ workers: 2 });
+  test.after(() => farm.cleanup());
+
+  const publish = async (tarball: Buffer): Promise<void> => {
+    const response = await fetch(`${farm.url}/jobs/submit/tarball?publish=true&${CHECK_QUERY}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/gzip', ...adminHeaders(farm) },
+      body: new Uint8Array(tarball),
+    });
+    const body = (await response.json()) as { id: string };
+    assert.is(response.status, 202, JSON.stringify(body));
+    const publications = await waitForPublication(farm, body.id, 300_000);
+    for (const build of publications.builds) assert.is(build.status, 'published', JSON.stringify(build));
+  };
+
+  test(NAME, async () => {
+    // assertthat first: its reverse dependencies need it to install.
+    await publish(tarballs.assertthat);
+    await Promise.all([publish(tarballs.pkgcond), publish(tarballs.ratelimitr)]);
+
+    const submitted = await submit(farm, breakingAssertthat(tarballs.assertthat), `revdeps=true&${CHECK_QUERY}`);
+    assert.is(submitted.status, 202, JSON.stringify(submitted.body));
+    const id = submitted.body.id as string;
+
+    let summary: any = null;
+    const deadline = Date.now() + 600_000;
+    while (!summary?.complete) {
+      if (Date.now() > deadline) throw new Error(`the revdep run did not finish: ${JSON.stringify(summary?.revdeps)}`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const response = await fetch(`${farm.url}/jobs/${id}/cran-summary`);
+      assert.is(response.status, 200);
+      summary = await response.json();
+    }
+
+    const report = summary.revdeps;
+    assert.is(report.state, 'done', JSON.stringify(report));
+    assert.is(report.repositories[0], `${farm.url}/repo`);
+    const verdicts = Object.fromEntries(report.packages.map((result: any) => [result.package, result.verdict]));
+    assert.equal(verdicts, { pkgcond: 'newly broken', ratelimitr: 'unchanged' }, JSON.stringify(report.packages, null, 1));
+    assert.equal(report.counts, { unchanged: 1, newly_broken: 1, fixed: 0, pending: 0, failed: 0 });
+    const broken = report.packages.find((result: any) => result.package === 'pkgcond');
+    assert.ok(
+      broken.appeared.some((item: any) => ['ERROR', 'WARNING'].includes(item.severity) && /see_if/.test(item.text)),
+      `the findings that appeared name see_if: ${JSON.stringify(broken.appeared)}`,
+    );
+    // Both checks of a pair ran on the chosen platform, as ordinary jobs with their own pages.
+    assert.is(broken.published.result === 'ERROR', false, 'pkgcond passes against the published assertthat');
+    assert.is(summary.platforms.length, 1);
+    assert.is(summary.platforms[0].platform, report.platform);
+
+    const page = await (await fetch(`${farm.url}/status/${id}/cran`)).text();
+    assert.match(page, /data-package="pkgcond" data-verdict="newly broken"/);
+    assert.match(page, /data-package="ratelimitr" data-verdict="unchanged"/);
+    const status = await (await fetch(`${farm.url}/status/${id}`)).text();
+    assert.match(status, new RegExp(`href="/status/${id}/cran"`));
+  });
+}
+
+test.run();
