@@ -19,8 +19,10 @@ import { skipTest } from '../support/skip.ts';
 const NAME = 'a new version that breaks one reverse dependency is reported as breaking exactly that one, the others unchanged';
 /** CRAN tarballs from Debian's archive, kept between runs. */
 const SOURCES_CACHE = join(tmpdir(), 'rfarm-debian-sources');
-/** Missing Suggests (covr, knitr …) are not the point; the same settings go to every check. */
-const CHECK_QUERY = `env_vars=${encodeURIComponent('_R_CHECK_FORCE_SUGGESTS_=false')}&check_args=--ignore-vignettes`;
+/** Missing Suggests (covr, knitr …) are not the point; the same settings go to every check of the run. */
+const CHECK_QUERY = `env_vars=${encodeURIComponent('_R_CHECK_FORCE_SUGGESTS_=false')}&check_args=${encodeURIComponent('--ignore-vignettes --no-examples')}`;
+/** Publishing only has to put the packages into the repository: the quickest check that passes. */
+const PUBLISH_QUERY = `env_vars=${encodeURIComponent('_R_CHECK_FORCE_SUGGESTS_=false')}&check_args=${encodeURIComponent('--ignore-vignettes --no-examples --no-tests')}`;
 
 async function cranTarballs(): Promise<Record<string, Buffer> | string> {
   const tarballs: Record<string, Buffer> = {};
@@ -58,7 +60,7 @@ if (typeof tarballs === 'string') {
   test.after(() => farm.cleanup());
 
   const publish = async (tarball: Buffer): Promise<void> => {
-    const response = await fetch(`${farm.url}/jobs/submit/tarball?publish=true&${CHECK_QUERY}`, {
+    const response = await fetch(`${farm.url}/jobs/submit/tarball?publish=true&${PUBLISH_QUERY}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/gzip', ...adminHeaders(farm) },
       body: new Uint8Array(tarball),

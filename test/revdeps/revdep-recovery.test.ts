@@ -1,0 +1,105 @@
+/**
+ * Accepted reverse-dependency work is never lost: a run accepted by one control plane that died
+ * before preparing it is prepared by the next one (a real nats-server; a file:// CRAN-like
+ * repository indexed by R's tools::write_PACKAGES), and preparing a run again submits nothing twice.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connectFarm, decode, encode, keys, type JobRecord } from '../../protocol/index.ts';
+import { JobService } from '../../control-plane/jobs/job-service.ts';
+import { pairJobId, REVDEPS_BUCKET, RevdepChecks, type RevdepRun } from '../../control-plane/revdeps/index.ts';
+import { loadConfig } from '../../control-plane/config.ts';
+import { inspectPackageArchive, uploadLimits } from '../../control-plane/uploads/index.ts';
+import { startNats } from '../../scripts/nats-server.ts';
+import { documentedHello, packTarball } from '../support/r-packages.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rfarm-revdep-recovery-'));
+const [nats] = await startNats(join(dir, 'nats'));
+const farm = await connectFarm({ servers: [nats.url], replicas: 1, name: 'revdep-recovery-test' });
+const limits = uploadLimits(loadConfig({}));
+const log = pino({ level: 'silent' });
+
+test.after(async () => {
+  await farm.close();
+  await nats.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A CRAN-like repository on disk: `usesbase` imports `basepkg`, `other` does not. */
+function fileRepository(): string {
+  const contrib = join(dir, 'repo', 'src', 'contrib');
+  mkdirSync(contrib, { recursive: true });
+  const specs: Array<{ name: string; fields: Record<string, string> }> = [
+    { name: 'usesbase', fields: { Imports: 'basepkg (>= 0.1)' } },
+    { name: 'other', fields: {} },
+  ];
+  for (const spec of specs) {
+    writeFileSync(join(contrib, `${spec.name}_0.1.0.tar.gz`), packTarball({ name: spec.name, fields: spec.fields, files: documentedHello }));
+  }
+  execFileSync('Rscript', ['-e', `tools::write_PACKAGES("${contrib}", type = "source")`]);
+  return pathToFileURL(join(dir, 'repo')).href;
+}
+
+const repository = fileRepository();
+const jobs = new JobService(farm);
+const revdepsOf = () =>
+  new RevdepChecks({ farm, replicas: 1, jobs, readFarmRepository: async () => null, repositories: [repository], publicUrl: 'http://farm.test', limits, log });
+
+async function waitForRun(jobId: string, state: RevdepRun['state']): Promise<RevdepRun> {
+  const kv = await farm.js.views.kv(REVDEPS_BUCKET);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const entry = await kv.get(`run.${jobId}`);
+    const run = entry?.value.length ? decode<RevdepRun>(entry.value) : null;
+    if (run?.state === state) return run;
+    if (Date.now() > deadline) throw new Error(`run ${jobId} not ${state}: ${JSON.stringify(run)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('a run accepted by a control plane that died before preparing it is prepared by the next one', async () => {
+  const data = packTarball({ name: 'basepkg', version: '0.2.0', files: documentedHello });
+  const archive = await inspectPackageArchive(data, limits);
+  const id = JobService.newId();
+  // The first control plane records the run and the job, then dies: it never starts its runner.
+  await revdepsOf().accept(id, 'basepkg', '0.2.0', 'linux-test');
+  await jobs.submit({ archive, data, platforms: ['linux-test'], email: null, checkArgs: [], env: {}, publish: false, revdeps: { platform: 'linux-test' } }, id);
+
+  const next = revdepsOf();
+  await next.start();
+  try {
+    const run = await waitForRun(id, 'checking');
+    assert.equal(run.repositories, ['http://farm.test/repo', repository]);
+    assert.equal(run.pairs.map((pair) => [pair.package, pair.publishedJobId, pair.submittedJobId]), [['usesbase', pairJobId(id, 'usesbase', 'published'), pairJobId(id, 'usesbase', 'submitted')]]);
+    const published = await jobs.get(run.pairs[0].publishedJobId);
+    const submitted = await jobs.get(run.pairs[0].submittedJobId);
+    assert.is(published.job.package, 'usesbase');
+    assert.is(published.job.against, undefined);
+    assert.equal(submitted.job.against, { jobId: id, package: 'basepkg', version: '0.2.0' });
+    assert.equal([published.builds[0].platform, published.builds[0].status], ['linux-test', 'QUEUED']);
+
+    const summary = await next.summary(await jobs.get(id));
+    assert.is(summary.complete, false);
+    assert.is(summary.revdeps?.state, 'checking');
+    assert.equal(summary.revdeps?.packages.map((result) => [result.package, result.verdict]), [['usesbase', 'pending']]);
+
+    // Prepared again (as after a crash mid-way): the same jobs, none submitted twice.
+    const kv = await farm.js.views.kv(REVDEPS_BUCKET);
+    const before = (await farm.jobs.get(keys.job(run.pairs[0].publishedJobId)))!.revision;
+    await kv.put(`run.${id}`, encode({ ...run, state: 'received', claimedAt: null }));
+    const again = await waitForRun(id, 'checking');
+    assert.equal(again.pairs.map((pair) => pair.publishedJobId), run.pairs.map((pair) => pair.publishedJobId));
+    assert.is((await farm.jobs.get(keys.job(run.pairs[0].publishedJobId)))!.revision, before);
+    assert.is(decode<JobRecord>((await farm.jobs.get(keys.job(id)))!.value).revdeps?.platform, 'linux-test');
+  } finally {
+    next.stop();
+  }
+});
+
+test.run();
