@@ -3,26 +3,29 @@
  * and two of its reverse dependencies, pkgcond and ratelimitr, as Debian's archive keeps their
  * CRAN tarballs) are published to the farm's repository; then a new assertthat that no longer
  * exports `see_if` (which pkgcond calls, and ratelimitr does not) is submitted with
- * `revdeps=true`. The report must name pkgcond, and only pkgcond, as newly broken.
+ * `rfarm submit --revdeps`. The report must name pkgcond, and only pkgcond, as newly broken.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { downloadDebianSource } from '../../sysreqs/prover/debian-sources.ts';
 import { adminHeaders, waitForPublication } from '../repository/publishing.ts';
-import { startTestFarm, submit } from '../support/farm.ts';
+import { startTestFarm } from '../support/farm.ts';
 import { skipTest } from '../support/skip.ts';
 
 const NAME = 'a new version that breaks one reverse dependency is reported as breaking exactly that one, the others unchanged';
 /** CRAN tarballs from Debian's archive, kept between runs. */
 const SOURCES_CACHE = join(tmpdir(), 'rfarm-debian-sources');
+const RFARM = fileURLToPath(new URL('../../control-plane/cli/rfarm.js', import.meta.url));
 /** Missing Suggests (covr, knitr …) are not the point; the same settings go to every check of the run. */
-const CHECK_QUERY = `env_vars=${encodeURIComponent('_R_CHECK_FORCE_SUGGESTS_=false')}&check_args=${encodeURIComponent('--ignore-vignettes --no-examples')}`;
+const SUGGESTS_NOT_FORCED = '_R_CHECK_FORCE_SUGGESTS_=false';
+const CHECK_ARGS = '--ignore-vignettes --no-examples';
 /** Publishing only has to put the packages into the repository: the quickest check that passes. */
-const PUBLISH_QUERY = `env_vars=${encodeURIComponent('_R_CHECK_FORCE_SUGGESTS_=false')}&check_args=${encodeURIComponent('--ignore-vignettes --no-examples --no-tests')}`;
+const PUBLISH_QUERY = `env_vars=${encodeURIComponent(SUGGESTS_NOT_FORCED)}&check_args=${encodeURIComponent(`${CHECK_ARGS} --no-tests`)}`;
 
 async function cranTarballs(): Promise<Record<string, Buffer> | string> {
   const tarballs: Record<string, Buffer> = {};
@@ -56,7 +59,10 @@ const tarballs = await cranTarballs();
 if (typeof tarballs === 'string') {
   skipTest(NAME, tarballs);
 } else {
-  const farm = await startTestFarm({ workers: 2 });
+  // Two agents, so pairs run side by side; the second may take a while to join on a busy host.
+  const farm = await startTestFarm({ workers: 1 });
+  farm.addAgent();
+  await farm.waitForWorkers(2, 120_000);
   test.after(() => farm.cleanup());
 
   const publish = async (tarball: Buffer): Promise<void> => {
@@ -76,19 +82,29 @@ if (typeof tarballs === 'string') {
     await publish(tarballs.assertthat);
     await Promise.all([publish(tarballs.pkgcond), publish(tarballs.ratelimitr)]);
 
-    const submitted = await submit(farm, breakingAssertthat(tarballs.assertthat), `revdeps=true&${CHECK_QUERY}`);
-    assert.is(submitted.status, 202, JSON.stringify(submitted.body));
-    const id = submitted.body.id as string;
+    // Asked for as a person would: `rfarm submit --revdeps`.
+    const newVersion = join(mkdtempSync(join(tmpdir(), 'rfarm-assertthat-new-')), 'assertthat_0.2.2.tar.gz');
+    writeFileSync(newVersion, breakingAssertthat(tarballs.assertthat));
+    const cli = spawnSync(process.execPath, [RFARM, 'submit', newVersion, '--revdeps', '--server', farm.url, '--env', SUGGESTS_NOT_FORCED, '--check-args', CHECK_ARGS], { encoding: 'utf8' });
+    assert.is(cli.status, 0, cli.stderr);
+    const id = /\/status\/([0-9a-f]{32})\n/.exec(cli.stdout)?.[1] ?? '';
+    assert.match(cli.stdout, new RegExp(`CRAN pre-submission summary: ${farm.url}/status/${id}/cran`));
 
-    let summary: any = null;
-    const deadline = Date.now() + 600_000;
-    while (!summary?.complete) {
-      if (Date.now() > deadline) throw new Error(`the revdep run did not finish: ${JSON.stringify(summary?.revdeps)}`);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const response = await fetch(`${farm.url}/jobs/${id}/cran-summary`);
-      assert.is(response.status, 200);
-      summary = await response.json();
-    }
+    const waitForSummary = async (done: (summary: any) => boolean): Promise<any> => {
+      const deadline = Date.now() + 600_000;
+      for (;;) {
+        const response = await fetch(`${farm.url}/jobs/${id}/cran-summary`);
+        assert.is(response.status, 200);
+        const summary = await response.json();
+        if (done(summary)) return summary;
+        if (Date.now() > deadline) throw new Error(`the revdep run did not get there: ${JSON.stringify(summary.revdeps)}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    };
+    // The run lives in JetStream: a control plane killed while the pairs are checked loses nothing.
+    await waitForSummary((summary) => summary.revdeps?.state === 'checking');
+    await farm.restartControlPlane('SIGKILL');
+    const summary = await waitForSummary((current) => current.complete);
 
     const report = summary.revdeps;
     assert.is(report.state, 'done', JSON.stringify(report));
@@ -111,6 +127,8 @@ if (typeof tarballs === 'string') {
     assert.match(page, /data-package="ratelimitr" data-verdict="unchanged"/);
     const status = await (await fetch(`${farm.url}/status/${id}`)).text();
     assert.match(status, new RegExp(`href="/status/${id}/cran"`));
+    // The upload page offers the same option (upload.js sends it as revdeps=true).
+    assert.match(await (await fetch(`${farm.url}/`)).text(), /<input type="checkbox" id="revdeps" name="revdeps"/);
   });
 }
 
