@@ -7,7 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CheckItem, CheckResult } from '../../protocol/index.ts';
 import { dependencyNames } from '../../r-metadata/index.ts';
-import { diffFindings, reverseDependencies } from '../../control-plane/revdeps/index.ts';
+import { diffFindings, revdepResult, reverseDependencies, type RevdepPair } from '../../control-plane/revdeps/index.ts';
+import { newBuildRecord, type BuildRecord } from '../../protocol/index.ts';
 import { descriptionText } from '../support/r-packages.ts';
 
 /** A PACKAGES file as R's tools::write_PACKAGES writes it, for packages with these DESCRIPTION fields. */
@@ -73,6 +74,24 @@ test('an ERROR that goes is fixed; a changed NOTE alone is unchanged', () => {
 test('two runs of the same code compare equal despite temporary paths and timings', () => {
   const run = (tmp: string, seconds: string) => result(item('WARNING', 'checking tests', `Running tests in ${tmp}/Rtmp1/x.R took ${seconds} s`));
   assert.equal(diffFindings(run('/tmp/RtmpA1', '1.2'), run('/tmp/RtmpZ9', '3.4')), { verdict: 'unchanged', appeared: [], disappeared: [] });
+});
+
+const pair: RevdepPair = { package: 'usesbase', version: '1.0', repository: 'http://farm/repo', fields: ['Imports'], publishedJobId: 'a'.repeat(32), submittedJobId: 'b'.repeat(32), problem: null };
+const build = (jobId: string, status: BuildRecord['status'], checked: CheckResult | null, reason: string | null = null): BuildRecord => ({
+  ...newBuildRecord(jobId, 'linux', '2026-01-01T00:00:00Z'),
+  status,
+  result: checked,
+  reason,
+});
+
+test('a pair is pending until both builds finish, and failed (with why) when one finished without a check', () => {
+  const done = build(pair.publishedJobId, 'DONE', result());
+  assert.is(revdepResult('http://farm', pair, done, build(pair.submittedJobId, 'RUNNING', null)).verdict, 'pending');
+  assert.is(revdepResult('http://farm', pair, done, undefined).verdict, 'pending');
+  const failed = revdepResult('http://farm', pair, done, build(pair.submittedJobId, 'TIMEOUT', null, 'the check ran longer than 3600 s'));
+  assert.equal([failed.verdict, failed.reason], ['failed', 'the check against the submitted version ended TIMEOUT: the check ran longer than 3600 s']);
+  assert.is(failed.submitted.url, `http://farm/status/${pair.submittedJobId}`);
+  assert.equal(revdepResult('http://farm', { ...pair, problem: 'gone (404)' }, undefined, undefined).reason, 'gone (404)');
 });
 
 test.run();
