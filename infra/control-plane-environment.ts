@@ -10,6 +10,8 @@ export interface ControlPlaneEnvironmentInput {
   readonly smtpPassword: string;
   readonly githubWebhookSecret: string;
   readonly jetstreamReplicas: number;
+  /** The agents' R repositories (`rfarm:rRepos`): also searched for reverse dependencies. */
+  readonly rRepos: string;
 }
 
 /** `FARM_*` and friends for control-plane/main.ts. */
@@ -23,6 +25,7 @@ export function controlPlaneEnvironment(input: ControlPlaneEnvironmentInput): Re
     FARM_SMTP_URL: smtpUrlWithPassword(input.smtpUrl, input.smtpPassword),
     FARM_GITHUB_WEBHOOK_SECRET: input.githubWebhookSecret,
     FARM_JETSTREAM_REPLICAS: String(input.jetstreamReplicas),
+    FARM_R_REPOS: input.rRepos,
     NODE_EXTRA_CA_CERTS: '/etc/rfarm/farm-ca.pem',
   };
 }

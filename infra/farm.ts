@@ -69,7 +69,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
   });
   const backups = new BackupBucket('backups', { stack, region: ocean.region });
   const environment = pulumi.all([secrets.adminToken, secrets.smtpPassword, secrets.githubWebhookSecret]).apply(([adminToken, smtpPassword, githubWebhookSecret]) =>
-    controlPlaneEnvironment({ natsUrls: nats.vpcUrls, adminToken, publicUrl: `https://${config.domain}`, smtpUrl: config.smtpUrl, smtpPassword, githubWebhookSecret, jetstreamReplicas: config.nats.jetstreamReplicas }),
+    controlPlaneEnvironment({ natsUrls: nats.vpcUrls, adminToken, publicUrl: `https://${config.domain}`, smtpUrl: config.smtpUrl, smtpPassword, githubWebhookSecret, jetstreamReplicas: config.nats.jetstreamReplicas, rRepos: config.rRepos }),
   );
   const controlPlane = new ControlPlane('control-plane', {
     ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, instances: config.controlPlaneInstances, dropletSize: ocean.sizes.controlPlane,
