@@ -28,9 +28,9 @@ export interface RevdepSourcesOptions {
 export class RevdepSources {
   constructor(private readonly options: RevdepSourcesOptions) {}
 
-  /** Every repository searched, in order: the farm's own first. */
+  /** Every repository searched, in order: the farm's own first (and once, when FARM_R_REPOS names it too). */
   get labels(): string[] {
-    return [this.options.farmLabel, ...this.options.repositories];
+    return [this.options.farmLabel, ...this.options.repositories.filter((repository) => repository !== this.options.farmLabel)];
   }
 
   /** Each repository's source `PACKAGES` text, in order; a repository without one has an empty index. */
