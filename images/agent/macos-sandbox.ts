@@ -70,11 +70,11 @@ export function macosSandboxPlan(spec: ForeignSandboxSpec, slot: number): MacosS
   const limits = `ulimit -f ${Math.ceil(maxFileBytes / 512)} -u ${maxProcesses} -t ${cpuSeconds} && exec "$@"`;
   const argv = ['/usr/bin/sudo', '-n', '-u', user, '-H', '--', '/usr/bin/env', '-i', `HOME=${spec.jobDir}`, `TMPDIR=${tmp}/`, 'PATH=/usr/bin:/bin:/usr/sbin:/sbin:/usr/local/bin:/opt/homebrew/bin', '/bin/sh', '-c', limits, 'rfarm-sandbox', '/usr/bin/sandbox-exec', '-f', profilePath, ...spec.command];
   const teardown = [['/usr/bin/pkill', '-KILL', '-U', String(uid)], ['/usr/bin/dscl', '.', '-delete', record]];
-  return { user, uid, profile: macosSandboxProfile(spec.jobDir, tmp, spec.network), profilePath, setup, argv, teardown };
+  return { user, uid, profile: macosSandboxProfile(spec.jobDir, tmp, spec.network, spec.readable ?? []), profilePath, setup, argv, teardown };
 }
 
-/** The SBPL profile: deny by default, read the system, write the job directory, network only when asked. */
-export function macosSandboxProfile(jobDir: string, tmpDir: string, network: boolean): string {
+/** The SBPL profile: deny by default, read the system (and `readable`), write the job directory, network only when asked. */
+export function macosSandboxProfile(jobDir: string, tmpDir: string, network: boolean, readable: readonly string[] = []): string {
   const subpaths = (paths: readonly string[]) => paths.map((path) => `(subpath ${sbplString(path)})`).join(' ');
   return [
     '(version 1)',
@@ -83,7 +83,7 @@ export function macosSandboxProfile(jobDir: string, tmpDir: string, network: boo
     '(allow sysctl-read)',
     '(allow mach-lookup (global-name "com.apple.system.opendirectoryd.libinfo" "com.apple.system.notification_center" "com.apple.logd" "com.apple.system.logger"))',
     '(allow ipc-posix-shm-read-data ipc-posix-shm-write-data ipc-posix-sem)',
-    `(allow file-read* file-read-metadata ${subpaths(MACOS_READABLE)} (literal "/") (literal "/private") (literal "/var") (literal "/tmp"))`,
+    `(allow file-read* file-read-metadata ${subpaths([...MACOS_READABLE, ...readable])} (literal "/") (literal "/private") (literal "/var") (literal "/tmp"))`,
     `(allow file-read* file-write* ${subpaths([jobDir, tmpDir])})`,
     '(allow file-write-data (literal "/dev/null") (literal "/dev/zero") (literal "/dev/dtracehelper"))',
     '(allow file-ioctl (literal "/dev/dtracehelper"))',

@@ -3,14 +3,35 @@
  * the host identities builds run as (only a root agent can choose; it never lets a build be root),
  * the per-step limits and the control-group support of this host.
  */
-import { chmod, mkdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { chmod, copyFile, mkdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { detectCgroupHost } from './build-cgroup.ts';
 import { AgentConfigError, loadConfig, type AgentConfig } from './config.ts';
 import { INSTALL_SCRIPT } from './dependencies/dependency-installer.ts';
+import { sandboxKindOf, type SandboxKind } from './os-sandbox.ts';
+import type { SandboxSystem } from './sandbox.ts';
 import type { SandboxHost } from './sandboxed-process.ts';
 import { prepareSandboxSystem } from './sandbox-system.ts';
+
+/** The sandbox of this host's OS; an OS the farm has no sandbox for cannot run builds. */
+export function hostSandboxKind(platform: NodeJS.Platform | string = process.platform): SandboxKind {
+  const kind = sandboxKindOf(platform);
+  if (!kind) throw new AgentConfigError(`the farm has no build sandbox for ${platform}: agents run on Linux, Windows, macOS and Solaris only`);
+  return kind;
+}
+
+/**
+ * Windows, macOS and Solaris sandboxes need no bubblewrap system view: the build runs as a fresh
+ * account against the host's own system. Only the agent's scripts are staged (read through their
+ * host path).
+ */
+async function prepareForeignSystem(dir: string, scripts: readonly string[]): Promise<SandboxSystem> {
+  const scriptsDir = join(dir, 'scripts');
+  await mkdir(scriptsDir, { recursive: true });
+  for (const script of scripts) await copyFile(script, join(scriptsDir, basename(script)));
+  return { mounts: [], ownFiles: [], seccompFile: '', scriptsDir };
+}
 
 /** Whether this process can hand builds to another uid (it is root). */
 export function canSwitchIdentity(): boolean {
@@ -38,7 +59,8 @@ async function makeReachable(config: AgentConfig): Promise<void> {
   }
 }
 
-export async function prepareSandboxHost(config: AgentConfig, log: Logger): Promise<SandboxHost> {
+export async function prepareSandboxHost(config: AgentConfig, log: Logger, sandbox: SandboxKind = hostSandboxKind()): Promise<SandboxHost> {
+  if (sandbox !== 'bubblewrap') return prepareForeignHost(config, log, sandbox);
   const root = canSwitchIdentity();
   if (root) await makeReachable(config);
   const system = await prepareSandboxSystem(join(config.dataDir, 'sandbox', config.workerId), [INSTALL_SCRIPT]);
@@ -56,7 +78,28 @@ export async function prepareSandboxHost(config: AgentConfig, log: Logger): Prom
       tmpBytes: config.buildTmpBytes,
     },
     guards: {
+      sandbox,
       cgroups,
+      cgroupLimits: { memoryBytes: config.buildMemoryBytes, processes: config.buildProcesses },
+      diskBytes: config.buildDiskBytes,
+      minFreeDiskBytes: config.minFreeDiskBytes,
+    },
+  };
+}
+
+/**
+ * A host whose sandbox makes a fresh account per step: no uid of the agent's to switch to (the
+ * plans create and delete their own), no control groups (Job Objects, ulimit, resource controls).
+ */
+async function prepareForeignHost(config: AgentConfig, log: Logger, sandbox: SandboxKind): Promise<SandboxHost> {
+  const system = await prepareForeignSystem(join(config.dataDir, 'sandbox', config.workerId), [INSTALL_SCRIPT]);
+  log.info({ sandbox }, 'builds run as a fresh account per step in the OS sandbox');
+  return {
+    system,
+    limits: { maxFileBytes: Math.min(config.buildDiskBytes, 2_000_000_000), maxProcesses: config.buildProcesses, tmpBytes: config.buildTmpBytes },
+    guards: {
+      sandbox,
+      cgroups: { kind: 'none', why: `${sandbox} limits builds with its own sandbox` },
       cgroupLimits: { memoryBytes: config.buildMemoryBytes, processes: config.buildProcesses },
       diskBytes: config.buildDiskBytes,
       minFreeDiskBytes: config.minFreeDiskBytes,

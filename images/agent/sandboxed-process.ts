@@ -1,15 +1,20 @@
 /**
  * Runs one sandboxed command as its own process group, streaming its output and enforcing the
- * build's limits. Stopping kills the whole group (bwrap's pid namespace takes every child with it).
+ * build's limits. The host's sandbox (os-sandbox.ts: bubblewrap on Linux, the per-build account
+ * and policies on Windows, macOS and Solaris) decides what runs; this module runs it the same way
+ * on every OS. Stopping kills the whole group (bwrap's pid namespace takes every child with it; on
+ * Windows the launcher's Job Object does).
  * Besides the wall-time, silence and output limits, a watchdog measures the job directory (and the
  * host's free space) every few seconds and stops a step that writes past its share of the disk.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { lstat, readdir, statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, readdir, statfs, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { createBuildCgroup, enterCgroupArgv, type CgroupHost, type CgroupLimits } from './build-cgroup.ts';
-import { LAUNCHER_ENV, sandboxArgv, type SandboxIdentity, type SandboxLimits, type SandboxSpec, type SandboxSystem } from './sandbox.ts';
+import { stepLaunch, type SandboxKind, type StepLaunch } from './os-sandbox.ts';
+import type { SandboxIdentity, SandboxLimits, SandboxSpec, SandboxSystem } from './sandbox.ts';
 
 /** Why we stopped a process ourselves. */
 export type StopReason = 'wall-time' | 'silence' | 'output-limit' | 'disk-limit' | 'cancelled';
@@ -26,6 +31,8 @@ export interface BuildLimits {
 
 /** What the host adds around each step: a control group and a disk quota. */
 export interface StepGuards {
+  /** The sandbox of this host's OS (`sandboxKindOf(process.platform)`). */
+  readonly sandbox: SandboxKind;
   readonly cgroups: CgroupHost;
   readonly cgroupLimits: CgroupLimits;
   /** Most bytes the step's writable directory may hold; Infinity: not measured (only the free-space floor holds). */
@@ -111,23 +118,81 @@ function diskWatchdog(dir: string, guards: StepGuards, stop: (detail: string) =>
   }, DISK_POLL_MS);
 }
 
+/** User slots of the steps running now on a host that makes a user per step (macOS, Solaris). */
+const slotsInUse = new Set<number>();
+
+function takeSlot(): number {
+  for (let slot = 0; ; slot++) {
+    if (!slotsInUse.has(slot)) {
+      slotsInUse.add(slot);
+      return slot;
+    }
+  }
+}
+
+const run = promisify(execFile);
+
+/** Runs a foreign sandbox's setup or teardown command; the output goes to the build's console on failure. */
+async function runHostCommand(argv: readonly string[], env: Readonly<Record<string, string>>): Promise<void> {
+  await run(argv[0], argv.slice(1), { env: { ...env }, timeout: 120_000, maxBuffer: 1 << 20 });
+}
+
+function failed(error: unknown): ProcessOutcome {
+  const reason = error instanceof Error ? error : new Error(String(error));
+  return { exitCode: null, signal: null, stopped: null, stopDetail: '', tail: '', text: '', outOfMemory: false, spawnError: reason };
+}
+
 export async function runSandboxed(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, guards: StepGuards): Promise<ProcessOutcome> {
-  const cgroup = await createBuildCgroup(guards.cgroups, `step-${process.pid}-${++stepCounter}`, guards.cgroupLimits);
+  const slot = guards.sandbox === 'bubblewrap' ? -1 : takeSlot();
+  try {
+    const id = { buildId: `${process.pid.toString(36)}-${(++stepCounter).toString(36)}`.slice(0, 16), slot };
+    const cpuSeconds = Math.max(1, Math.ceil((limits.deadline - Date.now()) / 1000));
+    let launch: StepLaunch;
+    try {
+      launch = stepLaunch(guards.sandbox, spec, id, { memoryBytes: guards.cgroupLimits.memoryBytes, cpuSeconds });
+    } catch (error) {
+      return failed(error);
+    }
+    return launch.seccomp ? await runBubblewrap(spec, launch, id.buildId, limits, sink, guards) : await runForeign(spec, launch, limits, sink, guards);
+  } finally {
+    slotsInUse.delete(slot);
+  }
+}
+
+async function runBubblewrap(spec: SandboxSpec, launch: StepLaunch, stepId: string, limits: BuildLimits, sink: OutputSink, guards: StepGuards): Promise<ProcessOutcome> {
+  const cgroup = await createBuildCgroup(guards.cgroups, `step-${stepId}`, guards.cgroupLimits);
   const descriptors: number[] = [];
   try {
     descriptors.push(openSync(spec.system.seccompFile, 'r'));
-    const outcome = await runWithin(spec, limits, sink, guards, [...enterCgroupArgv(cgroup), ...sandboxArgv(spec)], descriptors);
+    const outcome = await runWithin(spec, limits, sink, guards, [...enterCgroupArgv(cgroup), ...launch.argv], launch.env, descriptors);
     return { ...outcome, outOfMemory: (await cgroup?.oomKilled()) ?? false };
   } catch (error) {
-    const reason = error instanceof Error ? error : new Error(String(error));
-    return { exitCode: null, signal: null, stopped: null, stopDetail: '', tail: '', text: '', outOfMemory: false, spawnError: reason };
+    return failed(error);
   } finally {
     for (const fd of descriptors) closeSync(fd);
     await cgroup?.remove().catch(() => undefined);
   }
 }
 
-function runWithin(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, guards: StepGuards, argv: string[], descriptors: number[]): Promise<ProcessOutcome> {
+/** Windows, macOS, Solaris: files and setup as the agent, the step as the build's own account, then teardown whatever happened. */
+async function runForeign(spec: SandboxSpec, launch: StepLaunch, limits: BuildLimits, sink: OutputSink, guards: StepGuards): Promise<ProcessOutcome> {
+  try {
+    for (const file of launch.files) {
+      await mkdir(dirname(file.path), { recursive: true, mode: 0o755 });
+      await writeFile(file.path, file.content, { mode: file.mode });
+    }
+    for (const command of launch.setup) await runHostCommand(command, launch.env);
+    return await runWithin(spec, limits, sink, guards, [...launch.argv], launch.env, []);
+  } catch (error) {
+    return failed(error);
+  } finally {
+    for (const command of launch.teardown) {
+      await runHostCommand(command, launch.env).catch((error: Error) => sink.write(`\n>>> rfarm: cleaning up the sandbox: ${error.message}\n`));
+    }
+  }
+}
+
+function runWithin(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, guards: StepGuards, argv: string[], env: Readonly<Record<string, string>>, descriptors: number[]): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     let stopped: StopReason | null = null;
     let stopDetail = '';
@@ -135,7 +200,7 @@ function runWithin(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, gua
     let text = '';
     let spawnError: Error | null = null;
     // The launcher starts with nothing of the agent's environment: the sandbox's pid 1 keeps it.
-    const child = spawn(argv[0], argv.slice(1), { detached: true, env: { ...LAUNCHER_ENV }, stdio: ['ignore', 'pipe', 'pipe', ...descriptors] });
+    const child = spawn(argv[0], argv.slice(1), { detached: true, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe', ...descriptors] });
 
     const stop = (reason: StopReason, detail = '') => {
       if (stopped || child.exitCode !== null) return;
