@@ -22,7 +22,7 @@ import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCK
 import { useNativeSha256 } from './native-sha256.ts';
 import { isNotFound } from './not-found.ts';
 import { readObjectByName, readObjectInfoByName } from './object-access.ts';
-import { agentInboxPrefix } from './permissions.ts';
+import { agentInboxPrefix, SCALER_INBOX_PREFIX } from './permissions.ts';
 import { retryTransient } from './transient.ts';
 
 /** How to reach NATS and how durable the farm's state is. */
@@ -37,6 +37,8 @@ export interface FarmConnectionOptions {
    * object metadata by name: exactly what an agent's credentials allow.
    */
   readonly agentPlatform?: string;
+  /** Set by the scaler: bind like an agent (create nothing), with the scaler's reply prefix. */
+  readonly scaler?: boolean;
   /** JetStream replicas for every stream and bucket: 1 locally, 3 on a cluster. */
   readonly replicas: number;
   /** Shown in NATS monitoring. */
@@ -71,7 +73,7 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
     servers: [...options.servers],
     name: options.name,
     authenticator,
-    ...(options.agentPlatform ? { inboxPrefix: agentInboxPrefix(options.agentPlatform) } : {}),
+    ...(options.agentPlatform ? { inboxPrefix: agentInboxPrefix(options.agentPlatform) } : options.scaler ? { inboxPrefix: SCALER_INBOX_PREFIX } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,
@@ -80,7 +82,7 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
   });
   const jsm = await retryTransient(() => nc.jetstreamManager({ timeout: JETSTREAM_TIMEOUT_MS }), STARTUP_DEADLINE_MS);
   const js = nc.jetstream({ timeout: JETSTREAM_TIMEOUT_MS });
-  if (options.agentPlatform) return bindAsAgent(nc, js, jsm);
+  if (options.agentPlatform || options.scaler) return bindAsAgent(nc, js, jsm);
   // A cluster that is starting has no JetStream leader for a few seconds: wait for it.
   const ready = <T>(operation: () => Promise<T>) => retryTransient(operation, STARTUP_DEADLINE_MS);
   await ready(() => ensureStream(jsm, {

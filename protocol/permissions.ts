@@ -5,7 +5,8 @@
  * these lists into user JWTs, and test/protocol/permissions.test.ts shows a real nats-server
  * refusing what they leave out.
  *
- * Roles: the control plane (trusted: it owns every store) and one agent user per platform (pool).
+ * Roles: the control plane (trusted: it owns every store), one agent user per platform (pool) and
+ * the scaler (reads queue depths and heartbeats, nothing else).
  * The sysreqs service uses no NATS at all. What an agent can still do beyond its own build is
  * listed in AGENT_LIMITS_NOT_ENFORCED and in README.md.
  */
@@ -127,6 +128,36 @@ export function agentPermissions(platform: string): RolePermissions {
     inboxPrefix: inbox,
   };
 }
+
+/** The scaler's reply prefix: its own, so it reads no other client's replies. */
+export const SCALER_INBOX_PREFIX = '_INBOX_scaler';
+
+/**
+ * The scaler (scaler/): reads how many builds each platform's queue holds (stream info of the
+ * builds stream with a subject filter: counts, never payloads) and the live workers' heartbeats
+ * (the workers bucket's stream info for its keys, and each entry by key). It cannot read or
+ * write jobs, builds, objects or output, publish to any farm subject, take or ack builds, or
+ * create, change or delete any stream or consumer.
+ */
+export function scalerPermissions(): RolePermissions {
+  const workersKv = `$KV.${WORKERS_BUCKET}`;
+  return {
+    publish: {
+      allow: [
+        `${API}.INFO`,
+        `${API}.STREAM.INFO.${BUILDS_STREAM}`,
+        `${API}.STREAM.INFO.${kvStream(WORKERS_BUCKET)}`,
+        `${API}.DIRECT.GET.${kvStream(WORKERS_BUCKET)}.${workersKv}.${keys.worker('*')}`,
+      ],
+      deny: [],
+    },
+    subscribe: { allow: [`${SCALER_INBOX_PREFIX}.>`], deny: [] },
+    inboxPrefix: SCALER_INBOX_PREFIX,
+  };
+}
+
+/** The workers bucket's stream, whose subjects (one per live worker) the scaler lists. */
+export const WORKERS_KV_STREAM = kvStream(WORKERS_BUCKET);
 
 /**
  * What per-subject permissions cannot stop an agent (one user per platform pool) from doing, for

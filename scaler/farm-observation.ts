@@ -1,11 +1,12 @@
 /**
  * What the farm shows the scaler, read over NATS through the protocol's names: each platform's
  * messages in the builds work queue (`RFARM_BUILDS`, one subject per platform) and the live
- * workers' heartbeats (`rfarm_workers`, entries expire when heartbeats stop). A work-queue message
+ * workers' heartbeats (`rfarm_workers`, entries expire when heartbeats stop), with nothing but the
+ * scaler's own role (protocol/permissions.ts `scalerPermissions`). A work-queue message
  * stays until its worker acks it, so a running build is still counted there: waiting builds are
  * the subject's messages less the platform's busy workers.
  */
-import { BUILDS_STREAM, decode, keys, subjects, type FarmConnection, type WorkerRecord } from '../protocol/index.ts';
+import { BUILDS_STREAM, decode, keys, subjects, WORKERS_BUCKET, WORKERS_KV_STREAM, type FarmConnection, type WorkerRecord } from '../protocol/index.ts';
 import type { WorkerHeartbeat } from './pool-decision.ts';
 
 /** One platform as the farm shows it; its hosts come from the provider. */
@@ -21,9 +22,11 @@ export async function observeFarm(farm: Pick<FarmConnection, 'jsm' | 'workers'>)
   const messages = new Map<string, number>();
   for (const [subject, count] of Object.entries(info.state.subjects ?? {})) messages.set(subject.slice(subjects.buildQueue('').length), count);
   const heartbeats = new Map<string, WorkerHeartbeat[]>();
-  // Keys first, then values: reading values while the key lister runs cuts the listing short.
-  const names: string[] = [];
-  for await (const key of await farm.workers.keys(keys.worker('*'))) names.push(key);
+  // The bucket's subjects are its live keys (expired heartbeats are gone; a deleted one reads as
+  // a DEL below). Stream info lists them without a consumer, which the scaler's role has none of.
+  const prefix = `$KV.${WORKERS_BUCKET}.`;
+  const workerInfo = await farm.jsm.streams.info(WORKERS_KV_STREAM, { subjects_filter: `${prefix}${keys.worker('*')}` });
+  const names = Object.keys(workerInfo.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
   for (const key of names) {
     const entry = await farm.workers.get(key);
     if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) continue;

@@ -13,7 +13,7 @@ import { Scaler } from './scaler.ts';
 
 const log = pino({ name: 'rfarm-scaler' });
 const config = loadConfig();
-const farm = await connectFarm({ servers: config.natsServers, credsFile: config.natsCredsFile, replicas: config.replicas, name: 'rfarm-scaler' });
+const farm = await connectFarm({ servers: config.natsServers, credsFile: config.natsCredsFile, replicas: config.replicas, name: 'rfarm-scaler', scaler: true });
 const scaler = new Scaler(
   config.pools.map((pool) => ({ platform: pool.platform, limits: { min: pool.min, max: pool.max }, provider: providerFor(pool, config), settings: pool.backlogPerHost === undefined ? undefined : { backlogPerHost: pool.backlogPerHost } })),
   { coolDownMs: config.coolDownSeconds * 1000, bootDeadlineMs: config.bootDeadlineSeconds * 1000 },

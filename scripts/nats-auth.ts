@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodeAccount, encodeOperator, encodeUser, fmtCreds, type Account } from '@nats-io/jwt';
 import { createAccount, createOperator, createUser, fromSeed } from '@nats-io/nkeys';
-import { agentPermissions, controlPlanePermissions, type RolePermissions } from '../protocol/index.ts';
+import { agentPermissions, controlPlanePermissions, scalerPermissions, type RolePermissions } from '../protocol/index.ts';
 
 /** Every secret key of a farm's NATS, as nkey seeds. Keep it 0600; it can mint any user. */
 export interface NatsKeys {
@@ -104,4 +104,9 @@ export function issueControlPlaneCreds(keys: NatsKeys): Promise<string> {
 /** The user of one platform's agent pool. */
 export function issueAgentCreds(keys: NatsKeys, platform: string): Promise<string> {
   return issueUserCreds(keys, `agent-${platform}`, agentPermissions(platform));
+}
+
+/** The scaler's user: queue depths and heartbeats, read-only. */
+export function issueScalerCreds(keys: NatsKeys): Promise<string> {
+  return issueUserCreds(keys, 'scaler', scalerPermissions());
 }
