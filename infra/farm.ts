@@ -9,6 +9,7 @@ import { Network as AwsNetwork } from './aws/network.ts';
 import { MacHosts } from './aws/mac-hosts.ts';
 import { SolarisHosts } from './aws/solaris-hosts.ts';
 import { WindowsBuilderPool } from './aws/windows-builder-pool.ts';
+import { ScalerIdentity } from './aws/scaler-identity.ts';
 import { agentCredsFor, controlPlaneEnvironment } from './control-plane-environment.ts';
 import { ControlPlane } from './digitalocean/control-plane.ts';
 import { Firewalls } from './digitalocean/firewalls.ts';
@@ -22,7 +23,9 @@ import { workerImageTag } from './docker/content-tag.ts';
 import { CLOUD_DEBIAN_MIRROR, WorkerImages } from './docker/worker-images.ts';
 import { readImageDefinition, readImageScript } from './image-definitions.ts';
 import { observabilityEndpoints } from './monitoring/endpoints.ts';
+import { farmHostNames } from './naming.ts';
 import { planPools, type PoolPlan } from './pools.ts';
+import { scaledDropletBounds, scaledPoolTag, scalerEnvironment, type ScaledPool } from './scaler-environment.ts';
 import type { StackConfig } from './stack-config.ts';
 import { BuilderFolder } from './vsphere/builder-folder.ts';
 import { BuilderVmPool } from './vsphere/builder-vm-pool.ts';
@@ -71,12 +74,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
   const environment = pulumi.all([secrets.adminToken, secrets.smtpPassword, secrets.githubWebhookSecret]).apply(([adminToken, smtpPassword, githubWebhookSecret]) =>
     controlPlaneEnvironment({ natsUrls: nats.vpcUrls, adminToken, publicUrl: `https://${config.domain}`, smtpUrl: config.smtpUrl, smtpPassword, githubWebhookSecret, jetstreamReplicas: config.nats.jetstreamReplicas, rRepos: config.rRepos }),
   );
-  const controlPlane = new ControlPlane('control-plane', {
-    ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, instances: config.controlPlaneInstances, dropletSize: ocean.sizes.controlPlane,
-    loadBalancerUnits: ocean.loadBalancerUnits, vpcId: network.vpc.id, projectId: network.project.id, sourceRepo: config.sourceRepo, sourceRef: config.sourceRef,
-    environment: pulumi.secret(environment), natsCreds: pulumi.secret(secrets.natsAuth.apply((auth) => auth.controlPlaneCreds)), tls: secrets.farmTls, lokiUrl: endpoints.lokiVpcUrl,
-  });
-  const agent = (natsUrls: string[]) => ({ natsUrls, sysreqsUrl: controlPlane.sysreqsUrl, rRepos: config.rRepos });
+  const agent = (natsUrls: string[]) => ({ natsUrls, sysreqsUrl: `https://${farmHostNames(config.domain).sysreqs}`, rRepos: config.rRepos });
 
   const registry = new Registry('registry', { stack, region: ocean.region, tier: ocean.registryTier });
   const linuxPlatforms = platformsOn('digitalocean').filter(hasImage);
@@ -94,13 +92,13 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
   const awsNetwork = new AwsNetwork('aws-network', { stack, vpcCidr: config.aws.vpcCidr, availabilityZones: config.aws.availabilityZones });
   const remote = { stack, caPem, sourceRepo: config.sourceRepo, sourceRef: config.sourceRef, lokiUrl: endpoints.lokiPublicUrl, remoteWriteUrl: endpoints.remoteWriteUrl, agent: agent(nats.publicUrls) };
   const awsHost = { region: config.aws.region, vpcId: awsNetwork.vpc.id, subnetIds: awsNetwork.privateSubnetIds, adminCidrs: config.adminCidrs };
-  for (const plan of plans.filter((candidate) => candidate.kind === 'autoscaling-group')) {
+  const windowsPools = plans.filter((candidate) => candidate.kind === 'autoscaling-group').map((plan) => {
     const definition = readImageDefinition(repoRoot, plan.platform);
-    new WindowsBuilderPool(`builders-${plan.platform.id}`, {
+    return new WindowsBuilderPool(`builders-${plan.platform.id}`, {
       ...remote, ...awsHost, platform: plan.platform, size: plan.size, instanceType: plan.machine, volumeGb: config.aws.windowsVolumeGb, amiNameFilter: definition.baseImage,
       rtools: definition.rtools ?? '', provisionScript: readImageScript(repoRoot, 'windows', definition.provision), natsCreds: credsFor(plan.platform.id),
     });
-  }
+  });
   for (const plan of plans.filter((candidate) => candidate.kind === 'kvm-host')) {
     new SolarisHosts(`builders-${plan.platform.id}`, {
       ...remote, ...awsHost, platform: plan.platform, size: plan.size, instanceType: plan.machine, volumeGb: config.aws.solarisVolumeGb, imageBucket: config.solaris.imageBucket,
@@ -125,6 +123,12 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     });
   }
 
+  const scaler = declareScaler(config, plans, nats.vpcUrls, linuxPools, windowsPools);
+  const controlPlane = new ControlPlane('control-plane', {
+    ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, instances: config.controlPlaneInstances, dropletSize: ocean.sizes.controlPlane,
+    loadBalancerUnits: ocean.loadBalancerUnits, vpcId: network.vpc.id, projectId: network.project.id, sourceRepo: config.sourceRepo, sourceRef: config.sourceRef,
+    environment: pulumi.secret(environment), natsCreds: pulumi.secret(secrets.natsAuth.apply((auth) => auth.controlPlaneCreds)), tls: secrets.farmTls, lokiUrl: endpoints.lokiVpcUrl, scaler,
+  });
   const remoteAgentCidrs = awsNetwork.egressCidrs.apply((cidrs) => [...cidrs, config.vsphere.egressCidr]);
   new Firewalls('firewalls', {
     stack, vpcCidr: ocean.vpcCidr, adminCidrs: config.adminCidrs, remoteAgentCidrs,
@@ -143,6 +147,33 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     monitoringUrl: observability.grafanaUrl,
     poolSizes: Object.fromEntries(plans.map((plan) => [plan.platform.id, { provider: plan.provider, kind: plan.kind, machine: plan.machine, ...plan.size }])),
   };
+}
+
+/**
+ * The scaler's environment and credentials (scaler-environment.ts): the Windows groups, sized by an
+ * IAM user of their own, and the Linux pools' extra droplets when `rfarm:scalerToken` is set.
+ * Undefined (no scaler) when `rfarm:natsAuth` has no scaler credentials yet.
+ */
+function declareScaler(config: StackConfig, plans: readonly PoolPlan[], natsUrls: string[], linuxPools: readonly LinuxBuilderPool[], windowsPools: readonly WindowsBuilderPool[]) {
+  const { stack, secrets } = config;
+  const identity = windowsPools.length > 0 ? new ScalerIdentity('scaler-identity', { stack, groupArns: windowsPools.map((pool) => pool.group.arn) }) : undefined;
+  const sizeOf = (platformId: string) => plans.find((plan) => plan.platform.id === platformId)!.size;
+  const awsPools: ScaledPool[] = windowsPools.map((pool) => ({ platform: pool.platformId, min: sizeOf(pool.platformId).min, max: sizeOf(pool.platformId).max, provider: 'aws', groupName: pool.groupName, region: config.aws.region }));
+  const linux = pulumi.all(linuxPools.map((pool) => pool.scaledTemplate.apply((template): ScaledPool => ({
+    platform: pool.platformId, ...scaledDropletBounds(sizeOf(pool.platformId)), provider: 'digitalocean', tag: scaledPoolTag(stack, pool.platformId), template,
+  }))));
+  const token = secrets.scalerToken ?? pulumi.output(undefined);
+  return pulumi.secret(
+    pulumi.all([secrets.natsAuth, linux, token, identity?.accessKeyId, identity?.secretAccessKey]).apply(([auth, linuxScaled, digitalOceanToken, accessKeyId, secretAccessKey]) => {
+      if (!auth.scalerCreds) {
+        pulumi.log.warn('rfarm:natsAuth has no scalerCreds: the scaler is not deployed and pools stay at their declared size; rerun npm run nats-credentials and set rfarm:natsAuth again');
+        return undefined;
+      }
+      const awsKeys = accessKeyId ? { accessKeyId, secretAccessKey: secretAccessKey ?? '', region: config.aws.region } : undefined;
+      const env = scalerEnvironment({ natsUrls, jetstreamReplicas: config.nats.jetstreamReplicas, pools: [...linuxScaled, ...awsPools], digitalOceanToken, aws: awsKeys });
+      return { env, natsCreds: auth.scalerCreds };
+    }),
+  );
 }
 
 function templateFor(plan: PoolPlan, config: StackConfig): string {

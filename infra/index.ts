@@ -30,6 +30,7 @@ function readStackConfig(): StackConfig {
     discoveryToken: config.requireSecret('discoveryToken'),
     natsAuth: config.requireSecretObject<NatsAuth>('natsAuth'),
     farmTls: config.requireSecretObject<FarmTls>('farmTls'),
+    scalerToken: config.getSecret('scalerToken'),
   });
 }
 

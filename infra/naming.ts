@@ -13,6 +13,7 @@ export type Role =
   | 'monitoring'
   | 'logs'
   | 'backups'
+  | 'scaler'
   | 'registry'
   | 'solaris-host';
 

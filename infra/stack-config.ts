@@ -125,6 +125,11 @@ export interface StackSecrets {
   readonly natsAuth: pulumi.Output<NatsAuth>;
   /** The farm CA and the `*.domain` server certificate, JSON from the same script. */
   readonly farmTls: pulumi.Output<FarmTls>;
+  /**
+   * DigitalOcean API token with droplet read/write scope for the scaler (`rfarm:scalerToken`).
+   * Optional: without it the Linux pools stay at their declared size (only AWS pools are scaled).
+   */
+  readonly scalerToken?: pulumi.Output<string>;
 }
 
 /** NATS operator-mode material: JWTs are public, the `.creds` files are not. */
@@ -137,6 +142,8 @@ export interface NatsAuth {
   readonly controlPlaneCreds: string;
   /** Credentials per platform id: one NATS user per agent pool, allowed only its own subjects. */
   readonly agentCreds: Readonly<Record<string, string>>;
+  /** Credentials of the scaler's NATS user (queue depths and heartbeats only); no scaler without them. */
+  readonly scalerCreds?: string;
 }
 
 /** PEM material of the farm's own CA (NATS, metrics and log links across clouds). */
@@ -181,7 +188,7 @@ export interface StackConfig {
 }
 
 /** Config keys (under the `rfarm:` namespace) that must only ever be set with `--secret`. */
-export const SECRET_KEYS = ['adminToken', 'smtpPassword', 'githubWebhookSecret', 'registryToken', 'discoveryToken', 'natsAuth', 'farmTls'] as const;
+export const SECRET_KEYS = ['adminToken', 'smtpPassword', 'githubWebhookSecret', 'registryToken', 'discoveryToken', 'natsAuth', 'farmTls', 'scalerToken'] as const;
 
 /** Raised with every problem of a stack's config at once. */
 export class StackConfigError extends Error {

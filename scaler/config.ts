@@ -18,7 +18,12 @@ export interface ScalerConfig {
   readonly natsCredsFile?: string;
   /** FARM_JETSTREAM_REPLICAS: replicas if the scaler is the first to create the farm's stores (as the agent's). Default 1. */
   readonly replicas: number;
-  /** SCALER_POOLS: JSON list of pools: platform, min, max, optional backlogPerHost, and provider `digitalocean` (tag, template) or `aws` (groupName, region). */
+  /**
+   * SCALER_POOLS: JSON list of pools: platform, min, max, optional backlogPerHost, and provider
+   * `digitalocean` (tag, template) or `aws` (groupName, region). `base64:` followed by the JSON in
+   * base64 is read too (the stack writes it so, since cloud-init user-data in an env file is not
+   * safe from systemd's quoting).
+   */
   readonly pools: readonly PoolConfig[];
   /** SCALER_INTERVAL_SECONDS: time between passes. Default 15. */
   readonly intervalSeconds: number;
@@ -78,7 +83,7 @@ function parsePools(raw: string | undefined, problems: string[]): PoolConfig[] {
   }
   let list: unknown;
   try {
-    list = JSON.parse(raw);
+    list = JSON.parse(raw.startsWith('base64:') ? Buffer.from(raw.slice('base64:'.length), 'base64').toString('utf8') : raw);
   } catch (error) {
     problems.push(`SCALER_POOLS is not JSON: ${(error as Error).message}`);
     return [];

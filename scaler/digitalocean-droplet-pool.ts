@@ -18,6 +18,8 @@ export interface DropletTemplate {
   readonly userData: string;
   readonly vpcUuid?: string;
   readonly sshKeys?: readonly string[];
+  /** Tags besides the pool's own (the builder firewall's), so new droplets are admitted like declared ones. */
+  readonly tags?: readonly string[];
 }
 
 /** How to reach the API and which droplets form the pool. */
@@ -81,7 +83,7 @@ export class DigitalOceanDropletPool implements PoolProvider {
         user_data: template.userData,
         vpc_uuid: template.vpcUuid,
         ssh_keys: template.sshKeys ?? [],
-        tags: [tag],
+        tags: [tag, ...(template.tags ?? [])],
         monitoring: true,
       });
     }

@@ -18,6 +18,21 @@ export function builderPolicy(parameterArn: string, imageObjectArn?: string): st
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
+/**
+ * The scaler's permissions: set the desired capacity of the farm's own groups and terminate an
+ * idle instance in them (both named by group in the resource), and describe groups (which IAM
+ * cannot narrow by resource). Nothing else: no EC2, no other groups.
+ */
+export function scalerPolicy(groupArns: readonly string[]): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'ScaleOwnGroups', Effect: 'Allow', Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'], Resource: [...groupArns] },
+      { Sid: 'DescribeGroups', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups'], Resource: '*' },
+    ],
+  });
+}
+
 function regionOf(arn: string): string {
   return arn.split(':')[3] ?? '*';
 }

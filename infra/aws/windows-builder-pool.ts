@@ -55,10 +55,16 @@ export interface WindowsBuilderPoolArgs {
 export class WindowsBuilderPool extends pulumi.ComponentResource {
   readonly launchTemplate: aws.ec2.LaunchTemplate;
   readonly group: aws.autoscaling.Group;
+  /** The platform the pool serves. */
+  readonly platformId: string;
+  /** The group's name, which the scaler sizes it by. */
+  readonly groupName: string;
 
   constructor(name: string, args: WindowsBuilderPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rfarm:aws:WindowsBuilderPool', name, { platform: args.platform.id }, opts);
     const poolName = resourceName(args.stack, 'builder', args.platform.id);
+    this.platformId = args.platform.id;
+    this.groupName = poolName;
     const tags = awsTags(args.stack, 'builder', poolName, args.platform.id);
     const identity = new HostIdentity(`${name}-identity`, { stack: args.stack, role: 'builder', platformId: args.platform.id, vpcId: args.vpcId, natsCreds: args.natsCreds, adminCidrs: [] }, { parent: this });
     const ami = aws.ec2.getAmiOutput({ owners: ['amazon'], mostRecent: true, filters: [{ name: 'name', values: [args.amiNameFilter] }, { name: 'architecture', values: ['x86_64'] }] }, { parent: this });
@@ -109,7 +115,7 @@ export class WindowsBuilderPool extends pulumi.ComponentResource {
         healthCheckType: 'EC2',
         tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
       },
-      // The control plane moves desired capacity with the queue; `pulumi up` must not reset it.
+      // The scaler (scaler/) moves desired capacity with the queue; `pulumi up` must not reset it.
       { parent: this, ignoreChanges: ['desiredCapacity'] },
     );
     this.registerOutputs({ group: this.group.name });

@@ -42,6 +42,8 @@ export interface ControlPlaneArgs {
   readonly tls: pulumi.Input<FarmTls>;
   /** Loki push URL inside the VPC. */
   readonly lokiUrl: string;
+  /** The scaler's environment and NATS credentials (secrets); run on the first droplet only, so two scalers never race. */
+  readonly scaler?: pulumi.Input<{ env: Record<string, string>; natsCreds: string } | undefined>;
 }
 
 /**
@@ -62,9 +64,10 @@ export class ControlPlane extends pulumi.ComponentResource {
   constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rfarm:digitalocean:ControlPlane', name, {}, opts);
     const names = farmHostNames(args.domain);
-    const userData = pulumi.all([args.environment, args.natsCreds, args.tls]).apply(([environment, natsCreds, tls]) =>
-      renderControlPlaneUserData({ stack: args.stack, role: 'control-plane', lokiUrl: args.lokiUrl, tls, sourceRepo: args.sourceRepo, sourceRef: args.sourceRef, controlPlaneEnv: environment, natsCreds }),
-    );
+    const userDataOf = (withScaler: boolean) =>
+      pulumi.all([args.environment, args.natsCreds, args.tls, withScaler ? args.scaler : undefined]).apply(([environment, natsCreds, tls, scaler]) =>
+        renderControlPlaneUserData({ stack: args.stack, role: 'control-plane', lokiUrl: args.lokiUrl, tls, sourceRepo: args.sourceRepo, sourceRef: args.sourceRef, controlPlaneEnv: environment, natsCreds, scaler }),
+      );
     this.droplets = Array.from({ length: args.instances }, (_, index) =>
       new digitalocean.Droplet(
         `${name}-${index + 1}`,
@@ -78,7 +81,7 @@ export class ControlPlane extends pulumi.ComponentResource {
           monitoring: true,
           sshKeys: [...args.sshKeys],
           tags: digitalOceanTags(args.stack, 'control-plane'),
-          userData: pulumi.secret(userData),
+          userData: pulumi.secret(userDataOf(index === 0)),
         },
         { parent: this, ...hostLifecycleOptions('replaceable') },
       ),

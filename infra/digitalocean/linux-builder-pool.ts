@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { Platform } from '../../images/index.ts';
 import { hostLifecycleOptions } from '../host-lifecycle.ts';
 import { digitalOceanTags, hostName } from '../naming.ts';
+import type { ScaledDropletTemplate } from '../scaler-environment.ts';
 import type { PoolSize } from '../stack-config.ts';
 import type { AgentSettings } from '../user-data/agent-environment.ts';
 import { renderLinuxBuilderUserData } from '../user-data/linux-builder.ts';
@@ -48,6 +49,8 @@ export class LinuxBuilderPool extends pulumi.ComponentResource {
   readonly platformId: string;
   /** Private addresses, for Prometheus. */
   readonly privateAddresses: pulumi.Output<string[]>;
+  /** What the scaler makes this pool's extra droplets from: the same size, image and cloud-init (a secret). */
+  readonly scaledTemplate: pulumi.Output<ScaledDropletTemplate>;
 
   constructor(name: string, args: LinuxBuilderPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rfarm:digitalocean:LinuxBuilderPool', name, { platform: args.platform.id }, opts);
@@ -76,6 +79,11 @@ export class LinuxBuilderPool extends pulumi.ComponentResource {
       ),
     );
     this.privateAddresses = pulumi.all(this.droplets.map((droplet) => droplet.ipv4AddressPrivate));
+    this.scaledTemplate = pulumi.secret(
+      pulumi.all([userData, args.vpcId]).apply(([text, vpcUuid]) => ({
+        region: args.region, size: args.dropletSize, image: args.dropletImage, userData: text, vpcUuid, sshKeys: [...args.sshKeys], tags: digitalOceanTags(args.stack, 'builder', args.platform.id),
+      })),
+    );
     this.registerOutputs({ privateAddresses: this.privateAddresses });
   }
 }

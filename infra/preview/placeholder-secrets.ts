@@ -15,6 +15,7 @@ export function placeholderSecrets(): Record<string, string> {
     accountJwts: { APLACEHOLDERSYSTEM: 'placeholder-system-account-jwt', APLACEHOLDERFARM: 'placeholder-farm-account-jwt' },
     controlPlaneCreds: creds('control-plane'),
     agentCreds: Object.fromEntries(PLATFORMS.map((platform) => [platform.id, creds(platform.id)])),
+    scalerCreds: creds('scaler'),
   };
   const farmTls: FarmTls = {
     ca: '-----BEGIN CERTIFICATE-----\nplaceholder-ca\n-----END CERTIFICATE-----\n',
@@ -29,5 +30,6 @@ export function placeholderSecrets(): Record<string, string> {
     'rfarm:discoveryToken': 'placeholder-discovery-token',
     'rfarm:natsAuth': JSON.stringify(natsAuth),
     'rfarm:farmTls': JSON.stringify(farmTls),
+    'rfarm:scalerToken': 'placeholder-scaler-token',
   };
 }

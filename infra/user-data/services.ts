@@ -73,9 +73,21 @@ export interface ControlPlaneHost extends ServiceHost {
   /** Environment of control-plane/main.ts (secrets included: this user-data is a secret output). */
   readonly controlPlaneEnv: Record<string, string>;
   readonly natsCreds: string;
+  /** The scaler (scaler/main.ts) with its environment and NATS credentials; on one control-plane host only. */
+  readonly scaler?: { readonly env: Record<string, string>; readonly natsCreds: string };
 }
 
-/** A control-plane droplet: control plane on 8080, sysreqs on 8081, both under systemd. */
+/** The scaler's files and unit, when this host runs it. */
+function scalerFiles(scaler: ControlPlaneHost['scaler']): CloudFile[] {
+  if (!scaler) return [];
+  return [
+    { path: '/etc/rfarm/scaler.creds', content: scaler.natsCreds, permissions: '0600' },
+    { path: '/etc/rfarm/scaler.env', content: envFile(scaler.env), permissions: '0600' },
+    { path: '/etc/systemd/system/rfarm-scaler.service', content: systemdUnit('rfarm scaler', '/usr/bin/node --import tsx scaler/main.ts', ['WorkingDirectory=/opt/rfarm', 'EnvironmentFile=/etc/rfarm/scaler.env']) },
+  ];
+}
+
+/** A control-plane droplet: control plane on 8080, sysreqs on 8081 (and, on one host, the scaler), under systemd. */
 export function renderControlPlaneUserData(host: ControlPlaneHost): string {
   return renderCloudConfig({
     packages: ['curl', 'gpg', 'git', 'ca-certificates', 'prometheus-node-exporter'],
@@ -92,6 +104,7 @@ export function renderControlPlaneUserData(host: ControlPlaneHost): string {
         path: '/etc/systemd/system/rfarm-sysreqs.service',
         content: systemdUnit('rfarm sysreqs', '/usr/bin/node --import tsx sysreqs/main.ts', ['WorkingDirectory=/opt/rfarm', 'EnvironmentFile=/etc/rfarm/sysreqs.env']),
       },
+      ...scalerFiles(host.scaler),
     ],
     commands: [
       'curl -fsSL https://deb.nodesource.com/setup_20.x | bash -',
@@ -99,7 +112,7 @@ export function renderControlPlaneUserData(host: ControlPlaneHost): string {
       `git clone --depth 1 --branch ${host.sourceRef} ${host.sourceRepo} /opt/rfarm`,
       'cd /opt/rfarm && npm ci --omit=dev',
       'systemctl daemon-reload',
-      'systemctl enable --now rfarm-control-plane rfarm-sysreqs',
+      `systemctl enable --now rfarm-control-plane rfarm-sysreqs${host.scaler ? ' rfarm-scaler' : ''}`,
       ...installAlloyCommands(),
     ],
   });

@@ -1,0 +1,65 @@
+/**
+ * The prod stack deploys the scaler (infra/scaler-environment.ts, run offline under mocks): on one
+ * control-plane droplet, with its own NATS credentials, an environment the scaler's own
+ * `loadConfig` accepts, and an IAM user that may only size the farm's Windows groups.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parse } from 'yaml';
+import { declareOffline, type OfflineRun } from '../../infra/preview/declare-offline.ts';
+import { loadConfig, type PoolConfig } from '../../scaler/config.ts';
+import { repoRoot } from './stack-suite.ts';
+
+let run: OfflineRun;
+test.before(async () => {
+  run = await declareOffline(repoRoot, 'prod');
+});
+
+const controlPlaneDroplets = () =>
+  run.resources.filter((resource) => resource.type === 'digitalocean:index/droplet:Droplet' && (resource.inputs.tags as string[]).includes('role:control-plane')).sort((a, b) => a.name.localeCompare(b.name));
+const fileOf = (userData: string, path: string) => (parse(userData).write_files as { path: string; content: string; permissions: string }[]).find((file) => file.path === path);
+const envOf = (content: string) => Object.fromEntries(content.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+
+test('the scaler runs on the first control-plane droplet only, so two scalers never race', () => {
+  const [first, second] = controlPlaneDroplets();
+  assert.ok(fileOf(first.inputs.userData, '/etc/systemd/system/rfarm-scaler.service'));
+  assert.match(first.inputs.userData, /systemctl enable --now rfarm-control-plane rfarm-sysreqs rfarm-scaler/);
+  assert.not.ok(fileOf(second.inputs.userData, '/etc/systemd/system/rfarm-scaler.service'));
+});
+
+test('the scaler gets its own NATS credentials and an environment its loadConfig accepts', () => {
+  const userData = controlPlaneDroplets()[0].inputs.userData as string;
+  const creds = fileOf(userData, '/etc/rfarm/scaler.creds')!;
+  assert.is(creds.permissions, '0600');
+  assert.match(creds.content, /placeholder-jwt-scaler/);
+  const env = fileOf(userData, '/etc/rfarm/scaler.env')!;
+  assert.is(env.permissions, '0600');
+  const config = loadConfig(envOf(env.content));
+  assert.is(config.natsCredsFile, '/etc/rfarm/scaler.creds');
+  const windows = config.pools.find((pool) => pool.platform === 'r-release-windows-x86_64');
+  assert.equal(windows && { ...windows }, { platform: 'r-release-windows-x86_64', min: 0, max: 6, provider: 'aws', groupName: 'rfarm-prod-builder-r-release-windows-x86-64', region: 'us-east-1' });
+  const linux = config.pools.find((pool) => pool.platform === 'r-release-linux-x86_64') as Extract<PoolConfig, { provider: 'digitalocean' }>;
+  assert.is(linux?.provider, 'digitalocean');
+  assert.equal([linux.min, linux.max], [0, 3], 'the scaler adds up to max − desired droplets above the declared ones');
+  assert.is(linux.tag, 'rfarm-prod-scaled-r-release-linux-x86-64', 'hostname-safe: the scaler names droplets after it');
+  assert.ok(linux.template.tags?.includes('rfarm-prod-builder'), 'scaled droplets carry the builder firewall tag');
+  assert.match(linux.template.userData, /FARM_PLATFORM.*r-release-linux-x86_64/);
+  assert.is(config.digitalOceanToken, 'placeholder-scaler-token');
+});
+
+test('the droplet carrying the scaler stays within DigitalOcean’s 64 KiB user-data limit', () => {
+  const size = Buffer.byteLength(controlPlaneDroplets()[0].inputs.userData as string);
+  assert.ok(size <= 64 * 1024, `${size} bytes of user-data`);
+});
+
+test('the scaler’s AWS user may only size and trim the farm’s own Windows groups', () => {
+  const policies = run.resources.filter((resource) => resource.type === 'aws:iam/userPolicy:UserPolicy');
+  assert.is(policies.length, 1);
+  const document = JSON.parse(policies[0].inputs.policy);
+  const actions = document.Statement.flatMap((statement: { Action: string[] }) => statement.Action);
+  assert.equal(actions.sort(), ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup']);
+  const scoped = document.Statement.find((statement: { Sid: string }) => statement.Sid === 'ScaleOwnGroups');
+  assert.is(scoped.Resource.length, run.resources.filter((resource) => resource.type === 'aws:autoscaling/group:Group').length);
+});
+
+test.run();
