@@ -148,6 +148,9 @@ const LABELS: Record<string, ((inputs: Record<string, any>) => { stack?: string;
   'vsphere:index/folder:Folder': 'untaggable',
   'aws:ec2/routeTableAssociation:RouteTableAssociation': 'untaggable',
   'aws:iam/rolePolicy:RolePolicy': 'untaggable',
+  // The scaler's IAM user is tagged; its inline policy and access key take no tags.
+  'aws:iam/userPolicy:UserPolicy': 'untaggable',
+  'aws:iam/accessKey:AccessKey': 'untaggable',
 };
 
 function doTags(tags: string[] | undefined): { stack?: string; role?: string } {
