@@ -3,6 +3,7 @@
  * the result frozen. `process.env` is read nowhere else in the control plane.
  */
 import { parseServers, type CheckStatus } from '../protocol/index.ts';
+import { retentionSettings, type RetentionSettings } from './retention/index.ts';
 
 export interface ControlPlaneConfig {
   /** PORT: where the HTTP API listens. Default 8080. */
@@ -17,6 +18,8 @@ export interface ControlPlaneConfig {
   readonly natsCredsFile?: string;
   /** FARM_JETSTREAM_REPLICAS: replicas of streams and buckets. Default 1; 3 on a cluster. */
   readonly replicas: number;
+  /** FARM_RETAIN_* and FARM_RETENTION_SWEEP_MINUTES: how long uploads, artifacts, output and finished records are kept (retention/retention-settings.ts). */
+  readonly retention: RetentionSettings;
   /** FARM_ADMIN_TOKEN: bearer token of the admin routes. Unset: the admin routes refuse everyone. */
   readonly adminToken?: string;
   /** FARM_UPLOAD_LIMIT_BYTES: largest upload. Default 100 MB. */
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
     natsServers: parseServers(env.NATS_URL || 'nats://127.0.0.1:4222'),
     natsCredsFile: env.NATS_CREDS || undefined,
     replicas: integer(env, 'FARM_JETSTREAM_REPLICAS', 1, problems),
+    retention: retentionSettings(env, problems),
     adminToken,
     uploadLimitBytes,
     unpackedLimitBytes: integer(env, 'FARM_UNPACKED_LIMIT_BYTES', 1024 * 1024 * 1024, problems),

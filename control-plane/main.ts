@@ -7,6 +7,7 @@ import { LatestResultsWatcher } from './badges/index.ts';
 import { loadConfig } from './config.ts';
 import { createMetrics } from './http/metrics.ts';
 import { JobNotifier } from './mail/job-notifier.ts';
+import { sweepRetention } from './retention/index.ts';
 import { LocalWorkerLauncher } from './workers/local-launcher.ts';
 
 const REQUEUE_EVERY_MS = 60_000;
@@ -62,6 +63,14 @@ async function main(): Promise<void> {
       .catch((error: Error) => log.warn({ err: error }, 'requeue scan failed'));
   setTimeout(requeue, 16_000).unref();
   setInterval(requeue, REQUEUE_EVERY_MS).unref();
+  // Uploads, artifacts and records of jobs finished long enough ago; output ages out in JetStream.
+  // Every control plane sweeps: deleting what another already deleted is harmless.
+  const sweep = () =>
+    sweepRetention(farm, config.retention)
+      .then((report) => (report.uploads + report.artifacts + report.jobs > 0 || report.outputAgeChanged) && log.info(report, 'retention sweep'))
+      .catch((error: Error) => log.warn({ err: error }, 'retention sweep failed'));
+  setTimeout(sweep, 5_000).unref();
+  setInterval(sweep, config.retention.sweepEveryMs).unref();
   const shutdown = async () => {
     server.close();
     server.closeAllConnections();
