@@ -70,7 +70,10 @@ export async function snapshotStream(nc: NatsConnection, stream: string, write: 
         }
         const chunk = message.data;
         // Acked once written: the server waits for acks before it sends past its window.
-        writing = writing.then(() => write(chunk)).then(() => message.respond(), (error: Error) => void (failed = error));
+        writing = writing.then(() => write(chunk)).then(
+          () => void message.respond(),
+          (error: Error) => void (failed = error),
+        );
       },
     });
   });
