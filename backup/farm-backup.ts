@@ -32,7 +32,7 @@ export function backupId(now: Date): string {
 }
 
 /** Takes one backup; returns its manifest. */
-export async function backupFarm(nc: NatsConnection, archive: S3Archive, now = new Date()): Promise<BackupManifest> {
+export async function backupFarm(nc: NatsConnection, archive: S3Archive, now = new Date(), inboxPrefix = '_INBOX'): Promise<BackupManifest> {
   const id = backupId(now);
   const scratch = await mkdtemp(join(tmpdir(), 'rfarm-backup-'));
   try {
@@ -42,7 +42,7 @@ export async function backupFarm(nc: NatsConnection, archive: S3Archive, now = n
       const out = createWriteStream(file);
       const meta = await snapshotStream(nc, stream, async (chunk) => {
         if (!out.write(chunk)) await once(out, 'drain');
-      });
+      }, inboxPrefix);
       out.end();
       await once(out, 'finish');
       await archive.putFile(`${id}/${stream}.snapshot`, file);

@@ -46,9 +46,9 @@ export async function streamNames(nc: NatsConnection, timeoutMs = 10_000): Promi
   }
 }
 
-/** Snapshots `stream`, handing each chunk to `write` in order; resolves with what a restore needs. */
-export async function snapshotStream(nc: NatsConnection, stream: string, write: (chunk: Uint8Array) => Promise<void>, timeoutMs = 30_000): Promise<StreamSnapshotMeta> {
-  const inbox = createInbox();
+/** Snapshots `stream`, handing each chunk to `write` in order (on an inbox under `inboxPrefix`, the connection's); resolves with what a restore needs. */
+export async function snapshotStream(nc: NatsConnection, stream: string, write: (chunk: Uint8Array) => Promise<void>, inboxPrefix = '_INBOX', timeoutMs = 30_000): Promise<StreamSnapshotMeta> {
+  const inbox = createInbox(inboxPrefix);
   let failed: Error | null = null;
   let idle: NodeJS.Timeout | undefined;
   let subscription: ReturnType<NatsConnection['subscribe']> | undefined;

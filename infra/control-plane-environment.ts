@@ -43,3 +43,31 @@ export function agentCredsFor(auth: NatsAuth, platformId: string): string {
   if (!creds) throw new Error(`rfarm:natsAuth has no agentCreds for '${platformId}'; rerun npm run nats-credentials -- <stack> <domain> and set rfarm:natsAuth again with --secret`);
   return creds;
 }
+
+/** Inputs of the backup service's environment (secrets resolved). */
+export interface BackupEnvironmentInput {
+  readonly natsUrls: readonly string[];
+  readonly stack: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly endpoint: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
+
+/** `BACKUP_*`, NATS and the Spaces key for backup/main.ts: a backup a day, a week of them kept. */
+export function backupEnvironment(input: BackupEnvironmentInput): Record<string, string> {
+  return {
+    NATS_URL: input.natsUrls.join(','),
+    NATS_CREDS: '/etc/rfarm/backup.creds',
+    NODE_EXTRA_CA_CERTS: '/etc/rfarm/farm-ca.pem',
+    BACKUP_S3_BUCKET: input.bucket,
+    BACKUP_S3_REGION: input.region,
+    BACKUP_S3_ENDPOINT: input.endpoint,
+    BACKUP_S3_PREFIX: `rfarm-${input.stack}/`,
+    BACKUP_INTERVAL_HOURS: '24',
+    BACKUP_KEEP: '7',
+    AWS_ACCESS_KEY_ID: input.accessKey,
+    AWS_SECRET_ACCESS_KEY: input.secretKey,
+  };
+}

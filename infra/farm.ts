@@ -10,7 +10,8 @@ import { MacHosts } from './aws/mac-hosts.ts';
 import { SolarisHosts } from './aws/solaris-hosts.ts';
 import { WindowsBuilderPool } from './aws/windows-builder-pool.ts';
 import { ScalerIdentity } from './aws/scaler-identity.ts';
-import { agentCredsFor, controlPlaneEnvironment } from './control-plane-environment.ts';
+import { agentCredsFor, backupEnvironment, controlPlaneEnvironment } from './control-plane-environment.ts';
+import { BackupStore } from './digitalocean/backup-store.ts';
 import { ControlPlane } from './digitalocean/control-plane.ts';
 import { Firewalls } from './digitalocean/firewalls.ts';
 import { LinuxBuilderPool } from './digitalocean/linux-builder-pool.ts';
@@ -124,10 +125,20 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
   }
 
   const scaler = declareScaler(config, plans, nats.vpcUrls, linuxPools, windowsPools);
+  const backupStore = new BackupStore('backups', { stack, region: ocean.region });
+  const backup = pulumi.secret(
+    pulumi.all([secrets.natsAuth, backupStore.bucket.name, backupStore.accessKey, backupStore.secretKey]).apply(([auth, bucket, accessKey, secretKey]) => {
+      if (!auth.backupCreds) {
+        pulumi.log.warn('rfarm:natsAuth has no backupCreds: no scheduled JetStream backups; rerun npm run nats-credentials and set rfarm:natsAuth again');
+        return undefined;
+      }
+      return { env: backupEnvironment({ natsUrls: nats.vpcUrls, bucket, region: ocean.region, endpoint: backupStore.endpoint, stack, accessKey, secretKey }), natsCreds: auth.backupCreds };
+    }),
+  );
   const controlPlane = new ControlPlane('control-plane', {
     ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, instances: config.controlPlaneInstances, dropletSize: ocean.sizes.controlPlane,
     loadBalancerUnits: ocean.loadBalancerUnits, vpcId: network.vpc.id, projectId: network.project.id, sourceRepo: config.sourceRepo, sourceRef: config.sourceRef,
-    environment: pulumi.secret(environment), natsCreds: pulumi.secret(secrets.natsAuth.apply((auth) => auth.controlPlaneCreds)), tls: secrets.farmTls, lokiUrl: endpoints.lokiVpcUrl, scaler,
+    environment: pulumi.secret(environment), natsCreds: pulumi.secret(secrets.natsAuth.apply((auth) => auth.controlPlaneCreds)), tls: secrets.farmTls, lokiUrl: endpoints.lokiVpcUrl, scaler, backup,
   });
   const remoteAgentCidrs = awsNetwork.egressCidrs.apply((cidrs) => [...cidrs, config.vsphere.egressCidr]);
   new Firewalls('firewalls', {

@@ -144,6 +144,8 @@ export interface NatsAuth {
   readonly agentCreds: Readonly<Record<string, string>>;
   /** Credentials of the scaler's NATS user (queue depths and heartbeats only); no scaler without them. */
   readonly scalerCreds?: string;
+  /** Credentials of the backup service's NATS user (stream snapshots); no scheduled backups without them. */
+  readonly backupCreds?: string;
 }
 
 /** PEM material of the farm's own CA (NATS, metrics and log links across clouds). */

@@ -156,6 +156,27 @@ export function scalerPermissions(): RolePermissions {
   };
 }
 
+/** The backup service's reply prefix. */
+export const BACKUP_INBOX_PREFIX = '_INBOX_backup';
+
+/**
+ * The backup service (backup/): lists the account's streams, asks the server for their snapshots
+ * (and acks the chunks), and restores streams that do not exist yet (a restore never replaces a
+ * stream: the server refuses a name in use). A snapshot holds everything, so this role reads the
+ * whole farm by nature; it cannot publish to any farm subject, write records or objects, change,
+ * purge or delete a stream, or create consumers.
+ */
+export function backupPermissions(): RolePermissions {
+  return {
+    publish: {
+      allow: [`${API}.INFO`, `${API}.STREAM.NAMES`, `${API}.STREAM.SNAPSHOT.*`, `${API}.STREAM.RESTORE.*`, '$JS.SNAPSHOT.ACK.>', '$JS.SNAPSHOT.RESTORE.>'],
+      deny: [],
+    },
+    subscribe: { allow: [`${BACKUP_INBOX_PREFIX}.>`], deny: [] },
+    inboxPrefix: BACKUP_INBOX_PREFIX,
+  };
+}
+
 /** The workers bucket's stream, whose subjects (one per live worker) the scaler lists. */
 export const WORKERS_KV_STREAM = kvStream(WORKERS_BUCKET);
 

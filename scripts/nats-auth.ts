@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodeAccount, encodeOperator, encodeUser, fmtCreds, type Account } from '@nats-io/jwt';
 import { createAccount, createOperator, createUser, fromSeed } from '@nats-io/nkeys';
-import { agentPermissions, controlPlanePermissions, scalerPermissions, type RolePermissions } from '../protocol/index.ts';
+import { agentPermissions, backupPermissions, controlPlanePermissions, scalerPermissions, type RolePermissions } from '../protocol/index.ts';
 
 /** Every secret key of a farm's NATS, as nkey seeds. Keep it 0600; it can mint any user. */
 export interface NatsKeys {
@@ -109,4 +109,9 @@ export function issueAgentCreds(keys: NatsKeys, platform: string): Promise<strin
 /** The scaler's user: queue depths and heartbeats, read-only. */
 export function issueScalerCreds(keys: NatsKeys): Promise<string> {
   return issueUserCreds(keys, 'scaler', scalerPermissions());
+}
+
+/** The backup service's user: snapshots and restores of streams, nothing else. */
+export function issueBackupCreds(keys: NatsKeys): Promise<string> {
+  return issueUserCreds(keys, 'backup', backupPermissions());
 }

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FarmTls, NatsAuth } from '../infra/stack-config.ts';
-import { issueAgentCreds, issueControlPlaneCreds, issueScalerCreds, issueServerAuth, type NatsKeys } from './nats-auth.ts';
+import { issueAgentCreds, issueBackupCreds, issueControlPlaneCreds, issueScalerCreds, issueServerAuth, type NatsKeys } from './nats-auth.ts';
 
 /** The natsAuth secret of a stack: what infra's NATS config and hosts consume. */
 export async function stackNatsAuth(keys: NatsKeys, stack: string, platforms: readonly string[]): Promise<NatsAuth> {
@@ -22,6 +22,7 @@ export async function stackNatsAuth(keys: NatsKeys, stack: string, platforms: re
     controlPlaneCreds: await issueControlPlaneCreds(keys),
     agentCreds,
     scalerCreds: await issueScalerCreds(keys),
+    backupCreds: await issueBackupCreds(keys),
   };
 }
 

@@ -44,6 +44,8 @@ export interface ControlPlaneArgs {
   readonly lokiUrl: string;
   /** The scaler's environment and NATS credentials (secrets); run on the first droplet only, so two scalers never race. */
   readonly scaler?: pulumi.Input<{ env: Record<string, string>; natsCreds: string } | undefined>;
+  /** The backup service's environment and NATS credentials (secrets); first droplet only, like the scaler. */
+  readonly backup?: pulumi.Input<{ env: Record<string, string>; natsCreds: string } | undefined>;
 }
 
 /**
@@ -65,8 +67,8 @@ export class ControlPlane extends pulumi.ComponentResource {
     super('rfarm:digitalocean:ControlPlane', name, {}, opts);
     const names = farmHostNames(args.domain);
     const userDataOf = (withScaler: boolean) =>
-      pulumi.all([args.environment, args.natsCreds, args.tls, withScaler ? args.scaler : undefined]).apply(([environment, natsCreds, tls, scaler]) =>
-        renderControlPlaneUserData({ stack: args.stack, role: 'control-plane', lokiUrl: args.lokiUrl, tls, sourceRepo: args.sourceRepo, sourceRef: args.sourceRef, controlPlaneEnv: environment, natsCreds, scaler }),
+      pulumi.all([args.environment, args.natsCreds, args.tls, withScaler ? args.scaler : undefined, withScaler ? args.backup : undefined]).apply(([environment, natsCreds, tls, scaler, backup]) =>
+        renderControlPlaneUserData({ stack: args.stack, role: 'control-plane', lokiUrl: args.lokiUrl, tls, sourceRepo: args.sourceRepo, sourceRef: args.sourceRef, controlPlaneEnv: environment, natsCreds, scaler, backup }),
       );
     this.droplets = Array.from({ length: args.instances }, (_, index) =>
       new digitalocean.Droplet(

@@ -141,6 +141,7 @@ const LABELS: Record<string, ((inputs: Record<string, any>) => { stack?: string;
   'digitalocean:index/dnsRecord:DnsRecord': 'untaggable',
   'digitalocean:index/spacesBucket:SpacesBucket': 'untaggable',
   'digitalocean:index/spacesBucketPolicy:SpacesBucketPolicy': 'untaggable',
+  'digitalocean:index/spacesKey:SpacesKey': 'untaggable',
   'digitalocean:index/containerRegistry:ContainerRegistry': 'untaggable',
   'digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials': 'untaggable',
   'docker:index/image:Image': 'untaggable',

@@ -16,6 +16,7 @@ export function placeholderSecrets(): Record<string, string> {
     controlPlaneCreds: creds('control-plane'),
     agentCreds: Object.fromEntries(PLATFORMS.map((platform) => [platform.id, creds(platform.id)])),
     scalerCreds: creds('scaler'),
+    backupCreds: creds('backup'),
   };
   const farmTls: FarmTls = {
     ca: '-----BEGIN CERTIFICATE-----\nplaceholder-ca\n-----END CERTIFICATE-----\n',

@@ -75,15 +75,17 @@ export interface ControlPlaneHost extends ServiceHost {
   readonly natsCreds: string;
   /** The scaler (scaler/main.ts) with its environment and NATS credentials; on one control-plane host only. */
   readonly scaler?: { readonly env: Record<string, string>; readonly natsCreds: string };
+  /** The backup service (backup/main.ts) with its environment and NATS credentials; on one control-plane host only. */
+  readonly backup?: { readonly env: Record<string, string>; readonly natsCreds: string };
 }
 
-/** The scaler's files and unit, when this host runs it. */
-function scalerFiles(scaler: ControlPlaneHost['scaler']): CloudFile[] {
-  if (!scaler) return [];
+/** A side service's files and unit (`rfarm-<name>`), when this host runs it. */
+function sideServiceFiles(name: 'scaler' | 'backup', service: ControlPlaneHost['scaler']): CloudFile[] {
+  if (!service) return [];
   return [
-    { path: '/etc/rfarm/scaler.creds', content: scaler.natsCreds, permissions: '0600' },
-    { path: '/etc/rfarm/scaler.env', content: envFile(scaler.env), permissions: '0600' },
-    { path: '/etc/systemd/system/rfarm-scaler.service', content: systemdUnit('rfarm scaler', '/usr/bin/node --import tsx scaler/main.ts', ['WorkingDirectory=/opt/rfarm', 'EnvironmentFile=/etc/rfarm/scaler.env']) },
+    { path: `/etc/rfarm/${name}.creds`, content: service.natsCreds, permissions: '0600' },
+    { path: `/etc/rfarm/${name}.env`, content: envFile(service.env), permissions: '0600' },
+    { path: `/etc/systemd/system/rfarm-${name}.service`, content: systemdUnit(`rfarm ${name}`, `/usr/bin/node --import tsx ${name}/main.ts`, ['WorkingDirectory=/opt/rfarm', `EnvironmentFile=/etc/rfarm/${name}.env`]) },
   ];
 }
 
@@ -104,7 +106,8 @@ export function renderControlPlaneUserData(host: ControlPlaneHost): string {
         path: '/etc/systemd/system/rfarm-sysreqs.service',
         content: systemdUnit('rfarm sysreqs', '/usr/bin/node --import tsx sysreqs/main.ts', ['WorkingDirectory=/opt/rfarm', 'EnvironmentFile=/etc/rfarm/sysreqs.env']),
       },
-      ...scalerFiles(host.scaler),
+      ...sideServiceFiles('scaler', host.scaler),
+      ...sideServiceFiles('backup', host.backup),
     ],
     commands: [
       'curl -fsSL https://deb.nodesource.com/setup_20.x | bash -',
@@ -112,7 +115,7 @@ export function renderControlPlaneUserData(host: ControlPlaneHost): string {
       `git clone --depth 1 --branch ${host.sourceRef} ${host.sourceRepo} /opt/rfarm`,
       'cd /opt/rfarm && npm ci --omit=dev',
       'systemctl daemon-reload',
-      `systemctl enable --now rfarm-control-plane rfarm-sysreqs${host.scaler ? ' rfarm-scaler' : ''}`,
+      `systemctl enable --now rfarm-control-plane rfarm-sysreqs${host.scaler ? ' rfarm-scaler' : ''}${host.backup ? ' rfarm-backup' : ''}`,
       ...installAlloyCommands(),
     ],
   });

@@ -1,12 +1,14 @@
 /**
  * The prod stack deploys the scaler (infra/scaler-environment.ts, run offline under mocks): on one
  * control-plane droplet, with its own NATS credentials, an environment the scaler's own
- * `loadConfig` accepts, and an IAM user that may only size the farm's Windows groups.
+ * `loadConfig` accepts, and an IAM user that may only size the farm's Windows groups; and the
+ * backup service beside it, writing to a Spaces bucket of its own.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { declareOffline, type OfflineRun } from '../../infra/preview/declare-offline.ts';
+import { loadConfig as loadBackupConfig } from '../../backup/config.ts';
 import { loadConfig, type PoolConfig } from '../../scaler/config.ts';
 import { repoRoot } from './stack-suite.ts';
 
@@ -45,6 +47,18 @@ test('the scaler gets its own NATS credentials and an environment its loadConfig
   assert.ok(linux.template.tags?.includes('rfarm-prod-builder'), 'scaled droplets carry the builder firewall tag');
   assert.match(linux.template.userData, /FARM_PLATFORM.*r-release-linux-x86_64/);
   assert.is(config.digitalOceanToken, 'placeholder-scaler-token');
+});
+
+test('the same droplet takes JetStream backups to a bucket of their own, with a key granted only that bucket', () => {
+  const [first, second] = controlPlaneDroplets();
+  assert.ok(fileOf(first.inputs.userData, '/etc/systemd/system/rfarm-backup.service'));
+  assert.not.ok(fileOf(second.inputs.userData, '/etc/systemd/system/rfarm-backup.service'));
+  assert.match(fileOf(first.inputs.userData, '/etc/rfarm/backup.creds')!.content, /placeholder-jwt-backup/);
+  const env = envOf(fileOf(first.inputs.userData, '/etc/rfarm/backup.env')!.content);
+  const config = loadBackupConfig(env);
+  assert.equal([config.bucket, config.endpoint, config.prefix, config.keep], ['rfarm-prod-repository-backups', 'https://fra1.digitaloceanspaces.com', 'rfarm-prod/', 7]);
+  const key = run.resources.find((resource) => resource.type === 'digitalocean:index/spacesKey:SpacesKey')!;
+  assert.equal(key.inputs.grants, [{ bucket: 'rfarm-prod-repository-backups', permission: 'readwrite' }]);
 });
 
 test('the droplet carrying the scaler stays within DigitalOcean’s 64 KiB user-data limit', () => {
