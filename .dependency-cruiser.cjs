@@ -3,7 +3,7 @@
  * Type-only imports count (tsPreCompilationDeps): a type-only arrow is still an arrow in the picture.
  * Each rule's `comment` is the message a person sees when they break it.
  */
-const SERVICES = '^(control-plane|sysreqs|images|protocol|scaler)/';
+const SERVICES = '^(control-plane|sysreqs|images|protocol|scaler|backup)/';
 
 module.exports = {
   forbidden: [
@@ -40,7 +40,7 @@ module.exports = {
       severity: 'error',
       comment: 'infra may import the catalogue (images/index.ts) and nothing that runs in a service.',
       from: { path: '^infra/' },
-      to: { path: '^(control-plane|sysreqs|protocol|images|scaler)/', pathNot: '^images/index\\.ts$' },
+      to: { path: '^(control-plane|sysreqs|protocol|images|scaler|backup)/', pathNot: '^images/index\\.ts$' },
     },
     {
       name: 'scaler-over-nats',
@@ -48,6 +48,13 @@ module.exports = {
       comment: 'The scaler reads the farm over NATS (protocol/) and the catalogue (images/index.ts); it never imports the control plane, the agent or sysreqs.',
       from: { path: '^scaler/' },
       to: { path: '^(control-plane|sysreqs|images/agent)/' },
+    },
+    {
+      name: 'backup-over-nats',
+      severity: 'error',
+      comment: 'The backup service reads the farm over NATS (protocol/) only; it never imports the control plane, the agent, sysreqs or the scaler.',
+      from: { path: '^backup/' },
+      to: { path: '^(control-plane|sysreqs|images|scaler)/' },
     },
     {
       name: 'control-plane-and-agent-apart',
