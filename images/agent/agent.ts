@@ -84,6 +84,7 @@ export class Agent {
 
   async start(): Promise<void> {
     this.sandbox = await prepareSandboxHost(this.config, this.log);
+    if (this.network === 'egress' && this.sandbox.guards.sandbox !== 'bubblewrap') throw new Error(`platform ${this.platform.id} asks for the egress network policy, which only the Linux sandbox can fence`);
     if (this.network === 'egress') await this.prepareEgress();
     // Job directories are the builds' own (0700, their uid; `builds` lets them pass, not list); console logs the agent's.
     for (const dir of ['builds', 'output-logs']) {

@@ -8,7 +8,7 @@
  * Pure: what a host runs is decided here and tested as data (test/images/os-sandbox.test.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { ForeignSandboxSpec } from './foreign-sandbox-spec.ts';
+import { ForeignSandboxSpecError, type ForeignSandboxSpec } from './foreign-sandbox-spec.ts';
 import { macosSandboxPlan } from './macos-sandbox.ts';
 import { LAUNCHER_ENV, SANDBOX_JOB_DIR, sandboxArgv, type SandboxSpec } from './sandbox.ts';
 import { solarisSandboxPlan } from './solaris-sandbox.ts';
@@ -99,6 +99,8 @@ export function toHostPath(value: string, spec: SandboxSpec, separator: '/' | '\
 }
 
 function foreignSpec(spec: SandboxSpec, id: StepIdentity, limits: ForeignLimits, separator: '/' | '\\', envPrefix: (env: [string, string][]) => string[]): ForeignSandboxSpec {
+  // The `egress` policy's fenced namespace (slirp behind bwrap) exists only on Linux.
+  if (spec.networkNamespace) throw new ForeignSandboxSpecError('the egress network policy needs the Linux sandbox; this host can give a build no network or the whole network only');
   const env = Object.entries(spec.env).map(([name, value]): [string, string] => [name, toHostPath(value, spec, separator)]);
   const command = spec.command.map((argument) => toHostPath(argument, spec, separator));
   return {

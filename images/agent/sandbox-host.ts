@@ -30,7 +30,7 @@ async function prepareForeignSystem(dir: string, scripts: readonly string[]): Pr
   const scriptsDir = join(dir, 'scripts');
   await mkdir(scriptsDir, { recursive: true });
   for (const script of scripts) await copyFile(script, join(scriptsDir, basename(script)));
-  return { mounts: [], ownFiles: [], seccompFile: '', scriptsDir };
+  return { mounts: [], ownFiles: [], egressMounts: [], seccompFile: '', scriptsDir };
 }
 
 /** Whether this process can hand builds to another uid (it is root). */

@@ -12,7 +12,7 @@ import { sandboxArgv, type SandboxSpec } from '../../images/agent/sandbox.ts';
 import { hostSandboxKind } from '../../images/agent/sandbox-host.ts';
 import { windowsEnvironmentBlock } from '../../images/agent/windows-launcher.ts';
 
-const system = { mounts: ['--ro-bind', '/usr', '/usr'], ownFiles: [], seccompFile: '/var/rfarm/sandbox/seccomp.bpf', scriptsDir: '/var/rfarm/sandbox/scripts' };
+const system = { mounts: ['--ro-bind', '/usr', '/usr'], ownFiles: [], egressMounts: [], seccompFile: '/var/rfarm/sandbox/seccomp.bpf', scriptsDir: '/var/rfarm/sandbox/scripts' };
 const limits = { maxFileBytes: 1 << 30, maxProcesses: 512, tmpBytes: 1 << 30 };
 const check: SandboxSpec = {
   jobDir: '/var/rfarm/builds/j1',
@@ -106,6 +106,8 @@ test('an unsafe spec is refused before anything runs, on every foreign OS', () =
   }
   assert.throws(() => stepLaunch('windows', check, id, foreignLimits), (error: Error) => error instanceof ForeignSandboxSpecError, 'a Unix path is no Windows job directory');
   assert.throws(() => stepLaunch('macos', check, { buildId: 'Bad Id', slot: 0 }, foreignLimits), (error: Error) => error instanceof ForeignSandboxSpecError);
+  const fenced = { ...check, networkNamespace: {} as NonNullable<SandboxSpec['networkNamespace']> };
+  assert.throws(() => stepLaunch('solaris', fenced, id, foreignLimits), /egress network policy needs the Linux sandbox/);
 });
 
 test.run();
