@@ -11,7 +11,7 @@ import { SolarisHosts } from './aws/solaris-hosts.ts';
 import { WindowsBuilderPool } from './aws/windows-builder-pool.ts';
 import { ScalerIdentity } from './aws/scaler-identity.ts';
 import { agentCredsFor, backupEnvironment, controlPlaneEnvironment } from './control-plane-environment.ts';
-import { BackupStore } from './digitalocean/backup-store.ts';
+import { BackupWriterKey } from './digitalocean/backup-writer-key.ts';
 import { ControlPlane } from './digitalocean/control-plane.ts';
 import { Firewalls } from './digitalocean/firewalls.ts';
 import { LinuxBuilderPool } from './digitalocean/linux-builder-pool.ts';
@@ -83,12 +83,12 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     platforms: linuxPlatforms, repoRoot, tags: Object.fromEntries(linuxPlatforms.map((platform) => [platform.id, workerImageTag(repoRoot, buildArgs(platform, CLOUD_DEBIAN_MIRROR))])),
     registryEndpoint: registry.endpoint, registryServer: registry.server, registryToken: secrets.registryToken,
   });
-  for (const plan of plans.filter((candidate) => candidate.kind === 'droplet')) {
+  const linuxPools = plans.filter((candidate) => candidate.kind === 'droplet').map((plan) =>
     new LinuxBuilderPool(`builders-${plan.platform.id}`, {
       ...dropletBase, stack, platform: plan.platform, size: plan.size, dropletSize: plan.machine, vpcId: network.vpc.id, workerImage: images.references[plan.platform.id],
       registryServer: registry.server, dockerConfigJson: registry.pullConfigJson, natsCreds: credsFor(plan.platform.id), caPem, lokiUrl: endpoints.lokiVpcUrl, agent: agent(nats.vpcUrls),
-    });
-  }
+    }),
+  );
 
   const awsNetwork = new AwsNetwork('aws-network', { stack, vpcCidr: config.aws.vpcCidr, availabilityZones: config.aws.availabilityZones });
   const remote = { stack, caPem, sourceRepo: config.sourceRepo, sourceRef: config.sourceRef, lokiUrl: endpoints.lokiPublicUrl, remoteWriteUrl: endpoints.remoteWriteUrl, agent: agent(nats.publicUrls) };
@@ -125,14 +125,14 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
   }
 
   const scaler = declareScaler(config, plans, nats.vpcUrls, linuxPools, windowsPools);
-  const backupStore = new BackupStore('backups', { stack, region: ocean.region });
+  const backupKey = new BackupWriterKey('backup-writer', { stack, bucket: backups.name });
   const backup = pulumi.secret(
-    pulumi.all([secrets.natsAuth, backupStore.bucket.name, backupStore.accessKey, backupStore.secretKey]).apply(([auth, bucket, accessKey, secretKey]) => {
+    pulumi.all([secrets.natsAuth, backups.name, backupKey.accessKey, backupKey.secretKey]).apply(([auth, bucket, accessKey, secretKey]) => {
       if (!auth.backupCreds) {
         pulumi.log.warn('rfarm:natsAuth has no backupCreds: no scheduled JetStream backups; rerun npm run nats-credentials and set rfarm:natsAuth again');
         return undefined;
       }
-      return { env: backupEnvironment({ natsUrls: nats.vpcUrls, bucket, region: ocean.region, endpoint: backupStore.endpoint, stack, accessKey, secretKey }), natsCreds: auth.backupCreds };
+      return { env: backupEnvironment({ natsUrls: nats.vpcUrls, bucket, region: ocean.region, endpoint: backups.endpoint, stack, accessKey, secretKey }), natsCreds: auth.backupCreds };
     }),
   );
   const controlPlane = new ControlPlane('control-plane', {

@@ -56,9 +56,9 @@ test('the same droplet takes JetStream backups to a bucket of their own, with a 
   assert.match(fileOf(first.inputs.userData, '/etc/rfarm/backup.creds')!.content, /placeholder-jwt-backup/);
   const env = envOf(fileOf(first.inputs.userData, '/etc/rfarm/backup.env')!.content);
   const config = loadBackupConfig(env);
-  assert.equal([config.bucket, config.endpoint, config.prefix, config.keep], ['rfarm-prod-repository-backups', 'https://fra1.digitaloceanspaces.com', 'rfarm-prod/', 7]);
+  assert.equal([config.bucket, config.endpoint, config.prefix, config.keep], ['rfarm-prod-backups', 'https://fra1.digitaloceanspaces.com', 'rfarm-prod/', 7]);
   const key = run.resources.find((resource) => resource.type === 'digitalocean:index/spacesKey:SpacesKey')!;
-  assert.equal(key.inputs.grants, [{ bucket: 'rfarm-prod-repository-backups', permission: 'readwrite' }]);
+  assert.equal(key.inputs.grants, [{ bucket: 'rfarm-prod-backups', permission: 'readwrite' }]);
 });
 
 test('the droplet carrying the scaler stays within DigitalOcean’s 64 KiB user-data limit', () => {
