@@ -10,6 +10,10 @@
  *   --jobs 2                                builds at once
  *   --timeout 1200                          seconds per install or build step
  *   --bar 0.95                              exit 1 when the build rate with the answer is below this
+ *   --suites bookworm,trixie                Debian suites to take sources from, the first that has
+ *                                           it (default: bookworm for debian-12, trixie for debian-13)
+ *   --answers <file.json>                   build with these answers ({"pkg": ["deb", …]}, e.g. another
+ *                                           database's) instead of the resolver's
  *   --json <file>                           also write the proofs as JSON
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +37,8 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '1200' },
     bar: { type: 'string', default: '0.95' },
     json: { type: 'string' },
+    suites: { type: 'string' },
+    answers: { type: 'string' },
   },
 });
 
@@ -66,7 +72,11 @@ const environment = (() => {
     return fail((error as Error).message);
   }
 })();
+const answers: Record<string, string[]> | undefined = values.answers ? JSON.parse(readFileSync(values.answers, 'utf8')) : undefined;
+const suites = (values.suites ?? (values.platform === 'debian-13' ? 'trixie' : 'bookworm')).split(',').map((suite) => suite.trim()).filter(Boolean);
 const proofs = await provePackages(names, {
+  suites,
+  ...(answers ? { answerOf: (name: string) => answers[name] ?? [] } : {}),
   rules: loadRuleDatabase(DEFAULT_RULES_DIR),
   platform: resolvePlatform(values.platform as string),
   environment,

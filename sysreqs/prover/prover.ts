@@ -52,6 +52,10 @@ export interface ProveOptions {
   readonly concurrency: number;
   /** Each step's deadline. */
   readonly timeoutMs: number;
+  /** Debian suites to take sources from, first that has it (default bookworm). */
+  readonly suites?: readonly string[];
+  /** Build only without sysreqs and with this answer instead of the resolver's (e.g. another database's). */
+  readonly answerOf?: (name: string) => readonly string[];
   /** Called as each package finishes. */
   readonly onProof?: (proof: PackageProof) => void;
 }
@@ -77,17 +81,17 @@ async function buildOnce(options: ProveOptions, tarball: string, osPackages: rea
 
 /** Proves one package: source, answer, the two builds. */
 export async function provePackage(name: string, options: ProveOptions): Promise<PackageProof> {
-  const source = await downloadDebianSource(name, options.cacheDir);
+  const source = await downloadDebianSource(name, options.cacheDir, options.suites);
   if (typeof source === 'string') return { package: name, skipped: source, answer: [] };
   const archive = await readSourceArchive(readFileSync(source.tarball));
   const record = { ...parseDescription(archive.description), buildFiles: archive.buildFiles };
-  const answer = [...resolve(options.rules, options.platform, [record]).packages];
+  const answer = options.answerOf ? [...options.answerOf(name)] : [...resolve(options.rules, options.platform, [record]).packages];
   const rPackages = [...record.depends, ...record.imports, ...record.linkingTo]
     .filter((dependency) => !BASE_PACKAGES.has(dependency))
     .flatMap((dependency) => [`r-cran-${dependency.toLowerCase()}`, `r-bioc-${dependency.toLowerCase()}`]);
   const withoutSysreqs = await buildOnce(options, source.tarball, [], rPackages);
   const withAnswer = answer.length === 0 ? withoutSysreqs : await buildOnce(options, source.tarball, answer, rPackages);
-  return { package: name, version: source.version, repacked: source.repacked, answer, withoutSysreqs, withAnswer };
+  return { package: name, version: source.suite === 'bookworm' ? source.version : `${source.version} (${source.suite})`, repacked: source.repacked, answer, withoutSysreqs, withAnswer };
 }
 
 /** Proves packages, `concurrency` at a time, in the given order. */

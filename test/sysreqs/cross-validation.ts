@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_RULES_DIR, buildRuleDatabase, parseDescription, resolve, resolvePlatform, ruleFiles, type RuleDatabase } from '../../sysreqs/index.ts';
+import { DEFAULT_RULES_DIR, buildRuleDatabase, parseDescription, resolve, resolvePlatform, ruleFiles, type BuildFiles, type RuleDatabase } from '../../sysreqs/index.ts';
 import { descriptionOf, type DevRecord } from './dev-set.ts';
 
 /** Folds of the cross-validation. */
@@ -33,18 +33,33 @@ export function rulesWithout(heldOut: ReadonlySet<string>, dir = DEFAULT_RULES_D
   );
 }
 
-/** Debian 12 predictions for each record, from the given rules (the package's own needs only). */
-export function predict(db: RuleDatabase, records: readonly DevRecord[]): Record<string, string[]> {
+/** Build files of the development packages' sources, by R package, when the sources are at hand. */
+export type SourceBuildFiles = ReadonlyMap<string, BuildFiles>;
+
+/**
+ * Debian 12 predictions for each record, from the given rules (the package's own needs only): its
+ * DESCRIPTION, and its configure/Makevars when `sources` has them (what the agent sends).
+ */
+export function predict(db: RuleDatabase, records: readonly DevRecord[], sources?: SourceBuildFiles): Record<string, string[]> {
   const platform = resolvePlatform('debian-12');
-  return Object.fromEntries(records.map((record) => [record.package, [...resolve(db, platform, [parseDescription(descriptionOf(record))]).packages]]));
+  return Object.fromEntries(
+    records.map((record) => {
+      const buildFiles = sources?.get(record.package);
+      return [record.package, [...resolve(db, platform, [{ ...parseDescription(descriptionOf(record)), ...(buildFiles ? { buildFiles } : {}) }]).packages]];
+    }),
+  );
 }
 
-/** Predictions where each fold is resolved by the rules written without that fold's packages. */
-export function crossValidatedPredictions(records: readonly DevRecord[], folds = FOLDS): Record<string, string[]> {
+/**
+ * Predictions where each fold is resolved by the rules written without that fold's packages. The
+ * package contents index (sysreqs/debian-files/) stays: it is Debian's file lists, not drawn from
+ * the development set's answers.
+ */
+export function crossValidatedPredictions(records: readonly DevRecord[], folds = FOLDS, sources?: SourceBuildFiles): Record<string, string[]> {
   const predictions: Record<string, string[]> = {};
   for (let fold = 0; fold < folds; fold++) {
     const heldOut = records.filter((record) => foldOf(record.package, folds) === fold);
-    Object.assign(predictions, predict(rulesWithout(new Set(heldOut.map((record) => record.package))), heldOut));
+    Object.assign(predictions, predict(rulesWithout(new Set(heldOut.map((record) => record.package))), heldOut, sources));
   }
   return predictions;
 }
