@@ -32,6 +32,8 @@ const packagesText = execFileSync('xz', ['-dc'], { input: packagesXz, maxBuffer:
 /** Only development packages are candidates: runtime libraries ship no headers, .so links or .pc files. */
 const isDev = (name: string) => /-dev$/.test(name);
 const candidates = { libraries: new Map<string, Set<string>>(), pkgConfig: new Map<string, Set<string>>(), tools: new Map<string, Set<string>>(), headers: new Map<string, Set<string>>() };
+/** R package → the top-level names under its include/ folder, as Debian's r-cran-/r-bioc- packages ship them. */
+const rIncludeTops = new Map<string, Set<string>>();
 const add = (map: Map<string, Set<string>>, key: string, packages: string[]) => {
   const set = map.get(key) ?? new Set<string>();
   for (const name of packages) set.add(name);
@@ -45,7 +47,8 @@ for (const line of text.split('\n')) {
   const packages = locations.split(',').map((location) => location.slice(location.lastIndexOf('/') + 1));
   const dev = packages.filter(isDev);
   let found: RegExpExecArray | null;
-  if ((found = /^usr\/lib\/(?:x86_64-linux-gnu\/)?lib([^/]+)\.(?:so|a)$/.exec(path)) && dev.length) add(candidates.libraries, found[1], dev);
+  if ((found = /^usr\/lib\/R\/(?:site-)?library\/([^/]+)\/include\/([^/]+)/.exec(path))) add(rIncludeTops, found[1], [found[2]]);
+  else if ((found = /^usr\/lib\/(?:x86_64-linux-gnu\/)?lib([^/]+)\.(?:so|a)$/.exec(path)) && dev.length) add(candidates.libraries, found[1], dev);
   else if ((found = /^usr\/(?:lib\/(?:x86_64-linux-gnu\/)?|share\/)pkgconfig\/([^/]+)\.pc$/.exec(path)) && dev.length) add(candidates.pkgConfig, found[1], dev);
   else if ((found = /^usr\/bin\/([^/]+[-_]config)$/.exec(path))) add(candidates.tools, found[1], packages);
   else if ((found = /^usr\/include\/(?:x86_64-linux-gnu\/)?((?:[^/]+\/)?[^/]+\.h(?:pp)?)$/.exec(path)) && dev.length) add(candidates.headers, found[1], dev);
@@ -73,6 +76,7 @@ const data: DebianFileIndexData = {
   pkgConfig: choose(candidates.pkgConfig),
   tools: choose(candidates.tools),
   headers: choose(candidates.headers),
+  rIncludes: Object.fromEntries([...rIncludeTops.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, tops]) => [name, [...tops].sort()])),
   devDepends: Object.fromEntries(Object.entries(devDepends).sort(([a], [b]) => (a < b ? -1 : 1))),
 };
 const out = `${DEBIAN_FILES_DIR}/${platform}.json.gz`;

@@ -21,6 +21,8 @@ export interface DebianFileIndexData {
   readonly pkgConfig: Readonly<Record<string, string>>;
   readonly tools: Readonly<Record<string, string>>;
   readonly headers: Readonly<Record<string, string>>;
+  /** R package → the top-level names under its include/ folder, as the distribution's R package ships them. */
+  readonly rIncludes: Readonly<Record<string, readonly string[]>>;
   /** -dev package → the -dev packages its Depends name. */
   readonly devDepends: Readonly<Record<string, readonly string[]>>;
 }
@@ -39,6 +41,11 @@ export interface DebianFileIndex {
    * names are not taken).
    */
   lookupWord(word: string): string | undefined;
+  /**
+   * Whether an R package's LinkingTo may provide a header: true when it ships it (by its include/
+   * folder's top-level names) or when the distribution's copy shows no include folder to tell.
+   */
+  linkingToMayProvide(rPackage: string, header: string): boolean;
   /** Every -dev package installing `osPackage` brings (its Depends, followed transitively). */
   brings(osPackage: string): ReadonlySet<string>;
 }
@@ -85,6 +92,10 @@ export function debianFileIndex(data: DebianFileIndexData): DebianFileIndex {
       const found = usable(libraries.get(bare) ?? modules.get(lower) ?? modules.get(bare) ?? modules.get(`lib${bare}`));
       // A word of prose that happens to be a library name ("time" → ivtools-dev) is not taken: the package must bear the name.
       return found && found.replace(/[^a-z0-9]/g, '').includes(bare.replace(/[^a-z0-9]/g, '')) ? found : undefined;
+    },
+    linkingToMayProvide(rPackage, header) {
+      const tops = data.rIncludes[rPackage];
+      return !tops || tops.includes(header.split('/')[0]);
     },
     brings(osPackage) {
       let closure = closures.get(osPackage);

@@ -10,7 +10,7 @@ import type { DebianFileIndex } from './debian-files.ts';
 import { splitRequirements, type RequirementItem } from './requirement-text.ts';
 
 /** Where a rule matched: the SystemRequirements text, the package's name, a LinkingTo entry, or the package's build files. */
-export type MatchSource = 'SystemRequirements' | 'package name' | 'LinkingTo' | 'build files';
+export type MatchSource = 'SystemRequirements' | 'package name' | 'LinkingTo' | 'build files' | 'source code';
 
 /** A rule one R package needs, platform-independent. */
 export interface Need {
@@ -173,6 +173,12 @@ export function needsOf(db: RuleDatabase, record: PackageRecord, files?: DebianF
   for (const finding of record.buildFiles ? findInBuildFiles(db.bySourceName, record.buildFiles, fallback) : []) {
     const where = finding.rule.patterns.length === 0 && finding.rule.name.includes(':') ? ` (${files?.platform} package contents)` : '';
     found.push({ package: record.name, rule: finding.rule, on: 'build files', text: `${finding.file}:${finding.line}: ${finding.text}`, reason: `names the ${finding.kind} '${finding.name}'${where}`, optional: false });
+  }
+  for (const include of record.includes ?? []) {
+    // A header a LinkingTo package may provide (BH's boost/, sf's sf.h) is not the system's to give.
+    const linked = files ? record.linkingTo.some((name) => files.linkingToMayProvide(name, include.header)) : false;
+    const rule = db.bySourceName.headers.get(include.header) ?? (linked ? undefined : fallback?.('header', include.header));
+    if (rule) found.push({ package: record.name, rule, on: 'source code', text: `${include.file}:${include.line}: #include <${include.header}>`, reason: `includes the header '${include.header}', which the package does not ship${rule.patterns.length === 0 && rule.name.includes(':') ? ` (${files?.platform} package contents)` : ''}`, optional: false });
   }
   return { needs: markCovered(db, dedupe(found)), unmatched };
 }

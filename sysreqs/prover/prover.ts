@@ -84,7 +84,7 @@ export async function provePackage(name: string, options: ProveOptions): Promise
   const source = await downloadDebianSource(name, options.cacheDir, options.suites);
   if (typeof source === 'string') return { package: name, skipped: source, answer: [] };
   const archive = await readSourceArchive(readFileSync(source.tarball));
-  const record = { ...parseDescription(archive.description), buildFiles: archive.buildFiles };
+  const record = { ...parseDescription(archive.description), buildFiles: archive.buildFiles, includes: archive.includes };
   const answer = options.answerOf ? [...options.answerOf(name)] : [...resolve(options.rules, options.platform, [record]).packages];
   const rPackages = [...record.depends, ...record.imports, ...record.linkingTo]
     .filter((dependency) => !BASE_PACKAGES.has(dependency))
