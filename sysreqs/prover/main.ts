@@ -15,14 +15,17 @@
  *   --answers <file.json>                   build with these answers ({"pkg": ["deb", …]}, e.g. another
  *                                           database's) instead of the resolver's
  *   --json <file>                           also write the proofs as JSON
+ *   --sources-to <dir>                      only download the sources, as <dir>/<package>.tar.gz (what the
+ *                                           development-set benchmark reads with SYSREQS_DEV_SOURCES)
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RULES_DIR } from '../config.ts';
 import { resolvePlatform } from '../platforms.ts';
 import { loadRuleDatabase } from '../rule-database.ts';
 import { environmentFor, runCommand } from './build-environment.ts';
 import { proofTable, summarise } from './prove-report.ts';
+import { downloadDebianSource } from './debian-sources.ts';
 import { provePackages } from './prover.ts';
 
 const { values } = parseArgs({
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     suites: { type: 'string' },
     answers: { type: 'string' },
+    'sources-to': { type: 'string' },
   },
 });
 
@@ -58,13 +62,26 @@ if (values['make-rootfs']) {
   console.log(`made ${dir}; use --image rootfs:${dir}`);
 }
 
-if (!values.image) fail('give --image rootfs:<dir> or --image docker:<image>');
 const names = [
   ...(values.packages ?? '').split(','),
   ...(values['packages-file'] ? readFileSync(values['packages-file'], 'utf8').split('\n') : []),
 ].map((name) => name.trim()).filter(Boolean);
 if (names.length === 0) fail('give --packages a,b,c or --packages-file <file>');
 
+const suites = (values.suites ?? (values.platform === 'debian-13' ? 'trixie' : 'bookworm')).split(',').map((suite) => suite.trim()).filter(Boolean);
+
+if (values['sources-to']) {
+  const dir = values['sources-to'];
+  mkdirSync(dir, { recursive: true });
+  for (const name of names) {
+    const source = await downloadDebianSource(name, values.cache as string, suites);
+    if (typeof source === 'string') console.error(`${name}: ${source}`);
+    else copyFileSync(source.tarball, `${dir}/${name}.tar.gz`);
+  }
+  process.exit(0);
+}
+
+if (!values.image) fail('give --image rootfs:<dir> or --image docker:<image>');
 const environment = (() => {
   try {
     return environmentFor(values.image as string, `${values.cache}/scratch`);
@@ -73,7 +90,6 @@ const environment = (() => {
   }
 })();
 const answers: Record<string, string[]> | undefined = values.answers ? JSON.parse(readFileSync(values.answers, 'utf8')) : undefined;
-const suites = (values.suites ?? (values.platform === 'debian-13' ? 'trixie' : 'bookworm')).split(',').map((suite) => suite.trim()).filter(Boolean);
 const proofs = await provePackages(names, {
   suites,
   ...(answers ? { answerOf: (name: string) => answers[name] ?? [] } : {}),
