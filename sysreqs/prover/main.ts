@@ -15,6 +15,7 @@
  *   --answers <file.json>                   build with these answers ({"pkg": ["deb", …]}, e.g. another
  *                                           database's) instead of the resolver's
  *   --json <file>                           also write the proofs as JSON
+ *   --cached-only                           build nothing: report what the cache holds
  *   --sources-to <dir>                      only download the sources, as <dir>/<package>.tar.gz (what the
  *                                           development-set benchmark reads with SYSREQS_DEV_SOURCES)
  */
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     suites: { type: 'string' },
     answers: { type: 'string' },
     'sources-to': { type: 'string' },
+    'cached-only': { type: 'boolean', default: false },
   },
 });
 
@@ -92,6 +94,7 @@ const environment = (() => {
 const answers: Record<string, string[]> | undefined = values.answers ? JSON.parse(readFileSync(values.answers, 'utf8')) : undefined;
 const proofs = await provePackages(names, {
   suites,
+  cachedOnly: values['cached-only'],
   ...(answers ? { answerOf: (name: string) => answers[name] ?? [] } : {}),
   rules: loadRuleDatabase(DEFAULT_RULES_DIR),
   platform: resolvePlatform(values.platform as string),

@@ -56,6 +56,8 @@ export interface ProveOptions {
   readonly suites?: readonly string[];
   /** Build only without sysreqs and with this answer instead of the resolver's (e.g. another database's). */
   readonly answerOf?: (name: string) => readonly string[];
+  /** Only report what the cache holds; build nothing (a package with a build missing is skipped). */
+  readonly cachedOnly?: boolean;
   /** Called as each package finishes. */
   readonly onProof?: (proof: PackageProof) => void;
 }
@@ -64,11 +66,12 @@ function cacheKey(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 
-async function buildOnce(options: ProveOptions, tarball: string, osPackages: readonly string[], rPackages: readonly string[]): Promise<BuildResult> {
+async function buildOnce(options: ProveOptions, tarball: string, osPackages: readonly string[], rPackages: readonly string[]): Promise<BuildResult | undefined> {
   const tarballHash = createHash('sha256').update(readFileSync(tarball)).digest('hex');
   const file = join(options.cacheDir, 'results', `${cacheKey([options.environment.image, tarballHash, ...osPackages])}.json`);
   // The cache keeps the run; the verdict is read from its output again, so a better reading applies to old runs.
   const cached: CachedRun | undefined = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+  if (!cached && options.cachedOnly) return undefined;
   const run: CachedRun = cached ?? { ...(await options.environment.build({ tarball, osPackages, rPackages, timeoutMs: options.timeoutMs })), osPackages };
   if (!cached) {
     mkdirSync(join(options.cacheDir, 'results'), { recursive: true });
@@ -91,6 +94,7 @@ export async function provePackage(name: string, options: ProveOptions): Promise
     .flatMap((dependency) => [`r-cran-${dependency.toLowerCase()}`, `r-bioc-${dependency.toLowerCase()}`]);
   const withoutSysreqs = await buildOnce(options, source.tarball, [], rPackages);
   const withAnswer = answer.length === 0 ? withoutSysreqs : await buildOnce(options, source.tarball, answer, rPackages);
+  if (!withoutSysreqs || !withAnswer) return { package: name, skipped: 'not built yet (--cached-only)', answer };
   return { package: name, version: source.suite === 'bookworm' ? source.version : `${source.version} (${source.suite})`, repacked: source.repacked, answer, withoutSysreqs, withAnswer };
 }
 
