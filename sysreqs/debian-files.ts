@@ -55,6 +55,8 @@ export interface DebianFileIndex {
  * AC_FUNC_*, libtool): not a requirement of the package. Toolchain and C library names.
  */
 const BOILERPLATE_LIBRARIES = new Set(['c', 'm', 'dl', 'rt', 'pthread', 'pthreads', 'nsl', 'socket', 'intl', 'iconv', 'posix', 'cposix', 'sun', 'seq', 'gen', 'inet', 'ipc', 'bsd', 'util', 'crypt', 'resolv', 'gcc', 'gcc_s', 'stdc++', 'supc++', 'gfortran', 'quadmath', 'gomp', 'omp', 'atomic', 'R', 'Rblas', 'Rlapack', 'ICE', 'SM', 'X11', 'Xt', 'Xext', 'dnet', 'dnet_stub', 'z']);
+/** Headers of other systems' C runtimes (MSVC/MinGW): some Debian package may ship a file so named, but code including them is Windows code. */
+const OTHER_SYSTEM_HEADERS = new Set(['io.h', 'windows.h', 'winsock.h', 'winsock2.h', 'ws2tcpip.h', 'direct.h', 'process.h', 'conio.h', 'tchar.h', 'shlobj.h', 'shellapi.h', 'wincrypt.h', 'winbase.h', 'windef.h', 'winnt.h', 'share.h']);
 /** Packages of the toolchain, the C library and R itself: already there wherever R packages are built. */
 const TOOLCHAIN_PACKAGE = /^(?:libc6|libc6-dev-.*|linux-libc|libgcc-\d+|libstdc\+\+-\d+|libgfortran-\d+|libobjc-\d+|libgomp\d*|libquadmath\d*|libcrypt|libnsl|libtirpc|r-base|r-mathlib|libr|libxcrypt)-dev$/;
 /** Words of requirement text that are not library names, whatever the archive ships under them. */
@@ -80,6 +82,7 @@ export function debianFileIndex(data: DebianFileIndexData): DebianFileIndex {
       // pkg-config finds libraries; it is not one (the platform images have it).
       if (kind === 'tool' && (!/[-_]config$/.test(name) || name === 'pkg-config')) return undefined;
       const key = kind === 'header' ? name.replace(/^x86_64-linux-gnu\//, '') : name;
+      if (kind === 'header' && OTHER_SYSTEM_HEADERS.has(key.toLowerCase())) return undefined;
       return Object.hasOwn(tables[kind], key) ? usable(tables[kind][key]) : undefined;
     },
     lookupWord(word) {

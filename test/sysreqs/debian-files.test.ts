@@ -23,6 +23,7 @@ test('linker names, pkg-config modules, configuration tools and headers map to t
 test("the toolchain's and autoconf's own names, and pkg-config itself, are not requirements", () => {
   for (const name of ['m', 'pthread', 'dl', 'c', 'X11', 'z', 'R']) assert.is(bookworm?.lookup('library', name), undefined, name);
   assert.is(bookworm?.lookup('header', 'stdio.h'), undefined);
+  assert.is(bookworm?.lookup('header', 'io.h'), undefined, "Windows' io.h is not libowfat's");
   assert.is(bookworm?.lookup('tool', 'pkg-config'), undefined);
   assert.is(bookworm?.lookup('tool', 'sed'), undefined);
 });
