@@ -3,6 +3,7 @@
  * dependency names. Reading DCF itself is r-metadata's; a text it refuses is `malformed_description`.
  */
 import type { BuildFiles } from './build-files.ts';
+import type { SourceInclude } from './source-includes.ts';
 import { DescriptionError, decodeDescription, dependencyNames, parseDcfRecord, type DcfRecord } from '../r-metadata/index.ts';
 import { malformedDescription } from './errors.ts';
 
@@ -19,6 +20,8 @@ export interface PackageRecord {
   readonly suggests: readonly string[];
   /** The package's build files (configure, src/Makevars*), when the source was given. */
   readonly buildFiles?: BuildFiles;
+  /** System headers the package's code includes but does not ship, when the source was given. */
+  readonly includes?: readonly SourceInclude[];
 }
 
 /** The sysreqs view of one DCF record; throws when it has no `Package` field. */

@@ -5,11 +5,12 @@
 import type { PackageRecord } from './description.ts';
 import { recipeFor, type Evidence, type Rule, type RuleDatabase } from './rule-database.ts';
 import type { SysreqsPlatform } from './platforms.ts';
-import { findInBuildFiles } from './build-files.ts';
+import { findInBuildFiles, type BuildFileNameKind } from './build-files.ts';
+import type { DebianFileIndex } from './debian-files.ts';
 import { splitRequirements, type RequirementItem } from './requirement-text.ts';
 
 /** Where a rule matched: the SystemRequirements text, the package's name, a LinkingTo entry, or the package's build files. */
-export type MatchSource = 'SystemRequirements' | 'package name' | 'LinkingTo' | 'build files';
+export type MatchSource = 'SystemRequirements' | 'package name' | 'LinkingTo' | 'build files' | 'source code';
 
 /** A rule one R package needs, platform-independent. */
 export interface Need {
@@ -67,6 +68,8 @@ export interface Resolution {
 export interface ResolveOptions {
   /** Install what optional items need too. */
   readonly optional?: boolean;
+  /** `false`: do not look names no rule knows up in the platform's package contents index. */
+  readonly contentsIndex?: false;
 }
 
 function patternThatMatches(rule: Rule, text: string): RegExp | undefined {
@@ -99,12 +102,57 @@ function itemNeeds(db: RuleDatabase, record: PackageRecord, item: RequirementIte
   return [...phrase, ...named].map(({ rule, reason }) => ({ package: record.name, rule, on: 'SystemRequirements' as const, text: item.text, reason, optional: item.optional }));
 }
 
-/** The rules one package needs, and the SystemRequirements items no rule understands. */
-export function needsOf(db: RuleDatabase, record: PackageRecord): { needs: Need[]; unmatched: Unmatched[] } {
+/**
+ * A rule made for one OS package a platform's package contents index named (no rule file knows the
+ * name): installs that package on that platform only.
+ */
+function contentsRule(files: DebianFileIndex, osPackage: string): Rule {
+  return {
+    name: `${files.platform}:${osPackage}`,
+    description: `${osPackage}, found in ${files.platform}'s package contents index`,
+    patterns: [],
+    packages: {},
+    linkingTo: {},
+    sourceNames: { libraries: [], pkgConfig: [], tools: [], headers: [] },
+    implies: [],
+    noteOnly: false,
+    install: { [files.platform]: { packages: [osPackage], preInstall: [], postInstall: [] } },
+  };
+}
+
+const WORD = /[A-Za-z][A-Za-z0-9+._-]*[A-Za-z0-9+]/g;
+const QUALIFIER = /^(?:with|including|includes|for|via|using|built with|compiled with)\b/i;
+
+/**
+ * When no rule matches an item: the words of its requirement phrase (first alternative that names
+ * anything) that the package contents index knows as a library or pkg-config module ("GNU GSL" → gsl).
+ */
+function itemNeedsFromContents(files: DebianFileIndex, record: PackageRecord, item: RequirementItem): Need[] {
+  // "with at least libx264 and lame drivers" qualifies the item before it (FFmpeg), it asks for nothing itself.
+  if (QUALIFIER.test(item.text)) return [];
+  for (const alternative of item.alternatives) {
+    const hits = (alternative.match(WORD) ?? []).flatMap((word) => {
+      const osPackage = files.lookupWord(word.replace(/[.-]+$/, ''));
+      return osPackage ? [{ word, osPackage }] : [];
+    });
+    if (hits.length > 0) {
+      return hits.map(({ word, osPackage }) => ({ package: record.name, rule: contentsRule(files, osPackage), on: 'SystemRequirements' as const, text: item.text, reason: `'${word}' is a library ${osPackage} ships (${files.platform} package contents)`, optional: item.optional }));
+    }
+  }
+  return [];
+}
+
+/**
+ * The rules one package needs, and the SystemRequirements items no rule understands. With a
+ * platform's package contents index, names no rule knows (in the text or the build files) are
+ * looked up there.
+ */
+export function needsOf(db: RuleDatabase, record: PackageRecord, files?: DebianFileIndex): { needs: Need[]; unmatched: Unmatched[] } {
   const found: Need[] = [];
   const unmatched: Unmatched[] = [];
   for (const item of splitRequirements(record.systemRequirements, record.name)) {
-    const needs = itemNeeds(db, record, item);
+    const ruled = itemNeeds(db, record, item);
+    const needs = ruled.length > 0 || !files ? ruled : itemNeedsFromContents(files, record, item);
     if (needs.length === 0) unmatched.push({ package: record.name, field: 'SystemRequirements', text: item.text, reason: 'no rule matches this text' });
     found.push(...needs);
   }
@@ -116,8 +164,21 @@ export function needsOf(db: RuleDatabase, record: PackageRecord): { needs: Need[
       found.push({ package: record.name, rule, on: 'LinkingTo', text: linked, reason: explain(rule.linkingTo[linked]), optional: false });
     }
   }
-  for (const finding of record.buildFiles ? findInBuildFiles(db.bySourceName, record.buildFiles) : []) {
-    found.push({ package: record.name, rule: finding.rule, on: 'build files', text: `${finding.file}:${finding.line}: ${finding.text}`, reason: `names the ${finding.kind} '${finding.name}'`, optional: false });
+  const fallback = files
+    ? (kind: BuildFileNameKind, name: string) => {
+        const osPackage = files.lookup(kind, name);
+        return osPackage ? contentsRule(files, osPackage) : undefined;
+      }
+    : undefined;
+  for (const finding of record.buildFiles ? findInBuildFiles(db.bySourceName, record.buildFiles, fallback) : []) {
+    const where = finding.rule.patterns.length === 0 && finding.rule.name.includes(':') ? ` (${files?.platform} package contents)` : '';
+    found.push({ package: record.name, rule: finding.rule, on: 'build files', text: `${finding.file}:${finding.line}: ${finding.text}`, reason: `names the ${finding.kind} '${finding.name}'${where}`, optional: false });
+  }
+  for (const include of record.includes ?? []) {
+    // A header a LinkingTo package may provide (BH's boost/, sf's sf.h) is not the system's to give.
+    const linked = files ? record.linkingTo.some((name) => files.linkingToMayProvide(name, include.header)) : false;
+    const rule = db.bySourceName.headers.get(include.header) ?? (linked ? undefined : fallback?.('header', include.header));
+    if (rule) found.push({ package: record.name, rule, on: 'source code', text: `${include.file}:${include.line}: #include <${include.header}>`, reason: `includes the header '${include.header}', which the package does not ship${rule.patterns.length === 0 && rule.name.includes(':') ? ` (${files?.platform} package contents)` : ''}`, optional: false });
   }
   return { needs: markCovered(db, dedupe(found)), unmatched };
 }
@@ -187,9 +248,20 @@ export function resolve(db: RuleDatabase, platform: SysreqsPlatform, records: re
   const optional: MatchedRequirement[] = [];
   const unmatched: Unmatched[] = [...extraUnmatched];
   for (const record of records) {
-    const result = needsOf(db, record);
+    const result = needsOf(db, record, options.contentsIndex === false ? undefined : db.fileIndexFor(platform.id));
     unmatched.push(...result.unmatched);
     for (const need of result.needs) (need.optional && !options.optional ? optional : matched).push(toMatched(need, platform));
+  }
+  const files = options.contentsIndex === false ? undefined : db.fileIndexFor(platform.id);
+  const broughtBy = (osPackage: string, among: readonly string[]) => (files ? among.find((other) => other !== osPackage && files.brings(other).has(osPackage) && !files.brings(osPackage).has(other)) : undefined);
+  // An answer another answered package's dependencies already bring (libudunits2-dev brings libexpat1-dev) is not installed again.
+  // What only the contents index found (weaker evidence) never stands in for what a rule found.
+  const fromContents = (entry: MatchedRequirement) => entry.rule.startsWith(`${platform.id}:`);
+  const answered = (byContents: boolean) => unique(matched.filter((entry) => !entry.covered_by && (byContents || !fromContents(entry))).flatMap((entry) => entry.packages));
+  for (const [index, entry] of matched.entries()) {
+    const among = answered(fromContents(entry));
+    const by = entry.packages.length > 0 && !entry.covered_by ? entry.packages.map((osPackage) => broughtBy(osPackage, among)) : [];
+    if (by.length > 0 && by.every(Boolean)) matched[index] = { ...entry, covered_by: `${platform.id}:${by[0]}` };
   }
   const installing = matched.filter((entry) => !entry.covered_by);
   const packages = unique(installing.flatMap((entry) => entry.packages));

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { loadDebianFileIndex, type DebianFileIndex } from './debian-files.ts';
 import { invalidRuleFile } from './errors.ts';
 import type { SysreqsPlatform } from './platforms.ts';
 
@@ -67,6 +68,23 @@ export interface RuleDatabase {
   readonly byLinkingTo: ReadonlyMap<string, readonly Rule[]>;
   /** Rules by the names build files use for them. */
   readonly bySourceName: SourceNameIndex;
+  /** The package contents index of a platform (`debian-12`) for names no rule knows; undefined when there is none. */
+  readonly fileIndexFor: (platform: string) => DebianFileIndex | undefined;
+}
+
+/** Options of `buildRuleDatabase`. */
+export interface RuleDatabaseOptions {
+  /** Package contents indexes by platform id; `false` for none. Default: the generated ones (sysreqs/debian-files/). */
+  readonly fileIndexes?: false | ((platform: string) => DebianFileIndex | undefined);
+}
+
+/** Loads each platform's generated contents index once, on first use. */
+function generatedFileIndexes(): (platform: string) => DebianFileIndex | undefined {
+  const loaded = new Map<string, DebianFileIndex | undefined>();
+  return (platform) => {
+    if (!loaded.has(platform)) loaded.set(platform, loadDebianFileIndex(platform));
+    return loaded.get(platform);
+  };
 }
 
 /** Rules by the names a package's build files use (the rules' `source_names`); the first rule naming a name keeps it. */
@@ -124,7 +142,7 @@ function indexBy(rules: Rule[], key: 'packages' | 'linkingTo'): Map<string, Rule
 }
 
 /** Builds a database from already-parsed rule documents (validated against the schema). */
-export function buildRuleDatabase(documents: ReadonlyArray<{ file: string; document: unknown }>): RuleDatabase {
+export function buildRuleDatabase(documents: ReadonlyArray<{ file: string; document: unknown }>, options: RuleDatabaseOptions = {}): RuleDatabase {
   const validate = new Ajv({ allErrors: true }).compile(RULE_SCHEMA);
   const rules = documents.map(({ file, document }) => {
     if (!validate(document)) throw invalidRuleFile(file, (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}`).join('; '));
@@ -153,7 +171,8 @@ export function buildRuleDatabase(documents: ReadonlyArray<{ file: string; docum
   });
   const byName = new Map(rules.map((rule) => [rule.name, rule]));
   for (const rule of rules) for (const implied of rule.implies) if (!byName.has(implied)) throw invalidRuleFile(`${rule.name}.yaml`, `implies unknown rule '${implied}'`);
-  return Object.freeze({ rules, byName, byPackage: indexBy(rules, 'packages'), byLinkingTo: indexBy(rules, 'linkingTo'), bySourceName: sourceNameIndex(rules) });
+  const fileIndexFor = options.fileIndexes === false ? () => undefined : (options.fileIndexes ?? generatedFileIndexes());
+  return Object.freeze({ rules, byName, byPackage: indexBy(rules, 'packages'), byLinkingTo: indexBy(rules, 'linkingTo'), bySourceName: sourceNameIndex(rules), fileIndexFor });
 }
 
 /** Paths of the rule files in a folder. */
@@ -162,8 +181,8 @@ export function ruleFiles(dir: string): string[] {
 }
 
 /** Reads, validates and compiles every rule file in `dir`. */
-export function loadRuleDatabase(dir: string): RuleDatabase {
-  return buildRuleDatabase(ruleFiles(dir).map((file) => ({ file, document: parseYaml(readFileSync(file, 'utf8')) })));
+export function loadRuleDatabase(dir: string, options: RuleDatabaseOptions = {}): RuleDatabase {
+  return buildRuleDatabase(ruleFiles(dir).map((file) => ({ file, document: parseYaml(readFileSync(file, 'utf8')) })), options);
 }
 
 /** The recipe of a rule for a platform: platform id first, then family, then group; undefined when none. */

@@ -117,7 +117,11 @@ class RootfsEnvironment implements BuildEnvironment {
   }
 }
 
-/** Builds in a fresh container per build (untested here: no Docker daemon on the machine it was written on). */
+/**
+ * Builds in fresh containers: the install step runs as root in a container on the host's network
+ * (`--network host`: no bridge), is committed to a throw-away image, and `R CMD INSTALL` runs in a
+ * container of that image with no network (`--network none`). Container and image are removed after.
+ */
 class DockerEnvironment implements BuildEnvironment {
   constructor(
     readonly image: string,
@@ -128,12 +132,20 @@ class DockerEnvironment implements BuildEnvironment {
     const started = performance.now();
     const name = `rfarm-prove-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const env = ['-e', `R_PACKAGES=${request.rPackages.join(' ')}`, '-e', `OS_PACKAGES=${request.osPackages.join(' ')}`];
-    const script = `${INSTALL_SCRIPT}\nunshare --net R CMD INSTALL /tmp/source.tar.gz || R CMD INSTALL /tmp/source.tar.gz`;
+    const seconds = () => (performance.now() - started) / 1000;
     try {
-      const run = await runCommand(['docker', 'run', '--rm', '--name', name, ...env, '-v', `${request.tarball}:/tmp/source.tar.gz:ro`, this.dockerImage, '/bin/sh', '-c', script], { timeoutMs: request.timeoutMs * 2 });
-      return { installExitCode: /\n>>> system requirements:/.test(run.output) ? 0 : run.exitCode, exitCode: run.exitCode, output: run.output, seconds: (performance.now() - started) / 1000 };
+      const install = await runCommand(['docker', 'run', '--name', name, '--user', '0', '--network', 'host', ...env, this.dockerImage, '/bin/sh', '-c', INSTALL_SCRIPT], { timeoutMs: request.timeoutMs });
+      if (install.exitCode !== 0) return { installExitCode: install.exitCode, exitCode: install.exitCode, output: install.output, seconds: seconds() };
+      const commit = await runCommand(['docker', 'commit', name, name], { timeoutMs: request.timeoutMs });
+      if (commit.exitCode !== 0) throw new Error(`docker commit failed: ${commit.output.trim()}`);
+      const build = await runCommand(
+        ['docker', 'run', '--rm', '--name', `${name}-build`, '--user', '0', '--network', 'none', '-v', `${request.tarball}:/tmp/build/source.tar.gz:ro`, ...Object.entries(CLEAN_ENV).flatMap(([key, value]) => ['-e', `${key}=${value}`]), name, 'R', 'CMD', 'INSTALL', '/tmp/build/source.tar.gz'],
+        { timeoutMs: request.timeoutMs },
+      );
+      return { installExitCode: 0, exitCode: build.exitCode, output: `${install.output}\n>>> R CMD INSTALL\n${build.output}`, seconds: seconds() };
     } finally {
-      await runCommand(['docker', 'rm', '-f', name], { timeoutMs: 30_000 });
+      await runCommand(['docker', 'rm', '-f', name, `${name}-build`], { timeoutMs: 60_000 });
+      await runCommand(['docker', 'rmi', '-f', name], { timeoutMs: 60_000 });
     }
   }
 }

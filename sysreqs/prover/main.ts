@@ -10,15 +10,23 @@
  *   --jobs 2                                builds at once
  *   --timeout 1200                          seconds per install or build step
  *   --bar 0.95                              exit 1 when the build rate with the answer is below this
+ *   --suites bookworm,trixie                Debian suites to take sources from, the first that has
+ *                                           it (default: bookworm for debian-12, trixie for debian-13)
+ *   --answers <file.json>                   build with these answers ({"pkg": ["deb", …]}, e.g. another
+ *                                           database's) instead of the resolver's
  *   --json <file>                           also write the proofs as JSON
+ *   --cached-only                           build nothing: report what the cache holds
+ *   --sources-to <dir>                      only download the sources, as <dir>/<package>.tar.gz (what the
+ *                                           development-set benchmark reads with SYSREQS_DEV_SOURCES)
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RULES_DIR } from '../config.ts';
 import { resolvePlatform } from '../platforms.ts';
 import { loadRuleDatabase } from '../rule-database.ts';
 import { environmentFor, runCommand } from './build-environment.ts';
 import { proofTable, summarise } from './prove-report.ts';
+import { downloadDebianSource } from './debian-sources.ts';
 import { provePackages } from './prover.ts';
 
 const { values } = parseArgs({
@@ -33,6 +41,10 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '1200' },
     bar: { type: 'string', default: '0.95' },
     json: { type: 'string' },
+    suites: { type: 'string' },
+    answers: { type: 'string' },
+    'sources-to': { type: 'string' },
+    'cached-only': { type: 'boolean', default: false },
   },
 });
 
@@ -52,13 +64,26 @@ if (values['make-rootfs']) {
   console.log(`made ${dir}; use --image rootfs:${dir}`);
 }
 
-if (!values.image) fail('give --image rootfs:<dir> or --image docker:<image>');
 const names = [
   ...(values.packages ?? '').split(','),
   ...(values['packages-file'] ? readFileSync(values['packages-file'], 'utf8').split('\n') : []),
 ].map((name) => name.trim()).filter(Boolean);
 if (names.length === 0) fail('give --packages a,b,c or --packages-file <file>');
 
+const suites = (values.suites ?? (values.platform === 'debian-13' ? 'trixie' : 'bookworm')).split(',').map((suite) => suite.trim()).filter(Boolean);
+
+if (values['sources-to']) {
+  const dir = values['sources-to'];
+  mkdirSync(dir, { recursive: true });
+  for (const name of names) {
+    const source = await downloadDebianSource(name, values.cache as string, suites);
+    if (typeof source === 'string') console.error(`${name}: ${source}`);
+    else copyFileSync(source.tarball, `${dir}/${name}.tar.gz`);
+  }
+  process.exit(0);
+}
+
+if (!values.image) fail('give --image rootfs:<dir> or --image docker:<image>');
 const environment = (() => {
   try {
     return environmentFor(values.image as string, `${values.cache}/scratch`);
@@ -66,7 +91,11 @@ const environment = (() => {
     return fail((error as Error).message);
   }
 })();
+const answers: Record<string, string[]> | undefined = values.answers ? JSON.parse(readFileSync(values.answers, 'utf8')) : undefined;
 const proofs = await provePackages(names, {
+  suites,
+  cachedOnly: values['cached-only'],
+  ...(answers ? { answerOf: (name: string) => answers[name] ?? [] } : {}),
   rules: loadRuleDatabase(DEFAULT_RULES_DIR),
   platform: resolvePlatform(values.platform as string),
   environment,

@@ -52,6 +52,12 @@ export interface ProveOptions {
   readonly concurrency: number;
   /** Each step's deadline. */
   readonly timeoutMs: number;
+  /** Debian suites to take sources from, first that has it (default bookworm). */
+  readonly suites?: readonly string[];
+  /** Build only without sysreqs and with this answer instead of the resolver's (e.g. another database's). */
+  readonly answerOf?: (name: string) => readonly string[];
+  /** Only report what the cache holds; build nothing (a package with a build missing is skipped). */
+  readonly cachedOnly?: boolean;
   /** Called as each package finishes. */
   readonly onProof?: (proof: PackageProof) => void;
 }
@@ -60,11 +66,12 @@ function cacheKey(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 
-async function buildOnce(options: ProveOptions, tarball: string, osPackages: readonly string[], rPackages: readonly string[]): Promise<BuildResult> {
+async function buildOnce(options: ProveOptions, tarball: string, osPackages: readonly string[], rPackages: readonly string[]): Promise<BuildResult | undefined> {
   const tarballHash = createHash('sha256').update(readFileSync(tarball)).digest('hex');
   const file = join(options.cacheDir, 'results', `${cacheKey([options.environment.image, tarballHash, ...osPackages])}.json`);
   // The cache keeps the run; the verdict is read from its output again, so a better reading applies to old runs.
   const cached: CachedRun | undefined = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+  if (!cached && options.cachedOnly) return undefined;
   const run: CachedRun = cached ?? { ...(await options.environment.build({ tarball, osPackages, rPackages, timeoutMs: options.timeoutMs })), osPackages };
   if (!cached) {
     mkdirSync(join(options.cacheDir, 'results'), { recursive: true });
@@ -77,17 +84,18 @@ async function buildOnce(options: ProveOptions, tarball: string, osPackages: rea
 
 /** Proves one package: source, answer, the two builds. */
 export async function provePackage(name: string, options: ProveOptions): Promise<PackageProof> {
-  const source = await downloadDebianSource(name, options.cacheDir);
+  const source = await downloadDebianSource(name, options.cacheDir, options.suites);
   if (typeof source === 'string') return { package: name, skipped: source, answer: [] };
   const archive = await readSourceArchive(readFileSync(source.tarball));
-  const record = { ...parseDescription(archive.description), buildFiles: archive.buildFiles };
-  const answer = [...resolve(options.rules, options.platform, [record]).packages];
+  const record = { ...parseDescription(archive.description), buildFiles: archive.buildFiles, includes: archive.includes };
+  const answer = options.answerOf ? [...options.answerOf(name)] : [...resolve(options.rules, options.platform, [record]).packages];
   const rPackages = [...record.depends, ...record.imports, ...record.linkingTo]
     .filter((dependency) => !BASE_PACKAGES.has(dependency))
     .flatMap((dependency) => [`r-cran-${dependency.toLowerCase()}`, `r-bioc-${dependency.toLowerCase()}`]);
   const withoutSysreqs = await buildOnce(options, source.tarball, [], rPackages);
   const withAnswer = answer.length === 0 ? withoutSysreqs : await buildOnce(options, source.tarball, answer, rPackages);
-  return { package: name, version: source.version, repacked: source.repacked, answer, withoutSysreqs, withAnswer };
+  if (!withoutSysreqs || !withAnswer) return { package: name, skipped: 'not built yet (--cached-only)', answer };
+  return { package: name, version: source.suite === 'bookworm' ? source.version : `${source.version} (${source.suite})`, repacked: source.repacked, answer, withoutSysreqs, withAnswer };
 }
 
 /** Proves packages, `concurrency` at a time, in the given order. */

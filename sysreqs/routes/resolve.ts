@@ -61,7 +61,7 @@ async function resolveSource(ctx: Context, deps: SysreqsDeps): Promise<Resolutio
   if (!platformName) throw invalidRequest("a source package needs the platform in the query: POST /resolve?platform=debian-12 with the .tar.gz as the body");
   const platform = resolvePlatform(platformName);
   const archive = await readSourceArchive(await readRawBody(ctx, SOURCE_BODY_LIMIT));
-  const record = { ...parseDescription(archive.description), buildFiles: archive.buildFiles };
+  const record = { ...parseDescription(archive.description), buildFiles: archive.buildFiles, includes: archive.includes };
   deps.metrics.resolutions.inc({ platform: platform.id, route: 'resolve-source' });
   return resolve(deps.rules, platform, [record], { optional: query('optional') === 'true' });
 }

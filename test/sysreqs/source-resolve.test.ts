@@ -30,13 +30,48 @@ const quietPackage = packTarball({
   },
 });
 
+const unruledPackage = packTarball({
+  name: 'quietyaml',
+  fields: {},
+  files: {
+    ...documentedHello,
+    configure: '#!/bin/sh\nPKG_LIBS="-lyaml -lm"\nsed -e "s|@libs@|$PKG_LIBS|" src/Makevars.in > src/Makevars\n',
+    'src/Makevars.in': 'PKG_LIBS = @libs@\n',
+    'src/loop.c': '#include <R.h>\n#include <uv.h>\n#include "bundled.h"\n#ifdef _WIN32\n#include <windows.h>\n#endif\n',
+    'src/bundled.h': '#include <bundled/inner.h>\n',
+    'src/bundled/inner.h': '',
+    'src/win/io.c': '#include <io.h>\n',
+  },
+});
+
+test("names no rule knows are looked up in the platform's package contents index; unshipped <…> includes of the code count", async () => {
+  const { status, body } = await postSource('platform=debian-12', unruledPackage);
+  assert.is(status, 200, JSON.stringify(body));
+  assert.equal(body.packages.sort(), ['libuv1-dev', 'libyaml-dev']);
+  const yaml = body.matched.find((entry: { packages: string[] }) => entry.packages.includes('libyaml-dev'));
+  assert.is(yaml.on, 'build files');
+  assert.match(yaml.reason, /debian-12 package contents/);
+  const uv = body.matched.find((entry: { rule: string }) => entry.rule === 'libuv');
+  assert.is(uv.on, 'source code');
+  assert.is(uv.text, 'src/loop.c:2: #include <uv.h>');
+  // Without a contents index (Ubuntu here) only rules answer.
+  const ubuntu = await postSource('platform=ubuntu-24.04', unruledPackage);
+  assert.equal(ubuntu.body.packages, ['libuv1-dev']);
+});
+
 test('a library only configure and src/Makevars.in name is found, with the line as the reason', async () => {
   const { status, body } = await postSource('platform=debian-12', quietPackage);
   assert.is(status, 200, JSON.stringify(body));
-  assert.equal(body.packages.sort(), ['libsodium-dev', 'libzmq3-dev', 'make']);
+  // libzmq3-dev depends on libsodium-dev on Debian 12: found, reported, not installed twice.
+  assert.equal(body.packages.sort(), ['libzmq3-dev', 'make']);
   const zmq = body.matched.find((entry: { rule: string }) => entry.rule === 'zeromq');
   assert.is(zmq.on, 'build files');
   assert.is(zmq.text, 'configure:2: PKG_CONFIG_NAME="libzmq"');
+  const sodium = body.matched.find((entry: { rule: string }) => entry.rule === 'libsodium');
+  assert.is(sodium.text, 'src/Makevars.in:1: PKG_LIBS = @libs@ -lsodium');
+  assert.is(sodium.covered_by, 'debian-12:libzmq3-dev');
+  const ubuntu = await postSource('platform=ubuntu-24.04', quietPackage);
+  assert.equal(ubuntu.body.packages.sort(), ['libsodium-dev', 'libzmq3-dev', 'make']);
 });
 
 test('the Windows-only Makevars.win is not read for Linux', async () => {

@@ -1,0 +1,84 @@
+/**
+ * Generates sysreqs/debian-files/<platform>.json.gz — which Debian -dev package ships each linker name
+ * (`lib<name>.so`), pkg-config module (`<name>.pc`), configuration tool (`/usr/bin/<name>-config`) and
+ * header (`/usr/include/<dir>/<name>.h`, at most one folder deep) — from Debian's own package contents
+ * index (`dists/<suite>/main/Contents-amd64.gz`, what apt-file reads). Nothing in it comes from the
+ * development set: it is the archive's file lists.
+ *
+ * It also keeps, for each -dev package, the -dev packages it depends on (from `binary-amd64/Packages.xz`),
+ * so that one answered package known to bring another is not installed twice.
+ *
+ *   npx tsx scripts/sysreqs-debian-files.ts debian-12 bookworm [Contents-amd64.gz Packages.xz]
+ *
+ * Without file arguments both are downloaded from deb.debian.org (xz must be installed).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { DEBIAN_FILES_DIR, type DebianFileIndexData } from '../sysreqs/debian-files.ts';
+
+const [platform, suite, file, packagesFile] = process.argv.slice(2);
+if (!platform || !suite) {
+  console.error('usage: npx tsx scripts/sysreqs-debian-files.ts <platform id, e.g. debian-12> <suite, e.g. bookworm> [Contents-amd64.gz]');
+  process.exit(2);
+}
+const url = `http://deb.debian.org/debian/dists/${suite}/main/Contents-amd64.gz`;
+const gz = file ? readFileSync(file) : Buffer.from(await (await fetch(url)).arrayBuffer());
+const text = gunzipSync(gz).toString('utf8');
+const packagesUrl = `http://deb.debian.org/debian/dists/${suite}/main/binary-amd64/Packages.xz`;
+const packagesXz = packagesFile ? readFileSync(packagesFile) : Buffer.from(await (await fetch(packagesUrl)).arrayBuffer());
+const packagesText = execFileSync('xz', ['-dc'], { input: packagesXz, maxBuffer: 1024 * 1024 * 1024 }).toString('utf8');
+
+/** Only development packages are candidates: runtime libraries ship no headers, .so links or .pc files. */
+const isDev = (name: string) => /-dev$/.test(name);
+const candidates = { libraries: new Map<string, Set<string>>(), pkgConfig: new Map<string, Set<string>>(), tools: new Map<string, Set<string>>(), headers: new Map<string, Set<string>>() };
+/** R package → the top-level names under its include/ folder, as Debian's r-cran-/r-bioc- packages ship them. */
+const rIncludeTops = new Map<string, Set<string>>();
+const add = (map: Map<string, Set<string>>, key: string, packages: string[]) => {
+  const set = map.get(key) ?? new Set<string>();
+  for (const name of packages) set.add(name);
+  map.set(key, set);
+};
+
+for (const line of text.split('\n')) {
+  const match = /^(\S+)\s+(\S+)$/.exec(line);
+  if (!match) continue;
+  const [, path, locations] = match;
+  const packages = locations.split(',').map((location) => location.slice(location.lastIndexOf('/') + 1));
+  const dev = packages.filter(isDev);
+  let found: RegExpExecArray | null;
+  if ((found = /^usr\/lib\/R\/(?:site-)?library\/([^/]+)\/include\/([^/]+)/.exec(path))) add(rIncludeTops, found[1], [found[2]]);
+  else if ((found = /^usr\/lib\/(?:x86_64-linux-gnu\/)?lib([^/]+)\.(?:so|a)$/.exec(path)) && dev.length) add(candidates.libraries, found[1], dev);
+  else if ((found = /^usr\/(?:lib\/(?:x86_64-linux-gnu\/)?|share\/)pkgconfig\/([^/]+)\.pc$/.exec(path)) && dev.length) add(candidates.pkgConfig, found[1], dev);
+  else if ((found = /^usr\/bin\/([^/]+[-_]config)$/.exec(path))) add(candidates.tools, found[1], packages);
+  else if ((found = /^usr\/include\/(?:x86_64-linux-gnu\/)?((?:[^/]+\/)?[^/]+\.h(?:pp)?)$/.exec(path)) && dev.length) add(candidates.headers, found[1], dev);
+}
+
+/** Of several packages shipping one file, the plainest: shortest name, then alphabetical. */
+const choose = (map: Map<string, Set<string>>) =>
+  Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, set]) => [key, [...set].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0]]));
+
+/** -dev package → the -dev packages its Depends name (every alternative). */
+const devDepends: Record<string, string[]> = {};
+for (const stanza of packagesText.split('\n\n')) {
+  const name = /^Package: (\S+)$/m.exec(stanza)?.[1];
+  const depends = /^Depends: (.+)$/m.exec(stanza)?.[1];
+  if (!name || !isDev(name) || !depends) continue;
+  const names = depends.split(/[,|]/).map((part) => part.trim().split(/[\s:(]/)[0]).filter((dep) => isDev(dep) && dep !== name);
+  if (names.length) devDepends[name] = [...new Set(names)].sort();
+}
+
+const data: DebianFileIndexData = {
+  platform,
+  source: url,
+  generated: new Date().toISOString().slice(0, 10),
+  libraries: choose(candidates.libraries),
+  pkgConfig: choose(candidates.pkgConfig),
+  tools: choose(candidates.tools),
+  headers: choose(candidates.headers),
+  rIncludes: Object.fromEntries([...rIncludeTops.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, tops]) => [name, [...tops].sort()])),
+  devDepends: Object.fromEntries(Object.entries(devDepends).sort(([a], [b]) => (a < b ? -1 : 1))),
+};
+const out = `${DEBIAN_FILES_DIR}/${platform}.json.gz`;
+writeFileSync(out, gzipSync(JSON.stringify(data), { level: 9 }));
+console.log(`${out}: ${Object.keys(data.libraries).length} libraries, ${Object.keys(data.pkgConfig).length} pkg-config modules, ${Object.keys(data.tools).length} tools, ${Object.keys(data.headers).length} headers, ${Object.keys(data.devDepends).length} -dev packages' dependencies`);

@@ -1,0 +1,68 @@
+/**
+ * The system headers a package's C/C++ code includes: `#include <x.h>` in `src/` and `inst/include/`
+ * that the package does not ship itself. A header the package includes but does not carry must come
+ * from the system (or from a LinkingTo package), so it is evidence of a build requirement even when
+ * DESCRIPTION and configure are silent — e.g. a source whose bundled library was removed. Pure.
+ */
+
+/** One `#include <…>` of the package's code. */
+export interface SourceInclude {
+  /** As written between the angle brackets: `uv.h`, `gsl/gsl_rng.h`. */
+  readonly header: string;
+  /** Path inside the package folder, e.g. `src/init.c`. */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line: number;
+}
+
+/**
+ * C/C++ sources and headers whose includes are read; files named for another system (src/win/,
+ * macos.c, oswin9x.c) and examples, tests and docs of vendored code (cppad/example/) are not.
+ */
+export const SOURCE_CODE_FILE = /^(?:src|inst\/include)\/(?!(?:.*\/)?(?:examples?|tests?|docs?|demos?|benchmarks?)\/)(?!(?:.*\/)?(?:[^/]*(?:win(?:32|64|dows|9x)?|macos|darwin|osx|solaris|mingw)[^/]*\/|[^/]*(?:win(?:32|64|dows|9x)?|macos|darwin|osx|solaris|mingw)[^/]*\.[a-z]+$)).*\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx)$/i;
+
+const INCLUDE = /^\s*#\s*include\s*<([A-Za-z0-9_+./-]+\.h(?:pp|xx|h)?)>/;
+const CONDITIONAL = /^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b(.*)$/;
+
+/**
+ * The unconditional `<…>` includes of one file, each header once. Code under `#if`/`#ifdef` is an
+ * optional feature or another system's (`#ifdef _WIN32`, `#if HAVE_LIBDEFLATE`) and is not read; an
+ * include guard (`#ifndef X_H` followed by `#define X_H`) is not a condition.
+ */
+export function includesOf(file: string, text: string): SourceInclude[] {
+  const found = new Map<string, SourceInclude>();
+  // One entry per open conditional: whether it is an include guard.
+  const guards: boolean[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, index) => {
+    const conditional = CONDITIONAL.exec(line);
+    if (conditional) {
+      const [, directive, condition] = conditional;
+      const name = condition.trim().replace(/[^A-Za-z0-9_].*$/, '');
+      if (directive === 'if' || directive === 'ifdef') guards.push(false);
+      else if (directive === 'ifndef') guards.push(name !== '' && new RegExp(`^\\s*#\\s*define\\s+${name}\\b`).test(lines[index + 1] ?? ''));
+      else if ((directive === 'elif' || directive === 'else') && guards.length) guards[guards.length - 1] = false;
+      else if (directive === 'endif') guards.pop();
+      return;
+    }
+    if (guards.some((guard) => !guard)) return;
+    const include = INCLUDE.exec(line);
+    if (include && !found.has(include[1])) found.set(include[1], { header: include[1], file, line: index + 1 });
+  });
+  return [...found.values()];
+}
+
+/** Of the includes, those no file of the package provides (matched by path suffix: `pcg_random.hpp`, `hnswlib/hnswlib.h`). */
+export function unshippedIncludes(includes: readonly SourceInclude[], paths: ReadonlySet<string>): SourceInclude[] {
+  const suffixes = new Set<string>();
+  for (const path of paths) {
+    const parts = path.split('/');
+    for (let start = 0; start < parts.length; start++) suffixes.add(parts.slice(start).join('/'));
+  }
+  const seen = new Set<string>();
+  return includes.filter((include) => {
+    if (seen.has(include.header) || suffixes.has(include.header)) return false;
+    seen.add(include.header);
+    return true;
+  });
+}
