@@ -15,6 +15,8 @@ export interface DeclaredResource {
   readonly inputs: Record<string, any>;
   /** Top-level input names that arrived as secrets. */
   readonly secretInputs: readonly string[];
+  /** What the mock answered besides the inputs (addresses, ids): what a real provider would return. */
+  readonly outputs?: Record<string, unknown>;
   /** The resource options that decide day-two behaviour (what replaces it, what is ignored). */
   readonly options?: DeclaredOptions;
 }
@@ -110,8 +112,9 @@ export function recordingMocks(resources: DeclaredResource[], lookups: DeclaredL
       if (args.type === 'pulumi:pulumi:Stack') return { id: undefined, state: {} };
       const inputs = unwrapSecrets(args.inputs);
       const secretInputs = Object.keys(args.inputs).filter((key) => isSecret(args.inputs[key]));
-      resources.push({ type: args.type, name: args.name, inputs, secretInputs });
-      return { id: `${args.name}-id`, state: { ...args.inputs, ...outputsFor(args.type, args.name, inputs) } };
+      const outputs = outputsFor(args.type, args.name, inputs);
+      resources.push({ type: args.type, name: args.name, inputs, secretInputs, outputs });
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs } };
     },
     call(args) {
       const inputs = unwrapSecrets(args.inputs);
