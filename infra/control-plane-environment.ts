@@ -17,7 +17,12 @@ export interface ControlPlaneEnvironmentInput {
 /** `FARM_*` and friends for control-plane/main.ts. */
 export function controlPlaneEnvironment(input: ControlPlaneEnvironmentInput): Record<string, string> {
   return {
+    // The load balancer reaches the droplet on its private address: listen on every interface
+    // (the droplet has no public address; the firewall admits the balancer only).
+    HOST: '0.0.0.0',
     PORT: '8080',
+    // The checkout in /opt/rfarm is code; the repository mirror and other state go here.
+    FARM_DATA_DIR: '/var/lib/rfarm',
     NATS_URL: input.natsUrls.join(','),
     NATS_CREDS: '/etc/rfarm/nats.creds',
     FARM_ADMIN_TOKEN: input.adminToken,

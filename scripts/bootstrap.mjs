@@ -41,6 +41,8 @@ const testPackages = [
   { pkg: 'nftables', present: () => findExecutable('nft') },
   { pkg: 'slirp4netns', present: () => findExecutable('slirp4netns') },
   { pkg: 'iproute2', present: () => findExecutable('ip') },
+  // `promtool check config|rules` on the monitoring droplet's generated files (test/infra/monitoring-files.test.ts).
+  { pkg: 'prometheus', present: () => findExecutable('promtool') },
 ];
 
 /** Whether dpkg has the package installed; undefined where there is no dpkg. */

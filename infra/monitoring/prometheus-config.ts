@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { AGENT_PORT } from '../user-data/agent-environment.ts';
 import { PORTS } from '../digitalocean/firewall-rules.ts';
 import type { Role } from '../naming.ts';
+import { ALERT_RULES_PATH } from './alert-rules.ts';
 
 /** The private addresses of the VPC's nodes, by role. */
 export interface ScrapeTargets {
@@ -38,6 +39,7 @@ export const DISCOVERY_TOKEN_FILE = '/etc/prometheus/digitalocean-token';
 export function renderPrometheusConfig(stack: string, discovery: TargetDiscovery): string {
   const config = {
     global: { scrape_interval: '30s', evaluation_interval: '30s', external_labels: { stack } },
+    rule_files: [ALERT_RULES_PATH],
     scrape_configs: discovery.kind === 'static' ? staticJobs(discovery.targets) : discoveredJobs(stack, discovery.tokenFile),
   };
   return stringify(config, { lineWidth: 0 });

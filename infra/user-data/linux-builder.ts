@@ -80,6 +80,9 @@ export function renderLinuxBuilderUserData(input: LinuxBuilderInput): string {
     commands: [
       // The worker image runs the agent as an unprivileged user (images/linux/scripts/add-agent-user.sh).
       `install -d -o ${AGENT_USER.uid} -g ${AGENT_USER.gid} ${CONTAINER_DATA_DIR}`,
+      // cloud-init writes files as root; the agent reads its credentials as that user, through the
+      // read-only mount of /etc/rfarm. Nobody else on the droplet may (0600).
+      `chown ${AGENT_USER.uid}:${AGENT_USER.gid} ${CREDS}`,
       // Package code runs in the container: keep it away from the droplet metadata service,
       // which serves this very user-data (NATS credentials included).
       'iptables -I DOCKER-USER -d 169.254.169.254 -j DROP || (systemctl start docker && iptables -I DOCKER-USER -d 169.254.169.254 -j DROP)',

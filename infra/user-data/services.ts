@@ -3,6 +3,7 @@
  * sysreqs), the monitoring droplet (Prometheus + Grafana) and the log server (Loki). Every host
  * also runs node_exporter and ships its journal to Loki through Grafana Alloy.
  */
+import { ALERT_RULES_PATH, renderAlertRules } from '../monitoring/alert-rules.ts';
 import { renderAlloyConfig } from '../monitoring/alloy-config.ts';
 import { farmDashboard, grafanaDashboardProvider, grafanaDataSources } from '../monitoring/farm-dashboard.ts';
 import { DISCOVERY_TOKEN_FILE, renderPrometheusWebConfig } from '../monitoring/prometheus-config.ts';
@@ -44,7 +45,8 @@ function systemdUnit(description: string, execStart: string, extra: string[] = [
 /** A NATS cluster node: the server from its pinned release, its config, JetStream on the volume, the exporter. */
 export function renderNatsNodeUserData(host: ServiceHost, natsConfig: string, volumeName: string): string {
   const release = `nats-server-v${NATS_SERVER_VERSION}-linux-amd64`;
-  const exporter = `prometheus-nats-exporter-v${NATS_EXPORTER_VERSION}-linux-amd64`;
+  // The exporter's release archives say x86_64 where nats-server's say amd64 (its .goreleaser.yml).
+  const exporter = `prometheus-nats-exporter-v${NATS_EXPORTER_VERSION}-linux-x86_64`;
   return renderCloudConfig({
     packages: ['curl', 'gpg', 'prometheus-node-exporter'],
     files: [
@@ -92,7 +94,8 @@ function sideServiceFiles(name: 'scaler' | 'backup', service: ControlPlaneHost['
 /** A control-plane droplet: control plane on 8080, sysreqs on 8081 (and, on one host, the scaler), under systemd. */
 export function renderControlPlaneUserData(host: ControlPlaneHost): string {
   return renderCloudConfig({
-    packages: ['curl', 'gpg', 'git', 'ca-certificates', 'prometheus-node-exporter'],
+    // r-base-core: the control plane indexes the farm's repository with Rscript (tools::write_PACKAGES).
+    packages: ['curl', 'gpg', 'git', 'ca-certificates', 'r-base-core', 'prometheus-node-exporter'],
     files: [
       ...baseFiles(host),
       { path: '/etc/rfarm/nats.creds', content: host.natsCreds, permissions: '0600' },
@@ -114,12 +117,16 @@ export function renderControlPlaneUserData(host: ControlPlaneHost): string {
       'apt-get install -y nodejs',
       `git clone --depth 1 --branch ${host.sourceRef} ${host.sourceRepo} /opt/rfarm`,
       'cd /opt/rfarm && npm ci --omit=dev',
+      'install -d -m 0700 /var/lib/rfarm',
       'systemctl daemon-reload',
       `systemctl enable --now rfarm-control-plane rfarm-sysreqs${host.scaler ? ' rfarm-scaler' : ''}${host.backup ? ' rfarm-backup' : ''}`,
       ...installAlloyCommands(),
     ],
   });
 }
+
+/** Grafana's copy of the TLS material (it runs as user grafana, Prometheus as prometheus). */
+const GRAFANA_TLS = { cert: '/etc/grafana/tls/server.pem', key: '/etc/grafana/tls/server-key.pem' } as const;
 
 /** DNS names the monitoring host answers to. */
 export interface MonitoringNames {
@@ -139,6 +146,7 @@ export function renderMonitoringUserData(host: ServiceHost, prometheusConfig: st
       { path: '/etc/prometheus/prometheus.yml', content: prometheusConfig },
       // Read-only DigitalOcean token for service discovery (prometheus-config.ts).
       { path: DISCOVERY_TOKEN_FILE, content: discoveryToken, permissions: '0600' },
+      { path: ALERT_RULES_PATH, content: renderAlertRules(host.stack) },
       { path: '/etc/prometheus/web.yml', content: renderPrometheusWebConfig('/etc/rfarm/tls/server.pem', '/etc/rfarm/tls/server-key.pem') },
       { path: '/etc/default/prometheus', content: 'ARGS="--web.enable-remote-write-receiver --web.config.file=/etc/prometheus/web.yml --storage.tsdb.path=/data/prometheus --storage.tsdb.retention.time=30d"\n' },
       { path: '/etc/grafana/provisioning/datasources/rfarm.yaml', content: grafanaDataSources(`https://${names.metrics}:9090`, host.lokiUrl.replace(/\/loki\/api\/v1\/push$/, '')) },
@@ -146,7 +154,7 @@ export function renderMonitoringUserData(host: ServiceHost, prometheusConfig: st
       { path: '/var/lib/grafana/dashboards/rfarm.json', content: JSON.stringify(farmDashboard(host.stack), null, 2) },
       {
         path: '/etc/grafana/grafana.ini',
-        content: ['[server]', 'protocol = https', 'http_port = 443', `domain = ${names.grafana}`, 'cert_file = /etc/rfarm/tls/server.pem', 'cert_key = /etc/rfarm/tls/server-key.pem', '', '[auth.anonymous]', 'enabled = false', ''].join('\n'),
+        content: ['[server]', 'protocol = https', 'http_port = 443', `domain = ${names.grafana}`, `cert_file = ${GRAFANA_TLS.cert}`, `cert_key = ${GRAFANA_TLS.key}`, '', '[auth.anonymous]', 'enabled = false', ''].join('\n'),
       },
     ],
     commands: [
@@ -158,7 +166,9 @@ export function renderMonitoringUserData(host: ServiceHost, prometheusConfig: st
       'systemctl restart prometheus',
       ...installAlloyCommands(),
       'apt-get install -y grafana',
-      'chgrp grafana /etc/rfarm/tls/server-key.pem /etc/rfarm/tls/server.pem',
+      // Grafana gets its own copy: the key stays in group prometheus, which Prometheus reads it as.
+      `install -D -o root -g grafana -m 0644 /etc/rfarm/tls/server.pem ${GRAFANA_TLS.cert}`,
+      `install -D -o root -g grafana -m 0640 /etc/rfarm/tls/server-key.pem ${GRAFANA_TLS.key}`,
       'systemctl enable --now grafana-server',
     ],
   });

@@ -6,7 +6,7 @@
  * network (the host's, the docker bridge being off), the paths (the droplet's root), the container
  * name and the metrics port (every builder shares this machine's addresses).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { docker } from '../docker-engine.ts';
@@ -54,6 +54,38 @@ export function adaptedRunArgv(execStart: string, options: Pick<BuilderHostOptio
   return out;
 }
 
+/**
+ * Writes a builder droplet's files under `rootDir` (same modes, same owners) and runs its
+ * file-preparing boot commands there (`install -d`, `chown`, `chmod`, `mkdir`, paths rooted);
+ * `startAgent` is called where the boot starts the rfarm-agent unit.
+ */
+export function prepareDroplet(host: RenderedHost, rootDir: string, startAgent: () => void = () => undefined): BootRecord[] {
+  const records: BootRecord[] = [];
+  for (const file of host.cloudConfig.files) {
+    const path = join(rootDir, file.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.content);
+    chmodSync(path, parseInt(file.permissions, 8));
+    const { uid, gid } = owner(file.owner);
+    chownSync(path, uid, gid);
+  }
+  for (const command of host.cloudConfig.commands) {
+    const step = bootStep(command);
+    if (step.kind === 'run' && /^(install -d|chown|chmod|mkdir) /.test(command)) {
+      // Paths are absolute droplet paths: the same command, rooted under the droplet's directory.
+      const rooted = command.replace(/(\s)(\/[^\s]*)/g, (_, space: string, path: string) => `${space}${join(rootDir, path)}`);
+      const result = spawnSyncText('sh', ['-c', rooted]);
+      records.push({ host: host.name, step, exitCode: result.code, output: result.output });
+    } else if (step.kind === 'run') {
+      records.push({ host: host.name, step: { kind: 'skip', command, reason: 'a droplet command outside the files it writes; not run on this machine' } });
+    } else {
+      records.push({ host: host.name, step });
+      if (step.kind === 'start' && step.units.includes('rfarm-agent')) startAgent();
+    }
+  }
+  return records;
+}
+
 /** A booted builder. */
 export class BuilderHost {
   readonly container: string;
@@ -67,30 +99,7 @@ export class BuilderHost {
 
   /** Writes the files, runs the file-preparing commands under the root, starts the worker container. */
   boot(): void {
-    const { host, rootDir } = this.options;
-    for (const file of host.cloudConfig.files) {
-      const path = join(rootDir, file.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, file.content);
-      chmodSync(path, parseInt(file.permissions, 8));
-      const { uid, gid } = owner(file.owner);
-      chownSync(path, uid, gid);
-    }
-    for (const command of host.cloudConfig.commands) {
-      const step = bootStep(command);
-      const prepare = /^(install -d|chown|chmod|mkdir) /.exec(command);
-      if (step.kind === 'run' && prepare) {
-        // Paths are absolute droplet paths: the same command, rooted under the droplet's directory.
-        const rooted = command.replace(/(\s)(\/[^\s]*)/g, (_, space: string, path: string) => `${space}${join(rootDir, path)}`);
-        const result = spawnSyncText('sh', ['-c', rooted]);
-        this.records.push({ host: host.name, step: { kind: 'run', command }, exitCode: result.code, output: result.output });
-      } else if (step.kind === 'run') {
-        this.records.push({ host: host.name, step: { kind: 'skip', command, reason: 'a droplet command outside the files it writes; not run on this machine' } });
-      } else {
-        this.records.push({ host: host.name, step });
-        if (step.kind === 'start' && step.units.includes('rfarm-agent')) this.start();
-      }
-    }
+    this.records.push(...prepareDroplet(this.options.host, this.options.rootDir, () => this.start()));
   }
 
   private start(): void {
@@ -110,8 +119,8 @@ export class BuilderHost {
     }
     const log = createWriteStream(join(this.options.logDir, `${this.options.host.name}.log`), { flags: 'a' });
     const child = spawn('docker', this.argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     this.child = child;
   }
 
@@ -133,7 +142,6 @@ export class BuilderHost {
   }
 }
 
-import { spawnSync } from 'node:child_process';
 function spawnSyncText(command: string, args: readonly string[]): { code: number; output: string } {
   const result = spawnSync(command, args, { encoding: 'utf8' });
   return { code: result.status ?? 1, output: `${result.stdout}${result.stderr}`.slice(-1500) };

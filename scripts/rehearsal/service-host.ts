@@ -119,8 +119,8 @@ export class ServiceHost {
     args.push(...Object.entries(environment).flatMap(([name, value]) => ['--env', `${name}=${value}`]), this.container, 'sh', '-c', `exec ${execStart}`);
     const log = createWriteStream(join(this.options.logDir, `${this.options.host.name}-${unit}.log`));
     const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     this.services.set(unit, child);
   }
 
