@@ -38,12 +38,14 @@ function owner(spec: string): { uid: number; gid: number } {
 export function adaptedRunArgv(execStart: string, options: Pick<BuilderHostOptions, 'image' | 'rootDir' | 'hosts' | 'metricsPort'>, container: string, renderedImage: string): string[] {
   const words = execStart.split(/\s+/).filter(Boolean);
   if (words[0] !== '/usr/bin/docker' || words[1] !== 'run') throw new Error(`rfarm-agent unit does not run docker: ${execStart}`);
-  const out: string[] = [];
+  const out: string[] = ['run'];
   for (let index = 2; index < words.length; index += 1) {
     const word = words[index];
     const next = words[index + 1];
-    if (word === '--name') out.push(word, container), (index += 1);
-    else if (word === '-p' || word === '--log-driver') index += 1;
+    if (word === '--name') {
+      out.push(word, container);
+      index += 1;
+    } else if (word === '-p' || word === '--log-driver') index += 1;
     else if (word === '-v' || word === '--env-file') {
       const [source, ...rest] = next.split(':');
       out.push(word, [join(options.rootDir, source), ...rest].join(':'));

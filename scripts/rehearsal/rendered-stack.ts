@@ -49,7 +49,7 @@ export interface RenderedStack {
   readonly stack: string;
   readonly domain: string;
   readonly hosts: readonly RenderedHost[];
-  readonly outputs: Record<string, any>;
+  readonly outputs: Record<string, unknown>;
   readonly natsAuth: NatsAuth;
   readonly tls: FarmTls;
   /** Platforms of pools declared outside DigitalOcean (AWS, vSphere): listed, not booted. */

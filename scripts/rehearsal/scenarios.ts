@@ -32,11 +32,24 @@ export interface FarmAccess {
 
 const TERMINAL = ['DONE', 'FAILED', 'CANCELLED', 'TIMEOUT'];
 
-async function api(farm: FarmAccess, method: string, path: string, body?: Buffer, admin = false): Promise<any> {
+/** A build as `/jobs/info` shows it (the fields read here). */
+interface BuildView {
+  readonly platform: string;
+  readonly status: string;
+  readonly check_status?: string;
+}
+
+/** An answer of the API: status and parsed JSON body. */
+interface ApiAnswer {
+  readonly status: number;
+  readonly body: { id?: string; builds?: BuildView[]; text?: string } & Record<string, unknown>;
+}
+
+async function api(farm: FarmAccess, method: string, path: string, body?: Buffer, admin = false): Promise<ApiAnswer> {
   const headers: Record<string, string> = body ? { 'content-type': 'application/gzip' } : {};
   if (admin) headers.authorization = `Bearer ${farm.adminToken}`;
   const response = await publicRequest(farm.balancer, farm.domain, farm.ca, method, path, body, headers);
-  let parsed: any;
+  let parsed: ApiAnswer['body'];
   try {
     parsed = JSON.parse(response.text);
   } catch {
@@ -51,7 +64,7 @@ async function submit(farm: FarmAccess, spec: PackageSpec, platform: string, ext
   return answer.body.id as string;
 }
 
-async function waitFor(farm: FarmAccess, id: string, done: (build: any) => boolean, timeoutMs: number): Promise<any> {
+async function waitFor(farm: FarmAccess, id: string, done: (build: BuildView) => boolean, timeoutMs: number): Promise<BuildView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const info = await api(farm, 'GET', `/jobs/info/${id}`).catch(() => null);
@@ -62,7 +75,7 @@ async function waitFor(farm: FarmAccess, id: string, done: (build: any) => boole
   }
 }
 
-const finished = (build: any) => TERMINAL.includes(build.status);
+const finished = (build: BuildView) => TERMINAL.includes(build.status);
 
 async function scenario(name: string, body: () => Promise<string>): Promise<ScenarioResult> {
   try {
@@ -72,8 +85,8 @@ async function scenario(name: string, body: () => Promise<string>): Promise<Scen
   }
 }
 
-function checkPassed(build: any): void {
-  if (build.status !== 'DONE' || !['OK', 'NOTE'].includes(build.check_status ?? build.result?.status ?? 'OK')) throw new Error(`ended ${build.status} ${build.check_status ?? ''}`.trim());
+function checkPassed(build: BuildView): void {
+  if (build.status !== 'DONE' || !['OK', 'NOTE'].includes(build.check_status ?? 'OK')) throw new Error(`ended ${build.status} ${build.check_status ?? ''}`.trim());
 }
 
 /** A package whose C code links GNU GSL: the builder must install libgsl-dev first. */
@@ -103,7 +116,7 @@ function gslPackage(): PackageSpec {
 /** Runs every scenario; `platforms` are the pools to use, in order of preference (one per scenario when there are enough). */
 export async function runScenarios(farm: FarmAccess, platforms: readonly string[]): Promise<ScenarioResult[]> {
   const pick = (index: number) => platforms[index % platforms.length];
-  const build = (name: string, index: number, spec: PackageSpec, expect: (build: any, output: string) => string) =>
+  const build = (name: string, index: number, spec: PackageSpec, expect: (build: BuildView, output: string) => string) =>
     scenario(name, async () => {
       const id = await submit(farm, spec, pick(index));
       const build = await waitFor(farm, id, finished, 600_000);
