@@ -7,7 +7,7 @@
  * public URL and prints a table of what held. What cannot run here is listed, not faked.
  * Options: --keep (leave the farm running), --builders-per-pool N (cap; default: the stack's).
  */
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,12 @@ async function main(): Promise<number> {
   const builderHosts: BuilderHost[] = [];
   const balancers: LoadBalancer[] = [];
   const rows: Row[] = [];
+  const teardown = async () => {
+    for (const balancer of balancers.splice(0)) await balancer.close();
+    for (const builder of builderHosts) builder.remove();
+    for (const host of serviceHosts) host.remove();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void teardown().then(() => process.exit(130)));
   try {
     const nodeModules = realpathSync(join(ROOT, 'node_modules'));
     const checkout = ['--volume', `${ROOT}:/opt/rfarm:ro`, '--volume', `${nodeModules}:${nodeModules}:ro`, '--volume', '/usr/bin/node:/usr/bin/node:ro'];
@@ -141,9 +147,8 @@ async function main(): Promise<number> {
           runR: rInContainer(workerImage, addHosts, join(work, 'tls', 'ca.pem')),
           killBuilder: async (platformId) => {
             const builder = builderHosts.find((candidate) => candidate.options.host.platformId === platformId)!;
+            // systemd's Restart=always (RestartSec=10) brings it back; BuilderHost does the same.
             builder.kill();
-            await new Promise((resolve) => setTimeout(resolve, 10_000));
-            builder.run();
           },
         },
         platforms,
@@ -155,11 +160,8 @@ async function main(): Promise<number> {
     return rows.some((row) => row.held === false) ? 1 : 0;
   } finally {
     if (!process.argv.includes('--keep')) {
-      for (const balancer of balancers) await balancer.close();
-      for (const builder of builderHosts) builder.remove();
-      for (const host of serviceHosts) host.remove();
-      writeFileSync(join(logDir, 'README'), 'logs of the rehearsal\n');
-      if (!process.argv.includes('--keep-logs')) rmSync(join(work, 'hosts'), { recursive: true, force: true });
+      await teardown();
+      rmSync(join(work, 'hosts'), { recursive: true, force: true });
     }
   }
 }

@@ -112,7 +112,11 @@ export class BuilderHost {
     this.run();
   }
 
-  /** (Re)starts the container as systemd's `Restart=always` would. */
+  /** Restarts seen (systemd's `Restart=always`, `RestartSec=10` of the rendered unit). */
+  restarts = 0;
+  private stopping = false;
+
+  /** Starts the container, and starts it again 10 s after it exits, as the unit's `Restart=always` does. */
   run(): void {
     try {
       docker(['rm', '--force', this.container]);
@@ -123,6 +127,11 @@ export class BuilderHost {
     const child = spawn('docker', this.argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
+    child.on('exit', () => {
+      if (this.stopping) return;
+      this.restarts += 1;
+      setTimeout(() => this.stopping || this.run(), 10_000);
+    });
     this.child = child;
   }
 
@@ -136,6 +145,7 @@ export class BuilderHost {
   }
 
   remove(): void {
+    this.stopping = true;
     try {
       docker(['rm', '--force', this.container]);
     } catch {
