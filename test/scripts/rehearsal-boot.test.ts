@@ -1,0 +1,35 @@
+/** The rehearsal's decisions about a droplet's boot: which commands run here, and how a builder's docker run is adapted. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { agentContainerUnit } from '../../infra/user-data/linux-builder.ts';
+import { bootStep } from '../../scripts/rehearsal/boot-commands.ts';
+import { adaptedRunArgv } from '../../scripts/rehearsal/builder-host.ts';
+import { parseUnit } from '../../scripts/rehearsal/rendered-stack.ts';
+
+test('downloads, block volumes and the firewall are skipped with a reason; file commands run; units are started', () => {
+  assert.is(bootStep('curl -fsSL https://github.com/nats-io/x.tar.gz | tar -xz -C /tmp').kind, 'skip');
+  assert.is(bootStep('blkid /dev/disk/by-id/scsi-0DO_Volume_v || mkfs.ext4 -q /dev/disk/by-id/scsi-0DO_Volume_v').kind, 'skip');
+  assert.is(bootStep('iptables -I DOCKER-USER -d 169.254.169.254 -j DROP').kind, 'skip');
+  assert.is(bootStep('apt-get install -y grafana').kind, 'skip');
+  assert.equal(bootStep('chown 10001:10001 /etc/rfarm/nats.creds'), { kind: 'run', command: 'chown 10001:10001 /etc/rfarm/nats.creds' });
+  const start = bootStep('systemctl enable --now nats-server nats-exporter');
+  assert.is(start.kind, 'start');
+  assert.equal(start.kind === 'start' && start.units, ['nats-server', 'nats-exporter']);
+});
+
+test('a builder’s rendered docker run keeps its flags and user, with paths under the droplet root, the host network and the local image', () => {
+  const image = 'registry.digitalocean.com/r/worker:abc';
+  const argv = adaptedRunArgv(parseUnit(agentContainerUnit(image)).execStart, { image: 'rfarm-worker:local', rootDir: '/tmp/root', hosts: ['nats-1-vpc.x:127.0.0.2'], metricsPort: 9470 }, 'rehearsal-b1', image);
+  assert.is(argv[0], 'run');
+  const line = argv.join(' ');
+  assert.match(line, '--user 10001:10001');
+  assert.match(line, '--security-opt seccomp=unconfined');
+  assert.match(line, '--env-file /tmp/root/etc/rfarm/agent.env');
+  assert.match(line, '-v /tmp/root/etc/rfarm:/etc/rfarm:ro');
+  assert.match(line, '--name rehearsal-b1');
+  assert.match(line, '--add-host nats-1-vpc.x:127.0.0.2 --network host --env FARM_METRICS_PORT=9470 rfarm-worker:local');
+  assert.not.match(line, image);
+  assert.not.match(line, '-p 9464');
+});
+
+test.run();
