@@ -147,7 +147,7 @@ export async function runScenarios(farm: FarmAccess, platforms: readonly string[
       }
       if (!/"published"/.test(state)) throw new Error(`not published in 120 s: ${state}`);
       const installed = farm.runR(`lib <- tempfile(); dir.create(lib); install.packages("${name}", repos = "https://${farm.domain}/repo", type = "source", lib = lib); library(${name}, lib.loc = lib); stopifnot(hello() == "hello world"); cat("INSTALLED\\n")`);
-      if (installed.code !== 0 || !installed.output.includes('INSTALLED')) throw new Error(`install.packages failed: ${installed.output.slice(-300)}`);
+      if (installed.code !== 0 || !installed.output.includes('INSTALLED')) throw new Error(`install.packages failed: ${installed.output.trim().split("\n").slice(-3).join(" | ")}`);
       return `${pick(3)}: published, installed with install.packages() over HTTPS`;
     }),
     scenario('cancel a running build', async () => {
