@@ -18,6 +18,7 @@ import { BuilderHost } from './rehearsal/builder-host.ts';
 import { publicRequest, startLoadBalancer, type LoadBalancer } from './rehearsal/load-balancer.ts';
 import { ensureDropletImage, ensureWorkerImage } from './rehearsal/rehearsal-images.ts';
 import { renderStack, type RenderedHost } from './rehearsal/rendered-stack.ts';
+import { probeAgentPermissions } from './rehearsal/nats-probe.ts';
 import { printReport, prometheusTargets, type Row } from './rehearsal/report.ts';
 import { rInContainer, runScenarios } from './rehearsal/scenarios.ts';
 import { ServiceHost } from './rehearsal/service-host.ts';
@@ -146,14 +147,18 @@ async function main(): Promise<number> {
           adminToken,
           runR: rInContainer(workerImage, addHosts, join(work, 'tls', 'ca.pem')),
           killBuilder: async (platformId) => {
-            const builder = builderHosts.find((candidate) => candidate.options.host.platformId === platformId)!;
-            // systemd's Restart=always (RestartSec=10) brings it back; BuilderHost does the same.
-            builder.kill();
+            // Every droplet of the pool: the one running the build is among them (workers share this
+            // machine's hostname, so which one it is cannot be told). Restart=always brings them back.
+            for (const builder of builderHosts.filter((candidate) => candidate.options.host.platformId === platformId)) builder.kill();
           },
         },
         platforms,
       );
       for (const result of results) rows.push({ area: 'scenario', what: result.name, held: result.held, detail: result.detail });
+    }
+    const [pool, other] = [...new Set(builders.map((host) => host.platformId!))];
+    if (natsHosts[0] && pool && other) {
+      rows.push(await probeAgentPermissions(natsHosts[0].loopback, names.natsInVpc(1), rendered.tls.ca, rendered.natsAuth.agentCreds[pool], pool, other).catch((error: Error) => ({ area: 'security', what: 'least privilege probe', held: false, detail: error.message })));
     }
     rows.push(...(await prometheusTargets(byRole('monitoring'), names.metrics, rendered.tls.ca)));
     printReport(rendered, [...serviceHosts.flatMap((host) => host.records), ...builderHosts.flatMap((host) => host.records)], serviceHosts, rows, logDir);

@@ -4,7 +4,7 @@
  * credentials from scripts/stack-credentials.ts and a farm CA made with openssl. Each droplet's
  * cloud-config is parsed; each private address is given a loopback address of its own.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PLATFORMS } from '../../images/index.ts';
@@ -78,6 +78,8 @@ export async function renderStack(repoRoot: string, stack: string, workDir: stri
   mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
   const natsAuth = await stackNatsAuth(newNatsKeys(), stack, PLATFORMS.map((platform) => platform.id));
   const tls = farmTls(tlsDir, stack, domain);
+  // Kept with the TLS material (0700), for looking into a farm left running with --keep.
+  writeFileSync(join(tlsDir, 'nats-auth.json'), JSON.stringify(natsAuth), { mode: 0o600 });
   const secrets = { ...placeholderSecrets(), 'rfarm:natsAuth': JSON.stringify(natsAuth), 'rfarm:farmTls': JSON.stringify(tls) };
   const run = await declareOffline(repoRoot, stack, secrets);
   const droplets = run.resources.filter((resource) => resource.type === 'digitalocean:index/droplet:Droplet');

@@ -26,7 +26,7 @@ export interface FarmAccess {
   readonly adminToken: string;
   /** R with the farm's names and CA: runs an R expression as a user's machine would. */
   readonly runR: (expression: string) => { code: number; output: string };
-  /** Kills the worker container of a platform's first builder and starts it again after systemd's RestartSec. */
+  /** Kills the worker containers of a platform's builders (each comes back after its unit's RestartSec). */
   readonly killBuilder: (platformId: string) => Promise<void>;
 }
 
@@ -146,9 +146,16 @@ export async function runScenarios(farm: FarmAccess, platforms: readonly string[
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
       if (!/"published"/.test(state)) throw new Error(`not published in 120 s: ${state}`);
+      // The index may follow the publication record by a moment: wait for PACKAGES to list it, and say how long it took.
+      const publishedAt = Date.now();
+      while (!(await api(farm, 'GET', '/repo/src/contrib/PACKAGES')).body.text?.includes(`Package: ${name}`)) {
+        if (Date.now() - publishedAt > 60_000) throw new Error('published, but src/contrib/PACKAGES did not list it within 60 s');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      const indexLag = Math.round((Date.now() - publishedAt) / 1000);
       const installed = farm.runR(`lib <- tempfile(); dir.create(lib); install.packages("${name}", repos = "https://${farm.domain}/repo", type = "source", lib = lib); library(${name}, lib.loc = lib); stopifnot(hello() == "hello world"); cat("INSTALLED\\n")`);
       if (installed.code !== 0 || !installed.output.includes('INSTALLED')) throw new Error(`install.packages failed: ${installed.output.trim().split("\n").slice(-3).join(" | ")}`);
-      return `${pick(3)}: published, installed with install.packages() over HTTPS`;
+      return `${pick(3)}: published (in the index ${indexLag} s after the record said so), installed with install.packages() over HTTPS`;
     }),
     scenario('cancel a running build', async () => {
       const id = await submit(farm, packages.slow(300, `cancelpkg${suffix}`), pick(4));
@@ -159,7 +166,7 @@ export async function runScenarios(farm: FarmAccess, platforms: readonly string[
       if (ended.status !== 'CANCELLED') throw new Error(`ended ${ended.status}`);
       return `${pick(4)}: CANCELLED`;
     }),
-    scenario('worker container killed mid-build: build redelivered and done', async () => {
+    scenario('worker containers killed mid-build: build redelivered and done', async () => {
       const id = await submit(farm, packages.slow(20, `killpkg${suffix}`), pick(5));
       await waitFor(farm, id, (b) => b.status === 'RUNNING' || finished(b), 600_000);
       await new Promise((resolve) => setTimeout(resolve, 3000));
