@@ -148,7 +148,7 @@ export async function runScenarios(farm: FarmAccess, platforms: readonly string[
       if (!/"published"/.test(state)) throw new Error(`not published in 120 s: ${state}`);
       // The index may follow the publication record by a moment: wait for PACKAGES to list it, and say how long it took.
       const publishedAt = Date.now();
-      while (!(await api(farm, 'GET', '/repo/src/contrib/PACKAGES')).body.text?.includes(`Package: ${name}`)) {
+      while (!(await publicRequest(farm.balancer, farm.domain, farm.ca, 'GET', '/repo/src/contrib/PACKAGES')).text.includes(`Package: ${name}\n`)) {
         if (Date.now() - publishedAt > 60_000) throw new Error('published, but src/contrib/PACKAGES did not list it within 60 s');
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
