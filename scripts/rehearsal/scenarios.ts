@@ -154,7 +154,7 @@ export async function runScenarios(farm: FarmAccess, platforms: readonly string[
       }
       const indexLag = Math.round((Date.now() - publishedAt) / 1000);
       const installed = farm.runR(`lib <- tempfile(); dir.create(lib); install.packages("${name}", repos = "https://${farm.domain}/repo", type = "source", lib = lib); library(${name}, lib.loc = lib); stopifnot(hello() == "hello world"); cat("INSTALLED\\n")`);
-      if (installed.code !== 0 || !installed.output.includes('INSTALLED')) throw new Error(`install.packages failed: ${installed.output.trim().split("\n").slice(-3).join(" | ")}`);
+      if (installed.code !== 0 || !installed.output.includes('INSTALLED')) throw new Error(`install.packages failed: ${installed.output.split('\n').filter((line) => /warning|cannot|not available|error|status/i.test(line)).slice(0, 4).join(' | ')}`);
       return `${pick(3)}: published (in the index ${indexLag} s after the record said so), installed with install.packages() over HTTPS`;
     }),
     scenario('cancel a running build', async () => {
