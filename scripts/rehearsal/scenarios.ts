@@ -4,7 +4,7 @@
  * `install.packages()` from the farm's repository, a cancel, and a worker container killed in the
  * middle of a build. Each scenario returns whether it held and what was seen.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { packPackage, paddedSpec } from '../../bench/bench-packages.ts';
 import { documentedHello, packages, type PackageSpec } from '../../test/support/r-packages.ts';
@@ -25,7 +25,7 @@ export interface FarmAccess {
   readonly ca: string;
   readonly adminToken: string;
   /** R with the farm's names and CA: runs an R expression as a user's machine would. */
-  readonly runR: (expression: string) => { code: number; output: string };
+  readonly runR: (expression: string) => Promise<{ code: number; output: string }>;
   /** Kills the worker containers of a platform's builders (each comes back after its unit's RestartSec). */
   readonly killBuilder: (platformId: string) => Promise<void>;
 }
@@ -153,7 +153,7 @@ export async function runScenarios(farm: FarmAccess, platforms: readonly string[
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
       const indexLag = Math.round((Date.now() - publishedAt) / 1000);
-      const installed = farm.runR(`lib <- tempfile(); dir.create(lib); install.packages("${name}", repos = "https://${farm.domain}/repo", type = "source", lib = lib); library(${name}, lib.loc = lib); stopifnot(hello() == "hello world"); cat("INSTALLED\\n")`);
+      const installed = await farm.runR(`lib <- tempfile(); dir.create(lib); install.packages("${name}", repos = "https://${farm.domain}/repo", type = "source", lib = lib); library(${name}, lib.loc = lib); stopifnot(hello() == "hello world"); cat("INSTALLED\\n")`);
       if (installed.code !== 0 || !installed.output.includes('INSTALLED')) throw new Error(`install.packages failed: ${installed.output.split('\n').filter((line) => /warning|cannot|not available|error|status/i.test(line)).slice(0, 4).join(' | ')}`);
       return `${pick(3)}: published (in the index ${indexLag} s after the record said so), installed with install.packages() over HTTPS`;
     }),
@@ -179,14 +179,25 @@ export async function runScenarios(farm: FarmAccess, platforms: readonly string[
   return results;
 }
 
-/** `R -e` in a container of the stand-in image, with the farm's names and CA (as a user's machine with the farm's CA would). */
-export function rInContainer(image: string, hosts: readonly string[], caFile: string): (expression: string) => { code: number; output: string } {
-  return (expression) => {
-    const result = spawnSync(
-      'docker',
-      ['run', '--rm', '--network', 'host', ...hosts.flatMap((entry) => ['--add-host', entry]), '--volume', `${caFile}:/farm-ca.pem:ro`, '--env', 'CURL_CA_BUNDLE=/farm-ca.pem', image, 'Rscript', '-e', expression],
-      { encoding: 'utf8', timeout: 300_000 },
-    );
-    return { code: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
-  };
+/**
+ * `Rscript -e` in a container of the stand-in image, with the farm's names and CA (as a user's
+ * machine with the farm's CA would). Asynchronous: the balancers it reaches live in this process.
+ */
+export function rInContainer(image: string, hosts: readonly string[], caFile: string): (expression: string) => Promise<{ code: number; output: string }> {
+  return (expression) =>
+    new Promise((resolve) => {
+      const child = spawn(
+        'docker',
+        ['run', '--rm', '--network', 'host', ...hosts.flatMap((entry) => ['--add-host', entry]), '--volume', `${caFile}:/farm-ca.pem:ro`, '--env', 'CURL_CA_BUNDLE=/farm-ca.pem', image, 'Rscript', '-e', expression],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? 1, output });
+      });
+    });
 }
