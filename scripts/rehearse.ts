@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderPrometheusConfig } from '../infra/monitoring/prometheus-config.ts';
 import { farmHostNames } from '../infra/naming.ts';
 import { ensureDockerEngine } from './docker-engine.ts';
 import { machineDebianMirror } from './platform-images.ts';
@@ -73,10 +74,22 @@ async function main(): Promise<number> {
     ...byRole('monitoring').map((host) => `${names.metrics}:${host.loopback}`),
   ];
   const builders = byRole('builder');
+  const staticPrometheusConfig = () =>
+    renderPrometheusConfig(stack, {
+      kind: 'static',
+      targets: {
+        controlPlane: byRole('control-plane').map((host) => host.privateAddress),
+        nats: natsHosts.map((host) => host.privateAddress),
+        monitoring: ['127.0.0.1'],
+        logs: byRole('logs').map((host) => host.privateAddress),
+        builders: builders.map((host) => ({ address: host.privateAddress, platformId: host.platformId! })),
+      },
+    });
   const metricsPort = new Map(builders.map((host, index) => [host.name, 9464 + index]));
   // Private address → loopback everywhere a file names one; a builder's metrics port is its own here.
-  const rewrite = (forHost: RenderedHost) => (_path: string, content: string) => {
-    let text = content;
+  const rewrite = (forHost: RenderedHost) => (path: string, content: string) => {
+    // DigitalOcean service discovery needs its API: Prometheus gets the same jobs as static targets.
+    let text = path === '/etc/prometheus/prometheus.yml' ? staticPrometheusConfig() : content;
     for (const host of hosts) {
       if (host.role === 'builder') text = text.split(`${host.privateAddress}:9464`).join(`${host.loopback}:${metricsPort.get(host.name)}`);
       text = text.split(host.privateAddress).join(host.loopback);

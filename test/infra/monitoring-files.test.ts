@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ALERT_RULES_PATH, renderAlertRules } from '../../infra/monitoring/alert-rules.ts';
-import { renderPrometheusConfig } from '../../infra/monitoring/prometheus-config.ts';
+import { DISCOVERY_TOKEN_FILE, renderPrometheusConfig } from '../../infra/monitoring/prometheus-config.ts';
 import { renderMonitoringUserData, renderNatsNodeUserData } from '../../infra/user-data/services.ts';
 import { parseCloudConfig } from '../../scripts/rehearsal/rendered-stack.ts';
 import { testUnless } from '../support/skip.ts';
 
-const targets = { controlPlane: ['10.60.0.2'], nats: ['10.60.0.3'], monitoring: ['127.0.0.1'], logs: ['10.60.0.4'], builders: [{ address: '10.60.0.5', platformId: 'r-release-linux-x86_64' }] };
 const tls = { ca: 'CA', cert: 'CERT', key: 'KEY' };
-const monitoring = parseCloudConfig(renderMonitoringUserData({ stack: 'prod', role: 'monitoring', lokiUrl: 'https://logs-vpc.x:3100/loki/api/v1/push', tls }, renderPrometheusConfig('prod', targets), { grafana: 'grafana.x', metrics: 'metrics.x' }, 'vol'));
+const monitoring = parseCloudConfig(renderMonitoringUserData({ stack: 'prod', role: 'monitoring', lokiUrl: 'https://logs-vpc.x:3100/loki/api/v1/push', tls }, renderPrometheusConfig('prod', { kind: 'digitalocean', tokenFile: DISCOVERY_TOKEN_FILE }), { grafana: 'grafana.x', metrics: 'metrics.x' }, 'vol', 'TOKEN'));
 const promtool = spawnSync('promtool', ['--version']).status === 0 ? undefined : 'promtool is not installed (Debian: apt-get install prometheus; npm test installs it as root)';
 
 testUnless(promtool, 'promtool accepts the generated prometheus.yml and the alert rules it loads', () => {
@@ -26,7 +25,8 @@ testUnless(promtool, 'promtool accepts the generated prometheus.yml and the aler
     const rulesFile = join(root, ALERT_RULES_PATH);
     mkdirSync(join(rulesFile, '..'), { recursive: true });
     writeFileSync(rulesFile, monitoring.files.find((file) => file.path === ALERT_RULES_PATH)!.content);
-    const config = monitoring.files.find((file) => file.path === '/etc/prometheus/prometheus.yml')!.content.replace(ALERT_RULES_PATH, rulesFile);
+    writeFileSync(join(root, 'token'), 'TOKEN');
+    const config = monitoring.files.find((file) => file.path === '/etc/prometheus/prometheus.yml')!.content.replace(ALERT_RULES_PATH, rulesFile).replaceAll(DISCOVERY_TOKEN_FILE, join(root, 'token'));
     writeFileSync(join(root, 'prometheus.yml'), config);
     const checked = spawnSync('promtool', ['check', 'config', join(root, 'prometheus.yml')], { encoding: 'utf8' });
     assert.is(checked.status, 0, checked.stdout + checked.stderr);
