@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { PLATFORMS, platformOfHost } from '../images/index.ts';
 import { readHostFacts } from '../images/agent/host-facts.ts';
 import { prepareLocalNatsAuth, type LocalNatsAuth } from './local-nats-auth.ts';
+import { FarmSupervisor, jsonLogLine, type SupervisedProcess, type SupervisorLog } from './farm-supervisor.ts';
 import { freePort, startNats, type NatsNode } from './nats-server.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -36,6 +37,11 @@ export interface LocalFarmOptions {
   readonly controlPlaneEnv?: Readonly<Record<string, string>>;
   /** Where children's output goes: inherit for `npm start`, ignore in tests. */
   readonly stdio?: 'inherit' | 'ignore';
+  /**
+   * Restart whatever dies, with backoff, saying so in a JSON log line (`npm start`); tests that
+   * kill parts of the farm on purpose leave it off, or pass a log sink to read the lines.
+   */
+  readonly supervise?: boolean | SupervisorLog;
 }
 
 /** Variables a child inherits from us: where programs are, whose home, which language. Never secrets. */
@@ -60,10 +66,12 @@ async function hostPlatformId(): Promise<string | null> {
 }
 
 /** A child process of the farm that can be killed and started again with the same settings. */
-export class FarmProcess {
+export class FarmProcess implements SupervisedProcess {
   child: ChildProcess | null = null;
   /** The end of its error output, for saying why it died. */
   stderrTail = '';
+  onUnexpectedExit: SupervisedProcess['onUnexpectedExit'] = null;
+  private stopRequested = false;
   constructor(
     readonly name: string,
     private readonly entry: string,
@@ -73,12 +81,21 @@ export class FarmProcess {
   ) {}
 
   start(): void {
-    this.child = spawn(process.execPath, ['--import', 'tsx', this.entry], {
+    this.stopRequested = false;
+    const child = spawn(process.execPath, ['--import', 'tsx', this.entry], {
       cwd: ROOT,
       env: { ...hostEnvironment(), ...this.env },
       stdio: ['ignore', this.stdio, this.stdio === 'inherit' ? 'inherit' : 'pipe'],
     });
-    this.child.stderr?.on('data', (chunk) => (this.stderrTail = (this.stderrTail + chunk).slice(-4000)));
+    this.child = child;
+    child.stderr?.on('data', (chunk) => (this.stderrTail = (this.stderrTail + chunk).slice(-4000)));
+    child.once('exit', (code, signal) => {
+      if (this.child === child && !this.stopRequested) this.onUnexpectedExit?.(code, signal);
+    });
+  }
+
+  async restart(): Promise<void> {
+    this.start();
   }
 
   get alive(): boolean {
@@ -87,6 +104,7 @@ export class FarmProcess {
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
+    this.stopRequested = true;
     if (!child || !this.alive) return;
     const exited = new Promise((done) => child.once('exit', done));
     child.kill(signal);
@@ -110,6 +128,8 @@ async function waitForHttp(url: string, owner: FarmProcess, timeoutMs = 30_000):
 export class LocalFarm {
   readonly agents: FarmProcess[] = [];
   private agentCount = 0;
+  /** Restarts dead processes; null unless the farm was started with `supervise`. */
+  readonly supervisor: FarmSupervisor | null;
 
   private constructor(
     readonly options: LocalFarmOptions,
@@ -120,7 +140,10 @@ export class LocalFarm {
     readonly sysreqsUrl: string | null,
     /** The farm's NATS credentials; `natsAuth.controlPlaneCreds` lets tests and tools in. */
     readonly natsAuth: LocalNatsAuth,
-  ) {}
+  ) {
+    const supervise = options.supervise;
+    this.supervisor = supervise ? new FarmSupervisor(typeof supervise === 'function' ? supervise : jsonLogLine) : null;
+  }
 
   get natsUrl(): string {
     return this.nats.map((node) => node.url).join(',');
@@ -154,6 +177,8 @@ export class LocalFarm {
       FARM_DATA_DIR: dataDir,
       FARM_JETSTREAM_REPLICAS: replicas,
       ...(sysreqsUrl ? { FARM_SYSREQS_URL: sysreqsUrl } : {}),
+      // No agent outlives the farm, not even one the control plane started (`PUT /worker`).
+      FARM_OWNER_PID: String(process.pid),
       ...options.agentEnv,
       // The farm's own repository first: dependencies come from it (and the host's r-cran-*
       // packages) without the internet; more repositories (a CRAN mirror) may follow.
@@ -175,6 +200,7 @@ export class LocalFarm {
         FARM_LOCAL_AGENTS: '1',
         // Searched for reverse dependencies after the farm's own repository (which it reads directly).
         ...(options.agentEnv?.FARM_R_REPOS ? { FARM_R_REPOS: options.agentEnv.FARM_R_REPOS } : {}),
+        ...(sysreqsUrl ? { FARM_SYSREQS_URL: sysreqsUrl } : {}),
         ...Object.fromEntries(Object.entries(agentEnv).map(([name, value]) => [`FARM_AGENT_ENV_${name}`, value])),
         ...options.controlPlaneEnv,
       },
@@ -190,6 +216,11 @@ export class LocalFarm {
       await farm.stop();
       throw error;
     }
+    if (farm.supervisor) {
+      for (const node of nats) farm.supervisor.watch(node);
+      farm.supervisor.watch(controlPlane);
+      if (sysreqs) farm.supervisor.watch(sysreqs);
+    }
     for (let index = 0; index < (options.workers ?? 1); index++) farm.addAgent();
     return farm;
   }
@@ -203,6 +234,7 @@ export class LocalFarm {
       throw new Error(`no NATS credentials for agents of '${platform ?? 'this host (R is not installed)'}': they are made at start for the catalogue's platforms and this host's`);
     }
     const agent = new FarmProcess(id, ENTRIES.agent, { NATS_CREDS: this.natsAuth.agentCreds(platform), ...full }, this.options.stdio ?? 'ignore');
+    this.supervisor?.watch(agent, false);
     agent.start();
     this.agents.push(agent);
     return agent;
@@ -226,6 +258,7 @@ export class LocalFarm {
   }
 
   async stop(): Promise<void> {
+    this.supervisor?.stop();
     await Promise.all(this.agents.map((agent) => agent.stop()));
     await this.controlPlane.stop();
     await this.sysreqs?.stop();

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { SupervisedProcess } from './farm-supervisor.ts';
 import type { NatsServerAuth } from './nats-auth.ts';
 
 /** nats-server installs to /usr/sbin on Debian, which is not on a normal user's PATH. */
@@ -80,10 +81,25 @@ function adoptStoreWithoutAuth(storeDir: string, account: string): void {
 }
 
 /** One nats-server process that can be killed and started again on the same port and store. */
-export class NatsNode {
+export class NatsNode implements SupervisedProcess {
   private child: ChildProcess | null = null;
+  /** Called when the server exits after it was ready, without a stop() of ours. */
+  onUnexpectedExit: SupervisedProcess['onUnexpectedExit'] = null;
 
   constructor(readonly options: NatsNodeOptions) {}
+
+  get name(): string {
+    return this.options.name ?? 'nats-server';
+  }
+
+  restart(): Promise<void> {
+    return this.start();
+  }
+
+  /** The running server's process id (null when stopped). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
 
   get url(): string {
     return `nats://127.0.0.1:${this.options.port}`;
@@ -115,6 +131,9 @@ export class NatsNode {
       });
     });
     child.stderr!.resume();
+    child.once('exit', (code, signal) => {
+      if (this.child === child) this.onUnexpectedExit?.(code, signal);
+    });
   }
 
   /** Stops it; SIGKILL simulates a crash. */
@@ -122,9 +141,9 @@ export class NatsNode {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((done) => child.once('exit', done));
+    this.child = null;
     child.kill(signal);
     await exited;
-    this.child = null;
   }
 }
 

@@ -85,6 +85,7 @@ const farm = await LocalFarm.start({
   adminToken: token,
   sysreqsPort,
   stdio: 'inherit',
+  supervise: true,
   agentEnv: process.env.FARM_R_REPOS ? { FARM_R_REPOS: process.env.FARM_R_REPOS } : {},
 }).catch((error: Error) => {
   console.error(`rfarm: the local farm did not start: ${error.message}`);
@@ -119,3 +120,9 @@ const stop = async () => {
 };
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
+// `npm start` runs us as its child (package.json execs node, so npm's forwarded SIGINT and SIGTERM
+// reach us); should npm itself end without a word, we are re-parented, and the farm stops too.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop();
+}, 1_000).unref();

@@ -72,6 +72,17 @@ export interface AgentConfig {
    * of NATS_URL and FARM_SYSREQS_URL (always blocked): e.g. the control plane's public address.
    */
   readonly egressBlock: string[];
+   * FARM_OWNER_PID: the process that owns this agent (the local farm sets its own pid): when it has
+   * ended, the agent leaves too (its running build goes back to the queue), so none outlives its farm.
+   * Unset: the agent runs until stopped.
+   */
+  readonly ownerPid?: number;
+  /** FARM_SYSREQS_WAIT_SECONDS: how long a build waits for an unreachable sysreqs service before it fails. Default 300. */
+  readonly sysreqsWaitSeconds: number;
+  /** FARM_JOB_DIR_STALE_SECONDS: another worker's job directories untouched this long are swept. Default 600. */
+  readonly jobDirStaleSeconds: number;
+  /** FARM_JOB_DIR_SWEEP_SECONDS: how often job directories no live build owns are swept (also at start). Default 600. */
+  readonly jobDirSweepSeconds: number;
 }
 
 /** A configuration problem, with how to fix it. */
@@ -122,7 +133,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     minFreeDiskBytes: positiveInteger(env, 'FARM_MIN_FREE_DISK_BYTES', 1_000_000_000, problems),
     checkNetwork: (env.FARM_CHECK_NETWORK || 'none') as NetworkPolicy,
     egressBlock: (env.FARM_EGRESS_BLOCK ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+    ownerPid: env.FARM_OWNER_PID ? positiveInteger(env, 'FARM_OWNER_PID', 1, problems) : undefined,
+    sysreqsWaitSeconds: positiveInteger(env, 'FARM_SYSREQS_WAIT_SECONDS', 300, problems),
+    jobDirStaleSeconds: positiveInteger(env, 'FARM_JOB_DIR_STALE_SECONDS', 600, problems),
+    jobDirSweepSeconds: positiveInteger(env, 'FARM_JOB_DIR_SWEEP_SECONDS', 600, problems),
   };
+  // It names a directory of the data directory (job directories are kept per worker).
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(config.workerId)) problems.push(`FARM_WORKER_ID=${config.workerId} must be letters, digits, '.', '_' and '-' (at most 128, starting with a letter or digit)`);
   if (config.sandboxUid < 1000) problems.push(`FARM_SANDBOX_UID=${config.sandboxUid} is a system uid; choose an unused uid of 1000 or more`);
   if (config.checkNetwork !== 'none' && config.checkNetwork !== 'egress') {
     problems.push(`FARM_CHECK_NETWORK=${config.checkNetwork} must be none or egress`);

@@ -29,10 +29,32 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  if (config.ownerPid) {
+    const ownerPid = config.ownerPid;
+    // Polled: Linux tells a child nothing when a process that is not its parent ends.
+    const owner = setInterval(() => {
+      if (processExists(ownerPid)) return;
+      clearInterval(owner);
+      log.warn({ ownerPid }, 'the farm that owns this agent has ended; leaving');
+      setTimeout(() => process.exit(0), 10_000).unref();
+      shutdown('owner gone');
+    }, 1_000);
+    owner.unref();
+  }
   await agent.stopped;
   await agent.stop();
   metricsServer?.close();
   process.exit(0);
+}
+
+/** Whether a process with this pid is running (ours to signal or not). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 // A stray rejection (NATS away for a moment) must not take the agent and its running build down.

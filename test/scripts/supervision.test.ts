@@ -1,0 +1,77 @@
+/**
+ * The local farm under supervision: whatever of it dies is said in a JSON log line and started again,
+ * and the farm works afterwards. Real processes, killed with SIGKILL.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startTestFarm } from '../support/farm.ts';
+
+type Line = Record<string, unknown>;
+
+async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function alive(pid: number | null | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('nats-server, the control plane, sysreqs and an agent each come back after SIGKILL, and each death is logged', async () => {
+  const lines: Line[] = [];
+  const farm = await startTestFarm({ workers: 1, sysreqsPort: 0, supervise: (line) => lines.push(line) });
+  try {
+    const victims: { service: string; pid: () => number | null | undefined }[] = [
+      { service: 'nats-server', pid: () => farm.nats[0].pid },
+      { service: 'control-plane', pid: () => farm.controlPlane.child?.pid },
+      { service: 'sysreqs', pid: () => farm.sysreqs?.child?.pid },
+      { service: 'local-agent-1', pid: () => farm.agents[0].child?.pid },
+    ];
+    for (const victim of victims) {
+      const before = victim.pid()!;
+      process.kill(before, 'SIGKILL');
+      const said = await until(`${victim.service}: a log line`, () => lines.find((line) => line.service === victim.service && /restarting/.test(String(line.msg))));
+      assert.is(said.level, 50);
+      assert.is(said.signal, 'SIGKILL');
+      await until(`${victim.service}: running again`, () => victim.pid() !== before && alive(victim.pid()));
+      await until(`${victim.service}: "restarted" logged`, () => lines.some((line) => line.service === victim.service && line.msg === `${victim.service} restarted`));
+    }
+    // The farm as a whole answers again: healthy, with its agent back.
+    await until('healthz ok', () => fetch(`${farm.url}/healthz`).then((response) => response.ok, () => false));
+    await until('sysreqs healthz', () => fetch(`${farm.sysreqsUrl}/healthz`).then((response) => response.ok, () => false));
+    await farm.waitForWorkers(1, 60_000);
+    for (const victim of victims) assert.is(farm.supervisor?.restarts.get(victim.service), 1, victim.service);
+  } finally {
+    await farm.cleanup();
+  }
+});
+
+test('an agent that leaves on request (exit 0) is not started again', async () => {
+  const lines: Line[] = [];
+  const farm = await startTestFarm({ workers: 1, supervise: (line) => lines.push(line) });
+  try {
+    const agent = farm.agents[0];
+    const response = await fetch(`${farm.url}/worker/local-agent-1`, { method: 'DELETE', headers: { authorization: `Bearer ${farm.options.adminToken}` } });
+    assert.ok(response.ok, await response.text());
+    await until('agent gone', () => !agent.alive);
+    await until('a log line', () => lines.find((line) => line.service === 'local-agent-1'));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    assert.not.ok(agent.alive);
+    assert.is(farm.supervisor?.restarts.get('local-agent-1'), undefined);
+  } finally {
+    await farm.cleanup();
+  }
+});
+
+test.run();
