@@ -182,7 +182,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and NATS connectivity. */
+        /** Liveness, NATS connectivity (503 without it), and whether sysreqs and storage are fine (status degraded when not). */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -567,7 +567,7 @@ export interface components {
             builds: components["schemas"]["Publication"][];
         };
         /** @enum {string} */
-        ErrorCode: "invalid_request" | "empty_upload" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "email_not_allowed" | "mail_not_sent" | "mail_not_configured" | "publish_refused" | "already_published" | "repository_file_not_found" | "service_unavailable" | "webhook_signature_invalid" | "github_not_configured" | "too_many_uploads" | "internal_error";
+        ErrorCode: "invalid_request" | "empty_upload" | "not_gzip" | "not_tar" | "unsafe_archive_entry" | "no_package_directory" | "invalid_description" | "invalid_package_name" | "invalid_package_version" | "upload_too_large" | "archive_too_large" | "unknown_platform" | "no_platforms" | "check_arg_not_allowed" | "env_not_allowed" | "job_not_found" | "build_not_found" | "artifact_not_found" | "worker_not_found" | "admin_token_required" | "admin_token_invalid" | "workers_not_launchable" | "route_not_found" | "method_not_allowed" | "unsupported_media_type" | "invalid_token" | "email_not_validated" | "email_not_allowed" | "mail_not_sent" | "mail_not_configured" | "publish_refused" | "already_published" | "repository_file_not_found" | "service_unavailable" | "storage_full" | "webhook_signature_invalid" | "github_not_configured" | "too_many_uploads" | "internal_error";
         Error: {
             error: {
                 code: components["schemas"]["ErrorCode"];
@@ -777,9 +777,14 @@ export interface components {
             live_workers: number;
         };
         Health: {
-            /** @enum {string} */
-            status: "ok";
+            /**
+             * @description degraded: NATS works, but a dependency of builds (sysreqs) does not answer or the farm is out of storage and refuses new work; `problems` says which.
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
             nats: string;
+            /** @description What is degraded, one line per dependency. */
+            problems?: string[];
         };
     };
     responses: {
@@ -812,7 +817,7 @@ export interface components {
                 "application/json": components["schemas"]["RhubError"];
             };
         };
-        /** @description The farm cannot take this now (too_many_uploads, service_unavailable); send it again after Retry-After seconds. */
+        /** @description The farm cannot take this now (too_many_uploads, service_unavailable, storage_full); send it again after Retry-After seconds. */
         Busy: {
             headers: {
                 /** @description Seconds to wait before sending it again. */

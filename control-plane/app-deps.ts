@@ -7,6 +7,8 @@ import type { FarmConnection } from '../protocol/index.ts';
 import type { LatestResults } from './badges/index.ts';
 import type { ControlPlaneConfig } from './config.ts';
 import type { GitHubIntegration } from './github/index.ts';
+import type { NatsAvailability } from './health/nats-availability.ts';
+import type { StorageGuard } from './health/storage-guard.ts';
 import type { ControlPlaneMetrics } from './http/metrics.ts';
 import type { OpenApiValidator } from './http/openapi-validator.ts';
 import type { UploadGate } from './http/upload-gate.ts';
@@ -44,4 +46,8 @@ export interface AppDeps {
   readonly revdeps: RevdepChecks;
   /** How many uploads are read at once. */
   readonly uploads: UploadGate;
+  /** Whether NATS is reachable now. */
+  readonly nats: NatsAvailability;
+  /** Whether the farm has room for new work. */
+  readonly storage: StorageGuard;
 }

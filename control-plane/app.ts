@@ -7,6 +7,8 @@ import { LatestResults } from './badges/index.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { ControlPlaneConfig } from './config.ts';
 import { GitHubIntegration } from './github/index.ts';
+import { NatsAvailability } from './health/nats-availability.ts';
+import { StorageGuard } from './health/storage-guard.ts';
 import { errorHandler } from './http/error-handler.ts';
 import type { ControlPlaneMetrics } from './http/metrics.ts';
 import { OpenApiValidator } from './http/openapi-validator.ts';
@@ -74,6 +76,8 @@ export function createDeps(
     workers,
     platforms,
     uploads: new UploadGate({ maxUploads: config.uploadConcurrency, maxBytes: config.uploadBufferBytes }),
+    nats: new NatsAvailability(farm.nc),
+    storage: new StorageGuard(farm.jsm, { dirs: config.storeDirs, minFreeBytes: config.minFreeStoreBytes, refusePercent: config.storeRefusePercent }, log),
     mailer: config.smtpUrl ? new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }) : null,
     repository,
     revdeps,

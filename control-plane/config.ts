@@ -71,6 +71,35 @@ export interface ControlPlaneConfig {
    * repository; the same list as the agents' FARM_R_REPOS. Default none.
    */
   readonly rRepos: readonly string[];
+  /** FARM_SYSREQS_URL: the sysreqs service the farm's builds use; /healthz says `degraded` while it does not answer. Unset: not probed. */
+  readonly sysreqsUrl?: string;
+  /** FARM_STORE_DIRS: comma-separated directories whose file systems hold the farm's state (the local farm: its data directory and NATS store). Default FARM_DATA_DIR. */
+  readonly storeDirs: readonly string[];
+  /** FARM_MIN_FREE_STORE_BYTES: new work is refused (503 storage_full) while one of FARM_STORE_DIRS has less free space. Default 512 MiB. */
+  readonly minFreeStoreBytes: number;
+  /** FARM_STORE_REFUSE_PERCENT: new work is refused while a JetStream stream is fuller than this percentage of its size limit. Default 90. */
+  readonly storeRefusePercent: number;
+  /** Size limits of the farm's JetStream stores (FARM_*_MAX_BYTES); see StoreLimits. */
+  readonly storeLimits: StoreLimits;
+}
+
+/**
+ * Bytes each JetStream store may hold; -1: no limit of its own (the server's store size and the
+ * free-space floor still apply). Past a limit the store refuses writes (the output stream drops its
+ * oldest instead), so new work is refused at FARM_STORE_REFUSE_PERCENT of it, leaving the rest to
+ * builds already accepted.
+ */
+export interface StoreLimits {
+  /** FARM_QUEUE_MAX_BYTES: the build queue. Default 256 MiB (a queue message is a few hundred bytes). */
+  readonly builds: number;
+  /** FARM_OUTPUT_MAX_BYTES: console output of builds (oldest dropped first when full). Default -1. */
+  readonly output: number;
+  /** FARM_RECORDS_MAX_BYTES: job and build records. Default 1 GiB. */
+  readonly jobs: number;
+  /** FARM_WORKERS_MAX_BYTES: worker heartbeats. Default 16 MiB. */
+  readonly workers: number;
+  /** FARM_OBJECTS_MAX_BYTES: uploads and artifacts. Default -1. */
+  readonly objects: number;
 }
 
 /** How the farm acts as a GitHub App. */
@@ -161,6 +190,16 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, problem
   return value;
 }
 
+/** A store's byte limit: -1 (none) or at least 1 MiB. */
+function byteLimit(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (value === -1 || (Number.isInteger(value) && value >= 1024 * 1024)) return value;
+  problems.push(`${name}=${text} must be -1 (no limit) or a whole number of bytes ≥ 1048576`);
+  return fallback;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneConfig {
   const problems: string[] = [];
   const port = integer(env, 'PORT', 8080, problems, 0);
@@ -206,10 +245,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
     rscript: env.FARM_RSCRIPT || 'Rscript',
     github: github(env, problems),
     rRepos: parseServers(env.FARM_R_REPOS ?? '').map((repo) => repo.replace(/\/+$/, '')),
+    sysreqsUrl: env.FARM_SYSREQS_URL ? env.FARM_SYSREQS_URL.replace(/\/+$/, '') : undefined,
+    storeDirs: parseServers(env.FARM_STORE_DIRS || env.FARM_DATA_DIR || '.farm'),
+    minFreeStoreBytes: integer(env, 'FARM_MIN_FREE_STORE_BYTES', 512 * 1024 * 1024, problems, 0),
+    storeRefusePercent: integer(env, 'FARM_STORE_REFUSE_PERCENT', 90, problems),
+    storeLimits: {
+      builds: byteLimit(env, 'FARM_QUEUE_MAX_BYTES', 256 * 1024 * 1024, problems),
+      output: byteLimit(env, 'FARM_OUTPUT_MAX_BYTES', -1, problems),
+      jobs: byteLimit(env, 'FARM_RECORDS_MAX_BYTES', 1024 * 1024 * 1024, problems),
+      workers: byteLimit(env, 'FARM_WORKERS_MAX_BYTES', 16 * 1024 * 1024, problems),
+      objects: byteLimit(env, 'FARM_OBJECTS_MAX_BYTES', -1, problems),
+    },
   };
   for (const repo of config.rRepos) {
     if (!/^(https?|file):\/\//.test(repo)) problems.push(`FARM_R_REPOS entry '${repo}' is not an http(s):// or file:// URL`);
   }
+  if (config.storeRefusePercent > 100) problems.push(`FARM_STORE_REFUSE_PERCENT=${config.storeRefusePercent} must be at most 100`);
   for (const status of config.publishStatuses) {
     if (!CHECK_STATUSES.includes(status)) problems.push(`FARM_PUBLISH_STATUSES: '${status}' is not a check result; use some of ${CHECK_STATUSES.join(', ')}`);
   }

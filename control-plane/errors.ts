@@ -43,6 +43,7 @@ export const ERROR_CODES = [
   'webhook_signature_invalid',
   'github_not_configured',
   'too_many_uploads',
+  'storage_full',
   'internal_error',
 ] as const;
 
@@ -129,5 +130,12 @@ export const errors = {
     new FarmError(503, 'too_many_uploads', `the farm is receiving as many uploads as it takes at once (${max}, or their bytes); send it again in ${retryAfterSeconds} s`, {
       headers: { 'Retry-After': String(retryAfterSeconds) },
     }),
-  serviceUnavailable: (detail: string) => new FarmError(503, 'service_unavailable', `the farm cannot take this right now: ${detail}; try again shortly`),
+  serviceUnavailable: (detail: string, retryAfterSeconds?: number) =>
+    new FarmError(503, 'service_unavailable', `the farm cannot take this right now: ${detail}; try again shortly`, {
+      headers: retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {},
+    }),
+  storageFull: (detail: string) =>
+    new FarmError(503, 'storage_full', `the farm is out of storage space and takes no new work until its admin frees some: ${detail}; builds already accepted still run to the end; try again later`, {
+      headers: { 'Retry-After': '300' },
+    }),
 };

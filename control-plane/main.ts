@@ -15,10 +15,11 @@ const REQUEUE_EVERY_MS = 60_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ name: 'rfarm-control-plane', level: config.logLevel });
-  const farm = await connectFarm({ servers: config.natsServers, credsFile: config.natsCredsFile, replicas: config.replicas, name: 'rfarm-control-plane' });
+  const farm = await connectFarm({ servers: config.natsServers, credsFile: config.natsCredsFile, replicas: config.replicas, name: 'rfarm-control-plane', storeLimits: config.storeLimits });
   const agentEnv = { ...config.hostEnv, NATS_URL: config.natsServers.join(','), FARM_DATA_DIR: config.dataDir, FARM_JETSTREAM_REPLICAS: String(config.replicas), ...config.agentEnv };
   const launcher = config.localAgents ? new LocalWorkerLauncher(farm, agentEnv, config.agentCredsDir) : null;
   const deps = createDeps(config, farm, log, createMetrics(), launcher);
+  deps.storage.start();
   const server = createServer(
     {
       // A client must send its request (headers, then body) in time, or its connection is closed
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     notifier?.stop();
+    deps.storage.stop();
     await deps.repository.stop();
     badgeWatcher.stop();
     deps.github?.stop();

@@ -47,6 +47,8 @@ export interface FarmConnectionOptions {
   readonly workerTtlMs?: number;
   /** How long console output is kept. */
   readonly outputMaxAgeDays?: number;
+  /** Bytes each store may hold (-1: no limit of its own); unset leaves the stores as they are. */
+  readonly storeLimits?: Readonly<Record<'builds' | 'output' | 'jobs' | 'workers' | 'objects', number>>;
 }
 
 /** An open connection with every farm store bound. */
@@ -108,6 +110,14 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
     js.views.kv(WORKERS_BUCKET, { history: 1, replicas: options.replicas, ttl: options.workerTtlMs ?? 15_000, storage: StorageType.File }),
   );
   const objects = await ready(() => js.views.os(OBJECTS_BUCKET, { replicas: options.replicas, storage: StorageType.File }));
+  const limits = options.storeLimits;
+  if (limits) {
+    const streams = { builds: BUILDS_STREAM, output: OUTPUT_STREAM, jobs: `KV_${JOBS_BUCKET}`, workers: `KV_${WORKERS_BUCKET}`, objects: `OBJ_${OBJECTS_BUCKET}` };
+    for (const [store, name] of Object.entries(streams) as [keyof typeof streams, string][]) {
+      // A full store refuses writes (nothing accepted is dropped), except the output stream, which drops its oldest.
+      await ready(() => limitStream(jsm, name, limits[store], store === 'output' ? DiscardPolicy.Old : DiscardPolicy.New));
+    }
+  }
   return farmConnection(nc, js, jsm, { jobs, workers, objects });
 }
 
@@ -142,6 +152,13 @@ async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStre
 }
 
 export { isNotFound };
+
+/** Sets a stream's byte limit and what it does when full, if they differ. */
+async function limitStream(jsm: JetStreamManager, name: string, maxBytes: number, discard: DiscardPolicy): Promise<void> {
+  const info = await jsm.streams.info(name);
+  if (info.config.max_bytes === maxBytes && info.config.discard === discard) return;
+  await jsm.streams.update(name, { ...info.config, max_bytes: maxBytes, discard });
+}
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {

@@ -7,6 +7,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
+import { newWorkAdmission } from '../health/new-work-admission.ts';
 import { jsonBody } from '../http/body.ts';
 import { RhubChecks } from './rhub-checks.ts';
 import { RhubStore, rhubIdHex } from './rhub-store.ts';
@@ -49,7 +50,7 @@ export function rhubRoutes(deps: AppDeps): Router {
     ctx.body = await tokens.requestToken(body(ctx).email);
   });
 
-  router.post('/api/check/submit', deps.uploads.admission(submitLimit), jsonBody(submitLimit), async (ctx) => {
+  router.post('/api/check/submit', newWorkAdmission(deps.nats, deps.storage), deps.uploads.admission(submitLimit), jsonBody(submitLimit), async (ctx) => {
     ctx.status = 201;
     ctx.body = await checks.submit(body(ctx));
   });

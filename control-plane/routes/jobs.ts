@@ -5,6 +5,7 @@ import Router from '@koa/router';
 import { objectNames } from '../../protocol/index.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
+import { newWorkAdmission } from '../health/new-work-admission.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import { paramsOf } from '../http/openapi-validator.ts';
 import { overallStatus, presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
@@ -48,7 +49,7 @@ export function jobRoutes(deps: AppDeps): Router {
   const router = new Router();
   const { validator, config } = deps;
 
-  router.put('/jobs/submit/tarball', validator.validate('submitTarball'), deps.uploads.admission(config.uploadLimitBytes), async (ctx) => {
+  router.put('/jobs/submit/tarball', validator.validate('submitTarball'), newWorkAdmission(deps.nats, deps.storage), deps.uploads.admission(config.uploadLimitBytes), async (ctx) => {
     const contentType = ctx.get('content-type');
     if (REFUSED_UPLOAD_TYPES.test(contentType)) throw errors.unsupportedMediaType('the package .tar.gz itself as the raw body (Content-Type: application/gzip)');
     const params = paramsOf(ctx, 'submitTarball');

@@ -319,8 +319,10 @@ export class Agent {
     if (this.config.sysreqsUrl) {
       const sysreqs = new SystemRequirements(this.config.sysreqsUrl, this.platform, this.config.installSysreqs);
       // The upload, so the service also reads configure and src/Makevars* (never executed).
-      const prepared = await sysreqs.prepare(job.description, output, upload);
-      if (prepared.failure) return { kind: 'infrastructure', reason: prepared.failure, artifacts: [] };
+      const prepared = await sysreqs.prepare(job.description, output, upload, { waitMs: this.config.sysreqsWaitSeconds * 1000, cancel });
+      if (prepared.cancelled) return { kind: 'stopped', reason: 'cancelled', detail: 'waiting for the sysreqs service', artifacts: [] };
+      // Having waited its whole bound, the build ends: another attempt would wait again.
+      if (prepared.failure) return { kind: 'infrastructure', reason: prepared.failure, artifacts: [], final: prepared.unavailable };
       missing = prepared.missing;
     }
     const limits = {

@@ -128,7 +128,7 @@ export async function finishAttempt(ctx: AttemptContext): Promise<MessageFate> {
   }
   const winner = await finishedByAnotherAttempt(ctx);
   if (winner) return endSuperseded(ctx, winner);
-  if (outcome.kind === 'infrastructure' && !ctx.lastAttempt) {
+  if (outcome.kind === 'infrastructure' && !ctx.lastAttempt && !outcome.final) {
     ctx.output.write(`\n>>> rfarm: infrastructure failure: ${outcome.reason}; the build will be retried\n`);
     await ctx.output.close();
     const requeued = await updateRecord<BuildRecord>(ctx.farm.jobs, keys.build(ctx.job.id, ctx.platform), (current) =>

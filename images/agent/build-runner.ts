@@ -58,7 +58,7 @@ export interface PreinstalledPackage {
 export type BuildOutcome =
   | { readonly kind: 'checked'; readonly result: CheckResult; readonly artifacts: ArtifactFile[] }
   | { readonly kind: 'stopped'; readonly reason: StopReason; readonly detail: string; readonly artifacts: ArtifactFile[] }
-  | { readonly kind: 'infrastructure'; readonly reason: string; readonly artifacts: ArtifactFile[] };
+  | { readonly kind: 'infrastructure'; readonly reason: string; readonly artifacts: ArtifactFile[]; /** Not worth another attempt. */ readonly final?: boolean };
 
 /** Raised inside the runner when the farm, not the package, failed. */
 class InfrastructureFailure extends Error {

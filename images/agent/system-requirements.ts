@@ -46,6 +46,34 @@ export interface SystemRequirementsOutcome {
   readonly missing: string[];
   /** An infrastructure failure (service down, install failed), if any. */
   readonly failure: string | null;
+  /** The service stayed unreachable for the whole wait: another attempt would only wait again. */
+  readonly unavailable?: boolean;
+  /** The wait was cut short by a cancel (or the agent leaving). */
+  readonly cancelled?: boolean;
+}
+
+/** The service could not be reached, or answered that it cannot serve now (502, 503, 504). */
+export class SysreqsUnavailable extends Error {
+  override name = 'SysreqsUnavailable';
+}
+
+/** How long to wait for an unreachable service, and what ends the wait early. */
+export interface SysreqsWait {
+  readonly waitMs: number;
+  readonly cancel?: AbortSignal;
+}
+
+/** `fetch` that turns "nobody answers" into SysreqsUnavailable. */
+async function request(url: string, init: RequestInit): Promise<Response> {
+  const response = await fetch(url, init).catch((error: Error) => {
+    const code = (error as { cause?: { code?: string } }).cause?.code ?? error.name;
+    throw new SysreqsUnavailable(`${code === 'TimeoutError' ? 'no answer in time' : code}`, { cause: error });
+  });
+  if ([502, 503, 504].includes(response.status)) {
+    await response.body?.cancel();
+    throw new SysreqsUnavailable(`it answered ${response.status}`);
+  }
+  return response;
 }
 
 function run(command: string, sink: OutputSink): Promise<number> {
@@ -73,6 +101,22 @@ async function missingPackages(platform: Platform, packages: readonly string[]):
   return missing;
 }
 
+/** Waits `ms`; true when `cancel` fired first. */
+function pause(ms: number, cancel?: AbortSignal): Promise<boolean> {
+  if (cancel?.aborted) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      cancel?.removeEventListener('abort', onAbort);
+      resolve(false);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    cancel?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export class SystemRequirements {
   constructor(
     private readonly serviceUrl: string,
@@ -88,7 +132,7 @@ export class SystemRequirements {
   async resolve(description: string, sourceTarball?: Uint8Array): Promise<SystemRequirementsPlan> {
     const platform = `${this.platform.sysreqs.name}-${this.platform.sysreqs.release}`;
     if (sourceTarball !== undefined && sourceTarball.length <= MAX_SOURCE_BYTES) {
-      const response = await fetch(`${this.serviceUrl}/resolve?platform=${encodeURIComponent(platform)}`, {
+      const response = await request(`${this.serviceUrl}/resolve?platform=${encodeURIComponent(platform)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/gzip' },
         body: new Uint8Array(sourceTarball),
@@ -98,7 +142,7 @@ export class SystemRequirements {
       if (response.ok) return body;
       if (body.error?.code !== 'malformed_source') throw new Error(body.error?.message ?? `sysreqs answered ${response.status}`);
     }
-    const response = await fetch(`${this.serviceUrl}/resolve`, {
+    const response = await request(`${this.serviceUrl}/resolve`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ platform, description }),
@@ -109,14 +153,31 @@ export class SystemRequirements {
     return body;
   }
 
-  /** Resolves, then installs or reports; writes its own section of the build output. */
-  async prepare(description: string, sink: OutputSink, sourceTarball?: Uint8Array): Promise<SystemRequirementsOutcome> {
+  /**
+   * Resolves, waiting up to `wait.waitMs` while the service is unreachable (it may be restarting);
+   * then installs or reports. Writes its own section of the build output.
+   */
+  async prepare(description: string, sink: OutputSink, sourceTarball?: Uint8Array, wait: SysreqsWait = { waitMs: 0 }): Promise<SystemRequirementsOutcome> {
     sink.write('\n>>> rfarm: system requirements\n');
-    let plan: SystemRequirementsPlan;
-    try {
-      plan = await this.resolve(description, sourceTarball);
-    } catch (error) {
-      return { missing: [], failure: `the sysreqs service did not answer: ${(error as Error).message}` };
+    const deadline = Date.now() + wait.waitMs;
+    let plan: SystemRequirementsPlan | null = null;
+    for (let pauseMs = 1_000, said = false; plan === null; pauseMs = Math.min(pauseMs * 2, 10_000)) {
+      try {
+        plan = await this.resolve(description, sourceTarball);
+        if (said) sink.write('the sysreqs service answers again\n');
+      } catch (error) {
+        if (!(error instanceof SysreqsUnavailable)) return { missing: [], failure: `the sysreqs service failed: ${(error as Error).message}` };
+        const seconds = Math.round(wait.waitMs / 1000);
+        if (Date.now() + pauseMs > deadline) {
+          const reason = `system requirements: the sysreqs service at ${this.serviceUrl} was unavailable for ${seconds} s (${error.message}); FARM_SYSREQS_WAIT_SECONDS sets how long builds wait for it`;
+          sink.write(`>>> rfarm: ERROR: ${reason}\n`);
+          return { missing: [], failure: reason, unavailable: true };
+        }
+        if (!said) sink.write(`>>> rfarm: the sysreqs service at ${this.serviceUrl} is unavailable (${error.message}); waiting up to ${seconds} s for it\n`);
+        said = true;
+        const stopped = await pause(pauseMs, wait.cancel);
+        if (stopped) return { missing: [], failure: 'stopped while waiting for the sysreqs service', cancelled: true };
+      }
     }
     for (const match of plan.matched) {
       const what = match.covered_by ? `(already brought by ${match.covered_by})` : match.packages.join(' ') || '(nothing to install here)';

@@ -1,12 +1,14 @@
 /** The agent's system-requirements step against a real sysreqs service: what it prints. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { pino } from 'pino';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findPlatform } from '../../../images/index.ts';
 import { SystemRequirements } from '../../../images/agent/system-requirements.ts';
-import type { SysreqsServer } from '../../../sysreqs/index.ts';
+import { startSysreqsServer, type SysreqsServer } from '../../../sysreqs/index.ts';
 import { startTestService } from '../../sysreqs/service-fixture.ts';
 import { documentedHello, packTarball } from '../../support/r-packages.ts';
 
@@ -77,6 +79,63 @@ test('a tarball the service cannot read falls back to the DESCRIPTION', async ()
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** A loopback port nothing listens on (yet). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+test('with the service down, the step waits for it and goes on once it answers', async () => {
+  const port = await closedPort();
+  const sink = collect();
+  // The service comes up three seconds into the wait, on the address the agent was given.
+  let late: SysreqsServer | null = null;
+  const starting = new Promise<void>((done) =>
+    setTimeout(() => {
+      startSysreqsServer({ port, host: '127.0.0.1', logger: pino({ level: 'silent' }), defaultMetrics: false }).then((server) => {
+        late = server;
+        done();
+      });
+    }, 3_000),
+  );
+  try {
+    const started = Date.now();
+    const outcome = await new SystemRequirements(`http://127.0.0.1:${port}`, platform, false).prepare('Package: x\nVersion: 1\nSystemRequirements: GNU make\n', sink, undefined, { waitMs: 60_000 });
+    assert.ok(Date.now() - started >= 3_000, 'it waited');
+    assert.is(outcome.failure, null);
+    assert.match(sink.text, /the sysreqs service at http:\/\/127\.0\.0\.1:\d+ is unavailable \(ECONNREFUSED\); waiting up to 60 s for it/);
+    assert.match(sink.text, /answers again/);
+    assert.match(sink.text, /gnu-make: make/);
+  } finally {
+    await starting;
+    await (late as SysreqsServer | null)?.close();
+  }
+});
+
+test('with the service down for the whole wait, the step fails once, saying sysreqs was unavailable', async () => {
+  const port = await closedPort();
+  const sink = collect();
+  const started = Date.now();
+  const outcome = await new SystemRequirements(`http://127.0.0.1:${port}`, platform, false).prepare('Package: x\nVersion: 1\n', sink, undefined, { waitMs: 4_000 });
+  assert.ok(Date.now() - started >= 2_500, `it waited (${Date.now() - started} ms)`);
+  assert.ok(outcome.unavailable);
+  assert.match(outcome.failure ?? '', /the sysreqs service at http:\/\/127\.0\.0\.1:\d+ was unavailable for 4 s \(ECONNREFUSED\)/);
+  assert.match(sink.text, />>> rfarm: ERROR: system requirements: the sysreqs service .* was unavailable/);
+});
+
+test('a cancel ends the wait at once', async () => {
+  const port = await closedPort();
+  const cancel = new AbortController();
+  setTimeout(() => cancel.abort('cancelled'), 1_500);
+  const started = Date.now();
+  const outcome = await new SystemRequirements(`http://127.0.0.1:${port}`, platform, false).prepare('Package: x\nVersion: 1\n', collect(), undefined, { waitMs: 60_000, cancel: cancel.signal });
+  assert.ok(outcome.cancelled);
+  assert.ok(Date.now() - started < 10_000);
 });
 
 test.run();

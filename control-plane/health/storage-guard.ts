@@ -1,0 +1,101 @@
+/**
+ * Whether the farm has room for new work. Two measures, checked every few seconds and before a
+ * submission when the last look is older than a second: free space on the file systems that hold the
+ * farm's state (FARM_STORE_DIRS, e.g. the NATS store), and how full each JetStream stream with a size
+ * limit is. New work is refused while either is past its mark, well before the store is actually
+ * full, so the builds already accepted can still store their output and artifacts.
+ */
+import { statfs } from 'node:fs/promises';
+import type { JetStreamManager } from 'nats';
+import type { Logger } from 'pino';
+
+export interface StorageGuardOptions {
+  /** Directories whose file systems hold the farm's state. */
+  readonly dirs: readonly string[];
+  /** New work is refused when one of them has less free space than this. */
+  readonly minFreeBytes: number;
+  /** New work is refused when a stream with a size limit is fuller than this percentage of it. */
+  readonly refusePercent: number;
+}
+
+const POLL_MS = 5_000;
+const FRESH_MS = 1_000;
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export class StorageGuard {
+  private problemText: string | null = null;
+  private checkedAt = 0;
+  private checking: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly jsm: JetStreamManager,
+    private readonly options: StorageGuardOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Looks now and every few seconds from now on. */
+  start(): void {
+    this.timer = setInterval(() => void this.refresh(), POLL_MS);
+    this.timer.unref();
+    void this.refresh();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Why the farm takes no new work now (null: it has room), looking again if the last look is stale. */
+  async problem(): Promise<string | null> {
+    if (Date.now() - this.checkedAt > FRESH_MS) await this.refresh();
+    return this.problemText;
+  }
+
+  /** The last look's answer, without looking again. */
+  get lastProblem(): string | null {
+    return this.problemText;
+  }
+
+  private refresh(): Promise<void> {
+    this.checking ??= this.measure()
+      .then((problem) => {
+        if (problem !== this.problemText) {
+          if (problem) this.log.error({ problem }, 'out of storage: new work is refused');
+          else if (this.problemText) this.log.info('storage has room again: new work is taken');
+        }
+        this.problemText = problem;
+        this.checkedAt = Date.now();
+      })
+      .catch((error: Error) => this.log.warn({ err: error }, 'storage check failed'))
+      .finally(() => (this.checking = null));
+    return this.checking;
+  }
+
+  private async measure(): Promise<string | null> {
+    for (const dir of this.options.dirs) {
+      const stats = await statfs(dir).catch(() => null);
+      if (!stats) continue;
+      const free = stats.bavail * stats.bsize;
+      if (free < this.options.minFreeBytes) {
+        return `the file system of ${dir} has ${megabytes(free)} free, below the farm's floor of ${megabytes(this.options.minFreeBytes)} (FARM_MIN_FREE_STORE_BYTES)`;
+      }
+    }
+    // A NATS that cannot be asked is NatsAvailability's to report; the streams are looked at when it answers.
+    const streams = await (async () => {
+      const found = [];
+      for await (const info of this.jsm.streams.list()) found.push(info);
+      return found;
+    })().catch(() => []);
+    for (const info of streams) {
+      const limit = info.config.max_bytes;
+      if (!limit || limit <= 0) continue;
+      if (info.state.bytes * 100 >= limit * this.options.refusePercent) {
+        return `the farm's store '${info.config.name}' holds ${megabytes(info.state.bytes)} of its ${megabytes(limit)} limit (over ${this.options.refusePercent} %, FARM_STORE_REFUSE_PERCENT)`;
+      }
+    }
+    return null;
+  }
+}
