@@ -200,6 +200,8 @@ export class LocalFarm {
         FARM_LOCAL_AGENTS: '1',
         // Searched for reverse dependencies after the farm's own repository (which it reads directly).
         ...(options.agentEnv?.FARM_R_REPOS ? { FARM_R_REPOS: options.agentEnv.FARM_R_REPOS } : {}),
+        // Where the farm's state lives: new work is refused when these run out of space.
+        FARM_STORE_DIRS: [dataDir, ...nats.map((node) => node.options.storeDir)].join(','),
         ...(sysreqsUrl ? { FARM_SYSREQS_URL: sysreqsUrl } : {}),
         ...Object.fromEntries(Object.entries(agentEnv).map(([name, value]) => [`FARM_AGENT_ENV_${name}`, value])),
         ...options.controlPlaneEnv,

@@ -168,14 +168,15 @@ export class SystemRequirements {
       } catch (error) {
         if (!(error instanceof SysreqsUnavailable)) return { missing: [], failure: `the sysreqs service failed: ${(error as Error).message}` };
         const seconds = Math.round(wait.waitMs / 1000);
-        if (Date.now() + pauseMs > deadline) {
+        if (Date.now() >= deadline) {
           const reason = `system requirements: the sysreqs service at ${this.serviceUrl} was unavailable for ${seconds} s (${error.message}); FARM_SYSREQS_WAIT_SECONDS sets how long builds wait for it`;
           sink.write(`>>> rfarm: ERROR: ${reason}\n`);
           return { missing: [], failure: reason, unavailable: true };
         }
         if (!said) sink.write(`>>> rfarm: the sysreqs service at ${this.serviceUrl} is unavailable (${error.message}); waiting up to ${seconds} s for it\n`);
         said = true;
-        const stopped = await pause(pauseMs, wait.cancel);
+        // The last pause ends at the deadline, for one more try.
+        const stopped = await pause(Math.max(0, Math.min(pauseMs, deadline - Date.now())), wait.cancel);
         if (stopped) return { missing: [], failure: 'stopped while waiting for the sysreqs service', cancelled: true };
       }
     }
