@@ -3,9 +3,7 @@
  * the records honest. A build is acked only once its result is stored, so a dead agent's build is
  * redelivered; a redelivered build that already finished is just acked.
  */
-import { chmod, mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
 import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg, type Subscription } from 'nats';
 import type { Logger } from 'pino';
 import type { Platform } from '../index.ts';
@@ -34,6 +32,7 @@ import { failLostBuild, finishAttempt } from './build-finisher.ts';
 import { BuildRunner, makeSandboxDirectory, type BuildOutcome, type PreinstalledPackage } from './build-runner.ts';
 import { checkEnvironment, describeCheckEnvironment, type CheckEnvironment } from './check-environment.ts';
 import { errorResult } from './check-log.ts';
+import { JobDirectories } from './job-directories.ts';
 import { withItems } from './check-verdict.ts';
 import { cacheMount, dependencyCacheFor, DependencyInstaller, dependencyFields } from './dependencies/index.ts';
 import { createAgentMetrics, type AgentMetrics } from './metrics-server.ts';
@@ -64,6 +63,10 @@ export class Agent {
   private loop: Promise<void> = Promise.resolve();
   /** Under `egress`: the farm's own addresses, resolved at start (egress-network.ts). */
   private farmNetworks: string[] = [];
+  private sweepTimer: NodeJS.Timeout | null = null;
+  /** The build whose files this agent holds now (named as in JobDirectories). */
+  private currentName: string | null = null;
+  private readonly jobDirs: JobDirectories;
 
   constructor(
     private readonly config: AgentConfig,
@@ -71,7 +74,19 @@ export class Agent {
     private readonly info: Omit<WorkerInfo, 'platform'>,
     private readonly log: Logger,
     private readonly metrics: AgentMetrics = createAgentMetrics(),
-  ) {}
+  ) {
+    this.jobDirs = new JobDirectories(config.dataDir, config.workerId, config.jobDirStaleSeconds * 1000);
+  }
+
+  /** Removes what killed agents left in the data directory; says what it removed. */
+  private async sweepJobDirectories(): Promise<void> {
+    const running = new Set(this.currentName ? [this.currentName] : []);
+    const removed = await this.jobDirs.sweep(running).catch((error: Error) => {
+      this.log.warn({ err: error }, 'job directory sweep failed');
+      return [];
+    });
+    if (removed.length > 0) this.log.info({ removed }, 'removed job directories no live build owns');
+  }
 
   /** Connected to NATS: what /healthz reports. */
   get healthy(): boolean {
@@ -87,10 +102,10 @@ export class Agent {
     if (this.network === 'egress' && this.sandbox.guards.sandbox !== 'bubblewrap') throw new Error(`platform ${this.platform.id} asks for the egress network policy, which only the Linux sandbox can fence`);
     if (this.network === 'egress') await this.prepareEgress();
     // Job directories are the builds' own (0700, their uid; `builds` lets them pass, not list); console logs the agent's.
-    for (const dir of ['builds', 'output-logs']) {
-      await mkdir(join(this.config.dataDir, dir), { recursive: true });
-      await chmod(join(this.config.dataDir, dir), dir === 'builds' ? 0o711 : 0o700);
-    }
+    await this.jobDirs.prepare();
+    await this.sweepJobDirectories();
+    this.sweepTimer = setInterval(() => void this.sweepJobDirectories(), this.config.jobDirSweepSeconds * 1000);
+    this.sweepTimer.unref();
     this.farm = await connectFarm({
       servers: this.config.natsServers,
       credsFile: this.config.natsCredsFile,
@@ -130,6 +145,7 @@ export class Agent {
     this.stopping = true;
     this.running?.cancel.abort('agent stopping');
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.loop.catch(() => undefined);
     await this.farm.workers.delete(keys.worker(this.config.workerId)).catch(() => undefined);
     for (const subscription of this.subscriptions) subscription.unsubscribe();
@@ -142,6 +158,7 @@ export class Agent {
   }
 
   private async heartbeat(): Promise<void> {
+    if (this.currentName) void this.jobDirs.renew([this.currentName]);
     const record: WorkerRecord = {
       ...this.worker,
       startedAt: this.startedAt,
@@ -223,9 +240,15 @@ export class Agent {
 
   private async run(msg: JsMsg, job: JobRecord, build: BuildRecord): Promise<void> {
     const name = `${job.id}-${build.platform}-${build.attempt}`;
-    const jobDir = resolve(this.config.dataDir, 'builds', name);
-    const outputLog = resolve(this.config.dataDir, 'output-logs', `${name}.log`);
-    await makeSandboxDirectory(this.sandbox, jobDir);
+    const jobDir = this.jobDirs.jobDir(name);
+    const outputLog = this.jobDirs.outputLog(name);
+    this.currentName = name;
+    await this.jobDirs.claim(name);
+    await makeSandboxDirectory(this.sandbox, jobDir).catch(async (error: Error) => {
+      await this.jobDirs.release(name).catch(() => undefined);
+      this.currentName = null;
+      throw error;
+    });
     const cancel = new AbortController();
     this.running = { jobId: job.id, platform: build.platform, cancel };
     void this.heartbeat();
@@ -279,8 +302,8 @@ export class Agent {
       clearInterval(progress);
       this.metrics.busy.set(0);
       this.running = null;
-      await rm(jobDir, { recursive: true, force: true }).catch(() => undefined);
-      await rm(outputLog, { force: true }).catch(() => undefined);
+      await this.jobDirs.release(name).catch(() => undefined);
+      this.currentName = null;
       void this.heartbeat();
     }
   }

@@ -9,7 +9,7 @@
  * every process of the package) is gone: nothing can swap a file between the check and the read.
  */
 import { constants } from 'node:fs';
-import { lstat, open, opendir } from 'node:fs/promises';
+import { chmod, lstat, open, opendir, readdir, rm, unlink } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 
 /** Why a file the build left was not taken. */
@@ -90,4 +90,36 @@ export async function listUntrustedDirectory(root: string, wanted: (name: string
     if (found.length >= maxNames) break;
   }
   return found.sort();
+}
+
+/**
+ * Removes `path` and everything under it without following a symbolic link anywhere: a link is
+ * removed, never what it points to. Directories a build closed (mode 000) are opened first, walking
+ * by directory entries (a link is never a directory entry's directory). For trees no process writes
+ * any more (the build's sandbox has ended).
+ */
+export async function removeUntrustedTree(path: string): Promise<void> {
+  const stat = await lstat(path).catch(() => null);
+  if (!stat) return;
+  if (!stat.isDirectory()) {
+    await unlink(path);
+    return;
+  }
+  // rm walks with lstat: links inside are unlinked, not followed.
+  const removed = await rm(path, { recursive: true, force: true }).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EACCES' && error.code !== 'EPERM' && error.code !== 'ENOTEMPTY') throw error;
+      return false;
+    },
+  );
+  if (removed) return;
+  await openDirectories(path);
+  await rm(path, { recursive: true, force: true });
+}
+
+async function openDirectories(dir: string): Promise<void> {
+  await chmod(dir, 0o700);
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) if (entry.isDirectory()) await openDirectories(join(dir, entry.name));
 }
