@@ -87,16 +87,18 @@ export interface ControlPlaneConfig {
  * Bytes each JetStream store may hold; -1: no limit of its own (the server's store size and the
  * free-space floor still apply). Past a limit the store refuses writes (the output stream drops its
  * oldest instead), so new work is refused at FARM_STORE_REFUSE_PERCENT of it, leaving the rest to
- * builds already accepted.
+ * builds already accepted. nats-server sets aside each limit from its store's size (75 % of the
+ * disk's free space unless configured), so the defaults cap only the small stores; the big ones
+ * (records, output, objects) are held by the free-space floor and the retention of old builds.
  */
 export interface StoreLimits {
-  /** FARM_QUEUE_MAX_BYTES: the build queue. Default 256 MiB (a queue message is a few hundred bytes). */
+  /** FARM_QUEUE_MAX_BYTES: the build queue. Default 64 MiB (a queue message is a few hundred bytes: some 200,000 queued builds). */
   readonly builds: number;
   /** FARM_OUTPUT_MAX_BYTES: console output of builds (oldest dropped first when full). Default -1. */
   readonly output: number;
-  /** FARM_RECORDS_MAX_BYTES: job and build records. Default 1 GiB. */
+  /** FARM_RECORDS_MAX_BYTES: job and build records. Default -1. */
   readonly jobs: number;
-  /** FARM_WORKERS_MAX_BYTES: worker heartbeats. Default 16 MiB. */
+  /** FARM_WORKERS_MAX_BYTES: worker heartbeats. Default 8 MiB. */
   readonly workers: number;
   /** FARM_OBJECTS_MAX_BYTES: uploads and artifacts. Default -1. */
   readonly objects: number;
@@ -250,10 +252,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
     minFreeStoreBytes: integer(env, 'FARM_MIN_FREE_STORE_BYTES', 512 * 1024 * 1024, problems, 0),
     storeRefusePercent: integer(env, 'FARM_STORE_REFUSE_PERCENT', 90, problems),
     storeLimits: {
-      builds: byteLimit(env, 'FARM_QUEUE_MAX_BYTES', 256 * 1024 * 1024, problems),
+      builds: byteLimit(env, 'FARM_QUEUE_MAX_BYTES', 64 * 1024 * 1024, problems),
       output: byteLimit(env, 'FARM_OUTPUT_MAX_BYTES', -1, problems),
-      jobs: byteLimit(env, 'FARM_RECORDS_MAX_BYTES', 1024 * 1024 * 1024, problems),
-      workers: byteLimit(env, 'FARM_WORKERS_MAX_BYTES', 16 * 1024 * 1024, problems),
+      jobs: byteLimit(env, 'FARM_RECORDS_MAX_BYTES', -1, problems),
+      workers: byteLimit(env, 'FARM_WORKERS_MAX_BYTES', 8 * 1024 * 1024, problems),
       objects: byteLimit(env, 'FARM_OBJECTS_MAX_BYTES', -1, problems),
     },
   };

@@ -17,6 +17,8 @@ export interface UploadPageArgs {
   readonly publicUrl: string;
   /** The farm can send mail (FARM_SMTP_URL): only then is the e-mail field offered. */
   readonly mailEnabled: boolean;
+  /** Why the farm takes no new work now (out of storage, NATS away), said above the form; null when it does. */
+  readonly refusing?: string | null;
 }
 
 function workerCount(count: number): Html {
@@ -39,6 +41,7 @@ export function uploadPage(args: UploadPageArgs): Html {
 <h1>Check an R package</h1>
 <p class="lead">Upload a source package — the <code>.tar.gz</code> that <code>R CMD build</code> makes — and the farm runs
 <code>R CMD check</code> on each platform you pick. You get a private status page to watch it live.</p>
+${args.refusing ? html`<p class="message error" id="farm-refusing" role="alert">${args.refusing}</p>` : ''}
 <form id="submit-form" data-upload-limit="${args.uploadLimitBytes}" novalidate>
   <div class="drop-zone" id="drop-zone">
     <label for="package">Package source (.tar.gz)</label>

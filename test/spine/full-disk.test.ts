@@ -1,0 +1,155 @@
+/**
+ * Full disks: a real nats-server keeps its JetStream store on a small tmpfs. As the farm fills it
+ * (uploads), and as something else fills it, new work is refused with a clear 503 storage_full (the
+ * API, and `rfarm submit` in one line), while every job accepted before still finishes with its
+ * output and artifacts. A JetStream store's own size limit (FARM_OBJECTS_MAX_BYTES) is refused the
+ * same way, before it is reached.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connectFarm } from '../../protocol/index.ts';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { output, startTestFarm, submit, waitForJob } from '../support/farm.ts';
+import { documentedHello, packTarball } from '../support/r-packages.ts';
+import { testUnless } from '../support/skip.ts';
+
+const RFARM = fileURLToPath(new URL('../../control-plane/cli/rfarm.js', import.meta.url));
+const MiB = 1024 * 1024;
+// A catalogue platform this host (Debian 12, R 4.2) serves: known to the farm before any agent runs.
+const PLATFORM = 'r-4-2-linux-x86_64-debian-12-gcc';
+
+/** Why tmpfs cannot be mounted here, or undefined when it can. */
+const cannotMount = (() => {
+  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
+  const probe = mkdtempSync(join(tmpdir(), 'rfarm-mount-probe-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe]);
+  if (mounted.status === 0) spawnSync('umount', [probe]);
+  rmSync(probe, { recursive: true, force: true });
+  return mounted.status === 0 ? undefined : `mount -t tmpfs failed: ${mounted.stderr}`;
+})();
+
+/** A package of about `megabytes` MB that does not compress. */
+function bulkyPackage(name: string, megabytes: number): Buffer {
+  return packTarball({ name, files: { ...documentedHello, 'inst/extdata/blob.txt': randomBytes(Math.round(megabytes * MiB * 0.75)).toString('base64') } });
+}
+
+/** A data directory whose NATS store is a tmpfs of `sizeMiB`; cleaned up by the returned function. */
+function smallStore(sizeMiB: number): { dataDir: string; store: string; remove(): void } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rfarm-full-disk-'));
+  const store = join(dataDir, 'nats');
+  mkdirSync(store);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0700`, 'tmpfs', store]);
+  return {
+    dataDir,
+    store,
+    remove: () => {
+      spawnSync('umount', ['-l', store]);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const freeBytes = (dir: string) => {
+  const stats = statfsSync(dir);
+  return stats.bavail * stats.bsize;
+};
+
+/** Every accepted job finished DONE, with its check in the output and every artifact downloadable. */
+async function assertFinishedWhole(farm: { url: string }, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    const info = await waitForJob(farm, id, 400_000);
+    const build = info.builds[0];
+    assert.is(build.status, 'DONE', `${id}: ${JSON.stringify(build)}`);
+    assert.match(await output(farm, id), /\* checking for file/, `${id}: the output holds the check`);
+    assert.ok(build.artifacts.length >= 3, `${id}: artifacts ${JSON.stringify(build.artifacts)}`);
+    for (const artifact of build.artifacts) {
+      const response = await fetch(`${farm.url}/jobs/${id}/artifacts/${encodeURIComponent(artifact.name)}`);
+      const body = Buffer.from(await response.arrayBuffer());
+      assert.is(response.status, 200, `${id}/${artifact.name}`);
+      assert.is(body.length, artifact.size, `${id}/${artifact.name}`);
+    }
+  }
+}
+
+testUnless(cannotMount, 'a filling NATS store: new work gets 503 storage_full (API and rfarm), every accepted job still finishes whole, and work is taken again once there is room', async () => {
+  const disk = smallStore(128);
+  // No agent yet: what is accepted waits in the store while it fills.
+  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_MIN_FREE_STORE_BYTES: String(88 * MiB) } });
+  const platform = `platform=${PLATFORM}`;
+  try {
+    const accepted: string[] = [];
+    let refused: { status: number; body: any } | null = null;
+    for (let index = 0; index < 40 && !refused; index++) {
+      const answer = await submit(farm, bulkyPackage(`bulky${index}`, 5), platform);
+      if (answer.status === 202) accepted.push(answer.body.id);
+      else refused = answer;
+    }
+    assert.ok(accepted.length >= 4, `${accepted.length} accepted before the store filled; then ${JSON.stringify(refused)}`);
+    assert.ok(refused, 'the farm refused new work before its store was full');
+    assert.is(refused!.status, 503);
+    assert.is(refused!.body.error.code, 'storage_full');
+    assert.match(refused!.body.error.message, /^the farm is out of storage space and takes no new work until its admin frees some: the file system of .*\/nats has [\d.]+ MB free, below the farm's floor of 88\.0 MB/);
+    assert.match(refused!.body.error.message, /builds already accepted still run to the end/);
+    // Something else takes some of what is left (60 MB stay, room for the accepted jobs' artifacts): still refused.
+    writeFileSync(join(disk.store, 'filler'), Buffer.alloc(Math.max(0, freeBytes(disk.store) - 60 * MiB)));
+    const tarball = join(disk.dataDir, 'small.tar.gz');
+    writeFileSync(tarball, packTarball({ name: 'smallpkg', files: documentedHello }));
+    const cli = spawnSync(process.execPath, [RFARM, 'submit', tarball], { env: { ...process.env, RFARM_SERVER: farm.url }, encoding: 'utf8' });
+    assert.is(cli.status, 2, cli.stdout + cli.stderr);
+    assert.match(cli.stderr.trim(), /^rfarm: the farm is out of storage space and takes no new work/);
+    assert.is(cli.stderr.trim().split('\n').length, 1, cli.stderr);
+    // The builds run now; every accepted one ends whole.
+    farm.addAgent();
+    await assertFinishedWhole(farm, accepted);
+    rmSync(join(disk.store, 'filler'));
+    for (const deadline = Date.now() + 20_000; ; await new Promise((resolve) => setTimeout(resolve, 500))) {
+      const again = await submit(farm, packTarball({ name: 'afterpkg', files: documentedHello }), platform);
+      if (again.status === 202 || Date.now() > deadline) {
+        assert.is(again.status, 202, JSON.stringify(again.body));
+        break;
+      }
+    }
+  } finally {
+    await farm.cleanup().catch(() => undefined);
+    disk.remove();
+  }
+});
+
+testUnless(cannotMount, "a JetStream store's size limit: set from the environment, full stores refuse writes, and new work is refused before the limit, leaving room for accepted jobs' artifacts", async () => {
+  const disk = smallStore(200);
+  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_OBJECTS_MAX_BYTES: String(40 * MiB), FARM_STORE_REFUSE_PERCENT: '30', FARM_MIN_FREE_STORE_BYTES: String(MiB) } });
+  const platform = `platform=${PLATFORM}`;
+  const nats = await connectFarm({ servers: [farm.natsUrl], credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'full-disk-test' });
+  try {
+    const objects = await nats.jsm.streams.info('OBJ_rfarm_objects');
+    assert.is(objects.config.max_bytes, 40 * MiB);
+    assert.is(objects.config.discard, 'new');
+    assert.is((await nats.jsm.streams.info('RFARM_BUILDS')).config.discard, 'new');
+    const accepted: string[] = [];
+    let refused: { status: number; body: any } | null = null;
+    for (let index = 0; index < 30 && !refused; index++) {
+      const answer = await submit(farm, bulkyPackage(`limited${index}`, 3), platform);
+      if (answer.status === 202) accepted.push(answer.body.id);
+      else refused = answer;
+    }
+    assert.ok(accepted.length >= 3 && refused, `${accepted.length} accepted, then ${JSON.stringify(refused)}`);
+    assert.is(refused!.body.error.code, 'storage_full');
+    assert.match(refused!.body.error.message, /the farm's store 'OBJ_rfarm_objects' holds [\d.]+ MB of its 40\.0 MB limit \(over 30 %, FARM_STORE_REFUSE_PERCENT\)/);
+    const health = (await (await fetch(`${farm.url}/healthz`)).json()) as any;
+    assert.is(health.status, 'degraded');
+    assert.match(health.problems.join('\n'), /^storage: the farm's store 'OBJ_rfarm_objects'/m);
+    farm.addAgent();
+    await assertFinishedWhole(farm, accepted);
+  } finally {
+    await nats.close();
+    await farm.cleanup().catch(() => undefined);
+    disk.remove();
+  }
+});
+
+test.run();
