@@ -85,6 +85,8 @@ export function dockerRunArgv(spec: PlatformContainerSpec, dataDir: string): str
   };
   // The host network is shared: a metrics port would collide with the host agent's.
   delete env.FARM_METRICS_PORT;
+  // The farm's pid means nothing in the container's pid namespace; the farm stops its containers itself.
+  delete env.FARM_OWNER_PID;
   const credentials = env.NATS_CREDS ? ['--volume', `${env.NATS_CREDS}:${env.NATS_CREDS}:ro`] : [];
   return [
     'run',

@@ -79,7 +79,10 @@ async function assertFinishedWhole(farm: { url: string }, ids: readonly string[]
 testUnless(cannotMount, 'a filling NATS store: new work gets 503 storage_full (API and rfarm), every accepted job still finishes whole, and work is taken again once there is room', async () => {
   const disk = smallStore(128);
   // No agent yet: what is accepted waits in the store while it fills.
-  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_MIN_FREE_STORE_BYTES: String(88 * MiB) } });
+  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_MIN_FREE_STORE_BYTES: String(88 * MiB) } }).catch((error: Error) => {
+    disk.remove();
+    throw error;
+  });
   const platform = `platform=${PLATFORM}`;
   try {
     const accepted: string[] = [];
@@ -122,10 +125,14 @@ testUnless(cannotMount, 'a filling NATS store: new work gets 503 storage_full (A
 
 testUnless(cannotMount, "a JetStream store's size limit: set from the environment, full stores refuse writes, and new work is refused before the limit, leaving room for accepted jobs' artifacts", async () => {
   const disk = smallStore(200);
-  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_OBJECTS_MAX_BYTES: String(40 * MiB), FARM_STORE_REFUSE_PERCENT: '30', FARM_MIN_FREE_STORE_BYTES: String(MiB) } });
+  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_OBJECTS_MAX_BYTES: String(40 * MiB), FARM_STORE_REFUSE_PERCENT: '30', FARM_MIN_FREE_STORE_BYTES: String(MiB) } }).catch((error: Error) => {
+    disk.remove();
+    throw error;
+  });
   const platform = `platform=${PLATFORM}`;
-  const nats = await connectFarm({ servers: [farm.natsUrl], credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'full-disk-test' });
+  let nats: Awaited<ReturnType<typeof connectFarm>> | null = null;
   try {
+    nats = await connectFarm({ servers: [farm.natsUrl], credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'full-disk-test' });
     const objects = await nats.jsm.streams.info('OBJ_rfarm_objects');
     assert.is(objects.config.max_bytes, 40 * MiB);
     assert.is(objects.config.discard, 'new');
@@ -146,7 +153,7 @@ testUnless(cannotMount, "a JetStream store's size limit: set from the environmen
     farm.addAgent();
     await assertFinishedWhole(farm, accepted);
   } finally {
-    await nats.close();
+    await nats?.close();
     await farm.cleanup().catch(() => undefined);
     disk.remove();
   }
