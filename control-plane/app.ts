@@ -77,7 +77,7 @@ export function createDeps(
     platforms,
     uploads: new UploadGate({ maxUploads: config.uploadConcurrency, maxBytes: config.uploadBufferBytes }),
     nats: new NatsAvailability(farm.nc),
-    storage: new StorageGuard(farm.jsm, { dirs: config.storeDirs, minFreeBytes: config.minFreeStoreBytes, refusePercent: config.storeRefusePercent }, log),
+    storage: new StorageGuard(farm.jsm, { dirs: config.storeDirs, minFreeBytes: config.minFreeStoreBytes, refusePercent: config.storeRefusePercent, reservePerBuildBytes: config.storeReservePerBuildBytes }, log),
     mailer: config.smtpUrl ? new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }) : null,
     repository,
     revdeps,

@@ -79,6 +79,12 @@ export interface ControlPlaneConfig {
   readonly minFreeStoreBytes: number;
   /** FARM_STORE_REFUSE_PERCENT: new work is refused while a JetStream stream is fuller than this percentage of its size limit. Default 90. */
   readonly storeRefusePercent: number;
+  /**
+   * FARM_STORE_RESERVE_PER_BUILD_BYTES: space set aside for each build not yet finished (its source
+   * package, binary and output are still to be stored) before free space is compared with the floor.
+   * Default 16 MiB.
+   */
+  readonly storeReservePerBuildBytes: number;
   /** Size limits of the farm's JetStream stores (FARM_*_MAX_BYTES); see StoreLimits. */
   readonly storeLimits: StoreLimits;
 }
@@ -251,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
     storeDirs: parseServers(env.FARM_STORE_DIRS || env.FARM_DATA_DIR || '.farm'),
     minFreeStoreBytes: integer(env, 'FARM_MIN_FREE_STORE_BYTES', 512 * 1024 * 1024, problems, 0),
     storeRefusePercent: integer(env, 'FARM_STORE_REFUSE_PERCENT', 90, problems),
+    storeReservePerBuildBytes: integer(env, 'FARM_STORE_RESERVE_PER_BUILD_BYTES', 16 * 1024 * 1024, problems, 0),
     storeLimits: {
       builds: byteLimit(env, 'FARM_QUEUE_MAX_BYTES', 64 * 1024 * 1024, problems),
       output: byteLimit(env, 'FARM_OUTPUT_MAX_BYTES', -1, problems),

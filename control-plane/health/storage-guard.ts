@@ -8,6 +8,7 @@
 import { statfs } from 'node:fs/promises';
 import type { JetStreamManager } from 'nats';
 import type { Logger } from 'pino';
+import { BUILDS_STREAM, OBJECTS_BUCKET } from '../../protocol/index.ts';
 
 export interface StorageGuardOptions {
   /** Directories whose file systems hold the farm's state. */
@@ -16,6 +17,11 @@ export interface StorageGuardOptions {
   readonly minFreeBytes: number;
   /** New work is refused when a stream with a size limit is fuller than this percentage of it. */
   readonly refusePercent: number;
+  /**
+   * Bytes set aside for each build not yet finished (its artifacts and output are still to be
+   * stored: the source package and a binary, each about as large as the upload).
+   */
+  readonly reservePerBuildBytes: number;
 }
 
 const POLL_MS = 5_000;
@@ -75,25 +81,31 @@ export class StorageGuard {
   }
 
   private async measure(): Promise<string | null> {
-    for (const dir of this.options.dirs) {
-      const stats = await statfs(dir).catch(() => null);
-      if (!stats) continue;
-      const free = stats.bavail * stats.bsize;
-      if (free < this.options.minFreeBytes) {
-        return `the file system of ${dir} has ${megabytes(free)} free, below the farm's floor of ${megabytes(this.options.minFreeBytes)} (FARM_MIN_FREE_STORE_BYTES)`;
-      }
-    }
     // A NATS that cannot be asked is NatsAvailability's to report; the streams are looked at when it answers.
     const streams = await (async () => {
       const found = [];
       for await (const info of this.jsm.streams.list()) found.push(info);
       return found;
     })().catch(() => []);
+    // Builds queued or running (the work queue keeps a message until its build is done).
+    const unfinished = streams.find((info) => info.config.name === BUILDS_STREAM)?.state.messages ?? 0;
+    const reserved = unfinished * this.options.reservePerBuildBytes;
+    const reserving = reserved > 0 ? `, after setting aside ${megabytes(reserved)} for the ${unfinished} builds not yet finished (FARM_STORE_RESERVE_PER_BUILD_BYTES each)` : '';
+    for (const dir of this.options.dirs) {
+      const stats = await statfs(dir).catch(() => null);
+      if (!stats) continue;
+      const free = stats.bavail * stats.bsize;
+      if (free - reserved < this.options.minFreeBytes) {
+        return `the file system of ${dir} has ${megabytes(free)} free${reserving}, below the farm's floor of ${megabytes(this.options.minFreeBytes)} (FARM_MIN_FREE_STORE_BYTES)`;
+      }
+    }
     for (const info of streams) {
       const limit = info.config.max_bytes;
       if (!limit || limit <= 0) continue;
-      if (info.state.bytes * 100 >= limit * this.options.refusePercent) {
-        return `the farm's store '${info.config.name}' holds ${megabytes(info.state.bytes)} of its ${megabytes(limit)} limit (over ${this.options.refusePercent} %, FARM_STORE_REFUSE_PERCENT)`;
+      // The objects store receives the artifacts still to come.
+      const expected = info.state.bytes + (info.config.name === `OBJ_${OBJECTS_BUCKET}` ? reserved : 0);
+      if (expected * 100 >= limit * this.options.refusePercent) {
+        return `the farm's store '${info.config.name}' holds ${megabytes(info.state.bytes)} of its ${megabytes(limit)} limit${info.config.name === `OBJ_${OBJECTS_BUCKET}` ? reserving : ''} (over ${this.options.refusePercent} %, FARM_STORE_REFUSE_PERCENT)`;
       }
     }
     return null;

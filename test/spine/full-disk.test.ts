@@ -79,7 +79,7 @@ async function assertFinishedWhole(farm: { url: string }, ids: readonly string[]
 testUnless(cannotMount, 'a filling NATS store: new work gets 503 storage_full (API and rfarm), every accepted job still finishes whole, and work is taken again once there is room', async () => {
   const disk = smallStore(128);
   // No agent yet: what is accepted waits in the store while it fills.
-  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_MIN_FREE_STORE_BYTES: String(88 * MiB) } }).catch((error: Error) => {
+  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_MIN_FREE_STORE_BYTES: String(16 * MiB), FARM_STORE_RESERVE_PER_BUILD_BYTES: String(12 * MiB) } }).catch((error: Error) => {
     disk.remove();
     throw error;
   });
@@ -96,10 +96,10 @@ testUnless(cannotMount, 'a filling NATS store: new work gets 503 storage_full (A
     assert.ok(refused, 'the farm refused new work before its store was full');
     assert.is(refused!.status, 503);
     assert.is(refused!.body.error.code, 'storage_full');
-    assert.match(refused!.body.error.message, /^the farm is out of storage space and takes no new work until its admin frees some: the file system of .*\/nats has [\d.]+ MB free, below the farm's floor of 88\.0 MB/);
+    assert.match(refused!.body.error.message, /^the farm is out of storage space and takes no new work until its admin frees some: the file system of .*\/nats has [\d.]+ MB free, after setting aside [\d.]+ MB for the \d+ builds not yet finished \(FARM_STORE_RESERVE_PER_BUILD_BYTES each\), below the farm's floor of 16\.0 MB/);
     assert.match(refused!.body.error.message, /builds already accepted still run to the end/);
-    // Something else takes some of what is left (60 MB stay, room for the accepted jobs' artifacts): still refused.
-    writeFileSync(join(disk.store, 'filler'), Buffer.alloc(Math.max(0, freeBytes(disk.store) - 60 * MiB)));
+    // Something else takes what the farm did not set aside for the accepted builds: still refused.
+    writeFileSync(join(disk.store, 'filler'), Buffer.alloc(Math.max(0, freeBytes(disk.store) - (accepted.length * 12 + 8) * MiB)));
     const tarball = join(disk.dataDir, 'small.tar.gz');
     writeFileSync(tarball, packTarball({ name: 'smallpkg', files: documentedHello }));
     const cli = spawnSync(process.execPath, [RFARM, 'submit', tarball], { env: { ...process.env, RFARM_SERVER: farm.url }, encoding: 'utf8' });
@@ -125,7 +125,7 @@ testUnless(cannotMount, 'a filling NATS store: new work gets 503 storage_full (A
 
 testUnless(cannotMount, "a JetStream store's size limit: set from the environment, full stores refuse writes, and new work is refused before the limit, leaving room for accepted jobs' artifacts", async () => {
   const disk = smallStore(200);
-  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_OBJECTS_MAX_BYTES: String(40 * MiB), FARM_STORE_REFUSE_PERCENT: '30', FARM_MIN_FREE_STORE_BYTES: String(MiB) } }).catch((error: Error) => {
+  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_OBJECTS_MAX_BYTES: String(40 * MiB), FARM_STORE_RESERVE_PER_BUILD_BYTES: String(10 * MiB), FARM_MIN_FREE_STORE_BYTES: String(MiB) } }).catch((error: Error) => {
     disk.remove();
     throw error;
   });
@@ -144,9 +144,9 @@ testUnless(cannotMount, "a JetStream store's size limit: set from the environmen
       if (answer.status === 202) accepted.push(answer.body.id);
       else refused = answer;
     }
-    assert.ok(accepted.length >= 3 && refused, `${accepted.length} accepted, then ${JSON.stringify(refused)}`);
+    assert.ok(accepted.length >= 2 && refused, `${accepted.length} accepted, then ${JSON.stringify(refused)}`);
     assert.is(refused!.body.error.code, 'storage_full');
-    assert.match(refused!.body.error.message, /the farm's store 'OBJ_rfarm_objects' holds [\d.]+ MB of its 40\.0 MB limit \(over 30 %, FARM_STORE_REFUSE_PERCENT\)/);
+    assert.match(refused!.body.error.message, /the farm's store 'OBJ_rfarm_objects' holds [\d.]+ MB of its 40\.0 MB limit, after setting aside [\d.]+ MB for the \d+ builds not yet finished .*\(over 90 %, FARM_STORE_REFUSE_PERCENT\)/);
     const health = (await (await fetch(`${farm.url}/healthz`)).json()) as any;
     assert.is(health.status, 'degraded');
     assert.match(health.problems.join('\n'), /^storage: the farm's store 'OBJ_rfarm_objects'/m);
