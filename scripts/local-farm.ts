@@ -42,6 +42,8 @@ export interface LocalFarmOptions {
    * kill parts of the farm on purpose leave it off, or pass a log sink to read the lines.
    */
   readonly supervise?: boolean | SupervisorLog;
+  /** nats-server's JetStream store size (max_file_store); default: 75 % of the disk's free space when it starts. */
+  readonly natsMaxStoreBytes?: number;
 }
 
 /** Variables a child inherits from us: where programs are, whose home, which language. Never secrets. */
@@ -158,7 +160,7 @@ export class LocalFarm {
     // credentials an agent it starts gets.
     const hostPlatform = options.agentEnv?.FARM_PLATFORM ?? (await hostPlatformId());
     const natsAuth = await prepareLocalNatsAuth(dataDir, [...PLATFORMS.map((platform) => platform.id), ...(hostPlatform ? [hostPlatform] : [])]);
-    const nats = await startNats(dataDir, options.cluster ? 3 : 1, options.natsPort, natsAuth.settings);
+    const nats = await startNats(dataDir, options.cluster ? 3 : 1, options.natsPort, natsAuth.settings, options.natsMaxStoreBytes);
     const natsUrl = nats.map((node) => node.url).join(',');
     const replicas = options.cluster ? '3' : '1';
     let sysreqs: FarmProcess | null = null;

@@ -38,6 +38,8 @@ export interface NatsNodeOptions {
   readonly cluster?: { readonly port: number; readonly routes: readonly number[] };
   /** Operator-mode auth; absent: anyone on loopback may do anything (bare test servers only). */
   readonly auth?: NatsAuthSettings;
+  /** JetStream's file store size (max_file_store); absent: nats-server takes 75 % of the disk's free space at start. */
+  readonly maxFileStoreBytes?: number;
 }
 
 /** How a farm's servers authenticate clients (JWTs) and each other (a route password). */
@@ -53,7 +55,7 @@ export function renderLocalNatsConfig(options: NatsNodeOptions): string {
   const lines = [
     'listen: 127.0.0.1:' + options.port,
     `server_name: ${options.name ?? 'rfarm-nats'}`,
-    `jetstream { store_dir: ${JSON.stringify(options.storeDir)} }`,
+    `jetstream { store_dir: ${JSON.stringify(options.storeDir)}${options.maxFileStoreBytes ? `, max_file_store: ${options.maxFileStoreBytes}` : ''} }`,
   ];
   const auth = options.auth;
   if (auth) {
@@ -148,9 +150,9 @@ export class NatsNode implements SupervisedProcess {
 }
 
 /** Starts a single server, or a cluster of `size` nodes, with stores under `dataDir`; `auth` turns on operator mode. */
-export async function startNats(dataDir: string, size = 1, port?: number, auth?: NatsAuthSettings): Promise<NatsNode[]> {
+export async function startNats(dataDir: string, size = 1, port?: number, auth?: NatsAuthSettings, maxFileStoreBytes?: number): Promise<NatsNode[]> {
   if (size === 1) {
-    const node = new NatsNode({ storeDir: join(dataDir, 'nats'), port: port ?? (await freePort()), auth });
+    const node = new NatsNode({ storeDir: join(dataDir, 'nats'), port: port ?? (await freePort()), auth, maxFileStoreBytes });
     await node.start();
     return [node];
   }
@@ -164,6 +166,7 @@ export async function startNats(dataDir: string, size = 1, port?: number, auth?:
         name: `rfarm-nats-${index + 1}`,
         cluster: { port: clusterPorts[index], routes: clusterPorts.filter((_, other) => other !== index) },
         auth,
+        maxFileStoreBytes,
       }),
   );
   await Promise.all(nodes.map((node) => node.start()));

@@ -20,6 +20,8 @@ import { testUnless } from '../support/skip.ts';
 
 const RFARM = fileURLToPath(new URL('../../control-plane/cli/rfarm.js', import.meta.url));
 const MiB = 1024 * 1024;
+// nats-server's own store size is set past the tmpfs: the file system is what runs out.
+const GiB = 1024 * MiB;
 // A catalogue platform this host (Debian 12, R 4.2) serves: known to the farm before any agent runs.
 const PLATFORM = 'r-4-2-linux-x86_64-debian-12-gcc';
 
@@ -79,7 +81,7 @@ async function assertFinishedWhole(farm: { url: string }, ids: readonly string[]
 testUnless(cannotMount, 'a filling NATS store: new work gets 503 storage_full (API and rfarm), every accepted job still finishes whole, and work is taken again once there is room', async () => {
   const disk = smallStore(128);
   // No agent yet: what is accepted waits in the store while it fills.
-  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_MIN_FREE_STORE_BYTES: String(16 * MiB), FARM_STORE_RESERVE_PER_BUILD_BYTES: String(12 * MiB) } }).catch((error: Error) => {
+  const farm = await startTestFarm({ dataDir: disk.dataDir, natsMaxStoreBytes: GiB, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_MIN_FREE_STORE_BYTES: String(16 * MiB), FARM_STORE_RESERVE_PER_BUILD_BYTES: String(12 * MiB) } }).catch((error: Error) => {
     disk.remove();
     throw error;
   });
@@ -125,7 +127,7 @@ testUnless(cannotMount, 'a filling NATS store: new work gets 503 storage_full (A
 
 testUnless(cannotMount, "a JetStream store's size limit: set from the environment, full stores refuse writes, and new work is refused before the limit, leaving room for accepted jobs' artifacts", async () => {
   const disk = smallStore(200);
-  const farm = await startTestFarm({ dataDir: disk.dataDir, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_OBJECTS_MAX_BYTES: String(40 * MiB), FARM_STORE_RESERVE_PER_BUILD_BYTES: String(10 * MiB), FARM_MIN_FREE_STORE_BYTES: String(MiB) } }).catch((error: Error) => {
+  const farm = await startTestFarm({ dataDir: disk.dataDir, natsMaxStoreBytes: GiB, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_OBJECTS_MAX_BYTES: String(40 * MiB), FARM_STORE_RESERVE_PER_BUILD_BYTES: String(10 * MiB), FARM_MIN_FREE_STORE_BYTES: String(MiB) } }).catch((error: Error) => {
     disk.remove();
     throw error;
   });
