@@ -1231,6 +1231,7 @@ export interface operations {
             401: components["responses"]["RhubError"];
             403: components["responses"]["RhubError"];
             413: components["responses"]["RhubError"];
+            503: components["responses"]["RhubError"];
         };
     };
     rhubStatuses: {
