@@ -72,6 +72,7 @@ export interface AgentConfig {
    * of NATS_URL and FARM_SYSREQS_URL (always blocked): e.g. the control plane's public address.
    */
   readonly egressBlock: string[];
+  /**
    * FARM_OWNER_PID: the process that owns this agent (the local farm sets its own pid): when it has
    * ended, the agent leaves too (its running build goes back to the queue), so none outlives its farm.
    * Unset: the agent runs until stopped.
