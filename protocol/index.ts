@@ -4,4 +4,5 @@ export * from './jetstream.ts';
 export * from './records.ts';
 export * from './output.ts';
 export * from './transient.ts';
+export * from './nats-errors.ts';
 export * from './permissions.ts';

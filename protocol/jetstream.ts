@@ -6,21 +6,23 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
-  connect,
-  credsAuthenticator,
+  AckPolicy,
+  DeliverPolicy,
   DiscardPolicy,
+  jetstream,
+  jetstreamManager,
   RetentionPolicy,
   StorageType,
+  type Consumer,
   type JetStreamClient,
   type JetStreamManager,
-  type KV,
-  type NatsConnection,
-  type ObjectStore,
   type StreamConfig,
-} from 'nats';
-import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, subjects } from './messages.ts';
-import { useNativeSha256 } from './native-sha256.ts';
-import { isNotFound } from './not-found.ts';
+} from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { Objm, setSha256Backend, type ObjectStore } from '@nats-io/obj';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, agentConsumer, subjects } from './messages.ts';
+import { isNotFound, isStreamNameInUse } from './nats-errors.ts';
 import { readObjectByName, readObjectInfoByName } from './object-access.ts';
 import { agentInboxPrefix, SCALER_INBOX_PREFIX } from './permissions.ts';
 import { retryTransient } from './transient.ts';
@@ -67,7 +69,9 @@ const JETSTREAM_TIMEOUT_MS = 4_000;
 
 /** Connects and binds the farm's stores, creating them on first use. */
 export async function connectFarm(options: FarmConnectionOptions): Promise<FarmConnection> {
-  useNativeSha256();
+  // The Object Store hashes every put and get; its default is a pure-JavaScript SHA-256 (11 ms per
+  // MB, half of the control plane's time when packages are uploaded: bench/). Process-wide.
+  setSha256Backend('native');
   const authenticator = options.credsFile ? credsAuthenticator(await readFile(options.credsFile)) : undefined;
   const nc = await connect({
     servers: [...options.servers],
@@ -80,8 +84,8 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
     // Stack traces for every request cost a fifth of the control plane's time under load (bench/).
     noAsyncTraces: true,
   });
-  const jsm = await retryTransient(() => nc.jetstreamManager({ timeout: JETSTREAM_TIMEOUT_MS }), STARTUP_DEADLINE_MS);
-  const js = nc.jetstream({ timeout: JETSTREAM_TIMEOUT_MS });
+  const jsm = await retryTransient(() => jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS }), STARTUP_DEADLINE_MS);
+  const js = jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS });
   if (options.agentPlatform || options.scaler) return bindAsAgent(nc, js, jsm);
   // A cluster that is starting has no JetStream leader for a few seconds: wait for it.
   const ready = <T>(operation: () => Promise<T>) => retryTransient(operation, STARTUP_DEADLINE_MS);
@@ -103,11 +107,12 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
     max_age: (options.outputMaxAgeDays ?? 30) * DAY_NS,
     discard: DiscardPolicy.Old,
   }));
-  const jobs = await ready(() => js.views.kv(JOBS_BUCKET, { history: 1, replicas: options.replicas, storage: StorageType.File }));
+  const kvm = new Kvm(js);
+  const jobs = await ready(() => kvm.create(JOBS_BUCKET, { history: 1, replicas: options.replicas, storage: StorageType.File }));
   const workers = await ready(() =>
-    js.views.kv(WORKERS_BUCKET, { history: 1, replicas: options.replicas, ttl: options.workerTtlMs ?? 15_000, storage: StorageType.File }),
+    kvm.create(WORKERS_BUCKET, { history: 1, replicas: options.replicas, ttl: options.workerTtlMs ?? 15_000, storage: StorageType.File }),
   );
-  const objects = await ready(() => js.views.os(OBJECTS_BUCKET, { replicas: options.replicas, storage: StorageType.File }));
+  const objects = await ready(() => new Objm(js).create(OBJECTS_BUCKET, { replicas: options.replicas, storage: StorageType.File }));
   return farmConnection(nc, js, jsm, { jobs, workers, objects });
 }
 
@@ -127,13 +132,14 @@ function farmConnection(nc: NatsConnection, js: JetStreamClient, jsm: JetStreamM
 /**
  * An agent's view of the stores. KV reads use direct get (the key is in the subject, so
  * permissions can name it). The object store's metadata lookup (used by put) and getBlob are
- * replaced by reads by name (object-access.ts); its other reads are not for agents. Opening the object store asks for its stream info once, which an
- * agent is refused; nats.js ignores that refusal.
+ * replaced by reads by name (object-access.ts); its other reads are not for agents. Nothing is
+ * opened with a look at the stream's info, which an agent is refused.
  */
 async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStreamManager): Promise<FarmConnection> {
-  const jobs = await js.views.kv(JOBS_BUCKET, { bindOnly: true, allow_direct: true });
-  const workers = await js.views.kv(WORKERS_BUCKET, { bindOnly: true, allow_direct: true });
-  const objects = await js.views.os(OBJECTS_BUCKET);
+  const kvm = new Kvm(js);
+  const jobs = await kvm.open(JOBS_BUCKET, { allow_direct: true });
+  const workers = await kvm.open(WORKERS_BUCKET, { allow_direct: true });
+  const objects = await new Objm(js).open(OBJECTS_BUCKET, false);
   Object.assign(objects, {
     rawInfo: (name: string) => readObjectInfoByName(jsm, OBJECTS_BUCKET, name),
     getBlob: (name: string) => readObjectByName(js, jsm, OBJECTS_BUCKET, name),
@@ -141,7 +147,32 @@ async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStre
   return farmConnection(nc, js, jsm, { jobs, workers, objects });
 }
 
-export { isNotFound };
+/** Opens (creating on first use) a KV bucket of the control plane's own (BADGES_BUCKET, GITHUB_BUCKET, REPOSITORY_BUCKET). */
+export function openControlPlaneKv(js: JetStreamClient, bucket: string, replicas: number, ttlMs?: number): Promise<KV> {
+  return new Kvm(js).create(bucket, { history: 1, replicas, storage: StorageType.File, ...(ttlMs ? { ttl: ttlMs } : {}) });
+}
+
+/** Opens (creating on first use) an object store of the control plane's own (REPOSITORY_BUCKET). */
+export function openControlPlaneObjects(js: JetStreamClient, bucket: string, replicas: number): Promise<ObjectStore> {
+  return new Objm(js).create(bucket, { replicas, storage: StorageType.File });
+}
+
+/**
+ * Binds an agent of `platform` to its platform's durable build consumer, creating it on first use
+ * (creating it again with the same configuration is a no-op; the agent's credentials allow exactly this one).
+ */
+export async function bindBuildConsumer(farm: FarmConnection, platform: string, ackWaitSeconds: number): Promise<Consumer> {
+  const durable = agentConsumer(platform);
+  await farm.jsm.consumers.add(BUILDS_STREAM, {
+    durable_name: durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: subjects.buildQueue(platform),
+    ack_wait: ackWaitSeconds * 1e9,
+    max_deliver: -1,
+  });
+  return farm.js.consumers.get(BUILDS_STREAM, durable);
+}
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
@@ -152,7 +183,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
       await jsm.streams.add(config);
     } catch (addError) {
       // Another process created it between our look and our add.
-      if (!/already in use|exists/i.test(String(addError))) throw addError;
+      if (!isStreamNameInUse(addError)) throw addError;
     }
   }
 }

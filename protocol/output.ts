@@ -1,5 +1,6 @@
 /** Publishing console output, shared by agents (the build's own output) and the control plane (end markers). */
-import { headers, type JetStreamClient } from 'nats';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
 import { OUTPUT_HEADERS, subjects } from './messages.ts';
 
 export interface OutputMessage {

@@ -4,13 +4,12 @@
  * to delivery, for reporting builds as they finish. Its own KV bucket, `rfarm_github`, whose
  * entries expire after a week: longer than GitHub offers redelivery (3 days) and than any check.
  */
-import { StorageType, type JetStreamClient, type KV } from 'nats';
-import { encode, readRecord, retryTransient, updateRecord } from '../../protocol/index.ts';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import { GITHUB_BUCKET, encode, openControlPlaneKv, readRecord, retryTransient, updateRecord } from '../../protocol/index.ts';
 import type { ErrorOn } from './repository-config.ts';
 import type { CiRequest } from './webhook-events.ts';
 
-/** The integration's KV bucket. */
-export const GITHUB_BUCKET = 'rfarm_github';
 /** How long deliveries are remembered (and runs kept). */
 export const DELIVERY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -56,9 +55,7 @@ export class CiRuns {
 
   /** The bucket, opened (and created) on first use. */
   bucket(): Promise<KV> {
-    this.opening ??= retryTransient(() =>
-      this.js.views.kv(GITHUB_BUCKET, { history: 1, replicas: this.replicas, ttl: DELIVERY_TTL_MS, storage: StorageType.File }),
-    ).catch((error: unknown) => {
+    this.opening ??= retryTransient(() => openControlPlaneKv(this.js, GITHUB_BUCKET, this.replicas, DELIVERY_TTL_MS)).catch((error: unknown) => {
       this.opening = null;
       throw error;
     });

@@ -9,8 +9,8 @@
  * minus itself minus the (last rank − its rank) behind it. That is two reads, whatever the
  * length of the queue (it used to be a walk over up to 500 sequence numbers).
  */
-import { headers } from 'nats';
-import { BUILDS_STREAM, encode, subjects, type BuildRecord, type BuildRequest, type FarmConnection } from '../../protocol/index.ts';
+import { headers } from '@nats-io/transport-node';
+import { BUILDS_STREAM, encode, isWrongLastSequence, subjects, type BuildRecord, type BuildRequest, type FarmConnection } from '../../protocol/index.ts';
 
 /** Header holding a queue message's rank on its platform. */
 export const QUEUE_RANK_HEADER = 'Rfarm-Queue-Rank';
@@ -30,10 +30,6 @@ interface LastMessage {
 
 /** How often a publish raced by another writer is tried again with a fresh look at the subject. */
 const RACE_ATTEMPTS = 20;
-
-function isWrongLastSequence(error: unknown): boolean {
-  return /wrong last sequence|10071/i.test(String((error as Error)?.message ?? error));
-}
 
 export class BuildQueue {
   /** The last message this process knows on each platform's subject; dropped when a publish is raced. */
@@ -78,10 +74,8 @@ export class BuildQueue {
 
   /** The last stored message of a subject (rank 0 at sequence 0 when there is none). */
   private async readLast(subject: string): Promise<LastMessage> {
-    const message = await this.farm.jsm.streams.getMessage(BUILDS_STREAM, { last_by_subj: subject }).catch((error: Error) => {
-      if (/no message found|10037/i.test(error.message)) return null;
-      throw error;
-    });
+    // No message on the subject is null, not an error.
+    const message = await this.farm.jsm.streams.getMessage(BUILDS_STREAM, { last_by_subj: subject });
     if (!message) return { sequence: 0, rank: 0 };
     return { sequence: message.seq, rank: Number(message.header?.get(QUEUE_RANK_HEADER) || 0) };
   }

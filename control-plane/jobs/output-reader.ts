@@ -4,7 +4,7 @@
  * the end-of-output marker. Each read has its own ordered consumer, deleted when the read ends
  * (a short inactivity threshold removes it should the delete not get through).
  */
-import type { JsMsg } from 'nats';
+import type { JsMsg } from '@nats-io/jetstream';
 import {
   OUTPUT_HEADERS,
   OUTPUT_STREAM,
@@ -73,7 +73,7 @@ export class OutputReader {
    * the read ends after READ_STALL_MS without a message. The consumer is deleted when the caller stops.
    */
   private async *read(subject: string, expected: number | null, signal?: AbortSignal): AsyncGenerator<OutputChunk> {
-    const consumer = await this.farm.js.consumers.get(OUTPUT_STREAM, { filterSubjects: subject, inactive_threshold: CONSUMER_INACTIVE_MS });
+    const consumer = await this.farm.js.consumers.get(OUTPUT_STREAM, { filter_subjects: subject, inactive_threshold: CONSUMER_INACTIVE_MS });
     const messages = await consumer.consume({ max_messages: PULL_BATCH });
     const stop = () => void messages.close();
     signal?.addEventListener('abort', stop);

@@ -6,12 +6,12 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg, type Subscription } from 'nats';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Platform } from '../index.ts';
 import {
-  BUILDS_STREAM,
-  agentConsumer,
+  bindBuildConsumer,
   connectFarm,
   decode,
   encode,
@@ -98,16 +98,7 @@ export class Agent {
       name: `rfarm-agent-${this.config.workerId}`,
       agentPlatform: this.platform.id,
     });
-    const durable = agentConsumer(this.platform.id);
-    await this.farm.jsm.consumers.add(BUILDS_STREAM, {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: subjects.buildQueue(this.platform.id),
-      ack_wait: this.config.ackWaitSeconds * 1e9,
-      max_deliver: -1,
-    });
-    this.consumer = await this.farm.js.consumers.get(BUILDS_STREAM, durable);
+    this.consumer = await bindBuildConsumer(this.farm, this.platform.id, this.config.ackWaitSeconds);
     this.subscriptions.push(
       // A refused subscription calls back with an error (and no message): that is the farm's
       // misconfiguration to report, never a cancel or a stop request.
@@ -202,7 +193,7 @@ export class Agent {
       msg.ack();
       return;
     }
-    const delivery = msg.info.redeliveryCount;
+    const delivery = msg.info.deliveryCount;
     if (delivery > this.config.maxAttempts) {
       const reason = `the build was started ${delivery - 1} times and its agent was lost or failed each time`;
       await failLostBuild(this.farm, request.jobId, request.platform, reason);
@@ -268,7 +259,7 @@ export class Agent {
         outcome,
         output,
         outputLog,
-        lastAttempt: msg.info.redeliveryCount >= this.config.maxAttempts,
+        lastAttempt: msg.info.deliveryCount >= this.config.maxAttempts,
         cancelledByUser: cancel.signal.reason === 'cancelled',
         agentStopping: this.stopping,
       });

@@ -3,7 +3,7 @@
  * check costs a few messages a second, and keeps a copy for the `output.log` artifact.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { JetStreamClient } from 'nats';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import { publishOutput, retryTransient } from '../../protocol/index.ts';
 import type { OutputSink } from './sandboxed-process.ts';
 

@@ -1,5 +1,5 @@
 /** Queue positions of waiting builds are exact on deep queues, per platform, and as the queue is taken. */
-import { AckPolicy, DeliverPolicy } from 'nats';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BUILDS_STREAM, connectFarm, subjects } from '../../../protocol/index.ts';
