@@ -46,7 +46,7 @@ export function createDeps(
   const workers = new WorkerRegistry(farm);
   const jobs = new JobService(farm);
   const platforms = new PlatformDirectory(workers, config.defaultPlatforms);
-  const latestResults = new LatestResults(farm.js, config.replicas);
+  const latestResults = new LatestResults(farm, config.replicas);
   const repository = new FarmRepository(
     farm,
     { replicas: config.replicas, mirrorDir: join(config.dataDir, 'repository-mirror'), rscript: config.rscript, publishStatuses: config.publishStatuses },

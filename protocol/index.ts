@@ -5,4 +5,6 @@ export * from './records.ts';
 export * from './output.ts';
 export * from './transient.ts';
 export * from './nats-errors.ts';
+export * from './signals.ts';
+export * from './stream-reads.ts';
 export * from './permissions.ts';

@@ -13,7 +13,7 @@ import {
   jetstreamManager,
   RetentionPolicy,
   StorageType,
-  type Consumer,
+  type JsMsg,
   type JetStreamClient,
   type JetStreamManager,
   type StreamConfig,
@@ -51,7 +51,11 @@ export interface FarmConnectionOptions {
   readonly outputMaxAgeDays?: number;
 }
 
-/** An open connection with every farm store bound. */
+/**
+ * An open connection with every farm store bound. Outside protoc/ (and tests) only the stores are
+ * used, with the operations protocol/index.ts exports (signals.ts, stream-reads.ts, output.ts and
+ * the functions below); `nc`, `js` and `jsm` are protocol/'s own (eslint.config.js enforces it).
+ */
 export interface FarmConnection {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
@@ -148,20 +152,53 @@ async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStre
 }
 
 /** Opens (creating on first use) a KV bucket of the control plane's own (BADGES_BUCKET, GITHUB_BUCKET, REPOSITORY_BUCKET). */
-export function openControlPlaneKv(js: JetStreamClient, bucket: string, replicas: number, ttlMs?: number): Promise<KV> {
-  return new Kvm(js).create(bucket, { history: 1, replicas, storage: StorageType.File, ...(ttlMs ? { ttl: ttlMs } : {}) });
+export function openControlPlaneKv(farm: FarmConnection, bucket: string, replicas: number, ttlMs?: number): Promise<KV> {
+  return new Kvm(farm.js).create(bucket, { history: 1, replicas, storage: StorageType.File, ...(ttlMs ? { ttl: ttlMs } : {}) });
 }
 
 /** Opens (creating on first use) an object store of the control plane's own (REPOSITORY_BUCKET). */
-export function openControlPlaneObjects(js: JetStreamClient, bucket: string, replicas: number): Promise<ObjectStore> {
-  return new Objm(js).create(bucket, { replicas, storage: StorageType.File });
+export function openControlPlaneObjects(farm: FarmConnection, bucket: string, replicas: number): Promise<ObjectStore> {
+  return new Objm(farm.js).create(bucket, { replicas, storage: StorageType.File });
+}
+
+/** A build request taken from a platform's queue; it comes back (to any agent) unless acked in time. */
+export interface TakenBuild {
+  /** The encoded BuildRequest. */
+  readonly data: Uint8Array;
+  /** 1 on the first delivery, one more on each redelivery. */
+  readonly deliveryCount: number;
+  /** Done with: the queue forgets it. */
+  ack(): void;
+  /** Give it back now, or after `delayMs`. */
+  nak(delayMs?: number): void;
+  /** Never deliver it again (it cannot be handled). */
+  term(): void;
+  /** Still on it: restarts the ack wait. */
+  working(): void;
+}
+
+/** A platform's queue as its agents take from it. */
+export interface BuildConsumer {
+  /** The next build request, or null when none came within `expiresMs`. */
+  next(expiresMs: number): Promise<TakenBuild | null>;
+}
+
+function takenBuild(msg: JsMsg): TakenBuild {
+  return {
+    data: msg.data,
+    deliveryCount: msg.info.deliveryCount,
+    ack: () => msg.ack(),
+    nak: (delayMs) => msg.nak(delayMs),
+    term: () => msg.term(),
+    working: () => msg.working(),
+  };
 }
 
 /**
  * Binds an agent of `platform` to its platform's durable build consumer, creating it on first use
  * (creating it again with the same configuration is a no-op; the agent's credentials allow exactly this one).
  */
-export async function bindBuildConsumer(farm: FarmConnection, platform: string, ackWaitSeconds: number): Promise<Consumer> {
+export async function bindBuildConsumer(farm: FarmConnection, platform: string, ackWaitSeconds: number): Promise<BuildConsumer> {
   const durable = agentConsumer(platform);
   await farm.jsm.consumers.add(BUILDS_STREAM, {
     durable_name: durable,
@@ -171,7 +208,13 @@ export async function bindBuildConsumer(farm: FarmConnection, platform: string, 
     ack_wait: ackWaitSeconds * 1e9,
     max_deliver: -1,
   });
-  return farm.js.consumers.get(BUILDS_STREAM, durable);
+  const consumer = await farm.js.consumers.get(BUILDS_STREAM, durable);
+  return {
+    next: async (expiresMs) => {
+      const msg = await consumer.next({ expires: expiresMs });
+      return msg ? takenBuild(msg) : null;
+    },
+  };
 }
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {

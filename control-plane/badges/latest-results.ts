@@ -4,7 +4,6 @@
  * newer submission finishes. Only builds the farm vouches for count (see `LatestResultsWatcher`),
  * so nobody can paint another package's badge by uploading a package of the same name.
  */
-import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import {
   BADGES_BUCKET,
@@ -17,6 +16,7 @@ import {
   type BuildRecord,
   type BuildStatus,
   type CheckStatus,
+  type FarmConnection,
   type JobRecord,
 } from '../../protocol/index.ts';
 
@@ -47,13 +47,13 @@ export class LatestResults {
   private opening: Promise<KV> | null = null;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly farm: FarmConnection,
     private readonly replicas: number,
   ) {}
 
   /** The bucket, opened (and created) on first use; a failed open is tried again next time. */
   private bucket(): Promise<KV> {
-    this.opening ??= retryTransient(() => openControlPlaneKv(this.js, BADGES_BUCKET, this.replicas)).catch(
+    this.opening ??= retryTransient(() => openControlPlaneKv(this.farm, BADGES_BUCKET, this.replicas)).catch(
       (error: unknown) => {
         this.opening = null;
         throw error;

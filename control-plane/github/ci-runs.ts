@@ -4,9 +4,8 @@
  * to delivery, for reporting builds as they finish. Its own KV bucket, `rfarm_github`, whose
  * entries expire after a week: longer than GitHub offers redelivery (3 days) and than any check.
  */
-import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { GITHUB_BUCKET, encode, openControlPlaneKv, readRecord, retryTransient, updateRecord } from '../../protocol/index.ts';
+import { GITHUB_BUCKET, encode, openControlPlaneKv, readRecord, retryTransient, updateRecord, type FarmConnection } from '../../protocol/index.ts';
 import type { ErrorOn } from './repository-config.ts';
 import type { CiRequest } from './webhook-events.ts';
 
@@ -49,13 +48,13 @@ export class CiRuns {
   private opening: Promise<KV> | null = null;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly farm: FarmConnection,
     private readonly replicas: number,
   ) {}
 
   /** The bucket, opened (and created) on first use. */
   bucket(): Promise<KV> {
-    this.opening ??= retryTransient(() => openControlPlaneKv(this.js, GITHUB_BUCKET, this.replicas, DELIVERY_TTL_MS)).catch((error: unknown) => {
+    this.opening ??= retryTransient(() => openControlPlaneKv(this.farm, GITHUB_BUCKET, this.replicas, DELIVERY_TTL_MS)).catch((error: unknown) => {
       this.opening = null;
       throw error;
     });

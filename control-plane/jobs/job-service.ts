@@ -14,7 +14,7 @@ import {
   publishOutput,
   readRecord,
   retryTransient,
-  subjects,
+  sendCancel,
   updateRecord,
   type BuildRecord,
   type FarmConnection,
@@ -179,10 +179,10 @@ export class JobService {
       const before = previous as BuildRecord | null;
       // Nobody runs a queued build, so nobody else would end its output.
       if (before && !isTerminal(before.status) && before.status !== 'RUNNING') {
-        await publishOutput(this.farm.js, id, build.platform, { attempt: before.attempt, text: '>>> rfarm: CANCELLED before it started\n', end: 'CANCELLED' });
+        await publishOutput(this.farm, id, build.platform, { attempt: before.attempt, text: '>>> rfarm: CANCELLED before it started\n', end: 'CANCELLED' });
       }
     }
-    for (const build of snapshot.builds) this.farm.nc.publish(subjects.cancel(id, build.platform));
+    for (const build of snapshot.builds) sendCancel(this.farm, id, build.platform);
     return this.get(id);
   }
 

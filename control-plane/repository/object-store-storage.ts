@@ -7,17 +7,16 @@
  * after any reader that followed the old pointer has finished.
  */
 import { randomBytes } from 'node:crypto';
-import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { ObjectStore } from '@nats-io/obj';
-import { REPOSITORY_BUCKET, decode, encode, openControlPlaneKv, openControlPlaneObjects } from '../../protocol/index.ts';
+import { REPOSITORY_BUCKET, decode, encode, openControlPlaneKv, openControlPlaneObjects, type FarmConnection } from '../../protocol/index.ts';
 import { INDEX_NAMES, type IndexName } from './repository-layout.ts';
 import type { IndexFiles, RepositoryStorage } from './repository-storage.ts';
 
 /** Opens (creating on first use) the repository's object store and KV bucket. */
-export async function openRepositoryBuckets(js: JetStreamClient, replicas: number): Promise<{ objects: ObjectStore; kv: KV }> {
-  const objects = await openControlPlaneObjects(js, REPOSITORY_BUCKET, replicas);
-  const kv = await openControlPlaneKv(js, REPOSITORY_BUCKET, replicas);
+export async function openRepositoryBuckets(farm: FarmConnection, replicas: number): Promise<{ objects: ObjectStore; kv: KV }> {
+  const objects = await openControlPlaneObjects(farm, REPOSITORY_BUCKET, replicas);
+  const kv = await openControlPlaneKv(farm, REPOSITORY_BUCKET, replicas);
   return { objects, kv };
 }
 

@@ -6,26 +6,29 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Consumer, JsMsg } from '@nats-io/jetstream';
-import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Platform } from '../index.ts';
 import {
   bindBuildConsumer,
   connectFarm,
+  isConnectionClosed,
+  listenForCancels,
+  listenForWorkerStop,
   decode,
   encode,
   isTerminal,
   keys,
   objectNames,
   readRecord,
-  subjects,
   updateRecord,
+  type BuildConsumer,
   type BuildRecord,
   type BuildRequest,
   type FarmConnection,
   type JobRecord,
+  type Listening,
   type SubmittedVersion,
+  type TakenBuild,
   type WorkerInfo,
   type WorkerRecord,
 } from '../../protocol/index.ts';
@@ -55,11 +58,11 @@ const HEARTBEAT_MS = 5_000;
 export class Agent {
   private farm!: FarmConnection;
   private sandbox!: SandboxHost;
-  private consumer!: Consumer;
+  private consumer!: BuildConsumer;
   private running: RunningBuild | null = null;
   private stopping = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
-  private readonly subscriptions: Subscription[] = [];
+  private readonly subscriptions: Listening[] = [];
   private readonly startedAt = new Date().toISOString();
   private loop: Promise<void> = Promise.resolve();
   /** Under `egress`: the farm's own addresses, resolved at start (egress-network.ts). */
@@ -75,7 +78,7 @@ export class Agent {
 
   /** Connected to NATS: what /healthz reports. */
   get healthy(): boolean {
-    return this.farm !== undefined && !this.farm.nc.isClosed() && !this.stopping;
+    return this.farm !== undefined && !isConnectionClosed(this.farm) && !this.stopping;
   }
 
   get worker(): WorkerInfo {
@@ -102,12 +105,8 @@ export class Agent {
     this.subscriptions.push(
       // A refused subscription calls back with an error (and no message): that is the farm's
       // misconfiguration to report, never a cancel or a stop request.
-      this.farm.nc.subscribe(subjects.platformCancels(this.platform.id), {
-        callback: (error, msg) => (error ? this.log.error({ err: error }, 'cannot hear cancels') : this.onCancel(msg.subject.split('.')[2])),
-      }),
-      this.farm.nc.subscribe(subjects.workerStop(this.config.workerId), {
-        callback: (error) => (error ? this.log.error({ err: error }, 'cannot hear stop requests') : void this.stop()),
-      }),
+      listenForCancels(this.farm, this.platform.id, (jobId) => this.onCancel(jobId), (error) => this.log.error({ err: error }, 'cannot hear cancels')),
+      listenForWorkerStop(this.farm, this.config.workerId, () => void this.stop(), (error) => this.log.error({ err: error }, 'cannot hear stop requests')),
     );
     await this.heartbeat();
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
@@ -123,7 +122,7 @@ export class Agent {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.loop.catch(() => undefined);
     await this.farm.workers.delete(keys.worker(this.config.workerId)).catch(() => undefined);
-    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    for (const subscription of this.subscriptions) subscription.stop();
     await this.farm.close();
   }
 
@@ -154,9 +153,9 @@ export class Agent {
 
   private async pullLoop(): Promise<void> {
     while (!this.stopping) {
-      let msg: JsMsg | null;
+      let msg: TakenBuild | null;
       try {
-        msg = await this.consumer.next({ expires: 5_000 });
+        msg = await this.consumer.next(5_000);
       } catch (error) {
         if (this.stopping) break;
         this.log.warn({ err: error }, 'pull failed; retrying');
@@ -177,7 +176,7 @@ export class Agent {
     }
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
+  private async handle(msg: TakenBuild): Promise<void> {
     const request = decode<BuildRequest>(msg.data);
     const buildKey = keys.build(request.jobId, request.platform);
     const [job, build] = await Promise.all([
@@ -193,7 +192,7 @@ export class Agent {
       msg.ack();
       return;
     }
-    const delivery = msg.info.deliveryCount;
+    const delivery = msg.deliveryCount;
     if (delivery > this.config.maxAttempts) {
       const reason = `the build was started ${delivery - 1} times and its agent was lost or failed each time`;
       await failLostBuild(this.farm, request.jobId, request.platform, reason);
@@ -212,7 +211,7 @@ export class Agent {
     await this.run(msg, job.value, started);
   }
 
-  private async run(msg: JsMsg, job: JobRecord, build: BuildRecord): Promise<void> {
+  private async run(msg: TakenBuild, job: JobRecord, build: BuildRecord): Promise<void> {
     const name = `${job.id}-${build.platform}-${build.attempt}`;
     const jobDir = resolve(this.config.dataDir, 'builds', name);
     const outputLog = resolve(this.config.dataDir, 'output-logs', `${name}.log`);
@@ -231,7 +230,7 @@ export class Agent {
         })
         .catch(() => undefined); // NATS away for a moment: the next tick asks again
     }, Math.max(1_000, (this.config.ackWaitSeconds * 1000) / 3));
-    const output = new OutputPublisher(this.farm.js, job.id, build.platform, build.attempt, outputLog);
+    const output = new OutputPublisher(this.farm, job.id, build.platform, build.attempt, outputLog);
     try {
       if (build.attempt > 1) {
         output.write(`>>> rfarm: attempt ${build.attempt}: the previous attempt was lost (its agent stopped responding); starting afresh\n`);
@@ -259,7 +258,7 @@ export class Agent {
         outcome,
         output,
         outputLog,
-        lastAttempt: msg.info.deliveryCount >= this.config.maxAttempts,
+        lastAttempt: msg.deliveryCount >= this.config.maxAttempts,
         cancelledByUser: cancel.signal.reason === 'cancelled',
         agentStopping: this.stopping,
       });

@@ -175,8 +175,8 @@ test('an agent cannot delete, purge or change the RFARM_BUILDS stream, nor delet
 });
 
 test('an agent cannot write the repository store', async () => {
-  await openControlPlaneObjects(controlPlane.js, REPOSITORY_BUCKET, 1);
-  await openControlPlaneKv(controlPlane.js, REPOSITORY_BUCKET, 1);
+  await openControlPlaneObjects(controlPlane, REPOSITORY_BUCKET, 1);
+  await openControlPlaneKv(controlPlane, REPOSITORY_BUCKET, 1);
   await refused(() => agent.js.publish(`$O.${REPOSITORY_BUCKET}.M.${Buffer.from('PACKAGES').toString('base64')}`, encode({})));
   await refused(() => agent.js.publish(`$KV.${REPOSITORY_BUCKET}.pointer`, encode({})));
   await refused(() => new Objm(agent.js).open(REPOSITORY_BUCKET, false).then((store) => store.putBlob({ name: 'src/contrib/PACKAGES' }, encode('x'))));
