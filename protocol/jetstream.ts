@@ -52,7 +52,7 @@ export interface FarmConnectionOptions {
 }
 
 /**
- * An open connection with every farm store bound. Outside protoc/ (and tests) only the stores are
+ * An open connection with every farm store bound. Outside protocol/ (and tests) only the stores are
  * used, with the operations protocol/index.ts exports (signals.ts, stream-reads.ts, output.ts and
  * the functions below); `nc`, `js` and `jsm` are protocol/'s own (eslint.config.js enforces it).
  */
