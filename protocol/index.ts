@@ -7,4 +7,5 @@ export * from './transient.ts';
 export * from './nats-errors.ts';
 export * from './signals.ts';
 export * from './stream-reads.ts';
+export * from './build-consumer.ts';
 export * from './permissions.ts';

@@ -6,14 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
-  AckPolicy,
-  DeliverPolicy,
   DiscardPolicy,
   jetstream,
   jetstreamManager,
   RetentionPolicy,
   StorageType,
-  type JsMsg,
   type JetStreamClient,
   type JetStreamManager,
   type StreamConfig,
@@ -21,7 +18,7 @@ import {
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, setSha256Backend, type ObjectStore } from '@nats-io/obj';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, agentConsumer, subjects } from './messages.ts';
+import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, subjects } from './messages.ts';
 import { isNotFound, isStreamNameInUse } from './nats-errors.ts';
 import { readObjectByName, readObjectInfoByName } from './object-access.ts';
 import { agentInboxPrefix, SCALER_INBOX_PREFIX } from './permissions.ts';
@@ -53,8 +50,8 @@ export interface FarmConnectionOptions {
 
 /**
  * An open connection with every farm store bound. Outside protocol/ (and tests) only the stores are
- * used, with the operations protocol/index.ts exports (signals.ts, stream-reads.ts, output.ts and
- * the functions below); `nc`, `js` and `jsm` are protocol/'s own (eslint.config.js enforces it).
+ * used, with the operations protocol/index.ts exports (signals.ts, stream-reads.ts, output.ts,
+ * build-consumer.ts and the functions below); `nc`, `js` and `jsm` are protocol/'s own (eslint.config.js enforces it).
  */
 export interface FarmConnection {
   readonly nc: NatsConnection;
@@ -159,62 +156,6 @@ export function openControlPlaneKv(farm: FarmConnection, bucket: string, replica
 /** Opens (creating on first use) an object store of the control plane's own (REPOSITORY_BUCKET). */
 export function openControlPlaneObjects(farm: FarmConnection, bucket: string, replicas: number): Promise<ObjectStore> {
   return new Objm(farm.js).create(bucket, { replicas, storage: StorageType.File });
-}
-
-/** A build request taken from a platform's queue; it comes back (to any agent) unless acked in time. */
-export interface TakenBuild {
-  /** The encoded BuildRequest. */
-  readonly data: Uint8Array;
-  /** 1 on the first delivery, one more on each redelivery. */
-  readonly deliveryCount: number;
-  /** Done with: the queue forgets it. */
-  ack(): void;
-  /** Give it back now, or after `delayMs`. */
-  nak(delayMs?: number): void;
-  /** Never deliver it again (it cannot be handled). */
-  term(): void;
-  /** Still on it: restarts the ack wait. */
-  working(): void;
-}
-
-/** A platform's queue as its agents take from it. */
-export interface BuildConsumer {
-  /** The next build request, or null when none came within `expiresMs`. */
-  next(expiresMs: number): Promise<TakenBuild | null>;
-}
-
-function takenBuild(msg: JsMsg): TakenBuild {
-  return {
-    data: msg.data,
-    deliveryCount: msg.info.deliveryCount,
-    ack: () => msg.ack(),
-    nak: (delayMs) => msg.nak(delayMs),
-    term: () => msg.term(),
-    working: () => msg.working(),
-  };
-}
-
-/**
- * Binds an agent of `platform` to its platform's durable build consumer, creating it on first use
- * (creating it again with the same configuration is a no-op; the agent's credentials allow exactly this one).
- */
-export async function bindBuildConsumer(farm: FarmConnection, platform: string, ackWaitSeconds: number): Promise<BuildConsumer> {
-  const durable = agentConsumer(platform);
-  await farm.jsm.consumers.add(BUILDS_STREAM, {
-    durable_name: durable,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    filter_subject: subjects.buildQueue(platform),
-    ack_wait: ackWaitSeconds * 1e9,
-    max_deliver: -1,
-  });
-  const consumer = await farm.js.consumers.get(BUILDS_STREAM, durable);
-  return {
-    next: async (expiresMs) => {
-      const msg = await consumer.next({ expires: expiresMs });
-      return msg ? takenBuild(msg) : null;
-    },
-  };
 }
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
