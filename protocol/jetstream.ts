@@ -148,7 +148,7 @@ async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStre
   return farmConnection(nc, js, jsm, { jobs, workers, objects });
 }
 
-/** Opens (creating on first use) a KV bucket of the control plane's own (BADGES_BUCKET, GITHUB_BUCKET, REPOSITORY_BUCKET). */
+/** Opens (creating on first use) a KV bucket of the control plane's own (BADGES_BUCKET, GITHUB_BUCKET, REPOSITORY_BUCKET, REVDEPS_BUCKET). */
 export function openControlPlaneKv(farm: FarmConnection, bucket: string, replicas: number, ttlMs?: number): Promise<KV> {
   return new Kvm(farm.js).create(bucket, { history: 1, replicas, storage: StorageType.File, ...(ttlMs ? { ttl: ttlMs } : {}) });
 }

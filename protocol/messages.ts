@@ -21,6 +21,8 @@ export const BADGES_BUCKET = 'rfarm_badges';
 export const GITHUB_BUCKET = 'rfarm_github';
 /** The control plane's own: the package repository's object store and its KV bucket of index pointers. */
 export const REPOSITORY_BUCKET = 'rfarm_repository';
+/** The control plane's own: reverse-dependency runs (control-plane/revdeps/). */
+export const REVDEPS_BUCKET = 'rfarm_revdeps';
 
 /** The durable pull consumer through which a platform's agents take its builds. */
 export function agentConsumer(platform: string): string {

@@ -5,7 +5,7 @@
  * entries expire after a week: longer than GitHub offers redelivery (3 days) and than any check.
  */
 import type { KV } from '@nats-io/kv';
-import { GITHUB_BUCKET, encode, openControlPlaneKv, readRecord, retryTransient, updateRecord, type FarmConnection } from '../../protocol/index.ts';
+import { GITHUB_BUCKET, encode, isWrongLastSequence, openControlPlaneKv, readRecord, retryTransient, updateRecord, type FarmConnection } from '../../protocol/index.ts';
 import type { ErrorOn } from './repository-config.ts';
 import type { CiRequest } from './webhook-events.ts';
 
@@ -66,8 +66,8 @@ export class CiRuns {
     const kv = await this.bucket();
     return retryTransient(() => kv.create(runKey(run.request.deliveryId), encode(run))).then(
       () => true,
-      (error: Error) => {
-        if (/wrong last sequence|exists/i.test(error.message)) return false;
+      (error: unknown) => {
+        if (isWrongLastSequence(error)) return false;
         throw error;
       },
     );

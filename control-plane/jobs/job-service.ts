@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import {
   encode,
   isTerminal,
+  isWrongLastSequence,
   keys,
   newBuildRecord,
   objectNames,
@@ -57,8 +58,8 @@ const JOB_ID = /^[0-9a-f]{32}$/;
 /** Creates a record under a fresh key; a retry that finds it already there finds our own write. */
 async function createOnce<T>(farm: FarmConnection, key: string, value: T): Promise<void> {
   await retryTransient(() =>
-    farm.jobs.create(key, encode(value)).catch((error: Error) => {
-      if (!/wrong last sequence|exists/i.test(error.message)) throw error;
+    farm.jobs.create(key, encode(value)).catch((error: unknown) => {
+      if (!isWrongLastSequence(error)) throw error;
       return 0;
     }),
   );
