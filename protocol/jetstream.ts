@@ -158,6 +158,16 @@ export function openControlPlaneObjects(farm: FarmConnection, bucket: string, re
   return new Objm(farm.js).create(bucket, { replicas, storage: StorageType.File });
 }
 
+/** Makes the output stream's max_age `outputMs` (JetStream then drops older output itself); false when it already was. */
+export async function setOutputMaxAge(farm: Pick<FarmConnection, 'jsm'>, outputMs: number): Promise<boolean> {
+  const info = await farm.jsm.streams.info(OUTPUT_STREAM);
+  const wanted = Math.round(outputMs) * 1_000_000;
+  if (info.config.max_age === wanted) return false;
+  // JetStream refuses a duplicate window longer than max_age.
+  await farm.jsm.streams.update(OUTPUT_STREAM, { ...info.config, max_age: wanted, duplicate_window: Math.min(info.config.duplicate_window, wanted) });
+  return true;
+}
+
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
     await jsm.streams.info(config.name);
