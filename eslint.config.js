@@ -32,6 +32,32 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
   },
   {
+    // protocol/ owns the NATS connection: everything else gets the farm's records, objects and the
+    // narrow operations protocol/index.ts exports, never the connection or the JetStream clients.
+    files: ['**/*.ts'],
+    // backup/ is a role of its own that speaks JetStream's snapshot API on its own connection; the
+    // rehearsal's probe connects as a builder pool to show what that pool's credentials are refused.
+    ignores: ['protocol/**', 'test/**', 'backup/**', 'scripts/rehearsal/nats-probe.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/nats-core'].map((name) => ({
+            name,
+            message: 'NATS is reached through protocol/ (protocol/index.ts); add what you need there.',
+          })),
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'MemberExpression[property.name=/^(nc|js|jsm)$/]',
+          message: "The farm's connection and JetStream clients are protocol/'s own; use what protocol/index.ts exports.",
+        },
+      ],
+    },
+  },
+  {
     // Tests, the bench and the Pulumi program read untyped data by nature (JSON response bodies,
     // Pulumi engine input bags, cloud API shapes); `any` there is a reading aid, not a hole in a
     // typed interface. Service code keeps the rule.

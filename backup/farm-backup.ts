@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import type { NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { WORKERS_KV_STREAM } from '../protocol/index.ts';
 import { restoreStream, snapshotStream, streamNames, type StreamSnapshotMeta } from './jetstream-snapshot.ts';
 import type { S3Archive } from './s3-archive.ts';

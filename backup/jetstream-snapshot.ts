@@ -8,7 +8,7 @@
  * store them, never read them.
  * https://docs.nats.io/reference/reference-protocols/nats_api_reference
  */
-import { createInbox, type NatsConnection } from 'nats';
+import { createInbox, type NatsConnection } from '@nats-io/transport-node';
 
 /** A stream's config and state as the server reports them with its snapshot, needed to restore it. */
 export interface StreamSnapshotMeta {

@@ -5,7 +5,7 @@
  * yet (a fresh server: start it, restore, then start the farm). Configuration: config.ts.
  */
 import { readFile } from 'node:fs/promises';
-import { connect, credsAuthenticator } from 'nats';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import pino from 'pino';
 import { BACKUP_INBOX_PREFIX } from '../protocol/index.ts';
 import { loadConfig } from './config.ts';

@@ -3,11 +3,10 @@
  * module, so routes can name it without importing the app that imports them.
  */
 import type { Logger } from 'pino';
-import type { FarmConnection } from '../protocol/index.ts';
+import type { FarmConnection, NatsAvailability } from '../protocol/index.ts';
 import type { LatestResults } from './badges/index.ts';
 import type { ControlPlaneConfig } from './config.ts';
 import type { GitHubIntegration } from './github/index.ts';
-import type { NatsAvailability } from './health/nats-availability.ts';
 import type { StorageGuard } from './health/storage-guard.ts';
 import type { ControlPlaneMetrics } from './http/metrics.ts';
 import type { OpenApiValidator } from './http/openapi-validator.ts';

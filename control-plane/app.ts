@@ -2,12 +2,11 @@
 import { join } from 'node:path';
 import Koa from 'koa';
 import type { Logger } from 'pino';
-import type { FarmConnection } from '../protocol/index.ts';
+import { NatsAvailability, type FarmConnection } from '../protocol/index.ts';
 import { LatestResults } from './badges/index.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { ControlPlaneConfig } from './config.ts';
 import { GitHubIntegration } from './github/index.ts';
-import { NatsAvailability } from './health/nats-availability.ts';
 import { StorageGuard } from './health/storage-guard.ts';
 import { errorHandler } from './http/error-handler.ts';
 import type { ControlPlaneMetrics } from './http/metrics.ts';
@@ -48,7 +47,7 @@ export function createDeps(
   const workers = new WorkerRegistry(farm);
   const jobs = new JobService(farm);
   const platforms = new PlatformDirectory(workers, config.defaultPlatforms);
-  const latestResults = new LatestResults(farm.js, config.replicas);
+  const latestResults = new LatestResults(farm, config.replicas);
   const repository = new FarmRepository(
     farm,
     { replicas: config.replicas, mirrorDir: join(config.dataDir, 'repository-mirror'), rscript: config.rscript, publishStatuses: config.publishStatuses },
@@ -76,8 +75,8 @@ export function createDeps(
     workers,
     platforms,
     uploads: new UploadGate({ maxUploads: config.uploadConcurrency, maxBytes: config.uploadBufferBytes }),
-    nats: new NatsAvailability(farm.nc),
-    storage: new StorageGuard(farm.jsm, { dirs: config.storeDirs, minFreeBytes: config.minFreeStoreBytes, refusePercent: config.storeRefusePercent, reservePerBuildBytes: config.storeReservePerBuildBytes }, log),
+    nats: new NatsAvailability(farm),
+    storage: new StorageGuard(farm, { dirs: config.storeDirs, minFreeBytes: config.minFreeStoreBytes, refusePercent: config.storeRefusePercent, reservePerBuildBytes: config.storeReservePerBuildBytes }, log),
     mailer: config.smtpUrl ? new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }) : null,
     repository,
     revdeps,

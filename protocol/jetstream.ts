@@ -6,21 +6,20 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
-  connect,
-  credsAuthenticator,
   DiscardPolicy,
+  jetstream,
+  jetstreamManager,
   RetentionPolicy,
   StorageType,
   type JetStreamClient,
   type JetStreamManager,
-  type KV,
-  type NatsConnection,
-  type ObjectStore,
   type StreamConfig,
-} from 'nats';
+} from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { Objm, setSha256Backend, type ObjectStore } from '@nats-io/obj';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, subjects } from './messages.ts';
-import { useNativeSha256 } from './native-sha256.ts';
-import { isNotFound } from './not-found.ts';
+import { isNotFound, isStreamNameInUse } from './nats-errors.ts';
 import { readObjectByName, readObjectInfoByName } from './object-access.ts';
 import { agentInboxPrefix, SCALER_INBOX_PREFIX } from './permissions.ts';
 import { retryTransient } from './transient.ts';
@@ -51,7 +50,11 @@ export interface FarmConnectionOptions {
   readonly storeLimits?: Readonly<Record<'builds' | 'output' | 'jobs' | 'workers' | 'objects', number>>;
 }
 
-/** An open connection with every farm store bound. */
+/**
+ * An open connection with every farm store bound. Outside protocol/ (and tests) only the stores are
+ * used, with the operations protocol/index.ts exports (signals.ts, stream-reads.ts, output.ts,
+ * build-consumer.ts and the functions below); `nc`, `js` and `jsm` are protocol/'s own (eslint.config.js enforces it).
+ */
 export interface FarmConnection {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
@@ -69,7 +72,9 @@ const JETSTREAM_TIMEOUT_MS = 4_000;
 
 /** Connects and binds the farm's stores, creating them on first use. */
 export async function connectFarm(options: FarmConnectionOptions): Promise<FarmConnection> {
-  useNativeSha256();
+  // The Object Store hashes every put and get; its default is a pure-JavaScript SHA-256 (11 ms per
+  // MB, half of the control plane's time when packages are uploaded: bench/). Process-wide.
+  setSha256Backend('native');
   const authenticator = options.credsFile ? credsAuthenticator(await readFile(options.credsFile)) : undefined;
   const nc = await connect({
     servers: [...options.servers],
@@ -82,8 +87,8 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
     // Stack traces for every request cost a fifth of the control plane's time under load (bench/).
     noAsyncTraces: true,
   });
-  const jsm = await retryTransient(() => nc.jetstreamManager({ timeout: JETSTREAM_TIMEOUT_MS }), STARTUP_DEADLINE_MS);
-  const js = nc.jetstream({ timeout: JETSTREAM_TIMEOUT_MS });
+  const jsm = await retryTransient(() => jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS }), STARTUP_DEADLINE_MS);
+  const js = jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS });
   if (options.agentPlatform || options.scaler) return bindAsAgent(nc, js, jsm);
   // A cluster that is starting has no JetStream leader for a few seconds: wait for it.
   const ready = <T>(operation: () => Promise<T>) => retryTransient(operation, STARTUP_DEADLINE_MS);
@@ -105,11 +110,12 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
     max_age: (options.outputMaxAgeDays ?? 30) * DAY_NS,
     discard: DiscardPolicy.Old,
   }));
-  const jobs = await ready(() => js.views.kv(JOBS_BUCKET, { history: 1, replicas: options.replicas, storage: StorageType.File }));
+  const kvm = new Kvm(js);
+  const jobs = await ready(() => kvm.create(JOBS_BUCKET, { history: 1, replicas: options.replicas, storage: StorageType.File }));
   const workers = await ready(() =>
-    js.views.kv(WORKERS_BUCKET, { history: 1, replicas: options.replicas, ttl: options.workerTtlMs ?? 15_000, storage: StorageType.File }),
+    kvm.create(WORKERS_BUCKET, { history: 1, replicas: options.replicas, ttl: options.workerTtlMs ?? 15_000, storage: StorageType.File }),
   );
-  const objects = await ready(() => js.views.os(OBJECTS_BUCKET, { replicas: options.replicas, storage: StorageType.File }));
+  const objects = await ready(() => new Objm(js).create(OBJECTS_BUCKET, { replicas: options.replicas, storage: StorageType.File }));
   const limits = options.storeLimits;
   if (limits) {
     const streams = { builds: BUILDS_STREAM, output: OUTPUT_STREAM, jobs: `KV_${JOBS_BUCKET}`, workers: `KV_${WORKERS_BUCKET}`, objects: `OBJ_${OBJECTS_BUCKET}` };
@@ -137,13 +143,14 @@ function farmConnection(nc: NatsConnection, js: JetStreamClient, jsm: JetStreamM
 /**
  * An agent's view of the stores. KV reads use direct get (the key is in the subject, so
  * permissions can name it). The object store's metadata lookup (used by put) and getBlob are
- * replaced by reads by name (object-access.ts); its other reads are not for agents. Opening the object store asks for its stream info once, which an
- * agent is refused; nats.js ignores that refusal.
+ * replaced by reads by name (object-access.ts); its other reads are not for agents. Nothing is
+ * opened with a look at the stream's info, which an agent is refused.
  */
 async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStreamManager): Promise<FarmConnection> {
-  const jobs = await js.views.kv(JOBS_BUCKET, { bindOnly: true, allow_direct: true });
-  const workers = await js.views.kv(WORKERS_BUCKET, { bindOnly: true, allow_direct: true });
-  const objects = await js.views.os(OBJECTS_BUCKET);
+  const kvm = new Kvm(js);
+  const jobs = await kvm.open(JOBS_BUCKET, { allow_direct: true });
+  const workers = await kvm.open(WORKERS_BUCKET, { allow_direct: true });
+  const objects = await new Objm(js).open(OBJECTS_BUCKET, false);
   Object.assign(objects, {
     rawInfo: (name: string) => readObjectInfoByName(jsm, OBJECTS_BUCKET, name),
     getBlob: (name: string) => readObjectByName(js, jsm, OBJECTS_BUCKET, name),
@@ -151,7 +158,25 @@ async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStre
   return farmConnection(nc, js, jsm, { jobs, workers, objects });
 }
 
-export { isNotFound };
+/** Opens (creating on first use) a KV bucket of the control plane's own (BADGES_BUCKET, GITHUB_BUCKET, REPOSITORY_BUCKET, REVDEPS_BUCKET). */
+export function openControlPlaneKv(farm: FarmConnection, bucket: string, replicas: number, ttlMs?: number): Promise<KV> {
+  return new Kvm(farm.js).create(bucket, { history: 1, replicas, storage: StorageType.File, ...(ttlMs ? { ttl: ttlMs } : {}) });
+}
+
+/** Opens (creating on first use) an object store of the control plane's own (REPOSITORY_BUCKET). */
+export function openControlPlaneObjects(farm: FarmConnection, bucket: string, replicas: number): Promise<ObjectStore> {
+  return new Objm(farm.js).create(bucket, { replicas, storage: StorageType.File });
+}
+
+/** Makes the output stream's max_age `outputMs` (JetStream then drops older output itself); false when it already was. */
+export async function setOutputMaxAge(farm: Pick<FarmConnection, 'jsm'>, outputMs: number): Promise<boolean> {
+  const info = await farm.jsm.streams.info(OUTPUT_STREAM);
+  const wanted = Math.round(outputMs) * 1_000_000;
+  if (info.config.max_age === wanted) return false;
+  // JetStream refuses a duplicate window longer than max_age.
+  await farm.jsm.streams.update(OUTPUT_STREAM, { ...info.config, max_age: wanted, duplicate_window: Math.min(info.config.duplicate_window, wanted) });
+  return true;
+}
 
 /** Sets a stream's byte limit and what it does when full, if they differ. */
 async function limitStream(jsm: JetStreamManager, name: string, maxBytes: number, discard: DiscardPolicy): Promise<void> {
@@ -169,7 +194,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
       await jsm.streams.add(config);
     } catch (addError) {
       // Another process created it between our look and our add.
-      if (!/already in use|exists/i.test(String(addError))) throw addError;
+      if (!isStreamNameInUse(addError)) throw addError;
     }
   }
 }

@@ -15,6 +15,19 @@ export const JOBS_BUCKET = 'rfarm_jobs';
 export const WORKERS_BUCKET = 'rfarm_workers';
 /** Object store of uploaded packages and build artifacts. */
 export const OBJECTS_BUCKET = 'rfarm_objects';
+/** The control plane's own: latest result per package and platform, for badges (control-plane/badges/). */
+export const BADGES_BUCKET = 'rfarm_badges';
+/** The control plane's own: the GitHub integration's deliveries and runs (control-plane/github/). */
+export const GITHUB_BUCKET = 'rfarm_github';
+/** The control plane's own: the package repository's object store and its KV bucket of index pointers. */
+export const REPOSITORY_BUCKET = 'rfarm_repository';
+/** The control plane's own: reverse-dependency runs (control-plane/revdeps/). */
+export const REVDEPS_BUCKET = 'rfarm_revdeps';
+
+/** The durable pull consumer through which a platform's agents take its builds. */
+export function agentConsumer(platform: string): string {
+  return `agents-${platform}`;
+}
 
 export const subjects = {
   /** Where a platform's builds queue. */

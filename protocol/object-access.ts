@@ -7,11 +7,9 @@
  * request subject, so an agent reads the objects it can name and cannot list the rest.
  */
 import { createHash } from 'node:crypto';
-import { AckPolicy, DeliverPolicy, nuid, type JetStreamClient, type JetStreamManager, type ObjectInfo, type StoredMsg } from 'nats';
-import { isNotFound } from './not-found.ts';
-
-// nats.js's manager has `direct` at run time; its public type does not list it.
-type DirectGetter = JetStreamManager & { direct: { getMessage(stream: string, query: { last_by_subj: string }): Promise<StoredMsg> } };
+import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { ObjectInfo } from '@nats-io/obj';
+import { nuid } from '@nats-io/transport-node';
 
 const urlSafe = (base64: string) => base64.replace(/\+/g, '-').replace(/\//g, '_');
 const objectStream = (bucket: string) => `OBJ_${bucket}`;
@@ -23,13 +21,8 @@ export function objectMetaSubject(bucket: string, name: string): string {
 
 /** The object's metadata (as nats.js's own lookup returns it), or null when there is none. */
 export async function readObjectInfoByName(jsm: JetStreamManager, bucket: string, name: string): Promise<ObjectInfo | null> {
-  try {
-    const message = await (jsm as DirectGetter).direct.getMessage(objectStream(bucket), { last_by_subj: objectMetaSubject(bucket, name) });
-    return { ...message.json<ObjectInfo>(), revision: message.seq };
-  } catch (error) {
-    if (isNotFound(error) || (error as { code?: string }).code === '404') return null;
-    throw error;
-  }
+  const message = await jsm.direct.getMessage(objectStream(bucket), { last_by_subj: objectMetaSubject(bucket, name) });
+  return message ? { ...message.json<ObjectInfo>(), revision: message.seq } : null;
 }
 
 /** The object's content, checked against its digest; null when there is no such object. */

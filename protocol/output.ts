@@ -1,5 +1,6 @@
 /** Publishing console output, shared by agents (the build's own output) and the control plane (end markers). */
-import { headers, type JetStreamClient } from 'nats';
+import { headers } from '@nats-io/transport-node';
+import type { FarmConnection } from './jetstream.ts';
 import { OUTPUT_HEADERS, subjects } from './messages.ts';
 
 export interface OutputMessage {
@@ -12,11 +13,11 @@ export interface OutputMessage {
 }
 
 /** Publishes one output message and waits for JetStream to store it. */
-export async function publishOutput(js: JetStreamClient, jobId: string, platform: string, message: OutputMessage): Promise<void> {
+export async function publishOutput(farm: FarmConnection, jobId: string, platform: string, message: OutputMessage): Promise<void> {
   const messageHeaders = headers();
   messageHeaders.set(OUTPUT_HEADERS.attempt, String(message.attempt));
   if (message.end !== undefined) messageHeaders.set(OUTPUT_HEADERS.end, message.end);
-  await js.publish(subjects.output(jobId, platform), new TextEncoder().encode(message.text), {
+  await farm.js.publish(subjects.output(jobId, platform), new TextEncoder().encode(message.text), {
     headers: messageHeaders,
     ...(message.id ? { msgID: message.id } : {}),
   });

@@ -10,7 +10,7 @@
  * The sysreqs service uses no NATS at all. What an agent can still do beyond its own build is
  * listed in AGENT_LIMITS_NOT_ENFORCED and in README.md.
  */
-import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, WORKERS_BUCKET, keys, subjects } from './messages.ts';
+import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, WORKERS_BUCKET, agentConsumer, keys, subjects } from './messages.ts';
 
 /** Allow and deny lists of one direction (NATS subject patterns). */
 export interface SubjectRules {
@@ -29,11 +29,6 @@ export interface RolePermissions {
 const API = '$JS.API';
 const kvStream = (bucket: string) => `KV_${bucket}`;
 const objectStream = (bucket: string) => `OBJ_${bucket}`;
-
-/** The durable pull consumer through which a platform's agents take its builds. */
-export function agentConsumer(platform: string): string {
-  return `agents-${platform}`;
-}
 
 /**
  * Reply subjects of a platform's agents. nats.js puts replies (JetStream answers, pulled messages,

@@ -2,8 +2,9 @@
  * Read-modify-write of KV records with revision checks, so two writers (an agent finishing a build
  * and a user cancelling it) never silently overwrite each other: the loser re-reads and decides again.
  */
-import type { KV } from 'nats';
+import type { KV } from '@nats-io/kv';
 import { decode, encode } from './messages.ts';
+import { isWrongLastSequence } from './nats-errors.ts';
 import { retryTransient } from './transient.ts';
 
 /** A record and the KV revision it was read at. */
@@ -45,12 +46,8 @@ export async function updateRecord<T>(
       await retryTransient(() => kv.update(key, encode(next), current.revision));
       return next;
     } catch (error) {
-      if (!isRevisionConflict(error)) throw error;
+      if (!isWrongLastSequence(error)) throw error;
     }
   }
   throw new Error(`record ${key} kept changing under us; gave up after ${attempts} attempts`);
-}
-
-function isRevisionConflict(error: unknown): boolean {
-  return /wrong last sequence|10071/i.test(String((error as Error)?.message ?? error));
 }

@@ -6,7 +6,7 @@
  * stays until its worker acks it, so a running build is still counted there: waiting builds are
  * the subject's messages less the platform's busy workers.
  */
-import { BUILDS_STREAM, decode, keys, subjects, WORKERS_BUCKET, WORKERS_KV_STREAM, type FarmConnection, type WorkerRecord } from '../protocol/index.ts';
+import { BUILDS_STREAM, decode, keys, storedCounts, subjects, WORKERS_BUCKET, WORKERS_KV_STREAM, type FarmConnection, type WorkerRecord } from '../protocol/index.ts';
 import type { WorkerHeartbeat } from './pool-decision.ts';
 
 /** One platform as the farm shows it; its hosts come from the provider. */
@@ -17,16 +17,16 @@ export interface PlatformLoad {
 }
 
 /** Queue depth and heartbeats of every platform that has either. */
-export async function observeFarm(farm: Pick<FarmConnection, 'jsm' | 'workers'>): Promise<Map<string, PlatformLoad>> {
-  const info = await farm.jsm.streams.info(BUILDS_STREAM, { subjects_filter: subjects.allBuildQueues });
+export async function observeFarm(farm: FarmConnection): Promise<Map<string, PlatformLoad>> {
+  const counts = await storedCounts(farm, BUILDS_STREAM, subjects.allBuildQueues);
   const messages = new Map<string, number>();
-  for (const [subject, count] of Object.entries(info.state.subjects ?? {})) messages.set(subject.slice(subjects.buildQueue('').length), count);
+  for (const [subject, count] of Object.entries(counts)) messages.set(subject.slice(subjects.buildQueue('').length), count);
   const heartbeats = new Map<string, WorkerHeartbeat[]>();
   // The bucket's subjects are its live keys (expired heartbeats are gone; a deleted one reads as
   // a DEL below). Stream info lists them without a consumer, which the scaler's role has none of.
   const prefix = `$KV.${WORKERS_BUCKET}.`;
-  const workerInfo = await farm.jsm.streams.info(WORKERS_KV_STREAM, { subjects_filter: `${prefix}${keys.worker('*')}` });
-  const names = Object.keys(workerInfo.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
+  const workerSubjects = await storedCounts(farm, WORKERS_KV_STREAM, `${prefix}${keys.worker('*')}`);
+  const names = Object.keys(workerSubjects).map((subject) => subject.slice(prefix.length));
   for (const key of names) {
     const entry = await farm.workers.get(key);
     if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) continue;

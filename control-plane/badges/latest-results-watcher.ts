@@ -4,7 +4,7 @@
  * farm vouches for: one submitted with `publish=true` (which needs the admin token). The GitHub
  * integration records its own builds of a repository's default branch.
  */
-import type { KV } from 'nats';
+import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
 import { watchFinishedBuilds, type FinishedBuildWatch } from '../jobs/finished-builds.ts';

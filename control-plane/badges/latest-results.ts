@@ -4,11 +4,21 @@
  * newer submission finishes. Only builds the farm vouches for count (see `LatestResultsWatcher`),
  * so nobody can paint another package's badge by uploading a package of the same name.
  */
-import { StorageType, type JetStreamClient, type KV } from 'nats';
-import { decode, encode, retryTransient, updateRecord, type BuildRecord, type BuildStatus, type CheckStatus, type JobRecord } from '../../protocol/index.ts';
-
-/** The badges' KV bucket. */
-export const BADGES_BUCKET = 'rfarm_badges';
+import type { KV } from '@nats-io/kv';
+import {
+  BADGES_BUCKET,
+  decode,
+  encode,
+  isWrongLastSequence,
+  openControlPlaneKv,
+  retryTransient,
+  updateRecord,
+  type BuildRecord,
+  type BuildStatus,
+  type CheckStatus,
+  type FarmConnection,
+  type JobRecord,
+} from '../../protocol/index.ts';
 
 /** What a badge shows of one package on one platform. Job ids are keys to jobs: never stored here. */
 export interface LatestResult {
@@ -37,13 +47,13 @@ export class LatestResults {
   private opening: Promise<KV> | null = null;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly farm: FarmConnection,
     private readonly replicas: number,
   ) {}
 
   /** The bucket, opened (and created) on first use; a failed open is tried again next time. */
   private bucket(): Promise<KV> {
-    this.opening ??= retryTransient(() => this.js.views.kv(BADGES_BUCKET, { history: 1, replicas: this.replicas, storage: StorageType.File })).catch(
+    this.opening ??= retryTransient(() => openControlPlaneKv(this.farm, BADGES_BUCKET, this.replicas)).catch(
       (error: unknown) => {
         this.opening = null;
         throw error;
@@ -67,8 +77,8 @@ export class LatestResults {
     const name = key(job.package, build.platform);
     const created = await retryTransient(() => kv.create(name, encode(value))).then(
       () => true,
-      (error: Error) => {
-        if (/wrong last sequence|exists/i.test(error.message)) return false;
+      (error: unknown) => {
+        if (isWrongLastSequence(error)) return false;
         throw error;
       },
     );

@@ -4,7 +4,7 @@
  * finished while it was down. A run's `reported` list (revision-checked) makes a second report a
  * no-op; completing a check run twice would be harmless anyway.
  */
-import type { KV } from 'nats';
+import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { isTerminal, keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
 import type { LatestResults } from '../badges/index.ts';

@@ -4,13 +4,11 @@
  * to delivery, for reporting builds as they finish. Its own KV bucket, `rfarm_github`, whose
  * entries expire after a week: longer than GitHub offers redelivery (3 days) and than any check.
  */
-import { StorageType, type JetStreamClient, type KV } from 'nats';
-import { encode, readRecord, retryTransient, updateRecord } from '../../protocol/index.ts';
+import type { KV } from '@nats-io/kv';
+import { GITHUB_BUCKET, encode, isWrongLastSequence, openControlPlaneKv, readRecord, retryTransient, updateRecord, type FarmConnection } from '../../protocol/index.ts';
 import type { ErrorOn } from './repository-config.ts';
 import type { CiRequest } from './webhook-events.ts';
 
-/** The integration's KV bucket. */
-export const GITHUB_BUCKET = 'rfarm_github';
 /** How long deliveries are remembered (and runs kept). */
 export const DELIVERY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -50,15 +48,13 @@ export class CiRuns {
   private opening: Promise<KV> | null = null;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly farm: FarmConnection,
     private readonly replicas: number,
   ) {}
 
   /** The bucket, opened (and created) on first use. */
   bucket(): Promise<KV> {
-    this.opening ??= retryTransient(() =>
-      this.js.views.kv(GITHUB_BUCKET, { history: 1, replicas: this.replicas, ttl: DELIVERY_TTL_MS, storage: StorageType.File }),
-    ).catch((error: unknown) => {
+    this.opening ??= retryTransient(() => openControlPlaneKv(this.farm, GITHUB_BUCKET, this.replicas, DELIVERY_TTL_MS)).catch((error: unknown) => {
       this.opening = null;
       throw error;
     });
@@ -70,8 +66,8 @@ export class CiRuns {
     const kv = await this.bucket();
     return retryTransient(() => kv.create(runKey(run.request.deliveryId), encode(run))).then(
       () => true,
-      (error: Error) => {
-        if (/wrong last sequence|exists/i.test(error.message)) return false;
+      (error: unknown) => {
+        if (isWrongLastSequence(error)) return false;
         throw error;
       },
     );

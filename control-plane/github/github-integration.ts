@@ -61,7 +61,7 @@ export class GitHubIntegration {
     }
     if (!privateKey.includes('PRIVATE KEY-----')) throw new Error(`FARM_GITHUB_PRIVATE_KEY_FILE: '${deps.config.privateKeyFile}' is not a PEM private key`);
     const github = new GitHubClient({ appId: deps.config.appId, privateKey, apiUrl: deps.config.apiUrl });
-    this.runs = new CiRuns(deps.farm.js, deps.replicas);
+    this.runs = new CiRuns(deps.farm, deps.replicas);
     this.reporter = new CheckRunReporter({ jobs: deps.farm.jobs, runs: this.runs, github, latestResults: deps.latestResults, publicUrl: deps.publicUrl, log: deps.log });
     this.runner = new CiRunner({
       runs: this.runs,

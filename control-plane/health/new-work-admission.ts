@@ -5,7 +5,7 @@
  */
 import type { Middleware } from 'koa';
 import { errors } from '../errors.ts';
-import type { NatsAvailability } from './nats-availability.ts';
+import type { NatsAvailability } from '../../protocol/index.ts';
 import type { StorageGuard } from './storage-guard.ts';
 
 export function newWorkAdmission(nats: NatsAvailability, storage: StorageGuard): Middleware {

@@ -6,9 +6,8 @@
  * full, so the builds already accepted can still store their output and artifacts.
  */
 import { statfs } from 'node:fs/promises';
-import type { JetStreamManager } from 'nats';
 import type { Logger } from 'pino';
-import { BUILDS_STREAM, OBJECTS_BUCKET } from '../../protocol/index.ts';
+import { BUILDS_STREAM, OBJECTS_BUCKET, storeUsage, type FarmConnection, type StoreUsage } from '../../protocol/index.ts';
 
 export interface StorageGuardOptions {
   /** Directories whose file systems hold the farm's state. */
@@ -38,7 +37,7 @@ export class StorageGuard {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly jsm: JetStreamManager,
+    private readonly farm: FarmConnection,
     private readonly options: StorageGuardOptions,
     private readonly log: Logger,
   ) {}
@@ -82,13 +81,9 @@ export class StorageGuard {
 
   private async measure(): Promise<string | null> {
     // A NATS that cannot be asked is NatsAvailability's to report; the streams are looked at when it answers.
-    const streams = await (async () => {
-      const found = [];
-      for await (const info of this.jsm.streams.list()) found.push(info);
-      return found;
-    })().catch(() => []);
+    const streams = await storeUsage(this.farm).catch((): StoreUsage[] => []);
     // Builds queued or running (the work queue keeps a message until its build is done).
-    const unfinished = streams.find((info) => info.config.name === BUILDS_STREAM)?.state.messages ?? 0;
+    const unfinished = streams.find((info) => info.name === BUILDS_STREAM)?.messages ?? 0;
     const reserved = unfinished * this.options.reservePerBuildBytes;
     const reserving = reserved > 0 ? `, after setting aside ${megabytes(reserved)} for the ${unfinished} builds not yet finished (FARM_STORE_RESERVE_PER_BUILD_BYTES each)` : '';
     for (const dir of this.options.dirs) {
@@ -100,12 +95,12 @@ export class StorageGuard {
       }
     }
     for (const info of streams) {
-      const limit = info.config.max_bytes;
+      const limit = info.maxBytes;
       if (!limit || limit <= 0) continue;
       // The objects store receives the artifacts still to come.
-      const expected = info.state.bytes + (info.config.name === `OBJ_${OBJECTS_BUCKET}` ? reserved : 0);
+      const expected = info.bytes + (info.name === `OBJ_${OBJECTS_BUCKET}` ? reserved : 0);
       if (expected * 100 >= limit * this.options.refusePercent) {
-        return `the farm's store '${info.config.name}' holds ${megabytes(info.state.bytes)} of its ${megabytes(limit)} limit${info.config.name === `OBJ_${OBJECTS_BUCKET}` ? reserving : ''} (over ${this.options.refusePercent} %, FARM_STORE_REFUSE_PERCENT)`;
+        return `the farm's store '${info.name}' holds ${megabytes(info.bytes)} of its ${megabytes(limit)} limit${info.name === `OBJ_${OBJECTS_BUCKET}` ? reserving : ''} (over ${this.options.refusePercent} %, FARM_STORE_REFUSE_PERCENT)`;
       }
     }
     return null;

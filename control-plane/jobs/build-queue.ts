@@ -9,8 +9,19 @@
  * minus itself minus the (last rank − its rank) behind it. That is two reads, whatever the
  * length of the queue (it used to be a walk over up to 500 sequence numbers).
  */
-import { headers } from 'nats';
-import { BUILDS_STREAM, encode, subjects, type BuildRecord, type BuildRequest, type FarmConnection } from '../../protocol/index.ts';
+import {
+  BUILDS_STREAM,
+  encode,
+  isWrongLastSequence,
+  lastStoredMessage,
+  publishQueued,
+  storedCounts,
+  storedMessageAt,
+  subjects,
+  type BuildRecord,
+  type BuildRequest,
+  type FarmConnection,
+} from '../../protocol/index.ts';
 
 /** Header holding a queue message's rank on its platform. */
 export const QUEUE_RANK_HEADER = 'Rfarm-Queue-Rank';
@@ -30,10 +41,6 @@ interface LastMessage {
 
 /** How often a publish raced by another writer is tried again with a fresh look at the subject. */
 const RACE_ATTEMPTS = 20;
-
-function isWrongLastSequence(error: unknown): boolean {
-  return /wrong last sequence|10071/i.test(String((error as Error)?.message ?? error));
-}
 
 export class BuildQueue {
   /** The last message this process knows on each platform's subject; dropped when a publish is raced. */
@@ -58,13 +65,11 @@ export class BuildQueue {
     for (let attempt = 1; ; attempt++) {
       const last = this.last.get(build.platform) ?? (await this.readLast(subject));
       const rank = last.rank + 1;
-      const messageHeaders = headers();
-      messageHeaders.set(QUEUE_RANK_HEADER, String(rank));
       try {
-        const ack = await this.farm.js.publish(subject, encode(request), {
-          msgID: `${build.jobId}.${build.platform}`,
-          headers: messageHeaders,
-          expect: { lastSubjectSequence: last.sequence },
+        const ack = await publishQueued(this.farm, build.platform, encode(request), {
+          id: `${build.jobId}.${build.platform}`,
+          headers: { [QUEUE_RANK_HEADER]: String(rank) },
+          expectedLastSequence: last.sequence,
         });
         if (ack.duplicate) return { sequence: ack.seq, rank: await this.rankAt(ack.seq, rank) };
         this.last.set(build.platform, { sequence: ack.seq, rank });
@@ -78,29 +83,26 @@ export class BuildQueue {
 
   /** The last stored message of a subject (rank 0 at sequence 0 when there is none). */
   private async readLast(subject: string): Promise<LastMessage> {
-    const message = await this.farm.jsm.streams.getMessage(BUILDS_STREAM, { last_by_subj: subject }).catch((error: Error) => {
-      if (/no message found|10037/i.test(error.message)) return null;
-      throw error;
-    });
+    const message = await lastStoredMessage(this.farm, BUILDS_STREAM, subject);
     if (!message) return { sequence: 0, rank: 0 };
-    return { sequence: message.seq, rank: Number(message.header?.get(QUEUE_RANK_HEADER) || 0) };
+    return { sequence: message.seq, rank: Number(message.header(QUEUE_RANK_HEADER) || 0) };
   }
 
   private async rankAt(sequence: number, fallback: number): Promise<number> {
-    const message = await this.farm.jsm.streams.getMessage(BUILDS_STREAM, { seq: sequence }).catch(() => null);
-    return Number(message?.header?.get(QUEUE_RANK_HEADER) || fallback);
+    const message = await storedMessageAt(this.farm, BUILDS_STREAM, sequence).catch(() => null);
+    return Number(message?.header(QUEUE_RANK_HEADER) || fallback);
   }
 
   /** How many queue messages of its platform are ahead of this waiting build's (running builds' included). */
   async position(build: BuildRecord): Promise<number> {
     if (build.queueSequence === null) return 0;
     const subject = subjects.buildQueue(build.platform);
-    const [info, last, rank] = await Promise.all([
-      this.farm.jsm.streams.info(BUILDS_STREAM, { subjects_filter: subject }),
+    const [counts, last, rank] = await Promise.all([
+      storedCounts(this.farm, BUILDS_STREAM, subject),
       this.readLast(subject),
       build.queueRank ?? this.rankAt(build.queueSequence, 0),
     ]);
-    const stored = info.state.subjects?.[subject] ?? 0;
+    const stored = counts[subject] ?? 0;
     // A build queued before ranks existed (rank 0) is shown behind everything stored.
     const behind = rank > 0 ? last.rank - rank : 0;
     return Math.min(Math.max(stored - 1 - behind, 0), Math.max(stored - 1, 0));

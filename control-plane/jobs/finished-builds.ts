@@ -3,7 +3,7 @@
  * GitHub check runs react to. A control plane that starts late catches up on builds that finished
  * within `catchUpMs` (the watch replays every record's latest value first); older ones are skipped.
  */
-import type { KV } from 'nats';
+import type { KV } from '@nats-io/kv';
 import { decode, isTerminal, type BuildRecord } from '../../protocol/index.ts';
 
 export interface FinishedBuildWatch {

@@ -8,13 +8,14 @@ import { randomBytes } from 'node:crypto';
 import {
   encode,
   isTerminal,
+  isWrongLastSequence,
   keys,
   newBuildRecord,
   objectNames,
   publishOutput,
   readRecord,
   retryTransient,
-  subjects,
+  sendCancel,
   updateRecord,
   type BuildRecord,
   type FarmConnection,
@@ -57,8 +58,8 @@ const JOB_ID = /^[0-9a-f]{32}$/;
 /** Creates a record under a fresh key; a retry that finds it already there finds our own write. */
 async function createOnce<T>(farm: FarmConnection, key: string, value: T): Promise<void> {
   await retryTransient(() =>
-    farm.jobs.create(key, encode(value)).catch((error: Error) => {
-      if (!/wrong last sequence|exists/i.test(error.message)) throw error;
+    farm.jobs.create(key, encode(value)).catch((error: unknown) => {
+      if (!isWrongLastSequence(error)) throw error;
       return 0;
     }),
   );
@@ -179,10 +180,10 @@ export class JobService {
       const before = previous as BuildRecord | null;
       // Nobody runs a queued build, so nobody else would end its output.
       if (before && !isTerminal(before.status) && before.status !== 'RUNNING') {
-        await publishOutput(this.farm.js, id, build.platform, { attempt: before.attempt, text: '>>> rfarm: CANCELLED before it started\n', end: 'CANCELLED' });
+        await publishOutput(this.farm, id, build.platform, { attempt: before.attempt, text: '>>> rfarm: CANCELLED before it started\n', end: 'CANCELLED' });
       }
     }
-    for (const build of snapshot.builds) this.farm.nc.publish(subjects.cancel(id, build.platform));
+    for (const build of snapshot.builds) sendCancel(this.farm, id, build.platform);
     return this.get(id);
   }
 

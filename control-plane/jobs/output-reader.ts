@@ -4,16 +4,19 @@
  * the end-of-output marker. Each read has its own ordered consumer, deleted when the read ends
  * (a short inactivity threshold removes it should the delete not get through).
  */
-import type { JsMsg } from 'nats';
 import {
   OUTPUT_HEADERS,
   OUTPUT_STREAM,
   isTerminal,
   keys,
+  lastStoredMessage,
+  readOrdered,
   readRecord,
+  storedCounts,
   subjects,
   type BuildRecord,
   type FarmConnection,
+  type StoredMessage,
 } from '../../protocol/index.ts';
 
 /** One piece of output: its attempt, text, and whether it ends the build's output. */
@@ -23,11 +26,11 @@ export interface OutputChunk {
   readonly end: string | null;
 }
 
-function chunkOf(msg: JsMsg): OutputChunk {
+function chunkOf(msg: StoredMessage): OutputChunk {
   return {
-    attempt: Number(msg.headers?.get(OUTPUT_HEADERS.attempt) || 0),
+    attempt: Number(msg.header(OUTPUT_HEADERS.attempt) || 0),
     text: new TextDecoder().decode(msg.data),
-    end: msg.headers?.get(OUTPUT_HEADERS.end) || null,
+    end: msg.header(OUTPUT_HEADERS.end) || null,
   };
 }
 
@@ -61,8 +64,7 @@ export class OutputReader {
   constructor(private readonly farm: FarmConnection) {}
 
   private async storedCount(subject: string): Promise<number> {
-    const info = await this.farm.jsm.streams.info(OUTPUT_STREAM, { subjects_filter: subject });
-    return info.state.subjects?.[subject] ?? 0;
+    return (await storedCounts(this.farm, OUTPUT_STREAM, subject))[subject] ?? 0;
   }
 
   /**
@@ -73,31 +75,26 @@ export class OutputReader {
    * the read ends after READ_STALL_MS without a message. The consumer is deleted when the caller stops.
    */
   private async *read(subject: string, expected: number | null, signal?: AbortSignal): AsyncGenerator<OutputChunk> {
-    const consumer = await this.farm.js.consumers.get(OUTPUT_STREAM, { filterSubjects: subject, inactive_threshold: CONSUMER_INACTIVE_MS });
-    const messages = await consumer.consume({ max_messages: PULL_BATCH });
+    const messages = await readOrdered(this.farm, OUTPUT_STREAM, subject, { batch: PULL_BATCH, inactiveMs: CONSUMER_INACTIVE_MS });
     const stop = () => void messages.close();
     signal?.addEventListener('abort', stop);
     if (signal?.aborted) stop();
     let stall = expected === null ? null : setTimeout(stop, READ_STALL_MS);
-    // An ordered consumer is recreated under a new name after a gap: delete whichever last served us.
-    let consumerName: string | null = null;
     let received = 0;
     try {
       for await (const msg of messages) {
-        consumerName = msg.info.consumer;
         received++;
         if (stall) {
           clearTimeout(stall);
           stall = setTimeout(stop, READ_STALL_MS);
         }
         yield chunkOf(msg);
-        if (expected !== null && received >= expected && msg.info.pending === 0) break;
+        if (expected !== null && received >= expected && msg.pending === 0) break;
       }
     } finally {
       if (stall) clearTimeout(stall);
       signal?.removeEventListener('abort', stop);
-      await messages.close().catch(() => undefined);
-      if (consumerName) await this.farm.jsm.consumers.delete(OUTPUT_STREAM, consumerName).catch(() => undefined);
+      await messages.close();
     }
   }
 
@@ -129,8 +126,8 @@ export class OutputReader {
     const subject = subjects.output(build.jobId, build.platform);
     const stored = await this.storedCount(subject);
     if (stored === 0) return;
-    const last = isTerminal(build.status) ? null : await this.farm.jsm.streams.getMessage(OUTPUT_STREAM, { last_by_subj: subject }).catch(() => null);
-    const shown = shownAttempt(build, Number(last?.header?.get(OUTPUT_HEADERS.attempt) || 0));
+    const last = isTerminal(build.status) ? null : await lastStoredMessage(this.farm, OUTPUT_STREAM, subject).catch(() => null);
+    const shown = shownAttempt(build, Number(last?.header(OUTPUT_HEADERS.attempt) || 0));
     for await (const chunk of this.read(subject, stored)) {
       if (inAttempt(chunk, shown)) yield chunk.text;
     }

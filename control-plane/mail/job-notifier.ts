@@ -5,7 +5,7 @@
  * and a restart, send one mail: it is claimed before sending and marked sent after; a claim left
  * by a control plane that died mid-send is taken over once it is old enough.
  */
-import type { KV } from 'nats';
+import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { decode, encode, isTerminal, keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
 import { overallStatus, statusUrl, worstResult } from '../http/presenters.ts';

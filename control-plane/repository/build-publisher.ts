@@ -8,7 +8,8 @@
  * same job may add binaries for more platforms later; any other job is refused.
  */
 import { createHash } from 'node:crypto';
-import type { KV, ObjectStore } from 'nats';
+import type { KV } from '@nats-io/kv';
+import type { ObjectStore } from '@nats-io/obj';
 import { findPlatform } from '../../images/index.ts';
 import {
   decode,

@@ -47,7 +47,7 @@ export class FarmRepository {
   }
 
   private async open(): Promise<Parts> {
-    const { objects, kv } = await openRepositoryBuckets(this.farm.js, this.options.replicas);
+    const { objects, kv } = await openRepositoryBuckets(this.farm, this.options.replicas);
     const storage = new ObjectStoreStorage(objects, kv);
     const indexer = new PackageIndexer(storage, this.options.mirrorDir, this.options.rscript);
     const stores = { jobs: this.farm.jobs, artifacts: this.farm.objects, repository: kv };

@@ -7,18 +7,16 @@
  * after any reader that followed the old pointer has finished.
  */
 import { randomBytes } from 'node:crypto';
-import { StorageType, type JetStreamClient, type KV, type ObjectStore } from 'nats';
-import { decode, encode } from '../../protocol/index.ts';
+import type { KV } from '@nats-io/kv';
+import type { ObjectStore } from '@nats-io/obj';
+import { REPOSITORY_BUCKET, decode, encode, openControlPlaneKv, openControlPlaneObjects, type FarmConnection } from '../../protocol/index.ts';
 import { INDEX_NAMES, type IndexName } from './repository-layout.ts';
 import type { IndexFiles, RepositoryStorage } from './repository-storage.ts';
 
-/** The repository's object store and KV bucket. */
-export const REPOSITORY_BUCKET = 'rfarm_repository';
-
 /** Opens (creating on first use) the repository's object store and KV bucket. */
-export async function openRepositoryBuckets(js: JetStreamClient, replicas: number): Promise<{ objects: ObjectStore; kv: KV }> {
-  const objects = await js.views.os(REPOSITORY_BUCKET, { replicas, storage: StorageType.File });
-  const kv = await js.views.kv(REPOSITORY_BUCKET, { history: 1, replicas, storage: StorageType.File });
+export async function openRepositoryBuckets(farm: FarmConnection, replicas: number): Promise<{ objects: ObjectStore; kv: KV }> {
+  const objects = await openControlPlaneObjects(farm, REPOSITORY_BUCKET, replicas);
+  const kv = await openControlPlaneKv(farm, REPOSITORY_BUCKET, replicas);
   return { objects, kv };
 }
 

@@ -3,7 +3,7 @@
  * finished one to the publisher once. Several control planes may watch at once; the publisher's
  * lock and its publication records make the second one a no-op.
  */
-import type { KV } from 'nats';
+import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { keys, readRecord, type BuildRecord, type JobRecord } from '../../protocol/index.ts';
 import { FarmError } from '../errors.ts';

@@ -4,7 +4,7 @@
  * `staleMs` belongs to a crashed holder and is taken over (by revision, so only one taker wins).
  */
 import { randomBytes } from 'node:crypto';
-import type { KV } from 'nats';
+import type { KV } from '@nats-io/kv';
 import { decode, encode } from '../../protocol/index.ts';
 
 interface LockEntry {

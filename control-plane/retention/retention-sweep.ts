@@ -10,7 +10,7 @@
  * A job with any build not in a terminal state keeps everything, however old: accepted work is
  * never swept. The repository's store is not touched.
  */
-import { OUTPUT_STREAM, decode, isTerminal, keys, type BuildRecord, type FarmConnection, type JobRecord } from '../../protocol/index.ts';
+import { decode, isTerminal, keys, setOutputMaxAge, type BuildRecord, type FarmConnection, type JobRecord } from '../../protocol/index.ts';
 import type { RetentionSettings } from './retention-settings.ts';
 
 /** What one sweep removed. */
@@ -22,7 +22,6 @@ export interface SweepReport {
   readonly outputAgeChanged: boolean;
 }
 
-const NS_PER_MS = 1_000_000;
 
 /**
  * When a job finished (its latest build's end), or null while any build is not terminal. A
@@ -52,7 +51,7 @@ async function record<T>(farm: Pick<FarmConnection, 'jobs'>, key: string): Promi
 
 /** Runs one sweep at `now`. */
 export async function sweepRetention(farm: Pick<FarmConnection, 'jobs' | 'objects' | 'jsm'>, settings: RetentionSettings, now = Date.now()): Promise<SweepReport> {
-  const outputAgeChanged = await keepOutputAge(farm, settings.outputMs);
+  const outputAgeChanged = await setOutputMaxAge(farm, settings.outputMs);
   const objects = (await farm.objects.list()).filter((info) => !info.deleted);
   const byJob = new Map<string, { name: string; kind: 'upload' | 'artifact'; mtime: number }[]>();
   for (const info of objects) {
@@ -98,12 +97,3 @@ export async function sweepRetention(farm: Pick<FarmConnection, 'jobs' | 'object
   return { uploads, artifacts, jobs, outputAgeChanged };
 }
 
-/** Makes the output stream's max_age the setting; JetStream then drops older output itself. */
-async function keepOutputAge(farm: Pick<FarmConnection, 'jsm'>, outputMs: number): Promise<boolean> {
-  const info = await farm.jsm.streams.info(OUTPUT_STREAM);
-  const wanted = Math.round(outputMs) * NS_PER_MS;
-  if (info.config.max_age === wanted) return false;
-  // JetStream refuses a duplicate window longer than max_age.
-  await farm.jsm.streams.update(OUTPUT_STREAM, { ...info.config, max_age: wanted, duplicate_window: Math.min(info.config.duplicate_window, wanted) });
-  return true;
-}

@@ -9,4 +9,4 @@ export { diffFindings, normaliseFinding, type FindingsDiff, type RevdepVerdict }
 export { cranSummary, cranSummaryUrl, revdepResult, type CranSummary, type RevdepReport, type RevdepResult } from './cran-summary.ts';
 export { RevdepChecks, type RevdepChecksDeps } from './revdep-checks.ts';
 export { pairJobId, MAX_REVERSE_DEPENDENCIES } from './revdep-runner.ts';
-export { REVDEPS_BUCKET, type RevdepPair, type RevdepRun, type RevdepRunState } from './revdep-runs.ts';
+export { type RevdepPair, type RevdepRun, type RevdepRunState } from './revdep-runs.ts';

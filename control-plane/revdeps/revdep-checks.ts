@@ -30,7 +30,7 @@ export class RevdepChecks {
   private readonly runner: RevdepRunner;
 
   constructor(private readonly deps: RevdepChecksDeps) {
-    this.runs = new RevdepRuns(deps.farm.js, deps.replicas);
+    this.runs = new RevdepRuns(deps.farm, deps.replicas);
     const sources = new RevdepSources({
       farmLabel: `${deps.publicUrl}/repo`,
       readFarm: deps.readFarmRepository,

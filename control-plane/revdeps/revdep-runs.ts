@@ -4,12 +4,9 @@
  * so a control plane that dies in between finds it and either finishes the run (the job became
  * visible) or drops it (the job never did, and the submitter never got a 202).
  */
-import { StorageType, type JetStreamClient, type KV } from 'nats';
-import { encode, readRecord, retryTransient, updateRecord } from '../../protocol/index.ts';
+import type { KV } from '@nats-io/kv';
+import { REVDEPS_BUCKET, encode, isWrongLastSequence, openControlPlaneKv, readRecord, retryTransient, updateRecord, type FarmConnection } from '../../protocol/index.ts';
 import type { DependencyField } from './reverse-dependencies.ts';
-
-/** The runs' KV bucket. */
-export const REVDEPS_BUCKET = 'rfarm_revdeps';
 
 /**
  * Where a run is: `received` (accepted, its reverse dependencies not looked for yet), `claimed`
@@ -55,13 +52,13 @@ export class RevdepRuns {
   private opening: Promise<KV> | null = null;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly farm: FarmConnection,
     private readonly replicas: number,
   ) {}
 
   /** The bucket, opened (and created) on first use. */
   bucket(): Promise<KV> {
-    this.opening ??= retryTransient(() => this.js.views.kv(REVDEPS_BUCKET, { history: 1, replicas: this.replicas, storage: StorageType.File })).catch(
+    this.opening ??= retryTransient(() => openControlPlaneKv(this.farm, REVDEPS_BUCKET, this.replicas)).catch(
       (error: unknown) => {
         this.opening = null;
         throw error;
@@ -74,8 +71,8 @@ export class RevdepRuns {
   async accept(run: RevdepRun): Promise<void> {
     const kv = await this.bucket();
     await retryTransient(() =>
-      kv.create(runKey(run.jobId), encode(run)).catch((error: Error) => {
-        if (!/wrong last sequence|exists/i.test(error.message)) throw error;
+      kv.create(runKey(run.jobId), encode(run)).catch((error: unknown) => {
+        if (!isWrongLastSequence(error)) throw error;
         return 0;
       }),
     );

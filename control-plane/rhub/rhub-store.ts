@@ -4,7 +4,7 @@
  * e-mail address (for `/api/list`), and the hashed tokens of each address. No second store.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { KV } from 'nats';
+import type { KV } from '@nats-io/kv';
 import { createRecord, readRecord, updateRecord } from '../../protocol/index.ts';
 
 /** One r-hub check: one build (job × platform) under the name the client asked for. */

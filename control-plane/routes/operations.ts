@@ -1,6 +1,7 @@
 /** What operators and tools need: health, Prometheus metrics, the OpenAPI document. */
 import Router from '@koa/router';
 import type { AppDeps } from '../app-deps.ts';
+import { natsRoundTrip } from '../../protocol/index.ts';
 import { errors } from '../errors.ts';
 import { probeService } from '../health/service-probe.ts';
 import { openApiDocument } from '../http/openapi-validator.ts';
@@ -12,7 +13,7 @@ export function operationsRoutes(deps: AppDeps): Router {
   router.get('/healthz', async (ctx) => {
     const away = deps.nats.problem;
     if (away) throw errors.serviceUnavailable(away);
-    const rtt = await deps.farm.nc.rtt().catch(() => null);
+    const rtt = await natsRoundTrip(deps.farm);
     if (rtt === null) throw errors.serviceUnavailable('NATS does not answer');
     const sysreqs = deps.config.sysreqsUrl ? await probeService(deps.config.sysreqsUrl) : null;
     const problems = [

@@ -1,5 +1,5 @@
 /** Live workers, as their heartbeats in the workers bucket say (entries expire when heartbeats stop). */
-import { decode, keys, retryTransient, subjects, type FarmConnection, type WorkerRecord } from '../../protocol/index.ts';
+import { decode, keys, retryTransient, sendWorkerStop, type FarmConnection, type WorkerRecord } from '../../protocol/index.ts';
 import { errors } from '../errors.ts';
 
 const CACHE_MS = 1_000;
@@ -38,7 +38,7 @@ export class WorkerRegistry {
   async stop(id: string): Promise<void> {
     const entry = await this.farm.workers.get(keys.worker(id));
     if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) throw errors.workerNotFound(id);
-    this.farm.nc.publish(subjects.workerStop(id));
+    sendWorkerStop(this.farm, id);
     this.cache = null;
   }
 }

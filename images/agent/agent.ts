@@ -4,26 +4,29 @@
  * redelivered; a redelivered build that already finished is just acked.
  */
 import { hostname } from 'node:os';
-import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg, type Subscription } from 'nats';
 import type { Logger } from 'pino';
 import type { Platform } from '../index.ts';
 import {
-  BUILDS_STREAM,
-  agentConsumer,
+  bindBuildConsumer,
   connectFarm,
+  isConnectionClosed,
+  listenForCancels,
+  listenForWorkerStop,
   decode,
   encode,
   isTerminal,
   keys,
   objectNames,
   readRecord,
-  subjects,
   updateRecord,
+  type BuildConsumer,
   type BuildRecord,
   type BuildRequest,
   type FarmConnection,
   type JobRecord,
+  type Listening,
   type SubmittedVersion,
+  type TakenBuild,
   type WorkerInfo,
   type WorkerRecord,
 } from '../../protocol/index.ts';
@@ -54,11 +57,11 @@ const HEARTBEAT_MS = 5_000;
 export class Agent {
   private farm!: FarmConnection;
   private sandbox!: SandboxHost;
-  private consumer!: Consumer;
+  private consumer!: BuildConsumer;
   private running: RunningBuild | null = null;
   private stopping = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
-  private readonly subscriptions: Subscription[] = [];
+  private readonly subscriptions: Listening[] = [];
   private readonly startedAt = new Date().toISOString();
   private loop: Promise<void> = Promise.resolve();
   /** Under `egress`: the farm's own addresses, resolved at start (egress-network.ts). */
@@ -90,7 +93,7 @@ export class Agent {
 
   /** Connected to NATS: what /healthz reports. */
   get healthy(): boolean {
-    return this.farm !== undefined && !this.farm.nc.isClosed() && !this.stopping;
+    return this.farm !== undefined && !isConnectionClosed(this.farm) && !this.stopping;
   }
 
   get worker(): WorkerInfo {
@@ -113,25 +116,12 @@ export class Agent {
       name: `rfarm-agent-${this.config.workerId}`,
       agentPlatform: this.platform.id,
     });
-    const durable = agentConsumer(this.platform.id);
-    await this.farm.jsm.consumers.add(BUILDS_STREAM, {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: subjects.buildQueue(this.platform.id),
-      ack_wait: this.config.ackWaitSeconds * 1e9,
-      max_deliver: -1,
-    });
-    this.consumer = await this.farm.js.consumers.get(BUILDS_STREAM, durable);
+    this.consumer = await bindBuildConsumer(this.farm, this.platform.id, this.config.ackWaitSeconds);
     this.subscriptions.push(
       // A refused subscription calls back with an error (and no message): that is the farm's
       // misconfiguration to report, never a cancel or a stop request.
-      this.farm.nc.subscribe(subjects.platformCancels(this.platform.id), {
-        callback: (error, msg) => (error ? this.log.error({ err: error }, 'cannot hear cancels') : this.onCancel(msg.subject.split('.')[2])),
-      }),
-      this.farm.nc.subscribe(subjects.workerStop(this.config.workerId), {
-        callback: (error) => (error ? this.log.error({ err: error }, 'cannot hear stop requests') : void this.stop()),
-      }),
+      listenForCancels(this.farm, this.platform.id, (jobId) => this.onCancel(jobId), (error) => this.log.error({ err: error }, 'cannot hear cancels')),
+      listenForWorkerStop(this.farm, this.config.workerId, () => void this.stop(), (error) => this.log.error({ err: error }, 'cannot hear stop requests')),
     );
     await this.heartbeat();
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
@@ -148,7 +138,7 @@ export class Agent {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.loop.catch(() => undefined);
     await this.farm.workers.delete(keys.worker(this.config.workerId)).catch(() => undefined);
-    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    for (const subscription of this.subscriptions) subscription.stop();
     await this.farm.close();
   }
 
@@ -180,9 +170,9 @@ export class Agent {
 
   private async pullLoop(): Promise<void> {
     while (!this.stopping) {
-      let msg: JsMsg | null;
+      let msg: TakenBuild | null;
       try {
-        msg = await this.consumer.next({ expires: 5_000 });
+        msg = await this.consumer.next(5_000);
       } catch (error) {
         if (this.stopping) break;
         this.log.warn({ err: error }, 'pull failed; retrying');
@@ -203,7 +193,7 @@ export class Agent {
     }
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
+  private async handle(msg: TakenBuild): Promise<void> {
     const request = decode<BuildRequest>(msg.data);
     const buildKey = keys.build(request.jobId, request.platform);
     const [job, build] = await Promise.all([
@@ -219,7 +209,7 @@ export class Agent {
       msg.ack();
       return;
     }
-    const delivery = msg.info.redeliveryCount;
+    const delivery = msg.deliveryCount;
     if (delivery > this.config.maxAttempts) {
       const reason = `the build was started ${delivery - 1} times and its agent was lost or failed each time`;
       await failLostBuild(this.farm, request.jobId, request.platform, reason);
@@ -238,7 +228,7 @@ export class Agent {
     await this.run(msg, job.value, started);
   }
 
-  private async run(msg: JsMsg, job: JobRecord, build: BuildRecord): Promise<void> {
+  private async run(msg: TakenBuild, job: JobRecord, build: BuildRecord): Promise<void> {
     const name = `${job.id}-${build.platform}-${build.attempt}`;
     const jobDir = this.jobDirs.jobDir(name);
     const outputLog = this.jobDirs.outputLog(name);
@@ -263,7 +253,7 @@ export class Agent {
         })
         .catch(() => undefined); // NATS away for a moment: the next tick asks again
     }, Math.max(1_000, (this.config.ackWaitSeconds * 1000) / 3));
-    const output = new OutputPublisher(this.farm.js, job.id, build.platform, build.attempt, outputLog);
+    const output = new OutputPublisher(this.farm, job.id, build.platform, build.attempt, outputLog);
     try {
       if (build.attempt > 1) {
         output.write(`>>> rfarm: attempt ${build.attempt}: the previous attempt was lost (its agent stopped responding); starting afresh\n`);
@@ -291,7 +281,7 @@ export class Agent {
         outcome,
         output,
         outputLog,
-        lastAttempt: msg.info.redeliveryCount >= this.config.maxAttempts,
+        lastAttempt: msg.deliveryCount >= this.config.maxAttempts,
         cancelledByUser: cancel.signal.reason === 'cancelled',
         agentStopping: this.stopping,
       });

@@ -175,7 +175,7 @@ export async function failLostBuild(farm: FarmConnection, jobId: string, platfor
   const stored = await updateRecord<BuildRecord>(farm.jobs, keys.build(jobId, platform), (current) =>
     isTerminal(current.status) ? null : { ...current, status: 'FAILED', reason, finishedAt: new Date().toISOString() },
   );
-  await publishOutput(farm.js, jobId, platform, {
+  await publishOutput(farm, jobId, platform, {
     attempt: stored?.attempt ?? 0,
     text: `\n>>> rfarm: FAILED: ${reason}\n`,
     end: stored?.status ?? 'FAILED',

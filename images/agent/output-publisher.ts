@@ -3,8 +3,7 @@
  * check costs a few messages a second, and keeps a copy for the `output.log` artifact.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { JetStreamClient } from 'nats';
-import { publishOutput, retryTransient } from '../../protocol/index.ts';
+import { publishOutput, retryTransient, type FarmConnection } from '../../protocol/index.ts';
 import type { OutputSink } from './sandboxed-process.ts';
 
 const FLUSH_BYTES = 32 * 1024;
@@ -22,7 +21,7 @@ export class OutputPublisher implements OutputSink {
   private failure: Error | null = null;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly farm: FarmConnection,
     private readonly jobId: string,
     private readonly platform: string,
     private readonly attempt: number,
@@ -56,7 +55,7 @@ export class OutputPublisher implements OutputSink {
     const id = `${this.jobId}.${this.platform}.${this.attempt}.${this.sequence++}`;
     this.chain = this.chain.then(() => {
       if (this.failure) return;
-      return retryTransient(() => publishOutput(this.js, this.jobId, this.platform, { attempt: this.attempt, text, end, id }), PUBLISH_PATIENCE_MS).catch((error: Error) => {
+      return retryTransient(() => publishOutput(this.farm, this.jobId, this.platform, { attempt: this.attempt, text, end, id }), PUBLISH_PATIENCE_MS).catch((error: Error) => {
         this.failure = error;
       });
     });

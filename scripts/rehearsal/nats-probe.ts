@@ -2,7 +2,7 @@
  * Least privilege on the rehearsed NATS: a builder pool's own credentials, over TLS to a rehearsed
  * node by its farm name, may not delete the builds stream nor create another pool's consumer.
  */
-import { connect, credsAuthenticator, Empty } from 'nats';
+import { connect, credsAuthenticator, Empty } from '@nats-io/transport-node';
 import { agentInboxPrefix, BUILDS_STREAM } from '../../protocol/index.ts';
 import type { Row } from './report.ts';
 

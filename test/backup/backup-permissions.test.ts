@@ -6,7 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, credsAuthenticator } from 'nats';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backupFarm } from '../../backup/farm-backup.ts';
@@ -44,8 +45,8 @@ test('the backup user snapshots every farm stream with its own role', async () =
 });
 
 test('the backup user cannot write, purge or delete anything, nor read records directly', async () => {
-  const jsm = await backup.jetstreamManager();
-  const js = backup.jetstream();
+  const jsm = await jetstreamManager(backup);
+  const js = jetstream(backup);
   const refused = async (operation: () => Promise<unknown>) => {
     try {
       await operation();

@@ -7,12 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'nats';
+import { connect } from '@nats-io/transport-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backupFarm, listBackups, pruneBackups, restoreFarm } from '../../backup/farm-backup.ts';
 import { S3Archive } from '../../backup/s3-archive.ts';
-import { REPOSITORY_BUCKET } from '../../control-plane/repository/object-store-storage.ts';
+import { REPOSITORY_BUCKET } from '../../protocol/index.ts';
+import { Objm } from '@nats-io/obj';
 import { connectFarm, decode, encode, keys, newBuildRecord, objectNames, OUTPUT_STREAM, subjects, WORKERS_KV_STREAM, type BuildRecord } from '../../protocol/index.ts';
 import { startNats } from '../../scripts/nats-server.ts';
 import { s3StandIn } from './s3-stand-in.ts';
@@ -37,7 +38,7 @@ test('a finished job’s records, output, artifact and the published repository 
   await farm.jobs.put(keys.build('job-1', LINUX), encode(finished));
   await farm.js.publish(subjects.output('job-1', LINUX), encode('* checking package ... OK'));
   await farm.objects.putBlob({ name: objectNames.artifact('job-1', LINUX, 'pkg_1.0.tgz') }, artifact);
-  const repository = await farm.js.views.os(REPOSITORY_BUCKET);
+  const repository = await new Objm(farm.js).open(REPOSITORY_BUCKET);
   await repository.putBlob({ name: 'src/contrib/PACKAGES' }, Buffer.from('Package: pkg\n'));
   await farm.workers.put(keys.worker('w1'), encode({ id: 'w1' }));
 
@@ -60,10 +61,11 @@ test('a finished job’s records, output, artifact and the published repository 
     assert.equal(build && decode<BuildRecord>(build.value), finished);
     assert.ok(await restored.jobs.get(keys.job('job-1')));
     const output = await restored.jsm.streams.getMessage(OUTPUT_STREAM, { last_by_subj: subjects.output('job-1', LINUX) });
+    assert.ok(output, 'the output message is restored');
     assert.is(decode<string>(output.data), '* checking package ... OK');
     const bytes = await restored.objects.getBlob(objectNames.artifact('job-1', LINUX, 'pkg_1.0.tgz'));
     assert.ok(bytes && Buffer.from(bytes).equals(artifact), 'the artifact differs');
-    const packages = await (await restored.js.views.os(REPOSITORY_BUCKET)).getBlob('src/contrib/PACKAGES');
+    const packages = await (await new Objm(restored.js).open(REPOSITORY_BUCKET)).getBlob('src/contrib/PACKAGES');
     assert.is(Buffer.from(packages!).toString(), 'Package: pkg\n');
     await restored.close();
   } finally {

@@ -7,11 +7,11 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kvm } from '@nats-io/kv';
 import { sign } from '@octokit/webhooks-methods';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connectFarm, keys, readRecord, type JobRecord } from '../../protocol/index.ts';
-import { GITHUB_BUCKET } from '../../control-plane/github/ci-runs.ts';
+import { connectFarm, GITHUB_BUCKET, keys, readRecord, type JobRecord } from '../../protocol/index.ts';
 import { startTestFarm } from '../support/farm.ts';
 import { descriptionText, documentedHello } from '../support/r-packages.ts';
 import { GitHubStandIn, type StandInCheckRun } from './github-stand-in.ts';
@@ -92,7 +92,7 @@ async function jobOf(run: StandInCheckRun): Promise<JobRecord> {
 }
 
 async function runRecorded(deliveryId: string): Promise<boolean> {
-  const bucket = await nats.js.views.kv(GITHUB_BUCKET);
+  const bucket = await new Kvm(nats.js).open(GITHUB_BUCKET);
   return (await bucket.get(`run.${deliveryId}`)) !== null;
 }
 

@@ -8,7 +8,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, credsAuthenticator, Empty, type NatsConnection, type TlsOptions } from 'nats';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, credsAuthenticator, Empty, type NatsConnection, type TlsOptions } from '@nats-io/transport-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NATS_PATHS, renderNatsServerConfig } from '../../infra/nats/server-config.ts';
@@ -106,10 +107,10 @@ test('the server refuses a client without credentials', async () => {
 
 test('the control plane manages JetStream; an agent pool may not delete the builds stream', async () => {
   const controlPlane = await as(auth.controlPlaneCreds);
-  const jsm = await controlPlane.jetstreamManager();
+  const jsm = await jetstreamManager(controlPlane);
   await jsm.streams.add({ name: BUILDS_STREAM, subjects: ['rfarm.builds.>'] });
   const agent = await as(auth.agentCreds['r-release-linux-x86_64'], agentInboxPrefix('r-release-linux-x86_64'));
-  const agentJsm = await agent.jetstreamManager();
+  const agentJsm = await jetstreamManager(agent);
   try {
     await agentJsm.streams.delete(BUILDS_STREAM);
     assert.unreachable('the agent deleted the stream');

@@ -7,10 +7,11 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AckPolicy, connect, credsAuthenticator, DeliverPolicy, Empty, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
+import { connect, credsAuthenticator, Empty, type NatsConnection } from '@nats-io/transport-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { REPOSITORY_BUCKET } from '../../control-plane/repository/object-store-storage.ts';
 import {
   agentConsumer,
   agentPermissions,
@@ -21,6 +22,9 @@ import {
   keys,
   OBJECTS_BUCKET,
   objectNames,
+  openControlPlaneKv,
+  openControlPlaneObjects,
+  REPOSITORY_BUCKET,
   subjects,
   type FarmConnection,
 } from '../../protocol/index.ts';
@@ -141,7 +145,7 @@ test('an agent takes, extends and acks its own platform’s build, reads its rec
 
 test('an agent hears cancels of its own platform’s builds and no others', async () => {
   const heard: string[] = [];
-  const subscription = agent.nc.subscribe(subjects.platformCancels(MINE), { callback: (error, message) => heard.push(error ? `error: ${error.message}` : message.subject) });
+  const subscription = agent.nc.subscribe(subjects.platformCancels(MINE), { callback: (error, message) => void heard.push(error ? `error: ${error.message}` : message.subject) });
   await agent.nc.flush();
   controlPlane.nc.publish(subjects.cancel('job-mine', OTHER));
   controlPlane.nc.publish(subjects.cancel('job-mine', MINE));
@@ -171,11 +175,11 @@ test('an agent cannot delete, purge or change the RFARM_BUILDS stream, nor delet
 });
 
 test('an agent cannot write the repository store', async () => {
-  await controlPlane.js.views.os(REPOSITORY_BUCKET);
-  await controlPlane.js.views.kv(REPOSITORY_BUCKET);
+  await openControlPlaneObjects(controlPlane, REPOSITORY_BUCKET, 1);
+  await openControlPlaneKv(controlPlane, REPOSITORY_BUCKET, 1);
   await refused(() => agent.js.publish(`$O.${REPOSITORY_BUCKET}.M.${Buffer.from('PACKAGES').toString('base64')}`, encode({})));
   await refused(() => agent.js.publish(`$KV.${REPOSITORY_BUCKET}.pointer`, encode({})));
-  await refused(() => agent.js.views.os(REPOSITORY_BUCKET).then((store) => store.putBlob({ name: 'src/contrib/PACKAGES' }, encode('x'))));
+  await refused(() => new Objm(agent.js).open(REPOSITORY_BUCKET, false).then((store) => store.putBlob({ name: 'src/contrib/PACKAGES' }, encode('x'))));
 });
 
 test('an agent cannot rewrite job records or another platform’s build records', async () => {
@@ -205,7 +209,7 @@ test('what permissions cannot refuse (AGENT_LIMITS_NOT_ENFORCED): an agent that 
 
 test('an agent cannot stop workers, cancel jobs, hear other platforms’ cancels or read other clients’ replies', async () => {
   const heard: string[] = [];
-  const listener = controlPlane.nc.subscribe('rfarm.>', { callback: (_error, message) => heard.push(message.subject) });
+  const listener = controlPlane.nc.subscribe('rfarm.>', { callback: (_error, message) => void heard.push(message.subject) });
   await refused(() => agent.nc.request(subjects.workerStop('local-agent-7'), Empty, { timeout: 1_000 }));
   await refused(() => agent.nc.request(subjects.cancel('job-mine', MINE), Empty, { timeout: 1_000 }));
   agent.nc.publish(subjects.workerStop('local-agent-7'));

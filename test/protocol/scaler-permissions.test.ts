@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AckPolicy } from 'nats';
+import { AckPolicy } from '@nats-io/jetstream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BUILDS_STREAM, connectFarm, encode, JOBS_BUCKET, keys, OBJECTS_BUCKET, objectNames, scalerPermissions, subjects, type WorkerRecord } from '../../protocol/index.ts';

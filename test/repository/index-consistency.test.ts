@@ -20,7 +20,7 @@ import { packTarball } from '../support/r-packages.ts';
 const PER_WRITER = 8;
 const farm = await startTestFarm({ workers: 0 });
 const connection = await connectFarm({ servers: [farm.natsUrl], credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'index-hammer' });
-const { objects, kv } = await openRepositoryBuckets(connection.js, 1);
+const { objects, kv } = await openRepositoryBuckets(connection, 1);
 const storage = new ObjectStoreStorage(objects, kv);
 const lock = new RepositoryLock(kv);
 const scratch = mkdtempSync(join(tmpdir(), 'rfarm-hammer-'));

@@ -8,12 +8,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Kvm } from '@nats-io/kv';
 import { pino } from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connectFarm, decode, encode, keys, type JobRecord } from '../../protocol/index.ts';
+import { connectFarm, decode, encode, keys, REVDEPS_BUCKET, type JobRecord } from '../../protocol/index.ts';
 import { JobService } from '../../control-plane/jobs/job-service.ts';
-import { pairJobId, REVDEPS_BUCKET, RevdepChecks, type RevdepRun } from '../../control-plane/revdeps/index.ts';
+import { pairJobId, RevdepChecks, type RevdepRun } from '../../control-plane/revdeps/index.ts';
 import { loadConfig } from '../../control-plane/config.ts';
 import { inspectPackageArchive, uploadLimits } from '../../control-plane/uploads/index.ts';
 import { startNats } from '../../scripts/nats-server.ts';
@@ -52,7 +53,7 @@ const revdepsOf = () =>
   new RevdepChecks({ farm, replicas: 1, jobs, readFarmRepository: async () => null, repositories: [repository], publicUrl: 'http://farm.test', limits, log });
 
 async function waitForRun(jobId: string, state: RevdepRun['state']): Promise<RevdepRun> {
-  const kv = await farm.js.views.kv(REVDEPS_BUCKET);
+  const kv = await new Kvm(farm.js).open(REVDEPS_BUCKET);
   const deadline = Date.now() + 30_000;
   for (;;) {
     const entry = await kv.get(`run.${jobId}`);
@@ -90,7 +91,7 @@ test('a run accepted by a control plane that died before preparing it is prepare
     assert.equal(summary.revdeps?.packages.map((result) => [result.package, result.verdict]), [['usesbase', 'pending']]);
 
     // Prepared again (as after a crash mid-way): the same jobs, none submitted twice.
-    const kv = await farm.js.views.kv(REVDEPS_BUCKET);
+    const kv = await new Kvm(farm.js).open(REVDEPS_BUCKET);
     const before = (await farm.jobs.get(keys.job(run.pairs[0].publishedJobId)))!.revision;
     await kv.put(`run.${id}`, encode({ ...run, state: 'received', claimedAt: null }));
     const again = await waitForRun(id, 'checking');

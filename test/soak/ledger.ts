@@ -3,7 +3,7 @@
  * showed (from a KV watch, so a result that changes after being final is caught), and the final
  * verdict: lost, duplicated, incomplete output.
  */
-import { JOBS_BUCKET, connectFarm, decode, retryTransient, type BuildRecord, type FarmConnection } from '../../protocol/index.ts';
+import { connectFarm, decode, retryTransient, type BuildRecord, type FarmConnection } from '../../protocol/index.ts';
 import { jobInfo, output } from '../support/farm.ts';
 
 export interface SoakSummary {
@@ -35,8 +35,7 @@ export class Ledger {
 
   async watch(natsUrl: string, credsFile: string): Promise<void> {
     this.farm = await connectFarm({ servers: natsUrl.split(','), credsFile, replicas: 1, name: `soak-ledger-${this.scenario}` });
-    const kv = await retryTransient(() => this.farm.js.views.kv(JOBS_BUCKET), 60_000);
-    const watcher = await retryTransient(() => kv.watch({ key: 'build.>' }), 60_000);
+    const watcher = await retryTransient(() => this.farm.jobs.watch({ key: 'build.>' }), 60_000);
     this.stopWatch = () => watcher.stop();
     void (async () => {
       for await (const entry of watcher) {

@@ -1,8 +1,7 @@
 /** Queue positions of waiting builds are exact on deep queues, per platform, and as the queue is taken. */
-import { AckPolicy, DeliverPolicy } from 'nats';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BUILDS_STREAM, connectFarm, subjects } from '../../../protocol/index.ts';
+import { BUILDS_STREAM, agentConsumer, bindBuildConsumer, connectFarm } from '../../../protocol/index.ts';
 import { jobInfo, startTestFarm, submit } from '../../support/farm.ts';
 import { packTarball, packages } from '../../support/r-packages.ts';
 
@@ -36,9 +35,8 @@ async function position(id: string): Promise<number> {
 
 /** Takes and acknowledges the next `count` queue messages of a platform, as an agent finishing builds does. */
 async function takeFromQueue(platform: string, count: number): Promise<void> {
-  const durable = `agents-${platform}`;
-  await nats.jsm.consumers.add(BUILDS_STREAM, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: subjects.buildQueue(platform), max_deliver: -1 });
-  const consumer = await nats.js.consumers.get(BUILDS_STREAM, durable);
+  await bindBuildConsumer(nats, platform, 30);
+  const consumer = await nats.js.consumers.get(BUILDS_STREAM, agentConsumer(platform));
   let taken = 0;
   while (taken < count) {
     const messages = await consumer.fetch({ max_messages: count - taken, expires: 2_000 });

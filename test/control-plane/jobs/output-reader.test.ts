@@ -19,12 +19,12 @@ async function buildWithOutput(name: string, bytes: number): Promise<{ id: strin
   const submitted = await submit(farm, packTarball(packages.ok(name)), `platform=${platform}`);
   assert.is(submitted.status, 202, JSON.stringify(submitted.body));
   const id = submitted.body.id as string;
-  await publishOutput(nats.js, id, platform, { attempt: 1, text: 'a lost attempt: not shown\n' });
+  await publishOutput(nats, id, platform, { attempt: 1, text: 'a lost attempt: not shown\n' });
   const hash = createHash('sha256');
   let length = 0;
   for (let index = 0; length < bytes; index++) {
     const text = `${String(index).padStart(8, '0')} ${'x'.repeat(CHUNK - 10)}\n`;
-    await publishOutput(nats.js, id, platform, { attempt: 2, text });
+    await publishOutput(nats, id, platform, { attempt: 2, text });
     hash.update(text);
     length += text.length;
   }
@@ -78,7 +78,7 @@ test('a reader that leaves in the middle of a large output leaves no consumer be
 
 test('followers leave no consumer behind once the output has ended', async () => {
   const followed = await buildWithOutput('followedoutput', 2 * CHUNK);
-  await publishOutput(nats.js, followed.id, platform, { attempt: 2, text: 'the end\n', end: 'DONE' });
+  await publishOutput(nats, followed.id, platform, { attempt: 2, text: 'the end\n', end: 'DONE' });
   const texts = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${farm.url}/jobs/output/${followed.id}?follow=1`)).text()));
   for (const text of texts) assert.ok(text.endsWith('the end\n') && text.length === followed.length + 'a lost attempt: not shown\n'.length + 'the end\n'.length);
   assert.is(await outputConsumers(), 0, 'consumers left after 20 followers');

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { REPOSITORY_BUCKET } from '../../../control-plane/repository/object-store-storage.ts';
+import { REPOSITORY_BUCKET } from '../../../protocol/index.ts';
+import { Objm } from '@nats-io/obj';
 import { finishedAt, retentionSettings, sweepRetention, type RetentionSettings } from '../../../control-plane/retention/index.ts';
 import { connectFarm, encode, keys, newBuildRecord, objectNames, OUTPUT_STREAM, subjects, type BuildRecord, type BuildStatus } from '../../../protocol/index.ts';
 import { startNats } from '../../../scripts/nats-server.ts';
@@ -82,7 +83,7 @@ test('an upload of no job is kept while its submission is being written, and swe
 });
 
 test('the repository’s published packages are never swept', async () => {
-  const repository = await farm.js.views.os(REPOSITORY_BUCKET);
+  const repository = await new Objm(farm.js).open(REPOSITORY_BUCKET);
   await repository.putBlob({ name: 'src/contrib/pkg_1.0.tar.gz' }, encode('published'));
   await sweepRetention(farm, settings, Date.now() + 100_000 * HOUR);
   assert.ok(await repository.info('src/contrib/pkg_1.0.tar.gz'));

@@ -3,12 +3,16 @@
  * so a request that needs NATS is refused at once while it is away (a JetStream call would
  * otherwise wait out its timeouts and retries, tens of seconds).
  */
-import type { NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { FarmConnection } from './jetstream.ts';
 
 export class NatsAvailability {
   private disconnectedAt: number | null = null;
 
-  constructor(private readonly nc: NatsConnection) {
+  private readonly nc: NatsConnection;
+
+  constructor(farm: FarmConnection) {
+    this.nc = farm.nc;
     void this.watch();
   }
 
