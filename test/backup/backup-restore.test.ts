@@ -32,22 +32,29 @@ test.after(() => {
 test('a finished job’s records, output, artifact and the published repository round-trip through S3 into a fresh nats-server', async () => {
   const first = mkdtempSync(join(tmpdir(), 'rfarm-backup-a-'));
   const [nats] = await startNats(first);
+  // A failed assertion must not leave the server running (the test would never end).
+  const stopFirst = async () => {
+    await nats.stop();
+    rmSync(first, { recursive: true, force: true });
+  };
   const farm = await connectFarm({ servers: [nats.url], replicas: 1, name: 'backup-test' });
   const finished: BuildRecord = { ...newBuildRecord('job-1', LINUX, new Date().toISOString()), status: 'DONE', finishedAt: new Date().toISOString() };
-  await farm.jobs.put(keys.job('job-1'), encode({ id: 'job-1', package: 'pkg', platforms: [LINUX] }));
-  await farm.jobs.put(keys.build('job-1', LINUX), encode(finished));
-  await farm.js.publish(subjects.output('job-1', LINUX), encode('* checking package ... OK'));
-  await farm.objects.putBlob({ name: objectNames.artifact('job-1', LINUX, 'pkg_1.0.tgz') }, artifact);
-  const repository = await new Objm(farm.js).open(REPOSITORY_BUCKET);
-  await repository.putBlob({ name: 'src/contrib/PACKAGES' }, Buffer.from('Package: pkg\n'));
-  await farm.workers.put(keys.worker('w1'), encode({ id: 'w1' }));
+  try {
+    await farm.jobs.put(keys.job('job-1'), encode({ id: 'job-1', package: 'pkg', platforms: [LINUX] }));
+    await farm.jobs.put(keys.build('job-1', LINUX), encode(finished));
+    await farm.js.publish(subjects.output('job-1', LINUX), encode('* checking package ... OK'));
+    await farm.objects.putBlob({ name: objectNames.artifact('job-1', LINUX, 'pkg_1.0.tgz') }, artifact);
+    const repository = await new Objm(farm.js).create(REPOSITORY_BUCKET);
+    await repository.putBlob({ name: 'src/contrib/PACKAGES' }, Buffer.from('Package: pkg\n'));
+    await farm.workers.put(keys.worker('w1'), encode({ id: 'w1' }));
 
-  const manifest = await backupFarm(farm.nc, archive, new Date('2026-12-01T03:00:00Z'));
-  assert.equal(await listBackups(archive), ['20261201T030000Z']);
-  assert.not.ok(manifest.streams.some((stream) => stream.config.name === WORKERS_KV_STREAM), 'heartbeats are not backed up');
-  await farm.close();
-  await nats.stop();
-  rmSync(first, { recursive: true, force: true });
+    const manifest = await backupFarm(farm.nc, archive, new Date('2026-12-01T03:00:00Z'));
+    assert.equal(await listBackups(archive), ['20261201T030000Z']);
+    assert.not.ok(manifest.streams.some((stream) => stream.config.name === WORKERS_KV_STREAM), 'heartbeats are not backed up');
+  } finally {
+    await farm.close();
+    await stopFirst();
+  }
 
   const second = mkdtempSync(join(tmpdir(), 'rfarm-backup-b-'));
   const [fresh] = await startNats(second);
