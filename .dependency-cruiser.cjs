@@ -15,6 +15,20 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'cli-is-a-client',
+      severity: 'error',
+      comment: 'cli/ is a client of the HTTP API: it may read the API contract (control-plane/api-types.ts) and the shared formatting, never the server, NATS or the cloud program.',
+      from: { path: '^cli/' },
+      to: { dependencyTypes: ['local'], pathNot: '^(cli/|control-plane/api-types\\.ts$|control-plane/formatting/)' },
+    },
+    {
+      name: 'nothing-imports-the-cli',
+      severity: 'error',
+      comment: 'Services do not import the rfarm CLI (only its tests do).',
+      from: { pathNot: '^(cli|test)/' },
+      to: { path: '^cli/' },
+    },
+    {
       name: 'services-not-infra',
       severity: 'error',
       comment: 'control-plane, sysreqs, images, protocol and the scaler never depend on the cloud program (the scaler gets pool limits as configuration): read the catalogue from images/index.ts, talk over NATS or HTTP.',

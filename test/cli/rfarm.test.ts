@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { startTestFarm } from '../support/farm.ts';
 import { packTarball, packages, writePackage } from '../support/r-packages.ts';
 
-const RFARM = fileURLToPath(new URL('../../control-plane/cli/rfarm.js', import.meta.url));
+const RFARM = fileURLToPath(new URL('../../cli/rfarm.js', import.meta.url));
 
 interface Run {
   readonly code: number | null;

@@ -25,7 +25,7 @@ const EXPECTED = {
 const farm = await startPlatformFarm(LOCAL_PLATFORMS, { sysreqsPort: 0, agentEnv: { FARM_ACK_WAIT_SECONDS: '5' } });
 test.after(() => farm.cleanup());
 
-const RFARM = fileURLToPath(new URL('../../control-plane/cli/rfarm.js', import.meta.url));
+const RFARM = fileURLToPath(new URL('../../cli/rfarm.js', import.meta.url));
 const onAll = `platform=${LOCAL_PLATFORMS.join('&platform=')}`;
 
 /** Runs the `rfarm` command against the farm, as a person would. */

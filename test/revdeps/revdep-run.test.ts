@@ -20,7 +20,7 @@ import { skipTest } from '../support/skip.ts';
 const NAME = 'a new version that breaks one reverse dependency is reported as breaking exactly that one, the others unchanged';
 /** CRAN tarballs from Debian's archive, kept between runs. */
 const SOURCES_CACHE = join(tmpdir(), 'rfarm-debian-sources');
-const RFARM = fileURLToPath(new URL('../../control-plane/cli/rfarm.js', import.meta.url));
+const RFARM = fileURLToPath(new URL('../../cli/rfarm.js', import.meta.url));
 /** Missing Suggests (covr, knitr …) are not the point; the same settings go to every check of the run. */
 const SUGGESTS_NOT_FORCED = '_R_CHECK_FORCE_SUGGESTS_=false';
 const CHECK_ARGS = '--ignore-vignettes --no-examples';

@@ -18,7 +18,7 @@ import { output, startTestFarm, submit, waitForJob } from '../support/farm.ts';
 import { documentedHello, packTarball } from '../support/r-packages.ts';
 import { testUnless } from '../support/skip.ts';
 
-const RFARM = fileURLToPath(new URL('../../control-plane/cli/rfarm.js', import.meta.url));
+const RFARM = fileURLToPath(new URL('../../cli/rfarm.js', import.meta.url));
 const MiB = 1024 * 1024;
 // nats-server's own store size is set past the tmpfs: the file system is what runs out.
 const GiB = 1024 * MiB;

@@ -1,6 +1,6 @@
 /** Plain-text views for the terminal: aligned tables of jobs, platforms and workers. */
 import type { Build, JobInfo, PlatformView, Worker } from './farm-client.ts';
-import { formatElapsed } from '../formatting/elapsed.ts';
+import { formatElapsed } from '../control-plane/formatting/elapsed.ts';
 
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(rows: readonly (readonly string[])[]): string {

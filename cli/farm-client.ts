@@ -1,5 +1,5 @@
 /** The farm's HTTP API as the command-line client uses it: typed answers, catalogued errors. */
-import type { components } from '../api-types.ts';
+import type { components } from '../control-plane/api-types.ts';
 import { FarmApiError, ServerUnreachableError } from './cli-errors.ts';
 
 type Schemas = components['schemas'];

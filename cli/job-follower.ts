@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ServerUnreachableError } from './cli-errors.ts';
 import type { Build, FarmClient, JobInfo } from './farm-client.ts';
 import { isUnfinished } from './job-verdict.ts';
-import { formatElapsed } from '../formatting/elapsed.ts';
+import { formatElapsed } from '../control-plane/formatting/elapsed.ts';
 
 /** What to follow and where to write. */
 export interface FollowArgs {
