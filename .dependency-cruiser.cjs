@@ -17,7 +17,8 @@ module.exports = {
     {
       name: 'cli-is-a-client',
       severity: 'error',
-      comment: 'cli/ is a client of the HTTP API: it may read the API contract (control-plane/api-types.ts) and the shared formatting, never the server, NATS or the cloud program.',
+      comment:
+        'cli/ is a client of the HTTP API: it may read the API contract (control-plane/api-types.ts) and the shared formatting, never the server, NATS or the cloud program.',
       from: { path: '^cli/' },
       to: { dependencyTypes: ['local'], pathNot: '^(cli/|control-plane/api-types\\.ts$|control-plane/formatting/)' },
     },
@@ -31,7 +32,8 @@ module.exports = {
     {
       name: 'services-not-infra',
       severity: 'error',
-      comment: 'control-plane, sysreqs, images, protocol and the scaler never depend on the cloud program (the scaler gets pool limits as configuration): read the catalogue from images/index.ts, talk over NATS or HTTP.',
+      comment:
+        'control-plane, sysreqs, images, protocol and the scaler never depend on the cloud program (the scaler gets pool limits as configuration): read the catalogue from images/index.ts, talk over NATS or HTTP.',
       from: { path: SERVICES },
       to: { path: '^infra/' },
     },

@@ -1,7 +1,8 @@
 // ESLint flat config: the recommended rules of ESLint and typescript-eslint, without type information
-// so that the lint stays fast (`npm run typecheck` is the type check). Formatting is not enforced yet;
-// README "Guardrails" says why.
+// so that the lint stays fast (`npm run typecheck` is the type check). Formatting is prettier's
+// (`npm run format:check` in .ci/run); eslint-config-prettier turns off the rules that would fight it.
 import js from '@eslint/js';
+import prettierConfig from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -11,6 +12,7 @@ export default tseslint.config(
   },
   js.configs.recommended,
   tseslint.configs.recommended,
+  prettierConfig,
   {
     rules: {
       // `for await (const _key of …) count++` and `_`-prefixed parameters say "unused on purpose".

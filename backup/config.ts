@@ -44,7 +44,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackupConfig {
   if (!env.BACKUP_S3_BUCKET) problems.push('BACKUP_S3_BUCKET is required: the bucket (or Space) backups are written to');
   const prefix = env.BACKUP_S3_PREFIX ?? 'rfarm/';
   if (prefix !== '' && !prefix.endsWith('/')) problems.push(`BACKUP_S3_PREFIX=${prefix} must end with '/'`);
-  if (env.BACKUP_S3_ENDPOINT && !/^https?:\/\//.test(env.BACKUP_S3_ENDPOINT)) problems.push(`BACKUP_S3_ENDPOINT=${env.BACKUP_S3_ENDPOINT} must be an http(s) URL, e.g. https://fra1.digitaloceanspaces.com`);
+  if (env.BACKUP_S3_ENDPOINT && !/^https?:\/\//.test(env.BACKUP_S3_ENDPOINT))
+    problems.push(`BACKUP_S3_ENDPOINT=${env.BACKUP_S3_ENDPOINT} must be an http(s) URL, e.g. https://fra1.digitaloceanspaces.com`);
   const config: BackupConfig = {
     natsServers: parseServers(env.NATS_URL || 'nats://127.0.0.1:4222'),
     natsCredsFile: env.NATS_CREDS || undefined,

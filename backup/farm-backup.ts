@@ -28,7 +28,10 @@ export const NOT_BACKED_UP: readonly string[] = [WORKERS_KV_STREAM];
 
 /** A backup id from a time: sortable, and safe in an object key. */
 export function backupId(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** Takes one backup; returns its manifest. */
@@ -40,9 +43,14 @@ export async function backupFarm(nc: NatsConnection, archive: S3Archive, now = n
     for (const stream of (await streamNames(nc)).filter((name) => !NOT_BACKED_UP.includes(name)).sort()) {
       const file = join(scratch, `${stream}.snapshot`);
       const out = createWriteStream(file);
-      const meta = await snapshotStream(nc, stream, async (chunk) => {
-        if (!out.write(chunk)) await once(out, 'drain');
-      }, inboxPrefix);
+      const meta = await snapshotStream(
+        nc,
+        stream,
+        async (chunk) => {
+          if (!out.write(chunk)) await once(out, 'drain');
+        },
+        inboxPrefix,
+      );
       out.end();
       await once(out, 'finish');
       await archive.putFile(`${id}/${stream}.snapshot`, file);
@@ -59,7 +67,10 @@ export async function backupFarm(nc: NatsConnection, archive: S3Archive, now = n
 
 /** Ids of the complete backups (those with a manifest), oldest first. */
 export async function listBackups(archive: S3Archive): Promise<string[]> {
-  return (await archive.list('')).filter((name) => name.endsWith('/manifest.json')).map((name) => name.slice(0, -'/manifest.json'.length)).sort();
+  return (await archive.list(''))
+    .filter((name) => name.endsWith('/manifest.json'))
+    .map((name) => name.slice(0, -'/manifest.json'.length))
+    .sort();
 }
 
 /** Deletes every complete backup but the newest `keep`; returns the ids deleted. */

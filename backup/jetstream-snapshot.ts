@@ -47,7 +47,13 @@ export async function streamNames(nc: NatsConnection, timeoutMs = 10_000): Promi
 }
 
 /** Snapshots `stream`, handing each chunk to `write` in order (on an inbox under `inboxPrefix`, the connection's); resolves with what a restore needs. */
-export async function snapshotStream(nc: NatsConnection, stream: string, write: (chunk: Uint8Array) => Promise<void>, inboxPrefix = '_INBOX', timeoutMs = 30_000): Promise<StreamSnapshotMeta> {
+export async function snapshotStream(
+  nc: NatsConnection,
+  stream: string,
+  write: (chunk: Uint8Array) => Promise<void>,
+  inboxPrefix = '_INBOX',
+  timeoutMs = 30_000,
+): Promise<StreamSnapshotMeta> {
   const inbox = createInbox(inboxPrefix);
   let failed: Error | null = null;
   let idle: NodeJS.Timeout | undefined;
@@ -70,15 +76,22 @@ export async function snapshotStream(nc: NatsConnection, stream: string, write: 
         }
         const chunk = message.data;
         // Acked once written: the server waits for acks before it sends past its window.
-        writing = writing.then(() => write(chunk)).then(
-          () => void message.respond(),
-          (error: Error) => void (failed = error),
-        );
+        writing = writing
+          .then(() => write(chunk))
+          .then(
+            () => void message.respond(),
+            (error: Error) => void (failed = error),
+          );
       },
     });
   });
   try {
-    const meta = await api<ApiAnswer & StreamSnapshotMeta>(nc, `$JS.API.STREAM.SNAPSHOT.${stream}`, { deliver_subject: inbox, chunk_size: CHUNK_BYTES, no_consumers: false }, timeoutMs);
+    const meta = await api<ApiAnswer & StreamSnapshotMeta>(
+      nc,
+      `$JS.API.STREAM.SNAPSHOT.${stream}`,
+      { deliver_subject: inbox, chunk_size: CHUNK_BYTES, no_consumers: false },
+      timeoutMs,
+    );
     await done;
     return { config: meta.config, state: meta.state };
   } finally {
@@ -90,7 +103,12 @@ export async function snapshotStream(nc: NatsConnection, stream: string, write: 
 /** Restores `meta.config.name` from `chunks` (what snapshotStream wrote); the stream must not exist. */
 export async function restoreStream(nc: NatsConnection, meta: StreamSnapshotMeta, chunks: AsyncIterable<Uint8Array>, timeoutMs = 30_000): Promise<void> {
   const stream = meta.config.name;
-  const start = await api<ApiAnswer & { deliver_subject: string }>(nc, `$JS.API.STREAM.RESTORE.${stream}`, { config: meta.config, state: meta.state }, timeoutMs);
+  const start = await api<ApiAnswer & { deliver_subject: string }>(
+    nc,
+    `$JS.API.STREAM.RESTORE.${stream}`,
+    { config: meta.config, state: meta.state },
+    timeoutMs,
+  );
   for await (const chunk of chunks) {
     for (let offset = 0; offset < chunk.length; offset += CHUNK_BYTES) {
       await nc.request(start.deliver_subject, chunk.subarray(offset, offset + CHUNK_BYTES), { timeout: timeoutMs });

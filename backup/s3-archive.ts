@@ -52,11 +52,15 @@ export class S3Archive {
   /** Uploads a file (streamed, not held in memory). */
   async putFile(name: string, path: string): Promise<void> {
     const { size } = await stat(path);
-    await this.call('put', name, () => this.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: this.key(name), Body: createReadStream(path), ContentLength: size })));
+    await this.call('put', name, () =>
+      this.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: this.key(name), Body: createReadStream(path), ContentLength: size })),
+    );
   }
 
   async putText(name: string, text: string): Promise<void> {
-    await this.call('put', name, () => this.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: this.key(name), Body: text, ContentType: 'application/json' })));
+    await this.call('put', name, () =>
+      this.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: this.key(name), Body: text, ContentType: 'application/json' })),
+    );
   }
 
   /** The object's bytes as a stream of chunks. */
@@ -77,7 +81,9 @@ export class S3Archive {
     const names: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.call('list', under, () => this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: this.key(under), ContinuationToken: token })));
+      const page = await this.call('list', under, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: this.key(under), ContinuationToken: token })),
+      );
       for (const entry of page.Contents ?? []) if (entry.Key) names.push(entry.Key.slice(this.options.prefix.length));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

@@ -7,16 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  connectFarm,
-  decode,
-  isTerminal,
-  keys,
-  readRecord,
-  type BuildRecord,
-  type FarmConnection,
-  type WorkerRecord,
-} from '../protocol/index.ts';
+import { connectFarm, decode, isTerminal, keys, readRecord, type BuildRecord, type FarmConnection, type WorkerRecord } from '../protocol/index.ts';
 import { LocalFarm } from '../scripts/local-farm.ts';
 
 /** How often the suite reads a record while waiting for it to change. */
@@ -98,7 +89,8 @@ export class BenchFarm {
     for (;;) {
       const record = await readRecord<BuildRecord>(this.nats.jobs, keys.build(jobId, platform));
       if (record && until(record.value)) return record.value;
-      if (Date.now() > deadline) throw new Error(`build ${jobId} on ${platform} did not get there within ${timeoutMs / 1000} s (status ${record?.value.status})`);
+      if (Date.now() > deadline)
+        throw new Error(`build ${jobId} on ${platform} did not get there within ${timeoutMs / 1000} s (status ${record?.value.status})`);
       await sleep(POLL_MS);
     }
   }

@@ -37,6 +37,8 @@ export function tinySpec(name = 'benchtiny'): PackageSpec {
  * (base64 of random bytes compresses to about 3/4 of its length).
  */
 export function paddedSpec(bytes: number, name = 'benchupload'): PackageSpec {
-  const noise = randomBytes(Math.round(bytes * 0.99)).toString('base64').replace(/(.{76})/g, '$1\n');
+  const noise = randomBytes(Math.round(bytes * 0.99))
+    .toString('base64')
+    .replace(/(.{76})/g, '$1\n');
   return { ...packages.ok(name), files: { ...documentedHello, 'inst/extdata/noise.txt': noise } };
 }

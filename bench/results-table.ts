@@ -61,7 +61,11 @@ export function formatTable(machineLine: string, sections: readonly { name: stri
     }
   }
   const widths = header.map((cell, column) => Math.max(cell.length, ...body.map((row) => row[column].length)));
-  const render = (row: string[]) => row.map((cell, column) => (column === 1 ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd();
+  const render = (row: string[]) =>
+    row
+      .map((cell, column) => (column === 1 ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+      .join('  ')
+      .trimEnd();
   lines.push(render(header), widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of body) lines.push(render(row));
   const notes = sections.flatMap(({ name, result }) => result.notes.map((note) => `  ${name}: ${note}`));

@@ -41,7 +41,9 @@ export class ServerUnreachableError extends CliError {
   constructor(server: string, cause: unknown) {
     const inner = (cause as { cause?: { code?: string; message?: string } })?.cause;
     const code = inner?.code ?? inner?.message ?? (cause as Error)?.message ?? 'no answer';
-    super(`cannot reach the farm at ${server} (${code}): is it running? Start one with \`npm start\`, or point --server or RFARM_SERVER at it`, EXIT.failure, { cause });
+    super(`cannot reach the farm at ${server} (${code}): is it running? Start one with \`npm start\`, or point --server or RFARM_SERVER at it`, EXIT.failure, {
+      cause,
+    });
   }
 }
 

@@ -65,7 +65,11 @@ export async function submit(ctx: CommandContext, path: string, options: SubmitO
   const submitted = await ctx.client.submit(tarball.data, options);
   if (!options.follow) {
     if (ctx.json) printJson(ctx, submitted);
-    else print(ctx, `${submitted.url}\n${submitted.builds.map((build) => `  ${build.platform}: ${build.status}`).join('\n')}${options.revdeps ? `\nreverse dependencies and the CRAN pre-submission summary: ${submitted.url}/cran` : ''}`);
+    else
+      print(
+        ctx,
+        `${submitted.url}\n${submitted.builds.map((build) => `  ${build.platform}: ${build.status}`).join('\n')}${options.revdeps ? `\nreverse dependencies and the CRAN pre-submission summary: ${submitted.url}/cran` : ''}`,
+      );
     return EXIT.ok;
   }
   ctx.stderr.write(`rfarm: submitted ${tarball.name}: ${submitted.url}\n`);
@@ -126,10 +130,14 @@ export async function download(ctx: CommandContext, id: string, options: { dir?:
   const info = await ctx.client.info(id);
   const platforms = choosePlatforms(info, options.platform);
   const builds = info.builds.filter((build) => platforms.includes(build.platform));
-  const wanted = builds.flatMap((build) => build.artifacts.map((artifact) => ({ platform: build.platform, name: safeFileName(artifact.name), size: artifact.size })));
+  const wanted = builds.flatMap((build) =>
+    build.artifacts.map((artifact) => ({ platform: build.platform, name: safeFileName(artifact.name), size: artifact.size })),
+  );
   if (wanted.length === 0) {
     const unfinished = builds.some(isUnfinished);
-    throw new CliError(`job ${id} has no artifacts${unfinished ? ' yet: its builds are still running (wait with `rfarm submit --follow` or `rfarm output --follow`)' : ''}`);
+    throw new CliError(
+      `job ${id} has no artifacts${unfinished ? ' yet: its builds are still running (wait with `rfarm submit --follow` or `rfarm output --follow`)' : ''}`,
+    );
   }
   const root = resolve(options.dir ?? `rfarm-${id.slice(0, 8)}`);
   const saved = [];

@@ -44,7 +44,11 @@ export class FarmClient {
     }
     if (response.ok) return response;
     const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-    throw new FarmApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `the farm answered ${response.status} ${response.statusText} to ${path}`);
+    throw new FarmApiError(
+      response.status,
+      body?.error?.code ?? 'http_error',
+      body?.error?.message ?? `the farm answered ${response.status} ${response.statusText} to ${path}`,
+    );
   }
 
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -87,7 +91,9 @@ export class FarmClient {
 
   /** The latest attempt's whole output so far. */
   async output(id: string, platform: string): Promise<string> {
-    const response = await this.request(`/jobs/output/${encodeURIComponent(id)}?platform=${encodeURIComponent(platform)}`, { headers: { accept: 'text/plain' } });
+    const response = await this.request(`/jobs/output/${encodeURIComponent(id)}?platform=${encodeURIComponent(platform)}`, {
+      headers: { accept: 'text/plain' },
+    });
     return response.text();
   }
 

@@ -77,7 +77,13 @@ const COMMANDS: Record<string, { options: readonly string[]; args: readonly stri
 };
 const COMMON = ['server', 'json', 'help'];
 
-type Values = { [name in keyof typeof OPTIONS]?: (typeof OPTIONS)[name] extends { multiple: true } ? string[] : (typeof OPTIONS)[name] extends { type: 'boolean' } ? boolean : string };
+type Values = {
+  [name in keyof typeof OPTIONS]?: (typeof OPTIONS)[name] extends { multiple: true }
+    ? string[]
+    : (typeof OPTIONS)[name] extends { type: 'boolean' }
+      ? boolean
+      : string;
+};
 
 /** `--check-args --no-tests` takes the next word as its value even though it starts with a dash. */
 function joinCheckArgs(argv: readonly string[]): string[] {
@@ -146,9 +152,13 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, signal: AbortSignal):
   const id = reference?.id ?? '';
   switch (command) {
     case 'submit': {
-      if (values.publish && !token) throw new CliError('rfarm submit --publish needs the admin token: pass --token or set RFARM_TOKEN (a local farm keeps it in .farm/admin-token)');
+      if (values.publish && !token)
+        throw new CliError('rfarm submit --publish needs the admin token: pass --token or set RFARM_TOKEN (a local farm keeps it in .farm/admin-token)');
       // `--platform a,b,c` and `--platform a --platform b` mean the same.
-      const platforms = (values.platform ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+      const platforms = (values.platform ?? [])
+        .flatMap((value) => value.split(','))
+        .map((value) => value.trim())
+        .filter(Boolean);
       return commands.submit(ctx, args[0], {
         platforms,
         email: values.email,

@@ -24,7 +24,9 @@ function runRCmdBuild(directory: string, workDir: string, log: (line: string) =>
     child.on('error', (error: NodeJS.ErrnoException) =>
       fail(
         new CliError(
-          error.code === 'ENOENT' ? 'building a package directory needs R on the PATH (`R CMD build`); install R, or build the .tar.gz elsewhere and submit that' : `R CMD build did not start: ${error.message}`,
+          error.code === 'ENOENT'
+            ? 'building a package directory needs R on the PATH (`R CMD build`); install R, or build the .tar.gz elsewhere and submit that'
+            : `R CMD build did not start: ${error.message}`,
           undefined,
           { cause: error },
         ),
@@ -43,7 +45,8 @@ export async function packageTarball(path: string, log: (line: string) => void):
   const full = resolve(path);
   if (!existsSync(full)) throw new CliError(`no such file or directory: ${path}`);
   if (!statSync(full).isDirectory()) return { name: path, data: readFileSync(full) };
-  if (!existsSync(join(full, 'DESCRIPTION'))) throw new CliError(`${path} is a directory without a DESCRIPTION file: point at an R package's folder or its .tar.gz`);
+  if (!existsSync(join(full, 'DESCRIPTION')))
+    throw new CliError(`${path} is a directory without a DESCRIPTION file: point at an R package's folder or its .tar.gz`);
   const workDir = mkdtempSync(join(tmpdir(), 'rfarm-build-'));
   try {
     log(`rfarm: building ${path} with R CMD build…`);

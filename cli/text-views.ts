@@ -22,13 +22,23 @@ export function resultText(build: Build): string {
 
 /** A job: headline, status URL, one line per build, and the findings of builds that have any. */
 export function jobView(info: JobInfo): string {
-  const rows = [['PLATFORM', 'STATUS', 'WORKER', 'ELAPSED', 'RESULT'], ...info.builds.map((build) => [build.platform, build.status, build.worker?.id ?? '-', formatElapsed(build.elapsed_seconds), resultText(build)])];
+  const rows = [
+    ['PLATFORM', 'STATUS', 'WORKER', 'ELAPSED', 'RESULT'],
+    ...info.builds.map((build) => [build.platform, build.status, build.worker?.id ?? '-', formatElapsed(build.elapsed_seconds), resultText(build)]),
+  ];
   const findings = info.builds.flatMap((build) =>
     (build.result?.items ?? []).map((item) => `  ${build.platform}: ${item.severity} ${item.check}\n${item.text.replace(/^/gm, '      ')}`),
   );
   const headline = `${info.package} ${info.version}: ${info.status}${info.result ? `, worst result ${info.result}` : ''}`;
   const checks = info.builds.flatMap((build) => (build.check ? [`  ${build.platform}:`, ...checkLines(build.check).map((line) => `    ${line}`)] : []));
-  return [headline, info.url, '', table(rows), ...(checks.length ? ['', 'Checked with:', ...checks] : []), ...(findings.length ? ['', 'Findings:', ...findings] : [])].join('\n');
+  return [
+    headline,
+    info.url,
+    '',
+    table(rows),
+    ...(checks.length ? ['', 'Checked with:', ...checks] : []),
+    ...(findings.length ? ['', 'Findings:', ...findings] : []),
+  ].join('\n');
 }
 
 /** A build's check settings as the output states them: the command, what was set beyond a bare check, the network. */
@@ -42,12 +52,18 @@ export function checkLines(check: NonNullable<Build['check']>): string[] {
 }
 
 export function platformsView(platforms: readonly PlatformView[]): string {
-  const rows = [['PLATFORM', 'LIVE', 'DEFAULT', 'DESCRIPTION'], ...platforms.map((platform) => [platform.id, String(platform.live_workers), platform.default ? 'yes' : '', platform.description])];
+  const rows = [
+    ['PLATFORM', 'LIVE', 'DEFAULT', 'DESCRIPTION'],
+    ...platforms.map((platform) => [platform.id, String(platform.live_workers), platform.default ? 'yes' : '', platform.description]),
+  ];
   return table(rows);
 }
 
 export function workersView(workers: readonly Worker[]): string {
   if (workers.length === 0) return 'no live workers';
-  const rows = [['WORKER', 'PLATFORM', 'R', 'HOST', 'BUILD'], ...workers.map((worker) => [worker.id, worker.platform, worker.r_version, worker.host, worker.current_build ?? 'idle'])];
+  const rows = [
+    ['WORKER', 'PLATFORM', 'R', 'HOST', 'BUILD'],
+    ...workers.map((worker) => [worker.id, worker.platform, worker.r_version, worker.host, worker.current_build ?? 'idle']),
+  ];
   return table(rows);
 }

@@ -33,7 +33,6 @@ import { workerRoutes } from './routes/workers.ts';
 import type { WorkerLauncher } from './workers/local-launcher.ts';
 import { WorkerRegistry } from './workers/worker-registry.ts';
 
-
 export type { AppDeps } from './app-deps.ts';
 
 /** Builds the default collaborators around a farm connection. */
@@ -76,13 +75,32 @@ export function createDeps(
     platforms,
     uploads: new UploadGate({ maxUploads: config.uploadConcurrency, maxBytes: config.uploadBufferBytes }),
     nats: new NatsAvailability(farm),
-    storage: new StorageGuard(farm, { dirs: config.storeDirs, minFreeBytes: config.minFreeStoreBytes, refusePercent: config.storeRefusePercent, reservePerBuildBytes: config.storeReservePerBuildBytes }, log),
+    storage: new StorageGuard(
+      farm,
+      {
+        dirs: config.storeDirs,
+        minFreeBytes: config.minFreeStoreBytes,
+        refusePercent: config.storeRefusePercent,
+        reservePerBuildBytes: config.storeReservePerBuildBytes,
+      },
+      log,
+    ),
     mailer: config.smtpUrl ? new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }) : null,
     repository,
     revdeps,
     latestResults,
     github: config.github
-      ? new GitHubIntegration({ config: config.github, farm, replicas: config.replicas, jobs, platforms, latestResults, limits: uploadLimits(config), publicUrl: config.publicUrl, log })
+      ? new GitHubIntegration({
+          config: config.github,
+          farm,
+          replicas: config.replicas,
+          jobs,
+          platforms,
+          latestResults,
+          limits: uploadLimits(config),
+          publicUrl: config.publicUrl,
+          log,
+        })
       : null,
   };
 }
@@ -104,7 +122,18 @@ export function createApp(deps: AppDeps): Koa {
   // The job routes first: they are the hot path (status polling) and share no path with the others.
   // Then pages: /platforms and /workers answer browsers with HTML and pass everyone else on.
   // Before the pages the r-hub 1.x API, whose /status/<r-hub id> redirects pass rfarm's job ids on.
-  for (const router of [jobRoutes(deps), summaryRoutes(deps), rhubRoutes(deps), pageRoutes(deps), operationsRoutes(deps), platformRoutes(deps), workerRoutes(deps), repositoryRoutes(deps), badgeRoutes(deps), githubRoutes(deps)]) {
+  for (const router of [
+    jobRoutes(deps),
+    summaryRoutes(deps),
+    rhubRoutes(deps),
+    pageRoutes(deps),
+    operationsRoutes(deps),
+    platformRoutes(deps),
+    workerRoutes(deps),
+    repositoryRoutes(deps),
+    badgeRoutes(deps),
+    githubRoutes(deps),
+  ]) {
     app.use(router.routes());
     // A wrong method leaves 405 (or 501) and an Allow header; the one error middleware turns that into a catalogued error naming the right method.
     app.use(router.allowedMethods());

@@ -134,7 +134,10 @@ function github(env: NodeJS.ProcessEnv, problems: string[]): GitHubConfig | null
   const appId = Number(appIdText);
   if (!Number.isInteger(appId) || appId < 1) problems.push(`FARM_GITHUB_APP_ID=${appIdText} must be the GitHub App's numeric App ID (its settings page)`);
   const webhookSecret = env.FARM_GITHUB_WEBHOOK_SECRET || '';
-  if (webhookSecret.length < 16) problems.push('FARM_GITHUB_APP_ID needs FARM_GITHUB_WEBHOOK_SECRET, at least 16 characters (e.g. `openssl rand -hex 24`), the same as in the GitHub App settings');
+  if (webhookSecret.length < 16)
+    problems.push(
+      'FARM_GITHUB_APP_ID needs FARM_GITHUB_WEBHOOK_SECRET, at least 16 characters (e.g. `openssl rand -hex 24`), the same as in the GitHub App settings',
+    );
   const privateKeyFile = env.FARM_GITHUB_PRIVATE_KEY_FILE || '';
   if (!privateKeyFile) problems.push("FARM_GITHUB_APP_ID needs FARM_GITHUB_PRIVATE_KEY_FILE, the GitHub App's private key (.pem)");
   const secretEnv = Object.fromEntries(
@@ -143,7 +146,8 @@ function github(env: NodeJS.ProcessEnv, problems: string[]): GitHubConfig | null
       .map(([name, value]) => [name.slice('FARM_GITHUB_SECRET_ENV_'.length), value ?? '']),
   );
   for (const name of Object.keys(secretEnv)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) problems.push(`FARM_GITHUB_SECRET_ENV_${name}: '${name}' is not an environment variable name (letters, digits, '_')`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      problems.push(`FARM_GITHUB_SECRET_ENV_${name}: '${name}' is not an environment variable name (letters, digits, '_')`);
   }
   return { webhookSecret, appId, privateKeyFile, apiUrl: (env.FARM_GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''), secretEnv };
 }
@@ -175,8 +179,10 @@ function rhubAuth(env: NodeJS.ProcessEnv, problems: string[]): RhubAuthConfig {
   if (!RHUB_TOKEN_MODES.includes(mode)) problems.push(`FARM_RHUB_TOKEN_MODE=${mode} must be one of ${RHUB_TOKEN_MODES.join(', ')}`);
   const allowedDomains = parseServers((env.FARM_RHUB_ALLOWED_DOMAINS ?? '').toLowerCase()).map((domain) => domain.replace(/^@/, ''));
   const presharedTokens = parseServers(env.FARM_RHUB_TOKENS ?? '');
-  if (mode === 'domain' && allowedDomains.length === 0) problems.push('FARM_RHUB_TOKEN_MODE=domain needs FARM_RHUB_ALLOWED_DOMAINS, e.g. example.org,lab.example.org');
-  if (mode === 'preshared' && presharedTokens.length === 0) problems.push('FARM_RHUB_TOKEN_MODE=preshared needs FARM_RHUB_TOKENS (e.g. `openssl rand -hex 16`, comma-separated)');
+  if (mode === 'domain' && allowedDomains.length === 0)
+    problems.push('FARM_RHUB_TOKEN_MODE=domain needs FARM_RHUB_ALLOWED_DOMAINS, e.g. example.org,lab.example.org');
+  if (mode === 'preshared' && presharedTokens.length === 0)
+    problems.push('FARM_RHUB_TOKEN_MODE=preshared needs FARM_RHUB_TOKENS (e.g. `openssl rand -hex 16`, comma-separated)');
   for (const token of presharedTokens) {
     if (!/^[A-Za-z0-9]{16,}$/.test(token)) problems.push('each FARM_RHUB_TOKENS entry must be at least 16 letters or digits (e.g. `openssl rand -hex 16`)');
   }
@@ -273,7 +279,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
   for (const status of config.publishStatuses) {
     if (!CHECK_STATUSES.includes(status)) problems.push(`FARM_PUBLISH_STATUSES: '${status}' is not a check result; use some of ${CHECK_STATUSES.join(', ')}`);
   }
-  if (config.smtpUrl && !/^smtps?:\/\//.test(config.smtpUrl)) problems.push('FARM_SMTP_URL must start with smtp:// or smtps://, e.g. smtp://user:pass@mail.example.org:587');
+  if (config.smtpUrl && !/^smtps?:\/\//.test(config.smtpUrl))
+    problems.push('FARM_SMTP_URL must start with smtp:// or smtps://, e.g. smtp://user:pass@mail.example.org:587');
   if (problems.length > 0) throw new ConfigError(`control plane configuration: ${problems.join('; ')}`);
   return Object.freeze(config);
 }

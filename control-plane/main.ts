@@ -15,8 +15,20 @@ const REQUEUE_EVERY_MS = 60_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ name: 'rfarm-control-plane', level: config.logLevel });
-  const farm = await connectFarm({ servers: config.natsServers, credsFile: config.natsCredsFile, replicas: config.replicas, name: 'rfarm-control-plane', storeLimits: config.storeLimits });
-  const agentEnv = { ...config.hostEnv, NATS_URL: config.natsServers.join(','), FARM_DATA_DIR: config.dataDir, FARM_JETSTREAM_REPLICAS: String(config.replicas), ...config.agentEnv };
+  const farm = await connectFarm({
+    servers: config.natsServers,
+    credsFile: config.natsCredsFile,
+    replicas: config.replicas,
+    name: 'rfarm-control-plane',
+    storeLimits: config.storeLimits,
+  });
+  const agentEnv = {
+    ...config.hostEnv,
+    NATS_URL: config.natsServers.join(','),
+    FARM_DATA_DIR: config.dataDir,
+    FARM_JETSTREAM_REPLICAS: String(config.replicas),
+    ...config.agentEnv,
+  };
   const launcher = config.localAgents ? new LocalWorkerLauncher(farm, agentEnv, config.agentCredsDir) : null;
   const deps = createDeps(config, farm, log, createMetrics(), launcher);
   deps.storage.start();

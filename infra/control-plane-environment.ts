@@ -45,7 +45,10 @@ export function smtpUrlWithPassword(url: string, password: string): string {
 /** One pool's NATS credentials, or an error naming the platform and how to add them. */
 export function agentCredsFor(auth: NatsAuth, platformId: string): string {
   const creds = auth.agentCreds[platformId];
-  if (!creds) throw new Error(`rfarm:natsAuth has no agentCreds for '${platformId}'; rerun npm run nats-credentials -- <stack> <domain> and set rfarm:natsAuth again with --secret`);
+  if (!creds)
+    throw new Error(
+      `rfarm:natsAuth has no agentCreds for '${platformId}'; rerun npm run nats-credentials -- <stack> <domain> and set rfarm:natsAuth again with --secret`,
+    );
   return creds;
 }
 

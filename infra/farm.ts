@@ -68,59 +68,141 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
 
   const network = new Network('do-network', { stack, region: ocean.region, vpcCidr: ocean.vpcCidr });
   const nats = new NatsCluster('nats', {
-    ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, nodes: config.nats.nodes, dropletSize: ocean.sizes.nats,
-    volumeGb: ocean.natsVolumeGb, vpcId: network.vpc.id, auth: secrets.natsAuth, tls: secrets.farmTls, lokiUrl: endpoints.lokiVpcUrl,
+    ...dropletBase,
+    stack,
+    domain: config.domain,
+    dnsZone: config.dnsZone,
+    nodes: config.nats.nodes,
+    dropletSize: ocean.sizes.nats,
+    volumeGb: ocean.natsVolumeGb,
+    vpcId: network.vpc.id,
+    auth: secrets.natsAuth,
+    tls: secrets.farmTls,
+    lokiUrl: endpoints.lokiVpcUrl,
   });
   const backups = new BackupBucket('backups', { stack, region: ocean.region });
-  const environment = pulumi.all([secrets.adminToken, secrets.smtpPassword, secrets.githubWebhookSecret]).apply(([adminToken, smtpPassword, githubWebhookSecret]) =>
-    controlPlaneEnvironment({ natsUrls: nats.vpcUrls, adminToken, publicUrl: `https://${config.domain}`, smtpUrl: config.smtpUrl, smtpPassword, githubWebhookSecret, jetstreamReplicas: config.nats.jetstreamReplicas, rRepos: config.rRepos }),
-  );
+  const environment = pulumi
+    .all([secrets.adminToken, secrets.smtpPassword, secrets.githubWebhookSecret])
+    .apply(([adminToken, smtpPassword, githubWebhookSecret]) =>
+      controlPlaneEnvironment({
+        natsUrls: nats.vpcUrls,
+        adminToken,
+        publicUrl: `https://${config.domain}`,
+        smtpUrl: config.smtpUrl,
+        smtpPassword,
+        githubWebhookSecret,
+        jetstreamReplicas: config.nats.jetstreamReplicas,
+        rRepos: config.rRepos,
+      }),
+    );
   const agent = (natsUrls: string[]) => ({ natsUrls, sysreqsUrl: `https://${farmHostNames(config.domain).sysreqs}`, rRepos: config.rRepos });
 
   const registry = new Registry('registry', { stack, region: ocean.region, tier: ocean.registryTier });
   const linuxPlatforms = platformsOn('digitalocean').filter(hasImage);
   const images = new WorkerImages('worker-images', {
-    platforms: linuxPlatforms, repoRoot, tags: Object.fromEntries(linuxPlatforms.map((platform) => [platform.id, workerImageTag(repoRoot, buildArgs(platform, CLOUD_DEBIAN_MIRROR))])),
-    registryEndpoint: registry.endpoint, registryServer: registry.server, registryToken: secrets.registryToken,
+    platforms: linuxPlatforms,
+    repoRoot,
+    tags: Object.fromEntries(linuxPlatforms.map((platform) => [platform.id, workerImageTag(repoRoot, buildArgs(platform, CLOUD_DEBIAN_MIRROR))])),
+    registryEndpoint: registry.endpoint,
+    registryServer: registry.server,
+    registryToken: secrets.registryToken,
   });
-  const linuxPools = plans.filter((candidate) => candidate.kind === 'droplet').map((plan) =>
-    new LinuxBuilderPool(`builders-${plan.platform.id}`, {
-      ...dropletBase, stack, platform: plan.platform, size: plan.size, dropletSize: plan.machine, vpcId: network.vpc.id, workerImage: images.references[plan.platform.id],
-      registryServer: registry.server, dockerConfigJson: registry.pullConfigJson, natsCreds: credsFor(plan.platform.id), caPem, lokiUrl: endpoints.lokiVpcUrl, agent: agent(nats.vpcUrls),
-    }),
-  );
+  const linuxPools = plans
+    .filter((candidate) => candidate.kind === 'droplet')
+    .map(
+      (plan) =>
+        new LinuxBuilderPool(`builders-${plan.platform.id}`, {
+          ...dropletBase,
+          stack,
+          platform: plan.platform,
+          size: plan.size,
+          dropletSize: plan.machine,
+          vpcId: network.vpc.id,
+          workerImage: images.references[plan.platform.id],
+          registryServer: registry.server,
+          dockerConfigJson: registry.pullConfigJson,
+          natsCreds: credsFor(plan.platform.id),
+          caPem,
+          lokiUrl: endpoints.lokiVpcUrl,
+          agent: agent(nats.vpcUrls),
+        }),
+    );
 
   const awsNetwork = new AwsNetwork('aws-network', { stack, vpcCidr: config.aws.vpcCidr, availabilityZones: config.aws.availabilityZones });
-  const remote = { stack, caPem, sourceRepo: config.sourceRepo, sourceRef: config.sourceRef, lokiUrl: endpoints.lokiPublicUrl, remoteWriteUrl: endpoints.remoteWriteUrl, agent: agent(nats.publicUrls) };
+  const remote = {
+    stack,
+    caPem,
+    sourceRepo: config.sourceRepo,
+    sourceRef: config.sourceRef,
+    lokiUrl: endpoints.lokiPublicUrl,
+    remoteWriteUrl: endpoints.remoteWriteUrl,
+    agent: agent(nats.publicUrls),
+  };
   const awsHost = { region: config.aws.region, vpcId: awsNetwork.vpc.id, subnetIds: awsNetwork.privateSubnetIds, adminCidrs: config.adminCidrs };
-  const windowsPools = plans.filter((candidate) => candidate.kind === 'autoscaling-group').map((plan) => {
-    const definition = readImageDefinition(repoRoot, plan.platform);
-    return new WindowsBuilderPool(`builders-${plan.platform.id}`, {
-      ...remote, ...awsHost, platform: plan.platform, size: plan.size, instanceType: plan.machine, volumeGb: config.aws.windowsVolumeGb, amiNameFilter: definition.baseImage,
-      rtools: definition.rtools ?? '', provisionScript: readImageScript(repoRoot, 'windows', definition.provision), natsCreds: credsFor(plan.platform.id),
+  const windowsPools = plans
+    .filter((candidate) => candidate.kind === 'autoscaling-group')
+    .map((plan) => {
+      const definition = readImageDefinition(repoRoot, plan.platform);
+      return new WindowsBuilderPool(`builders-${plan.platform.id}`, {
+        ...remote,
+        ...awsHost,
+        platform: plan.platform,
+        size: plan.size,
+        instanceType: plan.machine,
+        volumeGb: config.aws.windowsVolumeGb,
+        amiNameFilter: definition.baseImage,
+        rtools: definition.rtools ?? '',
+        provisionScript: readImageScript(repoRoot, 'windows', definition.provision),
+        natsCreds: credsFor(plan.platform.id),
+      });
     });
-  });
   for (const plan of plans.filter((candidate) => candidate.kind === 'kvm-host')) {
     new SolarisHosts(`builders-${plan.platform.id}`, {
-      ...remote, ...awsHost, platform: plan.platform, size: plan.size, instanceType: plan.machine, volumeGb: config.aws.solarisVolumeGb, imageBucket: config.solaris.imageBucket,
-      imageKey: config.solaris.imageKey, kvmHostScript: readImageScript(repoRoot, 'solaris', 'kvm-host.sh'), natsCreds: credsFor(plan.platform.id),
+      ...remote,
+      ...awsHost,
+      platform: plan.platform,
+      size: plan.size,
+      instanceType: plan.machine,
+      volumeGb: config.aws.solarisVolumeGb,
+      imageBucket: config.solaris.imageBucket,
+      imageKey: config.solaris.imageKey,
+      kvmHostScript: readImageScript(repoRoot, 'solaris', 'kvm-host.sh'),
+      natsCreds: credsFor(plan.platform.id),
     });
   }
   for (const plan of plans.filter((candidate) => candidate.kind === 'mac-host')) {
     const definition = readImageDefinition(repoRoot, plan.platform);
     new MacHosts(`builders-${plan.platform.id}`, {
-      ...remote, ...awsHost, subnetZones: awsNetwork.privateSubnetZones, platform: plan.platform, size: plan.size, instanceType: plan.machine, volumeGb: config.aws.macVolumeGb,
-      amiNameFilter: definition.baseImage, rVersion: definition.rVersion, natsCreds: credsFor(plan.platform.id),
+      ...remote,
+      ...awsHost,
+      subnetZones: awsNetwork.privateSubnetZones,
+      platform: plan.platform,
+      size: plan.size,
+      instanceType: plan.machine,
+      volumeGb: config.aws.macVolumeGb,
+      amiNameFilter: definition.baseImage,
+      rVersion: definition.rVersion,
+      natsCreds: credsFor(plan.platform.id),
     });
   }
   const vspherePlans = plans.filter((candidate) => candidate.kind === 'vsphere-vm');
   // Only a stack with VMs to clone needs vCenter at all (a pool of size 0 looks nothing up).
-  const folder = vspherePlans.some((plan) => plan.size.desired > 0) ? new BuilderFolder('vsphere-folder', { datacenter: config.vsphere.datacenter, path: config.vsphere.folder }).path : config.vsphere.folder;
+  const folder = vspherePlans.some((plan) => plan.size.desired > 0)
+    ? new BuilderFolder('vsphere-folder', { datacenter: config.vsphere.datacenter, path: config.vsphere.folder }).path
+    : config.vsphere.folder;
   for (const plan of vspherePlans) {
     const vsphere = config.vsphere;
     new BuilderVmPool(`builders-${plan.platform.id}`, {
-      ...remote, role: 'builder', platform: plan.platform, size: plan.size, template: templateFor(plan, config), placement: vsphere, folder,
-      cpus: vsphere.cpus, memoryMb: vsphere.memoryMb, natsCreds: credsFor(plan.platform.id),
+      ...remote,
+      role: 'builder',
+      platform: plan.platform,
+      size: plan.size,
+      template: templateFor(plan, config),
+      placement: vsphere,
+      folder,
+      cpus: vsphere.cpus,
+      memoryMb: vsphere.memoryMb,
+      natsCreds: credsFor(plan.platform.id),
     });
   }
 
@@ -132,22 +214,51 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
         pulumi.log.warn('rfarm:natsAuth has no backupCreds: no scheduled JetStream backups; rerun npm run nats-credentials and set rfarm:natsAuth again');
         return undefined;
       }
-      return { env: backupEnvironment({ natsUrls: nats.vpcUrls, bucket, region: ocean.region, endpoint: backups.endpoint, stack, accessKey, secretKey }), natsCreds: auth.backupCreds };
+      return {
+        env: backupEnvironment({ natsUrls: nats.vpcUrls, bucket, region: ocean.region, endpoint: backups.endpoint, stack, accessKey, secretKey }),
+        natsCreds: auth.backupCreds,
+      };
     }),
   );
   const controlPlane = new ControlPlane('control-plane', {
-    ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, instances: config.controlPlaneInstances, dropletSize: ocean.sizes.controlPlane,
-    loadBalancerUnits: ocean.loadBalancerUnits, vpcId: network.vpc.id, projectId: network.project.id, sourceRepo: config.sourceRepo, sourceRef: config.sourceRef,
-    environment: pulumi.secret(environment), natsCreds: pulumi.secret(secrets.natsAuth.apply((auth) => auth.controlPlaneCreds)), tls: secrets.farmTls, lokiUrl: endpoints.lokiVpcUrl, scaler, backup,
+    ...dropletBase,
+    stack,
+    domain: config.domain,
+    dnsZone: config.dnsZone,
+    instances: config.controlPlaneInstances,
+    dropletSize: ocean.sizes.controlPlane,
+    loadBalancerUnits: ocean.loadBalancerUnits,
+    vpcId: network.vpc.id,
+    projectId: network.project.id,
+    sourceRepo: config.sourceRepo,
+    sourceRef: config.sourceRef,
+    environment: pulumi.secret(environment),
+    natsCreds: pulumi.secret(secrets.natsAuth.apply((auth) => auth.controlPlaneCreds)),
+    tls: secrets.farmTls,
+    lokiUrl: endpoints.lokiVpcUrl,
+    scaler,
+    backup,
   });
   const remoteAgentCidrs = awsNetwork.egressCidrs.apply((cidrs) => [...cidrs, config.vsphere.egressCidr]);
   new Firewalls('firewalls', {
-    stack, vpcCidr: ocean.vpcCidr, adminCidrs: config.adminCidrs, remoteAgentCidrs,
+    stack,
+    vpcCidr: ocean.vpcCidr,
+    adminCidrs: config.adminCidrs,
+    remoteAgentCidrs,
     loadBalancerUids: pulumi.all([controlPlane.loadBalancer.id, controlPlane.sysreqsLoadBalancer.id]),
   });
   const observability = new Observability('observability', {
-    ...dropletBase, stack, domain: config.domain, dnsZone: config.dnsZone, monitoringSize: ocean.sizes.monitoring, logsSize: ocean.sizes.logs,
-    monitoringVolumeGb: ocean.monitoringVolumeGb, logsVolumeGb: ocean.logsVolumeGb, vpcId: network.vpc.id, tls: secrets.farmTls, discoveryToken: secrets.discoveryToken,
+    ...dropletBase,
+    stack,
+    domain: config.domain,
+    dnsZone: config.dnsZone,
+    monitoringSize: ocean.sizes.monitoring,
+    logsSize: ocean.sizes.logs,
+    monitoringVolumeGb: ocean.monitoringVolumeGb,
+    logsVolumeGb: ocean.logsVolumeGb,
+    vpcId: network.vpc.id,
+    tls: secrets.farmTls,
+    discoveryToken: secrets.discoveryToken,
   });
   return {
     controlPlaneUrl: controlPlane.url,
@@ -165,30 +276,65 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
  * IAM user of their own, and the Linux pools' extra droplets when `rfarm:scalerToken` is set.
  * Undefined (no scaler) when `rfarm:natsAuth` has no scaler credentials yet.
  */
-function declareScaler(config: StackConfig, plans: readonly PoolPlan[], natsUrls: string[], linuxPools: readonly LinuxBuilderPool[], windowsPools: readonly WindowsBuilderPool[]) {
+function declareScaler(
+  config: StackConfig,
+  plans: readonly PoolPlan[],
+  natsUrls: string[],
+  linuxPools: readonly LinuxBuilderPool[],
+  windowsPools: readonly WindowsBuilderPool[],
+) {
   const { stack, secrets } = config;
-  const identity = windowsPools.length > 0 ? new ScalerIdentity('scaler-identity', { stack, groupArns: windowsPools.map((pool) => pool.group.arn) }) : undefined;
+  const identity =
+    windowsPools.length > 0 ? new ScalerIdentity('scaler-identity', { stack, groupArns: windowsPools.map((pool) => pool.group.arn) }) : undefined;
   const sizeOf = (platformId: string) => plans.find((plan) => plan.platform.id === platformId)!.size;
-  const awsPools: ScaledPool[] = windowsPools.map((pool) => ({ platform: pool.platformId, min: sizeOf(pool.platformId).min, max: sizeOf(pool.platformId).max, provider: 'aws', groupName: pool.groupName, region: config.aws.region }));
-  const linux = pulumi.all(linuxPools.map((pool) => pool.scaledTemplate.apply((template): ScaledPool => ({
-    platform: pool.platformId, ...scaledDropletBounds(sizeOf(pool.platformId)), provider: 'digitalocean', tag: scaledPoolTag(stack, pool.platformId), template,
-  }))));
+  const awsPools: ScaledPool[] = windowsPools.map((pool) => ({
+    platform: pool.platformId,
+    min: sizeOf(pool.platformId).min,
+    max: sizeOf(pool.platformId).max,
+    provider: 'aws',
+    groupName: pool.groupName,
+    region: config.aws.region,
+  }));
+  const linux = pulumi.all(
+    linuxPools.map((pool) =>
+      pool.scaledTemplate.apply((template): ScaledPool => ({
+        platform: pool.platformId,
+        ...scaledDropletBounds(sizeOf(pool.platformId)),
+        provider: 'digitalocean',
+        tag: scaledPoolTag(stack, pool.platformId),
+        template,
+      })),
+    ),
+  );
   const token = secrets.scalerToken ?? pulumi.output(undefined);
   return pulumi.secret(
-    pulumi.all([secrets.natsAuth, linux, token, identity?.accessKeyId, identity?.secretAccessKey]).apply(([auth, linuxScaled, digitalOceanToken, accessKeyId, secretAccessKey]) => {
-      if (!auth.scalerCreds) {
-        pulumi.log.warn('rfarm:natsAuth has no scalerCreds: the scaler is not deployed and pools stay at their declared size; rerun npm run nats-credentials and set rfarm:natsAuth again');
-        return undefined;
-      }
-      const awsKeys = accessKeyId ? { accessKeyId, secretAccessKey: secretAccessKey ?? '', region: config.aws.region } : undefined;
-      const env = scalerEnvironment({ natsUrls, jetstreamReplicas: config.nats.jetstreamReplicas, pools: [...linuxScaled, ...awsPools], digitalOceanToken, aws: awsKeys });
-      return { env, natsCreds: auth.scalerCreds };
-    }),
+    pulumi
+      .all([secrets.natsAuth, linux, token, identity?.accessKeyId, identity?.secretAccessKey])
+      .apply(([auth, linuxScaled, digitalOceanToken, accessKeyId, secretAccessKey]) => {
+        if (!auth.scalerCreds) {
+          pulumi.log.warn(
+            'rfarm:natsAuth has no scalerCreds: the scaler is not deployed and pools stay at their declared size; rerun npm run nats-credentials and set rfarm:natsAuth again',
+          );
+          return undefined;
+        }
+        const awsKeys = accessKeyId ? { accessKeyId, secretAccessKey: secretAccessKey ?? '', region: config.aws.region } : undefined;
+        const env = scalerEnvironment({
+          natsUrls,
+          jetstreamReplicas: config.nats.jetstreamReplicas,
+          pools: [...linuxScaled, ...awsPools],
+          digitalOceanToken,
+          aws: awsKeys,
+        });
+        return { env, natsCreds: auth.scalerCreds };
+      }),
   );
 }
 
 function templateFor(plan: PoolPlan, config: StackConfig): string {
   if (plan.platform.os === 'solaris') return config.solaris.vsphereTemplate;
-  if (plan.platform.arch !== 'x86_64') throw new Error(`platform '${plan.platform.id}' is ${plan.platform.arch}: ESXi runs on Intel Macs only; macOS arm64 belongs on EC2 Mac hosts (provider 'aws')`);
+  if (plan.platform.arch !== 'x86_64')
+    throw new Error(
+      `platform '${plan.platform.id}' is ${plan.platform.arch}: ESXi runs on Intel Macs only; macOS arm64 belongs on EC2 Mac hosts (provider 'aws')`,
+    );
   return config.vsphere.templates.x86_64;
 }

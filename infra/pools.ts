@@ -22,11 +22,16 @@ export interface PoolPlan {
 }
 
 /** Every pool of a stack, one per platform of the catalogue that has a cloud provider. */
-export function planPools(config: Pick<StackConfig, 'pools' | 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>, platforms: readonly Platform[] = PLATFORMS): PoolPlan[] {
-  return platforms.filter((platform) => platform.provider !== 'local').map((platform) => {
-    const provider = providerFor(platform, config.solaris.placement);
-    return { platform, provider, kind: kindFor(platform, provider), size: poolSizeFor(platform, config.pools), machine: machineSizeFor(platform, config) };
-  });
+export function planPools(
+  config: Pick<StackConfig, 'pools' | 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>,
+  platforms: readonly Platform[] = PLATFORMS,
+): PoolPlan[] {
+  return platforms
+    .filter((platform) => platform.provider !== 'local')
+    .map((platform) => {
+      const provider = providerFor(platform, config.solaris.placement);
+      return { platform, provider, kind: kindFor(platform, provider), size: poolSizeFor(platform, config.pools), machine: machineSizeFor(platform, config) };
+    });
 }
 
 /** The provider a platform's pool lands on. */

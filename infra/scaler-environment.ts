@@ -24,7 +24,14 @@ export interface ScaledDropletTemplate {
 
 /** One pool as the scaler's `SCALER_POOLS` lists it. */
 export type ScaledPool =
-  | { readonly platform: string; readonly min: number; readonly max: number; readonly provider: 'digitalocean'; readonly tag: string; readonly template: ScaledDropletTemplate }
+  | {
+      readonly platform: string;
+      readonly min: number;
+      readonly max: number;
+      readonly provider: 'digitalocean';
+      readonly tag: string;
+      readonly template: ScaledDropletTemplate;
+    }
   | { readonly platform: string; readonly min: number; readonly max: number; readonly provider: 'aws'; readonly groupName: string; readonly region: string };
 
 /** Inputs of the scaler's environment (secrets resolved). */

@@ -190,7 +190,16 @@ export interface StackConfig {
 }
 
 /** Config keys (under the `rfarm:` namespace) that must only ever be set with `--secret`. */
-export const SECRET_KEYS = ['adminToken', 'smtpPassword', 'githubWebhookSecret', 'registryToken', 'discoveryToken', 'natsAuth', 'farmTls', 'scalerToken'] as const;
+export const SECRET_KEYS = [
+  'adminToken',
+  'smtpPassword',
+  'githubWebhookSecret',
+  'registryToken',
+  'discoveryToken',
+  'natsAuth',
+  'farmTls',
+  'scalerToken',
+] as const;
 
 /** Raised with every problem of a stack's config at once. */
 export class StackConfigError extends Error {
@@ -215,18 +224,24 @@ export function parseStackConfig(stack: string, raw: RawStackConfig, secrets: St
   if (adminCidrs.some((cidr) => cidr.endsWith('/0'))) problems.push('rfarm:adminCidrs: /0 would open SSH to the world; list your own addresses');
   const poolsRaw = read.object('pools');
   const defaultsRaw = asRecord(poolsRaw.defaults);
-  const defaults = Object.fromEntries(
-    OPERATING_SYSTEMS.map((os) => [os, poolSize(`rfarm:pools.defaults.${os}`, defaultsRaw[os], problems)]),
-  ) as Record<OperatingSystem, PoolSize>;
+  const defaults = Object.fromEntries(OPERATING_SYSTEMS.map((os) => [os, poolSize(`rfarm:pools.defaults.${os}`, defaultsRaw[os], problems)])) as Record<
+    OperatingSystem,
+    PoolSize
+  >;
   const overrides = Object.fromEntries(
     Object.entries(asRecord(poolsRaw.overrides)).map(([id, value]) => [id, poolSize(`rfarm:pools.overrides.${id}`, value, problems)]),
   );
   const natsRaw = read.object('nats');
-  const nats = { nodes: numberIn('rfarm:nats.nodes', natsRaw.nodes, problems), jetstreamReplicas: numberIn('rfarm:nats.jetstreamReplicas', natsRaw.jetstreamReplicas, problems) };
-  if (nats.jetstreamReplicas > nats.nodes) problems.push(`rfarm:nats.jetstreamReplicas (${nats.jetstreamReplicas}) cannot exceed rfarm:nats.nodes (${nats.nodes})`);
+  const nats = {
+    nodes: numberIn('rfarm:nats.nodes', natsRaw.nodes, problems),
+    jetstreamReplicas: numberIn('rfarm:nats.jetstreamReplicas', natsRaw.jetstreamReplicas, problems),
+  };
+  if (nats.jetstreamReplicas > nats.nodes)
+    problems.push(`rfarm:nats.jetstreamReplicas (${nats.jetstreamReplicas}) cannot exceed rfarm:nats.nodes (${nats.nodes})`);
   if (nats.nodes % 2 === 0) problems.push(`rfarm:nats.nodes is ${nats.nodes}; use an odd number so JetStream keeps a quorum`);
   const solaris = read.object('solaris') as unknown as SolarisConfig;
-  if (solaris.placement !== 'aws' && solaris.placement !== 'vsphere') problems.push(`rfarm:solaris.placement is '${String(solaris.placement)}'; use 'aws' or 'vsphere'`);
+  if (solaris.placement !== 'aws' && solaris.placement !== 'vsphere')
+    problems.push(`rfarm:solaris.placement is '${String(solaris.placement)}'; use 'aws' or 'vsphere'`);
   const config: StackConfig = {
     stack,
     domain: read.text('domain'),
@@ -248,14 +263,23 @@ export function parseStackConfig(stack: string, raw: RawStackConfig, secrets: St
   if (config.smtpUrl && /:[^/@]*@/.test(config.smtpUrl)) problems.push('rfarm:smtpUrl carries a password; drop it and set rfarm:smtpPassword with --secret');
   if (config.digitalocean.vpcCidr && !CIDR.test(config.digitalocean.vpcCidr)) problems.push('rfarm:digitalocean.vpcCidr is not an IPv4 CIDR');
   if (config.aws.vpcCidr && !CIDR.test(config.aws.vpcCidr)) problems.push('rfarm:aws.vpcCidr is not an IPv4 CIDR');
-  if (!/^mac\d/.test(String(config.aws.macInstanceType))) problems.push(`rfarm:aws.macInstanceType is '${String(config.aws.macInstanceType)}'; use an EC2 Mac type such as mac2.metal (macOS arm64 needs Apple hardware)`);
-  if ('arm64' in asRecord(config.vsphere.templates)) problems.push('rfarm:vsphere.templates.arm64 cannot work: ESXi does not run on Apple silicon; macOS arm64 builds on EC2 Mac hosts (rfarm:aws.macInstanceType)');
+  if (!/^mac\d/.test(String(config.aws.macInstanceType)))
+    problems.push(
+      `rfarm:aws.macInstanceType is '${String(config.aws.macInstanceType)}'; use an EC2 Mac type such as mac2.metal (macOS arm64 needs Apple hardware)`,
+    );
+  if ('arm64' in asRecord(config.vsphere.templates))
+    problems.push(
+      'rfarm:vsphere.templates.arm64 cannot work: ESXi does not run on Apple silicon; macOS arm64 builds on EC2 Mac hosts (rfarm:aws.macInstanceType)',
+    );
   if (problems.length > 0) throw new StackConfigError(problems);
   return deepFreeze(config);
 }
 
 class ConfigReader {
-  constructor(private readonly raw: RawStackConfig, private readonly problems: string[]) {}
+  constructor(
+    private readonly raw: RawStackConfig,
+    private readonly problems: string[],
+  ) {}
   text(key: string): string {
     const value = this.raw[key];
     if (typeof value === 'string' && value.length > 0) return value;
@@ -289,7 +313,11 @@ function numberIn(key: string, value: unknown, problems: string[]): number {
 
 function poolSize(key: string, value: unknown, problems: string[]): PoolSize {
   const raw = asRecord(value);
-  const size = { min: numberIn(`${key}.min`, raw.min, problems), max: numberIn(`${key}.max`, raw.max, problems), desired: numberIn(`${key}.desired`, raw.desired, problems) };
+  const size = {
+    min: numberIn(`${key}.min`, raw.min, problems),
+    max: numberIn(`${key}.max`, raw.max, problems),
+    desired: numberIn(`${key}.desired`, raw.desired, problems),
+  };
   if (size.min > size.desired || size.desired > size.max) problems.push(`${key}: need min ≤ desired ≤ max (got ${size.min} ≤ ${size.desired} ≤ ${size.max})`);
   return size;
 }

@@ -92,24 +92,28 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
   if (options.agentPlatform || options.scaler) return bindAsAgent(nc, js, jsm);
   // A cluster that is starting has no JetStream leader for a few seconds: wait for it.
   const ready = <T>(operation: () => Promise<T>) => retryTransient(operation, STARTUP_DEADLINE_MS);
-  await ready(() => ensureStream(jsm, {
-    name: BUILDS_STREAM,
-    subjects: [subjects.allBuildQueues],
-    retention: RetentionPolicy.Workqueue,
-    storage: StorageType.File,
-    num_replicas: options.replicas,
-    // A resubmitted queue message with the same id within this window is dropped: recovery may republish.
-    duplicate_window: 10 * 60 * 1e9,
-  }));
-  await ready(() => ensureStream(jsm, {
-    name: OUTPUT_STREAM,
-    subjects: [subjects.allOutput],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    num_replicas: options.replicas,
-    max_age: (options.outputMaxAgeDays ?? 30) * DAY_NS,
-    discard: DiscardPolicy.Old,
-  }));
+  await ready(() =>
+    ensureStream(jsm, {
+      name: BUILDS_STREAM,
+      subjects: [subjects.allBuildQueues],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      num_replicas: options.replicas,
+      // A resubmitted queue message with the same id within this window is dropped: recovery may republish.
+      duplicate_window: 10 * 60 * 1e9,
+    }),
+  );
+  await ready(() =>
+    ensureStream(jsm, {
+      name: OUTPUT_STREAM,
+      subjects: [subjects.allOutput],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      num_replicas: options.replicas,
+      max_age: (options.outputMaxAgeDays ?? 30) * DAY_NS,
+      discard: DiscardPolicy.Old,
+    }),
+  );
   const kvm = new Kvm(js);
   const jobs = await ready(() => kvm.create(JOBS_BUCKET, { history: 1, replicas: options.replicas, storage: StorageType.File }));
   const workers = await ready(() =>
@@ -118,7 +122,13 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
   const objects = await ready(() => new Objm(js).create(OBJECTS_BUCKET, { replicas: options.replicas, storage: StorageType.File }));
   const limits = options.storeLimits;
   if (limits) {
-    const streams = { builds: BUILDS_STREAM, output: OUTPUT_STREAM, jobs: `KV_${JOBS_BUCKET}`, workers: `KV_${WORKERS_BUCKET}`, objects: `OBJ_${OBJECTS_BUCKET}` };
+    const streams = {
+      builds: BUILDS_STREAM,
+      output: OUTPUT_STREAM,
+      jobs: `KV_${JOBS_BUCKET}`,
+      workers: `KV_${WORKERS_BUCKET}`,
+      objects: `OBJ_${OBJECTS_BUCKET}`,
+    };
     for (const [store, name] of Object.entries(streams) as [keyof typeof streams, string][]) {
       // A full store refuses writes (nothing accepted is dropped), except the output stream, which drops its oldest.
       await ready(() => limitStream(jsm, name, limits[store], store === 'output' ? DiscardPolicy.Old : DiscardPolicy.New));
@@ -128,7 +138,12 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
 }
 
 /** The connection and its stores, closed by draining. */
-function farmConnection(nc: NatsConnection, js: JetStreamClient, jsm: JetStreamManager, stores: Pick<FarmConnection, 'jobs' | 'workers' | 'objects'>): FarmConnection {
+function farmConnection(
+  nc: NatsConnection,
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  stores: Pick<FarmConnection, 'jobs' | 'workers' | 'objects'>,
+): FarmConnection {
   return {
     nc,
     js,
@@ -198,7 +213,6 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
     }
   }
 }
-
 
 /** Server URLs from a comma-separated list. */
 export function parseServers(text: string): string[] {

@@ -4,14 +4,7 @@
  * the code asks these questions; only `protocol/` knows how the answer is spelled.
  */
 import { JetStreamApiCodes, JetStreamApiError, JetStreamError } from '@nats-io/jetstream';
-import {
-  ClosedConnectionError,
-  ConnectionError,
-  DrainingConnectionError,
-  NoRespondersError,
-  RequestError,
-  TimeoutError,
-} from '@nats-io/transport-node';
+import { ClosedConnectionError, ConnectionError, DrainingConnectionError, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 
 /**
  * JetStream API error codes (nats-server's errors.json) of conditions that pass by themselves: a
@@ -32,17 +25,10 @@ export const TRANSIENT_API_CODES: ReadonlySet<number> = new Set([
 ]);
 
 /** Codes that say the stream, consumer or message asked for does not exist. */
-const NOT_FOUND_CODES: ReadonlySet<number> = new Set([
-  JetStreamApiCodes.StreamNotFound,
-  JetStreamApiCodes.ConsumerNotFound,
-  JetStreamApiCodes.NoMessageFound,
-]);
+const NOT_FOUND_CODES: ReadonlySet<number> = new Set([JetStreamApiCodes.StreamNotFound, JetStreamApiCodes.ConsumerNotFound, JetStreamApiCodes.NoMessageFound]);
 
 /** Codes of a write whose expected last sequence (a KV revision, a queue's last message) was not the stored one. */
-const WRONG_LAST_SEQUENCE_CODES: ReadonlySet<number> = new Set([
-  JetStreamApiCodes.StreamWrongLastSequence,
-  JetStreamApiCodes.StreamWrongLastSequenceUnknown,
-]);
+const WRONG_LAST_SEQUENCE_CODES: ReadonlySet<number> = new Set([JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown]);
 
 /** JSStreamNameExistErr: a stream of that name exists (with another configuration). */
 const STREAM_NAME_IN_USE = 10058;

@@ -29,12 +29,7 @@ export async function createRecord<T>(kv: KV, key: string, value: T): Promise<nu
  * Applies `change` to the current record until the write wins. `change` returns the new value,
  * or null to leave the record as it is (e.g. it is already terminal). Returns what was stored.
  */
-export async function updateRecord<T>(
-  kv: KV,
-  key: string,
-  change: (current: T) => T | null,
-  attempts = 50,
-): Promise<T | null> {
+export async function updateRecord<T>(kv: KV, key: string, change: (current: T) => T | null, attempts = 50): Promise<T | null> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const current = await readRecord<T>(kv, key);
     if (!current) return null;

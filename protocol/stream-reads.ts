@@ -86,7 +86,12 @@ export interface OrderedRead extends AsyncIterable<ReadMessage> {
  * Reads every message of `subject` from the start, in order, through an ordered consumer (a new
  * one after a gap) that pulls `batch` ahead. The server drops a consumer left idle `inactiveMs`.
  */
-export async function readOrdered(farm: FarmConnection, stream: FarmStream, subject: string, options: { readonly batch: number; readonly inactiveMs: number }): Promise<OrderedRead> {
+export async function readOrdered(
+  farm: FarmConnection,
+  stream: FarmStream,
+  subject: string,
+  options: { readonly batch: number; readonly inactiveMs: number },
+): Promise<OrderedRead> {
   const consumer = await farm.js.consumers.get(stream, { filter_subjects: subject, inactive_threshold: options.inactiveMs });
   const messages = await consumer.consume({ max_messages: options.batch });
   // The ordered consumer is recreated under a new name after a gap: delete whichever served last.

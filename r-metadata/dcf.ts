@@ -67,7 +67,10 @@ function splitRecords(text: string): ParsedRecord[] {
     }
     const match = FIELD_LINE.exec(line);
     if (!match) {
-      throw new DescriptionError(`line ${lineNumber} is neither a 'Field: value' line nor an indented continuation line: ${JSON.stringify(clip(line))}`, lineNumber);
+      throw new DescriptionError(
+        `line ${lineNumber} is neither a 'Field: value' line nor an indented continuation line: ${JSON.stringify(clip(line))}`,
+        lineNumber,
+      );
     }
     const [, name, value] = match as unknown as [string, string, string];
     if (!FIELD_NAME.test(name)) {

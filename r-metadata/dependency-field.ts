@@ -30,7 +30,10 @@ export function parseDependencyField(field: string | undefined): Dependency[] {
   if (!field) return [];
   return field.split(',').flatMap((entry) => {
     // Platform qualifiers such as `[unix]` are not R's syntax but appear in old files; drop them.
-    const text = entry.replace(/\[[^\]]*\]/g, '').replace(/\s+/g, ' ').trim();
+    const text = entry
+      .replace(/\[[^\]]*\]/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
     const open = text.indexOf('(');
     const name = (open === -1 ? text : text.slice(0, open)).trim();
     if (!PACKAGE_NAME.test(name)) return [];

@@ -6,12 +6,39 @@
 
 /** The base packages: always installed with R, never from a repository. */
 export const BASE_PACKAGES: ReadonlySet<string> = new Set([
-  'base', 'compiler', 'datasets', 'graphics', 'grDevices', 'grid', 'methods', 'parallel', 'splines', 'stats', 'stats4', 'tcltk', 'tools', 'utils',
+  'base',
+  'compiler',
+  'datasets',
+  'graphics',
+  'grDevices',
+  'grid',
+  'methods',
+  'parallel',
+  'splines',
+  'stats',
+  'stats4',
+  'tcltk',
+  'tools',
+  'utils',
 ]);
 
 /** The recommended packages: installed with R from source, a repository package elsewhere. */
 export const RECOMMENDED_PACKAGES: ReadonlySet<string> = new Set([
-  'boot', 'class', 'cluster', 'codetools', 'foreign', 'KernSmooth', 'lattice', 'MASS', 'Matrix', 'mgcv', 'nlme', 'nnet', 'rpart', 'spatial', 'survival',
+  'boot',
+  'class',
+  'cluster',
+  'codetools',
+  'foreign',
+  'KernSmooth',
+  'lattice',
+  'MASS',
+  'Matrix',
+  'mgcv',
+  'nlme',
+  'nnet',
+  'rpart',
+  'spatial',
+  'survival',
 ]);
 
 /** Whether a dependency on `name` is met by R itself: `R` (a version constraint) or a base package. */

@@ -38,7 +38,9 @@ export class AwsAutoScalingPool implements PoolProvider {
   }
 
   async listHosts(): Promise<PoolHost[]> {
-    const result = await this.call('describe group', () => this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [this.options.groupName] })));
+    const result = await this.call('describe group', () =>
+      this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [this.options.groupName] })),
+    );
     const group = result.AutoScalingGroups?.[0];
     if (!group) throw new ProviderError(this.label, 'describe group', 'no such Auto Scaling group; check the stack output for its name');
     return (group.Instances ?? [])
@@ -55,7 +57,9 @@ export class AwsAutoScalingPool implements PoolProvider {
 
   async remove(ids: readonly string[]): Promise<void> {
     for (const id of ids) {
-      await this.call(`terminate ${id}`, () => this.client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true })));
+      await this.call(`terminate ${id}`, () =>
+        this.client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true })),
+      );
     }
   }
 

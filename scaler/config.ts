@@ -8,8 +8,24 @@ import type { DropletTemplate } from './digitalocean-droplet-pool.ts';
 
 /** One pool as `SCALER_POOLS` describes it. */
 export type PoolConfig =
-  | { readonly platform: string; readonly min: number; readonly max: number; readonly backlogPerHost?: number; readonly provider: 'digitalocean'; readonly tag: string; readonly template: DropletTemplate }
-  | { readonly platform: string; readonly min: number; readonly max: number; readonly backlogPerHost?: number; readonly provider: 'aws'; readonly groupName: string; readonly region: string };
+  | {
+      readonly platform: string;
+      readonly min: number;
+      readonly max: number;
+      readonly backlogPerHost?: number;
+      readonly provider: 'digitalocean';
+      readonly tag: string;
+      readonly template: DropletTemplate;
+    }
+  | {
+      readonly platform: string;
+      readonly min: number;
+      readonly max: number;
+      readonly backlogPerHost?: number;
+      readonly provider: 'aws';
+      readonly groupName: string;
+      readonly region: string;
+    };
 
 export interface ScalerConfig {
   /** NATS_URL: comma-separated NATS servers. Default nats://127.0.0.1:4222. */
@@ -59,7 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ScalerConfig {
     return fallback;
   };
   const pools = parsePools(env.SCALER_POOLS, problems);
-  if (pools.some((pool) => pool.provider === 'digitalocean') && !env.DIGITALOCEAN_TOKEN) problems.push('DIGITALOCEAN_TOKEN is required: a pool in SCALER_POOLS is on DigitalOcean');
+  if (pools.some((pool) => pool.provider === 'digitalocean') && !env.DIGITALOCEAN_TOKEN)
+    problems.push('DIGITALOCEAN_TOKEN is required: a pool in SCALER_POOLS is on DigitalOcean');
   const config: ScalerConfig = {
     natsServers: parseServers(env.NATS_URL ?? 'nats://127.0.0.1:4222'),
     natsCredsFile: env.NATS_CREDS || undefined,
@@ -78,7 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ScalerConfig {
 
 function parsePools(raw: string | undefined, problems: string[]): PoolConfig[] {
   if (!raw) {
-    problems.push('SCALER_POOLS is missing; set it to the JSON list of pools the stack renders, e.g. [{"platform":"r-release-windows-x86_64","min":0,"max":6,"provider":"aws","groupName":"…","region":"us-east-1"}]');
+    problems.push(
+      'SCALER_POOLS is missing; set it to the JSON list of pools the stack renders, e.g. [{"platform":"r-release-windows-x86_64","min":0,"max":6,"provider":"aws","groupName":"…","region":"us-east-1"}]',
+    );
     return [];
   }
   let list: unknown;
@@ -98,10 +117,12 @@ function parsePools(raw: string | undefined, problems: string[]): PoolConfig[] {
     const at = `SCALER_POOLS[${index}]`;
     if (typeof pool.platform !== 'string' || !pool.platform) problems.push(`${at}.platform must be a platform id`);
     const { min, max } = pool as { min: number; max: number };
-    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || min > max) problems.push(`${at}: need whole numbers 0 ≤ min ≤ max (got min ${min}, max ${max})`);
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || min > max)
+      problems.push(`${at}: need whole numbers 0 ≤ min ≤ max (got min ${min}, max ${max})`);
     if (pool.provider === 'digitalocean') {
       if (typeof pool.tag !== 'string' || !pool.tag) problems.push(`${at}.tag is required for a DigitalOcean pool`);
-      for (const key of ['region', 'size', 'image', 'userData']) if (typeof pool.template?.[key] !== 'string') problems.push(`${at}.template.${key} is required for a DigitalOcean pool`);
+      for (const key of ['region', 'size', 'image', 'userData'])
+        if (typeof pool.template?.[key] !== 'string') problems.push(`${at}.template.${key} is required for a DigitalOcean pool`);
     } else if (pool.provider === 'aws') {
       if (typeof pool.groupName !== 'string' || !pool.groupName) problems.push(`${at}.groupName is required for an AWS pool`);
       if (typeof pool.region !== 'string' || !pool.region) problems.push(`${at}.region is required for an AWS pool`);

@@ -63,7 +63,8 @@ export class DigitalOceanDropletPool implements PoolProvider {
     let url: string | undefined = `${this.base}/v2/droplets?tag_name=${encodeURIComponent(this.options.tag)}&per_page=200`;
     while (url) {
       const page: DropletPage = await this.request('list droplets', 'GET', url);
-      for (const droplet of page.droplets) if (droplet.status === 'new' || droplet.status === 'active') hosts.push({ id: String(droplet.id), name: droplet.name });
+      for (const droplet of page.droplets)
+        if (droplet.status === 'new' || droplet.status === 'active') hosts.push({ id: String(droplet.id), name: droplet.name });
       const next = page.links?.pages?.next;
       // Follow only pages of the same API: a `next` elsewhere would carry our token off-site.
       url = next && new URL(next).pathname === '/v2/droplets' ? `${this.base}/v2/droplets${new URL(next).search}` : undefined;

@@ -6,7 +6,17 @@
  * stays until its worker acks it, so a running build is still counted there: waiting builds are
  * the subject's messages less the platform's busy workers.
  */
-import { BUILDS_STREAM, decode, keys, storedCounts, subjects, WORKERS_BUCKET, WORKERS_KV_STREAM, type FarmConnection, type WorkerRecord } from '../protocol/index.ts';
+import {
+  BUILDS_STREAM,
+  decode,
+  keys,
+  storedCounts,
+  subjects,
+  WORKERS_BUCKET,
+  WORKERS_KV_STREAM,
+  type FarmConnection,
+  type WorkerRecord,
+} from '../protocol/index.ts';
 import type { WorkerHeartbeat } from './pool-decision.ts';
 
 /** One platform as the farm shows it; its hosts come from the provider. */

@@ -9,7 +9,17 @@ export { ProviderError, type PoolProvider } from './pool-provider.ts';
 export { AwsAutoScalingPool, type AwsAutoScalingPoolOptions } from './aws-auto-scaling-pool.ts';
 export { DigitalOceanDropletPool, type DigitalOceanPoolOptions, type DropletTemplate } from './digitalocean-droplet-pool.ts';
 export { simulateDay, quantile, type PoolReport, type SimulatedPool, type SimulationOptions } from './simulation/simulate-day.ts';
-export { proposalDay, primaryPlatform, buildSeconds, PROPOSAL_VOLUME, BOOT_SECONDS, SPOT_RECLAIM_PER_HOUR, DEFAULT_SETTINGS, BACKLOG_PER_HOST, LINUX_CHECK_SECONDS } from './simulation/proposal-day.ts';
+export {
+  proposalDay,
+  primaryPlatform,
+  buildSeconds,
+  PROPOSAL_VOLUME,
+  BOOT_SECONDS,
+  SPOT_RECLAIM_PER_HOUR,
+  DEFAULT_SETTINGS,
+  BACKLOG_PER_HOST,
+  LINUX_CHECK_SECONDS,
+} from './simulation/proposal-day.ts';
 export { arrivalTimes, seededRandom, submissionRate } from './simulation/build-arrivals.ts';
 export { summariseByFamily, poolUsage, type FamilySummary, type PoolUsage } from './simulation/day-summary.ts';
 export { observeFarm, type PlatformLoad } from './farm-observation.ts';

@@ -15,7 +15,12 @@ const log = pino({ name: 'rfarm-scaler' });
 const config = loadConfig();
 const farm = await connectFarm({ servers: config.natsServers, credsFile: config.natsCredsFile, replicas: config.replicas, name: 'rfarm-scaler', scaler: true });
 const scaler = new Scaler(
-  config.pools.map((pool) => ({ platform: pool.platform, limits: { min: pool.min, max: pool.max }, provider: providerFor(pool, config), settings: pool.backlogPerHost === undefined ? undefined : { backlogPerHost: pool.backlogPerHost } })),
+  config.pools.map((pool) => ({
+    platform: pool.platform,
+    limits: { min: pool.min, max: pool.max },
+    provider: providerFor(pool, config),
+    settings: pool.backlogPerHost === undefined ? undefined : { backlogPerHost: pool.backlogPerHost },
+  })),
   { coolDownMs: config.coolDownSeconds * 1000, bootDeadlineMs: config.bootDeadlineSeconds * 1000 },
   () => observeFarm(farm),
 );
@@ -25,7 +30,8 @@ while (!stopping) {
   try {
     for (const result of await scaler.pass()) {
       if ('error' in result) log.error({ platform: result.platform, err: result.error }, 'pool not scaled');
-      else if (result.decision.launch > 0 || result.decision.remove.length > 0) log.info({ platform: result.platform, launch: result.decision.launch, remove: result.decision.remove }, result.decision.reason);
+      else if (result.decision.launch > 0 || result.decision.remove.length > 0)
+        log.info({ platform: result.platform, launch: result.decision.launch, remove: result.decision.remove }, result.decision.reason);
     }
   } catch (error) {
     log.error({ err: error }, 'could not observe the farm');
@@ -35,6 +41,7 @@ while (!stopping) {
 await farm.close();
 
 function providerFor(pool: PoolConfig, settings: ScalerConfig): PoolProvider {
-  if (pool.provider === 'digitalocean') return new DigitalOceanDropletPool({ token: settings.digitalOceanToken!, tag: pool.tag, template: pool.template, baseUrl: settings.digitalOceanApiUrl });
+  if (pool.provider === 'digitalocean')
+    return new DigitalOceanDropletPool({ token: settings.digitalOceanToken!, tag: pool.tag, template: pool.template, baseUrl: settings.digitalOceanApiUrl });
   return new AwsAutoScalingPool({ region: pool.region, groupName: pool.groupName, endpoint: settings.awsAutoScalingEndpoint });
 }

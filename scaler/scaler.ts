@@ -38,7 +38,13 @@ export class Scaler {
   private async scale(pool: ScaledPool, load: PlatformLoad): Promise<PassResult> {
     try {
       const hosts = await pool.provider.listHosts();
-      const decision = decidePool({ queued: load.queued, workers: load.workers, hosts }, pool.limits, this.memory.get(pool.platform) ?? EMPTY_MEMORY, this.clock(), { ...this.settings, ...pool.settings });
+      const decision = decidePool(
+        { queued: load.queued, workers: load.workers, hosts },
+        pool.limits,
+        this.memory.get(pool.platform) ?? EMPTY_MEMORY,
+        this.clock(),
+        { ...this.settings, ...pool.settings },
+      );
       if (decision.remove.length > 0) await pool.provider.remove(decision.remove);
       if (decision.launch > 0) await pool.provider.launch(decision.launch, decision.desired);
       this.memory.set(pool.platform, decision.memory);

@@ -50,14 +50,23 @@ function onPath(name: string): boolean {
  * (logging to `logFile`) and waits for its socket. Throws DockerUnavailableError saying why not.
  */
 export async function ensureDockerEngine(logFile: string, timeoutMs = 60_000): Promise<void> {
-  if (!onPath('docker')) throw new DockerUnavailableError('the docker command is not installed: apt-get install -y docker.io (npm start installs it as root when FARM_PLATFORMS is set)');
+  if (!onPath('docker'))
+    throw new DockerUnavailableError(
+      'the docker command is not installed: apt-get install -y docker.io (npm start installs it as root when FARM_PLATFORMS is set)',
+    );
   if (engineAnswers()) return;
   if (!onPath('dockerd')) throw new DockerUnavailableError('the Docker engine is not running and dockerd is not installed: apt-get install -y docker.io');
-  if (process.getuid?.() !== 0) throw new DockerUnavailableError(`the Docker engine is not running and only root can start it: sudo dockerd (or start the docker service), then start again`);
+  if (process.getuid?.() !== 0)
+    throw new DockerUnavailableError(
+      `the Docker engine is not running and only root can start it: sudo dockerd (or start the docker service), then start again`,
+    );
   if (!daemonRunning()) {
     mkdirSync(dirname(logFile), { recursive: true });
     const log = openSync(logFile, 'a');
-    const daemon = spawn('dockerd', ['--bridge=none', '--iptables=false', '--ip-forward=false', '--ip-masq=false'], { detached: true, stdio: ['ignore', log, log] });
+    const daemon = spawn('dockerd', ['--bridge=none', '--iptables=false', '--ip-forward=false', '--ip-masq=false'], {
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
     daemon.unref();
   }
   const deadline = Date.now() + timeoutMs;

@@ -49,7 +49,14 @@ export class FarmSupervisor {
       }
       failures = Date.now() - startedAt > STABLE_AFTER_MS ? 1 : failures + 1;
       const delayMs = restartDelayMs(failures);
-      this.log({ level: 50, service: process.name, code, signal, restartInMs: delayMs, msg: `${process.name} exited (${signal ?? `code ${code}`}); restarting in ${delayMs} ms` });
+      this.log({
+        level: 50,
+        service: process.name,
+        code,
+        signal,
+        restartInMs: delayMs,
+        msg: `${process.name} exited (${signal ?? `code ${code}`}); restarting in ${delayMs} ms`,
+      });
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         if (this.stopped) return;

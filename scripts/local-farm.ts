@@ -64,7 +64,10 @@ function controlPlaneSettings(env: NodeJS.ProcessEnv = process.env): Record<stri
 
 /** The platform agents on this host serve by default, or null when R is not installed here. */
 async function hostPlatformId(): Promise<string | null> {
-  return readHostFacts().then((facts) => platformOfHost(facts).id, () => null);
+  return readHostFacts().then(
+    (facts) => platformOfHost(facts).id,
+    () => null,
+  );
 }
 
 /** A child process of the farm that can be killed and started again with the same settings. */
@@ -120,7 +123,10 @@ async function waitForHttp(url: string, owner: FarmProcess, timeoutMs = 30_000):
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!owner.alive) throw new Error(`${owner.name} exited: ${owner.stderrTail.trim() || 'no output'}`);
-    const ok = await fetch(url).then((response) => response.ok, () => false);
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((done) => setTimeout(done, 100));
   }
@@ -235,7 +241,9 @@ export class LocalFarm {
     const full: Record<string, string> = { ...this.options.agentEnv, FARM_WORKER_ID: id, ...env };
     const platform = full.FARM_PLATFORM;
     if (!platform || !existsSync(this.natsAuth.agentCreds(platform))) {
-      throw new Error(`no NATS credentials for agents of '${platform ?? 'this host (R is not installed)'}': they are made at start for the catalogue's platforms and this host's`);
+      throw new Error(
+        `no NATS credentials for agents of '${platform ?? 'this host (R is not installed)'}': they are made at start for the catalogue's platforms and this host's`,
+      );
     }
     const agent = new FarmProcess(id, ENTRIES.agent, { NATS_CREDS: this.natsAuth.agentCreds(platform), ...full }, this.options.stdio ?? 'ignore');
     this.supervisor?.watch(agent, false);

@@ -60,7 +60,12 @@ export function renderLocalNatsConfig(options: NatsNodeOptions): string {
   const auth = options.auth;
   if (auth) {
     const preload = Object.entries(auth.server.accountJwts).map(([account, jwt]) => `  ${account}: ${jwt}`);
-    lines.push(`operator: ${auth.server.operatorJwt}`, `system_account: ${auth.server.systemAccount}`, 'resolver: MEMORY', `resolver_preload: {\n${preload.join('\n')}\n}`);
+    lines.push(
+      `operator: ${auth.server.operatorJwt}`,
+      `system_account: ${auth.server.systemAccount}`,
+      'resolver: MEMORY',
+      `resolver_preload: {\n${preload.join('\n')}\n}`,
+    );
   }
   if (options.cluster) {
     const credentials = auth ? `${ROUTE_USER}:${auth.routePassword}@` : '';

@@ -24,7 +24,10 @@ export class UnknownLocalPlatformError extends Error {
  * platform whose image builds without a registry. Empty or unset: none (the host agent only).
  */
 export function parseFarmPlatforms(value: string | undefined): ImagePlatform[] {
-  const names = (value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const buildable = locallyBuildablePlatforms().filter(hasImage);
   const chosen: ImagePlatform[] = [];
   for (const name of names) {
@@ -34,7 +37,9 @@ export function parseFarmPlatforms(value: string | undefined): ImagePlatform[] {
     }
     const platform = findPlatform(name);
     if (!platform || !hasImage(platform)) {
-      throw new UnknownLocalPlatformError(`FARM_PLATFORMS: '${name}' is not a Linux platform of the catalogue; use all-local or some of: ${buildable.map((entry) => entry.id).join(', ')}`);
+      throw new UnknownLocalPlatformError(
+        `FARM_PLATFORMS: '${name}' is not a Linux platform of the catalogue; use all-local or some of: ${buildable.map((entry) => entry.id).join(', ')}`,
+      );
     }
     chosen.push(platform);
   }
@@ -203,7 +208,14 @@ export function containerAgentEnv(farm: PlatformFarm, platformId: string): Reado
 /** Starts one agent container per platform from already built images (tags by platform id). */
 export function startPlatformContainers(farm: PlatformFarm, images: ReadonlyMap<ImagePlatform, string>): PlatformContainer[] {
   return [...images].map(([platform, image]) => {
-    const container = new PlatformContainer({ platform, image, agentEnv: containerAgentEnv(farm, platform.id), farmDataDir: farm.farmDataDir, workerId: `${platform.id}-container`, stdio: farm.stdio });
+    const container = new PlatformContainer({
+      platform,
+      image,
+      agentEnv: containerAgentEnv(farm, platform.id),
+      farmDataDir: farm.farmDataDir,
+      workerId: `${platform.id}-container`,
+      stdio: farm.stdio,
+    });
     container.start();
     return container;
   });

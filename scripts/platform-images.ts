@@ -24,7 +24,12 @@ export type ProgressLog = (line: string) => void;
 
 /** The Debian mirror the machine's apt sources name (deb822 or one-line), else deb.debian.org. */
 export function machineDebianMirror(sourcesDir = '/etc/apt'): string {
-  const files = [join(sourcesDir, 'sources.list'), ...listDir(join(sourcesDir, 'sources.list.d')).filter((name) => /\.(list|sources)$/.test(name)).map((name) => join(sourcesDir, 'sources.list.d', name))];
+  const files = [
+    join(sourcesDir, 'sources.list'),
+    ...listDir(join(sourcesDir, 'sources.list.d'))
+      .filter((name) => /\.(list|sources)$/.test(name))
+      .map((name) => join(sourcesDir, 'sources.list.d', name)),
+  ];
   for (const file of files) {
     let text: string;
     try {
@@ -50,7 +55,9 @@ function listDir(dir: string): string[] {
 function filesUnder(path: string): string[] {
   const absolute = join(ROOT, path);
   if (!statSync(absolute).isDirectory()) return [path];
-  return readdirSync(absolute).sort().flatMap((entry) => filesUnder(join(path, entry)));
+  return readdirSync(absolute)
+    .sort()
+    .flatMap((entry) => filesUnder(join(path, entry)));
 }
 
 function imageExists(tag: string): boolean {
@@ -77,7 +84,9 @@ function runLogged(command: string, args: readonly string[], options: { cwd?: st
     child.stdout.on('data', take);
     child.stderr.on('data', take);
     child.on('error', (error) => reject(new ImageBuildError(`${command}: ${error.message}`, { cause: error })));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new ImageBuildError(`${command} ${args.slice(0, 2).join(' ')} exited ${code}:\n${tail.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new ImageBuildError(`${command} ${args.slice(0, 2).join(' ')} exited ${code}:\n${tail.trim()}`)),
+    );
   });
 }
 
@@ -87,7 +96,9 @@ export async function ensureDebianBase(suite: string, mirror: string, log: Progr
   if (imageExists(tag)) return tag;
   log(`rfarm: bootstrapping Debian ${suite} from ${mirror} as ${tag} (mmdebstrap, about a minute)…`);
   const started = Date.now();
-  const pipeline = `mmdebstrap ${mmdebstrapArgv(suite, mirror).map((arg) => `'${arg}'`).join(' ')} | docker import - '${tag}'`;
+  const pipeline = `mmdebstrap ${mmdebstrapArgv(suite, mirror)
+    .map((arg) => `'${arg}'`)
+    .join(' ')} | docker import - '${tag}'`;
   await runLogged('bash', ['-o', 'pipefail', '-c', pipeline], { onLine: () => undefined });
   log(`rfarm: ${tag} ready in ${Math.round((Date.now() - started) / 1000)} s`);
   return tag;
@@ -188,7 +199,9 @@ async function buildPlatformImage(platform: ImagePlatform, mirror: string, tag: 
 
 /** Older images of the platform (an earlier definition): a gigabyte or two each, never used again. */
 function removeOlderImages(platform: ImagePlatform, current: string): void {
-  const tags = docker(['images', 'rfarm-platform', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter((tag) => tag.startsWith(`rfarm-platform:${platform.id}-`) && tag !== current);
+  const tags = docker(['images', 'rfarm-platform', '--format', '{{.Repository}}:{{.Tag}}'])
+    .split('\n')
+    .filter((tag) => tag.startsWith(`rfarm-platform:${platform.id}-`) && tag !== current);
   for (const tag of tags) {
     try {
       docker(['image', 'rm', tag]);

@@ -123,32 +123,78 @@ async function main(): Promise<number> {
     for (const host of natsHosts) await boot(host, ['--volume', '/usr/sbin/nats-server:/usr/local/bin/nats-server:ro']);
     for (const host of byRole('control-plane')) await boot(host, checkout);
     const controlPlanes = byRole('control-plane');
-    balancers.push(await startLoadBalancer(BALANCERS.controlPlane, controlPlanes.map((host) => `${host.loopback}:8080`), rendered.tls));
-    balancers.push(await startLoadBalancer(BALANCERS.sysreqs, controlPlanes.map((host) => `${host.loopback}:8081`), rendered.tls));
+    balancers.push(
+      await startLoadBalancer(
+        BALANCERS.controlPlane,
+        controlPlanes.map((host) => `${host.loopback}:8080`),
+        rendered.tls,
+      ),
+    );
+    balancers.push(
+      await startLoadBalancer(
+        BALANCERS.sysreqs,
+        controlPlanes.map((host) => `${host.loopback}:8081`),
+        rendered.tls,
+      ),
+    );
     for (const host of builders) {
-      const builder = new BuilderHost({ host, image: workerImage, rootDir: join(work, 'hosts', host.name), hosts: addHosts, metricsPort: metricsPort.get(host.name)!, logDir });
+      const builder = new BuilderHost({
+        host,
+        image: workerImage,
+        rootDir: join(work, 'hosts', host.name),
+        hosts: addHosts,
+        metricsPort: metricsPort.get(host.name)!,
+        logDir,
+      });
       builderHosts.push(builder);
       builder.boot();
     }
     for (const host of byRole('monitoring')) {
       const args = /ARGS="([^"]*)"/.exec(host.cloudConfig.files.find((file) => file.path === '/etc/default/prometheus')?.content ?? '')?.[1] ?? '';
-      await boot(host, [], { prometheus: { user: 'prometheus', execStart: () => `/usr/bin/prometheus --config.file=/etc/prometheus/prometheus.yml ${args} --web.listen-address=${host.loopback}:9090` } });
+      await boot(host, [], {
+        prometheus: {
+          user: 'prometheus',
+          execStart: () => `/usr/bin/prometheus --config.file=/etc/prometheus/prometheus.yml ${args} --web.listen-address=${host.loopback}:9090`,
+        },
+      });
     }
-    for (const host of byRole('logs')) rows.push({ area: 'boot', what: `${host.name} (Loki)`, held: null, detail: "Loki and Alloy come from Grafana's apt repository: not reachable here" });
+    for (const host of byRole('logs'))
+      rows.push({ area: 'boot', what: `${host.name} (Loki)`, held: null, detail: "Loki and Alloy come from Grafana's apt repository: not reachable here" });
 
     const adminToken = 'placeholder-admin-token';
     const publicUrl = `https://${names.controlPlane}`;
-    const healthy = await waitUntil('the control plane behind the balancer', async () => (await fetchThrough(BALANCERS.controlPlane, names.controlPlane, rendered.tls.ca, '/healthz')) === 200, 120_000);
-    rows.push({ area: 'boot', what: `${publicUrl}/healthz through the balancer`, held: healthy, detail: healthy ? '200' : 'no healthy control plane (see logs)' });
-    const sysreqsUp = await waitUntil('sysreqs behind its balancer', async () => (await fetchThrough(BALANCERS.sysreqs, names.sysreqs, rendered.tls.ca, '/healthz')) === 200, 60_000);
+    const healthy = await waitUntil(
+      'the control plane behind the balancer',
+      async () => (await fetchThrough(BALANCERS.controlPlane, names.controlPlane, rendered.tls.ca, '/healthz')) === 200,
+      120_000,
+    );
+    rows.push({
+      area: 'boot',
+      what: `${publicUrl}/healthz through the balancer`,
+      held: healthy,
+      detail: healthy ? '200' : 'no healthy control plane (see logs)',
+    });
+    const sysreqsUp = await waitUntil(
+      'sysreqs behind its balancer',
+      async () => (await fetchThrough(BALANCERS.sysreqs, names.sysreqs, rendered.tls.ca, '/healthz')) === 200,
+      60_000,
+    );
     rows.push({ area: 'boot', what: `https://${names.sysreqs}/healthz`, held: sysreqsUp, detail: sysreqsUp ? '200' : 'sysreqs not reachable' });
     const workers = async () => {
-      const answer = await publicRequest(BALANCERS.controlPlane, names.controlPlane, rendered.tls.ca, 'GET', '/workers', undefined, { authorization: `Bearer ${adminToken}`, accept: 'application/json' });
+      const answer = await publicRequest(BALANCERS.controlPlane, names.controlPlane, rendered.tls.ca, 'GET', '/workers', undefined, {
+        authorization: `Bearer ${adminToken}`,
+        accept: 'application/json',
+      });
       const body = JSON.parse(answer.text) as { workers?: unknown[] } | unknown[];
       return Array.isArray(body) ? body : (body.workers ?? []);
     };
     const allUp = await waitUntil('every builder heartbeating', async () => (await workers()).length >= builders.length, 240_000);
-    rows.push({ area: 'boot', what: `${builders.length} Linux builders joined (own NATS user each)`, held: allUp, detail: allUp ? 'all heartbeating' : 'some missing (see logs)' });
+    rows.push({
+      area: 'boot',
+      what: `${builders.length} Linux builders joined (own NATS user each)`,
+      held: allUp,
+      detail: allUp ? 'all heartbeating' : 'some missing (see logs)',
+    });
 
     if (healthy && allUp) {
       const platforms = [...new Set(builders.map((host) => host.platformId!))].filter((id) => !/fedora/.test(id));
@@ -171,7 +217,11 @@ async function main(): Promise<number> {
     }
     const [pool, other] = [...new Set(builders.map((host) => host.platformId!))];
     if (natsHosts[0] && pool && other) {
-      rows.push(await probeAgentPermissions(natsHosts[0].loopback, names.natsInVpc(1), rendered.tls.ca, rendered.natsAuth.agentCreds[pool], pool, other).catch((error: Error) => ({ area: 'security', what: 'least privilege probe', held: false, detail: error.message })));
+      rows.push(
+        await probeAgentPermissions(natsHosts[0].loopback, names.natsInVpc(1), rendered.tls.ca, rendered.natsAuth.agentCreds[pool], pool, other).catch(
+          (error: Error) => ({ area: 'security', what: 'least privilege probe', held: false, detail: error.message }),
+        ),
+      );
     }
     rows.push(...(await prometheusTargets(byRole('monitoring'), names.metrics, rendered.tls.ca)));
     printReport(rendered, [...serviceHosts.flatMap((host) => host.records), ...builderHosts.flatMap((host) => host.records)], serviceHosts, rows, logDir);

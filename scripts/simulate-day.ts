@@ -9,7 +9,18 @@ import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { poolSizeFor } from '../infra/sizing.ts';
 import type { StackConfig } from '../infra/stack-config.ts';
-import { BACKLOG_PER_HOST, BOOT_SECONDS, DEFAULT_SETTINGS, LINUX_CHECK_SECONDS, PROPOSAL_VOLUME, SPOT_RECLAIM_PER_HOUR, poolUsage, proposalDay, simulateDay, summariseByFamily } from '../scaler/index.ts';
+import {
+  BACKLOG_PER_HOST,
+  BOOT_SECONDS,
+  DEFAULT_SETTINGS,
+  LINUX_CHECK_SECONDS,
+  PROPOSAL_VOLUME,
+  SPOT_RECLAIM_PER_HOUR,
+  poolUsage,
+  proposalDay,
+  simulateDay,
+  summariseByFamily,
+} from '../scaler/index.ts';
 
 const root = join(import.meta.dirname, '..');
 /** Where the usage `npm run cost` prices is kept. */

@@ -33,7 +33,23 @@ export function farmTls(dir: string, stack: string, domain: string): FarmTls {
   openssl('req', '-x509', ...ec, '-days', '3650', '-subj', `/CN=rfarm ${stack} CA`, '-keyout', 'ca-key.pem', '-out', 'ca.pem');
   openssl('req', ...ec, '-subj', `/CN=*.${domain}`, '-keyout', 'server-key.pem', '-out', 'server.csr');
   writeFileSync(join(dir, 'server.ext'), `subjectAltName=DNS:*.${domain},DNS:${domain}\nextendedKeyUsage=serverAuth,clientAuth\n`);
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '825', '-extfile', 'server.ext', '-out', 'server.pem');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca-key.pem',
+    '-CAcreateserial',
+    '-days',
+    '825',
+    '-extfile',
+    'server.ext',
+    '-out',
+    'server.pem',
+  );
   for (const key of ['ca-key.pem', 'server-key.pem']) chmodSync(join(dir, key), 0o600);
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
   return { ca: read('ca.pem'), cert: read('server.pem'), key: read('server-key.pem') };

@@ -38,14 +38,20 @@ async function farmAnswers(value: number): Promise<boolean> {
 }
 
 // Said before anything starts, one line each: a busy port would otherwise show as a child's log.
-for (const [name, value] of [['PORT', port], ['NATS_PORT', natsPort], ['SYSREQS_PORT', sysreqsPort]] as const) {
+for (const [name, value] of [
+  ['PORT', port],
+  ['NATS_PORT', natsPort],
+  ['SYSREQS_PORT', sysreqsPort],
+] as const) {
   if (!Number.isInteger(value) || value <= 0 || value > 65535) {
     console.error(`rfarm: ${name}=${process.env[name]} is not a port number`);
     process.exit(1);
   }
   if (!(await portBusy(value))) continue;
   if (name === 'PORT' && (await farmAnswers(value))) {
-    console.error(`rfarm: another rfarm farm is already running at http://127.0.0.1:${value}/ (port ${value}); use it, stop it, or start this one with other ports, e.g. PORT=${value + 10} NATS_PORT=${natsPort + 10} SYSREQS_PORT=${sysreqsPort + 10} npm start`);
+    console.error(
+      `rfarm: another rfarm farm is already running at http://127.0.0.1:${value}/ (port ${value}); use it, stop it, or start this one with other ports, e.g. PORT=${value + 10} NATS_PORT=${natsPort + 10} SYSREQS_PORT=${sysreqsPort + 10} npm start`,
+    );
   } else {
     console.error(`rfarm: port ${value} (${name}) is in use by another program; start with ${name}=<a free port> npm start`);
   }
@@ -92,7 +98,10 @@ const farm = await LocalFarm.start({
   process.exit(1);
 });
 
-const containers = startPlatformContainers({ agentEnv: farm.options.agentEnv ?? {}, farmDataDir: dataDir, stdio: 'inherit', natsCredsFor: farm.natsAuth.agentCreds }, platformImages);
+const containers = startPlatformContainers(
+  { agentEnv: farm.options.agentEnv ?? {}, farmDataDir: dataDir, stdio: 'inherit', natsCredsFor: farm.natsAuth.agentCreds },
+  platformImages,
+);
 // The rfarm client run from this directory finds the farm here (no --server needed).
 const urlFile = join(dataDir, 'url');
 writeFileSync(urlFile, `${farm.url}\n`);

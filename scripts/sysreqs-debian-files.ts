@@ -31,7 +31,12 @@ const packagesText = execFileSync('xz', ['-dc'], { input: packagesXz, maxBuffer:
 
 /** Only development packages are candidates: runtime libraries ship no headers, .so links or .pc files. */
 const isDev = (name: string) => /-dev$/.test(name);
-const candidates = { libraries: new Map<string, Set<string>>(), pkgConfig: new Map<string, Set<string>>(), tools: new Map<string, Set<string>>(), headers: new Map<string, Set<string>>() };
+const candidates = {
+  libraries: new Map<string, Set<string>>(),
+  pkgConfig: new Map<string, Set<string>>(),
+  tools: new Map<string, Set<string>>(),
+  headers: new Map<string, Set<string>>(),
+};
 /** R package → the top-level names under its include/ folder, as Debian's r-cran-/r-bioc- packages ship them. */
 const rIncludeTops = new Map<string, Set<string>>();
 const add = (map: Map<string, Set<string>>, key: string, packages: string[]) => {
@@ -56,7 +61,9 @@ for (const line of text.split('\n')) {
 
 /** Of several packages shipping one file, the plainest: shortest name, then alphabetical. */
 const choose = (map: Map<string, Set<string>>) =>
-  Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, set]) => [key, [...set].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0]]));
+  Object.fromEntries(
+    [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, set]) => [key, [...set].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0]]),
+  );
 
 /** -dev package → the -dev packages its Depends name (every alternative). */
 const devDepends: Record<string, string[]> = {};
@@ -64,7 +71,10 @@ for (const stanza of packagesText.split('\n\n')) {
   const name = /^Package: (\S+)$/m.exec(stanza)?.[1];
   const depends = /^Depends: (.+)$/m.exec(stanza)?.[1];
   if (!name || !isDev(name) || !depends) continue;
-  const names = depends.split(/[,|]/).map((part) => part.trim().split(/[\s:(]/)[0]).filter((dep) => isDev(dep) && dep !== name);
+  const names = depends
+    .split(/[,|]/)
+    .map((part) => part.trim().split(/[\s:(]/)[0])
+    .filter((dep) => isDev(dep) && dep !== name);
   if (names.length) devDepends[name] = [...new Set(names)].sort();
 }
 
@@ -81,4 +91,6 @@ const data: DebianFileIndexData = {
 };
 const out = `${DEBIAN_FILES_DIR}/${platform}.json.gz`;
 writeFileSync(out, gzipSync(JSON.stringify(data), { level: 9 }));
-console.log(`${out}: ${Object.keys(data.libraries).length} libraries, ${Object.keys(data.pkgConfig).length} pkg-config modules, ${Object.keys(data.tools).length} tools, ${Object.keys(data.headers).length} headers, ${Object.keys(data.devDepends).length} -dev packages' dependencies`);
+console.log(
+  `${out}: ${Object.keys(data.libraries).length} libraries, ${Object.keys(data.pkgConfig).length} pkg-config modules, ${Object.keys(data.tools).length} tools, ${Object.keys(data.headers).length} headers, ${Object.keys(data.devDepends).length} -dev packages' dependencies`,
+);

@@ -13,7 +13,10 @@ import { readSourceArchive } from '../sysreqs/source-archive.ts';
 
 interface ReferenceRule {
   readonly patterns: readonly string[];
-  readonly dependencies: ReadonlyArray<{ packages: readonly string[]; constraints: ReadonlyArray<{ os: string; distribution?: string; versions?: readonly string[] }> }>;
+  readonly dependencies: ReadonlyArray<{
+    packages: readonly string[];
+    constraints: ReadonlyArray<{ os: string; distribution?: string; versions?: readonly string[] }>;
+  }>;
 }
 
 const [rulesDir, distribution, release, out, ...tarballs] = process.argv.slice(2);

@@ -41,11 +41,13 @@ export function toPackageRecord(record: DcfRecord): PackageRecord {
 
 /** Parses one DESCRIPTION (text or raw bytes) into a package record. */
 export function parseDescription(input: string | Uint8Array): PackageRecord {
-  return toPackageRecord(asMalformed(() => {
-    const text = typeof input === 'string' ? input : decodeDescription(input, { undeclaredAsLatin1: true });
-    if (text.trim() === '') throw malformedDescription('the text is empty');
-    return parseDcfRecord(text);
-  }));
+  return toPackageRecord(
+    asMalformed(() => {
+      const text = typeof input === 'string' ? input : decodeDescription(input, { undeclaredAsLatin1: true });
+      if (text.trim() === '') throw malformedDescription('the text is empty');
+      return parseDcfRecord(text);
+    }),
+  );
 }
 
 /** Runs `read`, turning a text r-metadata refuses into `malformed_description` with its message. */

@@ -27,9 +27,7 @@ export function errorMiddleware(logger: Logger): Middleware {
       if (!described.expose) logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
       ctx.status = described.status;
       ctx.type = 'application/json';
-      ctx.body = ctx.path.startsWith('/__api__/')
-        ? { error: described.message }
-        : { error: { code: described.code, message: described.message } };
+      ctx.body = ctx.path.startsWith('/__api__/') ? { error: described.message } : { error: { code: described.code, message: described.message } };
     }
   };
 }

@@ -37,7 +37,11 @@ export class SysreqsError extends Error {
 
 /** The platform is neither a catalogue platform id nor a known `distribution-release`. */
 export function unknownPlatform(platform: string, known: readonly string[]): SysreqsError {
-  return new SysreqsError(400, 'unknown_platform', `platform '${platform}' is unknown; known platforms: ${known.join(', ')} (or a catalogue platform id, or a local host's id such as r-release-linux-x86_64-debian-12-gcc)`);
+  return new SysreqsError(
+    400,
+    'unknown_platform',
+    `platform '${platform}' is unknown; known platforms: ${known.join(', ')} (or a catalogue platform id, or a local host's id such as r-release-linux-x86_64-debian-12-gcc)`,
+  );
 }
 
 /** Package names that the configured repository index does not list and no rule names. */
@@ -63,7 +67,11 @@ export function invalidRequest(problem: string): SysreqsError {
 
 /** A route that does not exist. */
 export function routeNotFound(method: string, path: string): SysreqsError {
-  return new SysreqsError(404, 'not_found', `no route ${method} ${path}; routes: GET /platforms, POST /resolve, GET|POST /__api__/repos/:repo/sysreqs, GET /healthz, GET /metrics`);
+  return new SysreqsError(
+    404,
+    'not_found',
+    `no route ${method} ${path}; routes: GET /platforms, POST /resolve, GET|POST /__api__/repos/:repo/sysreqs, GET /healthz, GET /metrics`,
+  );
 }
 
 /** The configured CRAN-like repository index could not be read. */

@@ -10,10 +10,41 @@ export { SysreqsError, type SysreqsErrorCode } from './errors.ts';
 export { parseDescription, type PackageRecord } from './description.ts';
 export { splitRequirements, requirementPhrase, alternativesOf, type RequirementItem } from './requirement-text.ts';
 export { findInBuildFiles, BUILD_FILE_PATHS, type BuildFiles, type BuildFileFinding, type BuildFileNameKind } from './build-files.ts';
-export { loadRuleDatabase, buildRuleDatabase, recipeFor, ruleFiles, RULE_SCHEMA, type Rule, type RuleDatabase, type Recipe, type Evidence, type SourceNames, type SourceNameIndex, type RuleDatabaseOptions } from './rule-database.ts';
-export { resolve, needsOf, installScripts, type Resolution, type MatchedRequirement, type Unmatched, type Need, type MatchSource, type ResolveOptions } from './resolver.ts';
+export {
+  loadRuleDatabase,
+  buildRuleDatabase,
+  recipeFor,
+  ruleFiles,
+  RULE_SCHEMA,
+  type Rule,
+  type RuleDatabase,
+  type Recipe,
+  type Evidence,
+  type SourceNames,
+  type SourceNameIndex,
+  type RuleDatabaseOptions,
+} from './rule-database.ts';
+export {
+  resolve,
+  needsOf,
+  installScripts,
+  type Resolution,
+  type MatchedRequirement,
+  type Unmatched,
+  type Need,
+  type MatchSource,
+  type ResolveOptions,
+} from './resolver.ts';
 export { loadRepositoryIndex, parsePackagesIndex, dependencyClosure, type RepositoryIndex } from './repository-index.ts';
-export { SYSREQS_PLATFORMS, resolvePlatform, findSysreqsPlatform, knownPlatformNames, cataloguePlatformsOf, type SysreqsPlatform, type PlatformFamily } from './platforms.ts';
+export {
+  SYSREQS_PLATFORMS,
+  resolvePlatform,
+  findSysreqsPlatform,
+  knownPlatformNames,
+  cataloguePlatformsOf,
+  type SysreqsPlatform,
+  type PlatformFamily,
+} from './platforms.ts';
 export { parseResolveRequest, type ResolveRequest } from './routes/resolve.ts';
 export { readSourceArchive, type SourceArchive } from './source-archive.ts';
 export { includesOf, unshippedIncludes, type SourceInclude } from './source-includes.ts';

@@ -23,7 +23,12 @@ export function createMetrics(defaultMetrics = true): SysreqsMetrics {
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
   });
-  const resolutions = new Counter({ name: 'sysreqs_resolutions_total', help: 'Resolutions answered', labelNames: ['platform', 'route'] as const, registers: [registry] });
+  const resolutions = new Counter({
+    name: 'sysreqs_resolutions_total',
+    help: 'Resolutions answered',
+    labelNames: ['platform', 'route'] as const,
+    registers: [registry],
+  });
   const unmatchedItems = new Counter({ name: 'sysreqs_unmatched_items_total', help: 'SystemRequirements items no rule matched', registers: [registry] });
   const middleware: Middleware = async (ctx, next) => {
     const end = requests.startTimer();

@@ -24,14 +24,19 @@ function recordKnownOnlyByRules(name: string): PackageRecord {
  * empty record — nothing is known to be needed — and a note saying why, so ggplot2 answers "nothing
  * needed" rather than an error.
  */
-export function recordsForNames(names: readonly string[], rules: RuleDatabase, index: RepositoryIndex | undefined): { records: PackageRecord[]; notes: Unmatched[] } {
+export function recordsForNames(
+  names: readonly string[],
+  rules: RuleDatabase,
+  index: RepositoryIndex | undefined,
+): { records: PackageRecord[]; notes: Unmatched[] } {
   const unknown = names.filter((name) => !index?.packages.has(name) && !rules.byPackage.has(name) && !rules.byLinkingTo.has(name));
   if (unknown.length > 0 && index !== undefined) throw unknownPackage(unknown);
   const notes = unknown.map((name) => ({
     package: name,
     field: 'Package',
     text: name,
-    reason: 'no rule names this package and no repository index is configured, so its SystemRequirements are unknown; nothing is installed for it (set SYSREQS_REPOSITORY, or send its DESCRIPTION)',
+    reason:
+      'no rule names this package and no repository index is configured, so its SystemRequirements are unknown; nothing is installed for it (set SYSREQS_REPOSITORY, or send its DESCRIPTION)',
   }));
   return { records: names.map((name) => index?.packages.get(name) ?? recordKnownOnlyByRules(name)), notes };
 }
@@ -48,7 +53,8 @@ export interface CollectOptions {
 export function collectPackages(roots: PackageRecord[], index: RepositoryIndex | undefined, options: CollectOptions): CollectedPackages {
   if (!options.recursive) return { records: roots, missing: [] };
   if (!index) {
-    if (options.recursionNeedsIndex) throw invalidRequest('recursive resolution needs a repository index; start the service with SYSREQS_REPOSITORY set to a CRAN-like repository');
+    if (options.recursionNeedsIndex)
+      throw invalidRequest('recursive resolution needs a repository index; start the service with SYSREQS_REPOSITORY set to a CRAN-like repository');
     return { records: roots, missing: [] };
   }
   return dependencyClosure(roots, index, { suggests: options.suggests });

@@ -80,10 +80,26 @@ export const SYSREQS_PLATFORMS: readonly SysreqsPlatform[] = Object.freeze([
 const byId = new Map(SYSREQS_PLATFORMS.map((entry) => [entry.id, entry]));
 
 const distributionAliases: Record<string, PlatformFamily> = {
-  debian: 'debian', ubuntu: 'ubuntu', fedora: 'fedora',
-  rhel: 'rhel', redhat: 'rhel', centos: 'rhel', rocky: 'rhel', rockylinux: 'rhel', almalinux: 'rhel', alma: 'rhel',
-  opensuse: 'opensuse', 'opensuse-leap': 'opensuse', sle: 'opensuse', sles: 'opensuse',
-  alpine: 'alpine', macos: 'macos', osx: 'macos', darwin: 'macos', windows: 'windows', solaris: 'solaris',
+  debian: 'debian',
+  ubuntu: 'ubuntu',
+  fedora: 'fedora',
+  rhel: 'rhel',
+  redhat: 'rhel',
+  centos: 'rhel',
+  rocky: 'rhel',
+  rockylinux: 'rhel',
+  almalinux: 'rhel',
+  alma: 'rhel',
+  opensuse: 'opensuse',
+  'opensuse-leap': 'opensuse',
+  sle: 'opensuse',
+  sles: 'opensuse',
+  alpine: 'alpine',
+  macos: 'macos',
+  osx: 'macos',
+  darwin: 'macos',
+  windows: 'windows',
+  solaris: 'solaris',
 };
 
 const debianCodenames: Record<string, string> = { bullseye: '11', bookworm: '12', trixie: '13', testing: '13', sid: '13', unstable: '13' };

@@ -38,13 +38,21 @@ export interface ClosureOptions {
  * The roots and every package they need (Depends, Imports, LinkingTo, recursively), in
  * breadth-first order; dependencies the index lacks are reported, not dropped silently.
  */
-export function dependencyClosure(roots: readonly PackageRecord[], index: RepositoryIndex, options: ClosureOptions = {}): { records: PackageRecord[]; missing: Unmatched[] } {
+export function dependencyClosure(
+  roots: readonly PackageRecord[],
+  index: RepositoryIndex,
+  options: ClosureOptions = {},
+): { records: PackageRecord[]; missing: Unmatched[] } {
   const seen = new Map<string, PackageRecord>(roots.map((root) => [root.name, root]));
   const missing: Unmatched[] = [];
   const queue = roots.map((record) => ({ record, root: true }));
   for (let next = queue.shift(); next; next = queue.shift()) {
     const { record, root } = next;
-    const fields: Array<[string, readonly string[]]> = [['Depends', record.depends], ['Imports', record.imports], ['LinkingTo', record.linkingTo]];
+    const fields: Array<[string, readonly string[]]> = [
+      ['Depends', record.depends],
+      ['Imports', record.imports],
+      ['LinkingTo', record.linkingTo],
+    ];
     if (root && options.suggests) fields.push(['Suggests', record.suggests]);
     for (const [field, names] of fields) {
       for (const name of names) {

@@ -30,10 +30,12 @@ const DISTRIBUTION_PACKAGE = /\b[a-z0-9][a-z0-9.+]*(?:-[a-z0-9.+]+)*-(?:dev|deve
 /** Verbs by which a package says what it needs: "git2r uses a system libgit2". */
 const NEEDS_VERB = /^(?:uses|use|needs|need|requires|require|links|link)$/i;
 
-const OPTIONAL = /\boptional(?:ly)?\b|\bif (?:available|present|found|installed)\b|\brecommended\b|\bsuggested\b|\bvignettes?\b|\bfor (?:the )?(?:tests?|testing|documentation|docs|examples|manuals?)\b|\bat run[- ]?time\b|\bnot (?:needed|required) (?:for|to) (?:build|install)/i;
+const OPTIONAL =
+  /\boptional(?:ly)?\b|\bif (?:available|present|found|installed)\b|\brecommended\b|\bsuggested\b|\bvignettes?\b|\bfor (?:the )?(?:tests?|testing|documentation|docs|examples|manuals?)\b|\bat run[- ]?time\b|\bnot (?:needed|required) (?:for|to) (?:build|install)/i;
 
 /** Words that start the sentence part of an item: what comes before them names the requirement. */
-const PROSE_MARKER = /^(?:is|are|was|were|be|being|which|that|who|when|if|unless|uses|use|used|using|needs|need|needed|requires|require|required|builds|build|built|can|could|will|would|may|might|must|should|see|via|because|since|otherwise|however|e\.g\.|i\.e\.)$/i;
+const PROSE_MARKER =
+  /^(?:is|are|was|were|be|being|which|that|who|when|if|unless|uses|use|used|using|needs|need|needed|requires|require|required|builds|build|built|can|could|will|would|may|might|must|should|see|via|because|since|otherwise|however|e\.g\.|i\.e\.)$/i;
 
 /** "or later", "or newer" and the like are not alternatives. */
 const NOT_AN_ALTERNATIVE = /^(?:later|newer|higher|above|greater|similar|equivalent|compatible|so|more)\b/i;
@@ -122,7 +124,19 @@ export function splitRequirements(text: string, packageName = ''): RequirementIt
   }
   items.push(current);
   return items
-    .map((item) => item.replace(/\s+/g, ' ').trim().replace(/^(?:and|or)\s+/i, '').replace(/[.]$/, '').trim())
+    .map((item) =>
+      item
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/^(?:and|or)\s+/i, '')
+        .replace(/[.]$/, '')
+        .trim(),
+    )
     .filter((item) => item.length > 0)
-    .map((item) => ({ text: item, optional: OPTIONAL.test(item), alternatives: alternativesOf(requirementPhrase(item, packageName)), packageNames: [...new Set(item.match(DISTRIBUTION_PACKAGE) ?? [])] }));
+    .map((item) => ({
+      text: item,
+      optional: OPTIONAL.test(item),
+      alternatives: alternativesOf(requirementPhrase(item, packageName)),
+      packageNames: [...new Set(item.match(DISTRIBUTION_PACKAGE) ?? [])],
+    }));
 }

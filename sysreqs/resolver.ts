@@ -94,12 +94,27 @@ function rulesMatching(db: RuleDatabase, text: string): Array<{ rule: Rule; patt
  */
 function itemNeeds(db: RuleDatabase, record: PackageRecord, item: RequirementItem): Need[] {
   const perAlternative = item.alternatives.map((text) => rulesMatching(db, text));
-  const chosen = perAlternative.length > 1 ? (perAlternative.find((hits) => hits.some(({ rule }) => !rule.noteOnly)) ?? perAlternative.find((hits) => hits.length > 0) ?? []) : (perAlternative[0] ?? []);
+  const chosen =
+    perAlternative.length > 1
+      ? (perAlternative.find((hits) => hits.some(({ rule }) => !rule.noteOnly)) ?? perAlternative.find((hits) => hits.length > 0) ?? [])
+      : (perAlternative[0] ?? []);
   const among = perAlternative.length > 1 ? `; the first installable of ${perAlternative.length} alternatives` : '';
   const phrase = chosen.map(({ rule, pattern }) => ({ rule, reason: `matches /${pattern.source}/i${among}` }));
   // Spelled-out package names count wherever they stand; of alternatives, only the chosen one's.
-  const named = perAlternative.length > 1 ? [] : item.packageNames.flatMap((name) => rulesMatching(db, name).map(({ rule, pattern }) => ({ rule, reason: `names the package ${name}, matching /${pattern.source}/i` })));
-  return [...phrase, ...named].map(({ rule, reason }) => ({ package: record.name, rule, on: 'SystemRequirements' as const, text: item.text, reason, optional: item.optional }));
+  const named =
+    perAlternative.length > 1
+      ? []
+      : item.packageNames.flatMap((name) =>
+          rulesMatching(db, name).map(({ rule, pattern }) => ({ rule, reason: `names the package ${name}, matching /${pattern.source}/i` })),
+        );
+  return [...phrase, ...named].map(({ rule, reason }) => ({
+    package: record.name,
+    rule,
+    on: 'SystemRequirements' as const,
+    text: item.text,
+    reason,
+    optional: item.optional,
+  }));
 }
 
 /**
@@ -136,7 +151,14 @@ function itemNeedsFromContents(files: DebianFileIndex, record: PackageRecord, it
       return osPackage ? [{ word, osPackage }] : [];
     });
     if (hits.length > 0) {
-      return hits.map(({ word, osPackage }) => ({ package: record.name, rule: contentsRule(files, osPackage), on: 'SystemRequirements' as const, text: item.text, reason: `'${word}' is a library ${osPackage} ships (${files.platform} package contents)`, optional: item.optional }));
+      return hits.map(({ word, osPackage }) => ({
+        package: record.name,
+        rule: contentsRule(files, osPackage),
+        on: 'SystemRequirements' as const,
+        text: item.text,
+        reason: `'${word}' is a library ${osPackage} ships (${files.platform} package contents)`,
+        optional: item.optional,
+      }));
     }
   }
   return [];
@@ -172,13 +194,28 @@ export function needsOf(db: RuleDatabase, record: PackageRecord, files?: DebianF
     : undefined;
   for (const finding of record.buildFiles ? findInBuildFiles(db.bySourceName, record.buildFiles, fallback) : []) {
     const where = finding.rule.patterns.length === 0 && finding.rule.name.includes(':') ? ` (${files?.platform} package contents)` : '';
-    found.push({ package: record.name, rule: finding.rule, on: 'build files', text: `${finding.file}:${finding.line}: ${finding.text}`, reason: `names the ${finding.kind} '${finding.name}'${where}`, optional: false });
+    found.push({
+      package: record.name,
+      rule: finding.rule,
+      on: 'build files',
+      text: `${finding.file}:${finding.line}: ${finding.text}`,
+      reason: `names the ${finding.kind} '${finding.name}'${where}`,
+      optional: false,
+    });
   }
   for (const include of record.includes ?? []) {
     // A header a LinkingTo package may provide (BH's boost/, sf's sf.h) is not the system's to give.
     const linked = files ? record.linkingTo.some((name) => files.linkingToMayProvide(name, include.header)) : false;
     const rule = db.bySourceName.headers.get(include.header) ?? (linked ? undefined : fallback?.('header', include.header));
-    if (rule) found.push({ package: record.name, rule, on: 'source code', text: `${include.file}:${include.line}: #include <${include.header}>`, reason: `includes the header '${include.header}', which the package does not ship${rule.patterns.length === 0 && rule.name.includes(':') ? ` (${files?.platform} package contents)` : ''}`, optional: false });
+    if (rule)
+      found.push({
+        package: record.name,
+        rule,
+        on: 'source code',
+        text: `${include.file}:${include.line}: #include <${include.header}>`,
+        reason: `includes the header '${include.header}', which the package does not ship${rule.patterns.length === 0 && rule.name.includes(':') ? ` (${files?.platform} package contents)` : ''}`,
+        optional: false,
+      });
   }
   return { needs: markCovered(db, dedupe(found)), unmatched };
 }
@@ -212,7 +249,9 @@ function impliedBy(db: RuleDatabase, rule: Rule): Set<string> {
 function markCovered(db: RuleDatabase, needs: Need[]): Need[] {
   const required = needs.filter((need) => !need.optional);
   return needs.map((need) => {
-    const by = required.find((other) => other.rule !== need.rule && impliedBy(db, other.rule).has(need.rule.name) && !impliedBy(db, need.rule).has(other.rule.name));
+    const by = required.find(
+      (other) => other.rule !== need.rule && impliedBy(db, other.rule).has(need.rule.name) && !impliedBy(db, need.rule).has(other.rule.name),
+    );
     return by ? { ...need, coveredBy: by.rule.name } : need;
   });
 }
@@ -243,7 +282,13 @@ export function installScripts(platform: SysreqsPlatform, packages: readonly str
 const unique = (values: Iterable<string>): string[] => [...new Set(values)];
 
 /** Resolves package records (a package and, if the caller collected them, its dependencies) for a platform. */
-export function resolve(db: RuleDatabase, platform: SysreqsPlatform, records: readonly PackageRecord[], options: ResolveOptions = {}, extraUnmatched: readonly Unmatched[] = []): Resolution {
+export function resolve(
+  db: RuleDatabase,
+  platform: SysreqsPlatform,
+  records: readonly PackageRecord[],
+  options: ResolveOptions = {},
+  extraUnmatched: readonly Unmatched[] = [],
+): Resolution {
   const matched: MatchedRequirement[] = [];
   const optional: MatchedRequirement[] = [];
   const unmatched: Unmatched[] = [...extraUnmatched];
@@ -253,11 +298,13 @@ export function resolve(db: RuleDatabase, platform: SysreqsPlatform, records: re
     for (const need of result.needs) (need.optional && !options.optional ? optional : matched).push(toMatched(need, platform));
   }
   const files = options.contentsIndex === false ? undefined : db.fileIndexFor(platform.id);
-  const broughtBy = (osPackage: string, among: readonly string[]) => (files ? among.find((other) => other !== osPackage && files.brings(other).has(osPackage) && !files.brings(osPackage).has(other)) : undefined);
+  const broughtBy = (osPackage: string, among: readonly string[]) =>
+    files ? among.find((other) => other !== osPackage && files.brings(other).has(osPackage) && !files.brings(osPackage).has(other)) : undefined;
   // An answer another answered package's dependencies already bring (libudunits2-dev brings libexpat1-dev) is not installed again.
   // What only the contents index found (weaker evidence) never stands in for what a rule found.
   const fromContents = (entry: MatchedRequirement) => entry.rule.startsWith(`${platform.id}:`);
-  const answered = (byContents: boolean) => unique(matched.filter((entry) => !entry.covered_by && (byContents || !fromContents(entry))).flatMap((entry) => entry.packages));
+  const answered = (byContents: boolean) =>
+    unique(matched.filter((entry) => !entry.covered_by && (byContents || !fromContents(entry))).flatMap((entry) => entry.packages));
   for (const [index, entry] of matched.entries()) {
     const among = answered(fromContents(entry));
     const by = entry.packages.length > 0 && !entry.covered_by ? entry.packages.map((osPackage) => broughtBy(osPackage, among)) : [];

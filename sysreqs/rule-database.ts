@@ -170,19 +170,33 @@ export function buildRuleDatabase(documents: ReadonlyArray<{ file: string; docum
     });
   });
   const byName = new Map(rules.map((rule) => [rule.name, rule]));
-  for (const rule of rules) for (const implied of rule.implies) if (!byName.has(implied)) throw invalidRuleFile(`${rule.name}.yaml`, `implies unknown rule '${implied}'`);
+  for (const rule of rules)
+    for (const implied of rule.implies) if (!byName.has(implied)) throw invalidRuleFile(`${rule.name}.yaml`, `implies unknown rule '${implied}'`);
   const fileIndexFor = options.fileIndexes === false ? () => undefined : (options.fileIndexes ?? generatedFileIndexes());
-  return Object.freeze({ rules, byName, byPackage: indexBy(rules, 'packages'), byLinkingTo: indexBy(rules, 'linkingTo'), bySourceName: sourceNameIndex(rules), fileIndexFor });
+  return Object.freeze({
+    rules,
+    byName,
+    byPackage: indexBy(rules, 'packages'),
+    byLinkingTo: indexBy(rules, 'linkingTo'),
+    bySourceName: sourceNameIndex(rules),
+    fileIndexFor,
+  });
 }
 
 /** Paths of the rule files in a folder. */
 export function ruleFiles(dir: string): string[] {
-  return readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => join(dir, name));
+  return readdirSync(dir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => join(dir, name));
 }
 
 /** Reads, validates and compiles every rule file in `dir`. */
 export function loadRuleDatabase(dir: string, options: RuleDatabaseOptions = {}): RuleDatabase {
-  return buildRuleDatabase(ruleFiles(dir).map((file) => ({ file, document: parseYaml(readFileSync(file, 'utf8')) })), options);
+  return buildRuleDatabase(
+    ruleFiles(dir).map((file) => ({ file, document: parseYaml(readFileSync(file, 'utf8')) })),
+    options,
+  );
 }
 
 /** The recipe of a rule for a platform: platform id first, then family, then group; undefined when none. */

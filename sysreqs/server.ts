@@ -46,7 +46,10 @@ export async function startSysreqsServer(options: SysreqsServerOptions): Promise
   });
   const port = (server.address() as AddressInfo).port;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  logger.info({ port, host: options.host, rules: rules.rules.length, repository: index?.location ?? null, packages: index?.packages.size ?? 0 }, 'sysreqs listening');
+  logger.info(
+    { port, host: options.host, rules: rules.rules.length, repository: index?.location ?? null, packages: index?.packages.size ?? 0 },
+    'sysreqs listening',
+  );
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,

@@ -30,7 +30,11 @@ export interface SourceArchiveLimits {
 }
 
 /** Defaults: CRAN's own tarball limits are far below these. */
-export const SOURCE_ARCHIVE_LIMITS: SourceArchiveLimits = Object.freeze({ maxUnpackedBytes: 1024 * 1024 * 1024, maxEntries: 100_000, maxFileBytes: 4 * 1024 * 1024 });
+export const SOURCE_ARCHIVE_LIMITS: SourceArchiveLimits = Object.freeze({
+  maxUnpackedBytes: 1024 * 1024 * 1024,
+  maxEntries: 100_000,
+  maxFileBytes: 4 * 1024 * 1024,
+});
 
 const KEPT = new Set(['DESCRIPTION', ...BUILD_FILE_PATHS]);
 
@@ -52,7 +56,8 @@ function innerPath(name: string): string | undefined {
 
 /** Reads DESCRIPTION and the build files of a gzip-compressed tar archive; throws `malformed_source`. */
 export async function readSourceArchive(bytes: Uint8Array, limits: SourceArchiveLimits = SOURCE_ARCHIVE_LIMITS): Promise<SourceArchive> {
-  if (bytes.byteLength < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) throw malformedSource('the body is not gzip data; send the package as R CMD build makes it (a .tar.gz)');
+  if (bytes.byteLength < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b)
+    throw malformedSource('the body is not gzip data; send the package as R CMD build makes it (a .tar.gz)');
   const files = new Map<string, Uint8Array>();
   const paths = new Set<string>();
   const includes: SourceInclude[] = [];

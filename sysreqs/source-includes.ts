@@ -19,7 +19,8 @@ export interface SourceInclude {
  * C/C++ sources and headers whose includes are read; files named for another system (src/win/,
  * macos.c, oswin9x.c) and examples, tests and docs of vendored code (cppad/example/) are not.
  */
-export const SOURCE_CODE_FILE = /^(?:src|inst\/include)\/(?!(?:.*\/)?(?:examples?|tests?|docs?|demos?|benchmarks?)\/)(?!(?:.*\/)?(?:[^/]*(?:win(?:32|64|dows|9x)?|macos|darwin|osx|solaris|mingw)[^/]*\/|[^/]*(?:win(?:32|64|dows|9x)?|macos|darwin|osx|solaris|mingw)[^/]*\.[a-z]+$)).*\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx)$/i;
+export const SOURCE_CODE_FILE =
+  /^(?:src|inst\/include)\/(?!(?:.*\/)?(?:examples?|tests?|docs?|demos?|benchmarks?)\/)(?!(?:.*\/)?(?:[^/]*(?:win(?:32|64|dows|9x)?|macos|darwin|osx|solaris|mingw)[^/]*\/|[^/]*(?:win(?:32|64|dows|9x)?|macos|darwin|osx|solaris|mingw)[^/]*\.[a-z]+$)).*\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx)$/i;
 
 const INCLUDE = /^\s*#\s*include\s*<([A-Za-z0-9_+./-]+\.h(?:pp|xx|h)?)>/;
 const CONDITIONAL = /^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b(.*)$/;

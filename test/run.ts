@@ -65,7 +65,10 @@ function runFile(file: string): Promise<FileResult> {
       const total = count('Total');
       const passed = count('Passed');
       const skipped = count('Skipped');
-      const skipReasons = output.split('\n').filter((line) => line.startsWith(SKIP_MARKER)).map((line) => line.slice(SKIP_MARKER.length));
+      const skipReasons = output
+        .split('\n')
+        .filter((line) => line.startsWith(SKIP_MARKER))
+        .map((line) => line.slice(SKIP_MARKER.length));
       resolvePromise({
         file: relative(projectRoot, file),
         passed,
@@ -84,7 +87,8 @@ function runFile(file: string): Promise<FileResult> {
 function failureOf(result: FileResult): string | undefined {
   if (result.exitCode !== 0) return `exited with ${result.exitCode}`;
   if (result.passed === 0 && result.skipped === 0) return 'ran no test';
-  if (result.skipped > result.skipReasons.length) return `skipped ${result.skipped - result.skipReasons.length} test(s) without a reason (use skipTest from test/support/skip.ts)`;
+  if (result.skipped > result.skipReasons.length)
+    return `skipped ${result.skipped - result.skipReasons.length} test(s) without a reason (use skipTest from test/support/skip.ts)`;
   return undefined;
 }
 
@@ -106,8 +110,16 @@ async function worker(): Promise<void> {
     results.push(result);
     const failure = failureOf(result);
     if (failure) failedFiles++;
-    console.log(`${failure ? 'FAIL' : 'ok  '} ${result.file}  ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped  (${result.seconds.toFixed(1)} s)${failure ? `: ${failure}` : ''}`);
-    if (failure) console.log(result.output.split('\n').map((line) => `  | ${line}`).join('\n'));
+    console.log(
+      `${failure ? 'FAIL' : 'ok  '} ${result.file}  ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped  (${result.seconds.toFixed(1)} s)${failure ? `: ${failure}` : ''}`,
+    );
+    if (failure)
+      console.log(
+        result.output
+          .split('\n')
+          .map((line) => `  | ${line}`)
+          .join('\n'),
+      );
     else if (process.env.TEST_VERBOSE) console.log(result.output);
   }
 }

@@ -38,13 +38,21 @@ export const apiThroughput: Scenario = {
     const koaRate = median(koa.map((outcome) => outcome.requestsPerSecond));
     return {
       rows: [
-        { key: 'api_info_vs_koa_ratio', label: 'GET /jobs/info / bare Koa', value: round(ratio(infoRate, koaRate), 3), unit: '×', target: { op: '>=', value: 0.5 } },
+        {
+          key: 'api_info_vs_koa_ratio',
+          label: 'GET /jobs/info / bare Koa',
+          value: round(ratio(infoRate, koaRate), 3),
+          unit: '×',
+          target: { op: '>=', value: 0.5 },
+        },
         { key: 'api_info_per_s', label: 'GET /jobs/info/<id>', value: round(infoRate, 0), unit: 'req/s' },
         { key: 'api_koa_per_s', label: 'bare Koa hello-world', value: round(koaRate, 0), unit: 'req/s' },
         { key: 'api_info_p50_ms', label: '  info latency p50', value: median(info.map((outcome) => outcome.latencyP50Ms)), unit: 'ms' },
         { key: 'api_info_p99_ms', label: '  info latency p99', value: median(info.map((outcome) => outcome.latencyP99Ms)), unit: 'ms' },
       ],
-      notes: [`${ROUNDS[size]} alternating rounds of ${SECONDS[size]} s each at ${CONNECTIONS} connections after 1 s warm-ups; medians; autocannon runs in the suite's process on the same cores`],
+      notes: [
+        `${ROUNDS[size]} alternating rounds of ${SECONDS[size]} s each at ${CONNECTIONS} connections after 1 s warm-ups; medians; autocannon runs in the suite's process on the same cores`,
+      ],
     };
   },
 };

@@ -21,7 +21,13 @@ const PAIRS = { full: 5, quick: 2 };
 const PLATFORM = 'r-4-5-linux-x86_64-debian-13-gcc';
 
 /** The check's environment as the agent gives it (images/agent/build-runner.ts), as `docker exec -e` flags. */
-const CHECK_ENV = ['LANG=C.UTF-8', 'NOT_CRAN=true', '_R_CHECK_FORCE_SUGGESTS_=false', '_R_CHECK_CRAN_INCOMING_=false', '_R_CHECK_CRAN_INCOMING_REMOTE_=false'].flatMap((pair) => ['-e', pair]);
+const CHECK_ENV = [
+  'LANG=C.UTF-8',
+  'NOT_CRAN=true',
+  '_R_CHECK_FORCE_SUGGESTS_=false',
+  '_R_CHECK_CRAN_INCOMING_=false',
+  '_R_CHECK_CRAN_INCOMING_REMOTE_=false',
+].flatMap((pair) => ['-e', pair]);
 
 /** B: build and check inside the idle container; throws unless the check says Status: OK. */
 async function bareRun(container: string, name: string): Promise<number> {
@@ -52,20 +58,37 @@ export const containerOverhead: Scenario = {
     const images = await preparePlatformImages({ farmPlatforms: PLATFORM, dataDir, log });
     const image = [...images.values()][0];
     // The container's agent needs its platform's own NATS credentials, as in the local farm.
-    const agentEnv = containerAgentEnv({ agentEnv: farm.local.options.agentEnv ?? {}, farmDataDir: dataDir, natsCredsFor: farm.local.natsAuth.agentCreds }, PLATFORM);
+    const agentEnv = containerAgentEnv(
+      { agentEnv: farm.local.options.agentEnv ?? {}, farmDataDir: dataDir, natsCredsFor: farm.local.natsAuth.agentCreds },
+      PLATFORM,
+    );
     const agent = new PlatformContainer({ platform, image, agentEnv, farmDataDir: dataDir, workerId: 'bench-container' });
     const idle = `rfarm-bench-idle-${process.pid}`;
     const before = (await farm.liveWorkers()).length;
     try {
       agent.start();
       await farm.waitForLiveWorkers(before + 1, 120_000);
-      await run('docker', ['run', '-d', '--rm', '--name', idle, '--network', 'none', '-v', `${join(dataDir, 'pkg.tar.gz')}:/bench/pkg.tar.gz:ro`, image, 'sleep', 'infinity']);
+      await run('docker', [
+        'run',
+        '-d',
+        '--rm',
+        '--name',
+        idle,
+        '--network',
+        'none',
+        '-v',
+        `${join(dataDir, 'pkg.tar.gz')}:/bench/pkg.tar.gz:ro`,
+        image,
+        'sleep',
+        'infinity',
+      ]);
       const tarball = packPackage(tinySpec(name));
       const farmRun = async () => {
         const started = nowMs();
         const jobId = await farm.submit(tarball, PLATFORM);
         const build = await farm.waitForBuild(jobId, PLATFORM, undefined, 600_000);
-        if (build.status !== 'DONE' || build.result?.status !== 'OK') throw new Error(`the container's check of ${name} ended ${build.status}/${build.result?.status}: ${build.reason ?? ''}`);
+        if (build.status !== 'DONE' || build.result?.status !== 'OK')
+          throw new Error(`the container's check of ${name} ended ${build.status}/${build.result?.status}: ${build.reason ?? ''}`);
         return nowMs() - started;
       };
       await farmRun();
@@ -79,7 +102,13 @@ export const containerOverhead: Scenario = {
       }
       return {
         rows: [
-          { key: 'container_overhead_ratio', label: 'container platform / bare in the same image', value: round(ratio(median(farmMs), median(bareMs)), 3), unit: '×', target: { op: '<=', value: 1.1 } },
+          {
+            key: 'container_overhead_ratio',
+            label: 'container platform / bare in the same image',
+            value: round(ratio(median(farmMs), median(bareMs)), 3),
+            unit: '×',
+            target: { op: '<=', value: 1.1 },
+          },
           { key: 'container_overhead_farm_ms', label: 'farm: submit → DONE (median)', value: round(median(farmMs), 0), unit: 'ms' },
           { key: 'container_overhead_bare_ms', label: 'bare: docker exec R CMD build + check (median)', value: round(median(bareMs), 0), unit: 'ms' },
         ],

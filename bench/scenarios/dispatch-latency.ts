@@ -43,7 +43,13 @@ export const dispatchLatency: Scenario = {
     }
     return {
       rows: [
-        { key: 'dispatch_p50_ms', label: 'dispatch p50 (submitted → check started)', value: percentile(dispatch, 50), unit: 'ms', target: { op: '<=', value: 20 } },
+        {
+          key: 'dispatch_p50_ms',
+          label: 'dispatch p50 (submitted → check started)',
+          value: percentile(dispatch, 50),
+          unit: 'ms',
+          target: { op: '<=', value: 20 },
+        },
         { key: 'dispatch_p99_ms', label: 'dispatch p99', value: percentile(dispatch, 99), unit: 'ms', target: { op: '<=', value: 100 } },
         { key: 'dispatch_max_ms', label: 'dispatch max', value: Math.max(...dispatch), unit: 'ms' },
         { key: 'dispatch_samples', label: 'builds measured', value: dispatch.length, unit: 'builds' },

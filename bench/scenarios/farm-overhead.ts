@@ -43,7 +43,10 @@ function checkEnvironment(dir: string): NodeJS.ProcessEnv {
 
 /** `unshare --net` when this user may (root); otherwise the bare run keeps the host's network. */
 async function networkIsolation(): Promise<string[]> {
-  return run('unshare', ['--net', 'true']).then(() => ['unshare', '--net'], () => []);
+  return run('unshare', ['--net', 'true']).then(
+    () => ['unshare', '--net'],
+    () => [],
+  );
 }
 
 /** B: the bare steps, timed one by one; throws unless the check says Status: OK. */
@@ -104,7 +107,8 @@ export const farmOverhead: Scenario = {
       const jobId = await farm.submit(tarball);
       const build = await farm.waitForBuild(jobId);
       const elapsed = nowMs() - started;
-      if (build.status !== 'DONE' || build.result?.status !== 'OK') throw new Error(`the farm's check of ${name} ended ${build.status}/${build.result?.status}: ${build.reason ?? ''}`);
+      if (build.status !== 'DONE' || build.result?.status !== 'OK')
+        throw new Error(`the farm's check of ${name} ended ${build.status}/${build.result?.status}: ${build.reason ?? ''}`);
       return { elapsed, working: Date.parse(build.finishedAt!) - Date.parse(build.checkStartedAt!) };
     };
     await farmRun();
@@ -117,25 +121,40 @@ export const farmOverhead: Scenario = {
       farmMs.push(measured.elapsed);
       farmWorkMs.push(measured.working);
       bare.push(await bareRun(name, isolation));
-      log(`overhead: pair ${pair + 1}/${PAIRS[size]}: farm ${Math.round(measured.elapsed)} ms, bare build+check ${Math.round(bare.at(-1)!.build + bare.at(-1)!.check)} ms`);
+      log(
+        `overhead: pair ${pair + 1}/${PAIRS[size]}: farm ${Math.round(measured.elapsed)} ms, bare build+check ${Math.round(bare.at(-1)!.build + bare.at(-1)!.check)} ms`,
+      );
     }
     const bareMs = median(bare.map((timing) => timing.build + timing.check));
     const installMs = median(bare.map((timing) => timing.install));
     const farmMedian = median(farmMs);
     return {
       rows: [
-        { key: 'overhead_ratio', label: 'farm / bare (build + check)', value: round(ratio(farmMedian, bareMs), 3), unit: '×', target: { op: '<=', value: 1.1 } },
+        {
+          key: 'overhead_ratio',
+          label: 'farm / bare (build + check)',
+          value: round(ratio(farmMedian, bareMs), 3),
+          unit: '×',
+          target: { op: '<=', value: 1.1 },
+        },
         { key: 'overhead_farm_ms', label: 'farm: submit → DONE (median)', value: round(farmMedian, 0), unit: 'ms' },
         { key: 'overhead_bare_ms', label: 'bare: R CMD build + check (median)', value: round(bareMs, 0), unit: 'ms' },
         { key: 'overhead_farm_extra_ms', label: 'farm − bare', value: round(farmMedian - bareMs, 0), unit: 'ms' },
         { key: 'overhead_farm_work_ms', label: '  farm: check started → finished (median)', value: round(median(farmWorkMs), 0), unit: 'ms' },
         { key: 'overhead_bare_install_ms', label: '  bare: R CMD INSTALL --build (the farm does it too)', value: round(installMs, 0), unit: 'ms' },
-        { key: 'overhead_ratio_same_steps', label: '  farm / bare (build + check + INSTALL --build)', value: round(ratio(farmMedian, bareMs + installMs), 3), unit: '×' },
+        {
+          key: 'overhead_ratio_same_steps',
+          label: '  farm / bare (build + check + INSTALL --build)',
+          value: round(ratio(farmMedian, bareMs + installMs), 3),
+          unit: '×',
+        },
         { key: 'overhead_sandbox_start_ms', label: '  sandbox start (bwrap true), per step', value: round(await sandboxStartMs(), 1), unit: 'ms' },
       ],
       notes: [
         `${PAIRS[size]} measured A B pairs after one warm-up pair; ratio of medians`,
-        isolation.length ? 'bare run without network (unshare --net), like the sandbox' : 'bare run WITH the host network (unshare --net not allowed): its CRAN index lookup may wait on DNS',
+        isolation.length
+          ? 'bare run without network (unshare --net), like the sandbox'
+          : 'bare run WITH the host network (unshare --net not allowed): its CRAN index lookup may wait on DNS',
       ],
     };
   },

@@ -74,11 +74,29 @@ export const submitThroughput: Scenario = {
     }
     return {
       rows: [
-        { key: 'submit_per_s', label: `PUT ${(body.length / 1e6).toFixed(2)} MB package, accepted + stored`, value: round(median(storedRates), 1), unit: 'subm/s', target: { op: '>=', value: 100 } },
-        { key: 'submit_p50_ms', label: '  submission latency p50', value: round(median(rounds.map((outcome) => percentile(outcome.latenciesMs, 50))), 1), unit: 'ms' },
-        { key: 'submit_p99_ms', label: '  submission latency p99', value: round(median(rounds.map((outcome) => percentile(outcome.latenciesMs, 99))), 1), unit: 'ms' },
+        {
+          key: 'submit_per_s',
+          label: `PUT ${(body.length / 1e6).toFixed(2)} MB package, accepted + stored`,
+          value: round(median(storedRates), 1),
+          unit: 'subm/s',
+          target: { op: '>=', value: 100 },
+        },
+        {
+          key: 'submit_p50_ms',
+          label: '  submission latency p50',
+          value: round(median(rounds.map((outcome) => percentile(outcome.latenciesMs, 50))), 1),
+          unit: 'ms',
+        },
+        {
+          key: 'submit_p99_ms',
+          label: '  submission latency p99',
+          value: round(median(rounds.map((outcome) => percentile(outcome.latenciesMs, 99))), 1),
+          unit: 'ms',
+        },
       ],
-      notes: [`${ROUNDS[size]} rounds of ${SUBMISSIONS[size]} submissions at ${CONNECTIONS} connections to ${idle.id} (no agent: they stay queued); every 202 checked against a stored job record`],
+      notes: [
+        `${ROUNDS[size]} rounds of ${SUBMISSIONS[size]} submissions at ${CONNECTIONS} connections to ${idle.id} (no agent: they stay queued); every 202 checked against a stored job record`,
+      ],
     };
   },
 };

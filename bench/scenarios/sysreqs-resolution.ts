@@ -23,7 +23,8 @@ export const sysreqsResolution: Scenario = {
   name: 'sysreqs',
   summary: 'POST /resolve for the whole debian-12 development set: latency and resolutions/s',
   async run({ farm, size, log }: BenchContext) {
-    if (!existsSync(DEV_SET_PATH)) return { rows: [], notes: ['skipped: shared/sysreqs-bench/debian12-dev.json is absent (fresh clone; set SYSREQS_BENCH_DIR)'] };
+    if (!existsSync(DEV_SET_PATH))
+      return { rows: [], notes: ['skipped: shared/sysreqs-bench/debian12-dev.json is absent (fresh clone; set SYSREQS_BENCH_DIR)'] };
     const records: DevRecord[] = JSON.parse(readFileSync(DEV_SET_PATH, 'utf8'));
     const bodies = records.map((record) => JSON.stringify({ platform: 'debian-12', description: descriptionOf(record) }));
     const url = farm.sysreqsUrl;

@@ -53,12 +53,10 @@ export class LatestResults {
 
   /** The bucket, opened (and created) on first use; a failed open is tried again next time. */
   private bucket(): Promise<KV> {
-    this.opening ??= retryTransient(() => openControlPlaneKv(this.farm, BADGES_BUCKET, this.replicas)).catch(
-      (error: unknown) => {
-        this.opening = null;
-        throw error;
-      },
-    );
+    this.opening ??= retryTransient(() => openControlPlaneKv(this.farm, BADGES_BUCKET, this.replicas)).catch((error: unknown) => {
+      this.opening = null;
+      throw error;
+    });
     return this.opening;
   }
 

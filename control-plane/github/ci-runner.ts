@@ -118,7 +118,13 @@ export class CiRunner {
       if (!refusal && attempts < MAX_ATTEMPTS && (error instanceof GitHubRequestError || isTransientNatsError(error))) {
         this.deps.log.warn({ err: error, deliveryId, attempts }, 'preparing a GitHub run failed; trying again');
         const delay = 2_000 * 2 ** attempts;
-        setTimeout(() => void this.deps.runs.update(deliveryId, (current) => (current.state === 'claimed' ? { ...current, state: 'received', claimedAt: null, attempts } : null)).catch(() => undefined), delay).unref();
+        setTimeout(
+          () =>
+            void this.deps.runs
+              .update(deliveryId, (current) => (current.state === 'claimed' ? { ...current, state: 'received', claimedAt: null, attempts } : null))
+              .catch(() => undefined),
+          delay,
+        ).unref();
         return;
       }
       if (!refusal) this.deps.log.error({ err: error, deliveryId }, 'preparing a GitHub run failed');

@@ -5,7 +5,16 @@
  * entries expire after a week: longer than GitHub offers redelivery (3 days) and than any check.
  */
 import type { KV } from '@nats-io/kv';
-import { GITHUB_BUCKET, encode, isWrongLastSequence, openControlPlaneKv, readRecord, retryTransient, updateRecord, type FarmConnection } from '../../protocol/index.ts';
+import {
+  GITHUB_BUCKET,
+  encode,
+  isWrongLastSequence,
+  openControlPlaneKv,
+  readRecord,
+  retryTransient,
+  updateRecord,
+  type FarmConnection,
+} from '../../protocol/index.ts';
 import type { ErrorOn } from './repository-config.ts';
 import type { CiRequest } from './webhook-events.ts';
 

@@ -84,11 +84,19 @@ export class GitHubClient {
   /** A file's text at a commit, or null when the repository has no such file. */
   async readFile(where: RepositoryRef, path: string, ref: string): Promise<string | null> {
     try {
-      const response = await this.octokit(where.installationId).rest.repos.getContent({ owner: where.owner, repo: where.repo, path, ref, mediaType: { format: 'raw' } });
+      const response = await this.octokit(where.installationId).rest.repos.getContent({
+        owner: where.owner,
+        repo: where.repo,
+        path,
+        ref,
+        mediaType: { format: 'raw' },
+      });
       return String(response.data);
     } catch (error) {
       if (statusOf(error) === 404) return null;
-      throw new GitHubRequestError(`GitHub: reading ${path} of ${where.owner}/${where.repo} at ${ref} failed: ${(error as Error).message}`, statusOf(error), { cause: error });
+      throw new GitHubRequestError(`GitHub: reading ${path} of ${where.owner}/${where.repo} at ${ref} failed: ${(error as Error).message}`, statusOf(error), {
+        cause: error,
+      });
     }
   }
 

@@ -57,12 +57,22 @@ export class GitHubIntegration {
     try {
       privateKey = readFileSync(deps.config.privateKeyFile, 'utf8');
     } catch (error) {
-      throw new Error(`FARM_GITHUB_PRIVATE_KEY_FILE: cannot read '${deps.config.privateKeyFile}' (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); download the App's private key from its settings page`, { cause: error });
+      throw new Error(
+        `FARM_GITHUB_PRIVATE_KEY_FILE: cannot read '${deps.config.privateKeyFile}' (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); download the App's private key from its settings page`,
+        { cause: error },
+      );
     }
     if (!privateKey.includes('PRIVATE KEY-----')) throw new Error(`FARM_GITHUB_PRIVATE_KEY_FILE: '${deps.config.privateKeyFile}' is not a PEM private key`);
     const github = new GitHubClient({ appId: deps.config.appId, privateKey, apiUrl: deps.config.apiUrl });
     this.runs = new CiRuns(deps.farm, deps.replicas);
-    this.reporter = new CheckRunReporter({ jobs: deps.farm.jobs, runs: this.runs, github, latestResults: deps.latestResults, publicUrl: deps.publicUrl, log: deps.log });
+    this.reporter = new CheckRunReporter({
+      jobs: deps.farm.jobs,
+      runs: this.runs,
+      github,
+      latestResults: deps.latestResults,
+      publicUrl: deps.publicUrl,
+      log: deps.log,
+    });
     this.runner = new CiRunner({
       runs: this.runs,
       github,
@@ -80,7 +90,8 @@ export class GitHubIntegration {
   async receive(delivery: Delivery): Promise<DeliveryOutcome> {
     // Nothing is read from an unsigned body, not even to log it.
     if (!delivery.signature) throw errors.webhookSignatureInvalid('it has no X-Hub-Signature-256 header');
-    if (!signatureMatches(this.deps.config.webhookSecret, delivery.body, delivery.signature)) throw errors.webhookSignatureInvalid('its X-Hub-Signature-256 does not match its body');
+    if (!signatureMatches(this.deps.config.webhookSecret, delivery.body, delivery.signature))
+      throw errors.webhookSignatureInvalid('its X-Hub-Signature-256 does not match its body');
     if (!delivery.event) throw errors.invalidRequest('the delivery has no X-GitHub-Event header');
     if (!delivery.deliveryId || !DELIVERY_ID.test(delivery.deliveryId)) throw errors.invalidRequest('the delivery has no valid X-GitHub-Delivery header');
     if (delivery.event === 'ping') return { status: 'ignored', reason: 'ping: the App reaches this farm' };
@@ -105,7 +116,10 @@ export class GitHubIntegration {
       problem: null,
     });
     if (!accepted) return { status: 'duplicate', reason: `delivery ${delivery.deliveryId} was received before` };
-    this.deps.log.info({ event: request.event, repository: `${request.owner}/${request.repo}`, sha: request.sha, fork: request.fromFork }, 'GitHub delivery accepted');
+    this.deps.log.info(
+      { event: request.event, repository: `${request.owner}/${request.repo}`, sha: request.sha, fork: request.fromFork },
+      'GitHub delivery accepted',
+    );
     return { status: 'queued', reason: null };
   }
 

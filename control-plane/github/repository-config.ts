@@ -53,14 +53,16 @@ export function readRepositoryConfig(text: string | null): RepositoryConfig {
     throw new RepositoryConfigError(`${CONFIG_FILE} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   if (document === null || document === undefined) return DEFAULT_CONFIG;
-  if (typeof document !== 'object' || Array.isArray(document)) throw new RepositoryConfigError(`${CONFIG_FILE} must be a mapping of settings (${KEYS.join(', ')})`);
+  if (typeof document !== 'object' || Array.isArray(document))
+    throw new RepositoryConfigError(`${CONFIG_FILE} must be a mapping of settings (${KEYS.join(', ')})`);
   const settings = document as Record<string, unknown>;
   for (const key of Object.keys(settings)) {
     if (!KEYS.includes(key)) throw new RepositoryConfigError(`${CONFIG_FILE}: unknown setting '${key}'; settings are ${KEYS.join(', ')}`);
   }
   const platforms = settings.platforms === undefined ? [] : stringList(settings.platforms, 'platforms');
   const errorOn = (settings.error_on ?? 'warning') as ErrorOn;
-  if (!ERROR_ON.includes(errorOn)) throw new RepositoryConfigError(`${CONFIG_FILE}: error_on must be one of ${ERROR_ON.join(', ')}, not '${String(settings.error_on)}'`);
+  if (!ERROR_ON.includes(errorOn))
+    throw new RepositoryConfigError(`${CONFIG_FILE}: error_on must be one of ${ERROR_ON.join(', ')}, not '${String(settings.error_on)}'`);
   const env = settings.env ?? {};
   if (typeof env !== 'object' || env === null || Array.isArray(env)) throw new RepositoryConfigError(`${CONFIG_FILE}: 'env' must be a mapping NAME: value`);
   try {

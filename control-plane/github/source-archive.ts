@@ -17,11 +17,7 @@ export class SourceArchiveError extends Error {
 }
 
 /** Streams the archive's entries to `visit`, stopping at the limits. */
-async function eachEntry(
-  data: Uint8Array,
-  limits: ArchiveLimits,
-  visit: (header: Header, body: Buffer) => void | Promise<void>,
-): Promise<void> {
+async function eachEntry(data: Uint8Array, limits: ArchiveLimits, visit: (header: Header, body: Buffer) => void | Promise<void>): Promise<void> {
   const extract = tar.extract();
   const gunzip = createGunzip();
   let entries = 0;
@@ -55,7 +51,8 @@ async function packageNameOf(data: Uint8Array, limits: ArchiveLimits): Promise<s
     top ??= topFolderOf(header.name);
     if (header.name.replace(/^\.\//, '') === `${top}/DESCRIPTION` && body.length <= limits.maxDescriptionBytes) description = body;
   });
-  if (!description) throw new SourceArchiveError('the repository has no DESCRIPTION file at its top: the farm checks repositories whose top folder is an R package');
+  if (!description)
+    throw new SourceArchiveError('the repository has no DESCRIPTION file at its top: the farm checks repositories whose top folder is an R package');
   let fields: Record<string, string>;
   try {
     fields = parseDcfRecord((description as Buffer).toString('utf8'));

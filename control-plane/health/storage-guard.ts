@@ -85,7 +85,10 @@ export class StorageGuard {
     // Builds queued or running (the work queue keeps a message until its build is done).
     const unfinished = streams.find((info) => info.name === BUILDS_STREAM)?.messages ?? 0;
     const reserved = unfinished * this.options.reservePerBuildBytes;
-    const reserving = reserved > 0 ? `, after setting aside ${megabytes(reserved)} for the ${unfinished} builds not yet finished (FARM_STORE_RESERVE_PER_BUILD_BYTES each)` : '';
+    const reserving =
+      reserved > 0
+        ? `, after setting aside ${megabytes(reserved)} for the ${unfinished} builds not yet finished (FARM_STORE_RESERVE_PER_BUILD_BYTES each)`
+        : '';
     for (const dir of this.options.dirs) {
       const stats = await statfs(dir).catch(() => null);
       if (!stats) continue;

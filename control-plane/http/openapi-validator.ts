@@ -117,7 +117,9 @@ export class OpenApiValidator {
       if (!operation.params(values)) {
         const first = operation.params.errors?.[0];
         if (first?.keyword === 'additionalProperties') {
-          throw errors.invalidRequest(`unknown parameter '${String(first.params.additionalProperty)}'; this route takes: ${operation.known.join(', ') || 'none'}`);
+          throw errors.invalidRequest(
+            `unknown parameter '${String(first.params.additionalProperty)}'; this route takes: ${operation.known.join(', ') || 'none'}`,
+          );
         }
         // A job id of the wrong shape names no job: say that, not which pattern it missed.
         const pathId = (ctx as { params?: Record<string, string> }).params?.id;

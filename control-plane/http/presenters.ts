@@ -11,7 +11,14 @@ export function statusUrl(publicUrl: string, jobId: string): string {
 }
 
 function workerSummary(worker: WorkerInfo): Schemas['WorkerSummary'] {
-  return { id: worker.id, host: worker.host, platform: worker.platform, r_version: worker.rVersion, distribution: worker.distribution, compiler: worker.compiler };
+  return {
+    id: worker.id,
+    host: worker.host,
+    platform: worker.platform,
+    r_version: worker.rVersion,
+    distribution: worker.distribution,
+    compiler: worker.compiler,
+  };
 }
 
 /** The job's status as one word: unfinished builds dominate; then the worst way a build ended. */
@@ -63,7 +70,9 @@ export function presentBuild(publicUrl: string, build: BuildRecord, extras: Buil
     result: build.result ? { ...build.result, items: build.result.items.map((item) => ({ ...item })) } : null,
     reason: build.reason,
     artifacts: build.artifacts.map((artifact) => ({ name: artifact.name, size: artifact.size, url: artifactUrl(artifact.name) })),
-    check: build.check ? { command: [...build.check.command], env: { ...build.check.env }, sources: { ...build.check.sources }, network: build.check.network } : null,
+    check: build.check
+      ? { command: [...build.check.command], env: { ...build.check.env }, sources: { ...build.check.sources }, network: build.check.network }
+      : null,
   };
 }
 

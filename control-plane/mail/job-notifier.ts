@@ -38,7 +38,9 @@ export function noticeMessage(publicUrl: string, job: JobRecord, builds: readonl
   const worst = worstResult(builds);
   const outcome = worst ?? overallStatus(builds);
   const lines = builds.map((build) => {
-    const result = build.result ? `${build.result.status} (${build.result.errors} errors, ${build.result.warnings} warnings, ${build.result.notes} notes)` : build.status;
+    const result = build.result
+      ? `${build.result.status} (${build.result.errors} errors, ${build.result.warnings} warnings, ${build.result.notes} notes)`
+      : build.status;
     return `  ${build.platform}: ${result}${build.reason && build.status !== 'DONE' ? ` - ${build.reason}` : ''}`;
   });
   const findings = builds.flatMap((build) => (build.result?.items ?? []).map((item) => `  ${build.platform}: ${item.severity} ${item.check}`));

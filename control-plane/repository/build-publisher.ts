@@ -95,7 +95,8 @@ export class BuildPublisher {
     if (!job) throw errors.jobNotFound(jobId);
     const build = await readRecord<BuildRecord>(this.stores.jobs, keys.build(jobId, platform));
     if (!build) throw errors.buildNotFound(jobId, platform, job.value.platforms);
-    if (!isTerminal(build.value.status)) throw errors.publishRefused(`the build on ${platform} has not finished (it is ${build.value.status}); publish it once it is DONE`);
+    if (!isTerminal(build.value.status))
+      throw errors.publishRefused(`the build on ${platform} has not finished (it is ${build.value.status}); publish it once it is DONE`);
     return this.lock.withLock(async () => {
       const existing = await this.publication(jobId, platform);
       if (existing?.status === 'published') return existing;
@@ -114,7 +115,9 @@ export class BuildPublisher {
     const status = build.result?.status;
     if (build.status !== 'DONE' || !status || !this.statuses.includes(status)) {
       const ended = build.status === 'DONE' ? `its check ended ${status ?? 'without a result'}` : `the build ended ${build.status}`;
-      throw errors.publishRefused(`${job.package} ${job.version} on ${build.platform} is not published: ${ended}; this farm publishes checks that end ${this.statuses.join(' or ')} (FARM_PUBLISH_STATUSES)`);
+      throw errors.publishRefused(
+        `${job.package} ${job.version} on ${build.platform} is not published: ${ended}; this farm publishes checks that end ${this.statuses.join(' or ')} (FARM_PUBLISH_STATUSES)`,
+      );
     }
     await this.claim(job);
     const placed: { place: RepositoryPlace; artifact: ArtifactRecord }[] = [];
@@ -127,11 +130,17 @@ export class BuildPublisher {
     if (placed.length === 0) throw errors.publishRefused(`the build on ${build.platform} left no package files to publish`);
     for (const { place, artifact } of placed) {
       // Only what the agent took and recorded a digest for is published, byte for byte.
-      if (!artifact.sha256) throw errors.publishRefused(`${artifact.name} of job ${job.id} has no digest recorded by its agent; it was built by an agent older than this farm's sandbox and is not published`);
+      if (!artifact.sha256)
+        throw errors.publishRefused(
+          `${artifact.name} of job ${job.id} has no digest recorded by its agent; it was built by an agent older than this farm's sandbox and is not published`,
+        );
       const data = await this.stores.artifacts.getBlob(objectNames.artifact(job.id, build.platform, artifact.name));
       if (!data) throw new Error(`artifact ${artifact.name} of job ${job.id} is missing from the object store`);
       const digest = createHash('sha256').update(data).digest('hex');
-      if (digest !== artifact.sha256) throw errors.publishRefused(`${artifact.name} of job ${job.id} is not the file its agent recorded (sha256 ${digest}, recorded ${artifact.sha256}); not published`);
+      if (digest !== artifact.sha256)
+        throw errors.publishRefused(
+          `${artifact.name} of job ${job.id} is not the file its agent recorded (sha256 ${digest}, recorded ${artifact.sha256}); not published`,
+        );
       // Already there means an earlier platform of this same job put it there (the claim says so).
       await this.storage.addFile(place.path, data);
     }
@@ -154,7 +163,13 @@ export class BuildPublisher {
     }
   }
 
-  private async record(jobId: string, platform: string, status: PublicationRecord['status'], reason: string | null, files: string[]): Promise<PublicationRecord> {
+  private async record(
+    jobId: string,
+    platform: string,
+    status: PublicationRecord['status'],
+    reason: string | null,
+    files: string[],
+  ): Promise<PublicationRecord> {
     const record: PublicationRecord = { jobId, platform, status, reason, files, at: new Date().toISOString() };
     await this.stores.repository.put(publicationKey(jobId, platform), encode(record));
     return record;

@@ -43,7 +43,9 @@ export class PackageIndexer {
     try {
       await run(this.rscript, ['-e', WRITE_PACKAGES, dir, type], { timeout: 300_000 });
     } catch (error) {
-      throw new IndexingFailed(`tools::write_PACKAGES failed for ${tree}: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`, { cause: error });
+      throw new IndexingFailed(`tools::write_PACKAGES failed for ${tree}: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`, {
+        cause: error,
+      });
     }
     const files = {} as Record<IndexName, Uint8Array>;
     for (const name of INDEX_NAMES) files[name] = await readFile(join(dir, name));

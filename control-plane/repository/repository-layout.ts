@@ -48,7 +48,10 @@ function minor(rVersion: string): string {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9._]+/g, '-').replace(/^-+|-+$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9._]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 function place(tree: string, file: string, type: PackageType): RepositoryPlace {
@@ -102,9 +105,7 @@ const TREE_SHAPES = [
 
 /** A request path inside /repo/, read. */
 export type RepositoryRequest =
-  | { readonly kind: 'index'; readonly tree: string; readonly name: IndexName }
-  | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'invalid' };
+  { readonly kind: 'index'; readonly tree: string; readonly name: IndexName } | { readonly kind: 'file'; readonly path: string } | { readonly kind: 'invalid' };
 
 /** Reads a path under /repo/ (without the prefix): an index of a tree, a package file, or nonsense. */
 export function readRepositoryPath(path: string): RepositoryRequest {

@@ -22,7 +22,6 @@ export interface SweepReport {
   readonly outputAgeChanged: boolean;
 }
 
-
 /**
  * When a job finished (its latest build's end), or null while any build is not terminal. A
  * terminal build without an end time counts from `submittedAt`, never from the epoch.
@@ -50,7 +49,11 @@ async function record<T>(farm: Pick<FarmConnection, 'jobs'>, key: string): Promi
 }
 
 /** Runs one sweep at `now`. */
-export async function sweepRetention(farm: Pick<FarmConnection, 'jobs' | 'objects' | 'jsm'>, settings: RetentionSettings, now = Date.now()): Promise<SweepReport> {
+export async function sweepRetention(
+  farm: Pick<FarmConnection, 'jobs' | 'objects' | 'jsm'>,
+  settings: RetentionSettings,
+  now = Date.now(),
+): Promise<SweepReport> {
   const outputAgeChanged = await setOutputMaxAge(farm, settings.outputMs);
   const objects = (await farm.objects.list()).filter((info) => !info.deleted);
   const byJob = new Map<string, { name: string; kind: 'upload' | 'artifact'; mtime: number }[]>();
@@ -96,4 +99,3 @@ export async function sweepRetention(farm: Pick<FarmConnection, 'jobs' | 'object
   }
   return { uploads, artifacts, jobs, outputAgeChanged };
 }
-

@@ -56,7 +56,13 @@ export function revdepResult(publicUrl: string, pair: RevdepPair, published: Bui
 export function revdepReport(publicUrl: string, run: RevdepRun, builds: ReadonlyMap<string, BuildRecord>): RevdepReport {
   const packages = run.pairs.map((pair) => revdepResult(publicUrl, pair, builds.get(pair.publishedJobId), builds.get(pair.submittedJobId)));
   const count = (verdict: RevdepResult['verdict']) => packages.filter((result) => result.verdict === verdict).length;
-  const counts = { unchanged: count('unchanged'), newly_broken: count('newly broken'), fixed: count('fixed'), pending: count('pending'), failed: count('failed') };
+  const counts = {
+    unchanged: count('unchanged'),
+    newly_broken: count('newly broken'),
+    fixed: count('fixed'),
+    pending: count('pending'),
+    failed: count('failed'),
+  };
   const state: RevdepReport['state'] =
     run.state === 'received' || run.state === 'claimed' ? 'finding' : run.state === 'checking' ? (counts.pending > 0 ? 'checking' : 'done') : 'failed';
   return { platform: run.platform, state, problem: run.problem, repositories: [...run.repositories], counts, packages };
@@ -74,7 +80,12 @@ export function cranSummary(publicUrl: string, job: JobSnapshot, run: RevdepRun 
     summary_url: cranSummaryUrl(publicUrl, job.job.id),
     complete,
     status: overallStatus(job.builds),
-    platforms: job.builds.map((build) => ({ platform: build.platform, status: build.status, reason: build.reason ?? null, result: build.result ? { ...build.result, items: [...build.result.items] } : null })),
+    platforms: job.builds.map((build) => ({
+      platform: build.platform,
+      status: build.status,
+      reason: build.reason ?? null,
+      result: build.result ? { ...build.result, items: [...build.result.items] } : null,
+    })),
     revdeps,
   };
 }

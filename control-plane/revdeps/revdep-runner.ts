@@ -90,7 +90,9 @@ export class RevdepRunner {
   private release(jobId: string, delayMs: number, attempts?: number): void {
     const timer = setTimeout(() => {
       void this.deps.runs
-        .update(jobId, (current) => (current.state === 'claimed' ? { ...current, state: 'received', claimedAt: null, attempts: attempts ?? current.attempts } : null))
+        .update(jobId, (current) =>
+          current.state === 'claimed' ? { ...current, state: 'received', claimedAt: null, attempts: attempts ?? current.attempts } : null,
+        )
         .catch(() => undefined);
     }, delayMs);
     timer.unref();
@@ -162,7 +164,11 @@ export class RevdepRunner {
 
   /** Submits both jobs of a pair (those already there are left alone); a string says why it could not. */
   private async submitPair(pair: RevdepPair, job: JobRecord, platform: string): Promise<string | null> {
-    const exists = async (id: string) => this.deps.jobs.get(id).then(() => true, () => false);
+    const exists = async (id: string) =>
+      this.deps.jobs.get(id).then(
+        () => true,
+        () => false,
+      );
     if ((await exists(pair.publishedJobId)) && (await exists(pair.submittedJobId))) return null;
     let data: Buffer;
     try {

@@ -5,7 +5,16 @@
  * visible) or drops it (the job never did, and the submitter never got a 202).
  */
 import type { KV } from '@nats-io/kv';
-import { REVDEPS_BUCKET, encode, isWrongLastSequence, openControlPlaneKv, readRecord, retryTransient, updateRecord, type FarmConnection } from '../../protocol/index.ts';
+import {
+  REVDEPS_BUCKET,
+  encode,
+  isWrongLastSequence,
+  openControlPlaneKv,
+  readRecord,
+  retryTransient,
+  updateRecord,
+  type FarmConnection,
+} from '../../protocol/index.ts';
 import type { DependencyField } from './reverse-dependencies.ts';
 
 /**
@@ -58,12 +67,10 @@ export class RevdepRuns {
 
   /** The bucket, opened (and created) on first use. */
   bucket(): Promise<KV> {
-    this.opening ??= retryTransient(() => openControlPlaneKv(this.farm, REVDEPS_BUCKET, this.replicas)).catch(
-      (error: unknown) => {
-        this.opening = null;
-        throw error;
-      },
-    );
+    this.opening ??= retryTransient(() => openControlPlaneKv(this.farm, REVDEPS_BUCKET, this.replicas)).catch((error: unknown) => {
+      this.opening = null;
+      throw error;
+    });
     return this.opening;
   }
 

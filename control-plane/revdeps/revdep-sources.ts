@@ -35,7 +35,12 @@ export class RevdepSources {
 
   /** Each repository's source `PACKAGES` text, in order; a repository without one has an empty index. */
   async indices(): Promise<Array<[string, string]>> {
-    return Promise.all(this.labels.map(async (label): Promise<[string, string]> => [label, new TextDecoder().decode((await this.read(label, 'src/contrib/PACKAGES')) ?? new Uint8Array())]));
+    return Promise.all(
+      this.labels.map(async (label): Promise<[string, string]> => [
+        label,
+        new TextDecoder().decode((await this.read(label, 'src/contrib/PACKAGES')) ?? new Uint8Array()),
+      ]),
+    );
   }
 
   /** The source tarball of `name` `version` from `repository` (one of `labels`). */

@@ -86,7 +86,14 @@ export class RhubChecks {
       email,
     }));
     const snapshot = await this.deps.jobs.submit({ archive, data, platforms, email, checkArgs, env, publish: false }, jobId);
-    const groupRecord: RhubGroupRecord = { group, jobId, email, package: archive.packageName, submittedAt: snapshot.job.submittedAt, checks: checks.map((check) => check.id) };
+    const groupRecord: RhubGroupRecord = {
+      group,
+      jobId,
+      email,
+      package: archive.packageName,
+      submittedAt: snapshot.job.submittedAt,
+      checks: checks.map((check) => check.id),
+    };
     await this.store.saveSubmission(groupRecord, checks);
     this.deps.metrics.submissions.inc();
     const base = config.publicUrl;
@@ -106,7 +113,10 @@ export class RhubChecks {
   }
 
   private unknown(name: string, list: readonly RhubPlatform[]): never {
-    throw errors.unknownPlatform(name, list.map((entry) => entry.name));
+    throw errors.unknownPlatform(
+      name,
+      list.map((entry) => entry.name),
+    );
   }
 
   async check(id: string): Promise<RhubCheckRecord> {

@@ -107,9 +107,7 @@ export class RhubStore {
     const names: string[] = [];
     for await (const key of await this.kv.keys(keys.emailPrefix(email))) names.push(key);
     const groups = await Promise.all(names.map((key) => readRecord<RhubGroupRecord>(this.kv, keys.group(key.split('.').pop()!))));
-    return groups
-      .flatMap((record) => (record ? [record.value] : []))
-      .sort((a, b) => b.submittedAt.localeCompare(a.submittedAt));
+    return groups.flatMap((record) => (record ? [record.value] : [])).sort((a, b) => b.submittedAt.localeCompare(a.submittedAt));
   }
 
   /** Adds a token hash to the address, dropping the oldest beyond the limit. */

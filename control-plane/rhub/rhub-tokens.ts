@@ -33,7 +33,10 @@ export class RhubTokens {
   /** Refuses malformed addresses and, where the farm names its domains, addresses outside them. */
   checkAddress(email: unknown): string {
     // Only a string is quoted back: String() of an object can throw (`{"toString": 1}`) or say nothing useful.
-    if (typeof email !== 'string') throw errors.invalidRequest(`'email' must be a string holding an e-mail address, not ${email === null ? 'null' : Array.isArray(email) ? 'a list' : typeof email}`);
+    if (typeof email !== 'string')
+      throw errors.invalidRequest(
+        `'email' must be a string holding an e-mail address, not ${email === null ? 'null' : Array.isArray(email) ? 'a list' : typeof email}`,
+      );
     if (email.length > 254 || !EMAIL.test(email.trim())) throw errors.invalidRequest(`'${email.slice(0, 254)}' is not an e-mail address`);
     const address = email.trim();
     const domain = EMAIL.exec(address)![1].toLowerCase();

@@ -49,34 +49,44 @@ export function jobRoutes(deps: AppDeps): Router {
   const router = new Router();
   const { validator, config } = deps;
 
-  router.put('/jobs/submit/tarball', validator.validate('submitTarball'), newWorkAdmission(deps.nats, deps.storage), deps.uploads.admission(config.uploadLimitBytes), async (ctx) => {
-    const contentType = ctx.get('content-type');
-    if (REFUSED_UPLOAD_TYPES.test(contentType)) throw errors.unsupportedMediaType('the package .tar.gz itself as the raw body (Content-Type: application/gzip)');
-    const params = paramsOf(ctx, 'submitTarball');
-    if (params.publish) requireAdmin(ctx, config.adminToken);
-    if (params.email && !deps.mailer) throw errors.mailNotConfigured();
-    const checkArgs = normaliseCheckArgs(params.check_args ?? []);
-    const env = parseEnvAssignments(params.env_vars ?? []);
-    const platforms = await deps.platforms.choose(params.platform ?? []);
-    const data = await readUpload(ctx, { limit: config.uploadLimitBytes, ...GZIP_HEAD });
-    const archive = await inspectPackageArchive(data, uploadLimits(config));
-    // Reverse dependencies are checked on the first platform; their run is recorded before the job.
-    const revdeps = params.revdeps ? { platform: platforms[0] } : null;
-    const id = JobService.newId();
-    if (revdeps) await deps.revdeps.accept(id, archive.packageName, archive.version, revdeps.platform);
-    const submitted = await deps.jobs.submit({ archive, data, platforms, email: params.email ?? null, checkArgs, env, publish: params.publish ?? false, revdeps }, id);
-    deps.metrics.submissions.inc();
-    // An idle worker may have started a build already: answer with the records as they are now.
-    const snapshot = await deps.jobs.get(submitted.job.id).catch(() => submitted);
-    ctx.status = 202;
-    ctx.set('Location', `/jobs/info/${snapshot.job.id}`);
-    ctx.body = {
-      id: snapshot.job.id,
-      url: statusUrl(config.publicUrl, snapshot.job.id),
-      status: overallStatus(snapshot.builds),
-      builds: snapshot.builds.map((build) => ({ platform: build.platform, status: build.status })),
-    };
-  });
+  router.put(
+    '/jobs/submit/tarball',
+    validator.validate('submitTarball'),
+    newWorkAdmission(deps.nats, deps.storage),
+    deps.uploads.admission(config.uploadLimitBytes),
+    async (ctx) => {
+      const contentType = ctx.get('content-type');
+      if (REFUSED_UPLOAD_TYPES.test(contentType))
+        throw errors.unsupportedMediaType('the package .tar.gz itself as the raw body (Content-Type: application/gzip)');
+      const params = paramsOf(ctx, 'submitTarball');
+      if (params.publish) requireAdmin(ctx, config.adminToken);
+      if (params.email && !deps.mailer) throw errors.mailNotConfigured();
+      const checkArgs = normaliseCheckArgs(params.check_args ?? []);
+      const env = parseEnvAssignments(params.env_vars ?? []);
+      const platforms = await deps.platforms.choose(params.platform ?? []);
+      const data = await readUpload(ctx, { limit: config.uploadLimitBytes, ...GZIP_HEAD });
+      const archive = await inspectPackageArchive(data, uploadLimits(config));
+      // Reverse dependencies are checked on the first platform; their run is recorded before the job.
+      const revdeps = params.revdeps ? { platform: platforms[0] } : null;
+      const id = JobService.newId();
+      if (revdeps) await deps.revdeps.accept(id, archive.packageName, archive.version, revdeps.platform);
+      const submitted = await deps.jobs.submit(
+        { archive, data, platforms, email: params.email ?? null, checkArgs, env, publish: params.publish ?? false, revdeps },
+        id,
+      );
+      deps.metrics.submissions.inc();
+      // An idle worker may have started a build already: answer with the records as they are now.
+      const snapshot = await deps.jobs.get(submitted.job.id).catch(() => submitted);
+      ctx.status = 202;
+      ctx.set('Location', `/jobs/info/${snapshot.job.id}`);
+      ctx.body = {
+        id: snapshot.job.id,
+        url: statusUrl(config.publicUrl, snapshot.job.id),
+        status: overallStatus(snapshot.builds),
+        builds: snapshot.builds.map((build) => ({ platform: build.platform, status: build.status })),
+      };
+    },
+  );
 
   router.get('/jobs/info/:id', validator.validate('getJobInfo'), async (ctx) => {
     const snapshot = await deps.jobs.get(ctx.params.id);
@@ -135,7 +145,11 @@ export function jobRoutes(deps: AppDeps): Router {
     const params = paramsOf(ctx, 'getArtifact');
     const { build } = await deps.jobs.build(ctx.params.id, params.platform);
     const artifact = build.artifacts.find((candidate) => candidate.name === ctx.params.name);
-    if (!artifact) throw errors.artifactNotFound(ctx.params.name, build.artifacts.map((candidate) => candidate.name));
+    if (!artifact)
+      throw errors.artifactNotFound(
+        ctx.params.name,
+        build.artifacts.map((candidate) => candidate.name),
+      );
     const object = await deps.farm.objects.get(objectNames.artifact(build.jobId, build.platform, artifact.name));
     if (!object) throw errors.artifactNotFound(ctx.params.name, []);
     ctx.type = artifact.contentType;

@@ -73,8 +73,22 @@ export function pageRoutes(deps: AppDeps): Router {
     const { platforms, defaults } = await platformViews();
     const away = deps.nats.problem;
     const full = deps.storage.lastProblem;
-    const refusing = away ? `The farm cannot take packages right now: ${away}.` : full ? `The farm is out of storage space and takes no new packages until its admin frees some (${full}); builds already accepted still run.` : null;
-    sendPage(ctx, uploadPage({ platforms, defaults, uploadLimitBytes: deps.config.uploadLimitBytes, publicUrl: deps.config.publicUrl, mailEnabled: deps.mailer !== null, refusing }));
+    const refusing = away
+      ? `The farm cannot take packages right now: ${away}.`
+      : full
+        ? `The farm is out of storage space and takes no new packages until its admin frees some (${full}); builds already accepted still run.`
+        : null;
+    sendPage(
+      ctx,
+      uploadPage({
+        platforms,
+        defaults,
+        uploadLimitBytes: deps.config.uploadLimitBytes,
+        publicUrl: deps.config.publicUrl,
+        mailEnabled: deps.mailer !== null,
+        refusing,
+      }),
+    );
   });
 
   router.get('/status/:id', async (ctx) => {

@@ -38,7 +38,9 @@ export function repositoryRoutes(deps: AppDeps): Router {
   router.get('/repository/publications/:id', validator.validate('getPublications'), async (ctx) => {
     const snapshot = await deps.jobs.get(ctx.params.id);
     const builds = await Promise.all(
-      snapshot.builds.map(async (build) => presentPublication(config.publicUrl, snapshot.job, build, await deps.repository.publication(build.jobId, build.platform))),
+      snapshot.builds.map(async (build) =>
+        presentPublication(config.publicUrl, snapshot.job, build, await deps.repository.publication(build.jobId, build.platform)),
+      ),
     );
     ctx.body = { job_id: snapshot.job.id, package: snapshot.job.package, version: snapshot.job.version, publish_requested: snapshot.job.publish, builds };
   });

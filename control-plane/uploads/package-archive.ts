@@ -113,7 +113,9 @@ class PackageLayout {
     // Refuse a huge entry from its header alone, before unpacking any of it.
     this.declaredBytes += size;
     if (this.declaredBytes > this.limits.maxUnpackedBytes) {
-      throw errors.archiveTooLarge(`its files add up to more than this farm's limit of ${this.limits.maxUnpackedBytes} bytes; remove large data files from the package`);
+      throw errors.archiveTooLarge(
+        `its files add up to more than this farm's limit of ${this.limits.maxUnpackedBytes} bytes; remove large data files from the package`,
+      );
     }
     const entry = checkEntry(header);
     const path = entry.segments.join('/');
@@ -121,7 +123,9 @@ class PackageLayout {
     if (path === `${this.folder}/DESCRIPTION`) {
       if (entry.isDirectory) throw errors.invalidDescription(`'${path}' is a folder, not a file`);
       if (size > this.limits.maxDescriptionBytes) {
-        throw errors.invalidDescription(`it is ${size} bytes, more than this farm's limit of ${this.limits.maxDescriptionBytes}; DESCRIPTION holds metadata only`);
+        throw errors.invalidDescription(
+          `it is ${size} bytes, more than this farm's limit of ${this.limits.maxDescriptionBytes}; DESCRIPTION holds metadata only`,
+        );
       }
       return readEntry(body, (bytes) => {
         this.description = bytes;

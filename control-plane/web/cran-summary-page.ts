@@ -22,31 +22,53 @@ const VERDICT_CLASS: Record<RevdepResult['verdict'], string> = {
 
 function findings(items: readonly CheckItem[]): Html {
   return html`${items.map(
-    (item) => html`<div class="item item-${item.severity.toLowerCase()}"><h3><span class="result result-${item.severity.toLowerCase()}">${item.severity}</span> ${item.check}</h3><pre>${item.text}</pre></div>`,
+    (item) =>
+      html`<div class="item item-${item.severity.toLowerCase()}">
+        <h3><span class="result result-${item.severity.toLowerCase()}">${item.severity}</span> ${item.check}</h3>
+        <pre>${item.text}</pre>
+      </div>`,
   )}`;
 }
 
 function platformSection(platform: CranSummary['platforms'][number]): Html {
   const result = platform.result;
   const verdict = result
-    ? html`<span class="result result-${result.status.toLowerCase()}">${result.status}</span> <small>${result.errors} errors, ${result.warnings} warnings, ${result.notes} notes</small>`
-    : html`<span class="status status-${platform.status.toLowerCase()}">${platform.status}</span>${platform.reason ? html` <small>${platform.reason}</small>` : ''}`;
-  return html`<section class="platform-summary" data-platform="${platform.platform}"><h3>${platform.platform}: ${verdict}</h3>${result ? findings(result.items) : ''}</section>`;
+    ? html`<span class="result result-${result.status.toLowerCase()}">${result.status}</span>
+        <small>${result.errors} errors, ${result.warnings} warnings, ${result.notes} notes</small>`
+    : html`<span class="status status-${platform.status.toLowerCase()}">${platform.status}</span
+        >${platform.reason ? html` <small>${platform.reason}</small>` : ''}`;
+  return html`<section class="platform-summary" data-platform="${platform.platform}">
+    <h3>${platform.platform}: ${verdict}</h3>
+    ${result ? findings(result.items) : ''}
+  </section>`;
 }
 
 function revdepRow(result: RevdepResult): Html {
   const side = (label: string, build: RevdepResult['published']) =>
-    html`<a href="${build.url}">${label}</a>: ${build.result ? html`<span class="result result-${build.result.toLowerCase()}">${build.result}</span>` : html`<span class="status status-${build.status.toLowerCase()}">${build.status}</span>`}`;
+    html`<a href="${build.url}">${label}</a>:
+      ${build.result ? html`<span class="result result-${build.result.toLowerCase()}">${build.result}</span>` : html`<span class="status status-${build.status.toLowerCase()}">${build.status}</span>`}`;
   const diff =
     result.appeared.length + result.disappeared.length > 0
-      ? html`<details class="revdep-diff"><summary>${result.appeared.length} findings appeared, ${result.disappeared.length} went</summary>
-          ${result.appeared.length ? html`<h4>Only against the submitted version</h4>${findings(result.appeared)}` : ''}
-          ${result.disappeared.length ? html`<h4>Only against the published version</h4>${findings(result.disappeared)}` : ''}</details>`
+      ? html`<details class="revdep-diff">
+          <summary>${result.appeared.length} findings appeared, ${result.disappeared.length} went</summary>
+          ${
+            result.appeared.length
+              ? html`<h4>Only against the submitted version</h4>
+                  ${findings(result.appeared)}`
+              : ''
+          }
+          ${
+            result.disappeared.length
+              ? html`<h4>Only against the published version</h4>
+                  ${findings(result.disappeared)}`
+              : ''
+          }
+        </details>`
       : '';
   return html`<tr class="revdep" data-package="${result.package}" data-verdict="${result.verdict}">
     <th scope="row">${result.package} <small>${result.version}</small></th>
-    <td><span class="status ${VERDICT_CLASS[result.verdict]}">${result.verdict}</span>${result.reason ? html`<br><small>${result.reason}</small>` : ''}</td>
-    <td>${side('published', result.published)}<br>${side('submitted', result.submitted)}</td>
+    <td><span class="status ${VERDICT_CLASS[result.verdict]}">${result.verdict}</span>${result.reason ? html`<br /><small>${result.reason}</small>` : ''}</td>
+    <td>${side('published', result.published)}<br />${side('submitted', result.submitted)}</td>
     <td><small>${result.fields.join(', ')} · ${result.repository}</small>${diff}</td>
   </tr>`;
 }
@@ -54,23 +76,43 @@ function revdepRow(result: RevdepResult): Html {
 function revdepSection(report: NonNullable<CranSummary['revdeps']>): Html {
   const { counts } = report;
   return html`<section class="revdeps" aria-labelledby="revdeps-heading" data-state="${report.state}">
-  <h2 id="revdeps-heading">Reverse dependencies on ${report.platform}</h2>
-  <p>${report.state === 'finding' ? 'Looking for reverse dependencies…' : html`${report.packages.length} found in ${report.repositories.join(', ')}: <strong>${counts.newly_broken} newly broken</strong>, ${counts.unchanged} unchanged, ${counts.fixed} fixed${counts.pending ? `, ${counts.pending} pending` : ''}${counts.failed ? `, ${counts.failed} could not be compared` : ''}.`}</p>
-  ${report.problem ? html`<p class="message">${report.problem}</p>` : ''}
-  ${report.packages.length
-    ? html`<table class="listing revdeps-table"><thead><tr><th scope="col">Package</th><th scope="col">Verdict</th><th scope="col">Checks</th><th scope="col">Details</th></tr></thead>
-      <tbody>${report.packages.map(revdepRow)}</tbody></table>`
-    : ''}
-</section>`;
+    <h2 id="revdeps-heading">Reverse dependencies on ${report.platform}</h2>
+    <p>
+      ${report.state === 'finding' ? 'Looking for reverse dependencies…' : html`${report.packages.length} found in ${report.repositories.join(', ')}: <strong>${counts.newly_broken} newly broken</strong>, ${counts.unchanged} unchanged, ${counts.fixed} fixed${counts.pending ? `, ${counts.pending} pending` : ''}${counts.failed ? `, ${counts.failed} could not be compared` : ''}.`}
+    </p>
+    ${report.problem ? html`<p class="message">${report.problem}</p>` : ''}
+    ${
+      report.packages.length
+        ? html`<table class="listing revdeps-table">
+            <thead>
+              <tr>
+                <th scope="col">Package</th>
+                <th scope="col">Verdict</th>
+                <th scope="col">Checks</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${report.packages.map(revdepRow)}
+            </tbody>
+          </table>`
+        : ''
+    }
+  </section>`;
 }
 
 /** The whole summary page. */
 export function cranSummaryPage(summary: CranSummary): Html {
-  const body = html`
-<h1>${summary.package} <small>${summary.version}</small>: CRAN pre-submission summary</h1>
-<p class="lead">Job <a href="${summary.url}"><code>${summary.id}</code></a> · <a href="/jobs/${summary.id}/cran-summary">as JSON</a>${summary.complete ? '' : ' · still running; this page refreshes'}</p>
-<section aria-labelledby="platforms-heading"><h2 id="platforms-heading">Check results</h2>${summary.platforms.map(platformSection)}</section>
-${summary.revdeps ? revdepSection(summary.revdeps) : html`<p class="muted">Reverse dependencies were not checked (submit with <code>revdeps=true</code>, <code>rfarm submit --revdeps</code>).</p>`}`;
-  const head = summary.complete ? undefined : html`<meta http-equiv="refresh" content="10">`;
+  const body = html` <h1>${summary.package} <small>${summary.version}</small>: CRAN pre-submission summary</h1>
+    <p class="lead">
+      Job <a href="${summary.url}"><code>${summary.id}</code></a> ·
+      <a href="/jobs/${summary.id}/cran-summary">as JSON</a>${summary.complete ? '' : ' · still running; this page refreshes'}
+    </p>
+    <section aria-labelledby="platforms-heading">
+      <h2 id="platforms-heading">Check results</h2>
+      ${summary.platforms.map(platformSection)}
+    </section>
+    ${summary.revdeps ? revdepSection(summary.revdeps) : html`<p class="muted">Reverse dependencies were not checked (submit with <code>revdeps=true</code>, <code>rfarm submit --revdeps</code>).</p>`}`;
+  const head = summary.complete ? undefined : html`<meta http-equiv="refresh" content="10" />`;
   return layout({ title: `${summary.package} ${summary.version}: CRAN summary`, head, body });
 }

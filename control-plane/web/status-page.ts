@@ -44,10 +44,10 @@ function statusCell(build: Build): Html {
     const when = start === null ? 'start time not known yet' : `starts in about ${start} min`;
     detail =
       build.queue.live_workers === 0
-        ? html`<br><small>${NO_WORKER}</small>`
-        : html`<br><small>${plural(build.queue.position, 'build')} ahead; ${when}</small>`;
+        ? html`<br /><small>${NO_WORKER}</small>`
+        : html`<br /><small>${plural(build.queue.position, 'build')} ahead; ${when}</small>`;
   } else if (build.reason && build.status !== 'DONE') {
-    detail = html`<br><small>${build.reason}</small>`;
+    detail = html`<br /><small>${build.reason}</small>`;
   }
   return html`${word}${attempt}${detail}`;
 }
@@ -67,11 +67,23 @@ function checkSettings(build: Build): Html | string {
   return html`<details class="check-settings" data-platform="${build.platform}">
     <summary>Checked with: <code>${check.command.slice(0, 3).join(' ')} ${check.command.slice(3, -1).join(' ')}</code>; network ${check.network}</summary>
     <dl>
-      <dt>Command</dt><dd><code>${check.command.join(' ')}</code></dd>
-      <dt>Environment beyond a bare check</dt><dd>${added.length ? added.map(([name, source]) => html`<code>${name}=${check.env[name]}</code> <small>(${source})</small> `) : 'nothing'}</dd>
-      <dt>Sandbox plumbing</dt><dd><code>${Object.entries(check.sources).filter(([, source]) => source === 'sandbox').map(([name]) => `${name}=${check.env[name]}`).join(' ')}</code></dd>
-      <dt>Network</dt><dd>${check.network === 'none' ? 'none: the check could reach no host' : "egress: outbound only, never the farm's own services or cloud metadata"}</dd>
-    </dl></details>`;
+      <dt>Command</dt>
+      <dd><code>${check.command.join(' ')}</code></dd>
+      <dt>Environment beyond a bare check</dt>
+      <dd>${added.length ? added.map(([name, source]) => html`<code>${name}=${check.env[name]}</code> <small>(${source})</small> `) : 'nothing'}</dd>
+      <dt>Sandbox plumbing</dt>
+      <dd>
+        <code
+          >${Object.entries(check.sources)
+            .filter(([, source]) => source === 'sandbox')
+            .map(([name]) => `${name}=${check.env[name]}`)
+            .join(' ')}</code
+        >
+      </dd>
+      <dt>Network</dt>
+      <dd>${check.network === 'none' ? 'none: the check could reach no host' : "egress: outbound only, never the farm's own services or cloud metadata"}</dd>
+    </dl>
+  </details>`;
 }
 
 function detailsRow(jobId: string, build: Build): Html {
@@ -83,41 +95,69 @@ function detailsRow(jobId: string, build: Build): Html {
       ? html`<details class="check-items" data-platform="${build.platform}">
           <summary>Check items: ${plural(items.length, 'finding')}</summary>
           ${items.map(
-            (item) => html`<div class="item item-${item.severity.toLowerCase()}">
-              <h3><span class="result result-${item.severity.toLowerCase()}">${item.severity}</span> ${item.check}</h3>
-              <pre>${item.text}</pre></div>`,
-          )}</details>`
+            (item) =>
+              html`<div class="item item-${item.severity.toLowerCase()}">
+                <h3><span class="result result-${item.severity.toLowerCase()}">${item.severity}</span> ${item.check}</h3>
+                <pre>${item.text}</pre>
+              </div>`,
+          )}
+        </details>`
       : '';
   const downloads =
     build.artifacts.length > 0 && !isUnfinished(build)
-      ? html`<div class="downloads"><strong id="downloads-${build.platform}">Downloads</strong><ul class="artifacts" aria-labelledby="downloads-${build.platform}">${build.artifacts.map(
-          (artifact) => html`<li><a href="${artifactHref(artifact.name)}" download="${artifact.name}">${artifact.name}</a> <small>${formatBytes(artifact.size)}</small></li>`,
-        )}</ul></div>`
+      ? html`<div class="downloads">
+          <strong id="downloads-${build.platform}">Downloads</strong>
+          <ul class="artifacts" aria-labelledby="downloads-${build.platform}">
+            ${build.artifacts.map(
+              (artifact) =>
+                html`<li>
+                  <a href="${artifactHref(artifact.name)}" download="${artifact.name}">${artifact.name}</a> <small>${formatBytes(artifact.size)}</small>
+                </li>`,
+            )}
+          </ul>
+        </div>`
       : '';
   if (!itemList && !downloads && !settings) return html``;
-  return html`<tr class="build-details"><td colspan="5">${settings}${itemList}${downloads}</td></tr>`;
+  return html`<tr class="build-details">
+    <td colspan="5">${settings}${itemList}${downloads}</td>
+  </tr>`;
 }
 
 function buildRow(jobId: string, build: Build): Html {
   const worker = build.worker ? html`${build.worker.id} <small>${build.worker.r_version}</small>` : html`<span class="muted">–</span>`;
   const running = build.status === 'RUNNING' && build.elapsed_seconds !== null;
   return html`<tr class="build" data-platform="${build.platform}" data-status="${build.status}">
-    <th scope="row" data-label="Platform">${build.platform}</th>
-    <td data-label="Status">${statusCell(build)}</td>
-    <td data-label="Worker">${worker}</td>
-    <td data-label="Elapsed" class="elapsed"${running ? html` data-elapsed="${build.elapsed_seconds}"` : ''}>${formatElapsed(build.elapsed_seconds)}</td>
-    <td data-label="Result">${resultCell(build)}</td>
-  </tr>${detailsRow(jobId, build)}`;
+      <th scope="row" data-label="Platform">${build.platform}</th>
+      <td data-label="Status">${statusCell(build)}</td>
+      <td data-label="Worker">${worker}</td>
+      <td data-label="Elapsed" class="elapsed" ${running ? html` data-elapsed="${build.elapsed_seconds}"` : ''}>${formatElapsed(build.elapsed_seconds)}</td>
+      <td data-label="Result">${resultCell(build)}</td>
+    </tr>
+    ${detailsRow(jobId, build)}`;
 }
 
 /** The builds table: what the page shows first and what status.js fetches again and again. */
 export function buildsFragment(info: JobInfo): Html {
   const unfinished = info.builds.filter(isUnfinished).length;
   return html`<table class="builds" data-unfinished="${unfinished}" data-job-status="${info.status}">
-  <caption>${info.package} ${info.version}: <span class="status status-${info.status.toLowerCase()}">${info.status}</span>${info.result ? html`, worst result <span class="result result-${info.result.toLowerCase()}">${info.result}</span>` : ''}</caption>
-  <thead><tr><th scope="col">Platform</th><th scope="col">Status</th><th scope="col">Worker</th><th scope="col">Elapsed</th><th scope="col">Result</th></tr></thead>
-  <tbody>${info.builds.map((build) => buildRow(info.id, build))}</tbody>
-</table>`;
+    <caption>
+      ${info.package} ${info.version}:
+      <span class="status status-${info.status.toLowerCase()}">${info.status}</span
+      >${info.result ? html`, worst result <span class="result result-${info.result.toLowerCase()}">${info.result}</span>` : ''}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">Platform</th>
+        <th scope="col">Status</th>
+        <th scope="col">Worker</th>
+        <th scope="col">Elapsed</th>
+        <th scope="col">Result</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${info.builds.map((build) => buildRow(info.id, build))}
+    </tbody>
+  </table>`;
 }
 
 /** What the status page shows. */
@@ -137,29 +177,38 @@ export function statusPage(args: StatusPageArgs): Html {
   const chooser =
     platforms.length > 1
       ? html`<label for="output-platform">Platform</label>
-        <select id="output-platform">${platforms.map((platform) => html`<option value="${platform}"${platform === args.outputPlatform ? html` selected` : ''}>${platform}</option>`)}</select>`
+          <select id="output-platform">
+            ${platforms.map((platform) => html`<option value="${platform}" ${platform === args.outputPlatform ? html` selected` : ''}>${platform}</option>`)}
+          </select>`
       : '';
-  const body = html`
-<h1>${info.package} <small>${info.version}</small></h1>
-<p class="lead">Job <code>${info.id}</code>, submitted <time datetime="${info.submitted}">${info.submitted.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}</time>.
-Keep this page's address: it is the only key to this job.
-<a href="/status/${info.id}/cran" id="cran-summary-link">CRAN pre-submission summary</a></p>
-<div id="job" data-job-id="${info.id}">
-  <div id="builds" aria-live="polite">${buildsFragment(info)}</div>
-  <p class="actions">
-    <button type="button" id="cancel-button" class="danger"${unfinished ? '' : html` hidden`}>Cancel job</button>
-    <span id="cancel-message" class="message" role="status" aria-live="polite"></span>
-  </p>
-</div>
-<section class="console" aria-labelledby="output-heading">
-  <h2 id="output-heading">Console output</h2>
-  <div class="output-controls">
-    ${chooser}
-    <button type="button" id="autoscroll" aria-pressed="true">Auto-scroll: on</button>
-    <span id="output-state" class="muted" role="status"></span>
-  </div>
-  <pre id="output" tabindex="0" aria-label="Console output" data-platform="${args.outputPlatform}"${args.finishedOutput === null ? html` data-live="true"` : ''}>${args.finishedOutput ?? ''}</pre>
-</section>`;
-  const head = unfinished ? html`<noscript><meta http-equiv="refresh" content="5"></noscript>` : undefined;
+  const body = html` <h1>${info.package} <small>${info.version}</small></h1>
+    <p class="lead">
+      Job <code>${info.id}</code>, submitted <time datetime="${info.submitted}">${info.submitted.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}</time>. Keep this
+      page's address: it is the only key to this job. <a href="/status/${info.id}/cran" id="cran-summary-link">CRAN pre-submission summary</a>
+    </p>
+    <div id="job" data-job-id="${info.id}">
+      <div id="builds" aria-live="polite">${buildsFragment(info)}</div>
+      <p class="actions">
+        <button type="button" id="cancel-button" class="danger" ${unfinished ? '' : html` hidden`}>Cancel job</button>
+        <span id="cancel-message" class="message" role="status" aria-live="polite"></span>
+      </p>
+    </div>
+    <section class="console" aria-labelledby="output-heading">
+      <h2 id="output-heading">Console output</h2>
+      <div class="output-controls">
+        ${chooser}
+        <button type="button" id="autoscroll" aria-pressed="true">Auto-scroll: on</button>
+        <span id="output-state" class="muted" role="status"></span>
+      </div>
+      <pre
+        id="output"
+        tabindex="0"
+        aria-label="Console output"
+        data-platform="${args.outputPlatform}"
+        ${args.finishedOutput === null ? html` data-live="true"` : ''}
+      >
+${args.finishedOutput ?? ''}</pre>
+    </section>`;
+  const head = unfinished ? html`<noscript><meta http-equiv="refresh" content="5" /></noscript>` : undefined;
   return layout({ title: `${info.package} ${info.version}`, scripts: ['status.js'], head, body });
 }

@@ -64,9 +64,15 @@ export class LocalWorkerLauncher implements WorkerLauncher {
   /** NATS_CREDS for an agent of `platform`: its pool's own user, which may take only that platform's builds. */
   private credentials(platform: string | undefined): Record<string, string> {
     if (!this.credsDir) return {};
-    if (!platform) throw new FarmError(409, 'workers_not_launchable', 'no platform to start an agent for: name one, e.g. {"platform": "r-release-linux-x86_64"}');
+    if (!platform)
+      throw new FarmError(409, 'workers_not_launchable', 'no platform to start an agent for: name one, e.g. {"platform": "r-release-linux-x86_64"}');
     const file = join(this.credsDir, agentCredsFileName(platform));
-    if (!existsSync(file)) throw new FarmError(409, 'workers_not_launchable', `this farm has no NATS credentials for platform '${platform}'; restart it with \`npm start\` (which makes them for every catalogue platform and this host's)`);
+    if (!existsSync(file))
+      throw new FarmError(
+        409,
+        'workers_not_launchable',
+        `this farm has no NATS credentials for platform '${platform}'; restart it with \`npm start\` (which makes them for every catalogue platform and this host's)`,
+      );
     return { NATS_CREDS: file };
   }
 

@@ -102,7 +102,8 @@ export class Agent {
 
   async start(): Promise<void> {
     this.sandbox = await prepareSandboxHost(this.config, this.log);
-    if (this.network === 'egress' && this.sandbox.guards.sandbox !== 'bubblewrap') throw new Error(`platform ${this.platform.id} asks for the egress network policy, which only the Linux sandbox can fence`);
+    if (this.network === 'egress' && this.sandbox.guards.sandbox !== 'bubblewrap')
+      throw new Error(`platform ${this.platform.id} asks for the egress network policy, which only the Linux sandbox can fence`);
     if (this.network === 'egress') await this.prepareEgress();
     // Job directories are the builds' own (0700, their uid; `builds` lets them pass, not list); console logs the agent's.
     await this.jobDirs.prepare();
@@ -120,8 +121,18 @@ export class Agent {
     this.subscriptions.push(
       // A refused subscription calls back with an error (and no message): that is the farm's
       // misconfiguration to report, never a cancel or a stop request.
-      listenForCancels(this.farm, this.platform.id, (jobId) => this.onCancel(jobId), (error) => this.log.error({ err: error }, 'cannot hear cancels')),
-      listenForWorkerStop(this.farm, this.config.workerId, () => void this.stop(), (error) => this.log.error({ err: error }, 'cannot hear stop requests')),
+      listenForCancels(
+        this.farm,
+        this.platform.id,
+        (jobId) => this.onCancel(jobId),
+        (error) => this.log.error({ err: error }, 'cannot hear cancels'),
+      ),
+      listenForWorkerStop(
+        this.farm,
+        this.config.workerId,
+        () => void this.stop(),
+        (error) => this.log.error({ err: error }, 'cannot hear stop requests'),
+      ),
     );
     await this.heartbeat();
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
@@ -196,10 +207,7 @@ export class Agent {
   private async handle(msg: TakenBuild): Promise<void> {
     const request = decode<BuildRequest>(msg.data);
     const buildKey = keys.build(request.jobId, request.platform);
-    const [job, build] = await Promise.all([
-      readRecord<JobRecord>(this.farm.jobs, keys.job(request.jobId)),
-      readRecord<BuildRecord>(this.farm.jobs, buildKey),
-    ]);
+    const [job, build] = await Promise.all([readRecord<JobRecord>(this.farm.jobs, keys.job(request.jobId)), readRecord<BuildRecord>(this.farm.jobs, buildKey)]);
     if (!job || !build) {
       this.log.warn({ request }, 'queue message without records; dropping it');
       msg.term();
@@ -243,16 +251,19 @@ export class Agent {
     this.running = { jobId: job.id, platform: build.platform, cancel };
     void this.heartbeat();
     // Heartbeats keep the message ours while the check runs; they also notice a cancel we missed.
-    const progress = setInterval(() => {
-      msg.working();
-      readRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform))
-        .then((current) => {
-          if (current?.value.status === 'CANCELLED') cancel.abort('cancelled');
-          // Another attempt finished the build (the queue redelivered it while we were cut off).
-          else if (current && isTerminal(current.value.status) && current.value.attempt !== build.attempt) cancel.abort('superseded');
-        })
-        .catch(() => undefined); // NATS away for a moment: the next tick asks again
-    }, Math.max(1_000, (this.config.ackWaitSeconds * 1000) / 3));
+    const progress = setInterval(
+      () => {
+        msg.working();
+        readRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform))
+          .then((current) => {
+            if (current?.value.status === 'CANCELLED') cancel.abort('cancelled');
+            // Another attempt finished the build (the queue redelivered it while we were cut off).
+            else if (current && isTerminal(current.value.status) && current.value.attempt !== build.attempt) cancel.abort('superseded');
+          })
+          .catch(() => undefined); // NATS away for a moment: the next tick asks again
+      },
+      Math.max(1_000, (this.config.ackWaitSeconds * 1000) / 3),
+    );
     const output = new OutputPublisher(this.farm, job.id, build.platform, build.attempt, outputLog);
     try {
       if (build.attempt > 1) {
@@ -265,7 +276,11 @@ export class Agent {
       if (!upload) throw new Error(`the upload of job ${job.id} is missing from the object store`);
       await updateRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform), (current) =>
         current.status === 'RUNNING'
-          ? { ...current, checkStartedAt: new Date().toISOString(), check: { command: check.command, env: check.env, sources: check.sources, network: this.network } }
+          ? {
+              ...current,
+              checkStartedAt: new Date().toISOString(),
+              check: { command: check.command, env: check.env, sources: check.sources, network: this.network },
+            }
           : null,
       );
       this.metrics.busy.set(1);
@@ -300,7 +315,10 @@ export class Agent {
 
   /** Resolves the farm's addresses and opens one egress namespace, so a host that cannot fence builds never takes one. */
   private async prepareEgress(): Promise<void> {
-    const urls = [...this.config.natsServers.map((server) => (server.includes('://') ? server : `nats://${server}`)), ...(this.config.sysreqsUrl ? [this.config.sysreqsUrl] : [])];
+    const urls = [
+      ...this.config.natsServers.map((server) => (server.includes('://') ? server : `nats://${server}`)),
+      ...(this.config.sysreqsUrl ? [this.config.sysreqsUrl] : []),
+    ];
     this.farmNetworks = await farmAddresses(urls, this.config.egressBlock);
     try {
       await (await this.openEgress()).close();
@@ -327,7 +345,15 @@ export class Agent {
   }
 
   /** System requirements, R dependencies, then the build itself; a failed sysreqs step is the farm's failure. */
-  private async execute(job: JobRecord, build: BuildRecord, jobDir: string, upload: Uint8Array, output: OutputPublisher, cancel: AbortSignal, check: CheckEnvironment): Promise<BuildOutcome> {
+  private async execute(
+    job: JobRecord,
+    build: BuildRecord,
+    jobDir: string,
+    upload: Uint8Array,
+    output: OutputPublisher,
+    cancel: AbortSignal,
+    check: CheckEnvironment,
+  ): Promise<BuildOutcome> {
     let missing: string[] = [];
     if (this.config.sysreqsUrl) {
       const sysreqs = new SystemRequirements(this.config.sysreqsUrl, this.platform, this.config.installSysreqs);
@@ -394,14 +420,35 @@ export class Agent {
    * A reverse-dependency check against a submitted version: that job's upload, installed before
    * the check, and its own dependencies, installed into the cache like any build's.
    */
-  private async submittedVersion(against: SubmittedVersion, installer: DependencyInstaller, check: CheckEnvironment, output: OutputPublisher): Promise<PreinstalledPackage[] | BuildOutcome> {
-    const [source, upload] = await Promise.all([readRecord<JobRecord>(this.farm.jobs, keys.job(against.jobId)), this.farm.objects.getBlob(objectNames.upload(against.jobId))]);
-    if (!source || !upload) return { kind: 'infrastructure', reason: `the submitted version ${against.package} ${against.version} (job ${against.jobId}) is missing from the farm`, artifacts: [] };
-    output.write(`\n>>> rfarm: checking against the submitted version of ${against.package} (${against.version}, job ${against.jobId}) instead of the published one\n`);
+  private async submittedVersion(
+    against: SubmittedVersion,
+    installer: DependencyInstaller,
+    check: CheckEnvironment,
+    output: OutputPublisher,
+  ): Promise<PreinstalledPackage[] | BuildOutcome> {
+    const [source, upload] = await Promise.all([
+      readRecord<JobRecord>(this.farm.jobs, keys.job(against.jobId)),
+      this.farm.objects.getBlob(objectNames.upload(against.jobId)),
+    ]);
+    if (!source || !upload)
+      return {
+        kind: 'infrastructure',
+        reason: `the submitted version ${against.package} ${against.version} (job ${against.jobId}) is missing from the farm`,
+        artifacts: [],
+      };
+    output.write(
+      `\n>>> rfarm: checking against the submitted version of ${against.package} (${against.version}, job ${against.jobId}) instead of the published one\n`,
+    );
     const dependencies = await installer.install({ description: source.value.description, fields: dependencyFields(check.env) });
     if (dependencies.kind === 'infrastructure') return { kind: 'infrastructure', reason: dependencies.reason, artifacts: [] };
-    if (dependencies.kind === 'stopped') return { kind: 'stopped', reason: dependencies.reason, detail: `installing the dependencies of ${against.package}`, artifacts: [] };
-    if (dependencies.kind === 'package-error') return { kind: 'checked', result: errorResult(`installing the dependencies of ${against.package} ${against.version}`, dependencies.message), artifacts: [] };
+    if (dependencies.kind === 'stopped')
+      return { kind: 'stopped', reason: dependencies.reason, detail: `installing the dependencies of ${against.package}`, artifacts: [] };
+    if (dependencies.kind === 'package-error')
+      return {
+        kind: 'checked',
+        result: errorResult(`installing the dependencies of ${against.package} ${against.version}`, dependencies.message),
+        artifacts: [],
+      };
     return [{ packageName: against.package, version: against.version, data: Buffer.from(upload) }];
   }
 }

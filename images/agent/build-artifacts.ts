@@ -38,7 +38,13 @@ export function refusedItem(error: UntrustedFileRefused): CheckItem {
 }
 
 /** Reads `relativePath` of the job directory as an artifact; refusals go to `problems`. */
-export async function takeFromJobDirectory(jobDir: string, relativePath: string, name: string, maxBytes: number, problems: CheckItem[]): Promise<ArtifactFile | null> {
+export async function takeFromJobDirectory(
+  jobDir: string,
+  relativePath: string,
+  name: string,
+  maxBytes: number,
+  problems: CheckItem[],
+): Promise<ArtifactFile | null> {
   try {
     const data = await readUntrustedFile(jobDir, relativePath, maxBytes);
     return data ? artifactOf(name, data) : null;

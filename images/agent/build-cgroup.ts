@@ -52,7 +52,8 @@ export async function detectCgroupHost(base = CGROUP_FS): Promise<CgroupHost> {
   const memoryRoot = join(base, 'memory', FARM_GROUP);
   const pidsRoot = join(base, 'pids', FARM_GROUP);
   if (!existsSync(join(base, 'memory')) || !existsSync(join(base, 'pids'))) return { kind: 'none', why: 'no cgroup v2 and no v1 memory/pids controllers' };
-  if (!(await writable(memoryRoot)) || !(await writable(pidsRoot))) return { kind: 'none', why: 'the cgroup v1 memory/pids trees are not writable by the agent' };
+  if (!(await writable(memoryRoot)) || !(await writable(pidsRoot)))
+    return { kind: 'none', why: 'the cgroup v1 memory/pids trees are not writable by the agent' };
   return { kind: 'v1', memoryRoot, pidsRoot };
 }
 

@@ -132,7 +132,9 @@ export async function finishAttempt(ctx: AttemptContext): Promise<MessageFate> {
     ctx.output.write(`\n>>> rfarm: infrastructure failure: ${outcome.reason}; the build will be retried\n`);
     await ctx.output.close();
     const requeued = await updateRecord<BuildRecord>(ctx.farm.jobs, keys.build(ctx.job.id, ctx.platform), (current) =>
-      isTerminal(current.status) || current.attempt !== attempt ? null : { ...current, status: 'QUEUED', reason: `attempt ${attempt} failed: ${outcome.reason}; retrying` },
+      isTerminal(current.status) || current.attempt !== attempt
+        ? null
+        : { ...current, status: 'QUEUED', reason: `attempt ${attempt} failed: ${outcome.reason}; retrying` },
     );
     // A later attempt runs the build already: its agent holds the message, so this one leaves it be.
     return requeued && requeued.attempt !== attempt ? 'leave' : 'retry';

@@ -58,7 +58,12 @@ export interface PreinstalledPackage {
 export type BuildOutcome =
   | { readonly kind: 'checked'; readonly result: CheckResult; readonly artifacts: ArtifactFile[] }
   | { readonly kind: 'stopped'; readonly reason: StopReason; readonly detail: string; readonly artifacts: ArtifactFile[] }
-  | { readonly kind: 'infrastructure'; readonly reason: string; readonly artifacts: ArtifactFile[]; /** Not worth another attempt. */ readonly final?: boolean };
+  | {
+      readonly kind: 'infrastructure';
+      readonly reason: string;
+      readonly artifacts: ArtifactFile[];
+      /** Not worth another attempt. */ readonly final?: boolean;
+    };
 
 /** Raised inside the runner when the farm, not the package, failed. */
 class InfrastructureFailure extends Error {
@@ -228,7 +233,11 @@ export class BuildRunner {
       await this.place(dir, this.tarballName, this.source.data);
       await mkdir(join(dir, 'binlib'));
       if (this.host.buildIdentity) await chown(join(dir, 'binlib'), this.host.buildIdentity.uid, this.host.buildIdentity.gid);
-      const install = await this.step('R CMD INSTALL --build (binary package, in a fresh sandbox from the stored source)', ['R', 'CMD', 'INSTALL', '--build', '-l', 'binlib', this.tarballName], dir);
+      const install = await this.step(
+        'R CMD INSTALL --build (binary package, in a fresh sandbox from the stored source)',
+        ['R', 'CMD', 'INSTALL', '--build', '-l', 'binlib', this.tarballName],
+        dir,
+      );
       if (install.exitCode !== 0) return [];
       return await takeBinaries(dir, this.plan.packageName, this.plan.version, this.refused);
     } finally {

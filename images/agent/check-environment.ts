@@ -102,7 +102,10 @@ export function describeCheckEnvironment(check: CheckEnvironment, network: Netwo
   const lines = [
     `>>> rfarm: check command: env -i ${[...assignments, ...check.command.map(shellQuote)].join(' ')}`,
     `>>> rfarm: check environment: ${added.length ? added.map(([name, source]) => `${name}=${shellQuote(check.env[name])} (${source})`).join(', ') : 'nothing beyond a bare R CMD check'}`,
-    `>>> rfarm: sandbox plumbing: ${Object.entries(check.sources).filter(([, source]) => source === 'sandbox').map(([name]) => name).join(', ')}`,
+    `>>> rfarm: sandbox plumbing: ${Object.entries(check.sources)
+      .filter(([, source]) => source === 'sandbox')
+      .map(([name]) => name)
+      .join(', ')}`,
     `>>> rfarm: network: ${networkText(network)}`,
   ];
   return `${lines.join('\n')}\n`;

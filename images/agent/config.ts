@@ -133,14 +133,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     buildDiskBytes: positiveInteger(env, 'FARM_BUILD_DISK_BYTES', 5_000_000_000, problems),
     minFreeDiskBytes: positiveInteger(env, 'FARM_MIN_FREE_DISK_BYTES', 1_000_000_000, problems),
     checkNetwork: (env.FARM_CHECK_NETWORK || 'none') as NetworkPolicy,
-    egressBlock: (env.FARM_EGRESS_BLOCK ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+    egressBlock: (env.FARM_EGRESS_BLOCK ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
     ownerPid: env.FARM_OWNER_PID ? positiveInteger(env, 'FARM_OWNER_PID', 1, problems) : undefined,
     sysreqsWaitSeconds: positiveInteger(env, 'FARM_SYSREQS_WAIT_SECONDS', 300, problems),
     jobDirStaleSeconds: positiveInteger(env, 'FARM_JOB_DIR_STALE_SECONDS', 600, problems),
     jobDirSweepSeconds: positiveInteger(env, 'FARM_JOB_DIR_SWEEP_SECONDS', 600, problems),
   };
   // It names a directory of the data directory (job directories are kept per worker).
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(config.workerId)) problems.push(`FARM_WORKER_ID=${config.workerId} must be letters, digits, '.', '_' and '-' (at most 128, starting with a letter or digit)`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(config.workerId))
+    problems.push(`FARM_WORKER_ID=${config.workerId} must be letters, digits, '.', '_' and '-' (at most 128, starting with a letter or digit)`);
   if (config.sandboxUid < 1000) problems.push(`FARM_SANDBOX_UID=${config.sandboxUid} is a system uid; choose an unused uid of 1000 or more`);
   if (config.checkNetwork !== 'none' && config.checkNetwork !== 'egress') {
     problems.push(`FARM_CHECK_NETWORK=${config.checkNetwork} must be none or egress`);

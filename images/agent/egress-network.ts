@@ -42,7 +42,10 @@ function waitFor(child: ChildProcess, stream: NodeJS.ReadableStream | null, mark
     let seen = '';
     let errors = '';
     child.stderr?.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString('utf8')).slice(-2000)));
-    const timer = setTimeout(() => finish(new EgressNetworkError(`${what} did not start within ${timeoutMs} ms${errors ? `: ${errors.trim()}` : ''}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new EgressNetworkError(`${what} did not start within ${timeoutMs} ms${errors ? `: ${errors.trim()}` : ''}`)),
+      timeoutMs,
+    );
     const finish = (error?: Error) => {
       clearTimeout(timer);
       child.off('exit', onExit);
@@ -55,7 +58,8 @@ function waitFor(child: ChildProcess, stream: NodeJS.ReadableStream | null, mark
       seen += chunk.toString('utf8');
       if (seen.includes(marker)) finish();
     };
-    const onExit = (code: number | null, signal: string | null) => finish(new EgressNetworkError(`${what} exited (${signal ?? `code ${code}`}): ${errors.trim() || 'no message'}`));
+    const onExit = (code: number | null, signal: string | null) =>
+      finish(new EgressNetworkError(`${what} exited (${signal ?? `code ${code}`}): ${errors.trim() || 'no message'}`));
     const onError = (error: Error) => finish(new EgressNetworkError(`${what} could not run: ${error.message}`));
     stream?.on('data', onData);
     child.once('exit', onExit);

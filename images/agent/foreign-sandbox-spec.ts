@@ -42,9 +42,11 @@ const BUILD_ID = /^[a-z0-9][a-z0-9-]{0,15}$/;
 /** Checks the parts every generator interpolates; throws `ForeignSandboxSpecError`. */
 export function checkForeignSpec(spec: ForeignSandboxSpec, absolutePath: RegExp): void {
   if (!BUILD_ID.test(spec.buildId)) throw new ForeignSandboxSpecError(`build id '${spec.buildId}' must be 1–16 of [a-z0-9-], starting with a letter or digit`);
-  if (!absolutePath.test(spec.jobDir) || /(^|[\\/])\.\.([\\/]|$)/.test(spec.jobDir)) throw new ForeignSandboxSpecError(`job directory '${spec.jobDir}' must be an absolute path without '..'`);
+  if (!absolutePath.test(spec.jobDir) || /(^|[\\/])\.\.([\\/]|$)/.test(spec.jobDir))
+    throw new ForeignSandboxSpecError(`job directory '${spec.jobDir}' must be an absolute path without '..'`);
   for (const dir of spec.readable ?? []) {
-    if (!absolutePath.test(dir) || /(^|[\\/])\.\.([\\/]|$)/.test(dir)) throw new ForeignSandboxSpecError(`readable directory '${dir}' must be an absolute path without '..'`);
+    if (!absolutePath.test(dir) || /(^|[\\/])\.\.([\\/]|$)/.test(dir))
+      throw new ForeignSandboxSpecError(`readable directory '${dir}' must be an absolute path without '..'`);
   }
   if (spec.command.length === 0) throw new ForeignSandboxSpecError('a sandboxed step needs a command');
   for (const [name, value] of Object.entries(spec.limits)) {

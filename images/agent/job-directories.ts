@@ -34,7 +34,11 @@ export class JobDirectories {
 
   /** Makes the directories: builds let build uids pass (not list), the rest are the agent's alone. */
   async prepare(): Promise<void> {
-    for (const [dir, mode] of [[this.builds, 0o711], [this.logs, 0o700], [this.leases, 0o700]] as const) {
+    for (const [dir, mode] of [
+      [this.builds, 0o711],
+      [this.logs, 0o700],
+      [this.leases, 0o700],
+    ] as const) {
       await mkdir(dir, { recursive: true });
       await chmod(dir, mode);
     }
@@ -86,10 +90,20 @@ export class JobDirectories {
   /** Whether no live agent owns these files: the lease is an earlier life's of this worker, or is stale. */
   private async abandoned(name: string, paths: readonly string[]): Promise<boolean> {
     const leasePath = join(this.leases, name);
-    const lease = await readFile(leasePath, 'utf8').then((text) => JSON.parse(text) as Lease, () => null);
+    const lease = await readFile(leasePath, 'utf8').then(
+      (text) => JSON.parse(text) as Lease,
+      () => null,
+    );
     if (lease?.worker === this.workerId && lease.pid !== process.pid) return true;
     // Without a lease (files of an older agent, or a lease that was removed), the files' own age counts.
-    const stamps = await Promise.all((lease ? [leasePath] : paths).map((path) => lstat(path).then((stat) => stat.mtimeMs, () => 0)));
+    const stamps = await Promise.all(
+      (lease ? [leasePath] : paths).map((path) =>
+        lstat(path).then(
+          (stat) => stat.mtimeMs,
+          () => 0,
+        ),
+      ),
+    );
     return Date.now() - Math.max(0, ...stamps) > this.staleMs;
   }
 }

@@ -68,8 +68,31 @@ export function macosSandboxPlan(spec: ForeignSandboxSpec, slot: number): MacosS
   const { maxFileBytes, maxProcesses, cpuSeconds } = spec.limits;
   // ulimit -f counts 512-byte blocks in sh.
   const limits = `ulimit -f ${Math.ceil(maxFileBytes / 512)} -u ${maxProcesses} -t ${cpuSeconds} && exec "$@"`;
-  const argv = ['/usr/bin/sudo', '-n', '-u', user, '-H', '--', '/usr/bin/env', '-i', `HOME=${spec.jobDir}`, `TMPDIR=${tmp}/`, 'PATH=/usr/bin:/bin:/usr/sbin:/sbin:/usr/local/bin:/opt/homebrew/bin', '/bin/sh', '-c', limits, 'rfarm-sandbox', '/usr/bin/sandbox-exec', '-f', profilePath, ...spec.command];
-  const teardown = [['/usr/bin/pkill', '-KILL', '-U', String(uid)], ['/usr/bin/dscl', '.', '-delete', record]];
+  const argv = [
+    '/usr/bin/sudo',
+    '-n',
+    '-u',
+    user,
+    '-H',
+    '--',
+    '/usr/bin/env',
+    '-i',
+    `HOME=${spec.jobDir}`,
+    `TMPDIR=${tmp}/`,
+    'PATH=/usr/bin:/bin:/usr/sbin:/sbin:/usr/local/bin:/opt/homebrew/bin',
+    '/bin/sh',
+    '-c',
+    limits,
+    'rfarm-sandbox',
+    '/usr/bin/sandbox-exec',
+    '-f',
+    profilePath,
+    ...spec.command,
+  ];
+  const teardown = [
+    ['/usr/bin/pkill', '-KILL', '-U', String(uid)],
+    ['/usr/bin/dscl', '.', '-delete', record],
+  ];
   return { user, uid, profile: macosSandboxProfile(spec.jobDir, tmp, spec.network, spec.readable ?? []), profilePath, setup, argv, teardown };
 }
 

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const facts = await readHostFacts();
   const hostPlatform = platformOfHost(facts);
-  const platform = config.platform ? findPlatform(config.platform) ?? (config.platform === hostPlatform.id ? hostPlatform : undefined) : hostPlatform;
+  const platform = config.platform ? (findPlatform(config.platform) ?? (config.platform === hostPlatform.id ? hostPlatform : undefined)) : hostPlatform;
   if (!platform) {
     throw new Error(`FARM_PLATFORM=${config.platform} is neither a catalogue platform nor this host's own (${hostPlatform.id})`);
   }

@@ -20,7 +20,12 @@ export function createAgentMetrics(): AgentMetrics {
   return {
     registry,
     builds: new Counter({ name: 'rfarm_agent_builds_total', help: 'Build attempts by how they ended', labelNames: ['outcome'], registers: [registry] }),
-    buildSeconds: new Histogram({ name: 'rfarm_agent_build_seconds', help: 'Wall time of build attempts', buckets: [5, 15, 60, 300, 900, 1800], registers: [registry] }),
+    buildSeconds: new Histogram({
+      name: 'rfarm_agent_build_seconds',
+      help: 'Wall time of build attempts',
+      buckets: [5, 15, 60, 300, 900, 1800],
+      registers: [registry],
+    }),
     busy: new Gauge({ name: 'rfarm_agent_busy', help: '1 while a build runs', registers: [registry] }),
   };
 }

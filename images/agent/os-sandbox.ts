@@ -98,9 +98,16 @@ export function toHostPath(value: string, spec: SandboxSpec, separator: '/' | '\
   return parts.join(separator === '\\' && rewritten === parts.length ? ';' : ':');
 }
 
-function foreignSpec(spec: SandboxSpec, id: StepIdentity, limits: ForeignLimits, separator: '/' | '\\', envPrefix: (env: [string, string][]) => string[]): ForeignSandboxSpec {
+function foreignSpec(
+  spec: SandboxSpec,
+  id: StepIdentity,
+  limits: ForeignLimits,
+  separator: '/' | '\\',
+  envPrefix: (env: [string, string][]) => string[],
+): ForeignSandboxSpec {
   // The `egress` policy's fenced namespace (slirp behind bwrap) exists only on Linux.
-  if (spec.networkNamespace) throw new ForeignSandboxSpecError('the egress network policy needs the Linux sandbox; this host can give a build no network or the whole network only');
+  if (spec.networkNamespace)
+    throw new ForeignSandboxSpecError('the egress network policy needs the Linux sandbox; this host can give a build no network or the whole network only');
   const env = Object.entries(spec.env).map(([name, value]): [string, string] => [name, toHostPath(value, spec, separator)]);
   const command = spec.command.map((argument) => toHostPath(argument, spec, separator));
   return {
@@ -127,18 +134,38 @@ export function stepLaunch(kind: SandboxKind, spec: SandboxSpec, id: StepIdentit
       return { kind, files: [], setup: [], argv: sandboxArgv(spec), env: LAUNCHER_ENV, teardown: [], seccomp: true };
     case 'macos': {
       const plan = macosSandboxPlan(foreignSpec(spec, id, limits, '/', unixEnvPrefix), id.slot);
-      return { kind, files: [{ path: plan.profilePath, content: plan.profile, mode: 0o644 }], setup: plan.setup, argv: plan.argv, env: LAUNCHER_ENV, teardown: plan.teardown, seccomp: false };
+      return {
+        kind,
+        files: [{ path: plan.profilePath, content: plan.profile, mode: 0o644 }],
+        setup: plan.setup,
+        argv: plan.argv,
+        env: LAUNCHER_ENV,
+        teardown: plan.teardown,
+        seccomp: false,
+      };
     }
     case 'solaris': {
       const plan = solarisSandboxPlan(foreignSpec(spec, id, limits, '/', unixEnvPrefix), id.slot);
-      return { kind, files: [], setup: [['/usr/bin/mkdir', '-p', `${spec.jobDir}/tmp`], ...plan.setup], argv: plan.argv, env: LAUNCHER_ENV, teardown: plan.teardown, seccomp: false };
+      return {
+        kind,
+        files: [],
+        setup: [['/usr/bin/mkdir', '-p', `${spec.jobDir}/tmp`], ...plan.setup],
+        argv: plan.argv,
+        env: LAUNCHER_ENV,
+        teardown: plan.teardown,
+        seccomp: false,
+      };
     }
     case 'windows': {
       const foreign = foreignSpec(spec, id, limits, '\\', () => []);
       const plan = windowsSandboxPlan(foreign);
       const env = Object.fromEntries(Object.entries(spec.env).map(([name, value]) => [name, toHostPath(value, spec, '\\')]));
       // A fresh password per step, known to the agent's own processes only (their environment).
-      const launcherEnv = { SystemRoot: 'C:\\Windows', PATH: 'C:\\Windows\\System32;C:\\Windows\\System32\\WindowsPowerShell\\v1.0', RFARM_BUILD_PASSWORD: windowsPassword() };
+      const launcherEnv = {
+        SystemRoot: 'C:\\Windows',
+        PATH: 'C:\\Windows\\System32;C:\\Windows\\System32\\WindowsPowerShell\\v1.0',
+        RFARM_BUILD_PASSWORD: windowsPassword(),
+      };
       return {
         kind,
         files: [],

@@ -55,9 +55,11 @@ export class OutputPublisher implements OutputSink {
     const id = `${this.jobId}.${this.platform}.${this.attempt}.${this.sequence++}`;
     this.chain = this.chain.then(() => {
       if (this.failure) return;
-      return retryTransient(() => publishOutput(this.farm, this.jobId, this.platform, { attempt: this.attempt, text, end, id }), PUBLISH_PATIENCE_MS).catch((error: Error) => {
-        this.failure = error;
-      });
+      return retryTransient(() => publishOutput(this.farm, this.jobId, this.platform, { attempt: this.attempt, text, end, id }), PUBLISH_PATIENCE_MS).catch(
+        (error: Error) => {
+          this.failure = error;
+        },
+      );
     });
   }
 

@@ -52,7 +52,9 @@ async function makeReachable(config: AgentConfig): Promise<void> {
     for (let dir = dirname(resolve(start)); ; dir = dirname(dir)) {
       const { mode } = await stat(dir);
       if ((mode & 0o001) === 0) {
-        throw new AgentConfigError(`builds run as uid ${config.sandboxUid} and cannot reach ${resolve(start)}: ${dir} is closed to other users; run 'chmod o+x ${dir}' or choose another FARM_DATA_DIR / FARM_DEPENDENCY_CACHE`);
+        throw new AgentConfigError(
+          `builds run as uid ${config.sandboxUid} and cannot reach ${resolve(start)}: ${dir} is closed to other users; run 'chmod o+x ${dir}' or choose another FARM_DATA_DIR / FARM_DEPENDENCY_CACHE`,
+        );
       }
       if (dir === dirname(dir)) break;
     }
@@ -109,5 +111,8 @@ async function prepareForeignHost(config: AgentConfig, log: Logger, sandbox: San
 
 /** A sandbox host with the default settings over `dataDir`, for tools and tests that run steps without an agent. */
 export function standaloneSandboxHost(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<SandboxHost> {
-  return prepareSandboxHost(loadConfig({ ...env, FARM_DATA_DIR: dataDir, FARM_WORKER_ID: env.FARM_WORKER_ID ?? `standalone-${process.pid}` }), pino({ level: 'silent' }));
+  return prepareSandboxHost(
+    loadConfig({ ...env, FARM_DATA_DIR: dataDir, FARM_WORKER_ID: env.FARM_WORKER_ID ?? `standalone-${process.pid}` }),
+    pino({ level: 'silent' }),
+  );
 }

@@ -82,7 +82,10 @@ export async function prepareSandboxSystem(dir: string, scripts: readonly string
   await mkdir(ownEtc, { recursive: true });
   await chmod(dir, 0o711);
   const id = SANDBOX_INNER_ID;
-  await writeFile(join(ownEtc, 'passwd'), `root:x:0:0:root:/root:/usr/sbin/nologin\nrfarm:x:${id}:${id}:rfarm build:${SANDBOX_JOB_DIR}/home:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
+  await writeFile(
+    join(ownEtc, 'passwd'),
+    `root:x:0:0:root:/root:/usr/sbin/nologin\nrfarm:x:${id}:${id}:rfarm build:${SANDBOX_JOB_DIR}/home:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+  );
   await writeFile(join(ownEtc, 'group'), `root:x:0:\nrfarm:x:${id}:\nnogroup:x:65534:\n`);
   await writeFile(join(ownEtc, 'resolv.conf.egress'), EGRESS_RESOLV_CONF);
   const seccompFile = join(dir, 'seccomp.bpf');
@@ -90,7 +93,8 @@ export async function prepareSandboxSystem(dir: string, scripts: readonly string
   const scriptsDir = join(dir, 'scripts');
   await mkdir(scriptsDir, { recursive: true });
   for (const script of scripts) await copyFile(script, join(scriptsDir, basename(script)));
-  for (const file of ['etc/passwd', 'etc/group', 'etc/resolv.conf.egress', 'seccomp.bpf', ...scripts.map((script) => `scripts/${basename(script)}`)]) await chmod(join(dir, file), 0o644);
+  for (const file of ['etc/passwd', 'etc/group', 'etc/resolv.conf.egress', 'seccomp.bpf', ...scripts.map((script) => `scripts/${basename(script)}`)])
+    await chmod(join(dir, file), 0o644);
   for (const sub of [ownEtc, scriptsDir]) await chmod(sub, 0o755);
   const ownFiles = ['passwd', 'group'].map((name) => ({ hostPath: join(ownEtc, name), sandboxPath: `/etc/${name}` }));
   const egressMounts = [{ hostPath: join(ownEtc, 'resolv.conf.egress'), sandboxPath: '/etc/resolv.conf' }];

@@ -111,7 +111,10 @@ function diskWatchdog(dir: string, guards: StepGuards, stop: (detail: string) =>
     const measured = Number.isFinite(guards.diskBytes) ? directoryBytes(dir) : Promise.resolve(0);
     Promise.all([measured, statfs(dir).catch(() => null)])
       .then(([used, fs]) => {
-        if (used > guards.diskBytes) stop(`the build's directory grew past ${guards.diskBytes} bytes${Number.isFinite(used) ? ` (${used})` : ` (more than ${MAX_DIRECTORY_ENTRIES} files)`}`);
+        if (used > guards.diskBytes)
+          stop(
+            `the build's directory grew past ${guards.diskBytes} bytes${Number.isFinite(used) ? ` (${used})` : ` (more than ${MAX_DIRECTORY_ENTRIES} files)`}`,
+          );
         else if (fs && fs.bavail * fs.bsize < guards.minFreeDiskBytes) stop(`the host's disk is nearly full (${fs.bavail * fs.bsize} bytes free)`);
       })
       .finally(() => (busy = false));
@@ -159,7 +162,14 @@ export async function runSandboxed(spec: SandboxSpec, limits: BuildLimits, sink:
   }
 }
 
-async function runBubblewrap(spec: SandboxSpec, launch: StepLaunch, stepId: string, limits: BuildLimits, sink: OutputSink, guards: StepGuards): Promise<ProcessOutcome> {
+async function runBubblewrap(
+  spec: SandboxSpec,
+  launch: StepLaunch,
+  stepId: string,
+  limits: BuildLimits,
+  sink: OutputSink,
+  guards: StepGuards,
+): Promise<ProcessOutcome> {
   const cgroup = await createBuildCgroup(guards.cgroups, `step-${stepId}`, guards.cgroupLimits);
   const descriptors: number[] = [];
   try {
@@ -192,7 +202,15 @@ async function runForeign(spec: SandboxSpec, launch: StepLaunch, limits: BuildLi
   }
 }
 
-function runWithin(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, guards: StepGuards, argv: string[], env: Readonly<Record<string, string>>, descriptors: number[]): Promise<ProcessOutcome> {
+function runWithin(
+  spec: SandboxSpec,
+  limits: BuildLimits,
+  sink: OutputSink,
+  guards: StepGuards,
+  argv: string[],
+  env: Readonly<Record<string, string>>,
+  descriptors: number[],
+): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     let stopped: StopReason | null = null;
     let stopDetail = '';

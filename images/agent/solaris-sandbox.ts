@@ -53,6 +53,10 @@ export function solarisSandboxPlan(spec: ForeignSandboxSpec, slot: number): Sola
   ];
   const dropped = [...(spec.network ? [] : ['net_access']), ...SOLARIS_DROPPED_PRIVILEGES].map((privilege) => `-${privilege}`).join(',');
   const argv = ['/usr/bin/su', user, '-c', '"$0" "$@"', '/usr/bin/newtask', '-p', project, '/usr/bin/ppriv', '-s', `EIPL${dropped}`, '-e', ...spec.command];
-  const teardown = [['/usr/bin/pkill', '-KILL', '-U', String(uid)], ['/usr/sbin/projdel', project], ['/usr/sbin/userdel', user]];
+  const teardown = [
+    ['/usr/bin/pkill', '-KILL', '-U', String(uid)],
+    ['/usr/sbin/projdel', project],
+    ['/usr/sbin/userdel', user],
+  ];
   return { user, uid, project, setup, argv, teardown };
 }

@@ -186,14 +186,20 @@ export class SystemRequirements {
     }
     for (const match of plan.optional ?? []) sink.write(`optional, not installed: ${match.rule}: ${match.packages.join(' ')}  (from "${match.text}")\n`);
     for (const entry of plan.unmatched) {
-      sink.write(entry.field === 'SystemRequirements' ? `not understood, nothing installed for: "${entry.text}"\n` : `${entry.package}: ${entry.text}: ${entry.reason}\n`);
+      sink.write(
+        entry.field === 'SystemRequirements'
+          ? `not understood, nothing installed for: "${entry.text}"\n`
+          : `${entry.package}: ${entry.text}: ${entry.reason}\n`,
+      );
     }
     const missing = await missingPackages(this.platform, plan.packages);
     if (plan.packages.length === 0) sink.write('none needed\n');
     else if (missing.length === 0) sink.write(`all present: ${plan.packages.join(' ')}\n`);
     if (missing.length === 0) return { missing, failure: null };
     if (!this.mayInstall) {
-      sink.write(`missing on this host: ${missing.join(' ')}\nthis farm does not install OS packages (FARM_INSTALL_SYSREQS is not 1); to install: ${plan.install_scripts.join(' && ')}\n`);
+      sink.write(
+        `missing on this host: ${missing.join(' ')}\nthis farm does not install OS packages (FARM_INSTALL_SYSREQS is not 1); to install: ${plan.install_scripts.join(' && ')}\n`,
+      );
       return { missing, failure: null };
     }
     for (const command of [...plan.pre_install, ...plan.install_scripts, ...plan.post_install]) {

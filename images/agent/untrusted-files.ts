@@ -37,7 +37,8 @@ async function lstatChain(root: string, relativePath: string) {
     const stat = await lstat(path).catch(() => null);
     if (!stat) return null;
     const last = index === parts.length - 1;
-    if (stat.isSymbolicLink()) throw new UntrustedFileRefused(relativePath, `is a symbolic link${last ? '' : ` (at ${parts.slice(0, index + 1).join('/')})`}; links are never followed`);
+    if (stat.isSymbolicLink())
+      throw new UntrustedFileRefused(relativePath, `is a symbolic link${last ? '' : ` (at ${parts.slice(0, index + 1).join('/')})`}; links are never followed`);
     if (!last && !stat.isDirectory()) return null;
     if (last) {
       if (!stat.isFile()) throw new UntrustedFileRefused(relativePath, 'is not a regular file (a FIFO, device or directory); it was not read');
@@ -54,7 +55,8 @@ async function lstatChain(root: string, relativePath: string) {
 export async function readUntrustedFile(root: string, relativePath: string, maxBytes: number): Promise<Buffer | null> {
   const found = await lstatChain(root, relativePath);
   if (!found) return null;
-  if (found.stat.size > maxBytes) throw new UntrustedFileRefused(relativePath, `is larger than the farm's limit for it (${found.stat.size} > ${maxBytes} bytes)`);
+  if (found.stat.size > maxBytes)
+    throw new UntrustedFileRefused(relativePath, `is larger than the farm's limit for it (${found.stat.size} > ${maxBytes} bytes)`);
   const handle = await open(found.path, OPEN_FLAGS).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ELOOP') throw new UntrustedFileRefused(relativePath, 'is a symbolic link; links are never followed');
     throw error;

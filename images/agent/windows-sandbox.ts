@@ -72,7 +72,9 @@ export function windowsSandboxPlan(spec: ForeignSandboxSpec): WindowsSandboxPlan
     `$user = New-LocalUser -Name ${ps(account)} -Password $password -AccountNeverExpires -PasswordNeverExpires -UserMayNotChangePassword -Description 'rfarm build account, removed after the build'`,
     `& icacls.exe ${ps(spec.jobDir)} /inheritance:r /grant:r "$($user.SID.Value):(OI)(CI)M" '*S-1-5-18:(OI)(CI)F' '*S-1-5-32-544:(OI)(CI)F' | Out-Null`,
     ...(firewallRule
-      ? [`New-NetFirewallRule -Name ${ps(firewallRule)} -DisplayName ${ps(firewallRule)} -Direction Outbound -Action Block -LocalUser "D:(A;;CC;;;$($user.SID.Value))" | Out-Null`]
+      ? [
+          `New-NetFirewallRule -Name ${ps(firewallRule)} -DisplayName ${ps(firewallRule)} -Direction Outbound -Action Block -LocalUser "D:(A;;CC;;;$($user.SID.Value))" | Out-Null`,
+        ]
       : []),
   ].join('\n');
   const teardown = [
@@ -88,13 +90,24 @@ export function windowsSandboxPlan(spec: ForeignSandboxSpec): WindowsSandboxPlan
 /** Job Object limits for a step's limits. */
 export function windowsJobLimits(limits: ForeignSandboxSpec['limits']): WindowsJobLimits {
   return {
-    limitFlags: JOB_OBJECT.limitJobTime | JOB_OBJECT.limitActiveProcess | JOB_OBJECT.limitJobMemory | JOB_OBJECT.limitDieOnUnhandledException | JOB_OBJECT.limitKillOnJobClose,
+    limitFlags:
+      JOB_OBJECT.limitJobTime |
+      JOB_OBJECT.limitActiveProcess |
+      JOB_OBJECT.limitJobMemory |
+      JOB_OBJECT.limitDieOnUnhandledException |
+      JOB_OBJECT.limitKillOnJobClose,
     perJobUserTimeTicks: BigInt(limits.cpuSeconds) * 10_000_000n,
     activeProcessLimit: limits.maxProcesses,
     jobMemoryLimit: limits.memoryBytes,
     uiRestrictions:
-      JOB_OBJECT.uiLimitHandles | JOB_OBJECT.uiLimitReadClipboard | JOB_OBJECT.uiLimitWriteClipboard | JOB_OBJECT.uiLimitSystemParameters |
-      JOB_OBJECT.uiLimitDisplaySettings | JOB_OBJECT.uiLimitGlobalAtoms | JOB_OBJECT.uiLimitDesktop | JOB_OBJECT.uiLimitExitWindows,
+      JOB_OBJECT.uiLimitHandles |
+      JOB_OBJECT.uiLimitReadClipboard |
+      JOB_OBJECT.uiLimitWriteClipboard |
+      JOB_OBJECT.uiLimitSystemParameters |
+      JOB_OBJECT.uiLimitDisplaySettings |
+      JOB_OBJECT.uiLimitGlobalAtoms |
+      JOB_OBJECT.uiLimitDesktop |
+      JOB_OBJECT.uiLimitExitWindows,
   };
 }
 

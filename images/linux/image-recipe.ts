@@ -14,7 +14,16 @@ export const DOCKERFILE = 'images/linux/Dockerfile';
 export const PLATFORM_IMAGE_INPUTS = [DOCKERFILE, 'images/linux/scripts'] as const;
 
 /** What the `agent` target (the cloud image) reads: the definition and everything the agent imports, and its npm dependencies. */
-export const AGENT_IMAGE_INPUTS = ['images/linux', 'images/agent', 'images/platforms', 'images/index.ts', 'protocol', 'r-metadata', 'package.json', 'package-lock.json'] as const;
+export const AGENT_IMAGE_INPUTS = [
+  'images/linux',
+  'images/agent',
+  'images/platforms',
+  'images/index.ts',
+  'protocol',
+  'r-metadata',
+  'package.json',
+  'package-lock.json',
+] as const;
 
 /** The two targets of the definition: the userland alone (local farm) or with the agent copied in (cloud). */
 export type ImageTarget = 'platform' | 'agent';
@@ -74,7 +83,11 @@ export function debianBaseTag(suite: string, mirror: string): string {
  * Tag of a platform image: a digest of the files the build reads and of its arguments, so an
  * unchanged definition is never rebuilt and a changed one always is.
  */
-export function platformImageTag(platform: ImagePlatform, mirror: string, files: readonly { readonly path: string; readonly content: Buffer | string }[]): string {
+export function platformImageTag(
+  platform: ImagePlatform,
+  mirror: string,
+  files: readonly { readonly path: string; readonly content: Buffer | string }[],
+): string {
   const args = JSON.stringify(buildArgs(platform, mirror));
   const digest = shortHash([args, ...files.flatMap((file) => [file.path, file.content])]);
   return `rfarm-platform:${platform.id}-${digest}`;

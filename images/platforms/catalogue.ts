@@ -182,7 +182,19 @@ function linux(
   checkEnvironment?: Readonly<Record<string, string>>,
 ): Platform {
   const reference = `${distribution.name}:${distribution.release}`;
-  const platform: Platform = { id, description, os: 'linux', distribution, arch: 'x86_64', compiler, rFlavour, provider: 'digitalocean', sysreqs, isDefault, image: cloudImage(reference, compiler, rFlavour) };
+  const platform: Platform = {
+    id,
+    description,
+    os: 'linux',
+    distribution,
+    arch: 'x86_64',
+    compiler,
+    rFlavour,
+    provider: 'digitalocean',
+    sysreqs,
+    isDefault,
+    image: cloudImage(reference, compiler, rFlavour),
+  };
   return checkEnvironment ? { ...platform, checkEnvironment } : platform;
 }
 
@@ -211,12 +223,48 @@ function debianArchive(release: '12' | '13', suite: string, rVersion: string, co
 
 /** Every build platform of the farm. */
 export const PLATFORMS: readonly Platform[] = Object.freeze([
-  linux('r-devel-linux-x86_64-debian-clang', 'R-devel on Debian testing, clang (CRAN flavour)', debianTesting, clang, 'devel', debianStable, false, CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT),
-  linux('r-devel-linux-x86_64-debian-gcc', 'R-devel on Debian testing, GCC (CRAN flavour)', debianTesting, gcc, 'devel', debianStable, true, CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT),
+  linux(
+    'r-devel-linux-x86_64-debian-clang',
+    'R-devel on Debian testing, clang (CRAN flavour)',
+    debianTesting,
+    clang,
+    'devel',
+    debianStable,
+    false,
+    CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT,
+  ),
+  linux(
+    'r-devel-linux-x86_64-debian-gcc',
+    'R-devel on Debian testing, GCC (CRAN flavour)',
+    debianTesting,
+    gcc,
+    'devel',
+    debianStable,
+    true,
+    CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT,
+  ),
   linux('r-devel-linux-x86_64-fedora-clang', 'R-devel on Fedora, clang (CRAN flavour)', fedoraCurrent, clang, 'devel'),
   linux('r-devel-linux-x86_64-fedora-gcc', 'R-devel on Fedora, GCC (CRAN flavour)', fedoraCurrent, gcc, 'devel'),
-  linux('r-patched-linux-x86_64', 'R-patched on Debian testing, GCC (CRAN flavour)', debianTesting, gcc, 'patched', debianStable, false, CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT),
-  linux('r-release-linux-x86_64', 'R-release on Debian testing, GCC (CRAN flavour)', debianTesting, gcc, 'release', debianStable, true, CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT),
+  linux(
+    'r-patched-linux-x86_64',
+    'R-patched on Debian testing, GCC (CRAN flavour)',
+    debianTesting,
+    gcc,
+    'patched',
+    debianStable,
+    false,
+    CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT,
+  ),
+  linux(
+    'r-release-linux-x86_64',
+    'R-release on Debian testing, GCC (CRAN flavour)',
+    debianTesting,
+    gcc,
+    'release',
+    debianStable,
+    true,
+    CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT,
+  ),
   linux('r-devel-linux-x86_64-ubuntu-gcc', 'R-devel on Ubuntu 24.04 LTS, GCC', ubuntuLts, gcc, 'devel'),
   linux('r-release-linux-x86_64-ubuntu-gcc', 'R-release on Ubuntu 24.04 LTS, GCC', ubuntuLts, gcc, 'release', ubuntuLts, true),
   linux('r-devel-linux-x86_64-debian-stable-gcc', 'R-devel on Debian 13 (stable), GCC', debianStable, gcc, 'devel'),

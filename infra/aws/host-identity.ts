@@ -39,14 +39,21 @@ export class HostIdentity extends pulumi.ComponentResource {
       { parent: this },
     );
     const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: ec2AssumeRolePolicy(), tags: tags('role') }, { parent: this });
-    new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: this.parameter.arn.apply((arn) => builderPolicy(arn, args.imageObjectArn)) }, { parent: this });
+    new aws.iam.RolePolicy(
+      `${name}-policy`,
+      { role: role.id, policy: this.parameter.arn.apply((arn) => builderPolicy(arn, args.imageObjectArn)) },
+      { parent: this },
+    );
     this.instanceProfile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: tags('profile') }, { parent: this });
     this.securityGroup = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
         vpcId: args.vpcId,
         description: `rfarm ${args.role} ${args.platformId}: outbound only`,
-        ingress: args.adminCidrs.length > 0 ? [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: [...args.adminCidrs], description: 'SSH from admin CIDRs' }] : [],
+        ingress:
+          args.adminCidrs.length > 0
+            ? [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: [...args.adminCidrs], description: 'SSH from admin CIDRs' }]
+            : [],
         egress: [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'], description: 'packages, CRAN, NATS' }],
         tags: tags('sg'),
       },

@@ -12,7 +12,13 @@ export function ec2AssumeRolePolicy(): string {
 export function builderPolicy(parameterArn: string, imageObjectArn?: string): string {
   const statements: Record<string, unknown>[] = [
     { Sid: 'ReadOwnNatsCredentials', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: parameterArn },
-    { Sid: 'DecryptWithSsmKey', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: '*', Condition: { StringEquals: { 'kms:ViaService': `ssm.${regionOf(parameterArn)}.amazonaws.com` } } },
+    {
+      Sid: 'DecryptWithSsmKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': `ssm.${regionOf(parameterArn)}.amazonaws.com` } },
+    },
   ];
   if (imageObjectArn) statements.push({ Sid: 'ReadSolarisGuestImage', Effect: 'Allow', Action: ['s3:GetObject'], Resource: imageObjectArn });
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -27,7 +33,12 @@ export function scalerPolicy(groupArns: readonly string[]): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'ScaleOwnGroups', Effect: 'Allow', Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'], Resource: [...groupArns] },
+      {
+        Sid: 'ScaleOwnGroups',
+        Effect: 'Allow',
+        Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+        Resource: [...groupArns],
+      },
       { Sid: 'DescribeGroups', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups'], Resource: '*' },
     ],
   });

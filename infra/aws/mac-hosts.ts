@@ -63,8 +63,22 @@ export class MacHosts extends pulumi.ComponentResource {
 
   constructor(name: string, args: MacHostsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rfarm:aws:MacHosts', name, { platform: args.platform.id }, opts);
-    const identity = new HostIdentity(`${name}-identity`, { stack: args.stack, role: 'builder', platformId: args.platform.id, vpcId: args.vpcId, natsCreds: args.natsCreds, adminCidrs: [] }, { parent: this });
-    const ami = aws.ec2.getAmiOutput({ owners: [MACOS_AMI_OWNER], mostRecent: true, filters: [{ name: 'name', values: [args.amiNameFilter] }, { name: 'architecture', values: ['arm64_mac'] }] }, { parent: this });
+    const identity = new HostIdentity(
+      `${name}-identity`,
+      { stack: args.stack, role: 'builder', platformId: args.platform.id, vpcId: args.vpcId, natsCreds: args.natsCreds, adminCidrs: [] },
+      { parent: this },
+    );
+    const ami = aws.ec2.getAmiOutput(
+      {
+        owners: [MACOS_AMI_OWNER],
+        mostRecent: true,
+        filters: [
+          { name: 'name', values: [args.amiNameFilter] },
+          { name: 'architecture', values: ['arm64_mac'] },
+        ],
+      },
+      { parent: this },
+    );
     const userData = pulumi.output(args.caPem).apply((caPem) =>
       renderMacHostUserData({
         stack: args.stack,
@@ -85,7 +99,11 @@ export class MacHosts extends pulumi.ComponentResource {
       const host = hostName(args.stack, 'builder', index + 1, args.platform.id);
       const tags = awsTags(args.stack, 'builder', host, args.platform.id);
       const subnet = index % args.subnetIds.length;
-      const dedicated = new aws.ec2.DedicatedHost(`${name}-host-${index + 1}`, { instanceType: args.instanceType, availabilityZone: args.subnetZones[subnet], autoPlacement: 'off', tags }, { parent: this });
+      const dedicated = new aws.ec2.DedicatedHost(
+        `${name}-host-${index + 1}`,
+        { instanceType: args.instanceType, availabilityZone: args.subnetZones[subnet], autoPlacement: 'off', tags },
+        { parent: this },
+      );
       this.hosts.push(dedicated);
       return new aws.ec2.Instance(
         `${name}-${index + 1}`,

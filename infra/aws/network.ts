@@ -29,7 +29,11 @@ export class Network extends pulumi.ComponentResource {
     super('rfarm:aws:Network', name, {}, opts);
     const tags = (suffix: string) => awsTags(args.stack, 'network', resourceName(args.stack, 'network', suffix));
     const zones = aws.getAvailabilityZonesOutput({ state: 'available' }, { parent: this });
-    this.vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags('vpc') }, { parent: this });
+    this.vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags('vpc') },
+      { parent: this },
+    );
     const cidrs = subnetCidrs(args.vpcCidr, args.availabilityZones);
     const gateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id, tags: tags('igw') }, { parent: this });
     const publicSubnet = new aws.ec2.Subnet(
@@ -37,11 +41,23 @@ export class Network extends pulumi.ComponentResource {
       { vpcId: this.vpc.id, cidrBlock: cidrs.public[0], availabilityZone: zones.names[0], mapPublicIpOnLaunch: false, tags: tags('public-1') },
       { parent: this },
     );
-    const publicRoutes = new aws.ec2.RouteTable(`${name}-public-routes`, { vpcId: this.vpc.id, routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: gateway.id }], tags: tags('public-routes') }, { parent: this });
+    const publicRoutes = new aws.ec2.RouteTable(
+      `${name}-public-routes`,
+      { vpcId: this.vpc.id, routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: gateway.id }], tags: tags('public-routes') },
+      { parent: this },
+    );
     new aws.ec2.RouteTableAssociation(`${name}-public-1-routes`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id }, { parent: this });
     const natAddress = new aws.ec2.Eip(`${name}-nat-ip`, { domain: 'vpc', tags: tags('nat-ip') }, { parent: this });
-    const nat = new aws.ec2.NatGateway(`${name}-nat`, { allocationId: natAddress.id, subnetId: publicSubnet.id, tags: tags('nat') }, { parent: this, dependsOn: [gateway] });
-    const privateRoutes = new aws.ec2.RouteTable(`${name}-private-routes`, { vpcId: this.vpc.id, routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }], tags: tags('private-routes') }, { parent: this });
+    const nat = new aws.ec2.NatGateway(
+      `${name}-nat`,
+      { allocationId: natAddress.id, subnetId: publicSubnet.id, tags: tags('nat') },
+      { parent: this, dependsOn: [gateway] },
+    );
+    const privateRoutes = new aws.ec2.RouteTable(
+      `${name}-private-routes`,
+      { vpcId: this.vpc.id, routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }], tags: tags('private-routes') },
+      { parent: this },
+    );
     const privateSubnets = cidrs.private.map((cidrBlock, index) => {
       const subnet = new aws.ec2.Subnet(
         `${name}-private-${index + 1}`,

@@ -64,10 +64,21 @@ export class SolarisHosts extends pulumi.ComponentResource {
     super('rfarm:aws:SolarisHosts', name, { platform: args.platform.id }, opts);
     const identity = new HostIdentity(
       `${name}-identity`,
-      { stack: args.stack, role: 'solaris-host', platformId: args.platform.id, vpcId: args.vpcId, natsCreds: args.natsCreds, adminCidrs: args.adminCidrs, imageObjectArn: `arn:aws:s3:::${args.imageBucket}/${args.imageKey}` },
+      {
+        stack: args.stack,
+        role: 'solaris-host',
+        platformId: args.platform.id,
+        vpcId: args.vpcId,
+        natsCreds: args.natsCreds,
+        adminCidrs: args.adminCidrs,
+        imageObjectArn: `arn:aws:s3:::${args.imageBucket}/${args.imageKey}`,
+      },
       { parent: this },
     );
-    const ami = aws.ec2.getAmiOutput({ owners: [DEBIAN_AMI_OWNER], mostRecent: true, filters: [{ name: 'name', values: ['debian-12-amd64-*'] }] }, { parent: this });
+    const ami = aws.ec2.getAmiOutput(
+      { owners: [DEBIAN_AMI_OWNER], mostRecent: true, filters: [{ name: 'name', values: ['debian-12-amd64-*'] }] },
+      { parent: this },
+    );
     const userData = pulumi.output(args.caPem).apply((caPem) =>
       renderSolarisHostUserData({
         stack: args.stack,

@@ -66,8 +66,22 @@ export class WindowsBuilderPool extends pulumi.ComponentResource {
     this.platformId = args.platform.id;
     this.groupName = poolName;
     const tags = awsTags(args.stack, 'builder', poolName, args.platform.id);
-    const identity = new HostIdentity(`${name}-identity`, { stack: args.stack, role: 'builder', platformId: args.platform.id, vpcId: args.vpcId, natsCreds: args.natsCreds, adminCidrs: [] }, { parent: this });
-    const ami = aws.ec2.getAmiOutput({ owners: ['amazon'], mostRecent: true, filters: [{ name: 'name', values: [args.amiNameFilter] }, { name: 'architecture', values: ['x86_64'] }] }, { parent: this });
+    const identity = new HostIdentity(
+      `${name}-identity`,
+      { stack: args.stack, role: 'builder', platformId: args.platform.id, vpcId: args.vpcId, natsCreds: args.natsCreds, adminCidrs: [] },
+      { parent: this },
+    );
+    const ami = aws.ec2.getAmiOutput(
+      {
+        owners: ['amazon'],
+        mostRecent: true,
+        filters: [
+          { name: 'name', values: [args.amiNameFilter] },
+          { name: 'architecture', values: ['x86_64'] },
+        ],
+      },
+      { parent: this },
+    );
     const userData = pulumi.output(args.caPem).apply((caPem) =>
       renderWindowsBuilderUserData({
         stack: args.stack,
@@ -92,7 +106,9 @@ export class WindowsBuilderPool extends pulumi.ComponentResource {
         instanceType: args.instanceType,
         iamInstanceProfile: { arn: identity.instanceProfile.arn },
         metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
-        blockDeviceMappings: [{ deviceName: '/dev/sda1', ebs: { volumeSize: args.volumeGb, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } }],
+        blockDeviceMappings: [
+          { deviceName: '/dev/sda1', ebs: { volumeSize: args.volumeGb, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } },
+        ],
         networkInterfaces: [{ associatePublicIpAddress: 'false', securityGroups: [identity.securityGroup.id], deleteOnTermination: 'true' }],
         userData: userData.apply((text) => Buffer.from(text, 'utf8').toString('base64')),
         tagSpecifications: [

@@ -25,9 +25,13 @@ const run = await declareOffline(REPO_ROOT, stack);
 const vsphere = run.config['rfarm:vsphere'] as { hostMonthlyUsd: number; vmsPerHost: number };
 const lines = estimateMonthlyCost(run.resources, { macHostMonthly: vsphere.hostMonthlyUsd, vmsPerHost: vsphere.vmsPerHost });
 const total = totalMonthly(lines);
-console.log(`Monthly cost of stack '${stack}' as declared, every pool at its desired size around the clock (list prices as of ${PRICES_AS_OF}, unverified since; 730 h/month, traffic not included)\n`);
+console.log(
+  `Monthly cost of stack '${stack}' as declared, every pool at its desired size around the clock (list prices as of ${PRICES_AS_OF}, unverified since; 730 h/month, traffic not included)\n`,
+);
 console.log(renderCostTable(lines));
-console.log(`\nr-hub proposal after the first year: about $${RHUB_PROPOSAL_MONTHLY}/month; this stack: $${total.toFixed(2)}/month (${((total / RHUB_PROPOSAL_MONTHLY) * 100).toFixed(0)}%).`);
+console.log(
+  `\nr-hub proposal after the first year: about $${RHUB_PROPOSAL_MONTHLY}/month; this stack: $${total.toFixed(2)}/month (${((total / RHUB_PROPOSAL_MONTHLY) * 100).toFixed(0)}%).`,
+);
 
 const settings: ElasticStackSettings = {
   digitalocean: run.config['rfarm:digitalocean'] as ElasticStackSettings['digitalocean'],
@@ -35,7 +39,10 @@ const settings: ElasticStackSettings = {
   solaris: run.config['rfarm:solaris'] as ElasticStackSettings['solaris'],
   vsphere,
 };
-const verdict = (amount: number, target: number) => (amount <= target ? `meets the $${target} target` : `misses the $${target} target by $${(amount - target).toFixed(2)} (${((amount / target - 1) * 100).toFixed(0)}% over)`);
+const verdict = (amount: number, target: number) =>
+  amount <= target
+    ? `meets the $${target} target`
+    : `misses the $${target} target by $${(amount - target).toFixed(2)} (${((amount / target - 1) * 100).toFixed(0)}% over)`;
 // Idle: the pools' minimums would run all month; the stacks' minimums are all 0.
 const idle = estimateElasticCost(run.resources, settings, []);
 console.log(`\n## Elastic, idle (no builds, every pool scaled to zero)\n\n${renderElasticEstimate(idle)}`);
@@ -43,6 +50,8 @@ if (stack === 'dev') console.log(`\nDev idle: $${elasticTotal(idle).toFixed(2)}/
 const usageFile = JSON.parse(readFileSync(join(REPO_ROOT, 'infra/cost/elastic-usage.json'), 'utf8')) as { stack: string; pools: PoolUsage[] };
 if (usageFile.stack === stack) {
   const busy = estimateElasticCost(run.resources, settings, usageFile.pools);
-  console.log(`\n## Elastic at the proposal's volume (host-hours of the simulated day × ${(730 / 24).toFixed(2)} days; \`npm run simulate\`)\n\n${renderElasticEstimate(busy)}`);
+  console.log(
+    `\n## Elastic at the proposal's volume (host-hours of the simulated day × ${(730 / 24).toFixed(2)} days; \`npm run simulate\`)\n\n${renderElasticEstimate(busy)}`,
+  );
   console.log(`\nProd hosting at the proposal's volume: $${elasticTotal(busy).toFixed(2)}/month — ${verdict(elasticTotal(busy), HOSTING_TARGET.prod)}.`);
 }

@@ -66,7 +66,10 @@ const isNat = (resource: DeclaredResource) => /natGateway:|vpcNatGateway:/.test(
 /** Prices the stack: `usage` empty means idle (no builds, pools at zero). */
 export function estimateElasticCost(resources: readonly DeclaredResource[], settings: ElasticStackSettings, usage: readonly PoolUsage[]): ElasticEstimate {
   const site = { macHostMonthly: settings.vsphere.hostMonthlyUsd, vmsPerHost: settings.vsphere.vmsPerHost };
-  const core = estimateMonthlyCost(resources.filter((resource) => !isBuilder(resource) && !isNat(resource)), site);
+  const core = estimateMonthlyCost(
+    resources.filter((resource) => !isBuilder(resource) && !isNat(resource)),
+    site,
+  );
   const nat = estimateMonthlyCost(resources.filter(isNat), site);
   const builders: CostLine[] = [];
   const licences: CostLine[] = [];
@@ -92,24 +95,39 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
       builders.push(line(`EBS gp3 GB-hours (${pool.platform})`, hours * settings.aws.windowsVolumeGb, AWS_MONTHLY.gp3Gb / HOURS_PER_MONTH));
       spot.push(line(`of which Windows licence, which Spot does not discount (${pool.platform})`, hours, price.windows - price.linux));
     } else if (platform.os === 'solaris' && settings.solaris.placement === 'aws') {
-      builders.push(line(`EC2 ${settings.aws.solarisInstanceType} Linux hours, Solaris KVM host (${pool.platform})`, hours, ec2(settings.aws.solarisInstanceType).linux));
+      builders.push(
+        line(`EC2 ${settings.aws.solarisInstanceType} Linux hours, Solaris KVM host (${pool.platform})`, hours, ec2(settings.aws.solarisInstanceType).linux),
+      );
       builders.push(line(`EBS gp3 GB-hours (${pool.platform})`, hours * settings.aws.solarisVolumeGb, AWS_MONTHLY.gp3Gb / HOURS_PER_MONTH));
     } else if (platform.os === 'macos' && platform.provider === 'aws') {
       // The declared hosts are in the core; a busier moment needs more, each held all month (24-hour minimum allocation).
       const declared = resources.filter((resource) => resource.type === MAC_HOST && resource.inputs.tags?.Platform === pool.platform).length;
       const extra = Math.max(0, pool.peakHosts - declared);
-      if (extra > 0) licences.push(line(`EC2 Mac dedicated host ${settings.aws.macInstanceType} beyond the ${declared} declared (${pool.platform}; peak ${pool.peakHosts}, held all month)`, extra, macHost(settings.aws.macInstanceType)));
+      if (extra > 0)
+        licences.push(
+          line(
+            `EC2 Mac dedicated host ${settings.aws.macInstanceType} beyond the ${declared} declared (${pool.platform}; peak ${pool.peakHosts}, held all month)`,
+            extra,
+            macHost(settings.aws.macInstanceType),
+          ),
+        );
     } else {
       // vSphere VMs run on owned hardware: what costs is how many hosts the busiest moment needs.
       macPeak.set(platform.arch, (macPeak.get(platform.arch) ?? 0) + pool.peakHosts);
     }
   }
-  for (const [arch, vms] of macPeak) licences.push(line(`Mac host ${arch} (vSphere site, amortised; peak ${vms} VM(s))`, macHostsFor(vms, site.vmsPerHost), site.macHostMonthly));
+  for (const [arch, vms] of macPeak)
+    licences.push(line(`Mac host ${arch} (vSphere site, amortised; peak ${vms} VM(s))`, macHostsFor(vms, site.vmsPerHost), site.macHostMonthly));
   const downloadGb = windowsBuilds * TRAFFIC_ASSUMPTIONS.windowsDownloadGbPerBuild * DAYS_PER_MONTH;
   const uploadGb = windowsBuilds * TRAFFIC_ASSUMPTIONS.windowsUploadGbPerBuild * DAYS_PER_MONTH;
-  if (downloadGb + uploadGb > 0) nat.push(line('AWS NAT data processing (GB, Windows dependency downloads and uploads)', downloadGb + uploadGb, AWS_PER_GB.natProcessing));
-  const traffic = uploadGb > TRAFFIC_ASSUMPTIONS.awsFreeEgressGb ? [line('AWS data out to the internet (GB beyond the free 100)', uploadGb - TRAFFIC_ASSUMPTIONS.awsFreeEgressGb, AWS_PER_GB.internetEgress)] : [];
-  if (usage.some((pool) => findPlatform(pool.platform)?.os === 'windows')) spot.unshift({ item: 'Windows on Spot: not priced (no recorded Spot price); the total uses on-demand', quantity: 0, unitMonthly: 0, monthly: 0 });
+  if (downloadGb + uploadGb > 0)
+    nat.push(line('AWS NAT data processing (GB, Windows dependency downloads and uploads)', downloadGb + uploadGb, AWS_PER_GB.natProcessing));
+  const traffic =
+    uploadGb > TRAFFIC_ASSUMPTIONS.awsFreeEgressGb
+      ? [line('AWS data out to the internet (GB beyond the free 100)', uploadGb - TRAFFIC_ASSUMPTIONS.awsFreeEgressGb, AWS_PER_GB.internetEgress)]
+      : [];
+  if (usage.some((pool) => findPlatform(pool.platform)?.os === 'windows'))
+    spot.unshift({ item: 'Windows on Spot: not priced (no recorded Spot price); the total uses on-demand', quantity: 0, unitMonthly: 0, monthly: 0 });
   return { core, builders: builders.filter((entry) => entry.quantity > 0), nat, traffic, licences, spot, hourlyBilling };
 }
 
@@ -143,11 +161,19 @@ export function renderElasticEstimate(estimate: ElasticEstimate): string {
     ['Licences and hardware', estimate.licences],
   ];
   const table = (lines: CostLine[]) =>
-    ['| item | quantity | USD/unit | USD/month |', '|---|---:|---:|---:|', ...lines.map((entry) => `| ${entry.item} | ${entry.quantity} | ${entry.unitMonthly.toFixed(4)} | ${entry.monthly.toFixed(2)} |`)].join('\n');
-  const parts = sections.map(([title, lines]) => `${title}: $${round(lines.reduce((sum, entry) => sum + entry.monthly, 0)).toFixed(2)}/month\n${lines.length > 0 ? table(lines) : '(none)'}`);
+    [
+      '| item | quantity | USD/unit | USD/month |',
+      '|---|---:|---:|---:|',
+      ...lines.map((entry) => `| ${entry.item} | ${entry.quantity} | ${entry.unitMonthly.toFixed(4)} | ${entry.monthly.toFixed(2)} |`),
+    ].join('\n');
+  const parts = sections.map(
+    ([title, lines]) =>
+      `${title}: $${round(lines.reduce((sum, entry) => sum + entry.monthly, 0)).toFixed(2)}/month\n${lines.length > 0 ? table(lines) : '(none)'}`,
+  );
   const spot = estimate.spot.length > 0 ? `\nSpot (not in the total):\n${table(estimate.spot)}` : '';
-  const hourly = estimate.hourlyBilling.length > 0
-    ? `\nIf droplets were billed per started hour instead of per second (not in the total): +$${round(estimate.hourlyBilling.reduce((sum, entry) => sum + entry.monthly, 0)).toFixed(2)}/month`
-    : '';
+  const hourly =
+    estimate.hourlyBilling.length > 0
+      ? `\nIf droplets were billed per started hour instead of per second (not in the total): +$${round(estimate.hourlyBilling.reduce((sum, entry) => sum + entry.monthly, 0)).toFixed(2)}/month`
+      : '';
   return `${parts.join('\n\n')}\n${spot}${hourly}\n\nTotal: $${elasticTotal(estimate).toFixed(2)}/month`;
 }

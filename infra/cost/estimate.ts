@@ -55,7 +55,9 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
     line.quantity += quantity;
     lines.set(item, line);
   };
-  const templates = new Map(resources.filter((resource) => resource.type === 'aws:ec2/launchTemplate:LaunchTemplate').map((template) => [`${template.name}-id`, template.inputs]));
+  const templates = new Map(
+    resources.filter((resource) => resource.type === 'aws:ec2/launchTemplate:LaunchTemplate').map((template) => [`${template.name}-id`, template.inputs]),
+  );
   let vsphereVms = 0;
   for (const { type, inputs } of resources) {
     switch (type) {
@@ -105,7 +107,12 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
     }
   }
   add('Mac host (vSphere site, amortised)', macHostsFor(vsphereVms, site.vmsPerHost), site.macHostMonthly);
-  return [...lines.entries()].map(([item, line]) => ({ item, quantity: line.quantity, unitMonthly: line.unitMonthly, monthly: round(line.quantity * line.unitMonthly) }));
+  return [...lines.entries()].map(([item, line]) => ({
+    item,
+    quantity: line.quantity,
+    unitMonthly: line.unitMonthly,
+    monthly: round(line.quantity * line.unitMonthly),
+  }));
 }
 
 /** Sum of the lines. */
@@ -120,5 +127,10 @@ function round(value: number): number {
 /** A Markdown table of the lines and their total. */
 export function renderCostTable(lines: readonly CostLine[]): string {
   const rows = lines.map((line) => `| ${line.item} | ${line.quantity} | ${line.unitMonthly.toFixed(2)} | ${line.monthly.toFixed(2)} |`);
-  return ['| item | quantity | USD/unit/month | USD/month |', '|---|---:|---:|---:|', ...rows, `| **total** | | | **${totalMonthly(lines).toFixed(2)}** |`].join('\n');
+  return [
+    '| item | quantity | USD/unit/month | USD/month |',
+    '|---|---:|---:|---:|',
+    ...rows,
+    `| **total** | | | **${totalMonthly(lines).toFixed(2)}** |`,
+  ].join('\n');
 }

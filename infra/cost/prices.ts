@@ -42,8 +42,8 @@ export const EC2_HOURLY: Readonly<Record<string, { linux: number; windows: numbe
   'm7i.large': { linux: 0.1008, windows: 0.1928 },
   'm7i.xlarge': { linux: 0.2016, windows: 0.3856 },
   'm7i.2xlarge': { linux: 0.4032, windows: 0.7712 },
-  'c8i.xlarge': { linux: 0.1870, windows: 0.3710 },
-  'c8i.2xlarge': { linux: 0.3740, windows: 0.7420 },
+  'c8i.xlarge': { linux: 0.187, windows: 0.371 },
+  'c8i.2xlarge': { linux: 0.374, windows: 0.742 },
 };
 
 /** AWS services, USD per month. */

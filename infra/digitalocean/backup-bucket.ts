@@ -26,7 +26,11 @@ export class BackupBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: BackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rfarm:digitalocean:BackupBucket', name, {}, opts);
-    this.bucket = new digitalocean.SpacesBucket(`${name}-bucket`, { name: resourceName(args.stack, 'backups'), region: args.region, acl: 'private', versioning: { enabled: true } }, { parent: this });
+    this.bucket = new digitalocean.SpacesBucket(
+      `${name}-bucket`,
+      { name: resourceName(args.stack, 'backups'), region: args.region, acl: 'private', versioning: { enabled: true } },
+      { parent: this },
+    );
     this.name = this.bucket.name;
     this.endpoint = `https://${args.region}.digitaloceanspaces.com`;
     this.registerOutputs({ name: this.name, endpoint: this.endpoint });

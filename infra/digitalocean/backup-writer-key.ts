@@ -20,7 +20,11 @@ export class BackupWriterKey extends pulumi.ComponentResource {
 
   constructor(name: string, args: BackupWriterKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rfarm:digitalocean:BackupWriterKey', name, {}, opts);
-    const key = new digitalocean.SpacesKey(`${name}-key`, { name: resourceName(args.stack, 'backups', 'writer'), grants: [{ bucket: args.bucket, permission: 'readwrite' }] }, { parent: this });
+    const key = new digitalocean.SpacesKey(
+      `${name}-key`,
+      { name: resourceName(args.stack, 'backups', 'writer'), grants: [{ bucket: args.bucket, permission: 'readwrite' }] },
+      { parent: this },
+    );
     this.accessKey = key.accessKey;
     this.secretKey = pulumi.secret(key.secretKey);
     this.registerOutputs({});

@@ -67,28 +67,47 @@ export class ControlPlane extends pulumi.ComponentResource {
     super('rfarm:digitalocean:ControlPlane', name, {}, opts);
     const names = farmHostNames(args.domain);
     const userDataOf = (withScaler: boolean) =>
-      pulumi.all([args.environment, args.natsCreds, args.tls, withScaler ? args.scaler : undefined, withScaler ? args.backup : undefined]).apply(([environment, natsCreds, tls, scaler, backup]) =>
-        renderControlPlaneUserData({ stack: args.stack, role: 'control-plane', lokiUrl: args.lokiUrl, tls, sourceRepo: args.sourceRepo, sourceRef: args.sourceRef, controlPlaneEnv: environment, natsCreds, scaler, backup }),
-      );
-    this.droplets = Array.from({ length: args.instances }, (_, index) =>
-      new digitalocean.Droplet(
-        `${name}-${index + 1}`,
-        {
-          name: hostName(args.stack, 'control-plane', index + 1),
-          region: args.region,
-          size: args.dropletSize,
-          image: args.dropletImage,
-          vpcUuid: args.vpcId,
-          publicNetworking: false,
-          monitoring: true,
-          sshKeys: [...args.sshKeys],
-          tags: digitalOceanTags(args.stack, 'control-plane'),
-          userData: pulumi.secret(userDataOf(index === 0)),
-        },
-        { parent: this, ...hostLifecycleOptions('replaceable') },
-      ),
+      pulumi
+        .all([args.environment, args.natsCreds, args.tls, withScaler ? args.scaler : undefined, withScaler ? args.backup : undefined])
+        .apply(([environment, natsCreds, tls, scaler, backup]) =>
+          renderControlPlaneUserData({
+            stack: args.stack,
+            role: 'control-plane',
+            lokiUrl: args.lokiUrl,
+            tls,
+            sourceRepo: args.sourceRepo,
+            sourceRef: args.sourceRef,
+            controlPlaneEnv: environment,
+            natsCreds,
+            scaler,
+            backup,
+          }),
+        );
+    this.droplets = Array.from(
+      { length: args.instances },
+      (_, index) =>
+        new digitalocean.Droplet(
+          `${name}-${index + 1}`,
+          {
+            name: hostName(args.stack, 'control-plane', index + 1),
+            region: args.region,
+            size: args.dropletSize,
+            image: args.dropletImage,
+            vpcUuid: args.vpcId,
+            publicNetworking: false,
+            monitoring: true,
+            sshKeys: [...args.sshKeys],
+            tags: digitalOceanTags(args.stack, 'control-plane'),
+            userData: pulumi.secret(userDataOf(index === 0)),
+          },
+          { parent: this, ...hostLifecycleOptions('replaceable') },
+        ),
     );
-    const certificate = new digitalocean.Certificate(`${name}-certificate`, { name: resourceName(args.stack, 'control-plane', 'tls'), type: 'lets_encrypt', domains: [names.controlPlane, names.sysreqs] }, { parent: this });
+    const certificate = new digitalocean.Certificate(
+      `${name}-certificate`,
+      { name: resourceName(args.stack, 'control-plane', 'tls'), type: 'lets_encrypt', domains: [names.controlPlane, names.sysreqs] },
+      { parent: this },
+    );
     const balancer = (role: 'control-plane' | 'sysreqs', port: number) =>
       new digitalocean.LoadBalancer(
         `${name}-${role === 'control-plane' ? 'lb' : 'sysreqs-lb'}`,
@@ -108,7 +127,11 @@ export class ControlPlane extends pulumi.ComponentResource {
     this.loadBalancer = balancer('control-plane', PORTS.controlPlane);
     this.sysreqsLoadBalancer = balancer('sysreqs', PORTS.sysreqs);
     const record = (suffix: string, host: string, balancerIp: pulumi.Output<string>) =>
-      new digitalocean.DnsRecord(`${name}-${suffix}`, { domain: args.dnsZone, type: 'A', name: relativeName(host, args.dnsZone), value: balancerIp, ttl: 300 }, { parent: this });
+      new digitalocean.DnsRecord(
+        `${name}-${suffix}`,
+        { domain: args.dnsZone, type: 'A', name: relativeName(host, args.dnsZone), value: balancerIp, ttl: 300 },
+        { parent: this },
+      );
     record('dns', names.controlPlane, this.loadBalancer.ip);
     record('sysreqs-dns', names.sysreqs, this.sysreqsLoadBalancer.ip);
     this.privateAddresses = pulumi.all(this.droplets.map((droplet) => droplet.ipv4AddressPrivate));
@@ -117,4 +140,3 @@ export class ControlPlane extends pulumi.ComponentResource {
     this.registerOutputs({ url: this.url, sysreqsUrl: this.sysreqsUrl });
   }
 }
-

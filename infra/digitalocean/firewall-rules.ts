@@ -57,7 +57,11 @@ export const FIREWALLED_ROLES = ['builder', 'control-plane', 'nats', 'monitoring
 export function inboundRules(role: (typeof FIREWALLED_ROLES)[number], context: FirewallContext): InboundRule[] {
   const monitoring = [firewallTag(context.stack, 'monitoring')];
   const fromMonitoring = (port: number): InboundRule => ({ protocol: 'tcp', portRange: String(port), sourceTags: monitoring });
-  const fromFarm = (port: number): InboundRule => ({ protocol: 'tcp', portRange: String(port), sourceAddresses: [context.vpcCidr, ...context.remoteAgentCidrs] });
+  const fromFarm = (port: number): InboundRule => ({
+    protocol: 'tcp',
+    portRange: String(port),
+    sourceAddresses: [context.vpcCidr, ...context.remoteAgentCidrs],
+  });
   const ssh: InboundRule[] = context.adminCidrs.length > 0 ? [{ protocol: 'tcp', portRange: String(PORTS.ssh), sourceAddresses: [...context.adminCidrs] }] : [];
   const common = [...ssh, fromMonitoring(PORTS.nodeExporter)];
   switch (role) {

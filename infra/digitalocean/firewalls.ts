@@ -24,9 +24,13 @@ export class Firewalls extends pulumi.ComponentResource {
 
   constructor(name: string, args: FirewallsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rfarm:digitalocean:Firewalls', name, {}, opts);
-    const context = pulumi.all([args.remoteAgentCidrs, args.loadBalancerUids]).apply(
-      ([remoteAgentCidrs, loadBalancerUids]): FirewallContext => ({ stack: args.stack, vpcCidr: args.vpcCidr, adminCidrs: args.adminCidrs, remoteAgentCidrs, loadBalancerUids }),
-    );
+    const context = pulumi.all([args.remoteAgentCidrs, args.loadBalancerUids]).apply(([remoteAgentCidrs, loadBalancerUids]): FirewallContext => ({
+      stack: args.stack,
+      vpcCidr: args.vpcCidr,
+      adminCidrs: args.adminCidrs,
+      remoteAgentCidrs,
+      loadBalancerUids,
+    }));
     this.byRole = Object.fromEntries(
       FIREWALLED_ROLES.map((role) => [
         role,
@@ -35,7 +39,14 @@ export class Firewalls extends pulumi.ComponentResource {
           {
             name: resourceName(args.stack, role),
             tags: [firewallTag(args.stack, role)],
-            inboundRules: context.apply((resolved) => inboundRules(role, resolved).map((rule) => ({ ...rule, sourceAddresses: rule.sourceAddresses && [...rule.sourceAddresses], sourceTags: rule.sourceTags && [...rule.sourceTags], sourceLoadBalancerUids: rule.sourceLoadBalancerUids && [...rule.sourceLoadBalancerUids] }))),
+            inboundRules: context.apply((resolved) =>
+              inboundRules(role, resolved).map((rule) => ({
+                ...rule,
+                sourceAddresses: rule.sourceAddresses && [...rule.sourceAddresses],
+                sourceTags: rule.sourceTags && [...rule.sourceTags],
+                sourceLoadBalancerUids: rule.sourceLoadBalancerUids && [...rule.sourceLoadBalancerUids],
+              })),
+            ),
             outboundRules: outboundRules().map((rule) => ({ ...rule, destinationAddresses: [...rule.destinationAddresses] })),
           },
           { parent: this },

@@ -58,30 +58,48 @@ export class LinuxBuilderPool extends pulumi.ComponentResource {
     const userData = pulumi
       .all([args.workerImage, args.registryServer, args.dockerConfigJson, args.natsCreds, args.caPem])
       .apply(([image, registryServer, dockerConfigJson, natsCreds, caPem]) =>
-        renderLinuxBuilderUserData({ stack: args.stack, platform: args.platform, image, registryServer, dockerConfigJson, natsCreds, caPem, lokiUrl: args.lokiUrl, agent: args.agent }),
+        renderLinuxBuilderUserData({
+          stack: args.stack,
+          platform: args.platform,
+          image,
+          registryServer,
+          dockerConfigJson,
+          natsCreds,
+          caPem,
+          lokiUrl: args.lokiUrl,
+          agent: args.agent,
+        }),
       );
-    this.droplets = Array.from({ length: args.size.desired }, (_, index) =>
-      new digitalocean.Droplet(
-        `${name}-${index + 1}`,
-        {
-          name: hostName(args.stack, 'builder', index + 1, args.platform.id),
-          region: args.region,
-          size: args.dropletSize,
-          image: args.dropletImage,
-          vpcUuid: args.vpcId,
-          publicNetworking: false,
-          monitoring: true,
-          sshKeys: [...args.sshKeys],
-          tags: digitalOceanTags(args.stack, 'builder', args.platform.id),
-          userData: pulumi.secret(userData),
-        },
-        { parent: this, ...hostLifecycleOptions('replaceable') },
-      ),
+    this.droplets = Array.from(
+      { length: args.size.desired },
+      (_, index) =>
+        new digitalocean.Droplet(
+          `${name}-${index + 1}`,
+          {
+            name: hostName(args.stack, 'builder', index + 1, args.platform.id),
+            region: args.region,
+            size: args.dropletSize,
+            image: args.dropletImage,
+            vpcUuid: args.vpcId,
+            publicNetworking: false,
+            monitoring: true,
+            sshKeys: [...args.sshKeys],
+            tags: digitalOceanTags(args.stack, 'builder', args.platform.id),
+            userData: pulumi.secret(userData),
+          },
+          { parent: this, ...hostLifecycleOptions('replaceable') },
+        ),
     );
     this.privateAddresses = pulumi.all(this.droplets.map((droplet) => droplet.ipv4AddressPrivate));
     this.scaledTemplate = pulumi.secret(
       pulumi.all([userData, args.vpcId]).apply(([text, vpcUuid]) => ({
-        region: args.region, size: args.dropletSize, image: args.dropletImage, userData: text, vpcUuid, sshKeys: [...args.sshKeys], tags: digitalOceanTags(args.stack, 'builder', args.platform.id),
+        region: args.region,
+        size: args.dropletSize,
+        image: args.dropletImage,
+        userData: text,
+        vpcUuid,
+        sshKeys: [...args.sshKeys],
+        tags: digitalOceanTags(args.stack, 'builder', args.platform.id),
       })),
     );
     this.registerOutputs({ privateAddresses: this.privateAddresses });

@@ -59,7 +59,13 @@ export class NatsCluster extends pulumi.ComponentResource {
       (index) =>
         new digitalocean.Volume(
           `${name}-volume-${index}`,
-          { name: resourceName(args.stack, 'nats', `data-${index}`), region: args.region, size: args.volumeGb, initialFilesystemType: 'ext4', tags: digitalOceanTags(args.stack, 'nats') },
+          {
+            name: resourceName(args.stack, 'nats', `data-${index}`),
+            region: args.region,
+            size: args.volumeGb,
+            initialFilesystemType: 'ext4',
+            tags: digitalOceanTags(args.stack, 'nats'),
+          },
           { parent: this, protect: args.stack === 'prod' },
         ),
     );
@@ -68,7 +74,15 @@ export class NatsCluster extends pulumi.ComponentResource {
       const userData = pulumi.all([args.auth, args.tls]).apply(([auth, tls]) =>
         renderNatsNodeUserData(
           { stack: args.stack, role: 'nats', lokiUrl: args.lokiUrl, tls },
-          renderNatsServerConfig({ serverName: hostName(args.stack, 'nats', index), clusterName: resourceName(args.stack, 'nats'), routes, jetstreamMaxGb: Math.floor(args.volumeGb * 0.9) }, auth),
+          renderNatsServerConfig(
+            {
+              serverName: hostName(args.stack, 'nats', index),
+              clusterName: resourceName(args.stack, 'nats'),
+              routes,
+              jetstreamMaxGb: Math.floor(args.volumeGb * 0.9),
+            },
+            auth,
+          ),
           volumeName,
         ),
       );
@@ -91,8 +105,16 @@ export class NatsCluster extends pulumi.ComponentResource {
     });
     this.droplets.forEach((droplet, position) => {
       const index = position + 1;
-      new digitalocean.DnsRecord(`${name}-dns-${index}`, { domain: args.dnsZone, type: 'A', name: relativeName(names.nats(index), args.dnsZone), value: droplet.ipv4Address, ttl: 300 }, { parent: this });
-      new digitalocean.DnsRecord(`${name}-vpc-dns-${index}`, { domain: args.dnsZone, type: 'A', name: relativeName(names.natsInVpc(index), args.dnsZone), value: droplet.ipv4AddressPrivate, ttl: 300 }, { parent: this });
+      new digitalocean.DnsRecord(
+        `${name}-dns-${index}`,
+        { domain: args.dnsZone, type: 'A', name: relativeName(names.nats(index), args.dnsZone), value: droplet.ipv4Address, ttl: 300 },
+        { parent: this },
+      );
+      new digitalocean.DnsRecord(
+        `${name}-vpc-dns-${index}`,
+        { domain: args.dnsZone, type: 'A', name: relativeName(names.natsInVpc(index), args.dnsZone), value: droplet.ipv4AddressPrivate, ttl: 300 },
+        { parent: this },
+      );
     });
     this.publicUrls = indexes.map((index) => `tls://${names.nats(index)}:4222`);
     this.vpcUrls = indexes.map((index) => `tls://${names.natsInVpc(index)}:4222`);

@@ -29,12 +29,24 @@ export class Network extends pulumi.ComponentResource {
     this.vpc = new digitalocean.Vpc(`${name}-vpc`, { name: resourceName(args.stack, 'network'), region: args.region, ipRange: args.vpcCidr }, { parent: this });
     this.project = new digitalocean.Project(
       `${name}-project`,
-      { name: resourceName(args.stack, 'network', 'project'), purpose: 'Service or API', environment: args.stack === 'prod' ? 'Production' : 'Development', description: `rfarm build farm, stack ${args.stack}` },
+      {
+        name: resourceName(args.stack, 'network', 'project'),
+        purpose: 'Service or API',
+        environment: args.stack === 'prod' ? 'Production' : 'Development',
+        description: `rfarm build farm, stack ${args.stack}`,
+      },
       { parent: this },
     );
     this.natGateway = new digitalocean.VpcNatGateway(
       `${name}-nat`,
-      { name: resourceName(args.stack, 'network', 'nat'), type: 'PUBLIC', region: args.region, size: 1, projectId: this.project.id, vpcs: [{ vpcUuid: this.vpc.id, defaultGateway: true }] },
+      {
+        name: resourceName(args.stack, 'network', 'nat'),
+        type: 'PUBLIC',
+        region: args.region,
+        size: 1,
+        projectId: this.project.id,
+        vpcs: [{ vpcUuid: this.vpc.id, defaultGateway: true }],
+      },
       { parent: this },
     );
     this.registerOutputs({ vpcId: this.vpc.id, projectId: this.project.id });

@@ -60,30 +60,67 @@ export class Observability extends pulumi.ComponentResource {
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rfarm:digitalocean:Observability', name, {}, opts);
     const names = farmHostNames(args.domain);
-    ({ lokiVpcUrl: this.lokiVpcUrl, lokiPublicUrl: this.lokiPublicUrl, remoteWriteUrl: this.remoteWriteUrl, grafanaUrl: this.grafanaUrl } = observabilityEndpoints(args.domain));
+    ({
+      lokiVpcUrl: this.lokiVpcUrl,
+      lokiPublicUrl: this.lokiPublicUrl,
+      remoteWriteUrl: this.remoteWriteUrl,
+      grafanaUrl: this.grafanaUrl,
+    } = observabilityEndpoints(args.domain));
     const volume = (role: Role, size: number) =>
-      new digitalocean.Volume(`${name}-${role}-volume`, { name: resourceName(args.stack, role, 'data'), region: args.region, size, initialFilesystemType: 'ext4', tags: digitalOceanTags(args.stack, role) }, { parent: this });
+      new digitalocean.Volume(
+        `${name}-${role}-volume`,
+        { name: resourceName(args.stack, role, 'data'), region: args.region, size, initialFilesystemType: 'ext4', tags: digitalOceanTags(args.stack, role) },
+        { parent: this },
+      );
     const monitoringVolume = volume('monitoring', args.monitoringVolumeGb);
     const logsVolume = volume('logs', args.logsVolumeGb);
     const droplet = (role: Role, size: string, volumeId: pulumi.Output<string>, userData: pulumi.Output<string>) =>
       new digitalocean.Droplet(
         `${name}-${role}`,
-        { name: hostName(args.stack, role, 1), region: args.region, size, image: args.dropletImage, vpcUuid: args.vpcId, monitoring: true, sshKeys: [...args.sshKeys], volumeIds: [volumeId], tags: digitalOceanTags(args.stack, role), userData: pulumi.secret(userData) },
+        {
+          name: hostName(args.stack, role, 1),
+          region: args.region,
+          size,
+          image: args.dropletImage,
+          vpcUuid: args.vpcId,
+          monitoring: true,
+          sshKeys: [...args.sshKeys],
+          volumeIds: [volumeId],
+          tags: digitalOceanTags(args.stack, role),
+          userData: pulumi.secret(userData),
+        },
         { parent: this, ...hostLifecycleOptions('kept') },
       );
     const host = (role: string, tls: FarmTls) => ({ stack: args.stack, role, lokiUrl: this.lokiVpcUrl, tls });
-    this.logs = droplet('logs', args.logsSize, logsVolume.id, pulumi.output(args.tls).apply((tls) => renderLogServerUserData(host('logs', tls), resourceName(args.stack, 'logs', 'data'))));
+    this.logs = droplet(
+      'logs',
+      args.logsSize,
+      logsVolume.id,
+      pulumi.output(args.tls).apply((tls) => renderLogServerUserData(host('logs', tls), resourceName(args.stack, 'logs', 'data'))),
+    );
     const prometheusConfig = renderPrometheusConfig(args.stack, { kind: 'digitalocean', tokenFile: DISCOVERY_TOKEN_FILE });
     this.monitoring = droplet(
       'monitoring',
       args.monitoringSize,
       monitoringVolume.id,
-      pulumi.all([args.tls, args.discoveryToken]).apply(([tls, token]) =>
-        renderMonitoringUserData(host('monitoring', tls), prometheusConfig, { grafana: names.grafana, metrics: names.metrics }, resourceName(args.stack, 'monitoring', 'data'), token),
-      ),
+      pulumi
+        .all([args.tls, args.discoveryToken])
+        .apply(([tls, token]) =>
+          renderMonitoringUserData(
+            host('monitoring', tls),
+            prometheusConfig,
+            { grafana: names.grafana, metrics: names.metrics },
+            resourceName(args.stack, 'monitoring', 'data'),
+            token,
+          ),
+        ),
     );
     const record = (suffix: string, hostname: string, value: pulumi.Output<string>) =>
-      new digitalocean.DnsRecord(`${name}-${suffix}`, { domain: args.dnsZone, type: 'A', name: relativeName(hostname, args.dnsZone), value, ttl: 300 }, { parent: this });
+      new digitalocean.DnsRecord(
+        `${name}-${suffix}`,
+        { domain: args.dnsZone, type: 'A', name: relativeName(hostname, args.dnsZone), value, ttl: 300 },
+        { parent: this },
+      );
     record('grafana-dns', names.grafana, this.monitoring.ipv4Address);
     record('metrics-dns', names.metrics, this.monitoring.ipv4Address);
     record('logs-dns', names.logs, this.logs.ipv4Address);

@@ -24,7 +24,11 @@ export class Registry extends pulumi.ComponentResource {
 
   constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rfarm:digitalocean:Registry', name, {}, opts);
-    this.registry = new digitalocean.ContainerRegistry(`${name}-registry`, { name: resourceName(args.stack, 'registry'), subscriptionTierSlug: args.tier, region: args.region }, { parent: this });
+    this.registry = new digitalocean.ContainerRegistry(
+      `${name}-registry`,
+      { name: resourceName(args.stack, 'registry'), subscriptionTierSlug: args.tier, region: args.region },
+      { parent: this },
+    );
     const pull = new digitalocean.ContainerRegistryDockerCredentials(`${name}-pull`, { registryName: this.registry.name, write: false }, { parent: this });
     this.server = this.registry.serverUrl;
     this.endpoint = this.registry.endpoint;

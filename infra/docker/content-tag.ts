@@ -18,7 +18,9 @@ export function filesUnder(root: string, paths: readonly string[]): string[] {
       return [];
     }
     if (!stat.isDirectory()) return [path];
-    return readdirSync(absolute).filter((entry) => entry !== 'node_modules').flatMap((entry) => walk(join(path, entry)));
+    return readdirSync(absolute)
+      .filter((entry) => entry !== 'node_modules')
+      .flatMap((entry) => walk(join(path, entry)));
   };
   return paths.flatMap(walk).sort();
 }

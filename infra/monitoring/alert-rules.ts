@@ -17,9 +17,27 @@ interface AlertRule {
 }
 
 const RULES: readonly AlertRule[] = [
-  { alert: 'FarmServiceDown', expr: 'up{job=~"control-plane|sysreqs|nats"} == 0', for: '2m', severity: 'page', summary: '{{ $labels.job }} on {{ $labels.instance }} does not answer scrapes' },
-  { alert: 'BuilderAgentDown', expr: 'up{job="agent"} == 0', for: '5m', severity: 'ticket', summary: 'the agent on {{ $labels.instance }} ({{ $labels.platform }}) does not answer scrapes' },
-  { alert: 'PlatformWithoutAgent', expr: 'sum by (platform) (up{job="agent"}) == 0', for: '10m', severity: 'page', summary: 'no agent of {{ $labels.platform }} answers: its builds wait' },
+  {
+    alert: 'FarmServiceDown',
+    expr: 'up{job=~"control-plane|sysreqs|nats"} == 0',
+    for: '2m',
+    severity: 'page',
+    summary: '{{ $labels.job }} on {{ $labels.instance }} does not answer scrapes',
+  },
+  {
+    alert: 'BuilderAgentDown',
+    expr: 'up{job="agent"} == 0',
+    for: '5m',
+    severity: 'ticket',
+    summary: 'the agent on {{ $labels.instance }} ({{ $labels.platform }}) does not answer scrapes',
+  },
+  {
+    alert: 'PlatformWithoutAgent',
+    expr: 'sum by (platform) (up{job="agent"}) == 0',
+    for: '10m',
+    severity: 'page',
+    summary: 'no agent of {{ $labels.platform }} answers: its builds wait',
+  },
   {
     alert: 'DiskAlmostFull',
     expr: 'node_filesystem_avail_bytes{mountpoint=~"/|/data"} / node_filesystem_size_bytes{mountpoint=~"/|/data"} < 0.10',
@@ -36,7 +54,13 @@ export function renderAlertRules(stack: string): string {
       groups: [
         {
           name: 'rfarm',
-          rules: RULES.map((rule) => ({ alert: rule.alert, expr: rule.expr, for: rule.for, labels: { severity: rule.severity, stack }, annotations: { summary: rule.summary } })),
+          rules: RULES.map((rule) => ({
+            alert: rule.alert,
+            expr: rule.expr,
+            for: rule.for,
+            labels: { severity: rule.severity, stack },
+            annotations: { summary: rule.summary },
+          })),
         },
       ],
     },

@@ -45,8 +45,25 @@ export function grafanaDataSources(prometheusUrl: string, lokiUrl: string): stri
   return stringify({
     apiVersion: 1,
     datasources: [
-      { name: 'Prometheus', uid: 'prometheus', type: 'prometheus', access: 'proxy', url: prometheusUrl, isDefault: true, jsonData: { tlsAuthWithCACert: true }, secureJsonData: { tlsCACert: '$__file{/etc/rfarm/farm-ca.pem}' } },
-      { name: 'Loki', uid: 'loki', type: 'loki', access: 'proxy', url: lokiUrl, jsonData: { tlsAuthWithCACert: true }, secureJsonData: { tlsCACert: '$__file{/etc/rfarm/farm-ca.pem}' } },
+      {
+        name: 'Prometheus',
+        uid: 'prometheus',
+        type: 'prometheus',
+        access: 'proxy',
+        url: prometheusUrl,
+        isDefault: true,
+        jsonData: { tlsAuthWithCACert: true },
+        secureJsonData: { tlsCACert: '$__file{/etc/rfarm/farm-ca.pem}' },
+      },
+      {
+        name: 'Loki',
+        uid: 'loki',
+        type: 'loki',
+        access: 'proxy',
+        url: lokiUrl,
+        jsonData: { tlsAuthWithCACert: true },
+        secureJsonData: { tlsCACert: '$__file{/etc/rfarm/farm-ca.pem}' },
+      },
     ],
   });
 }

@@ -28,9 +28,7 @@ export interface ScrapeTargets {
  * How Prometheus finds its targets: `digitalocean` asks the DigitalOcean API (a read-only token
  * in `tokenFile`) every `refresh`; `static` lists them.
  */
-export type TargetDiscovery =
-  | { readonly kind: 'digitalocean'; readonly tokenFile: string }
-  | { readonly kind: 'static'; readonly targets: ScrapeTargets };
+export type TargetDiscovery = { readonly kind: 'digitalocean'; readonly tokenFile: string } | { readonly kind: 'static'; readonly targets: ScrapeTargets };
 
 /** Where the monitoring droplet keeps the discovery token (root:prometheus 0640). */
 export const DISCOVERY_TOKEN_FILE = '/etc/prometheus/digitalocean-token';

@@ -31,7 +31,9 @@ export const NATS_PATHS = {
 /** Renders nats-server.conf. Account JWTs are public; the config holds no secret. */
 export function renderNatsServerConfig(node: NatsNode, auth: Pick<NatsAuth, 'operatorJwt' | 'systemAccount' | 'accountJwts'>): string {
   const tls = `tls {\n    cert_file: "${NATS_PATHS.cert}"\n    key_file: "${NATS_PATHS.key}"\n    ca_file: "${NATS_PATHS.ca}"\n  }`;
-  const preload = Object.entries(auth.accountJwts).map(([account, jwt]) => `  ${account}: ${jwt}`).join('\n');
+  const preload = Object.entries(auth.accountJwts)
+    .map(([account, jwt]) => `  ${account}: ${jwt}`)
+    .join('\n');
   const cluster =
     node.routes.length > 1
       ? `cluster {\n  name: ${node.clusterName}\n  listen: 0.0.0.0:6222\n  routes: [\n${node.routes.map((route) => `    ${route}`).join('\n')}\n  ]\n  ${tls}\n}\n`

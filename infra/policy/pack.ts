@@ -55,12 +55,18 @@ export function farmPolicies(repoRoot: string = REPO_ROOT): StackValidationPolic
   const policy = (name: string, description: string, rule: (context: RuleContext) => rules.Violation[]) => stackPolicy(repoRoot, name, description, rule);
   const adminCidrs = (context: RuleContext) => (context.stackConfig()['rfarm:adminCidrs'] as string[] | undefined) ?? [];
   return [
-    policy('no-world-ingress', 'No ingress from the whole internet, except HTTPS (443) on the load balancer.', ({ resources }) => rules.noWorldIngress(resources)),
-    policy('ssh-only-from-admins', 'SSH only from rfarm:adminCidrs, and from nowhere when none is set.', (context) => rules.sshOnlyFromAdmins(context.resources, adminCidrs(context))),
+    policy('no-world-ingress', 'No ingress from the whole internet, except HTTPS (443) on the load balancer.', ({ resources }) =>
+      rules.noWorldIngress(resources),
+    ),
+    policy('ssh-only-from-admins', 'SSH only from rfarm:adminCidrs, and from nowhere when none is set.', (context) =>
+      rules.sshOnlyFromAdmins(context.resources, adminCidrs(context)),
+    ),
     policy('imds-v2-required', 'Every EC2 host requires IMDSv2 session tokens.', ({ resources }) => rules.imdsV2Required(resources)),
     policy('volumes-encrypted', 'Every volume is encrypted.', ({ resources }) => rules.volumesEncrypted(resources)),
     policy('no-public-ip-on-builders', 'Builders have no public address.', ({ resources }) => rules.noPublicIpOnBuilders(resources)),
-    policy('tagged-with-stack-and-role', 'Every resource that can carry labels carries its stack and role.', ({ resources, stack }) => rules.taggedWithStackAndRole(resources, stack)),
+    policy('tagged-with-stack-and-role', 'Every resource that can carry labels carries its stack and role.', ({ resources, stack }) =>
+      rules.taggedWithStackAndRole(resources, stack),
+    ),
     policy('no-plain-secrets', 'No secret in the plain stack config.', (context) => rules.noPlainSecrets(context.stackConfig())),
   ];
 }

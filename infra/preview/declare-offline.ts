@@ -33,7 +33,12 @@ function asConfigValue(value: unknown): string {
 }
 
 function resolve<T>(value: T): Promise<pulumi.Unwrap<T>> {
-  return new Promise((done) => pulumi.output(value).apply((resolved) => { done(resolved as pulumi.Unwrap<T>); return resolved; }));
+  return new Promise((done) =>
+    pulumi.output(value).apply((resolved) => {
+      done(resolved as pulumi.Unwrap<T>);
+      return resolved;
+    }),
+  );
 }
 
 async function settle(resources: readonly unknown[]): Promise<void> {
@@ -52,7 +57,11 @@ export async function declareOffline(repoRoot: string, stack: string, secrets: R
   const lookups: DeclaredLookup[] = [];
   const config = readStackFile(repoRoot, stack);
   await pulumi.runtime.setMocks(recordingMocks(resources, lookups), 'rfarm', stack, false);
-  const plain = Object.fromEntries(Object.entries(config).filter(([, value]) => !(value && typeof value === 'object' && 'secure' in value)).map(([key, value]) => [key, asConfigValue(value)]));
+  const plain = Object.fromEntries(
+    Object.entries(config)
+      .filter(([, value]) => !(value && typeof value === 'object' && 'secure' in value))
+      .map(([key, value]) => [key, asConfigValue(value)]),
+  );
   pulumi.runtime.setAllConfig({ ...plain, ...secrets }, Object.keys(secrets));
   const program = await import('../index.ts');
   const options = new Map<string, DeclaredOptions>();

@@ -8,7 +8,8 @@ import type { FarmTls, NatsAuth } from '../stack-config.ts';
 
 /** Secret config values keyed `rfarm:<key>`, as strings (objects JSON-encoded). */
 export function placeholderSecrets(): Record<string, string> {
-  const creds = (user: string) => `-----BEGIN NATS USER JWT-----\nplaceholder-jwt-${user}\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\nplaceholder-seed-${user}\n------END USER NKEY SEED------\n`;
+  const creds = (user: string) =>
+    `-----BEGIN NATS USER JWT-----\nplaceholder-jwt-${user}\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\nplaceholder-seed-${user}\n------END USER NKEY SEED------\n`;
   const natsAuth: NatsAuth = {
     operatorJwt: 'placeholder-operator-jwt',
     systemAccount: 'APLACEHOLDERSYSTEM',

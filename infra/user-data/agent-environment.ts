@@ -40,7 +40,11 @@ export function agentEnvironment(platform: Platform, settings: AgentSettings): R
 
 /** `KEY=value` lines, as systemd `EnvironmentFile` and `docker --env-file` read them. */
 export function envFile(environment: Record<string, string>): string {
-  return Object.entries(environment).map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
+  return (
+    Object.entries(environment)
+      .map(([key, value]) => `${key}=${value}`)
+      .join('\n') + '\n'
+  );
 }
 
 /** The platform ids a rendered user-data starts agents for (every `FARM_PLATFORM` assignment in it). */

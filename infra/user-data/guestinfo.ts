@@ -28,7 +28,12 @@ const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 /** The `extraConfig` map of one builder VM; values are base64 so that newlines survive the VMX file. */
 export function renderGuestInfo(input: GuestInfoInput): Record<string, string> {
-  const environment = agentEnvironment(input.platform, { ...input.agent, natsCredsPath: '/etc/rfarm/nats.creds', caPath: '/etc/rfarm/farm-ca.pem', dataDir: '/var/lib/rfarm' });
+  const environment = agentEnvironment(input.platform, {
+    ...input.agent,
+    natsCredsPath: '/etc/rfarm/nats.creds',
+    caPath: '/etc/rfarm/farm-ca.pem',
+    dataDir: '/var/lib/rfarm',
+  });
   const alloy = renderAlloyConfig({
     stack: input.stack,
     role: 'builder',

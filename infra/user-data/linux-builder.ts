@@ -74,7 +74,14 @@ export function renderLinuxBuilderUserData(input: LinuxBuilderInput): string {
       { path: '/etc/systemd/system/rfarm-agent.service', content: agentContainerUnit(input.image) },
       {
         path: '/etc/alloy/config.alloy',
-        content: renderAlloyConfig({ stack: input.stack, role: 'builder', platformId: input.platform.id, logSource: 'journal', lokiUrl: input.lokiUrl, caFile: CA }),
+        content: renderAlloyConfig({
+          stack: input.stack,
+          role: 'builder',
+          platformId: input.platform.id,
+          logSource: 'journal',
+          lokiUrl: input.lokiUrl,
+          caFile: CA,
+        }),
       },
     ],
     commands: [

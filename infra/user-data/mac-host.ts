@@ -23,7 +23,8 @@ const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 /** Renders the user-data script. */
 export function renderMacHostUserData(input: MacHostInput): string {
   const info = renderGuestInfo({ ...input, natsCreds: '' });
-  const write = (key: string, path: string, mode: string) => `printf '%s' ${quote(info[`guestinfo.rfarm.${key}`])} | base64 -D > ${path} && chmod ${mode} ${path}`;
+  const write = (key: string, path: string, mode: string) =>
+    `printf '%s' ${quote(info[`guestinfo.rfarm.${key}`])} | base64 -D > ${path} && chmod ${mode} ${path}`;
   return [
     '#!/bin/bash',
     '# rfarm EC2 Mac builder (infra/user-data/mac-host.ts); run once by ec2-macos-init.',

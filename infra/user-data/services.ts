@@ -27,7 +27,10 @@ const CA_PATH = '/etc/rfarm/farm-ca.pem';
 function baseFiles(host: ServiceHost): CloudFile[] {
   return [
     { path: CA_PATH, content: host.tls.ca },
-    { path: '/etc/alloy/config.alloy', content: renderAlloyConfig({ stack: host.stack, role: host.role, logSource: 'journal', lokiUrl: host.lokiUrl, caFile: CA_PATH }) },
+    {
+      path: '/etc/alloy/config.alloy',
+      content: renderAlloyConfig({ stack: host.stack, role: host.role, logSource: 'journal', lokiUrl: host.lokiUrl, caFile: CA_PATH }),
+    },
   ];
 }
 
@@ -39,7 +42,22 @@ function serverTlsFiles(tls: FarmTls, certPath: string, keyPath: string, owner =
 }
 
 function systemdUnit(description: string, execStart: string, extra: string[] = []): string {
-  return ['[Unit]', `Description=${description}`, 'After=network-online.target', 'Wants=network-online.target', '', '[Service]', ...extra, `ExecStart=${execStart}`, 'Restart=always', 'RestartSec=5', '', '[Install]', 'WantedBy=multi-user.target', ''].join('\n');
+  return [
+    '[Unit]',
+    `Description=${description}`,
+    'After=network-online.target',
+    'Wants=network-online.target',
+    '',
+    '[Service]',
+    ...extra,
+    `ExecStart=${execStart}`,
+    'Restart=always',
+    'RestartSec=5',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
 }
 
 /** A NATS cluster node: the server from its pinned release, its config, JetStream on the volume, the exporter. */
@@ -53,8 +71,14 @@ export function renderNatsNodeUserData(host: ServiceHost, natsConfig: string, vo
       ...baseFiles(host),
       ...serverTlsFiles(host.tls, NATS_PATHS.cert, NATS_PATHS.key),
       { path: NATS_PATHS.config, content: natsConfig },
-      { path: '/etc/systemd/system/nats-server.service', content: systemdUnit('NATS server', `/usr/local/bin/nats-server -c ${NATS_PATHS.config}`, ['LimitNOFILE=65536']) },
-      { path: '/etc/systemd/system/nats-exporter.service', content: systemdUnit('NATS Prometheus exporter', '/usr/local/bin/prometheus-nats-exporter -varz -connz -jsz=all -port 7777 http://127.0.0.1:8222') },
+      {
+        path: '/etc/systemd/system/nats-server.service',
+        content: systemdUnit('NATS server', `/usr/local/bin/nats-server -c ${NATS_PATHS.config}`, ['LimitNOFILE=65536']),
+      },
+      {
+        path: '/etc/systemd/system/nats-exporter.service',
+        content: systemdUnit('NATS Prometheus exporter', '/usr/local/bin/prometheus-nats-exporter -varz -connz -jsz=all -port 7777 http://127.0.0.1:8222'),
+      },
     ],
     commands: [
       ...mountVolumeCommands(volumeName, '/data'),
@@ -87,7 +111,13 @@ function sideServiceFiles(name: 'scaler' | 'backup', service: ControlPlaneHost['
   return [
     { path: `/etc/rfarm/${name}.creds`, content: service.natsCreds, permissions: '0600' },
     { path: `/etc/rfarm/${name}.env`, content: envFile(service.env), permissions: '0600' },
-    { path: `/etc/systemd/system/rfarm-${name}.service`, content: systemdUnit(`rfarm ${name}`, `/usr/bin/node --import tsx ${name}/main.ts`, ['WorkingDirectory=/opt/rfarm', `EnvironmentFile=/etc/rfarm/${name}.env`]) },
+    {
+      path: `/etc/systemd/system/rfarm-${name}.service`,
+      content: systemdUnit(`rfarm ${name}`, `/usr/bin/node --import tsx ${name}/main.ts`, [
+        'WorkingDirectory=/opt/rfarm',
+        `EnvironmentFile=/etc/rfarm/${name}.env`,
+      ]),
+    },
   ];
 }
 
@@ -103,11 +133,17 @@ export function renderControlPlaneUserData(host: ControlPlaneHost): string {
       { path: '/etc/rfarm/sysreqs.env', content: envFile({ PORT: '8081', HOST: '0.0.0.0' }) },
       {
         path: '/etc/systemd/system/rfarm-control-plane.service',
-        content: systemdUnit('rfarm control plane', '/usr/bin/node --import tsx control-plane/main.ts', ['WorkingDirectory=/opt/rfarm', 'EnvironmentFile=/etc/rfarm/control-plane.env']),
+        content: systemdUnit('rfarm control plane', '/usr/bin/node --import tsx control-plane/main.ts', [
+          'WorkingDirectory=/opt/rfarm',
+          'EnvironmentFile=/etc/rfarm/control-plane.env',
+        ]),
       },
       {
         path: '/etc/systemd/system/rfarm-sysreqs.service',
-        content: systemdUnit('rfarm sysreqs', '/usr/bin/node --import tsx sysreqs/main.ts', ['WorkingDirectory=/opt/rfarm', 'EnvironmentFile=/etc/rfarm/sysreqs.env']),
+        content: systemdUnit('rfarm sysreqs', '/usr/bin/node --import tsx sysreqs/main.ts', [
+          'WorkingDirectory=/opt/rfarm',
+          'EnvironmentFile=/etc/rfarm/sysreqs.env',
+        ]),
       },
       ...sideServiceFiles('scaler', host.scaler),
       ...sideServiceFiles('backup', host.backup),
@@ -137,7 +173,13 @@ export interface MonitoringNames {
 }
 
 /** The monitoring droplet: Prometheus (remote-write receiver on TLS) and Grafana with the farm dashboard. */
-export function renderMonitoringUserData(host: ServiceHost, prometheusConfig: string, names: MonitoringNames, volumeName: string, discoveryToken: string): string {
+export function renderMonitoringUserData(
+  host: ServiceHost,
+  prometheusConfig: string,
+  names: MonitoringNames,
+  volumeName: string,
+  discoveryToken: string,
+): string {
   return renderCloudConfig({
     packages: ['curl', 'gpg', 'prometheus', 'prometheus-node-exporter'],
     files: [
@@ -148,13 +190,31 @@ export function renderMonitoringUserData(host: ServiceHost, prometheusConfig: st
       { path: DISCOVERY_TOKEN_FILE, content: discoveryToken, permissions: '0600' },
       { path: ALERT_RULES_PATH, content: renderAlertRules(host.stack) },
       { path: '/etc/prometheus/web.yml', content: renderPrometheusWebConfig('/etc/rfarm/tls/server.pem', '/etc/rfarm/tls/server-key.pem') },
-      { path: '/etc/default/prometheus', content: 'ARGS="--web.enable-remote-write-receiver --web.config.file=/etc/prometheus/web.yml --storage.tsdb.path=/data/prometheus --storage.tsdb.retention.time=30d"\n' },
-      { path: '/etc/grafana/provisioning/datasources/rfarm.yaml', content: grafanaDataSources(`https://${names.metrics}:9090`, host.lokiUrl.replace(/\/loki\/api\/v1\/push$/, '')) },
+      {
+        path: '/etc/default/prometheus',
+        content:
+          'ARGS="--web.enable-remote-write-receiver --web.config.file=/etc/prometheus/web.yml --storage.tsdb.path=/data/prometheus --storage.tsdb.retention.time=30d"\n',
+      },
+      {
+        path: '/etc/grafana/provisioning/datasources/rfarm.yaml',
+        content: grafanaDataSources(`https://${names.metrics}:9090`, host.lokiUrl.replace(/\/loki\/api\/v1\/push$/, '')),
+      },
       { path: '/etc/grafana/provisioning/dashboards/rfarm.yaml', content: grafanaDashboardProvider('/var/lib/grafana/dashboards') },
       { path: '/var/lib/grafana/dashboards/rfarm.json', content: JSON.stringify(farmDashboard(host.stack), null, 2) },
       {
         path: '/etc/grafana/grafana.ini',
-        content: ['[server]', 'protocol = https', 'http_port = 443', `domain = ${names.grafana}`, `cert_file = ${GRAFANA_TLS.cert}`, `cert_key = ${GRAFANA_TLS.key}`, '', '[auth.anonymous]', 'enabled = false', ''].join('\n'),
+        content: [
+          '[server]',
+          'protocol = https',
+          'http_port = 443',
+          `domain = ${names.grafana}`,
+          `cert_file = ${GRAFANA_TLS.cert}`,
+          `cert_key = ${GRAFANA_TLS.key}`,
+          '',
+          '[auth.anonymous]',
+          'enabled = false',
+          '',
+        ].join('\n'),
       },
     ],
     commands: [
@@ -196,7 +256,11 @@ export function renderLogServerUserData(host: ServiceHost, volumeName: string): 
   ].join('\n');
   return renderCloudConfig({
     packages: ['curl', 'gpg', 'prometheus-node-exporter'],
-    files: [...baseFiles(host), ...serverTlsFiles(host.tls, '/etc/rfarm/tls/server.pem', '/etc/rfarm/tls/server-key.pem'), { path: '/etc/loki/config.yml', content: lokiConfig }],
+    files: [
+      ...baseFiles(host),
+      ...serverTlsFiles(host.tls, '/etc/rfarm/tls/server.pem', '/etc/rfarm/tls/server-key.pem'),
+      { path: '/etc/loki/config.yml', content: lokiConfig },
+    ],
     commands: [
       ...mountVolumeCommands(volumeName, '/data'),
       ...installAlloyCommands(),

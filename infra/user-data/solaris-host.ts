@@ -29,7 +29,12 @@ export interface SolarisHostInput {
 
 /** Renders the host's `#cloud-config`. */
 export function renderSolarisHostUserData(input: SolarisHostInput): string {
-  const guestEnvironment = agentEnvironment(input.platform, { ...input.agent, natsCredsPath: '/etc/rfarm/nats.creds', caPath: '/etc/rfarm/farm-ca.pem', dataDir: '/var/lib/rfarm' });
+  const guestEnvironment = agentEnvironment(input.platform, {
+    ...input.agent,
+    natsCredsPath: '/etc/rfarm/nats.creds',
+    caPath: '/etc/rfarm/farm-ca.pem',
+    dataDir: '/var/lib/rfarm',
+  });
   const hostSettings = {
     RFARM_IMAGE_URI: `s3://${input.imageBucket}/${input.imageKey}`,
     RFARM_CREDS_PARAMETER: input.credsParameter,
@@ -44,7 +49,10 @@ export function renderSolarisHostUserData(input: SolarisHostInput): string {
     lokiUrl: input.lokiUrl,
     remoteWriteUrl: input.remoteWriteUrl,
     // The guest's agent port is forwarded to the host by QEMU (see kvm-host.sh).
-    localTargets: [{ job: 'agent', address: `127.0.0.1:${AGENT_PORT}` }, { job: 'node', address: '127.0.0.1:9100' }],
+    localTargets: [
+      { job: 'agent', address: `127.0.0.1:${AGENT_PORT}` },
+      { job: 'node', address: '127.0.0.1:9100' },
+    ],
     caFile: '/etc/rfarm/farm-ca.pem',
   });
   return renderCloudConfig({

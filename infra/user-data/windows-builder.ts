@@ -34,7 +34,9 @@ function psString(value: string): string {
 }
 
 function psHashtable(values: Record<string, string>): string {
-  return `@{\n${Object.entries(values).map(([key, value]) => `  ${key} = ${psString(value)}`).join('\n')}\n}`;
+  return `@{\n${Object.entries(values)
+    .map(([key, value]) => `  ${key} = ${psString(value)}`)
+    .join('\n')}\n}`;
 }
 
 /** Renders `<powershell>…</powershell>` user-data (EC2Launch v2 runs it once, as SYSTEM). */

@@ -71,7 +71,17 @@ export class BuilderVmPool extends pulumi.ComponentResource {
       const network = lookup((datacenterId) => vsphere.getNetwork({ name: args.placement.network, datacenterId }, invoke));
       const template = lookup((datacenterId) => vsphere.getVirtualMachine({ name: args.template, datacenterId }, invoke));
       const extraConfig = pulumi.all([args.natsCreds, args.caPem]).apply(([natsCreds, caPem]) =>
-        renderGuestInfo({ stack: args.stack, platform: args.platform, natsCreds, caPem, sourceRepo: args.sourceRepo, sourceRef: args.sourceRef, lokiUrl: args.lokiUrl, remoteWriteUrl: args.remoteWriteUrl, agent: args.agent }),
+        renderGuestInfo({
+          stack: args.stack,
+          platform: args.platform,
+          natsCreds,
+          caPem,
+          sourceRepo: args.sourceRepo,
+          sourceRef: args.sourceRef,
+          lokiUrl: args.lokiUrl,
+          remoteWriteUrl: args.remoteWriteUrl,
+          agent: args.agent,
+        }),
       );
       for (let index = 1; index <= args.size.desired; index++) {
         this.machines.push(
@@ -88,7 +98,15 @@ export class BuilderVmPool extends pulumi.ComponentResource {
               firmware: template.apply((found) => found.firmware ?? 'efi'),
               annotation: vsphereAnnotation(args.stack, args.role, args.platform.id),
               clone: { templateUuid: template.uuid },
-              disks: template.disks.apply((disks) => disks.map((disk) => ({ label: disk.label, size: disk.size, thinProvisioned: disk.thinProvisioned, eagerlyScrub: disk.eagerlyScrub, unitNumber: disk.unitNumber }))),
+              disks: template.disks.apply((disks) =>
+                disks.map((disk) => ({
+                  label: disk.label,
+                  size: disk.size,
+                  thinProvisioned: disk.thinProvisioned,
+                  eagerlyScrub: disk.eagerlyScrub,
+                  unitNumber: disk.unitNumber,
+                })),
+              ),
               networkInterfaces: [{ networkId: network.id, adapterType: template.networkInterfaceTypes.apply((types) => types[0] ?? 'vmxnet3') }],
               extraConfig: pulumi.secret(extraConfig),
               // macOS has no guest customization; do not wait for an address it will not report in time.

@@ -73,9 +73,11 @@ export function proposalDay(limitsFor: (platform: Platform) => PoolLimits, seed 
     .filter((platform) => platform.provider !== 'local')
     .map((platform) => {
       const arrivals =
-        platform.id === linux.id ? [...together, ...linuxAlone].sort((a, b) => a - b)
-        : platform.id === windows.id || platform.id === macos.id ? together
-        : arrivalTimes(PROPOSAL_VOLUME.other, random);
+        platform.id === linux.id
+          ? [...together, ...linuxAlone].sort((a, b) => a - b)
+          : platform.id === windows.id || platform.id === macos.id
+            ? together
+            : arrivalTimes(PROPOSAL_VOLUME.other, random);
       return {
         platform: platform.id,
         family: platform.os,

@@ -55,8 +55,20 @@ export interface PoolReport {
   readonly redelivered: number;
 }
 
-interface Host { id: string; launchedAt: number; readyAt: number; stoppedAt: number | null; build: Build | null }
-interface Build { arrivedAt: number; seconds: number; startedAt: number | null; finishedAt: number | null; lostRun: number }
+interface Host {
+  id: string;
+  launchedAt: number;
+  readyAt: number;
+  stoppedAt: number | null;
+  build: Build | null;
+}
+interface Build {
+  arrivedAt: number;
+  seconds: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  lostRun: number;
+}
 
 const ONE_DAY = 24 * 60 * 60;
 
@@ -67,7 +79,13 @@ export function simulateDay(options: SimulationOptions): PoolReport[] {
 }
 
 function simulatePool(pool: SimulatedPool, options: SimulationOptions, random: () => number): PoolReport {
-  const builds: Build[] = pool.arrivals.map((arrivedAt) => ({ arrivedAt, seconds: Math.max(1, Math.round(pool.buildSeconds(random))), startedAt: null, finishedAt: null, lostRun: 0 }));
+  const builds: Build[] = pool.arrivals.map((arrivedAt) => ({
+    arrivedAt,
+    seconds: Math.max(1, Math.round(pool.buildSeconds(random))),
+    startedAt: null,
+    finishedAt: null,
+    lostRun: 0,
+  }));
   const queue: Build[] = [];
   const redeliveries: Array<{ at: number; build: Build }> = [];
   const hosts: Host[] = [];

@@ -11,12 +11,21 @@ export type BootStep =
   | { readonly kind: 'skip'; readonly command: string; readonly reason: string };
 
 const RULES: readonly { readonly test: RegExp; readonly reason: string }[] = [
-  { test: /apt\.grafana\.com|install -y (alloy|grafana|loki)\b|enable --now (alloy|grafana-server)\b|enable --now loki|-g (grafana|loki)\b|install -d -o loki/, reason: "Grafana's apt repository (Alloy, Grafana, Loki) is not reachable here" },
-  { test: /https?:\/\/(?!.*>\s*\/etc\/apt)/, reason: 'downloads from the internet (GitHub, nodesource), not reachable here; the rehearsal mounts the same program instead' },
+  {
+    test: /apt\.grafana\.com|install -y (alloy|grafana|loki)\b|enable --now (alloy|grafana-server)\b|enable --now loki|-g (grafana|loki)\b|install -d -o loki/,
+    reason: "Grafana's apt repository (Alloy, Grafana, Loki) is not reachable here",
+  },
+  {
+    test: /https?:\/\/(?!.*>\s*\/etc\/apt)/,
+    reason: 'downloads from the internet (GitHub, nodesource), not reachable here; the rehearsal mounts the same program instead',
+  },
   { test: /\/dev\/disk\/by-id|mkfs|mount -a|\/etc\/fstab/, reason: 'no block volume here: /data is the container’s own directory' },
   { test: /\biptables\b/, reason: "would change this machine's firewall; there is no metadata service here to keep builds from" },
   { test: /systemctl daemon-reload|docker pull/, reason: 'no systemd / registry here: the rehearsal starts the units itself from their files' },
-  { test: /apt-get install -y nodejs/, reason: "nodesource's apt repository (its setup script is skipped) provides it; this machine's Node 20 is mounted instead" },
+  {
+    test: /apt-get install -y nodejs/,
+    reason: "nodesource's apt repository (its setup script is skipped) provides it; this machine's Node 20 is mounted instead",
+  },
   { test: /git clone|npm ci/, reason: 'the checkout is mounted read-only at /opt/rfarm instead of cloned (no GitHub here)' },
 ];
 

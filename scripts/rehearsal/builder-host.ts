@@ -35,7 +35,12 @@ function owner(spec: string): { uid: number; gid: number } {
 }
 
 /** The `docker run` argv (after `docker`) of the rendered unit, adapted to this machine. */
-export function adaptedRunArgv(execStart: string, options: Pick<BuilderHostOptions, 'image' | 'rootDir' | 'hosts' | 'metricsPort'>, container: string, renderedImage: string): string[] {
+export function adaptedRunArgv(
+  execStart: string,
+  options: Pick<BuilderHostOptions, 'image' | 'rootDir' | 'hosts' | 'metricsPort'>,
+  container: string,
+  renderedImage: string,
+): string[] {
   const words = execStart.split(/\s+/).filter(Boolean);
   if (words[0] !== '/usr/bin/docker' || words[1] !== 'run') throw new Error(`rfarm-agent unit does not run docker: ${execStart}`);
   const out: string[] = ['run'];
@@ -50,7 +55,15 @@ export function adaptedRunArgv(execStart: string, options: Pick<BuilderHostOptio
       const [source, ...rest] = next.split(':');
       out.push(word, [join(options.rootDir, source), ...rest].join(':'));
       index += 1;
-    } else if (word === renderedImage) out.push(...options.hosts.flatMap((entry) => ['--add-host', entry]), '--network', 'host', '--env', `FARM_METRICS_PORT=${options.metricsPort}`, options.image);
+    } else if (word === renderedImage)
+      out.push(
+        ...options.hosts.flatMap((entry) => ['--add-host', entry]),
+        '--network',
+        'host',
+        '--env',
+        `FARM_METRICS_PORT=${options.metricsPort}`,
+        options.image,
+      );
     else out.push(word);
   }
   return out;

@@ -45,11 +45,14 @@ export async function startLoadBalancer(address: string, targets: readonly strin
     }
     const target = live[next++ % live.length];
     const [host, port] = target.split(':');
-    const forwarded = httpRequest({ host, port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, 'x-forwarded-proto': 'https' } }, (response) => {
-      outgoing.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(outgoing);
-    });
-    forwarded.on('error', () => outgoing.headersSent ? outgoing.destroy() : outgoing.writeHead(502).end());
+    const forwarded = httpRequest(
+      { host, port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, 'x-forwarded-proto': 'https' } },
+      (response) => {
+        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(outgoing);
+      },
+    );
+    forwarded.on('error', () => (outgoing.headersSent ? outgoing.destroy() : outgoing.writeHead(502).end()));
     incoming.pipe(forwarded);
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(443, address, resolve));
@@ -64,13 +67,32 @@ export async function startLoadBalancer(address: string, targets: readonly strin
 }
 
 /** An HTTPS request to the farm's public name through a balancer, trusting the farm CA. */
-export function publicRequest(balancer: string, hostname: string, ca: string, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+export function publicRequest(
+  balancer: string,
+  hostname: string,
+  ca: string,
+  method: string,
+  path: string,
+  body?: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: balancer, port: 443, servername: hostname, ca, method, path, headers: { host: hostname, ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = httpsRequest(
+      {
+        host: balancer,
+        port: 443,
+        servername: hostname,
+        ca,
+        method,
+        path,
+        headers: { host: hostname, ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -7,9 +7,21 @@ import { agentInboxPrefix, BUILDS_STREAM } from '../../protocol/index.ts';
 import type { Row } from './report.ts';
 
 /** Tries the forbidden actions as `platformId`'s pool, against `address` presenting `servername`'s certificate. */
-export async function probeAgentPermissions(address: string, servername: string, ca: string, creds: string, platformId: string, otherPlatformId: string): Promise<Row> {
+export async function probeAgentPermissions(
+  address: string,
+  servername: string,
+  ca: string,
+  creds: string,
+  platformId: string,
+  otherPlatformId: string,
+): Promise<Row> {
   const what = `pool ${platformId}'s NATS user is refused other pools' work and stream admin`;
-  const nc = await connect({ servers: `tls://${address}:4222`, tls: { ca, servername } as never, authenticator: credsAuthenticator(new TextEncoder().encode(creds)), inboxPrefix: agentInboxPrefix(platformId) });
+  const nc = await connect({
+    servers: `tls://${address}:4222`,
+    tls: { ca, servername } as never,
+    authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
+    inboxPrefix: agentInboxPrefix(platformId),
+  });
   try {
     const refusals: string[] = [];
     const attempts = {
@@ -17,7 +29,10 @@ export async function probeAgentPermissions(address: string, servername: string,
       [`create ${otherPlatformId}'s consumer`]: `$JS.API.CONSUMER.CREATE.${BUILDS_STREAM}.agents-${otherPlatformId}.rfarm.builds.${otherPlatformId}`,
     };
     for (const [action, subject] of Object.entries(attempts)) {
-      const outcome = await nc.request(subject, Empty, { timeout: 5000 }).then(() => 'allowed', (error: Error) => String(error));
+      const outcome = await nc.request(subject, Empty, { timeout: 5000 }).then(
+        () => 'allowed',
+        (error: Error) => String(error),
+      );
       if (!/permissions violation/i.test(outcome)) return { area: 'security', what, held: false, detail: `${action}: ${outcome}` };
       refusals.push(action);
     }

@@ -41,7 +41,6 @@ function digestOf(parts: readonly (string | Buffer)[]): string {
   return hash.digest('hex').slice(0, 12);
 }
 
-
 function run(args: readonly string[], cwd: string, log: ProgressLog, label: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('nice', ['-n', '10', 'docker', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_BUILDKIT: '0' } });
@@ -84,7 +83,16 @@ export async function ensureWorkerImage(mirror: string, log: ProgressLog): Promi
     if (npm.status !== 0) throw new ImageBuildError(`npm ci --omit=dev failed:\n${npm.stderr.slice(-2000)}`);
     writeFileSync(
       join(context, 'Dockerfile'),
-      [`FROM ${platformTag}`, 'USER root', 'COPY opt/rfarm /opt/rfarm', 'WORKDIR /opt/rfarm', 'USER rfarm', 'EXPOSE 9464', 'CMD ["node", "--import", "tsx", "images/agent/main.ts"]', ''].join('\n'),
+      [
+        `FROM ${platformTag}`,
+        'USER root',
+        'COPY opt/rfarm /opt/rfarm',
+        'WORKDIR /opt/rfarm',
+        'USER rfarm',
+        'EXPOSE 9464',
+        'CMD ["node", "--import", "tsx", "images/agent/main.ts"]',
+        '',
+      ].join('\n'),
     );
     await run(['build', '--network', 'host', '--tag', tag, '.'], context, log, 'worker image');
   } finally {

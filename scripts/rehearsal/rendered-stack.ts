@@ -62,7 +62,12 @@ export function parseCloudConfig(userData: string): CloudConfigDocument {
   const document = parse(userData) as { packages?: string[]; write_files?: WrittenFile[]; runcmd?: (string | string[])[] };
   return {
     packages: document.packages ?? [],
-    files: (document.write_files ?? []).map((file) => ({ path: file.path, content: file.content, permissions: file.permissions ?? '0644', owner: file.owner ?? 'root:root' })),
+    files: (document.write_files ?? []).map((file) => ({
+      path: file.path,
+      content: file.content,
+      permissions: file.permissions ?? '0644',
+      owner: file.owner ?? 'root:root',
+    })),
     commands: (document.runcmd ?? []).map((command) => (Array.isArray(command) ? command.join(' ') : command)),
   };
 }
@@ -76,7 +81,11 @@ export async function renderStack(repoRoot: string, stack: string, workDir: stri
   if (typeof domain !== 'string') throw new Error(`stacks/Pulumi.${stack}.yaml sets no rfarm:domain`);
   const tlsDir = join(workDir, 'tls');
   mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
-  const natsAuth = await stackNatsAuth(newNatsKeys(), stack, PLATFORMS.map((platform) => platform.id));
+  const natsAuth = await stackNatsAuth(
+    newNatsKeys(),
+    stack,
+    PLATFORMS.map((platform) => platform.id),
+  );
   const tls = farmTls(tlsDir, stack, domain);
   // Kept with the TLS material (0700), for looking into a farm left running with --keep.
   writeFileSync(join(tlsDir, 'nats-auth.json'), JSON.stringify(natsAuth), { mode: 0o600 });
@@ -127,7 +136,11 @@ export interface ServiceUnit {
 
 /** Parses a rendered systemd unit. */
 export function parseUnit(text: string): ServiceUnit {
-  const setting = (key: string) => text.split('\n').find((line) => line.startsWith(`${key}=`))?.slice(key.length + 1);
+  const setting = (key: string) =>
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`${key}=`))
+      ?.slice(key.length + 1);
   const execStart = setting('ExecStart');
   if (!execStart) throw new Error(`unit has no ExecStart:\n${text}`);
   return { execStart, workingDirectory: setting('WorkingDirectory'), environmentFile: setting('EnvironmentFile'), user: setting('User') };

@@ -44,7 +44,8 @@ export async function prometheusTargets(monitoring: readonly RenderedHost[], met
     const mine = targets.filter((target) => target.labels.job === job);
     const up = mine.filter((target) => target.health === 'up').length;
     const unreachableHere = job === 'node' || job === 'nats';
-    const why = job === 'node' ? 'node_exporter is one per droplet; droplets are containers here' : 'prometheus-nats-exporter is downloaded from GitHub: not here';
+    const why =
+      job === 'node' ? 'node_exporter is one per droplet; droplets are containers here' : 'prometheus-nats-exporter is downloaded from GitHub: not here';
     return {
       area: 'monitoring',
       what: `Prometheus scrapes ${job}`,
@@ -57,24 +58,40 @@ export async function prometheusTargets(monitoring: readonly RenderedHost[], met
 const mark = (held: boolean | null) => (held === null ? 'not here' : held ? 'held' : 'FAILED');
 
 /** Prints the whole report. */
-export function printReport(stack: RenderedStack, records: readonly BootRecord[], services: readonly ServiceHost[], rows: readonly Row[], logDir: string): void {
+export function printReport(
+  stack: RenderedStack,
+  records: readonly BootRecord[],
+  services: readonly ServiceHost[],
+  rows: readonly Row[],
+  logDir: string,
+): void {
   const bootRows: Row[] = [];
   for (const record of records) {
-    if (record.step.kind === 'run') bootRows.push({ area: 'boot', what: `${record.host}: ${record.step.command.slice(0, 70)}`, held: record.exitCode === 0, detail: record.exitCode === 0 ? 'ran' : (record.output ?? '').trim().split('\n').pop()!.slice(0, 120) });
+    if (record.step.kind === 'run')
+      bootRows.push({
+        area: 'boot',
+        what: `${record.host}: ${record.step.command.slice(0, 70)}`,
+        held: record.exitCode === 0,
+        detail: record.exitCode === 0 ? 'ran' : (record.output ?? '').trim().split('\n').pop()!.slice(0, 120),
+      });
   }
   const skipped = new Map<string, number>();
   for (const record of records) if (record.step.kind === 'skip') skipped.set(record.step.reason, (skipped.get(record.step.reason) ?? 0) + 1);
-  const notStarted = services.flatMap((service) => service.notStarted.map((entry) => ({ area: 'boot', what: `${service.options.host.name}: unit ${entry.unit}`, held: null, detail: entry.reason })));
+  const notStarted = services.flatMap((service) =>
+    service.notStarted.map((entry) => ({ area: 'boot', what: `${service.options.host.name}: unit ${entry.unit}`, held: null, detail: entry.reason })),
+  );
   const all = [...bootRows.filter((row) => row.held === false), ...rows, ...notStarted];
   const width = Math.max(...all.map((row) => row.what.length), 20);
   console.log(`\nRehearsal of stack '${stack.stack}' (${stack.hosts.length} droplets rendered; logs in ${logDir})\n`);
   console.log(`${'area'.padEnd(10)} ${'what'.padEnd(width)} ${'result'.padEnd(8)} detail`);
   for (const row of all) console.log(`${row.area.padEnd(10)} ${row.what.padEnd(width)} ${mark(row.held).padEnd(8)} ${row.detail}`);
-  console.log(`\nBoot commands: ${bootRows.filter((row) => row.held).length} ran, ${bootRows.filter((row) => row.held === false).length} failed; skipped here:`);
+  console.log(
+    `\nBoot commands: ${bootRows.filter((row) => row.held).length} ran, ${bootRows.filter((row) => row.held === false).length} failed; skipped here:`,
+  );
   for (const [reason, count] of skipped) console.log(`  ${count} × ${reason}`);
   console.log('\nNot rehearsed (needs the cloud or hardware):');
   for (const pool of stack.remotePools) console.log(`  ${pool.platformId}: ${pool.provider} ${pool.kind}`);
-  console.log('  DigitalOcean/AWS/vSphere APIs, DNS records, firewalls, Let\'s Encrypt, block volumes, the registry push, Spaces');
+  console.log("  DigitalOcean/AWS/vSphere APIs, DNS records, firewalls, Let's Encrypt, block volumes, the registry push, Spaces");
   console.log('\nSubstituted here: each builder runs the worker image of r-4-2-linux-x86_64-debian-12-gcc (the cloud images need a registry and CRAN);');
   console.log("  nats-server is this machine's 2.9.10, not the pinned download; Node and the checkout are mounted, not installed and cloned;");
   console.log('  the HTTPS balancers are local TLS proxies with the farm CA certificate; each builder serves metrics on a port of its own.');

@@ -86,7 +86,8 @@ async function scenario(name: string, body: () => Promise<string>): Promise<Scen
 }
 
 function checkPassed(build: BuildView): void {
-  if (build.status !== 'DONE' || !['OK', 'NOTE'].includes(build.check_status ?? 'OK')) throw new Error(`ended ${build.status} ${build.check_status ?? ''}`.trim());
+  if (build.status !== 'DONE' || !['OK', 'NOTE'].includes(build.check_status ?? 'OK'))
+    throw new Error(`ended ${build.status} ${build.check_status ?? ''}`.trim());
 }
 
 /** A package whose C code links GNU GSL: the builder must install libgsl-dev first. */
@@ -108,7 +109,8 @@ function gslPackage(): PackageSpec {
         'void R_init_gslpkg(DllInfo *dll) { R_registerRoutines(dll, NULL, calls, NULL, NULL); R_useDynamicSymbols(dll, FALSE); }',
         '',
       ].join('\n'),
-      'man/bessel0.Rd': '\\name{bessel0}\n\\alias{bessel0}\n\\title{Bessel J0}\n\\usage{bessel0(x)}\n\\arguments{\\item{x}{a number}}\n\\value{J0(x)}\n\\description{GSL.}\n\\examples{bessel0(1)}\n',
+      'man/bessel0.Rd':
+        '\\name{bessel0}\n\\alias{bessel0}\n\\title{Bessel J0}\n\\usage{bessel0(x)}\n\\arguments{\\item{x}{a number}}\n\\value{J0(x)}\n\\description{GSL.}\n\\examples{bessel0(1)}\n',
     },
   };
 }
@@ -153,8 +155,17 @@ export async function runScenarios(farm: FarmAccess, platforms: readonly string[
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
       const indexLag = Math.round((Date.now() - publishedAt) / 1000);
-      const installed = await farm.runR(`lib <- tempfile(); dir.create(lib); install.packages("${name}", repos = "https://${farm.domain}/repo", type = "source", lib = lib); library(${name}, lib.loc = lib); stopifnot(hello() == "hello world"); cat("INSTALLED\\n")`);
-      if (installed.code !== 0 || !installed.output.includes('INSTALLED')) throw new Error(`install.packages failed: ${installed.output.split('\n').filter((line) => /warning|cannot|not available|error|status/i.test(line)).slice(0, 4).join(' | ')}`);
+      const installed = await farm.runR(
+        `lib <- tempfile(); dir.create(lib); install.packages("${name}", repos = "https://${farm.domain}/repo", type = "source", lib = lib); library(${name}, lib.loc = lib); stopifnot(hello() == "hello world"); cat("INSTALLED\\n")`,
+      );
+      if (installed.code !== 0 || !installed.output.includes('INSTALLED'))
+        throw new Error(
+          `install.packages failed: ${installed.output
+            .split('\n')
+            .filter((line) => /warning|cannot|not available|error|status/i.test(line))
+            .slice(0, 4)
+            .join(' | ')}`,
+        );
       return `${pick(3)}: published (in the index ${indexLag} s after the record said so), installed with install.packages() over HTTPS`;
     }),
     scenario('cancel a running build', async () => {
@@ -188,7 +199,21 @@ export function rInContainer(image: string, hosts: readonly string[], caFile: st
     new Promise((resolve) => {
       const child = spawn(
         'docker',
-        ['run', '--rm', '--network', 'host', ...hosts.flatMap((entry) => ['--add-host', entry]), '--volume', `${caFile}:/farm-ca.pem:ro`, '--env', 'CURL_CA_BUNDLE=/farm-ca.pem', image, 'Rscript', '-e', expression],
+        [
+          'run',
+          '--rm',
+          '--network',
+          'host',
+          ...hosts.flatMap((entry) => ['--add-host', entry]),
+          '--volume',
+          `${caFile}:/farm-ca.pem:ro`,
+          '--env',
+          'CURL_CA_BUNDLE=/farm-ca.pem',
+          image,
+          'Rscript',
+          '-e',
+          expression,
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let output = '';

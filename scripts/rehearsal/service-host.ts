@@ -74,11 +74,29 @@ export class ServiceHost {
       // None left over.
     }
     const addHosts = this.options.hosts.flatMap((entry) => ['--add-host', entry]);
-    docker(['run', '--detach', '--name', this.container, '--hostname', host.name, '--network', 'host', ...addHosts, ...this.options.mounts, '--entrypoint', 'sleep', this.options.image, 'infinity']);
+    docker([
+      'run',
+      '--detach',
+      '--name',
+      this.container,
+      '--hostname',
+      host.name,
+      '--network',
+      'host',
+      ...addHosts,
+      ...this.options.mounts,
+      '--entrypoint',
+      'sleep',
+      this.options.image,
+      'infinity',
+    ]);
     for (const file of host.cloudConfig.files) {
       const content = this.options.rewrite ? this.options.rewrite(file.path, file.content) : file.content;
       const dir = file.path.slice(0, file.path.lastIndexOf('/')) || '/';
-      const written = this.exec(`mkdir -p '${dir}' && cat > '${file.path}' && chmod ${file.permissions} '${file.path}' && chown ${file.owner} '${file.path}'`, content);
+      const written = this.exec(
+        `mkdir -p '${dir}' && cat > '${file.path}' && chmod ${file.permissions} '${file.path}' && chown ${file.owner} '${file.path}'`,
+        content,
+      );
       if (written.code !== 0) throw new Error(`${host.name}: writing ${file.path} failed: ${written.output}`);
     }
     for (const command of host.cloudConfig.commands) {
@@ -115,7 +133,11 @@ export class ServiceHost {
     Object.assign(environment, override?.environment);
     const execStart = override?.execStart ? override.execStart(parsed.execStart) : parsed.execStart;
     const user = override?.user ?? ('user' in parsed ? parsed.user : undefined);
-    const args = ['exec', ...(user ? ['--user', user] : []), ...('workingDirectory' in parsed && parsed.workingDirectory ? ['--workdir', parsed.workingDirectory] : [])];
+    const args = [
+      'exec',
+      ...(user ? ['--user', user] : []),
+      ...('workingDirectory' in parsed && parsed.workingDirectory ? ['--workdir', parsed.workingDirectory] : []),
+    ];
     args.push(...Object.entries(environment).flatMap(([name, value]) => ['--env', `${name}=${value}`]), this.container, 'sh', '-c', `exec ${execStart}`);
     const log = createWriteStream(join(this.options.logDir, `${this.options.host.name}-${unit}.log`));
     const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -49,7 +49,10 @@ apt-get install -y --no-install-recommends $found $OS_PACKAGES
 `;
 
 /** Runs a command, collecting output; kills its process group at the deadline. */
-export function runCommand(argv: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs: number; cwd?: string }): Promise<{ exitCode: number; output: string }> {
+export function runCommand(
+  argv: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs: number; cwd?: string },
+): Promise<{ exitCode: number; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
@@ -107,9 +110,18 @@ class RootfsEnvironment implements BuildEnvironment {
       copyFileSync(request.tarball, join(merged, 'tmp/build/source.tar.gz'));
       const env = { ...CLEAN_ENV, R_PACKAGES: request.rPackages.join(' '), OS_PACKAGES: request.osPackages.join(' ') };
       const install = await runCommand(['chroot', merged, '/bin/sh', '-c', INSTALL_SCRIPT], { env, timeoutMs: request.timeoutMs });
-      if (install.exitCode !== 0) return { installExitCode: install.exitCode, exitCode: install.exitCode, output: install.output, seconds: (performance.now() - started) / 1000 };
-      const build = await runCommand(['unshare', '--net', 'chroot', merged, 'R', 'CMD', 'INSTALL', '/tmp/build/source.tar.gz'], { env: CLEAN_ENV, timeoutMs: request.timeoutMs });
-      return { installExitCode: 0, exitCode: build.exitCode, output: `${install.output}\n>>> R CMD INSTALL\n${build.output}`, seconds: (performance.now() - started) / 1000 };
+      if (install.exitCode !== 0)
+        return { installExitCode: install.exitCode, exitCode: install.exitCode, output: install.output, seconds: (performance.now() - started) / 1000 };
+      const build = await runCommand(['unshare', '--net', 'chroot', merged, 'R', 'CMD', 'INSTALL', '/tmp/build/source.tar.gz'], {
+        env: CLEAN_ENV,
+        timeoutMs: request.timeoutMs,
+      });
+      return {
+        installExitCode: 0,
+        exitCode: build.exitCode,
+        output: `${install.output}\n>>> R CMD INSTALL\n${build.output}`,
+        seconds: (performance.now() - started) / 1000,
+      };
     } finally {
       for (const target of mounts) await runCommand(['umount', '-l', target], { timeoutMs: 30_000 });
       rmSync(dir, { recursive: true, force: true });
@@ -134,12 +146,33 @@ class DockerEnvironment implements BuildEnvironment {
     const env = ['-e', `R_PACKAGES=${request.rPackages.join(' ')}`, '-e', `OS_PACKAGES=${request.osPackages.join(' ')}`];
     const seconds = () => (performance.now() - started) / 1000;
     try {
-      const install = await runCommand(['docker', 'run', '--name', name, '--user', '0', '--network', 'host', ...env, this.dockerImage, '/bin/sh', '-c', INSTALL_SCRIPT], { timeoutMs: request.timeoutMs });
+      const install = await runCommand(
+        ['docker', 'run', '--name', name, '--user', '0', '--network', 'host', ...env, this.dockerImage, '/bin/sh', '-c', INSTALL_SCRIPT],
+        { timeoutMs: request.timeoutMs },
+      );
       if (install.exitCode !== 0) return { installExitCode: install.exitCode, exitCode: install.exitCode, output: install.output, seconds: seconds() };
       const commit = await runCommand(['docker', 'commit', name, name], { timeoutMs: request.timeoutMs });
       if (commit.exitCode !== 0) throw new Error(`docker commit failed: ${commit.output.trim()}`);
       const build = await runCommand(
-        ['docker', 'run', '--rm', '--name', `${name}-build`, '--user', '0', '--network', 'none', '-v', `${request.tarball}:/tmp/build/source.tar.gz:ro`, ...Object.entries(CLEAN_ENV).flatMap(([key, value]) => ['-e', `${key}=${value}`]), name, 'R', 'CMD', 'INSTALL', '/tmp/build/source.tar.gz'],
+        [
+          'docker',
+          'run',
+          '--rm',
+          '--name',
+          `${name}-build`,
+          '--user',
+          '0',
+          '--network',
+          'none',
+          '-v',
+          `${request.tarball}:/tmp/build/source.tar.gz:ro`,
+          ...Object.entries(CLEAN_ENV).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+          name,
+          'R',
+          'CMD',
+          'INSTALL',
+          '/tmp/build/source.tar.gz',
+        ],
         { timeoutMs: request.timeoutMs },
       );
       return { installExitCode: 0, exitCode: build.exitCode, output: `${install.output}\n>>> R CMD INSTALL\n${build.output}`, seconds: seconds() };

@@ -27,16 +27,36 @@ interface Pattern {
 
 /** Checked in order; the first pattern with a match anywhere in the output decides. */
 const PATTERNS: readonly Pattern[] = [
-  { outcome: 'other failure', regex: /ERROR: dependenc(?:y|ies) (.+?) (?:is|are) not available/, describe: (match) => `R dependency ${match[1]} not installed` },
+  {
+    outcome: 'other failure',
+    regex: /ERROR: dependenc(?:y|ies) (.+?) (?:is|are) not available/,
+    describe: (match) => `R dependency ${match[1]} not installed`,
+  },
   { outcome: 'other failure', regex: /there is no package called [‘'"]([^’'"]+)[’'"]/, describe: (match) => `R dependency ${match[1]} not installed` },
-  { outcome: 'other failure', regex: /(?:Could not resolve host|Couldn't resolve host|Temporary failure in name resolution|Network is unreachable)[^\n]*/, describe: () => 'network' },
+  {
+    outcome: 'other failure',
+    regex: /(?:Could not resolve host|Couldn't resolve host|Temporary failure in name resolution|Network is unreachable)[^\n]*/,
+    describe: () => 'network',
+  },
   { outcome: 'missing system requirement', regex: /fatal error: ([^:\s]+\.h(?:pp)?): No such file or directory/, describe: (match) => `header ${match[1]}` },
   { outcome: 'missing system requirement', regex: /cannot find -l(\S+?)(?::|\s|$)/m, describe: (match) => `library -l${match[1]}` },
-  { outcome: 'missing system requirement', regex: /Package '?([\w.+-]+?)'?,? (?:required by '[^']*',? )?was not found in the pkg-config search path/, describe: (match) => `pkg-config ${match[1]}` },
+  {
+    outcome: 'missing system requirement',
+    regex: /Package '?([\w.+-]+?)'?,? (?:required by '[^']*',? )?was not found in the pkg-config search path/,
+    describe: (match) => `pkg-config ${match[1]}`,
+  },
   { outcome: 'missing system requirement', regex: /No package '([^']+)' found/, describe: (match) => `pkg-config ${match[1]}` },
   { outcome: 'missing system requirement', regex: /Configuration failed because ([\w.+-]+) was not found/, describe: (match) => `pkg-config ${match[1]}` },
-  { outcome: 'missing system requirement', regex: /(?:^|[\s:])([\w.+-]+(?:-config|_config)|cmake|cargo|rustc|javac|pkg-config)(?:: (?:command )?not found| not found| is required)/m, describe: (match) => `tool ${match[1]}` },
-  { outcome: 'missing system requirement', regex: /(?:Cannot find|cannot find|could not find|Could not find) ([\w.+-]+(?:-config|_config))\b/, describe: (match) => `tool ${match[1]}` },
+  {
+    outcome: 'missing system requirement',
+    regex: /(?:^|[\s:])([\w.+-]+(?:-config|_config)|cmake|cargo|rustc|javac|pkg-config)(?:: (?:command )?not found| not found| is required)/m,
+    describe: (match) => `tool ${match[1]}`,
+  },
+  {
+    outcome: 'missing system requirement',
+    regex: /(?:Cannot find|cannot find|could not find|Could not find) ([\w.+-]+(?:-config|_config))\b/,
+    describe: (match) => `tool ${match[1]}`,
+  },
   { outcome: 'missing system requirement', regex: /([\w./+-]+\.h(?:pp)?) (?:not found|was not found|is missing)/, describe: (match) => `header ${match[1]}` },
   { outcome: 'missing system requirement', regex: /error: (lib[\w.+-]+) (?:not found|is required|was not found)/, describe: (match) => `library ${match[1]}` },
   { outcome: 'missing system requirement', regex: /error while loading shared libraries: ([^:\s]+)/, describe: (match) => `shared library ${match[1]}` },
@@ -48,7 +68,10 @@ const PATTERNS: readonly Pattern[] = [
 function lineAround(text: string, index: number): string {
   const start = text.lastIndexOf('\n', index) + 1;
   const end = text.indexOf('\n', index);
-  return text.slice(start, end === -1 ? undefined : end).trim().slice(0, 200);
+  return text
+    .slice(start, end === -1 ? undefined : end)
+    .trim()
+    .slice(0, 200);
 }
 
 /** The verdict on a build from its exit code and output. */

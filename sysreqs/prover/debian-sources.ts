@@ -32,10 +32,21 @@ async function aptConfig(cacheDir: string, suite: string): Promise<string> {
   const config = join(dir, 'apt.conf');
   if (existsSync(join(dir, 'updated'))) return config;
   for (const sub of ['lists/partial', 'cache/archives/partial', 'sources.list.d', 'preferences.d']) mkdirSync(join(dir, sub), { recursive: true });
-  writeFileSync(join(dir, 'sources.list.d', `${suite}-src.sources`), `Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: ${suite}\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`);
+  writeFileSync(
+    join(dir, 'sources.list.d', `${suite}-src.sources`),
+    `Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: ${suite}\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`,
+  );
   writeFileSync(
     config,
-    [`Dir::State "${dir}/";`, `Dir::State::Lists "${dir}/lists/";`, `Dir::Cache "${dir}/cache/";`, 'Dir::Etc::SourceList "/dev/null";', `Dir::Etc::SourceParts "${dir}/sources.list.d/";`, `Dir::Etc::PreferencesParts "${dir}/preferences.d/";`, ''].join('\n'),
+    [
+      `Dir::State "${dir}/";`,
+      `Dir::State::Lists "${dir}/lists/";`,
+      `Dir::Cache "${dir}/cache/";`,
+      'Dir::Etc::SourceList "/dev/null";',
+      `Dir::Etc::SourceParts "${dir}/sources.list.d/";`,
+      `Dir::Etc::PreferencesParts "${dir}/preferences.d/";`,
+      '',
+    ].join('\n'),
   );
   writeFileSync(join(dir, 'status'), '');
   const update = await runCommand(['apt-get', 'update'], { env: { ...process.env, APT_CONFIG: config }, timeoutMs: 300_000 });
@@ -63,7 +74,8 @@ async function downloadFromSuite(rPackage: string, cacheDir: string, suite: stri
     const dir = join(cacheDir, suiteFolder('sources', suite), sourcePackage);
     mkdirSync(dir, { recursive: true });
     const find = () => readdirSync(dir).find((name) => name.startsWith(`${sourcePackage}_`) && /\.orig\.tar\.(gz|xz|bz2)$/.test(name));
-    if (!find()) await runCommand(['apt-get', 'source', '--download-only', sourcePackage], { env: { ...process.env, APT_CONFIG: config }, timeoutMs: 300_000, cwd: dir });
+    if (!find())
+      await runCommand(['apt-get', 'source', '--download-only', sourcePackage], { env: { ...process.env, APT_CONFIG: config }, timeoutMs: 300_000, cwd: dir });
     const orig = find();
     if (!orig) continue;
     const version = orig.slice(sourcePackage.length + 1).replace(/\.orig\.tar\.(gz|xz|bz2)$/, '');
@@ -71,7 +83,9 @@ async function downloadFromSuite(rPackage: string, cacheDir: string, suite: stri
     if (!orig.endsWith('.gz')) {
       const converted = join(dir, `${sourcePackage}_${version}.tar.gz`);
       if (!existsSync(converted)) {
-        const result = await runCommand(['sh', '-c', `${orig.endsWith('.xz') ? 'xz' : 'bzip2'} -dc "$0" | gzip -c > "$1"`, tarball, converted], { timeoutMs: 120_000 });
+        const result = await runCommand(['sh', '-c', `${orig.endsWith('.xz') ? 'xz' : 'bzip2'} -dc "$0" | gzip -c > "$1"`, tarball, converted], {
+          timeoutMs: 120_000,
+        });
         if (result.exitCode !== 0) return `could not convert ${orig} to .tar.gz`;
       }
       tarball = converted;

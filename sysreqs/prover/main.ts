@@ -57,20 +57,25 @@ if (values['make-rootfs']) {
   const dir = values['make-rootfs'];
   if (existsSync(dir)) fail(`${dir} exists; remove it or choose another folder`);
   console.log(`making a Debian 12 root file system in ${dir} with mmdebstrap (several minutes)…`);
-  const made = await runCommand(['mmdebstrap', '--variant=minbase', '--include=r-base-dev,ca-certificates,pkg-config', 'bookworm', dir, 'http://deb.debian.org/debian'], { timeoutMs: 3_600_000 });
+  const made = await runCommand(
+    ['mmdebstrap', '--variant=minbase', '--include=r-base-dev,ca-certificates,pkg-config', 'bookworm', dir, 'http://deb.debian.org/debian'],
+    { timeoutMs: 3_600_000 },
+  );
   if (made.exitCode !== 0) fail(`mmdebstrap failed:\n${made.output.trim().split('\n').slice(-5).join('\n')}`);
   const updated = await runCommand(['chroot', dir, 'apt-get', 'update'], { timeoutMs: 600_000 });
   if (updated.exitCode !== 0) fail(`apt-get update in ${dir} failed:\n${updated.output.trim().split('\n').slice(-5).join('\n')}`);
   console.log(`made ${dir}; use --image rootfs:${dir}`);
 }
 
-const names = [
-  ...(values.packages ?? '').split(','),
-  ...(values['packages-file'] ? readFileSync(values['packages-file'], 'utf8').split('\n') : []),
-].map((name) => name.trim()).filter(Boolean);
+const names = [...(values.packages ?? '').split(','), ...(values['packages-file'] ? readFileSync(values['packages-file'], 'utf8').split('\n') : [])]
+  .map((name) => name.trim())
+  .filter(Boolean);
 if (names.length === 0) fail('give --packages a,b,c or --packages-file <file>');
 
-const suites = (values.suites ?? (values.platform === 'debian-13' ? 'trixie' : 'bookworm')).split(',').map((suite) => suite.trim()).filter(Boolean);
+const suites = (values.suites ?? (values.platform === 'debian-13' ? 'trixie' : 'bookworm'))
+  .split(',')
+  .map((suite) => suite.trim())
+  .filter(Boolean);
 
 if (values['sources-to']) {
   const dir = values['sources-to'];
@@ -102,7 +107,10 @@ const proofs = await provePackages(names, {
   cacheDir: values.cache as string,
   concurrency: Number(values.jobs),
   timeoutMs: Number(values.timeout) * 1000,
-  onProof: (proof) => console.error(`${proof.package}: ${proof.skipped ?? `${proof.withoutSysreqs?.outcome} without sysreqs, ${proof.withAnswer?.outcome} with [${proof.answer.join(' ')}]`}`),
+  onProof: (proof) =>
+    console.error(
+      `${proof.package}: ${proof.skipped ?? `${proof.withoutSysreqs?.outcome} without sysreqs, ${proof.withAnswer?.outcome} with [${proof.answer.join(' ')}]`}`,
+    ),
 });
 console.log(proofTable(proofs, environment.image));
 if (values.json) writeFileSync(values.json, JSON.stringify({ image: environment.image, summary: summarise(proofs), proofs }, null, 1));

@@ -42,7 +42,10 @@ export function summarise(proofs: readonly PackageProof[]): ProofSummary {
     neededNothing: count((proof) => proof.withoutSysreqs?.outcome === 'built'),
     overInstalled: count((proof) => proof.withoutSysreqs?.outcome === 'built' && added(proof).length > 0),
     buildRate: builtWithAnswer + missingWithAnswer === 0 ? 0 : builtWithAnswer / (builtWithAnswer + missingWithAnswer),
-    seconds: tried.reduce((sum, proof) => sum + (proof.withoutSysreqs?.seconds ?? 0) + (proof.withAnswer !== proof.withoutSysreqs ? (proof.withAnswer?.seconds ?? 0) : 0), 0),
+    seconds: tried.reduce(
+      (sum, proof) => sum + (proof.withoutSysreqs?.seconds ?? 0) + (proof.withAnswer !== proof.withoutSysreqs ? (proof.withAnswer?.seconds ?? 0) : 0),
+      0,
+    ),
   };
 }
 

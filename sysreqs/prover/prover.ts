@@ -66,7 +66,12 @@ function cacheKey(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 
-async function buildOnce(options: ProveOptions, tarball: string, osPackages: readonly string[], rPackages: readonly string[]): Promise<BuildResult | undefined> {
+async function buildOnce(
+  options: ProveOptions,
+  tarball: string,
+  osPackages: readonly string[],
+  rPackages: readonly string[],
+): Promise<BuildResult | undefined> {
   const tarballHash = createHash('sha256').update(readFileSync(tarball)).digest('hex');
   const file = join(options.cacheDir, 'results', `${cacheKey([options.environment.image, tarballHash, ...osPackages])}.json`);
   // The cache keeps the run; the verdict is read from its output again, so a better reading applies to old runs.
@@ -77,7 +82,10 @@ async function buildOnce(options: ProveOptions, tarball: string, osPackages: rea
     mkdirSync(join(options.cacheDir, 'results'), { recursive: true });
     writeFileSync(file, JSON.stringify(run));
   }
-  const verdict: BuildVerdict = run.installExitCode !== 0 ? { outcome: 'other failure', what: 'apt-get install failed', line: run.output.trim().split('\n').slice(-2).join(' ').slice(0, 200) } : classifyBuild(run.exitCode, run.output);
+  const verdict: BuildVerdict =
+    run.installExitCode !== 0
+      ? { outcome: 'other failure', what: 'apt-get install failed', line: run.output.trim().split('\n').slice(-2).join(' ').slice(0, 200) }
+      : classifyBuild(run.exitCode, run.output);
   const alreadyInstalled = /^>>> already in the image:(.*)$/m.exec(run.output)?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
   return { ...verdict, osPackages, alreadyInstalled, seconds: Math.round(run.seconds) };
 }
@@ -95,7 +103,14 @@ export async function provePackage(name: string, options: ProveOptions): Promise
   const withoutSysreqs = await buildOnce(options, source.tarball, [], rPackages);
   const withAnswer = answer.length === 0 ? withoutSysreqs : await buildOnce(options, source.tarball, answer, rPackages);
   if (!withoutSysreqs || !withAnswer) return { package: name, skipped: 'not built yet (--cached-only)', answer };
-  return { package: name, version: source.suite === 'bookworm' ? source.version : `${source.version} (${source.suite})`, repacked: source.repacked, answer, withoutSysreqs, withAnswer };
+  return {
+    package: name,
+    version: source.suite === 'bookworm' ? source.version : `${source.version} (${source.suite})`,
+    repacked: source.repacked,
+    answer,
+    withoutSysreqs,
+    withAnswer,
+  };
 }
 
 /** Proves packages, `concurrency` at a time, in the given order. */
@@ -104,7 +119,11 @@ export async function provePackages(names: readonly string[], options: ProveOpti
   let next = 0;
   const worker = async () => {
     for (let index = next++; index < names.length; index = next++) {
-      proofs[index] = await provePackage(names[index], options).catch((error: Error) => ({ package: names[index], skipped: `prover error: ${error.message}`, answer: [] }));
+      proofs[index] = await provePackage(names[index], options).catch((error: Error) => ({
+        package: names[index],
+        skipped: `prover error: ${error.message}`,
+        answer: [],
+      }));
       options.onProof?.(proofs[index]);
     }
   };

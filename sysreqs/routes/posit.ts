@@ -65,7 +65,10 @@ function perPackage(deps: SysreqsDeps, platform: SysreqsPlatform, records: reado
 export function registerPositRoutes(router: Router, deps: SysreqsDeps): void {
   router.get('/__api__/repos/:repo/sysreqs', (ctx) => {
     const platform = platformOf(ctx);
-    const names = queryValues(ctx, 'pkgname').flatMap((value) => value.split(',')).map((name) => name.trim()).filter(Boolean);
+    const names = queryValues(ctx, 'pkgname')
+      .flatMap((value) => value.split(','))
+      .map((name) => name.trim())
+      .filter(Boolean);
     if (names.length === 0) throw invalidRequest("give at least one 'pkgname' query parameter (all=true is not supported)");
     const roots = recordsForNames(names, deps.rules, deps.index).records;
     const { records } = collectPackages(roots, deps.index, { recursive: true, suggests: false, recursionNeedsIndex: false });
@@ -79,7 +82,11 @@ export function registerPositRoutes(router: Router, deps: SysreqsDeps): void {
     const suggests = queryValues(ctx, 'suggests')[0] === 'true';
     const { records } = collectPackages([root], deps.index, { recursive: true, suggests, recursionNeedsIndex: false });
     const own = positRequirements(platform, resolve(deps.rules, platform, [root]));
-    const dependencies = perPackage(deps, platform, records.filter((record) => record !== root)).map((entry) => ({ name: entry.name, ...entry.requirements, requirements: entry.requirements, dependencies: [] }));
+    const dependencies = perPackage(
+      deps,
+      platform,
+      records.filter((record) => record !== root),
+    ).map((entry) => ({ name: entry.name, ...entry.requirements, requirements: entry.requirements, dependencies: [] }));
     deps.metrics.resolutions.inc({ platform: platform.id, route: 'posit-post' });
     ctx.body = { name: root.name, ...own, requirements: own, dependencies };
   });

@@ -38,16 +38,21 @@ const KEYS = ['platform', 'description', 'packages', 'recursive', 'suggests', 'o
 
 /** Checks the body's shape; throws `invalid_request` saying what is wrong. */
 export function parseResolveRequest(body: unknown): ResolveRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('the body must be a JSON object: { "platform": "debian-12", "description": "Package: …" }');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalidRequest('the body must be a JSON object: { "platform": "debian-12", "description": "Package: …" }');
   const request = body as Record<string, unknown>;
   const problems: string[] = [];
   const extra = Object.keys(request).filter((key) => !KEYS.includes(key));
   if (extra.length) problems.push(`unknown field(s) ${extra.join(', ')}; fields: ${KEYS.join(', ')}`);
-  if (typeof request.platform !== 'string' || request.platform === '') problems.push("'platform' must be a platform id or distribution-release such as 'debian-12'");
+  if (typeof request.platform !== 'string' || request.platform === '')
+    problems.push("'platform' must be a platform id or distribution-release such as 'debian-12'");
   if (request.description !== undefined && typeof request.description !== 'string') problems.push("'description' must be DESCRIPTION text");
-  if (request.packages !== undefined && (!Array.isArray(request.packages) || !request.packages.every((name) => typeof name === 'string'))) problems.push("'packages' must be an array of package names");
-  if (request.description === undefined && (request.packages === undefined || (request.packages as unknown[]).length === 0)) problems.push("give 'description' or a non-empty 'packages'");
-  for (const flag of ['recursive', 'suggests', 'optional']) if (request[flag] !== undefined && typeof request[flag] !== 'boolean') problems.push(`'${flag}' must be true or false`);
+  if (request.packages !== undefined && (!Array.isArray(request.packages) || !request.packages.every((name) => typeof name === 'string')))
+    problems.push("'packages' must be an array of package names");
+  if (request.description === undefined && (request.packages === undefined || (request.packages as unknown[]).length === 0))
+    problems.push("give 'description' or a non-empty 'packages'");
+  for (const flag of ['recursive', 'suggests', 'optional'])
+    if (request[flag] !== undefined && typeof request[flag] !== 'boolean') problems.push(`'${flag}' must be true or false`);
   if (problems.length) throw invalidRequest(`invalid /resolve request: ${problems.join('; ')}`);
   return request as unknown as ResolveRequest;
 }
@@ -58,7 +63,7 @@ const SOURCE_TYPES = ['application/gzip', 'application/x-gzip', 'application/x-t
 async function resolveSource(ctx: Context, deps: SysreqsDeps): Promise<Resolution> {
   const query = (key: string) => (Array.isArray(ctx.query[key]) ? ctx.query[key][0] : ctx.query[key]) as string | undefined;
   const platformName = query('platform');
-  if (!platformName) throw invalidRequest("a source package needs the platform in the query: POST /resolve?platform=debian-12 with the .tar.gz as the body");
+  if (!platformName) throw invalidRequest('a source package needs the platform in the query: POST /resolve?platform=debian-12 with the .tar.gz as the body');
   const platform = resolvePlatform(platformName);
   const archive = await readSourceArchive(await readRawBody(ctx, SOURCE_BODY_LIMIT));
   const record = { ...parseDescription(archive.description), buildFiles: archive.buildFiles, includes: archive.includes };
@@ -83,7 +88,11 @@ export function registerResolveRoutes(router: Router, deps: SysreqsDeps): void {
       roots.push(...named.records);
       notes.push(...named.notes);
     }
-    const collected = collectPackages(roots, deps.index, { recursive: request.recursive ?? false, suggests: request.suggests ?? false, recursionNeedsIndex: true });
+    const collected = collectPackages(roots, deps.index, {
+      recursive: request.recursive ?? false,
+      suggests: request.suggests ?? false,
+      recursionNeedsIndex: true,
+    });
     const resolution = resolve(deps.rules, platform, collected.records, { optional: request.optional }, [...notes, ...collected.missing]);
     deps.metrics.resolutions.inc({ platform: platform.id, route: 'resolve' });
     deps.metrics.unmatchedItems.inc(resolution.unmatched.filter((entry) => entry.field === 'SystemRequirements').length);

@@ -27,7 +27,12 @@ writeFileSync(backupCreds, await issueBackupCreds(JSON.parse(readFileSync(join(a
 const [node] = await startNats(dir, 1, undefined, auth.settings);
 const controlPlane = await connectFarm({ servers: [node.url], credsFile: auth.controlPlaneCreds, replicas: 1, name: 'backup-permissions-control-plane' });
 await controlPlane.jobs.put(keys.job('j1'), encode({ id: 'j1' }));
-const backup = await connect({ servers: [node.url], authenticator: credsAuthenticator(readFileSync(backupCreds)), inboxPrefix: BACKUP_INBOX_PREFIX, reconnect: false });
+const backup = await connect({
+  servers: [node.url],
+  authenticator: credsAuthenticator(readFileSync(backupCreds)),
+  inboxPrefix: BACKUP_INBOX_PREFIX,
+  reconnect: false,
+});
 const s3 = await s3StandIn('backups');
 
 test.after(async () => {
@@ -39,7 +44,12 @@ test.after(async () => {
 });
 
 test('the backup user snapshots every farm stream with its own role', async () => {
-  const manifest = await backupFarm(backup, new S3Archive({ endpoint: s3.endpoint, region: 'fra1', bucket: 'backups', prefix: 'p/' }), new Date(), BACKUP_INBOX_PREFIX);
+  const manifest = await backupFarm(
+    backup,
+    new S3Archive({ endpoint: s3.endpoint, region: 'fra1', bucket: 'backups', prefix: 'p/' }),
+    new Date(),
+    BACKUP_INBOX_PREFIX,
+  );
   assert.ok(manifest.streams.some((stream) => stream.config.name === `KV_${JOBS_BUCKET}`));
   assert.ok(manifest.streams.some((stream) => stream.config.name === BUILDS_STREAM));
 });

@@ -14,7 +14,18 @@ import { backupFarm, listBackups, pruneBackups, restoreFarm } from '../../backup
 import { S3Archive } from '../../backup/s3-archive.ts';
 import { REPOSITORY_BUCKET } from '../../protocol/index.ts';
 import { Objm } from '@nats-io/obj';
-import { connectFarm, decode, encode, keys, newBuildRecord, objectNames, OUTPUT_STREAM, subjects, WORKERS_KV_STREAM, type BuildRecord } from '../../protocol/index.ts';
+import {
+  connectFarm,
+  decode,
+  encode,
+  keys,
+  newBuildRecord,
+  objectNames,
+  OUTPUT_STREAM,
+  subjects,
+  WORKERS_KV_STREAM,
+  type BuildRecord,
+} from '../../protocol/index.ts';
 import { startNats } from '../../scripts/nats-server.ts';
 import { s3StandIn } from './s3-stand-in.ts';
 
@@ -50,7 +61,10 @@ test('a finished job’s records, output, artifact and the published repository 
 
     const manifest = await backupFarm(farm.nc, archive, new Date('2026-12-01T03:00:00Z'));
     assert.equal(await listBackups(archive), ['20261201T030000Z']);
-    assert.not.ok(manifest.streams.some((stream) => stream.config.name === WORKERS_KV_STREAM), 'heartbeats are not backed up');
+    assert.not.ok(
+      manifest.streams.some((stream) => stream.config.name === WORKERS_KV_STREAM),
+      'heartbeats are not backed up',
+    );
   } finally {
     await farm.close();
     await stopFirst();

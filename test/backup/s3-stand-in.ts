@@ -54,14 +54,24 @@ export async function s3StandIn(bucket: string): Promise<S3StandIn> {
       }
       if (request.method === 'PUT') {
         const raw = await body(request);
-        const chunked = /aws-chunked/.test(String(request.headers['content-encoding'] ?? '')) || /^STREAMING-/.test(String(request.headers['x-amz-content-sha256'] ?? ''));
+        const chunked =
+          /aws-chunked/.test(String(request.headers['content-encoding'] ?? '')) || /^STREAMING-/.test(String(request.headers['x-amz-content-sha256'] ?? ''));
         objects.set(`${bucket}/${key}`, chunked ? decodeAwsChunked(raw) : raw);
         response.writeHead(200, { etag: '"stand-in"' }).end();
       } else if (request.method === 'GET' && key === '' && url.searchParams.get('list-type') === '2') {
         const prefix = url.searchParams.get('prefix') ?? '';
-        const keys = [...objects.keys()].filter((stored) => stored.startsWith(`${bucket}/${prefix}`)).map((stored) => stored.slice(bucket.length + 1)).sort();
-        const contents = keys.map((stored) => `<Contents><Key>${xml(stored)}</Key><Size>${objects.get(`${bucket}/${stored}`)!.length}</Size></Contents>`).join('');
-        response.writeHead(200, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${bucket}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${keys.length}</KeyCount><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`);
+        const keys = [...objects.keys()]
+          .filter((stored) => stored.startsWith(`${bucket}/${prefix}`))
+          .map((stored) => stored.slice(bucket.length + 1))
+          .sort();
+        const contents = keys
+          .map((stored) => `<Contents><Key>${xml(stored)}</Key><Size>${objects.get(`${bucket}/${stored}`)!.length}</Size></Contents>`)
+          .join('');
+        response
+          .writeHead(200, { 'content-type': 'application/xml' })
+          .end(
+            `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${bucket}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${keys.length}</KeyCount><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
+          );
       } else if (request.method === 'GET') {
         const stored = objects.get(`${bucket}/${key}`);
         if (!stored) response.writeHead(404, { 'content-type': 'application/xml' }).end('<Error><Code>NoSuchKey</Code><Message>no such key</Message></Error>');

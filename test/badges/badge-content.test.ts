@@ -26,7 +26,7 @@ test('text in a badge is escaped', () => {
   assert.not.match(versionBadge('<script>', '1.0'), '<script>');
 });
 
-test('the newest version of a package in a PACKAGES index, by R\'s version order', () => {
+test("the newest version of a package in a PACKAGES index, by R's version order", () => {
   const index = 'Package: a\nVersion: 1.9.0\n\nPackage: b\nVersion: 2.0\nDepends: R (>= 4.0),\n    a\n\nPackage: a\nVersion: 1.10.0\n';
   assert.is(newestVersion(index, 'a'), '1.10.0');
   assert.is(newestVersion(index, 'b'), '2.0');

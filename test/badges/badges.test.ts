@@ -30,7 +30,11 @@ async function waitForBadge(path: string, expected: string, timeoutMs = 30_000):
 
 const ok = (version: string) => packTarball({ name: 'badgepkg', version, files: documentedHello });
 const warning = (version: string) =>
-  packTarball({ name: 'badgepkg', version, files: { ...documentedHello, NAMESPACE: 'export(hello, undocumented)\n', 'R/undocumented.R': 'undocumented <- function() 1\n' } });
+  packTarball({
+    name: 'badgepkg',
+    version,
+    files: { ...documentedHello, NAMESPACE: 'export(hello, undocumented)\n', 'R/undocumented.R': 'undocumented <- function() 1\n' },
+  });
 let platform = '';
 
 test('a package nobody has checked gets grey "no results" and "not published" badges, as SVG that is not sniffed', async () => {

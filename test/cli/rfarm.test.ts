@@ -86,7 +86,10 @@ test('the read commands print JSON that parses', async () => {
   assert.match(JSON.parse(output.stdout)[0].output, /deliberate test failure 7f3a/);
   const followed = await rfarm(['output', id, '--follow', '--json'], server);
   assert.is(followed.code, 0, followed.stderr);
-  const chunks = followed.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  const chunks = followed.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   assert.match(chunks.map((chunk) => chunk.text).join(''), /deliberate test failure 7f3a/);
   const platforms = JSON.parse((await rfarm(['platforms', '--json'], server)).stdout);
   assert.ok(platforms.some((platform: any) => platform.live_workers === 2));
@@ -119,7 +122,7 @@ test('Ctrl-C while following exits 130 and, with no terminal to ask on, says how
   assert.is(JSON.parse(cancel.stdout).builds[0].status, 'CANCELLED');
 });
 
-test('an unknown job shows the farm\'s message in one line, not a stack trace', async () => {
+test("an unknown job shows the farm's message in one line, not a stack trace", async () => {
   const run = await rfarm(['status', '0123456789abcdef0123456789abcdef'], server);
   assert.is(run.code, 2);
   assert.is(run.stderr, "rfarm: no job with id '0123456789abcdef0123456789abcdef': check the URL you were given at submission\n");
@@ -145,9 +148,15 @@ test('a farm that is down gives one clear line and exit 2', async () => {
 });
 
 test('submit --as-cran --env --check-args: the output starts with that command and environment, and status shows them', async () => {
-  const run = await rfarm(['submit', join(writePackage(packages.ok('optpkg')), 'optpkg'), '--as-cran', '--check-args', '--no-examples --timings', '--env', 'TZ=UTC', '--follow'], server);
+  const run = await rfarm(
+    ['submit', join(writePackage(packages.ok('optpkg')), 'optpkg'), '--as-cran', '--check-args', '--no-examples --timings', '--env', 'TZ=UTC', '--follow'],
+    server,
+  );
   assert.is(run.code, 0, run.stderr + run.stdout);
-  assert.match(run.stdout, /^>>> rfarm: check command: env -i .* TZ=UTC R CMD check --no-manual --install-args=--build --as-cran --no-examples --timings optpkg_0\.1\.0\.tar\.gz$/m);
+  assert.match(
+    run.stdout,
+    /^>>> rfarm: check command: env -i .* TZ=UTC R CMD check --no-manual --install-args=--build --as-cran --no-examples --timings optpkg_0\.1\.0\.tar\.gz$/m,
+  );
   assert.match(run.stdout, /^>>> rfarm: check environment: TZ=UTC \(job\)$/m);
   assert.match(run.stdout, /^>>> rfarm: network: none/m);
   const id = /status\/([0-9a-f]{32})/.exec(run.stderr)![1];

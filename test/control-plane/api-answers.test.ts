@@ -18,7 +18,11 @@ function assertNotSniffedOrStored(response: Response, what: string): void {
 
 test('POST /api/check/validate_email with an object or a list as email is a 400 saying email must be a string', async () => {
   for (const email of [{ toString: 1 }, {}, ['a@example.org'], null, 7]) {
-    const response = await fetch(`${farm.url}/api/check/validate_email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+    const response = await fetch(`${farm.url}/api/check/validate_email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
     const body = (await response.json()) as { code: string; message: string };
     assert.is(response.status, 400, `${JSON.stringify(email)}: ${JSON.stringify(body)}`);
     assert.is(body.code, 'invalid_request');
@@ -39,7 +43,10 @@ test('every artifact a job lists downloads, long package names too, and is neith
   assert.is(longJob.status, 202, JSON.stringify(longJob.body));
   const info = await waitForJob(farm, longJob.body.id);
   const artifacts = info.builds[0].artifacts as { name: string; size: number; url: string }[];
-  assert.ok(artifacts.some((artifact) => artifact.name.length > 200), JSON.stringify(artifacts.map((artifact) => artifact.name)));
+  assert.ok(
+    artifacts.some((artifact) => artifact.name.length > 200),
+    JSON.stringify(artifacts.map((artifact) => artifact.name)),
+  );
   for (const artifact of artifacts) {
     const response = await fetch(artifact.url);
     assert.is(response.status, 200, `${artifact.name}: ${response.status} ${response.status === 200 ? '' : await response.text()}`);

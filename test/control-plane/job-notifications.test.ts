@@ -27,7 +27,12 @@ test.after(async () => {
 
 /** Waits on the records in NATS itself: the control plane may be down. */
 async function waitUntilFinished(jobId: string, platform: string, timeoutMs = 240_000): Promise<BuildRecord> {
-  const connection = await connectFarm({ servers: farm.natsUrl.split(','), credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'notification-test' });
+  const connection = await connectFarm({
+    servers: farm.natsUrl.split(','),
+    credsFile: farm.natsAuth.controlPlaneCreds,
+    replicas: 1,
+    name: 'notification-test',
+  });
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

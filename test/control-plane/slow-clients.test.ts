@@ -103,7 +103,10 @@ test('connections beyond FARM_MAX_CONNECTIONS are closed at once, and the farm a
   const deadline = Date.now() + 5_000;
   let status = 0;
   while (status !== 200 && Date.now() < deadline) {
-    status = await fetch(`${farm.url}/healthz`).then((response) => response.status, () => 0);
+    status = await fetch(`${farm.url}/healthz`).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.is(status, 200);

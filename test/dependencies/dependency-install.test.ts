@@ -97,7 +97,10 @@ test('a package importing a package no repository has ends DONE / ERROR naming i
   assert.is(item.check, 'installing R dependencies');
   assert.match(item.text, /not available from any repository: nosuchpkg42/);
   assert.match(item.text, new RegExp(`repositories tried: ${farm.url.replace(/[./]/g, '\\$&')}/repo`));
-  assert.match(item.text, /To fix: install it on this build host, publish it to the farm's repository \(rfarm submit --publish\), or add a repository that has it to the agents' FARM_R_REPOS/);
+  assert.match(
+    item.text,
+    /To fix: install it on this build host, publish it to the farm's repository \(rfarm submit --publish\), or add a repository that has it to the agents' FARM_R_REPOS/,
+  );
 });
 
 test("the install step's protocol lines never reach the user's console output", async () => {
@@ -111,7 +114,10 @@ test("the install step's protocol lines never reach the user's console output", 
 test('a check cannot write to the cache: the test that tries fails and the cache is unchanged', async () => {
   const cache = join(farm.options.dataDir, 'dependency-cache', platform, 'R-4.2', 'library');
   const before = snapshot(cache);
-  assert.ok(before.some((line) => line.startsWith('bdep')), before.join('\n'));
+  assert.ok(
+    before.some((line) => line.startsWith('bdep')),
+    before.join('\n'),
+  );
   const writer = importer('cachewriter', {
     'tests/write-cache.R': [
       'lib <- dirname(system.file(package = "bdep"))',

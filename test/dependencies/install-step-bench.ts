@@ -72,8 +72,16 @@ export async function benchDependencyInstall(packages = 4): Promise<DependencyIn
     const cache = dependencyCacheFor(join(root, 'cache'), 'bench', execFileSync('R', ['--version'], { encoding: 'utf8' }).split('\n')[0]);
     const limits = { deadline: Date.now() + 600_000, silenceMs: 300_000, outputLimitBytes: 100_000_000, cancel: new AbortController().signal };
     let log = '';
-    const sink = { write: (text: string) => void (log += text), get bytes() { return log.length; } };
-    const request = { description: `Package: benchtarget\nVersion: 1.0.0\nImports: ${names.join(', ')}\n`, fields: dependencyFields({ _R_CHECK_FORCE_SUGGESTS_: 'false' }) };
+    const sink = {
+      write: (text: string) => void (log += text),
+      get bytes() {
+        return log.length;
+      },
+    };
+    const request = {
+      description: `Package: benchtarget\nVersion: 1.0.0\nImports: ${names.join(', ')}\n`,
+      fields: dependencyFields({ _R_CHECK_FORCE_SUGGESTS_: 'false' }),
+    };
     const seconds: number[] = [];
     for (const round of ['uncached', 'cached']) {
       const outcome = await new DependencyInstaller(cache, [repository.url], host, limits, sink).install(request);

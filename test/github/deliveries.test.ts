@@ -14,14 +14,29 @@ const SHA = 'a'.repeat(40);
 
 test('a push to a branch is a check of its head commit; to the default branch it counts for the badges', () => {
   const request = readDelivery('push', 'd-1', pushPayload('o', 'r', 5, SHA));
-  assert.equal(request, { deliveryId: 'd-1', installationId: 5, owner: 'o', repo: 'r', event: 'push', sha: SHA, branch: 'main', defaultBranch: true, fromFork: false, pullRequest: null });
+  assert.equal(request, {
+    deliveryId: 'd-1',
+    installationId: 5,
+    owner: 'o',
+    repo: 'r',
+    event: 'push',
+    sha: SHA,
+    branch: 'main',
+    defaultBranch: true,
+    fromFork: false,
+    pullRequest: null,
+  });
   assert.is((readDelivery('push', 'd-2', pushPayload('o', 'r', 5, SHA, 'topic')) as any).defaultBranch, false);
 });
 
 test('tag pushes, deleted branches and closed pull requests start nothing, and say why', () => {
-  assert.equal(readDelivery('push', 'd', { ...pushPayload('o', 'r', 5, SHA), ref: 'refs/tags/v1' }), { ignored: "a push to 'refs/tags/v1' (only branches are checked)" });
+  assert.equal(readDelivery('push', 'd', { ...pushPayload('o', 'r', 5, SHA), ref: 'refs/tags/v1' }), {
+    ignored: "a push to 'refs/tags/v1' (only branches are checked)",
+  });
   assert.equal(readDelivery('push', 'd', { ...pushPayload('o', 'r', 5, SHA), deleted: true, after: '0'.repeat(40) }), { ignored: 'a deleted branch' });
-  assert.equal(readDelivery('pull_request', 'd', { ...pullRequestPayload('o', 'r', 5, SHA, 'forker'), action: 'closed' }), { ignored: "pull request action 'closed' starts no check" });
+  assert.equal(readDelivery('pull_request', 'd', { ...pullRequestPayload('o', 'r', 5, SHA, 'forker'), action: 'closed' }), {
+    ignored: "pull request action 'closed' starts no check",
+  });
   assert.equal(readDelivery('issues', 'd', {}), { ignored: "event 'issues' starts no check" });
   assert.equal(readDelivery('push', 'd', { ...pushPayload('o', 'r', 5, SHA), installation: undefined }), { ignored: 'the delivery names no App installation' });
 });
@@ -90,9 +105,20 @@ test('the GitHub App is off without FARM_GITHUB_APP_ID, and with it needs the se
   } catch (error) {
     assert.instance(error, ConfigError);
     const message = (error as Error).message;
-    for (const part of ['FARM_GITHUB_APP_ID=abc', 'FARM_GITHUB_WEBHOOK_SECRET', 'FARM_GITHUB_PRIVATE_KEY_FILE', "'BAD$NAME' is not an environment variable name"]) assert.match(message, part);
+    for (const part of [
+      'FARM_GITHUB_APP_ID=abc',
+      'FARM_GITHUB_WEBHOOK_SECRET',
+      'FARM_GITHUB_PRIVATE_KEY_FILE',
+      "'BAD$NAME' is not an environment variable name",
+    ])
+      assert.match(message, part);
   }
-  const github = loadConfig({ FARM_GITHUB_APP_ID: '12', FARM_GITHUB_WEBHOOK_SECRET: 'x'.repeat(20), FARM_GITHUB_PRIVATE_KEY_FILE: '/k.pem', FARM_GITHUB_SECRET_ENV_API_KEY: 'v' }).github;
+  const github = loadConfig({
+    FARM_GITHUB_APP_ID: '12',
+    FARM_GITHUB_WEBHOOK_SECRET: 'x'.repeat(20),
+    FARM_GITHUB_PRIVATE_KEY_FILE: '/k.pem',
+    FARM_GITHUB_SECRET_ENV_API_KEY: 'v',
+  }).github;
   assert.equal(github, { webhookSecret: 'x'.repeat(20), appId: 12, privateKeyFile: '/k.pem', apiUrl: 'https://api.github.com', secretEnv: { API_KEY: 'v' } });
 });
 

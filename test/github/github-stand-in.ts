@@ -72,7 +72,10 @@ export class GitHubStandIn {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), text);
     }
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.org', ...args], { cwd: dir }).toString().trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.org', ...args], { cwd: dir })
+        .toString()
+        .trim();
     git('init', '-q');
     git('add', '-A');
     git('commit', '-q', '-m', `commit ${randomBytes(4).toString('hex')}`);
@@ -162,7 +165,12 @@ export class GitHubStandIn {
     if (method === 'POST' && rest === 'check-runs') {
       const fields = await this.body(request);
       if (!fields.name || !fields.head_sha) return this.json(response, 422, { message: 'Invalid request: name and head_sha are required' });
-      const run: StandInCheckRun = { id: this.checkRuns.length + 1, repository: `${owner}/${repo}`, fields: { status: 'queued', ...fields }, history: [fields] };
+      const run: StandInCheckRun = {
+        id: this.checkRuns.length + 1,
+        repository: `${owner}/${repo}`,
+        fields: { status: 'queued', ...fields },
+        history: [fields],
+      };
       this.checkRuns.push(run);
       return this.json(response, 201, { id: run.id, ...run.fields });
     }

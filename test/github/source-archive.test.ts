@@ -28,8 +28,12 @@ function gitArchive(files: Record<string, string>, links: Record<string, string>
   return git('archive', '--format=tar.gz', `--prefix=octo-mypkg-${sha.slice(0, 7)}/`, sha);
 }
 
-test('the top folder is renamed to the package, and the upload passes the farm\'s checks as not yet built', async () => {
-  const archive = gitArchive({ DESCRIPTION: descriptionText({ name: 'mypkg', version: '1.2.3' }), ...documentedHello, '.github/workflows/x.yml': 'on: push\n' });
+test("the top folder is renamed to the package, and the upload passes the farm's checks as not yet built", async () => {
+  const archive = gitArchive({
+    DESCRIPTION: descriptionText({ name: 'mypkg', version: '1.2.3' }),
+    ...documentedHello,
+    '.github/workflows/x.yml': 'on: push\n',
+  });
   const upload = await packageUploadFromGitHubArchive(archive, LIMITS);
   const inspected = await inspectPackageArchive(upload, LIMITS);
   assert.is(inspected.packageName, 'mypkg');
@@ -37,7 +41,10 @@ test('the top folder is renamed to the package, and the upload passes the farm\'
   assert.is(inspected.prebuilt, false);
   const listing = execFileSync('tar', ['-tz'], { input: upload }).toString().split('\n').filter(Boolean);
   assert.ok(listing.includes('mypkg/R/hello.R'), listing.join(' '));
-  assert.ok(listing.every((name) => name.startsWith('mypkg/')), listing.join(' '));
+  assert.ok(
+    listing.every((name) => name.startsWith('mypkg/')),
+    listing.join(' '),
+  );
 });
 
 test('a repository without DESCRIPTION at its top is not a package the farm checks', async () => {

@@ -25,7 +25,11 @@ const OWNER = 'octo-lab';
 const REPO = 'hellopkg';
 
 // GitHub hands out PKCS#1 keys ("BEGIN RSA PRIVATE KEY").
-const keyPair = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const keyPair = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const keyFile = join(mkdtempSync(join(tmpdir(), 'rfarm-app-key-')), 'app.pem');
 writeFileSync(keyFile, keyPair.privateKey, { mode: 0o600 });
 const github = new GitHubStandIn(APP_ID, keyPair.publicKey, { [`${OWNER}/${REPO}`]: INSTALLATION });
@@ -52,7 +56,11 @@ function packageFiles(version: string, extra: Record<string, string> = {}): Reco
   return files;
 }
 
-async function deliver(event: string, payload: unknown, options: { deliveryId?: string; secret?: string; body?: string } = {}): Promise<{ status: number; body: any; deliveryId: string }> {
+async function deliver(
+  event: string,
+  payload: unknown,
+  options: { deliveryId?: string; secret?: string; body?: string } = {},
+): Promise<{ status: number; body: any; deliveryId: string }> {
   const body = options.body ?? JSON.stringify(payload);
   const deliveryId = options.deliveryId ?? randomUUID();
   const response = await fetch(`${farm.url}/github/webhook`, {
@@ -106,11 +114,20 @@ test('a delivery with a wrong or missing signature is refused with 401 and start
   const signedBody = JSON.stringify(pushPayload(OWNER, REPO, INSTALLATION, sha));
   const tampered = await fetch(`${farm.url}/github/webhook`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await sign(SECRET, signedBody) },
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': await sign(SECRET, signedBody),
+    },
     body: signedBody.replace(REPO, 'otherpkg'),
   });
   assert.is(tampered.status, 401);
-  const unsigned = await fetch(`${farm.url}/github/webhook`, { method: 'POST', headers: { 'x-github-event': 'push', 'x-github-delivery': randomUUID() }, body: signedBody });
+  const unsigned = await fetch(`${farm.url}/github/webhook`, {
+    method: 'POST',
+    headers: { 'x-github-event': 'push', 'x-github-delivery': randomUUID() },
+    body: signedBody,
+  });
   assert.is(unsigned.status, 401);
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   assert.not.ok(await runRecorded(wrong.deliveryId), 'no run was recorded');
@@ -133,7 +150,10 @@ test('a push is checked: a check run per platform in progress, then completed wi
   assert.match(started.fields.details_url, new RegExp(`^${farm.url}/status/[0-9a-f]{32}$`));
   const [done] = await until('the check run to complete', completed(sha));
   assert.is(done.id, started.id, 'the same check run was completed');
-  assert.equal(done.history.map((state) => state.status), ['in_progress', 'completed']);
+  assert.equal(
+    done.history.map((state) => state.status),
+    ['in_progress', 'completed'],
+  );
   assert.is(done.fields.conclusion, 'success');
   assert.match(done.fields.output.title, /^R CMD check: OK/);
   assert.ok(done.fields.output.summary.includes(started.fields.details_url), 'the summary links the status page');
@@ -156,12 +176,16 @@ test('a replayed delivery is answered 200 and starts nothing', async () => {
   assert.is(github.checkRunsFor(pushed!.sha).length, 1);
 });
 
-test('a pull request from a fork is checked without the farm\'s secrets or the repository\'s env', async () => {
-  const sha = github.commit(OWNER, REPO, packageFiles('0.3.0', {
-    '.rfarm.yml': 'env:\n  _R_CHECK_RD_XREFS_: "false"\n',
-    NAMESPACE: 'export(hello, undocumented)\n',
-    'R/undocumented.R': 'undocumented <- function() 1\n',
-  }));
+test("a pull request from a fork is checked without the farm's secrets or the repository's env", async () => {
+  const sha = github.commit(
+    OWNER,
+    REPO,
+    packageFiles('0.3.0', {
+      '.rfarm.yml': 'env:\n  _R_CHECK_RD_XREFS_: "false"\n',
+      NAMESPACE: 'export(hello, undocumented)\n',
+      'R/undocumented.R': 'undocumented <- function() 1\n',
+    }),
+  );
   const delivery = await deliver('pull_request', pullRequestPayload(OWNER, REPO, INSTALLATION, sha, 'forker'));
   assert.is(delivery.status, 202);
   const [done] = await until('the fork PR check run to complete', completed(sha));
@@ -172,7 +196,7 @@ test('a pull request from a fork is checked without the farm\'s secrets or the r
   assert.match(done.fields.output.summary, /### WARNING: checking for missing documentation entries/);
 });
 
-test('an invalid .rfarm.yml fails the commit\'s check with a message saying what to change, and queues no job', async () => {
+test("an invalid .rfarm.yml fails the commit's check with a message saying what to change, and queues no job", async () => {
   const sha = github.commit(OWNER, REPO, packageFiles('0.4.0', { '.rfarm.yml': 'platforms: [r-devel-linux-x86_64-debian-gcc]\ncheck_arguments: --as-cran\n' }));
   const delivery = await deliver('push', pushPayload(OWNER, REPO, INSTALLATION, sha, 'topic'));
   assert.is(delivery.status, 202);

@@ -1,7 +1,15 @@
 /** The platform catalogue: complete, unique, safe ids; host detection reports a host honestly. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT, PLATFORMS, PLATFORM_ID_PATTERN, defaultPlatforms, findPlatform, platformOfHost, rFlavourOf } from '../../images/index.ts';
+import {
+  CRAN_DEBIAN_REGULAR_CHECK_ENVIRONMENT,
+  PLATFORMS,
+  PLATFORM_ID_PATTERN,
+  defaultPlatforms,
+  findPlatform,
+  platformOfHost,
+  rFlavourOf,
+} from '../../images/index.ts';
 
 const CRAN_FLAVOURS = [
   'r-devel-linux-x86_64-debian-clang',
@@ -24,7 +32,9 @@ test('every CRAN flavour of the design is in the catalogue', () => {
 test('Ubuntu LTS and Debian stable each have r-devel and r-release', () => {
   for (const name of ['ubuntu', 'debian']) {
     for (const flavour of ['devel', 'release']) {
-      const found = PLATFORMS.find((platform) => platform.distribution.name === name && platform.distribution.release !== 'testing' && platform.rFlavour === flavour);
+      const found = PLATFORMS.find(
+        (platform) => platform.distribution.name === name && platform.distribution.release !== 'testing' && platform.rFlavour === flavour,
+      );
       assert.ok(found, `${name} ${flavour}`);
     }
   }
@@ -73,14 +83,26 @@ test('the flavour of R is read from R --version', () => {
 });
 
 test('a Debian 12 laptop is reported as itself, not as a CRAN flavour', () => {
-  const platform = platformOfHost({ distribution: 'debian', release: '12', machine: 'x86_64', rVersionLine: 'R version 4.2.2 Patched (2022-11-10 r83330)', cc: 'gcc' });
+  const platform = platformOfHost({
+    distribution: 'debian',
+    release: '12',
+    machine: 'x86_64',
+    rVersionLine: 'R version 4.2.2 Patched (2022-11-10 r83330)',
+    cc: 'gcc',
+  });
   assert.is(platform.id, 'r-patched-linux-x86_64-debian-12-gcc');
   assert.is(platform.provider, 'local');
   assert.equal(platform.sysreqs, { name: 'debian', release: '12' });
 });
 
 test('a host that matches a catalogue platform exactly is that platform', () => {
-  const platform = platformOfHost({ distribution: 'ubuntu', release: '24.04', machine: 'x86_64', rVersionLine: 'R version 4.5.2 (2025-10-31)', cc: 'gcc -std=gnu2x' });
+  const platform = platformOfHost({
+    distribution: 'ubuntu',
+    release: '24.04',
+    machine: 'x86_64',
+    rVersionLine: 'R version 4.5.2 (2025-10-31)',
+    cc: 'gcc -std=gnu2x',
+  });
   assert.is(platform.id, 'r-release-linux-x86_64-ubuntu-gcc');
 });
 

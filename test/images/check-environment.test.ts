@@ -46,7 +46,10 @@ test('the description is a command a person can paste, then what the farm added,
   const check = checkEnvironment({ ...base, checkArgs: ['--as-cran'], jobEnv: { TZ: 'Europe/Vienna', LANGUAGE: "it's" } });
   const text = describeCheckEnvironment(check, 'none');
   const lines = text.trimEnd().split('\n');
-  assert.match(lines[0], /^>>> rfarm: check command: env -i PATH=\/usr\/local\/bin:\/usr\/bin:\/bin .* TZ=Europe\/Vienna LANGUAGE='it'\\''s' R CMD check --no-manual --install-args=--build --as-cran pkg_1.0.tar.gz$/);
+  assert.match(
+    lines[0],
+    /^>>> rfarm: check command: env -i PATH=\/usr\/local\/bin:\/usr\/bin:\/bin .* TZ=Europe\/Vienna LANGUAGE='it'\\''s' R CMD check --no-manual --install-args=--build --as-cran pkg_1.0.tar.gz$/,
+  );
   assert.is(lines[1], ">>> rfarm: check environment: TZ=Europe/Vienna (job), LANGUAGE='it'\\''s' (job)");
   assert.is(lines[2], '>>> rfarm: sandbox plumbing: PATH, HOME, TMPDIR, LANG, R_LIBS_USER, R_LIBS');
   assert.match(lines[3], /^>>> rfarm: network: none \(/);
@@ -71,7 +74,10 @@ test("a submitter's _R_CHECK_FORCE_SUGGESTS_=false skips installing Suggests, ev
 });
 
 test('the network line says which policy applied', () => {
-  assert.match(describeCheckEnvironment(checkEnvironment(base), 'egress'), /^>>> rfarm: network: egress \(outbound connections only; never the farm's own services or cloud metadata\)$/m);
+  assert.match(
+    describeCheckEnvironment(checkEnvironment(base), 'egress'),
+    /^>>> rfarm: network: egress \(outbound connections only; never the farm's own services or cloud metadata\)$/m,
+  );
   assert.match(describeCheckEnvironment(checkEnvironment(base), 'none'), /^>>> rfarm: network: none \(the check cannot reach any host/m);
 });
 

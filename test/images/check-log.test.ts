@@ -8,7 +8,7 @@ const log = [
   '* using log directory ‘/job/demo.Rcheck’',
   '* checking for file ‘demo/DESCRIPTION’ ... OK',
   '* checking tests ...',
-  "  Running ‘testthat.R’",
+  '  Running ‘testthat.R’',
   ' ERROR',
   'Running the tests in ‘tests/testthat.R’ failed.',
   '* DONE',

@@ -3,13 +3,24 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve } from 'node:path';
-import { AGENT_IMAGE_INPUTS, DOCKERFILE, PLATFORMS, R_VERSIONS, buildArgs, debianBaseTag, hasImage, locallyBuildablePlatforms, platformImageTag } from '../../images/index.ts';
+import {
+  AGENT_IMAGE_INPUTS,
+  DOCKERFILE,
+  PLATFORMS,
+  R_VERSIONS,
+  buildArgs,
+  debianBaseTag,
+  hasImage,
+  locallyBuildablePlatforms,
+  platformImageTag,
+} from '../../images/index.ts';
 import { definitionPath, readImageDefinition } from '../../infra/image-definitions.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 test('every platform of the catalogue has a host definition', () => {
-  for (const platform of PLATFORMS.filter((candidate) => candidate.provider !== 'local')) assert.ok(existsSync(definitionPath(repoRoot, platform)), `${platform.id}: ${definitionPath(repoRoot, platform)} is missing`);
+  for (const platform of PLATFORMS.filter((candidate) => candidate.provider !== 'local'))
+    assert.ok(existsSync(definitionPath(repoRoot, platform)), `${platform.id}: ${definitionPath(repoRoot, platform)} is missing`);
 });
 
 const dockerfile = () => readFileSync(join(repoRoot, DOCKERFILE), 'utf8');
@@ -19,13 +30,18 @@ test('every Linux platform is built from the one definition, with an image descr
     assert.ok(hasImage(platform), `${platform.id}: no image in the catalogue`);
     assert.is(definitionPath(repoRoot, platform), join(repoRoot, DOCKERFILE));
   }
-  assert.equal(readdirSync(join(repoRoot, 'images/linux')).filter((name) => name.startsWith('r-')), [], 'per-platform Dockerfile folders are gone');
+  assert.equal(
+    readdirSync(join(repoRoot, 'images/linux')).filter((name) => name.startsWith('r-')),
+    [],
+    'per-platform Dockerfile folders are gone',
+  );
 });
 
 test('the definition declares every build argument the recipe renders, and nothing else is left to defaults', () => {
   const declared = new Set([...dockerfile().matchAll(/^ARG (\w+)/gm)].map((match) => match[1]));
   for (const platform of PLATFORMS.filter(hasImage)) {
-    for (const name of Object.keys(buildArgs(platform, 'http://deb.debian.org/debian'))) assert.ok(declared.has(name), `${name} is not an ARG of ${DOCKERFILE}`);
+    for (const name of Object.keys(buildArgs(platform, 'http://deb.debian.org/debian')))
+      assert.ok(declared.has(name), `${name} is not an ARG of ${DOCKERFILE}`);
   }
 });
 
@@ -77,17 +93,24 @@ function localImports(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return seen;
   seen.add(file);
   const text = readFileSync(join(repoRoot, file), 'utf8');
-  for (const match of text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)) localImports(relative(repoRoot, resolve(dirname(join(repoRoot, file)), match[1])), seen);
+  for (const match of text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g))
+    localImports(relative(repoRoot, resolve(dirname(join(repoRoot, file)), match[1])), seen);
   return seen;
 }
 
 test('the cloud image’s build context admits every file the agent imports, and its tag covers them', () => {
-  const admitted = readFileSync(join(repoRoot, 'images/linux/Dockerfile.dockerignore'), 'utf8').split('\n').filter((line) => line.startsWith('!')).map((line) => line.slice(1));
+  const admitted = readFileSync(join(repoRoot, 'images/linux/Dockerfile.dockerignore'), 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('!'))
+    .map((line) => line.slice(1));
   const isAdmitted = (file: string) => admitted.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry));
   const tagged = (file: string) => AGENT_IMAGE_INPUTS.some((input) => file === input || file.startsWith(`${input}/`));
   const copied = [...dockerfile().matchAll(/^COPY (\S+)\/ /gm)].map((match) => `${match[1]}/`);
   for (const file of localImports('images/agent/main.ts')) {
-    assert.ok(copied.some((dir) => file.startsWith(dir)), `${file} is imported by the agent but no COPY line of ${DOCKERFILE} brings its folder`);
+    assert.ok(
+      copied.some((dir) => file.startsWith(dir)),
+      `${file} is imported by the agent but no COPY line of ${DOCKERFILE} brings its folder`,
+    );
     assert.ok(isAdmitted(file), `${file} is imported by the agent but left out by Dockerfile.dockerignore`);
     assert.ok(tagged(file), `${file} is imported by the agent but not in AGENT_IMAGE_INPUTS (the image tag would not change with it)`);
   }

@@ -124,20 +124,33 @@ testUnless(missing, 'the stand-in host itself reaches every target: a refusal be
   assert.is(curlFrom(HOST, onHost.hostAddress), 'reached:farm');
 });
 
-testUnless(missing, "under egress a sandbox reaches the internet and never the farm's services, metadata, private ranges or the host; under none it reaches nothing", () => {
-  const probe = spawnSync(
-    'ip',
-    ['netns', 'exec', HOST, process.execPath, '--import', 'tsx', join(import.meta.dirname, 'egress-probe.ts'), JSON.stringify({ dataDir, farmNetworks: ['198.51.100.7'], targets: { ...beyond, ...onHost } })],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  assert.is(probe.status, 0, probe.stderr);
-  const { egress, none } = JSON.parse(probe.stdout.trim().split('\n').at(-1)!) as Record<string, Record<string, string>>;
-  assert.is(egress.public, 'reached:public', JSON.stringify(egress));
-  for (const target of ['nats', 'metadata', 'metadata6', 'private', 'hostLoopback', 'hostAddress', 'slirpGateway']) {
-    assert.is(egress[target], 'unreached', `${target} under egress: ${JSON.stringify(egress)}`);
-  }
-  for (const [target, outcome] of Object.entries(none)) assert.is(outcome, 'unreached', `${target} under none: ${JSON.stringify(none)}`);
-  assert.is(Object.keys(none).length, Object.keys({ ...beyond, ...onHost }).length);
-});
+testUnless(
+  missing,
+  "under egress a sandbox reaches the internet and never the farm's services, metadata, private ranges or the host; under none it reaches nothing",
+  () => {
+    const probe = spawnSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        HOST,
+        process.execPath,
+        '--import',
+        'tsx',
+        join(import.meta.dirname, 'egress-probe.ts'),
+        JSON.stringify({ dataDir, farmNetworks: ['198.51.100.7'], targets: { ...beyond, ...onHost } }),
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.is(probe.status, 0, probe.stderr);
+    const { egress, none } = JSON.parse(probe.stdout.trim().split('\n').at(-1)!) as Record<string, Record<string, string>>;
+    assert.is(egress.public, 'reached:public', JSON.stringify(egress));
+    for (const target of ['nats', 'metadata', 'metadata6', 'private', 'hostLoopback', 'hostAddress', 'slirpGateway']) {
+      assert.is(egress[target], 'unreached', `${target} under egress: ${JSON.stringify(egress)}`);
+    }
+    for (const [target, outcome] of Object.entries(none)) assert.is(outcome, 'unreached', `${target} under none: ${JSON.stringify(none)}`);
+    assert.is(Object.keys(none).length, Object.keys({ ...beyond, ...onHost }).length);
+  },
+);
 
 test.run();

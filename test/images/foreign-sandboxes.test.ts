@@ -11,7 +11,13 @@ import { macosSandboxPlan, macosSandboxProfile, sbplString } from '../../images/
 import { solarisSandboxPlan } from '../../images/agent/solaris-sandbox.ts';
 
 const limits = { maxFileBytes: 1 << 30, maxProcesses: 256, memoryBytes: 4 * 2 ** 30, cpuSeconds: 3600 };
-const windows: ForeignSandboxSpec = { buildId: 'a1b2c3d4', jobDir: 'C:\\rfarm\\jobs\\a1b2c3d4', command: ['C:\\R\\bin\\R.exe', 'CMD', 'check', 'pkg 1.0.tar.gz'], network: false, limits };
+const windows: ForeignSandboxSpec = {
+  buildId: 'a1b2c3d4',
+  jobDir: 'C:\\rfarm\\jobs\\a1b2c3d4',
+  command: ['C:\\R\\bin\\R.exe', 'CMD', 'check', 'pkg 1.0.tar.gz'],
+  network: false,
+  limits,
+};
 const unix: ForeignSandboxSpec = { ...windows, jobDir: '/var/rfarm/jobs/a1b2c3d4', command: ['/usr/local/bin/R', 'CMD', 'check', 'pkg_1.0.tar.gz'] };
 
 test('Windows: a per-build account owns the job directory alone, and a firewall rule blocks its traffic', () => {
@@ -20,8 +26,14 @@ test('Windows: a per-build account owns the job directory alone, and a firewall 
   assert.ok(plan.account.length <= 20);
   assert.match(plan.setup, /New-LocalUser -Name 'rfarm-b-a1b2c3d4' -Password \$password/);
   assert.match(plan.setup, /ConvertTo-SecureString \$env:RFARM_BUILD_PASSWORD/);
-  assert.match(plan.setup, /icacls\.exe 'C:\\rfarm\\jobs\\a1b2c3d4' \/inheritance:r \/grant:r "\$\(\$user\.SID\.Value\):\(OI\)\(CI\)M" '\*S-1-5-18:\(OI\)\(CI\)F' '\*S-1-5-32-544:\(OI\)\(CI\)F'/);
-  assert.match(plan.setup, /New-NetFirewallRule -Name 'rfarm-no-network-rfarm-b-a1b2c3d4' .* -Direction Outbound -Action Block -LocalUser "D:\(A;;CC;;;\$\(\$user\.SID\.Value\)\)"/);
+  assert.match(
+    plan.setup,
+    /icacls\.exe 'C:\\rfarm\\jobs\\a1b2c3d4' \/inheritance:r \/grant:r "\$\(\$user\.SID\.Value\):\(OI\)\(CI\)M" '\*S-1-5-18:\(OI\)\(CI\)F' '\*S-1-5-32-544:\(OI\)\(CI\)F'/,
+  );
+  assert.match(
+    plan.setup,
+    /New-NetFirewallRule -Name 'rfarm-no-network-rfarm-b-a1b2c3d4' .* -Direction Outbound -Action Block -LocalUser "D:\(A;;CC;;;\$\(\$user\.SID\.Value\)\)"/,
+  );
   assert.not.match(plan.setup, /Administrators|Add-LocalGroupMember/, 'the account joins no privileged group');
   assert.match(plan.teardown, /Remove-NetFirewallRule -Name 'rfarm-no-network-rfarm-b-a1b2c3d4'/);
   assert.match(plan.teardown, /Remove-LocalUser -Name 'rfarm-b-a1b2c3d4'/);
@@ -70,7 +82,10 @@ test('macOS: a hidden per-build user runs the step under sandbox-exec with ulimi
   assert.ok(plan.setup.some((line) => line.join(' ') === '/usr/sbin/chown -R 603:20 /var/rfarm/jobs/a1b2c3d4'));
   const argv = plan.argv.join(' ');
   assert.match(argv, /^\/usr\/bin\/sudo -n -u _rfarm_b3 -H -- \/usr\/bin\/env -i HOME=\/var\/rfarm\/jobs\/a1b2c3d4 /);
-  assert.match(argv, /ulimit -f 2097152 -u 256 -t 3600 && exec "\$@" rfarm-sandbox \/usr\/bin\/sandbox-exec -f \/var\/rfarm\/sandbox\/a1b2c3d4\.sb \/usr\/local\/bin\/R CMD check pkg_1\.0\.tar\.gz$/);
+  assert.match(
+    argv,
+    /ulimit -f 2097152 -u 256 -t 3600 && exec "\$@" rfarm-sandbox \/usr\/bin\/sandbox-exec -f \/var\/rfarm\/sandbox\/a1b2c3d4\.sb \/usr\/local\/bin\/R CMD check pkg_1\.0\.tar\.gz$/,
+  );
   assert.equal(plan.teardown[0], ['/usr/bin/pkill', '-KILL', '-U', '603']);
   assert.throws(() => macosSandboxPlan(unix, 400), RangeError);
 });
@@ -84,8 +99,22 @@ test('Solaris: a per-build project carries the resource controls and the step lo
   assert.match(projadd, /-K process\.max-file-size=\(privileged,1073741824,deny\)/);
   assert.match(projadd, /-K process\.max-cpu-time=\(privileged,3600,signal=SIGKILL\)/);
   assert.match(projadd, /-K rcap\.max-rss=4294967296 rfarm\.a1b2c3d4$/);
-  assert.ok(plan.setup.some((line) => line.join(' ') === '/usr/bin/passwd -N rfb7'), 'the user has no password to log in with');
-  assert.equal(plan.argv.slice(0, 10), ['/usr/bin/su', 'rfb7', '-c', '"$0" "$@"', '/usr/bin/newtask', '-p', 'rfarm.a1b2c3d4', '/usr/bin/ppriv', '-s', 'EIPL-net_access,-proc_info,-proc_session,-file_link_any']);
+  assert.ok(
+    plan.setup.some((line) => line.join(' ') === '/usr/bin/passwd -N rfb7'),
+    'the user has no password to log in with',
+  );
+  assert.equal(plan.argv.slice(0, 10), [
+    '/usr/bin/su',
+    'rfb7',
+    '-c',
+    '"$0" "$@"',
+    '/usr/bin/newtask',
+    '-p',
+    'rfarm.a1b2c3d4',
+    '/usr/bin/ppriv',
+    '-s',
+    'EIPL-net_access,-proc_info,-proc_session,-file_link_any',
+  ]);
   assert.equal(plan.argv.slice(11), unix.command);
   assert.is(solarisSandboxPlan({ ...unix, network: true }, 7).argv[9], 'EIPL-proc_info,-proc_session,-file_link_any');
 });
@@ -94,7 +123,7 @@ test('unsafe build ids, relative or climbing paths and zero limits are refused b
   const refused = (make: () => unknown) => assert.throws(make, (error: unknown) => error instanceof ForeignSandboxSpecError);
   refused(() => windowsSandboxPlan({ ...windows, buildId: "x';Remove-Item C:\\ -Recurse;'" }));
   refused(() => windowsSandboxPlan({ ...windows, jobDir: 'C:\\rfarm\\..\\Windows' }));
-  refused(() => windowsSandboxPlan({ ...windows, jobDir: "C:\\jobs\\$(evil)" }));
+  refused(() => windowsSandboxPlan({ ...windows, jobDir: 'C:\\jobs\\$(evil)' }));
   refused(() => macosSandboxPlan({ ...unix, jobDir: 'relative/dir' }, 1));
   refused(() => macosSandboxPlan({ ...unix, jobDir: '/jobs/a"b' }, 1));
   refused(() => solarisSandboxPlan({ ...unix, limits: { ...limits, maxProcesses: 0 } }, 1));

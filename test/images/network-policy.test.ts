@@ -14,7 +14,17 @@ const args = { farmNetworks: ['10.20.0.0/16', '198.51.100.7'], hostAddresses: ['
 test("cloud metadata, private ranges, the farm's own addresses and the host's are never reachable", () => {
   const ruleset = egressRuleset(args);
   const blocked = /elements = \{ ([^}]*) \}/.exec(ruleset)![1].split(', ');
-  for (const network of ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '100.64.0.0/10', '10.20.0.0/16', '198.51.100.7', '203.0.113.5']) {
+  for (const network of [
+    '169.254.0.0/16',
+    '10.0.0.0/8',
+    '172.16.0.0/12',
+    '192.168.0.0/16',
+    '127.0.0.0/8',
+    '100.64.0.0/10',
+    '10.20.0.0/16',
+    '198.51.100.7',
+    '203.0.113.5',
+  ]) {
     assert.ok(blocked.includes(network), `${network} is not blocked`);
   }
   assert.match(ruleset, /ip daddr @blocked_ipv4 drop/);
@@ -25,7 +35,10 @@ test('outbound only: output drops by default and leaves only through the tap; in
   const ruleset = egressRuleset(args);
   assert.match(ruleset, /chain output \{\n\s*type filter hook output priority filter; policy drop;/);
   assert.match(ruleset, /oifname "tap0" accept\n\s*\}/);
-  assert.match(ruleset, /chain input \{\n\s*type filter hook input priority filter; policy drop;\n\s*iifname "lo" accept\n\s*ct state established,related accept/);
+  assert.match(
+    ruleset,
+    /chain input \{\n\s*type filter hook input priority filter; policy drop;\n\s*iifname "lo" accept\n\s*ct state established,related accept/,
+  );
 });
 
 test("DNS reaches only slirp's resolver, before the private ranges are dropped", () => {
@@ -41,7 +54,10 @@ test('outbound mail is dropped and new connections are rate-limited', () => {
 });
 
 test('addresses that are not IPv4 are refused', () => {
-  assert.throws(() => egressRuleset({ ...args, farmNetworks: ['nats.internal'] }), (error: Error) => error instanceof EgressPlanError && /not an IPv4/.test(error.message));
+  assert.throws(
+    () => egressRuleset({ ...args, farmNetworks: ['nats.internal'] }),
+    (error: Error) => error instanceof EgressPlanError && /not an IPv4/.test(error.message),
+  );
   assert.throws(() => egressRuleset({ ...args, hostAddresses: ['300.1.1.1'] }), /not an IPv4/);
 });
 
@@ -84,7 +100,10 @@ test('the agent takes FARM_CHECK_NETWORK=egress and FARM_EGRESS_BLOCK, and says 
   assert.equal(config.egressBlock, ['203.0.113.7', '198.51.100.0/24']);
   assert.is(loadConfig({}).checkNetwork, 'none');
   assert.throws(() => loadConfig({ FARM_CHECK_NETWORK: 'open' }), /FARM_CHECK_NETWORK=open must be none or egress/);
-  assert.throws(() => loadConfig({ FARM_EGRESS_BLOCK: 'control.example.org' }), (error: Error) => error instanceof AgentConfigError && /FARM_EGRESS_BLOCK entry 'control.example.org' is not an IPv4/.test(error.message));
+  assert.throws(
+    () => loadConfig({ FARM_EGRESS_BLOCK: 'control.example.org' }),
+    (error: Error) => error instanceof AgentConfigError && /FARM_EGRESS_BLOCK entry 'control.example.org' is not an IPv4/.test(error.message),
+  );
 });
 
 test("the farm's addresses are the extra ones plus what the service hosts resolve to", async () => {
@@ -94,7 +113,12 @@ test("the farm's addresses are the extra ones plus what the service hosts resolv
 
 // nft -c parses and checks a ruleset without loading it; it needs nft and CAP_NET_ADMIN.
 const nftProbe = existsSync('/usr/sbin/nft') ? spawnSync('nft', ['-c', '-f', '-'], { input: 'table inet rfarm_probe { }\n', encoding: 'utf8' }) : null;
-const nftMissing = nftProbe === null ? 'nft is not installed (apt-get install -y nftables)' : nftProbe.status !== 0 ? `nft -c cannot run here: ${nftProbe.stderr.trim()}` : undefined;
+const nftMissing =
+  nftProbe === null
+    ? 'nft is not installed (apt-get install -y nftables)'
+    : nftProbe.status !== 0
+      ? `nft -c cannot run here: ${nftProbe.stderr.trim()}`
+      : undefined;
 
 testUnless(nftMissing, 'nftables accepts the ruleset (checked with nft -c: nothing is loaded)', () => {
   const check = spawnSync('nft', ['-c', '-f', '-'], { input: egressRuleset(args), encoding: 'utf8' });

@@ -21,7 +21,8 @@ test('components never read process.env or new pulumi.Config()', () => {
 
 test('the vSphere binding uses the provider’s real type tokens and pins its version', () => {
   assert.is(TOKENS.virtualMachine, 'vsphere:index/virtualMachine:VirtualMachine');
-  for (const lookup of ['getDatacenter', 'getVirtualMachine', 'getDatastore', 'getResourcePool', 'getNetwork'] as const) assert.is(TOKENS[lookup], `vsphere:index/${lookup}:${lookup}`);
+  for (const lookup of ['getDatacenter', 'getVirtualMachine', 'getDatastore', 'getResourcePool', 'getNetwork'] as const)
+    assert.is(TOKENS[lookup], `vsphere:index/${lookup}:${lookup}`);
   assert.match(PROVIDER_VERSION, /^\d+\.\d+\.\d+$/);
   assert.type(VirtualMachine, 'function');
 });

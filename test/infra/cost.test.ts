@@ -8,7 +8,14 @@ const r = (type: string, inputs: Record<string, any>, name = 'x'): DeclaredResou
 const site = { macHostMonthly: 150, vmsPerHost: 2 };
 
 test('droplets, volumes and load balancer units are priced from the table', () => {
-  const lines = estimateMonthlyCost([r('digitalocean:index/droplet:Droplet', { size: 's-2vcpu-4gb' }), r('digitalocean:index/volume:Volume', { size: 50 }), r('digitalocean:index/loadBalancer:LoadBalancer', { sizeUnit: 2 })], site);
+  const lines = estimateMonthlyCost(
+    [
+      r('digitalocean:index/droplet:Droplet', { size: 's-2vcpu-4gb' }),
+      r('digitalocean:index/volume:Volume', { size: 50 }),
+      r('digitalocean:index/loadBalancer:LoadBalancer', { sizeUnit: 2 }),
+    ],
+    site,
+  );
   assert.is(totalMonthly(lines), DROPLET_MONTHLY['s-2vcpu-4gb'] + 5 + 24);
 });
 
@@ -31,7 +38,10 @@ test('an EC2 Mac builder costs its dedicated host around the clock plus its disk
 });
 
 test('a size missing from the price table is an error, not a zero', () => {
-  assert.throws(() => estimateMonthlyCost([r('digitalocean:index/droplet:Droplet', { size: 'gpu-h100x8' })], site), (error: unknown) => error instanceof UnpricedSizeError);
+  assert.throws(
+    () => estimateMonthlyCost([r('digitalocean:index/droplet:Droplet', { size: 'gpu-h100x8' })], site),
+    (error: unknown) => error instanceof UnpricedSizeError,
+  );
 });
 
 test.run();

@@ -60,7 +60,10 @@ test('resizing the builders changes the builder droplets and nothing else', asyn
     config['rfarm:digitalocean'].sizes.builder = 's-4vcpu-8gb';
   });
   const changed = changedResources(baseline, after);
-  const builders = baseline.resources.filter((resource) => resource.type === DROPLET && hasTag(resource, 'role:builder')).map(key).sort();
+  const builders = baseline.resources
+    .filter((resource) => resource.type === DROPLET && hasTag(resource, 'role:builder'))
+    .map(key)
+    .sort();
   assert.ok(builders.length > 1);
   assert.equal(changed, builders);
 });
@@ -69,7 +72,8 @@ test('builders and the control plane are replaced on a new configuration, create
   for (const role of ['builder', 'control-plane']) {
     const droplets = baseline.resources.filter((resource) => resource.type === DROPLET && hasTag(resource, `role:${role}`));
     assert.ok(droplets.length > 0, role);
-    for (const droplet of droplets) assert.equal(droplet.options, { ignoreChanges: [], replaceOnChanges: ['userData'], deleteBeforeReplace: false }, droplet.name);
+    for (const droplet of droplets)
+      assert.equal(droplet.options, { ignoreChanges: [], replaceOnChanges: ['userData'], deleteBeforeReplace: false }, droplet.name);
   }
 });
 

@@ -17,7 +17,14 @@ const declared = [
   r('digitalocean:index/droplet:Droplet', 'builders-r-release-linux-x86_64-1', { size: 's-4vcpu-8gb' }),
   r('aws:ec2/natGateway:NatGateway', 'aws-nat', {}),
 ];
-const usage = (platform: string, family: string, hours: number, builds = 0, peakHosts = 1) => ({ platform, family, builds, hostHoursPerDay: hours, hostHoursRoundedUpPerDay: Math.ceil(hours), peakHosts });
+const usage = (platform: string, family: string, hours: number, builds = 0, peakHosts = 1) => ({
+  platform,
+  family,
+  builds,
+  hostHoursPerDay: hours,
+  hostHoursRoundedUpPerDay: Math.ceil(hours),
+  peakHosts,
+});
 
 test('idle, the stack costs its core and NAT gateways only: declared builders are not counted', () => {
   const estimate = estimateElasticCost(declared, settings, []);
@@ -42,7 +49,10 @@ test('Windows builds pay NAT data processing for their downloads', () => {
 });
 
 test('Mac hardware follows the busiest moment, not the hours: EC2 Mac hosts held all month, vSphere hosts per VMs', () => {
-  const estimate = estimateElasticCost([], settings, [usage('r-release-macos-arm64', 'macos', 20, 1000, 3), usage('r-release-macos-x86_64', 'macos', 1, 50, 3)]);
+  const estimate = estimateElasticCost([], settings, [
+    usage('r-release-macos-arm64', 'macos', 20, 1000, 3),
+    usage('r-release-macos-x86_64', 'macos', 1, 50, 3),
+  ]);
   const ec2Mac = estimate.licences.find((entry) => entry.item.startsWith('EC2 Mac dedicated host mac2.metal'))!;
   assert.is(ec2Mac.quantity, 3);
   assert.ok(Math.abs(ec2Mac.monthly - 3 * EC2_MAC_HOST_HOURLY['mac2.metal'] * HOURS_PER_MONTH) < 0.01);
@@ -50,15 +60,26 @@ test('Mac hardware follows the busiest moment, not the hours: EC2 Mac hosts held
 });
 
 test('EC2 Mac hosts the stack declares are paid around the clock even idle; a busier moment adds hosts beyond them', () => {
-  const hosts = [1, 2].map((index) => r('aws:ec2/dedicatedHost:DedicatedHost', `builders-r-release-macos-arm64-host-${index}`, { instanceType: 'mac2.metal', tags: { Platform: 'r-release-macos-arm64' } }));
+  const hosts = [1, 2].map((index) =>
+    r('aws:ec2/dedicatedHost:DedicatedHost', `builders-r-release-macos-arm64-host-${index}`, {
+      instanceType: 'mac2.metal',
+      tags: { Platform: 'r-release-macos-arm64' },
+    }),
+  );
   const monthly = EC2_MAC_HOST_HOURLY['mac2.metal'] * HOURS_PER_MONTH;
   assert.ok(Math.abs(elasticTotal(estimateElasticCost(hosts, settings, [])) - 2 * monthly) < 0.01);
   const busy = estimateElasticCost(hosts, settings, [usage('r-release-macos-arm64', 'macos', 20, 1000, 3)]);
-  assert.equal(busy.licences.map((entry) => entry.quantity), [1]);
+  assert.equal(
+    busy.licences.map((entry) => entry.quantity),
+    [1],
+  );
 });
 
 test('a pool the catalogue does not know is an error, not a zero', () => {
-  assert.throws(() => estimateElasticCost([], settings, [usage('r-nope', 'linux', 1)]), (error: unknown) => error instanceof UnpricedSizeError);
+  assert.throws(
+    () => estimateElasticCost([], settings, [usage('r-nope', 'linux', 1)]),
+    (error: unknown) => error instanceof UnpricedSizeError,
+  );
 });
 
 test.run();

@@ -20,8 +20,28 @@ import { parseCloudConfig, parseEnvFile } from '../../scripts/rehearsal/rendered
 import { testUnless } from '../support/skip.ts';
 
 const tls = { ca: 'CA', cert: 'CERT', key: 'KEY' };
-const environment = controlPlaneEnvironment({ natsUrls: ['tls://nats-1-vpc.x:4222'], adminToken: 'a'.repeat(32), publicUrl: 'https://x', smtpUrl: 'smtp://u@h:587', smtpPassword: 'p', githubWebhookSecret: 's'.repeat(20), jetstreamReplicas: 1, rRepos: 'https://cloud.r-project.org' });
-const controlPlane = parseCloudConfig(renderControlPlaneUserData({ stack: 'dev', role: 'control-plane', lokiUrl: 'https://logs', tls, sourceRepo: 'https://example.org/rfarm.git', sourceRef: 'main', controlPlaneEnv: environment, natsCreds: 'CREDS' }));
+const environment = controlPlaneEnvironment({
+  natsUrls: ['tls://nats-1-vpc.x:4222'],
+  adminToken: 'a'.repeat(32),
+  publicUrl: 'https://x',
+  smtpUrl: 'smtp://u@h:587',
+  smtpPassword: 'p',
+  githubWebhookSecret: 's'.repeat(20),
+  jetstreamReplicas: 1,
+  rRepos: 'https://cloud.r-project.org',
+});
+const controlPlane = parseCloudConfig(
+  renderControlPlaneUserData({
+    stack: 'dev',
+    role: 'control-plane',
+    lokiUrl: 'https://logs',
+    tls,
+    sourceRepo: 'https://example.org/rfarm.git',
+    sourceRef: 'main',
+    controlPlaneEnv: environment,
+    natsCreds: 'CREDS',
+  }),
+);
 
 test('the control plane the stack configures listens on the address its load balancer reaches, not loopback', () => {
   const file = controlPlane.files.find((candidate) => candidate.path === '/etc/rfarm/control-plane.env')!;
@@ -42,16 +62,30 @@ test('the control plane keeps its state outside the checkout it runs from', () =
   assert.ok(controlPlane.commands.some((command) => command.includes('install -d') && command.includes('/var/lib/rfarm')));
 });
 
-const setpriv = spawnSync('setpriv', ['--version']).status === 0 && process.getuid?.() === 0 ? undefined : 'needs root and setpriv (util-linux) to read a file as the agent user';
+const setpriv =
+  spawnSync('setpriv', ['--version']).status === 0 && process.getuid?.() === 0
+    ? undefined
+    : 'needs root and setpriv (util-linux) to read a file as the agent user';
 testUnless(setpriv, 'a Linux builder’s NATS credentials, written as cloud-init writes them, are readable by the agent’s user and no other', () => {
   const root = mkdtempSync(join(tmpdir(), 'rfarm-droplet-'));
   chmodSync(root, 0o755);
   try {
-    const userData = renderLinuxBuilderUserData({ stack: 'dev', platform: findPlatform('r-release-linux-x86_64')!, image: 'reg/w:1', registryServer: 'reg', dockerConfigJson: '{}', natsCreds: 'CREDS-OF-THE-POOL', caPem: 'CA', lokiUrl: 'https://logs', agent: { natsUrls: ['tls://n:4222'], sysreqsUrl: 'https://s', rRepos: 'https://cloud.r-project.org' } });
+    const userData = renderLinuxBuilderUserData({
+      stack: 'dev',
+      platform: findPlatform('r-release-linux-x86_64')!,
+      image: 'reg/w:1',
+      registryServer: 'reg',
+      dockerConfigJson: '{}',
+      natsCreds: 'CREDS-OF-THE-POOL',
+      caPem: 'CA',
+      lokiUrl: 'https://logs',
+      agent: { natsUrls: ['tls://n:4222'], sysreqsUrl: 'https://s', rRepos: 'https://cloud.r-project.org' },
+    });
     const host = { name: 'b1', role: 'builder', privateAddress: '10.0.0.1', loopback: '127.0.0.2', cloudConfig: parseCloudConfig(userData) };
     const records = prepareDroplet(host, root);
     for (const record of records) if (record.step.kind === 'run') assert.is(record.exitCode, 0, `${record.step.command}: ${record.output}`);
-    const readAs = (uid: number) => spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'cat', join(root, 'etc/rfarm/nats.creds')], { encoding: 'utf8' });
+    const readAs = (uid: number) =>
+      spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'cat', join(root, 'etc/rfarm/nats.creds')], { encoding: 'utf8' });
     const agent = readAs(AGENT_USER.uid);
     assert.is(agent.status, 0, agent.stderr);
     assert.is(agent.stdout, 'CREDS-OF-THE-POOL');

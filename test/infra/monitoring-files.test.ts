@@ -15,8 +15,19 @@ import { parseCloudConfig } from '../../scripts/rehearsal/rendered-stack.ts';
 import { testUnless } from '../support/skip.ts';
 
 const tls = { ca: 'CA', cert: 'CERT', key: 'KEY' };
-const monitoring = parseCloudConfig(renderMonitoringUserData({ stack: 'prod', role: 'monitoring', lokiUrl: 'https://logs-vpc.x:3100/loki/api/v1/push', tls }, renderPrometheusConfig('prod', { kind: 'digitalocean', tokenFile: DISCOVERY_TOKEN_FILE }), { grafana: 'grafana.x', metrics: 'metrics.x' }, 'vol', 'TOKEN'));
-const promtool = spawnSync('promtool', ['--version']).status === 0 ? undefined : 'promtool is not installed (Debian: apt-get install prometheus; npm test installs it as root)';
+const monitoring = parseCloudConfig(
+  renderMonitoringUserData(
+    { stack: 'prod', role: 'monitoring', lokiUrl: 'https://logs-vpc.x:3100/loki/api/v1/push', tls },
+    renderPrometheusConfig('prod', { kind: 'digitalocean', tokenFile: DISCOVERY_TOKEN_FILE }),
+    { grafana: 'grafana.x', metrics: 'metrics.x' },
+    'vol',
+    'TOKEN',
+  ),
+);
+const promtool =
+  spawnSync('promtool', ['--version']).status === 0
+    ? undefined
+    : 'promtool is not installed (Debian: apt-get install prometheus; npm test installs it as root)';
 
 testUnless(promtool, 'promtool accepts the generated prometheus.yml and the alert rules it loads', () => {
   const root = mkdtempSync(join(tmpdir(), 'rfarm-prometheus-'));
@@ -26,7 +37,10 @@ testUnless(promtool, 'promtool accepts the generated prometheus.yml and the aler
     mkdirSync(join(rulesFile, '..'), { recursive: true });
     writeFileSync(rulesFile, monitoring.files.find((file) => file.path === ALERT_RULES_PATH)!.content);
     writeFileSync(join(root, 'token'), 'TOKEN');
-    const config = monitoring.files.find((file) => file.path === '/etc/prometheus/prometheus.yml')!.content.replace(ALERT_RULES_PATH, rulesFile).replaceAll(DISCOVERY_TOKEN_FILE, join(root, 'token'));
+    const config = monitoring.files
+      .find((file) => file.path === '/etc/prometheus/prometheus.yml')!
+      .content.replace(ALERT_RULES_PATH, rulesFile)
+      .replaceAll(DISCOVERY_TOKEN_FILE, join(root, 'token'));
     writeFileSync(join(root, 'prometheus.yml'), config);
     const checked = spawnSync('promtool', ['check', 'config', join(root, 'prometheus.yml')], { encoding: 'utf8' });
     assert.is(checked.status, 0, checked.stdout + checked.stderr);
@@ -52,11 +66,17 @@ testUnless(promtool, 'promtool rejects a rules file with a broken expression (th
 test('after the monitoring droplet boots, its TLS key is still in group prometheus: Grafana gets its own copy', () => {
   const key = '/etc/rfarm/tls/server-key.pem';
   const groupChanges = monitoring.commands.filter((command) => /\bchgrp\b|\bchown\b/.test(command) && command.includes(key));
-  assert.equal(groupChanges.map((command) => /chgrp (\S+)/.exec(command)?.[1]), ['prometheus']);
+  assert.equal(
+    groupChanges.map((command) => /chgrp (\S+)/.exec(command)?.[1]),
+    ['prometheus'],
+  );
   const grafanaIni = monitoring.files.find((file) => file.path === '/etc/grafana/grafana.ini')!.content;
   const grafanaKey = /cert_key = (\S+)/.exec(grafanaIni)![1];
   assert.is.not(grafanaKey, key);
-  assert.ok(monitoring.commands.some((command) => command.includes(`-g grafana`) && command.endsWith(grafanaKey)), 'the boot gives Grafana its copy');
+  assert.ok(
+    monitoring.commands.some((command) => command.includes(`-g grafana`) && command.endsWith(grafanaKey)),
+    'the boot gives Grafana its copy',
+  );
 });
 
 test('the NATS node downloads the exporter under its release name (linux-x86_64, not amd64)', () => {

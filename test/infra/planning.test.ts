@@ -19,12 +19,23 @@ const config = {
 
 test('planPools gives every cloud platform of the catalogue exactly one pool', () => {
   const plans = planPools(config);
-  assert.equal(plans.map((plan) => plan.platform.id).sort(), PLATFORMS.filter((platform) => platform.provider !== 'local').map((platform) => platform.id).sort());
+  assert.equal(
+    plans.map((plan) => plan.platform.id).sort(),
+    PLATFORMS.filter((platform) => platform.provider !== 'local')
+      .map((platform) => platform.id)
+      .sort(),
+  );
 });
 
 test('planPools puts Linux on droplets, Windows on auto scaling groups, Solaris on KVM hosts, macOS x86_64 on vSphere VMs and macOS arm64 on EC2 Mac hosts', () => {
   const kinds = Object.fromEntries(planPools(config).map((plan) => [`${plan.platform.os}-${plan.platform.arch}`, plan.kind]));
-  assert.equal(kinds, { 'linux-x86_64': 'droplet', 'windows-x86_64': 'autoscaling-group', 'macos-arm64': 'mac-host', 'macos-x86_64': 'vsphere-vm', 'solaris-x86_64': 'kvm-host' });
+  assert.equal(kinds, {
+    'linux-x86_64': 'droplet',
+    'windows-x86_64': 'autoscaling-group',
+    'macos-arm64': 'mac-host',
+    'macos-x86_64': 'vsphere-vm',
+    'solaris-x86_64': 'kvm-host',
+  });
   assert.is(planPools(config).find((plan) => plan.platform.id === 'r-release-macos-arm64')!.machine, 'mac2.metal');
 });
 

@@ -18,7 +18,10 @@ test('no-world-ingress fails on a security group open to the world and on a load
 });
 
 test('no-world-ingress accepts https/443 on the load balancer', () => {
-  assert.equal(policies.noWorldIngress([resource('digitalocean:index/loadBalancer:LoadBalancer', { forwardingRules: [{ entryPort: 443, entryProtocol: 'https' }] })]), []);
+  assert.equal(
+    policies.noWorldIngress([resource('digitalocean:index/loadBalancer:LoadBalancer', { forwardingRules: [{ entryPort: 443, entryProtocol: 'https' }] })]),
+    [],
+  );
 });
 
 test('ssh-only-from-admins fails on any SSH rule when no admin CIDR is set', () => {
@@ -65,7 +68,12 @@ test('tagged-with-stack-and-role fails on untagged, wrongly tagged and unclassif
 
 test('tagged-with-stack-and-role accepts AWS tag maps, ASG tag lists and vSphere annotations', () => {
   const subnet = resource('aws:ec2/subnet:Subnet', { tags: { Stack: 'dev', Role: 'network' } });
-  const group = resource('aws:autoscaling/group:Group', { tags: [{ key: 'Stack', value: 'dev' }, { key: 'Role', value: 'builder' }] });
+  const group = resource('aws:autoscaling/group:Group', {
+    tags: [
+      { key: 'Stack', value: 'dev' },
+      { key: 'Role', value: 'builder' },
+    ],
+  });
   const vm = resource('vsphere:index/virtualMachine:VirtualMachine', { annotation: 'rfarm stack=dev role=builder platform=x' });
   assert.equal(policies.taggedWithStackAndRole([subnet, group, vm], 'dev'), []);
 });

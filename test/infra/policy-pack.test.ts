@@ -61,7 +61,12 @@ function analyzeStack(stack: string, resources: readonly DeclaredResource[]): Pr
   return new Promise((done, fail) =>
     client.analyzeStack(request, (error, response) => {
       if (error) fail(error);
-      else done(response!.getDiagnosticsList().map((diagnostic) => ({ policy: diagnostic.getPolicyname(), urn: diagnostic.getUrn(), message: diagnostic.getMessage() })));
+      else
+        done(
+          response!
+            .getDiagnosticsList()
+            .map((diagnostic) => ({ policy: diagnostic.getPolicyname(), urn: diagnostic.getUrn(), message: diagnostic.getMessage() })),
+        );
     }),
   );
 }
@@ -69,10 +74,23 @@ function analyzeStack(stack: string, resources: readonly DeclaredResource[]): Pr
 const resource = (type: string, name: string, inputs: Record<string, any>): DeclaredResource => ({ type, name, inputs, secretInputs: [] });
 
 test('the pack serves every rule of policies.ts, mandatory', async () => {
-  const info = await new Promise<analyzerProto.AnalyzerInfo>((done, fail) => client.getAnalyzerInfo(new Empty(), (error, response) => (error ? fail(error) : done(response!))));
+  const info = await new Promise<analyzerProto.AnalyzerInfo>((done, fail) =>
+    client.getAnalyzerInfo(new Empty(), (error, response) => (error ? fail(error) : done(response!))),
+  );
   assert.is(info.getName(), 'rfarm');
-  const names = info.getPoliciesList().map((policy) => policy.getName()).sort();
-  assert.equal(names, ['imds-v2-required', 'no-plain-secrets', 'no-public-ip-on-builders', 'no-world-ingress', 'ssh-only-from-admins', 'tagged-with-stack-and-role', 'volumes-encrypted']);
+  const names = info
+    .getPoliciesList()
+    .map((policy) => policy.getName())
+    .sort();
+  assert.equal(names, [
+    'imds-v2-required',
+    'no-plain-secrets',
+    'no-public-ip-on-builders',
+    'no-world-ingress',
+    'ssh-only-from-admins',
+    'tagged-with-stack-and-role',
+    'volumes-encrypted',
+  ]);
   assert.ok(info.getPoliciesList().every((policy) => policy.getEnforcementlevel() === analyzerProto.EnforcementLevel.MANDATORY));
 });
 
@@ -85,7 +103,9 @@ test('the dev and prod stacks, as the program declares them, pass the pack', asy
 });
 
 test('the pack reports a world-open firewall and an untagged droplet on their own URNs', async () => {
-  const firewall = resource('digitalocean:index/firewall:Firewall', 'open', { inboundRules: [{ protocol: 'tcp', portRange: '4222', sourceAddresses: ['0.0.0.0/0'] }] });
+  const firewall = resource('digitalocean:index/firewall:Firewall', 'open', {
+    inboundRules: [{ protocol: 'tcp', portRange: '4222', sourceAddresses: ['0.0.0.0/0'] }],
+  });
   const droplet = resource('digitalocean:index/droplet:Droplet', 'stray', { tags: ['rfarm'] });
   const found = await analyzeStack('dev', [firewall, droplet]);
   assert.equal(found.map((entry) => [entry.policy, entry.urn]).sort(), [
@@ -95,9 +115,14 @@ test('the pack reports a world-open firewall and an untagged droplet on their ow
 });
 
 test('the pack reads rfarm:adminCidrs from the stack file: SSH is refused when none is set', async () => {
-  const firewall = resource('digitalocean:index/firewall:Firewall', 'ssh', { inboundRules: [{ protocol: 'tcp', portRange: '22', sourceAddresses: ['203.0.113.7/32'] }] });
+  const firewall = resource('digitalocean:index/firewall:Firewall', 'ssh', {
+    inboundRules: [{ protocol: 'tcp', portRange: '22', sourceAddresses: ['203.0.113.7/32'] }],
+  });
   const found = await analyzeStack('dev', [firewall]);
-  assert.equal(found.map((entry) => entry.policy), ['ssh-only-from-admins']);
+  assert.equal(
+    found.map((entry) => entry.policy),
+    ['ssh-only-from-admins'],
+  );
   assert.match(found[0].message, /no admin CIDR/);
 });
 

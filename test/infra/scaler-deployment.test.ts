@@ -18,9 +18,18 @@ test.before(async () => {
 });
 
 const controlPlaneDroplets = () =>
-  run.resources.filter((resource) => resource.type === 'digitalocean:index/droplet:Droplet' && (resource.inputs.tags as string[]).includes('role:control-plane')).sort((a, b) => a.name.localeCompare(b.name));
-const fileOf = (userData: string, path: string) => (parse(userData).write_files as { path: string; content: string; permissions: string }[]).find((file) => file.path === path);
-const envOf = (content: string) => Object.fromEntries(content.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  run.resources
+    .filter((resource) => resource.type === 'digitalocean:index/droplet:Droplet' && (resource.inputs.tags as string[]).includes('role:control-plane'))
+    .sort((a, b) => a.name.localeCompare(b.name));
+const fileOf = (userData: string, path: string) =>
+  (parse(userData).write_files as { path: string; content: string; permissions: string }[]).find((file) => file.path === path);
+const envOf = (content: string) =>
+  Object.fromEntries(
+    content
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 
 test('the scaler runs on the first control-plane droplet only, so two scalers never race', () => {
   const [first, second] = controlPlaneDroplets();
@@ -39,7 +48,14 @@ test('the scaler gets its own NATS credentials and an environment its loadConfig
   const config = loadConfig(envOf(env.content));
   assert.is(config.natsCredsFile, '/etc/rfarm/scaler.creds');
   const windows = config.pools.find((pool) => pool.platform === 'r-release-windows-x86_64');
-  assert.equal(windows && { ...windows }, { platform: 'r-release-windows-x86_64', min: 0, max: 6, provider: 'aws', groupName: 'rfarm-prod-builder-r-release-windows-x86-64', region: 'us-east-1' });
+  assert.equal(windows && { ...windows }, {
+    platform: 'r-release-windows-x86_64',
+    min: 0,
+    max: 6,
+    provider: 'aws',
+    groupName: 'rfarm-prod-builder-r-release-windows-x86-64',
+    region: 'us-east-1',
+  });
   const linux = config.pools.find((pool) => pool.platform === 'r-release-linux-x86_64') as Extract<PoolConfig, { provider: 'digitalocean' }>;
   assert.is(linux?.provider, 'digitalocean');
   assert.equal([linux.min, linux.max], [0, 3], 'the scaler adds up to max − desired droplets above the declared ones');

@@ -9,7 +9,11 @@ const secrets = {} as StackSecrets;
 
 function rawFrom(stack: string): Record<string, unknown> {
   const file = readStackFile(repoRoot, stack);
-  const raw = Object.fromEntries(Object.entries(file).filter(([key]) => key.startsWith('rfarm:')).map(([key, value]) => [key.slice('rfarm:'.length), value]));
+  const raw = Object.fromEntries(
+    Object.entries(file)
+      .filter(([key]) => key.startsWith('rfarm:'))
+      .map(([key, value]) => [key.slice('rfarm:'.length), value]),
+  );
   return { ...raw, aws: { ...(raw.aws as object), region: file['aws:region'] } };
 }
 
@@ -38,13 +42,18 @@ test('every problem of a broken config is reported at once', () => {
   } catch (error) {
     assert.instance(error, StackConfigError);
     const problems = (error as StackConfigError).problems.join('\n');
-    for (const expected of ['rfarm:domain is missing', '/0 would open SSH', 'cannot exceed', 'odd number', 'carries a password']) assert.match(problems, expected);
+    for (const expected of ['rfarm:domain is missing', '/0 would open SSH', 'cannot exceed', 'odd number', 'carries a password'])
+      assert.match(problems, expected);
   }
 });
 
 test('an arm64 macOS template on vSphere and a non-Mac instance type for EC2 Mac are refused, each with what to use', () => {
   const dev = rawFrom('dev') as Record<string, any>;
-  const raw = { ...dev, aws: { ...dev.aws, macInstanceType: 'm7i.large' }, vsphere: { ...dev.vsphere, templates: { ...dev.vsphere.templates, arm64: 'templates/macos-14-arm64' } } };
+  const raw = {
+    ...dev,
+    aws: { ...dev.aws, macInstanceType: 'm7i.large' },
+    vsphere: { ...dev.vsphere, templates: { ...dev.vsphere.templates, arm64: 'templates/macos-14-arm64' } },
+  };
   try {
     parseStackConfig('dev', raw, secrets);
     assert.unreachable('should throw');

@@ -19,7 +19,8 @@ stackSuite('prod', {
 test('prod looks up the vSphere inventory with the provider’s tokens and clones Solaris hosts with nested virtualization', async () => {
   const run = await declareOffline(repoRoot, 'prod');
   const tokens = new Set(run.lookups.map((lookup) => lookup.token));
-  for (const token of [TOKENS.getDatacenter, TOKENS.getVirtualMachine, TOKENS.getDatastore, TOKENS.getResourcePool, TOKENS.getNetwork]) assert.ok(tokens.has(token), `${token} not called`);
+  for (const token of [TOKENS.getDatacenter, TOKENS.getVirtualMachine, TOKENS.getDatastore, TOKENS.getResourcePool, TOKENS.getNetwork])
+    assert.ok(tokens.has(token), `${token} not called`);
   const solaris = run.resources.filter((resource) => resource.type === 'aws:ec2/instance:Instance' && resource.inputs.tags?.Role === 'solaris-host');
   assert.ok(solaris.length > 0 && solaris.every((instance) => instance.inputs.cpuOptions?.nestedVirtualization === 'enabled'));
 });
@@ -27,7 +28,10 @@ test('prod looks up the vSphere inventory with the provider’s tokens and clone
 test('prod creates its vSphere VM folder and clones every VM into it', async () => {
   const run = await declareOffline(repoRoot, 'prod');
   const folders = run.resources.filter((resource) => resource.type === TOKENS.folder);
-  assert.equal(folders.map((folder) => [folder.inputs.path, folder.inputs.type]), [['rfarm/prod', 'vm']]);
+  assert.equal(
+    folders.map((folder) => [folder.inputs.path, folder.inputs.type]),
+    [['rfarm/prod', 'vm']],
+  );
   const vms = run.resources.filter((resource) => resource.type === TOKENS.virtualMachine);
   assert.ok(vms.length > 0 && vms.every((vm) => vm.inputs.folder === 'rfarm/prod'));
 });

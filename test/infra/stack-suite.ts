@@ -37,7 +37,8 @@ const POOL_TYPES: Record<string, string[]> = {
 };
 
 /** The agent environment an EC2 Mac's user data writes to /etc/rfarm/agent.env (base64 in the script). */
-const decodeMacUserDataEnvironment = (userData: string) => Buffer.from(/'([A-Za-z0-9+/=]+)' \| base64 -D > \/etc\/rfarm\/agent\.env/.exec(userData)?.[1] ?? '', 'base64').toString('utf8');
+const decodeMacUserDataEnvironment = (userData: string) =>
+  Buffer.from(/'([A-Za-z0-9+/=]+)' \| base64 -D > \/etc\/rfarm\/agent\.env/.exec(userData)?.[1] ?? '', 'base64').toString('utf8');
 const ofType = (run: OfflineRun, type: string) => run.resources.filter((resource) => resource.type === type);
 const platformTag = (droplet: DeclaredResource) => (droplet.inputs.tags as string[]).find((tag) => tag.startsWith('platform:'))?.slice('platform:'.length);
 
@@ -74,10 +75,14 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
   test('NATS has its nodes, a volume each, and JetStream replicas in the control plane environment', () => {
     const nodes = ofType(run, 'digitalocean:index/droplet:Droplet').filter((droplet) => (droplet.inputs.tags as string[]).includes('role:nats'));
     assert.is(nodes.length, expected.natsNodes);
-    assert.is(ofType(run, 'digitalocean:index/volume:Volume').filter((volume) => (volume.inputs.tags as string[]).includes('role:nats')).length, expected.natsNodes);
+    assert.is(
+      ofType(run, 'digitalocean:index/volume:Volume').filter((volume) => (volume.inputs.tags as string[]).includes('role:nats')).length,
+      expected.natsNodes,
+    );
     const controlPlane = ofType(run, 'digitalocean:index/droplet:Droplet').find((droplet) => (droplet.inputs.tags as string[]).includes('role:control-plane'))!;
     assert.match(controlPlane.inputs.userData, `FARM_JETSTREAM_REPLICAS=${expected.jetstreamReplicas}`);
-    for (const node of nodes) assert.is(node.inputs.userData.match(/nats-route|tls:\/\/nats-\d+-vpc[^:]*:6222/g)?.length ?? 0, expected.natsNodes > 1 ? expected.natsNodes : 0);
+    for (const node of nodes)
+      assert.is(node.inputs.userData.match(/nats-route|tls:\/\/nats-\d+-vpc[^:]*:6222/g)?.length ?? 0, expected.natsNodes > 1 ? expected.natsNodes : 0);
   });
 
   test('Windows pools, Solaris hosts and Mac VMs have the stack’s sizes', () => {
@@ -94,11 +99,14 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
     assert.is(ofType(run, 'aws:ec2/dedicatedHost:DedicatedHost').length, expected.macHosts);
     for (const mac of macs) assert.match(mac.inputs.instanceType, /^mac\d/);
     assert.is(ofType(run, 'vsphere:index/virtualMachine:VirtualMachine').length, expected.macVms);
-    for (const vm of ofType(run, 'vsphere:index/virtualMachine:VirtualMachine')) assert.is.not(findPlatform(vm.inputs.extraConfig['guestinfo.rfarm.platform'])?.arch, 'arm64', 'no arm64 macOS on ESXi');
+    for (const vm of ofType(run, 'vsphere:index/virtualMachine:VirtualMachine'))
+      assert.is.not(findPlatform(vm.inputs.extraConfig['guestinfo.rfarm.platform'])?.arch, 'arm64', 'no arm64 macOS on ESXi');
   });
 
   test('each Linux builder’s user-data starts the agent for exactly its platform', () => {
-    for (const droplet of ofType(run, 'digitalocean:index/droplet:Droplet').filter((candidate) => (candidate.inputs.tags as string[]).includes('role:builder'))) {
+    for (const droplet of ofType(run, 'digitalocean:index/droplet:Droplet').filter((candidate) =>
+      (candidate.inputs.tags as string[]).includes('role:builder'),
+    )) {
       assert.equal(platformsStartedBy(droplet.inputs.userData), [platformTag(droplet)]);
       assert.match(droplet.inputs.userData, `worker-${platformTag(droplet)}:`);
       assert.ok(droplet.secretInputs.includes('userData'), 'user-data carries credentials and must be a secret');
@@ -116,7 +124,8 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
 
   test('each Solaris host and Mac VM starts the agent for exactly its platform', () => {
     for (const instance of ofType(run, 'aws:ec2/instance:Instance')) {
-      if (instance.inputs.tenancy === 'host') assert.equal(platformsStartedBy(decodeMacUserDataEnvironment(instance.inputs.userData)), [instance.inputs.tags.Platform]);
+      if (instance.inputs.tenancy === 'host')
+        assert.equal(platformsStartedBy(decodeMacUserDataEnvironment(instance.inputs.userData)), [instance.inputs.tags.Platform]);
       else assert.equal(platformsStartedBy(instance.inputs.userData), ['r-patched-solaris-x86']);
     }
     for (const vm of ofType(run, 'vsphere:index/virtualMachine:VirtualMachine')) {
@@ -132,12 +141,20 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
     assert.is(run.outputs.repositoryUrl, `${run.outputs.controlPlaneUrl}/repo`, 'the control plane serves the repository (control-plane/routes/repository.ts)');
     assert.match(run.outputs.backupBucket.name, new RegExp(`^rfarm-${stack}-backups$`));
     assert.match(run.outputs.monitoringUrl, /^https:\/\/grafana\./);
-    assert.equal(Object.keys(run.outputs.poolSizes).sort(), PLATFORMS.filter((platform) => platform.provider !== 'local').map((platform) => platform.id).sort());
+    assert.equal(
+      Object.keys(run.outputs.poolSizes).sort(),
+      PLATFORMS.filter((platform) => platform.provider !== 'local')
+        .map((platform) => platform.id)
+        .sort(),
+    );
   });
 
   test('the one Spaces bucket is private: nothing is published from it', () => {
     const buckets = ofType(run, 'digitalocean:index/spacesBucket:SpacesBucket');
-    assert.equal(buckets.map((bucket) => [bucket.inputs.name, bucket.inputs.acl]), [[`rfarm-${stack}-backups`, 'private']]);
+    assert.equal(
+      buckets.map((bucket) => [bucket.inputs.name, bucket.inputs.acl]),
+      [[`rfarm-${stack}-backups`, 'private']],
+    );
     assert.equal(ofType(run, 'digitalocean:index/spacesBucketPolicy:SpacesBucketPolicy'), []);
   });
 

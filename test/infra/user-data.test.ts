@@ -19,7 +19,17 @@ const agent = { natsUrls: ['tls://nats-1.x:4222', 'tls://nats-2.x:4222'], sysreq
 const linux = findPlatform('r-release-linux-x86_64')!;
 
 test('Linux builder user-data is valid cloud-config that runs the platform’s image with its agent environment', () => {
-  const userData = renderLinuxBuilderUserData({ stack: 'dev', platform: linux, image: 'reg/worker-r-release-linux-x86_64:abc', registryServer: 'reg', dockerConfigJson: '{}', natsCreds: 'CREDS', caPem: 'CA', lokiUrl: 'https://logs', agent });
+  const userData = renderLinuxBuilderUserData({
+    stack: 'dev',
+    platform: linux,
+    image: 'reg/worker-r-release-linux-x86_64:abc',
+    registryServer: 'reg',
+    dockerConfigJson: '{}',
+    natsCreds: 'CREDS',
+    caPem: 'CA',
+    lokiUrl: 'https://logs',
+    agent,
+  });
   assert.ok(userData.startsWith('#cloud-config\n'));
   const document = parse(userData);
   const envFile = document.write_files.find((file: any) => file.path === '/etc/rfarm/agent.env').content;
@@ -36,7 +46,20 @@ test('platformsStartedBy tells apart platform ids that are prefixes of each othe
 
 test('Windows user-data wraps the provisioning script and passes the platform’s R flavour and version', () => {
   const platform = findPlatform('r-devel-windows-x86_64')!;
-  const userData = renderWindowsBuilderUserData({ stack: 'dev', platform, provisionScript: 'param($Platform)', rtools: '45', sourceRepo: 'r', sourceRef: 'main', credsParameter: '/p', region: 'us-east-1', caPem: 'CA', lokiUrl: 'l', remoteWriteUrl: 'w', agent });
+  const userData = renderWindowsBuilderUserData({
+    stack: 'dev',
+    platform,
+    provisionScript: 'param($Platform)',
+    rtools: '45',
+    sourceRepo: 'r',
+    sourceRef: 'main',
+    credsParameter: '/p',
+    region: 'us-east-1',
+    caPem: 'CA',
+    lokiUrl: 'l',
+    remoteWriteUrl: 'w',
+    agent,
+  });
   assert.match(userData, /^<powershell>/);
   assert.match(userData, "-RFlavour 'devel' -RVersion 'devel' -Rtools '45'");
   assert.equal(platformsStartedBy(userData), [platform.id]);
@@ -47,13 +70,35 @@ test('Windows user-data wraps the provisioning script and passes the platform’
 
 test('guestinfo carries the environment base64-encoded and the platform in clear', () => {
   const platform = findPlatform('r-release-macos-x86_64')!;
-  const extraConfig = renderGuestInfo({ stack: 'prod', platform, natsCreds: 'CREDS', caPem: 'CA', sourceRepo: 'r', sourceRef: 'main', lokiUrl: 'l', remoteWriteUrl: 'w', agent });
+  const extraConfig = renderGuestInfo({
+    stack: 'prod',
+    platform,
+    natsCreds: 'CREDS',
+    caPem: 'CA',
+    sourceRepo: 'r',
+    sourceRef: 'main',
+    lokiUrl: 'l',
+    remoteWriteUrl: 'w',
+    agent,
+  });
   assert.is(extraConfig['guestinfo.rfarm.platform'], platform.id);
   assert.equal(platformsStartedBy(decodeGuestEnvironment(extraConfig)), [platform.id]);
 });
 
 const macUserData = () =>
-  renderMacHostUserData({ stack: 'prod', platform: findPlatform('r-release-macos-arm64')!, caPem: 'CA', sourceRepo: 'https://example.org/rfarm.git', sourceRef: "it's-main", lokiUrl: 'l', remoteWriteUrl: 'w', agent, credsParameter: '/rfarm/prod/creds', region: 'us-east-1', rVersion: '4.5.2' });
+  renderMacHostUserData({
+    stack: 'prod',
+    platform: findPlatform('r-release-macos-arm64')!,
+    caPem: 'CA',
+    sourceRepo: 'https://example.org/rfarm.git',
+    sourceRef: "it's-main",
+    lokiUrl: 'l',
+    remoteWriteUrl: 'w',
+    agent,
+    credsParameter: '/rfarm/prod/creds',
+    region: 'us-east-1',
+    rVersion: '4.5.2',
+  });
 
 test('EC2 Mac user data writes the agent environment, reads the NATS credentials from SSM and provisions from the checkout', () => {
   const userData = macUserData();
@@ -75,7 +120,10 @@ testUnless(shellcheck, 'EC2 Mac user data passes shellcheck (quoting survives a 
 
 test('NATS config clusters over TLS routes only when there is more than one node', () => {
   const auth = { operatorJwt: 'OP', systemAccount: 'SYS', accountJwts: { A: 'JWT' } };
-  assert.match(renderNatsServerConfig({ serverName: 'n1', clusterName: 'c', routes: ['tls://a:6222', 'tls://b:6222', 'tls://c:6222'], jetstreamMaxGb: 45 }, auth), /cluster \{[\s\S]*tls:\/\/b:6222/);
+  assert.match(
+    renderNatsServerConfig({ serverName: 'n1', clusterName: 'c', routes: ['tls://a:6222', 'tls://b:6222', 'tls://c:6222'], jetstreamMaxGb: 45 }, auth),
+    /cluster \{[\s\S]*tls:\/\/b:6222/,
+  );
   assert.not.match(renderNatsServerConfig({ serverName: 'n1', clusterName: 'c', routes: ['tls://a:6222'], jetstreamMaxGb: 9 }, auth), 'cluster {');
 });
 
@@ -91,7 +139,13 @@ test('firewall rules open SSH only with admin CIDRs and never to the world', () 
 });
 
 test('Prometheus scrapes every VPC node and labels agents with their platform', () => {
-  const targets = { controlPlane: ['10.0.0.2'], nats: ['10.0.0.3'], monitoring: ['127.0.0.1'], logs: ['10.0.0.4'], builders: [{ address: '10.0.0.5', platformId: 'p' }] };
+  const targets = {
+    controlPlane: ['10.0.0.2'],
+    nats: ['10.0.0.3'],
+    monitoring: ['127.0.0.1'],
+    logs: ['10.0.0.4'],
+    builders: [{ address: '10.0.0.5', platformId: 'p' }],
+  };
   const config = parse(renderPrometheusConfig('dev', { kind: 'static', targets }));
   const jobs = Object.fromEntries(config.scrape_configs.map((job: any) => [job.job_name, job]));
   assert.equal(jobs.agent.static_configs[0], { targets: ['10.0.0.5:9464'], labels: { platform: 'p' } });
@@ -106,11 +160,19 @@ test('in the cloud Prometheus finds each role’s droplets of its own stack by t
   assert.equal(agent.digitalocean_sd_configs[0].authorization, { credentials_file: '/etc/prometheus/digitalocean-token' });
   const relabel = (tags: string, privateIp: string) => {
     // Apply the job's relabelling as Prometheus does (keep: full-match; replace: on match only).
-    const labels: Record<string, string> = { __meta_digitalocean_tags: tags, __meta_digitalocean_private_ipv4: privateIp, __meta_digitalocean_droplet_name: 'd', __address__: '203.0.113.1:9464' };
+    const labels: Record<string, string> = {
+      __meta_digitalocean_tags: tags,
+      __meta_digitalocean_private_ipv4: privateIp,
+      __meta_digitalocean_droplet_name: 'd',
+      __address__: '203.0.113.1:9464',
+    };
     for (const rule of agent.relabel_configs) {
       const value = rule.source_labels.map((name: string) => labels[name] ?? '').join(';');
       const match = new RegExp(`^(?:${rule.regex ?? '(.*)'})$`).exec(value);
-      if (rule.action === 'keep') { if (!match) return undefined; continue; }
+      if (rule.action === 'keep') {
+        if (!match) return undefined;
+        continue;
+      }
       if (match) labels[rule.target_label] = (rule.replacement ?? '$1').replace(/\$\{?(\d)\}?/g, (_: string, group: string) => match[Number(group)] ?? '');
     }
     return labels;

@@ -16,20 +16,29 @@ test('FARM_PLATFORMS unset or empty starts no container', () => {
 
 test('all-local names every platform that builds without a registry, once', () => {
   const ids = parseFarmPlatforms('all-local,r-4-5-linux-x86_64-debian-13-gcc').map((platform) => platform.id);
-  assert.equal(ids, locallyBuildablePlatforms().map((platform) => platform.id));
+  assert.equal(
+    ids,
+    locallyBuildablePlatforms().map((platform) => platform.id),
+  );
   assert.ok(ids.length >= 3);
 });
 
 test('an unknown or non-Linux id is refused with the ids that would work', () => {
   for (const bad of ['r-9-9-linux-x86_64-debian-99-gcc', 'r-release-windows-x86_64']) {
-    assert.throws(() => parseFarmPlatforms(bad), (error: Error) => error.name === 'UnknownLocalPlatformError' && error.message.includes(bad) && error.message.includes('r-4-2-linux-x86_64-debian-12-gcc'));
+    assert.throws(
+      () => parseFarmPlatforms(bad),
+      (error: Error) => error.name === 'UnknownLocalPlatformError' && error.message.includes(bad) && error.message.includes('r-4-2-linux-x86_64-debian-12-gcc'),
+    );
   }
 });
 
 test('the Debian mirror is read from deb822 and one-line apt sources, security archives skipped', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rfarm-apt-'));
   mkdirSync(join(dir, 'sources.list.d'));
-  writeFileSync(join(dir, 'sources.list.d', 'debian.sources'), 'Types: deb\nURIs: http://mirror.example.org/debian-security\nSuites: bookworm-security\n\nTypes: deb\nURIs: http://mirror.example.org/debian/\nSuites: bookworm\n');
+  writeFileSync(
+    join(dir, 'sources.list.d', 'debian.sources'),
+    'Types: deb\nURIs: http://mirror.example.org/debian-security\nSuites: bookworm-security\n\nTypes: deb\nURIs: http://mirror.example.org/debian/\nSuites: bookworm\n',
+  );
   assert.is(machineDebianMirror(dir), 'http://mirror.example.org/debian');
   const oneLine = mkdtempSync(join(tmpdir(), 'rfarm-apt-'));
   writeFileSync(join(oneLine, 'sources.list'), 'deb [signed-by=/x.gpg] http://ftp.de.debian.org/debian bookworm main\n');

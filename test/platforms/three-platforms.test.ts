@@ -31,7 +31,10 @@ const onAll = `platform=${LOCAL_PLATFORMS.join('&platform=')}`;
 /** Runs the `rfarm` command against the farm, as a person would. */
 function rfarm(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RFARM, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, RFARM_SERVER: farm.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RFARM, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, RFARM_SERVER: farm.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -57,7 +60,10 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, w
 /** Processes inside an agent container whose command line mentions `pattern`. */
 function containerProcesses(container: string, pattern: string): string[] {
   const listing = execFileSync('docker', ['top', container, '-eo', 'pid,args'], { encoding: 'utf8' });
-  return listing.split('\n').slice(1).filter((line) => line.includes(pattern));
+  return listing
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.includes(pattern));
 }
 
 test('rfarm submit --platform a,b,c --follow: one C package, one job, three platforms, each OK with its own R, OS and compiler', async () => {
@@ -131,7 +137,11 @@ test('killing an agent container mid-check: the build is redelivered to a new co
 
 test('cancelling a check kills the build inside the container', async () => {
   const { body } = await submit(farm, packTarball(packages.slow(300, 'cancelbox')), `platform=${DEBIAN_12_GCC}`);
-  await waitUntil(async () => (await output(farm, body.id)).includes('slow test starting') || (await output(farm, body.id)).includes("Running ‘slow.R’"), 300_000, 'the slow test to start');
+  await waitUntil(
+    async () => (await output(farm, body.id)).includes('slow test starting') || (await output(farm, body.id)).includes('Running ‘slow.R’'),
+    300_000,
+    'the slow test to start',
+  );
   const container = farm.containers.find((candidate) => candidate.spec.platform.id === DEBIAN_12_GCC)!;
   assert.ok(containerProcesses(container.name, 'cancelbox').length > 0, 'the check runs inside the container before the cancel');
   const response = await fetch(`${farm.url}/jobs/${body.id}`, { method: 'DELETE' });

@@ -21,7 +21,12 @@ test.after(() => farm.cleanup());
 
 function environmentOf(pid: number): Record<string, string> {
   const text = readFileSync(`/proc/${pid}/environ`, 'utf8');
-  return Object.fromEntries(text.split('\0').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    text
+      .split('\0')
+      .filter(Boolean)
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 }
 
 async function workers(): Promise<{ id: string; pid: number; heartbeat: string }[]> {

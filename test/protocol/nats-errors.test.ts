@@ -41,7 +41,12 @@ async function failure(operation: () => Promise<unknown>): Promise<unknown> {
 }
 
 function classify(error: unknown): Record<string, boolean> {
-  return { transient: isTransientNatsError(error), notFound: isNotFound(error), wrongLastSequence: isWrongLastSequence(error), nameInUse: isStreamNameInUse(error) };
+  return {
+    transient: isTransientNatsError(error),
+    notFound: isNotFound(error),
+    wrongLastSequence: isWrongLastSequence(error),
+    nameInUse: isStreamNameInUse(error),
+  };
 }
 
 const none = { transient: false, notFound: false, wrongLastSequence: false, nameInUse: false };
@@ -67,7 +72,9 @@ test('a refused configuration is none of them: not retried', async () => {
   const error = await failure(() => farm.jsm.consumers.add(BUILDS_STREAM, { durable_name: 'no-acks', ack_policy: AckPolicy.None }));
   assert.equal(classify(error), none);
   let attempts = 0;
-  await failure(() => retryTransient(() => (attempts++, farm.jsm.consumers.add(BUILDS_STREAM, { durable_name: 'no-acks', ack_policy: AckPolicy.None })), 2_000));
+  await failure(() =>
+    retryTransient(() => (attempts++, farm.jsm.consumers.add(BUILDS_STREAM, { durable_name: 'no-acks', ack_policy: AckPolicy.None })), 2_000),
+  );
   assert.is(attempts, 1, 'a real error is not retried');
 });
 

@@ -96,7 +96,10 @@ test('no subject an agent may use names another platform’s queue, consumer, re
     assert.not.ok(subject.includes(OTHER), subject);
     assert.is.not(subject, '>');
   }
-  assert.not.ok(publish.allow.some((subject) => subject.endsWith('.>') && !subject.startsWith('$JS.ACK.')), 'only its own acks take a trailing wildcard');
+  assert.not.ok(
+    publish.allow.some((subject) => subject.endsWith('.>') && !subject.startsWith('$JS.ACK.')),
+    'only its own acks take a trailing wildcard',
+  );
 });
 
 test('the credentials are files only their owner can read, in a directory only its owner can enter', () => {
@@ -145,7 +148,9 @@ test('an agent takes, extends and acks its own platform’s build, reads its rec
 
 test('an agent hears cancels of its own platform’s builds and no others', async () => {
   const heard: string[] = [];
-  const subscription = agent.nc.subscribe(subjects.platformCancels(MINE), { callback: (error, message) => void heard.push(error ? `error: ${error.message}` : message.subject) });
+  const subscription = agent.nc.subscribe(subjects.platformCancels(MINE), {
+    callback: (error, message) => void heard.push(error ? `error: ${error.message}` : message.subject),
+  });
   await agent.nc.flush();
   controlPlane.nc.publish(subjects.cancel('job-mine', OTHER));
   controlPlane.nc.publish(subjects.cancel('job-mine', MINE));
@@ -159,8 +164,12 @@ test('an agent hears cancels of its own platform’s builds and no others', asyn
 });
 
 test('an agent cannot create, read or pull another platform’s queue consumer', async () => {
-  await refused(() => agent.jsm.consumers.add(BUILDS_STREAM, { durable_name: agentConsumer(OTHER), ack_policy: AckPolicy.Explicit, filter_subject: subjects.buildQueue(OTHER) }));
-  await refused(() => agent.jsm.consumers.add(BUILDS_STREAM, { durable_name: agentConsumer(MINE), ack_policy: AckPolicy.Explicit, filter_subject: subjects.buildQueue(OTHER) }));
+  await refused(() =>
+    agent.jsm.consumers.add(BUILDS_STREAM, { durable_name: agentConsumer(OTHER), ack_policy: AckPolicy.Explicit, filter_subject: subjects.buildQueue(OTHER) }),
+  );
+  await refused(() =>
+    agent.jsm.consumers.add(BUILDS_STREAM, { durable_name: agentConsumer(MINE), ack_policy: AckPolicy.Explicit, filter_subject: subjects.buildQueue(OTHER) }),
+  );
   await refused(() => agent.js.consumers.get(BUILDS_STREAM, agentConsumer(OTHER)));
   await refused(() => agent.nc.request(`$JS.API.CONSUMER.MSG.NEXT.${BUILDS_STREAM}.${agentConsumer(OTHER)}`, encode({ batch: 1, expires: 1e9 })));
   assert.is((await controlPlane.jsm.consumers.info(BUILDS_STREAM, agentConsumer(OTHER))).num_pending, 1, 'the other platform’s build is still waiting');
@@ -190,14 +199,20 @@ test('an agent cannot rewrite job records or another platform’s build records'
 });
 
 test('an agent cannot list jobs or objects, nor read them by sequence: it learns job ids only from its own queue', async () => {
-  await refused(() => agent.jobs.keys().then(async (names) => { for await (const _ of names) break; }));
+  await refused(() =>
+    agent.jobs.keys().then(async (names) => {
+      for await (const _ of names) break;
+    }),
+  );
   await refused(() => agent.jsm.streams.info(`KV_${JOBS_BUCKET}`, { subjects_filter: '>' }));
   await refused(() => agent.jsm.streams.getMessage(`KV_${JOBS_BUCKET}`, { seq: 1 }));
   await refused(() => agent.objects.list());
   await refused(() => agent.jsm.streams.getMessage(`OBJ_${OBJECTS_BUCKET}`, { seq: 1 }));
   await refused(() => agent.jsm.streams.info(`OBJ_${OBJECTS_BUCKET}`, { subjects_filter: '>' }));
   await refused(() => agent.nc.request(`$JS.API.DIRECT.GET.OBJ_${OBJECTS_BUCKET}`, encode({ seq: 1 })));
-  await refused(() => agent.jsm.consumers.add(`OBJ_${OBJECTS_BUCKET}`, { name: 'lister', filter_subject: `$O.${OBJECTS_BUCKET}.M.>`, ack_policy: AckPolicy.None }));
+  await refused(() =>
+    agent.jsm.consumers.add(`OBJ_${OBJECTS_BUCKET}`, { name: 'lister', filter_subject: `$O.${OBJECTS_BUCKET}.M.>`, ack_policy: AckPolicy.None }),
+  );
   await refused(() => agent.jsm.streams.list().next());
 });
 

@@ -9,7 +9,18 @@ import { join } from 'node:path';
 import { AckPolicy } from '@nats-io/jetstream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BUILDS_STREAM, connectFarm, encode, JOBS_BUCKET, keys, OBJECTS_BUCKET, objectNames, scalerPermissions, subjects, type WorkerRecord } from '../../protocol/index.ts';
+import {
+  BUILDS_STREAM,
+  connectFarm,
+  encode,
+  JOBS_BUCKET,
+  keys,
+  OBJECTS_BUCKET,
+  objectNames,
+  scalerPermissions,
+  subjects,
+  type WorkerRecord,
+} from '../../protocol/index.ts';
 import { observeFarm } from '../../scaler/index.ts';
 import { issueScalerCreds } from '../../scripts/nats-auth.ts';
 import { prepareLocalNatsAuth } from '../../scripts/local-nats-auth.ts';
@@ -22,7 +33,13 @@ const auth = await prepareLocalNatsAuth(dir, [LINUX]);
 const scalerCreds = join(auth.dir, 'scaler.creds');
 writeFileSync(scalerCreds, await issueScalerCreds(JSON.parse(readFileSync(join(auth.dir, 'keys.json'), 'utf8'))), { mode: 0o600 });
 const [node] = await startNats(dir, 1, undefined, auth.settings);
-const controlPlane = await connectFarm({ servers: [node.url], credsFile: auth.controlPlaneCreds, replicas: 1, name: 'scaler-permissions-control-plane', workerTtlMs: 60_000 });
+const controlPlane = await connectFarm({
+  servers: [node.url],
+  credsFile: auth.controlPlaneCreds,
+  replicas: 1,
+  name: 'scaler-permissions-control-plane',
+  workerTtlMs: 60_000,
+});
 const scaler = await connectFarm({ servers: [node.url], credsFile: scalerCreds, replicas: 1, name: 'scaler-permissions-scaler', scaler: true });
 
 for (const job of ['j1', 'j2', 'j3']) {
@@ -31,7 +48,19 @@ for (const job of ['j1', 'j2', 'j3']) {
 }
 await controlPlane.objects.putBlob({ name: objectNames.upload('j1') }, encode('upload'));
 const now = new Date().toISOString();
-const worker: WorkerRecord = { id: 'w1', host: 'builder-1', platform: LINUX, rVersion: '4.5.0', distribution: 'debian', compiler: 'gcc', pid: 1, startedAt: now, heartbeatAt: now, currentBuild: `j1/${LINUX}`, platformDetails: findPlatform(LINUX)! };
+const worker: WorkerRecord = {
+  id: 'w1',
+  host: 'builder-1',
+  platform: LINUX,
+  rVersion: '4.5.0',
+  distribution: 'debian',
+  compiler: 'gcc',
+  pid: 1,
+  startedAt: now,
+  heartbeatAt: now,
+  currentBuild: `j1/${LINUX}`,
+  platformDetails: findPlatform(LINUX)!,
+};
 await controlPlane.workers.put(keys.worker('w1'), encode(worker));
 
 test.after(async () => {
@@ -64,7 +93,9 @@ test('the scaler cannot read jobs, uploads or queue messages', async () => {
   await refused(() => scaler.objects.getBlob(objectNames.upload('j1')));
   await refused(() => scaler.jsm.streams.getMessage(BUILDS_STREAM, { seq: 1 }));
   await refused(() => scaler.jsm.streams.info(`KV_${JOBS_BUCKET}`, { subjects_filter: '>' }));
-  await refused(() => scaler.jsm.consumers.add(BUILDS_STREAM, { durable_name: 'thief', ack_policy: AckPolicy.Explicit, filter_subject: subjects.buildQueue(LINUX) }));
+  await refused(() =>
+    scaler.jsm.consumers.add(BUILDS_STREAM, { durable_name: 'thief', ack_policy: AckPolicy.Explicit, filter_subject: subjects.buildQueue(LINUX) }),
+  );
   await refused(() => scaler.jsm.streams.info(`OBJ_${OBJECTS_BUCKET}`));
 });
 

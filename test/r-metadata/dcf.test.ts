@@ -22,7 +22,10 @@ test('starts a value on the continuation line when the field line has none', () 
 });
 
 test('accepts CRLF line ends, a byte order mark and leading blank lines', () => {
-  assert.equal({ ...parseDcfRecord('\uFEFF\r\nPackage: xml2\r\nSystemRequirements: libxml2,\r\n  zlib\r\n') }, { Package: 'xml2', SystemRequirements: 'libxml2,\nzlib' });
+  assert.equal(
+    { ...parseDcfRecord('\uFEFF\r\nPackage: xml2\r\nSystemRequirements: libxml2,\r\n  zlib\r\n') },
+    { Package: 'xml2', SystemRequirements: 'libxml2,\nzlib' },
+  );
 });
 
 test('keeps a field called __proto__ as a plain field', () => {
@@ -33,7 +36,13 @@ test('keeps a field called __proto__ as a plain field', () => {
 
 test('splits PACKAGES text into one record per paragraph', () => {
   const records = parseDcf('Package: a\nVersion: 1\n\n\nPackage: b\nVersion: 2\nImports: a\n');
-  assert.equal(records.map((record) => ({ ...record })), [{ Package: 'a', Version: '1' }, { Package: 'b', Version: '2', Imports: 'a' }]);
+  assert.equal(
+    records.map((record) => ({ ...record })),
+    [
+      { Package: 'a', Version: '1' },
+      { Package: 'b', Version: '2', Imports: 'a' },
+    ],
+  );
 });
 
 test('refuses a blank line inside a DESCRIPTION, naming it', () => {

@@ -5,7 +5,14 @@ import * as assert from 'uvu/assert';
 import { BASE_PACKAGES, RECOMMENDED_PACKAGES, providedByR } from '../../r-metadata/index.ts';
 
 const standard = JSON.parse(
-  execFileSync('Rscript', ['-e', 'n <- tools:::.get_standard_package_names(); cat(sprintf(\'{"base":["%s"],"recommended":["%s"]}\', paste(n$base, collapse = \'","\'), paste(n$recommended, collapse = \'","\')))'], { encoding: 'utf8' }),
+  execFileSync(
+    'Rscript',
+    [
+      '-e',
+      'n <- tools:::.get_standard_package_names(); cat(sprintf(\'{"base":["%s"],"recommended":["%s"]}\', paste(n$base, collapse = \'","\'), paste(n$recommended, collapse = \'","\')))',
+    ],
+    { encoding: 'utf8' },
+  ),
 ) as { base: string[]; recommended: string[] };
 const sorted = (names: Iterable<string>) => [...names].sort();
 

@@ -38,7 +38,10 @@ test('a package with C code is published: its source into src/contrib, its binar
   published = await publish(farm, packTarball(packages.withC()));
   const paths: string[] = published.builds[0].files.map((file: any) => file.path);
   assert.ok(paths.includes('src/contrib/cpkg_0.1.0.tar.gz'), paths.join(', '));
-  assert.ok(paths.some((path) => /^__linux__\/debian-12-x86_64\/4\.2\/src\/contrib\/cpkg_0\.1\.0\.tar\.gz$/.test(path)), paths.join(', '));
+  assert.ok(
+    paths.some((path) => /^__linux__\/debian-12-x86_64\/4\.2\/src\/contrib\/cpkg_0\.1\.0\.tar\.gz$/.test(path)),
+    paths.join(', '),
+  );
 });
 
 test('available.packages() lists the published package', () => {
@@ -48,7 +51,9 @@ test('available.packages() lists the published package', () => {
 
 test('install.packages() from /repo/ installs the package from source with real R', () => {
   const lib = mkdtempSync(join(tmpdir(), 'rfarm-lib-'));
-  const text = rWithErrors(`install.packages("cpkg", repos = "${repo}", lib = "${lib}", type = "source"); library(cpkg, lib.loc = "${lib}"); cat("RESULT", add_one(41))`);
+  const text = rWithErrors(
+    `install.packages("cpkg", repos = "${repo}", lib = "${lib}", type = "source"); library(cpkg, lib.loc = "${lib}"); cat("RESULT", add_one(41))`,
+  );
   assert.match(text, /installing \*source\* package/);
   assert.match(text, /RESULT 42/);
 });

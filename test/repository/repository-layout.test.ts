@@ -16,7 +16,10 @@ test('a Linux binary goes into a repository of its own per distribution, archite
     path: '__linux__/debian-12-x86_64/4.2/src/contrib/cpkg_0.1.0.tar.gz',
     type: 'source',
   });
-  assert.is(binaryPlace('cpkg', '0.1.0', { ...linux, distribution: { name: 'ubuntu', release: '24.04' }, arch: 'arm64' })?.tree, '__linux__/ubuntu-24.04-arm64/4.2/src/contrib');
+  assert.is(
+    binaryPlace('cpkg', '0.1.0', { ...linux, distribution: { name: 'ubuntu', release: '24.04' }, arch: 'arm64' })?.tree,
+    '__linux__/ubuntu-24.04-arm64/4.2/src/contrib',
+  );
 });
 
 test('Windows and macOS binaries go where R for those systems looks', () => {

@@ -77,7 +77,10 @@ test('a run accepted by a control plane that died before preparing it is prepare
   try {
     const run = await waitForRun(id, 'checking');
     assert.equal(run.repositories, ['http://farm.test/repo', repository]);
-    assert.equal(run.pairs.map((pair) => [pair.package, pair.publishedJobId, pair.submittedJobId]), [['usesbase', pairJobId(id, 'usesbase', 'published'), pairJobId(id, 'usesbase', 'submitted')]]);
+    assert.equal(
+      run.pairs.map((pair) => [pair.package, pair.publishedJobId, pair.submittedJobId]),
+      [['usesbase', pairJobId(id, 'usesbase', 'published'), pairJobId(id, 'usesbase', 'submitted')]],
+    );
     const published = await jobs.get(run.pairs[0].publishedJobId);
     const submitted = await jobs.get(run.pairs[0].submittedJobId);
     assert.is(published.job.package, 'usesbase');
@@ -88,14 +91,20 @@ test('a run accepted by a control plane that died before preparing it is prepare
     const summary = await next.summary(await jobs.get(id));
     assert.is(summary.complete, false);
     assert.is(summary.revdeps?.state, 'checking');
-    assert.equal(summary.revdeps?.packages.map((result) => [result.package, result.verdict]), [['usesbase', 'pending']]);
+    assert.equal(
+      summary.revdeps?.packages.map((result) => [result.package, result.verdict]),
+      [['usesbase', 'pending']],
+    );
 
     // Prepared again (as after a crash mid-way): the same jobs, none submitted twice.
     const kv = await new Kvm(farm.js).open(REVDEPS_BUCKET);
     const before = (await farm.jobs.get(keys.job(run.pairs[0].publishedJobId)))!.revision;
     await kv.put(`run.${id}`, encode({ ...run, state: 'received', claimedAt: null }));
     const again = await waitForRun(id, 'checking');
-    assert.equal(again.pairs.map((pair) => pair.publishedJobId), run.pairs.map((pair) => pair.publishedJobId));
+    assert.equal(
+      again.pairs.map((pair) => pair.publishedJobId),
+      run.pairs.map((pair) => pair.publishedJobId),
+    );
     assert.is((await farm.jobs.get(keys.job(run.pairs[0].publishedJobId)))!.revision, before);
     assert.is(decode<JobRecord>((await farm.jobs.get(keys.job(id)))!.value).revdeps?.platform, 'linux-test');
   } finally {

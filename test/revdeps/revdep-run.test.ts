@@ -85,7 +85,11 @@ if (typeof tarballs === 'string') {
     // Asked for as a person would: `rfarm submit --revdeps`.
     const newVersion = join(mkdtempSync(join(tmpdir(), 'rfarm-assertthat-new-')), 'assertthat_0.2.2.tar.gz');
     writeFileSync(newVersion, breakingAssertthat(tarballs.assertthat));
-    const cli = spawnSync(process.execPath, [RFARM, 'submit', newVersion, '--revdeps', '--server', farm.url, '--env', SUGGESTS_NOT_FORCED, '--check-args', CHECK_ARGS], { encoding: 'utf8' });
+    const cli = spawnSync(
+      process.execPath,
+      [RFARM, 'submit', newVersion, '--revdeps', '--server', farm.url, '--env', SUGGESTS_NOT_FORCED, '--check-args', CHECK_ARGS],
+      { encoding: 'utf8' },
+    );
     assert.is(cli.status, 0, cli.stderr);
     const id = /\/status\/([0-9a-f]{32})\n/.exec(cli.stdout)?.[1] ?? '';
     assert.match(cli.stdout, new RegExp(`CRAN pre-submission summary: ${farm.url}/status/${id}/cran`));

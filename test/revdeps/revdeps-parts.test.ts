@@ -38,14 +38,26 @@ test('reverse dependencies come from every index, once each, through Depends, Im
     { name: 'suggestsonly', fields: { Suggests: 'basepkg' } },
     { name: 'unrelated', fields: { Imports: 'basepkgextra' } },
   ]);
-  const cran = packagesIndex([{ name: 'usesimports', fields: { Imports: 'basepkg' } }, { name: 'linksto', fields: { LinkingTo: 'basepkg' } }]);
-  const found = reverseDependencies('basepkg', [['farm', farm], ['cran', cran]]);
-  assert.equal(found.map((dependency) => [dependency.package, dependency.repository, dependency.fields]), [
-    ['linksto', 'cran', ['LinkingTo']],
-    ['usesdepends', 'farm', ['Depends']],
-    ['usesimports', 'farm', ['Imports']],
+  const cran = packagesIndex([
+    { name: 'usesimports', fields: { Imports: 'basepkg' } },
+    { name: 'linksto', fields: { LinkingTo: 'basepkg' } },
   ]);
-  assert.equal(reverseDependencies('basepkg', [['farm', farm]], ['Suggests']).map((dependency) => dependency.package), ['suggestsonly']);
+  const found = reverseDependencies('basepkg', [
+    ['farm', farm],
+    ['cran', cran],
+  ]);
+  assert.equal(
+    found.map((dependency) => [dependency.package, dependency.repository, dependency.fields]),
+    [
+      ['linksto', 'cran', ['LinkingTo']],
+      ['usesdepends', 'farm', ['Depends']],
+      ['usesimports', 'farm', ['Imports']],
+    ],
+  );
+  assert.equal(
+    reverseDependencies('basepkg', [['farm', farm]], ['Suggests']).map((dependency) => dependency.package),
+    ['suggestsonly'],
+  );
 });
 
 const item = (severity: CheckItem['severity'], check: string, text: string): CheckItem => ({ severity, check, text });
@@ -62,7 +74,10 @@ test('a new ERROR or WARNING makes a reverse dependency newly broken, with the f
   const after = result(before.items[0], item('ERROR', 'checking examples', "Error in basepkg::gone() : could not find function 'gone'"));
   const diff = diffFindings(before, after);
   assert.is(diff.verdict, 'newly broken');
-  assert.equal(diff.appeared.map((finding) => finding.check), ['checking examples']);
+  assert.equal(
+    diff.appeared.map((finding) => finding.check),
+    ['checking examples'],
+  );
   assert.equal(diff.disappeared, []);
 });
 
@@ -76,7 +91,15 @@ test('two runs of the same code compare equal despite temporary paths and timing
   assert.equal(diffFindings(run('/tmp/RtmpA1', '1.2'), run('/tmp/RtmpZ9', '3.4')), { verdict: 'unchanged', appeared: [], disappeared: [] });
 });
 
-const pair: RevdepPair = { package: 'usesbase', version: '1.0', repository: 'http://farm/repo', fields: ['Imports'], publishedJobId: 'a'.repeat(32), submittedJobId: 'b'.repeat(32), problem: null };
+const pair: RevdepPair = {
+  package: 'usesbase',
+  version: '1.0',
+  repository: 'http://farm/repo',
+  fields: ['Imports'],
+  publishedJobId: 'a'.repeat(32),
+  submittedJobId: 'b'.repeat(32),
+  problem: null,
+};
 const build = (jobId: string, status: BuildRecord['status'], checked: CheckResult | null, reason: string | null = null): BuildRecord => ({
   ...newBuildRecord(jobId, 'linux', '2026-01-01T00:00:00Z'),
   status,

@@ -57,7 +57,14 @@ const submitted = await rhubQuery(server, 'SUBMIT PACKAGE', {
   }),
 });
 const failing = await rhubQuery(server, 'SUBMIT PACKAGE', {
-  data: submitBody({ email: EMAIL, token: firstToken, packageName: 'failpkg', version: '0.1.0', platforms: [hostPlatform], tarball: packTarball(packages.failingTests()) }),
+  data: submitBody({
+    email: EMAIL,
+    token: firstToken,
+    packageName: 'failpkg',
+    version: '0.1.0',
+    platforms: [hostPlatform],
+    tarball: packTarball(packages.failingTests()),
+  }),
 });
 const checkId: string = submitted.body?.[hostPlatform]?.id;
 
@@ -71,10 +78,31 @@ test('the platform list has rfarm platforms, the live host and the old r-hub nam
   assert.is(response.status, 200);
   assert.match(response.contentType, /^application\/json/);
   const names = response.body.map((platform: any) => platform.name);
-  for (const name of [hostPlatform, 'r-devel-linux-x86_64-debian-gcc', 'debian-gcc-release', 'fedora-clang-devel', 'ubuntu-gcc-release', 'windows-x86_64-devel']) {
+  for (const name of [
+    hostPlatform,
+    'r-devel-linux-x86_64-debian-gcc',
+    'debian-gcc-release',
+    'fedora-clang-devel',
+    'ubuntu-gcc-release',
+    'windows-x86_64-devel',
+  ]) {
     assert.ok(names.includes(name), `${name} missing from ${names}`);
   }
-  const fields = ['name', 'description', 'cran-name', 'rversion', 'os-type', 'cpu-type', 'os-info', 'compilers', 'docker-image', 'sysreqs-platform', 'categories', 'node-labels', 'queue'];
+  const fields = [
+    'name',
+    'description',
+    'cran-name',
+    'rversion',
+    'os-type',
+    'cpu-type',
+    'os-info',
+    'compilers',
+    'docker-image',
+    'sysreqs-platform',
+    'categories',
+    'node-labels',
+    'queue',
+  ];
   for (const platform of response.body) for (const field of fields) assert.ok(field in platform, `${platform.name} has no ${field}`);
   for (const platform of response.body) assertSchema('RhubPlatform', platform);
   const alias = response.body.find((platform: any) => platform.name === 'fedora-clang-devel');
@@ -104,7 +132,10 @@ test('submit answers 201 keyed by platform with a 1.x id and a status URL', () =
 test('the live log streams the check with r-hub section markers and ends with Finished', async () => {
   const { lines, pages } = await followLivelog(server, checkId);
   assert.ok(lines.includes('>>>>>===== Running R CMD check'), lines.join('\n'));
-  assert.ok(lines.some((line) => /^Status: OK/.test(line)), lines.join('\n'));
+  assert.ok(
+    lines.some((line) => /^Status: OK/.test(line)),
+    lines.join('\n'),
+  );
   assert.is(lines[lines.length - 1], 'Finished: SUCCESS');
   // Following page by page shows each line once: the same as reading it whole afterwards.
   const whole = await rhubQuery(server, 'LIVE LOG', { params: { id: checkId }, query: { start: 0 } });
@@ -147,7 +178,10 @@ test('group status lists the checks of a submission', async () => {
   const group = submitted.body[hostPlatform].group;
   const response = await rhubQuery(server, 'GET GROUP STATUS', { params: { id: group } });
   assert.is(response.status, 200);
-  assert.equal(response.body.map((status: any) => status.id), [checkId]);
+  assert.equal(
+    response.body.map((status: any) => status.id),
+    [checkId],
+  );
 });
 
 test('a failing check is an error with the failure among the errors, and its log ends in FAILURE', async () => {
@@ -157,7 +191,10 @@ test('a failing check is an error with the failure among the errors, and its log
   const status = (await rhubQuery(server, 'GET STATUS', { data: { id: [id] } })).body[0];
   assert.is(status.status, 'error');
   assert.is(status.result.status, 'error');
-  assert.ok(status.result.errors.some((text: string) => /deliberate test failure 7f3a/.test(text)), JSON.stringify(status.result));
+  assert.ok(
+    status.result.errors.some((text: string) => /deliberate test failure 7f3a/.test(text)),
+    JSON.stringify(status.result),
+  );
 });
 
 test('each submission is mailed its result when it ends, as r-hub did', async () => {
@@ -166,7 +203,11 @@ test('each submission is mailed its result when it ends, as r-hub did', async ()
   const deadline = Date.now() + 30_000;
   while (subjects.length < 2 && Date.now() < deadline) {
     await new Promise((done) => setTimeout(done, 250));
-    subjects.splice(0, subjects.length, ...sink.messages.filter((message) => /^Subject: rfarm: /m.test(message.raw)).map((message) => /^Subject: (.*)$/m.exec(message.raw)![1]));
+    subjects.splice(
+      0,
+      subjects.length,
+      ...sink.messages.filter((message) => /^Subject: rfarm: /m.test(message.raw)).map((message) => /^Subject: (.*)$/m.exec(message.raw)![1]),
+    );
   }
   assert.equal(subjects.sort(), ['rfarm: failpkg 0.1.0 ERROR', 'rfarm: okpkg 0.1.0 OK']);
 });
@@ -175,17 +216,30 @@ test('list_my_checks: groups newest first, each a list of checks, with either to
   for (const token of [firstToken, secondToken]) {
     const response = await rhubQuery(server, 'LIST BUILDS EMAIL', { params: { email: EMAIL, token } });
     assert.is(response.status, 200, JSON.stringify(response.body));
-    assert.equal(response.body.map((group: any[]) => group.map((check) => check.package)), [['failpkg'], ['okpkg']]);
+    assert.equal(
+      response.body.map((group: any[]) => group.map((check) => check.package)),
+      [['failpkg'], ['okpkg']],
+    );
   }
   const byPackage = await rhubQuery(server, 'LIST BUILDS PACKAGE', { params: { email: EMAIL, package: 'okpkg', token: firstToken } });
-  assert.equal(byPackage.body.map((group: any[]) => group.map((check) => check.id)), [[checkId]]);
+  assert.equal(
+    byPackage.body.map((group: any[]) => group.map((check) => check.id)),
+    [[checkId]],
+  );
   const none = await rhubQuery(server, 'LIST BUILDS PACKAGE', { params: { email: EMAIL, package: 'otherpkg', token: firstToken } });
   assert.equal(none.body, []);
 });
 
 test('an old r-hub name queues on its rfarm platform; cancelled, it reads aborted', async () => {
   const response = await rhubQuery(server, 'SUBMIT PACKAGE', {
-    data: submitBody({ email: EMAIL, token: firstToken, packageName: 'okpkg', version: '0.1.0', platforms: ['debian-gcc-release'], tarball: packTarball(packages.ok()) }),
+    data: submitBody({
+      email: EMAIL,
+      token: firstToken,
+      packageName: 'okpkg',
+      version: '0.1.0',
+      platforms: ['debian-gcc-release'],
+      tarball: packTarball(packages.ok()),
+    }),
   });
   assert.is(response.status, 201, JSON.stringify(response.body));
   const { id, group } = response.body['debian-gcc-release'];
@@ -229,7 +283,15 @@ test('errors are JSON with a message the client shows', async () => {
   assert.match(unknown.body.message, /platform 'windows-x86_64-oldrel' is unknown; known platforms: .*debian-gcc-release/);
 
   const env = await rhubQuery(server, 'SUBMIT PACKAGE', {
-    data: submitBody({ email: EMAIL, token: firstToken, packageName: 'okpkg', version: '0.1.0', platforms: [hostPlatform], envVars: { LD_PRELOAD: '/x.so' }, tarball }),
+    data: submitBody({
+      email: EMAIL,
+      token: firstToken,
+      packageName: 'okpkg',
+      version: '0.1.0',
+      platforms: [hostPlatform],
+      envVars: { LD_PRELOAD: '/x.so' },
+      tarball,
+    }),
   });
   assert.is(env.status, 400);
   assert.match(env.body.message, /LD_PRELOAD/);

@@ -8,7 +8,10 @@ import { rhubQuery, submitBody } from './rhub-client-replay.ts';
 
 const PRESHARED = 'a3f9c2d4e5b60718293a4b5c6d7e8f90';
 const domainFarm = await startTestFarm({ workers: 0, controlPlaneEnv: { FARM_RHUB_TOKEN_MODE: 'domain', FARM_RHUB_ALLOWED_DOMAINS: 'lab.example.org' } });
-const presharedFarm = await startTestFarm({ workers: 0, controlPlaneEnv: { FARM_RHUB_TOKEN_MODE: 'preshared', FARM_RHUB_TOKENS: `${PRESHARED},0123456789abcdef0123` } });
+const presharedFarm = await startTestFarm({
+  workers: 0,
+  controlPlaneEnv: { FARM_RHUB_TOKEN_MODE: 'preshared', FARM_RHUB_TOKENS: `${PRESHARED},0123456789abcdef0123` },
+});
 const tarball = packTarball(packages.ok());
 
 test.after(async () => {

@@ -83,7 +83,10 @@ test('a build is an unprivileged uid with no capabilities, and cannot remount th
   for (const dir of ['/rfarm/dependencies', '/usr', '/etc']) assert.match(findings, new RegExp(`${dir} mount=\\d+ write=FALSE`));
   assert.is(build.status, 'DONE');
   assert.not.ok(existsSync('/usr/rfarm-pwned') || existsSync('/etc/rfarm-pwned'));
-  assert.equal(files(join(dataDir, 'dependency-cache')).filter((path) => path.endsWith('rfarm-pwned')), []);
+  assert.equal(
+    files(join(dataDir, 'dependency-cache')).filter((path) => path.endsWith('rfarm-pwned')),
+    [],
+  );
 });
 
 test('a build sees no agent environment, no /etc/shadow, no farm paths and only its own processes', async () => {
@@ -100,7 +103,10 @@ test('artifacts linked to a host secret or the agent environment are refused, ne
   const { build, id } = await finished('links');
   assert.is(build.status, 'DONE');
   assert.is(build.result.status, 'ERROR');
-  const refused = build.result.items.filter((item: any) => item.check === 'files left by the build').map((item: any) => item.text).join('\n');
+  const refused = build.result.items
+    .filter((item: any) => item.check === 'files left by the build')
+    .map((item: any) => item.text)
+    .join('\n');
   assert.match(refused, /00check\.log: is a symbolic link/);
   assert.match(refused, /_R_.*\.tar\.gz: is a symbolic link/);
   for (const record of build.artifacts) {
@@ -116,7 +122,10 @@ test('artifacts linked to a host secret or the agent environment are refused, ne
 test('an artifact that is /dev/zero or a FIFO ends the build with an ERROR naming it, without blocking the worker', async () => {
   const { build } = await finished('devices');
   assert.is(build.status, 'DONE');
-  const refused = build.result.items.filter((item: any) => item.check === 'files left by the build').map((item: any) => item.text).join('\n');
+  const refused = build.result.items
+    .filter((item: any) => item.check === 'files left by the build')
+    .map((item: any) => item.text)
+    .join('\n');
   assert.match(refused, /00install\.out: is a symbolic link/);
   assert.match(refused, /00check\.log: is not a regular file/);
   assert.match(refused, /_R_.*\.tar\.gz: is not a regular file/);
@@ -127,7 +136,10 @@ test('a check that rewrites its 00check.log and writes "Status: OK" into its con
   const { build } = await finished('forge');
   assert.is(build.status, 'DONE');
   assert.is(build.result.status, 'ERROR');
-  assert.ok(build.result.items.some((item: any) => item.severity === 'ERROR' && /tests/.test(item.check)), JSON.stringify(build.result.items));
+  assert.ok(
+    build.result.items.some((item: any) => item.severity === 'ERROR' && /tests/.test(item.check)),
+    JSON.stringify(build.result.items),
+  );
 });
 
 test('ptrace, process_vm_readv and pidfd_getfd on the check process are refused (EPERM)', async () => {
@@ -149,7 +161,10 @@ test('a fork bomb stops at the build process limit and leaves no process behind'
 test('a build that fills its directory is stopped with an ERROR, and its files are gone', async () => {
   const { build } = await finished('disk');
   assert.is(build.status, 'DONE');
-  assert.ok(build.result.items.some((item: any) => item.check === 'disk space'), JSON.stringify(build.result.items));
+  assert.ok(
+    build.result.items.some((item: any) => item.check === 'disk space'),
+    JSON.stringify(build.result.items),
+  );
   await waitForAll();
   assert.equal(readdirSync(join(dataDir, 'builds')), []);
 });

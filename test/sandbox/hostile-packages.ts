@@ -61,7 +61,9 @@ export const hostile = {
       [
         'check <- normalizePath("..")',
         'job <- dirname(check)',
-        'for (log in c("00check.log", "00install.out")) { unlink(file.path(check, log)); file.symlink(' + JSON.stringify(secretPath) + ', file.path(check, log)) }',
+        'for (log in c("00check.log", "00install.out")) { unlink(file.path(check, log)); file.symlink(' +
+          JSON.stringify(secretPath) +
+          ', file.path(check, log)) }',
         'for (binary in list.files(job, pattern = "_R_.*[.]tar[.]gz$", full.names = TRUE)) { unlink(binary); file.symlink("/proc/self/environ", binary) }',
         'source <- file.path(job, "hostlinks_0.1.0.tar.gz")',
         'unlink(source); file.symlink(' + JSON.stringify(secretPath) + ', source)',
@@ -101,40 +103,36 @@ export const hostile = {
 
   /** C code reaching into the check process: ptrace, process_vm_readv, pidfd_getfd of its parent. */
   syscalls: () =>
-    attack(
-      'hostsyscalls',
-      ['r <- hostsyscalls:::probe()', 'findings <- sprintf("%s=%d", names(r), r)', REPORT].join('\n'),
-      {
-        NAMESPACE: 'export(hello)\nuseDynLib(hostsyscalls, .registration = TRUE)\n',
-        'R/probe.R': 'probe <- function() { r <- .Call(C_probe); names(r) <- c("ptrace", "process_vm_readv", "pidfd_getfd"); r }\n',
-        'src/probe.c': [
-          '#define _GNU_SOURCE',
-          '#include <errno.h>',
-          '#include <sys/ptrace.h>',
-          '#include <sys/syscall.h>',
-          '#include <sys/uio.h>',
-          '#include <unistd.h>',
-          '#include <R.h>',
-          '#include <Rinternals.h>',
-          '#include <R_ext/Rdynload.h>',
-          'static int err(long rc) { return rc == -1 ? errno : 0; }',
-          'SEXP probe(void) {',
-          '  pid_t parent = getppid();',
-          '  SEXP out = PROTECT(allocVector(INTSXP, 3));',
-          '  INTEGER(out)[0] = err(ptrace(PTRACE_ATTACH, parent, 0, 0));',
-          '  char buffer[16]; struct iovec local = { buffer, sizeof buffer }, remote = { (void *) 0x400000, sizeof buffer };',
-          '  INTEGER(out)[1] = err(syscall(SYS_process_vm_readv, parent, &local, 1, &remote, 1, 0));',
-          '  long pidfd = syscall(434 /* pidfd_open */, parent, 0);',
-          '  INTEGER(out)[2] = err(syscall(438 /* pidfd_getfd */, pidfd, 1, 0));',
-          '  UNPROTECT(1);',
-          '  return out;',
-          '}',
-          'static const R_CallMethodDef calls[] = {{"C_probe", (DL_FUNC) &probe, 0}, {NULL, NULL, 0}};',
-          'void R_init_hostsyscalls(DllInfo *dll) { R_registerRoutines(dll, NULL, calls, NULL, NULL); R_useDynamicSymbols(dll, FALSE); }',
-          '',
-        ].join('\n'),
-      },
-    ),
+    attack('hostsyscalls', ['r <- hostsyscalls:::probe()', 'findings <- sprintf("%s=%d", names(r), r)', REPORT].join('\n'), {
+      NAMESPACE: 'export(hello)\nuseDynLib(hostsyscalls, .registration = TRUE)\n',
+      'R/probe.R': 'probe <- function() { r <- .Call(C_probe); names(r) <- c("ptrace", "process_vm_readv", "pidfd_getfd"); r }\n',
+      'src/probe.c': [
+        '#define _GNU_SOURCE',
+        '#include <errno.h>',
+        '#include <sys/ptrace.h>',
+        '#include <sys/syscall.h>',
+        '#include <sys/uio.h>',
+        '#include <unistd.h>',
+        '#include <R.h>',
+        '#include <Rinternals.h>',
+        '#include <R_ext/Rdynload.h>',
+        'static int err(long rc) { return rc == -1 ? errno : 0; }',
+        'SEXP probe(void) {',
+        '  pid_t parent = getppid();',
+        '  SEXP out = PROTECT(allocVector(INTSXP, 3));',
+        '  INTEGER(out)[0] = err(ptrace(PTRACE_ATTACH, parent, 0, 0));',
+        '  char buffer[16]; struct iovec local = { buffer, sizeof buffer }, remote = { (void *) 0x400000, sizeof buffer };',
+        '  INTEGER(out)[1] = err(syscall(SYS_process_vm_readv, parent, &local, 1, &remote, 1, 0));',
+        '  long pidfd = syscall(434 /* pidfd_open */, parent, 0);',
+        '  INTEGER(out)[2] = err(syscall(438 /* pidfd_getfd */, pidfd, 1, 0));',
+        '  UNPROTECT(1);',
+        '  return out;',
+        '}',
+        'static const R_CallMethodDef calls[] = {{"C_probe", (DL_FUNC) &probe, 0}, {NULL, NULL, 0}};',
+        'void R_init_hostsyscalls(DllInfo *dll) { R_registerRoutines(dll, NULL, calls, NULL, NULL); R_useDynamicSymbols(dll, FALSE); }',
+        '',
+      ].join('\n'),
+    }),
 
   /** A passing check whose tests swap the source and binary packages for other bytes, submitted for publishing. */
   swap: () =>

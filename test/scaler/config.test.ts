@@ -4,7 +4,15 @@ import { loadConfig, ScalerConfigError } from '../../scaler/index.ts';
 
 const pools = JSON.stringify([
   { platform: 'r-release-windows-x86_64', min: 0, max: 6, provider: 'aws', groupName: 'rfarm-prod-win', region: 'us-east-1' },
-  { platform: 'r-release-linux-x86_64', min: 0, max: 6, backlogPerHost: 8, provider: 'digitalocean', tag: 'rfarm-prod-linux', template: { region: 'fra1', size: 's-4vcpu-8gb', image: 'debian-12-x64', userData: '#cloud-config' } },
+  {
+    platform: 'r-release-linux-x86_64',
+    min: 0,
+    max: 6,
+    backlogPerHost: 8,
+    provider: 'digitalocean',
+    tag: 'rfarm-prod-linux',
+    template: { region: 'fra1', size: 's-4vcpu-8gb', image: 'debian-12-x64', userData: '#cloud-config' },
+  },
 ]);
 
 test('a complete environment gives a frozen config with the defaults filled in', () => {
@@ -17,7 +25,10 @@ test('a complete environment gives a frozen config with the defaults filled in',
 });
 
 test('every problem is reported at once, each saying what to set', () => {
-  const bad = JSON.stringify([{ platform: 'x', min: 3, max: 1, provider: 'gcp' }, { platform: 'y', min: 0, max: 1, provider: 'digitalocean', template: {} }]);
+  const bad = JSON.stringify([
+    { platform: 'x', min: 3, max: 1, provider: 'gcp' },
+    { platform: 'y', min: 0, max: 1, provider: 'digitalocean', template: {} },
+  ]);
   const error = (() => {
     try {
       loadConfig({ SCALER_POOLS: bad, SCALER_INTERVAL_SECONDS: 'soon' });

@@ -12,7 +12,10 @@ test('launching creates tagged droplets from the template, in batches of at most
   try {
     const pool = new DigitalOceanDropletPool({ token: TOKEN, tag: 'rfarm-prod-r-release-linux-x86_64', template, baseUrl: api.base });
     await pool.launch(12, 12);
-    assert.equal(api.creates.map((create) => create.names.length), [10, 2]);
+    assert.equal(
+      api.creates.map((create) => create.names.length),
+      [10, 2],
+    );
     assert.equal(api.creates[0].tags, ['rfarm-prod-r-release-linux-x86_64']);
     assert.is(api.creates[0].size, 's-4vcpu-8gb');
     assert.is(api.creates[0].user_data, '#cloud-config\n');
@@ -33,8 +36,14 @@ test('listing sees only the pool’s own tag, and removing deletes exactly the n
     const hosts = await pool.listHosts();
     assert.is(hosts.length, 3);
     await pool.remove([hosts[0].id]);
-    assert.equal((await pool.listHosts()).map((host) => host.id), hosts.slice(1).map((host) => host.id));
-    assert.ok(api.droplets.some((droplet) => droplet.name === 'other'), 'a droplet outside the pool is never touched');
+    assert.equal(
+      (await pool.listHosts()).map((host) => host.id),
+      hosts.slice(1).map((host) => host.id),
+    );
+    assert.ok(
+      api.droplets.some((droplet) => droplet.name === 'other'),
+      'a droplet outside the pool is never touched',
+    );
   } finally {
     api.server.close();
   }
@@ -44,11 +53,17 @@ test('an API refusal becomes a ProviderError naming the pool, the operation and 
   const api = await standIn();
   try {
     const pool = new DigitalOceanDropletPool({ token: 'wrong', tag: 'rfarm-dev-linux', template, baseUrl: api.base });
-    const error = await pool.listHosts().then(() => null, (caught) => caught);
+    const error = await pool.listHosts().then(
+      () => null,
+      (caught) => caught,
+    );
     assert.instance(error, ProviderError);
     assert.match(error.message, /digitalocean pool rfarm-dev-linux: list droplets failed: HTTP 401 unauthorized: Unable to authenticate you/);
     const good = new DigitalOceanDropletPool({ token: TOKEN, tag: 'rfarm-dev-linux', template, baseUrl: api.base });
-    const missing = await good.remove(['424242']).then(() => null, (caught) => caught);
+    const missing = await good.remove(['424242']).then(
+      () => null,
+      (caught) => caught,
+    );
     assert.match(missing.message, /delete droplet 424242 failed: HTTP 404/);
   } finally {
     api.server.close();

@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
 export const TOKEN = 'dop_v1_test';
 export const template = { region: 'fra1', size: 's-4vcpu-8gb', image: 'debian-12-x64', userData: '#cloud-config\n', vpcUuid: 'vpc-1' };
 
-export interface StandIn { server: Server; base: string; droplets: Array<{ id: number; name: string; status: string; tags: string[] }>; creates: any[] }
+export interface StandIn {
+  server: Server;
+  base: string;
+  droplets: Array<{ id: number; name: string; status: string; tags: string[] }>;
+  creates: any[];
+}
 
 export async function standIn(): Promise<StandIn> {
   const state: StandIn = { droplets: [], creates: [] } as any;
@@ -27,13 +32,17 @@ export async function standIn(): Promise<StandIn> {
       const perPage = 2; // small pages, to exercise `next` (the client asks for 200)
       const page = Number(url.searchParams.get('page') ?? 1);
       const slice = tagged.slice((page - 1) * perPage, page * perPage);
-      const next = page * perPage < tagged.length ? `https://api.digitalocean.com/v2/droplets?tag_name=${url.searchParams.get('tag_name')}&page=${page + 1}&per_page=${perPage}` : undefined;
+      const next =
+        page * perPage < tagged.length
+          ? `https://api.digitalocean.com/v2/droplets?tag_name=${url.searchParams.get('tag_name')}&page=${page + 1}&per_page=${perPage}`
+          : undefined;
       return send(200, { droplets: slice, links: { pages: next ? { next } : {} }, meta: { total: tagged.length } });
     }
     if (request.method === 'POST' && url.pathname === '/v2/droplets') {
       const create = await body(request);
       state.creates.push(create);
-      if (!Array.isArray(create.names) || create.names.length > 10 || !create.size || !create.region || !create.image) return send(422, { id: 'unprocessable_entity', message: 'names, size, region and image are required' });
+      if (!Array.isArray(create.names) || create.names.length > 10 || !create.size || !create.region || !create.image)
+        return send(422, { id: 'unprocessable_entity', message: 'names, size, region and image are required' });
       const made = create.names.map((name: string) => ({ id: nextId++, name, status: 'new', tags: create.tags ?? [] }));
       state.droplets.push(...made);
       return send(202, { droplets: made });
@@ -51,4 +60,3 @@ export async function standIn(): Promise<StandIn> {
   state.base = `http://127.0.0.1:${(state.server.address() as AddressInfo).port}`;
   return state;
 }
-

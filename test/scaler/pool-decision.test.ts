@@ -52,14 +52,26 @@ test('a host running a build is never chosen to stop, even when the pool is over
 });
 
 test('the pool min keeps idle hosts running past the cool-down', () => {
-  const decision = decidePool({ queued: 0, hosts: [host(1), host(2)], workers: [worker(1, false), worker(2, false)] }, { min: 1, max: 4 }, seen([1, 2], t0, t0), t0 + 60 * 60_000, settings);
+  const decision = decidePool(
+    { queued: 0, hosts: [host(1), host(2)], workers: [worker(1, false), worker(2, false)] },
+    { min: 1, max: 4 },
+    seen([1, 2], t0, t0),
+    t0 + 60 * 60_000,
+    settings,
+  );
   assert.is(decision.remove.length, 1);
   assert.is(decision.desired, 1);
 });
 
 test('the longest-idle host stops first', () => {
   const memory: PoolMemory = { firstSeen: { 'id-1': t0, 'id-2': t0 }, idleSince: { 'id-1': t0 + 60_000, 'id-2': t0 } };
-  const decision = decidePool({ queued: 0, hosts: [host(1), host(2)], workers: [worker(1, false), worker(2, false)] }, { min: 1, max: 4 }, memory, t0 + 30 * 60_000, settings);
+  const decision = decidePool(
+    { queued: 0, hosts: [host(1), host(2)], workers: [worker(1, false), worker(2, false)] },
+    { min: 1, max: 4 },
+    memory,
+    t0 + 30 * 60_000,
+    settings,
+  );
   assert.equal(decision.remove, ['id-2']);
 });
 
@@ -79,7 +91,13 @@ test('a host with no heartbeat by the boot deadline is replaced', () => {
 
 test('lowering the max stops surplus idle hosts without waiting for the cool-down', () => {
   const hosts = [host(1), host(2), host(3)];
-  const decision = decidePool({ queued: 0, hosts, workers: [worker(1, false), worker(2, false), worker(3, true)] }, { min: 0, max: 2 }, seen([1, 2, 3], t0, t0 + 60_000), t0 + 2 * 60_000, settings);
+  const decision = decidePool(
+    { queued: 0, hosts, workers: [worker(1, false), worker(2, false), worker(3, true)] },
+    { min: 0, max: 2 },
+    seen([1, 2, 3], t0, t0 + 60_000),
+    t0 + 2 * 60_000,
+    settings,
+  );
   assert.is(decision.remove.length, 1);
   assert.is(decision.desired, 2);
 });
@@ -103,13 +121,25 @@ test('a backlog allowance never delays the first host of a platform with no work
 });
 
 test('while builds wait, no idle host is stopped', () => {
-  const decision = decidePool({ queued: 1, hosts: [host(1), host(2)], workers: [worker(1, false), worker(2, true)] }, { min: 0, max: 6 }, seen([1, 2], t0, t0), t0 + 60 * 60_000, { ...settings, backlogPerHost: 4 });
+  const decision = decidePool(
+    { queued: 1, hosts: [host(1), host(2)], workers: [worker(1, false), worker(2, true)] },
+    { min: 0, max: 6 },
+    seen([1, 2], t0, t0),
+    t0 + 60 * 60_000,
+    { ...settings, backlogPerHost: 4 },
+  );
   assert.equal(decision.remove, []);
 });
 
 test('a Windows host is matched to its worker by instance id when its computer name differs', () => {
   const instance = { id: 'i-0abc', name: 'i-0abc' };
-  const decision = decidePool({ queued: 0, hosts: [instance], workers: [{ host: 'EC2AMAZ-7Q1', id: 'i-0abc', busy: true }] }, { min: 0, max: 2 }, { firstSeen: { 'i-0abc': t0 }, idleSince: {} }, t0 + 60 * 60_000, settings);
+  const decision = decidePool(
+    { queued: 0, hosts: [instance], workers: [{ host: 'EC2AMAZ-7Q1', id: 'i-0abc', busy: true }] },
+    { min: 0, max: 2 },
+    { firstSeen: { 'i-0abc': t0 }, idleSince: {} },
+    t0 + 60 * 60_000,
+    settings,
+  );
   assert.equal(decision.remove, [], 'the busy instance is neither lost nor idle');
   assert.is(decision.desired, 1);
 });

@@ -30,7 +30,19 @@ const OTHER = 'r-devel-linux-x86_64-fedora-gcc';
 
 async function heartbeat(id: string, host: string, platform: string, currentBuild: string | null): Promise<void> {
   const now = new Date().toISOString();
-  const record: WorkerRecord = { id, host, platform, rVersion: '4.5.0', distribution: 'debian', compiler: 'gcc', pid: 1, startedAt: now, heartbeatAt: now, currentBuild, platformDetails: findPlatform(platform)! };
+  const record: WorkerRecord = {
+    id,
+    host,
+    platform,
+    rVersion: '4.5.0',
+    distribution: 'debian',
+    compiler: 'gcc',
+    pid: 1,
+    startedAt: now,
+    heartbeatAt: now,
+    currentBuild,
+    platformDetails: findPlatform(platform)!,
+  };
   await farm.workers.put(keys.worker(id), encode(record));
 }
 
@@ -49,7 +61,9 @@ test('a pass launches droplets for waiting builds and leaves the busy host alone
   const provider = new DigitalOceanDropletPool({ token: TOKEN, tag, template, baseUrl: api.base });
   // The busy worker's host is a droplet of the pool.
   api.droplets.push({ id: 1, name: 'linux-host-1', status: 'active', tags: [tag] });
-  const scaler = new Scaler([{ platform: LINUX, limits: { min: 0, max: 4 }, provider }], { coolDownMs: 300_000, bootDeadlineMs: 900_000 }, () => observeFarm(farm));
+  const scaler = new Scaler([{ platform: LINUX, limits: { min: 0, max: 4 }, provider }], { coolDownMs: 300_000, bootDeadlineMs: 900_000 }, () =>
+    observeFarm(farm),
+  );
   const [result] = await scaler.pass();
   assert.ok('decision' in result, 'error' in result ? result.error.message : '');
   const hosts: PoolHost[] = await provider.listHosts();
@@ -62,7 +76,9 @@ test('a pass launches droplets for waiting builds and leaves the busy host alone
 
 test('a failing provider is reported for its pool and does not stop the pass', async () => {
   const broken = new DigitalOceanDropletPool({ token: 'wrong', tag: 'rfarm-test-broken', template, baseUrl: api.base });
-  const scaler = new Scaler([{ platform: LINUX, limits: { min: 0, max: 4 }, provider: broken }], { coolDownMs: 300_000, bootDeadlineMs: 900_000 }, () => observeFarm(farm));
+  const scaler = new Scaler([{ platform: LINUX, limits: { min: 0, max: 4 }, provider: broken }], { coolDownMs: 300_000, bootDeadlineMs: 900_000 }, () =>
+    observeFarm(farm),
+  );
   const [result] = await scaler.pass();
   assert.ok('error' in result);
   assert.match(result.error.message, /HTTP 401/);

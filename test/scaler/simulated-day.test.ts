@@ -15,7 +15,10 @@ const MINUTE = 60;
 
 test('every build of the day is served on every platform', () => {
   for (const summary of usage.families) assert.is(summary.served, summary.builds, `${summary.family}: ${summary.builds - summary.served} build(s) never ran`);
-  assert.is(usage.families.reduce((sum, summary) => sum + summary.builds, 0), 1385 + 1050 + 1050 + 12 * 50);
+  assert.is(
+    usage.families.reduce((sum, summary) => sum + summary.builds, 0),
+    1385 + 1050 + 1050 + 12 * 50,
+  );
 });
 
 test('p95 queue wait is under 5 minutes for Linux and under 15 for Windows and macOS', () => {
@@ -40,7 +43,9 @@ test('pools scale to zero: no host runs a whole day for the quiet platforms', ()
 test('a pool whose max is too small for the day misses the target, so the test can fail', () => {
   const arrivals = Array.from({ length: 600 }, (_, i) => 8 * 3600 + i * 20);
   const starved: SimulatedPool = { platform: 'tiny', family: 'linux', limits: { min: 0, max: 1 }, bootSeconds: 240, arrivals, buildSeconds: () => 60 };
-  const [summary] = summariseByFamily(simulateDay({ pools: [starved], settings: { coolDownMs: 600_000, bootDeadlineMs: 900_000 }, tickSeconds: 15, ackWaitSeconds: 30, seed: 1 }));
+  const [summary] = summariseByFamily(
+    simulateDay({ pools: [starved], settings: { coolDownMs: 600_000, bootDeadlineMs: 900_000 }, tickSeconds: 15, ackWaitSeconds: 30, seed: 1 }),
+  );
   assert.is(summary.served, 600);
   assert.ok(summary.p95WaitSeconds > 5 * MINUTE);
 });

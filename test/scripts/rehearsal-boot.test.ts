@@ -19,7 +19,12 @@ test('downloads, block volumes and the firewall are skipped with a reason; file 
 
 test('a builder’s rendered docker run keeps its flags and user, with paths under the droplet root, the host network and the local image', () => {
   const image = 'registry.digitalocean.com/r/worker:abc';
-  const argv = adaptedRunArgv(parseUnit(agentContainerUnit(image)).execStart, { image: 'rfarm-worker:local', rootDir: '/tmp/root', hosts: ['nats-1-vpc.x:127.0.0.2'], metricsPort: 9470 }, 'rehearsal-b1', image);
+  const argv = adaptedRunArgv(
+    parseUnit(agentContainerUnit(image)).execStart,
+    { image: 'rfarm-worker:local', rootDir: '/tmp/root', hosts: ['nats-1-vpc.x:127.0.0.2'], metricsPort: 9470 },
+    'rehearsal-b1',
+    image,
+  );
   assert.is(argv[0], 'run');
   const line = argv.join(' ');
   assert.match(line, '--user 10001:10001');

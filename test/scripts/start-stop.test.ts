@@ -58,14 +58,28 @@ async function npmStart(): Promise<StartedFarm> {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, FARM_DATA_DIR: dataDir, PORT: String(port), NATS_PORT: String(natsPort), SYSREQS_PORT: String(sysreqsPort), FARM_WORKERS: '1' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      FARM_DATA_DIR: dataDir,
+      PORT: String(port),
+      NATS_PORT: String(natsPort),
+      SYSREQS_PORT: String(sysreqsPort),
+      FARM_WORKERS: '1',
+    },
   });
   const farm: StartedFarm = { npm, url: `http://127.0.0.1:${port}`, token: '', dataDir, stdout: '' };
   npm.stdout!.on('data', (chunk) => (farm.stdout += chunk));
   npm.stderr!.on('data', (chunk) => (farm.stdout += chunk));
   await until('npm start says the farm runs', () => farm.stdout.includes('rfarm is running') || npm.exitCode !== null, 120_000);
   assert.match(farm.stdout, /rfarm is running/);
-  return { ...farm, token: readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(), get stdout() { return farm.stdout; } };
+  return {
+    ...farm,
+    token: readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(),
+    get stdout() {
+      return farm.stdout;
+    },
+  };
 }
 
 async function cleanup(farm: StartedFarm): Promise<void> {
@@ -81,13 +95,22 @@ test('SIGINT to the npm start leader alone stops every process of the farm, an a
   const farm = await npmStart();
   const pgid = farm.npm.pid!;
   try {
-    const added = await fetch(`${farm.url}/worker`, { method: 'PUT', headers: { authorization: `Bearer ${farm.token}`, 'content-type': 'application/json' }, body: '{}' });
+    const added = await fetch(`${farm.url}/worker`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${farm.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.ok(added.ok, await added.text());
     // The control plane that started that agent dies; the supervisor starts another.
     const controlPlane = group(pgid).find((process) => process.args.includes('control-plane/main.ts'))!;
     process.kill(controlPlane.pid, 'SIGKILL');
     await until('the restart is logged', () => /"service":"control-plane".*restarting/.test(farm.stdout));
-    await until('the control plane answers again', () => fetch(`${farm.url}/healthz`).then((response) => response.ok, () => false));
+    await until('the control plane answers again', () =>
+      fetch(`${farm.url}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      ),
+    );
     assert.is(group(pgid).filter((process) => process.args.includes('images/agent/main.ts')).length, 2, 'both agents run');
     process.kill(pgid, 'SIGINT');
     await until('every process of the group has ended', () => group(pgid).length === 0, 60_000);

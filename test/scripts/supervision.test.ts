@@ -41,15 +41,29 @@ test('nats-server, the control plane, sysreqs and an agent each come back after 
     for (const victim of victims) {
       const before = victim.pid()!;
       process.kill(before, 'SIGKILL');
-      const said = await until(`${victim.service}: a log line`, () => lines.find((line) => line.service === victim.service && /restarting/.test(String(line.msg))));
+      const said = await until(`${victim.service}: a log line`, () =>
+        lines.find((line) => line.service === victim.service && /restarting/.test(String(line.msg))),
+      );
       assert.is(said.level, 50);
       assert.is(said.signal, 'SIGKILL');
       await until(`${victim.service}: running again`, () => victim.pid() !== before && alive(victim.pid()));
-      await until(`${victim.service}: "restarted" logged`, () => lines.some((line) => line.service === victim.service && line.msg === `${victim.service} restarted`));
+      await until(`${victim.service}: "restarted" logged`, () =>
+        lines.some((line) => line.service === victim.service && line.msg === `${victim.service} restarted`),
+      );
     }
     // The farm as a whole answers again: healthy, with its agent back.
-    await until('healthz ok', () => fetch(`${farm.url}/healthz`).then((response) => response.ok, () => false));
-    await until('sysreqs healthz', () => fetch(`${farm.sysreqsUrl}/healthz`).then((response) => response.ok, () => false));
+    await until('healthz ok', () =>
+      fetch(`${farm.url}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      ),
+    );
+    await until('sysreqs healthz', () =>
+      fetch(`${farm.sysreqsUrl}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      ),
+    );
     await farm.waitForWorkers(1, 60_000);
     for (const victim of victims) assert.is(farm.supervisor?.restarts.get(victim.service), 1, victim.service);
   } finally {

@@ -29,14 +29,34 @@ async function malformedUpload(random: () => number, index: number): Promise<Upl
       return { body: flipped, type: 'application/octet-stream' };
     },
     async () => ({ body: await makeTarGz([...packageEntries(), { name: 'demo/bomb', body: Buffer.alloc(60 * 1024 * 1024) }]), type: 'application/gzip' }),
-    async () => ({ body: await makeTarGz([...packageEntries(), { name: 'demo/l', type: 'symlink', linkname: '../../../etc/passwd' }]), type: 'application/gzip' }),
+    async () => ({
+      body: await makeTarGz([...packageEntries(), { name: 'demo/l', type: 'symlink', linkname: '../../../etc/passwd' }]),
+      type: 'application/gzip',
+    }),
     async () => ({ body: await makeTarGz([...packageEntries(), { name: `demo/${'../'.repeat(1 + (index % 5))}x`, body: 'x' }]), type: 'application/gzip' }),
     async () => ({ body: await makeTarGz(packageEntries(`${goodDescription}Huge: ${'x'.repeat(200_000)}\n`)), type: 'application/gzip' }),
-    async () => ({ body: await makeTarGz(packageEntries(Buffer.concat([Buffer.from('Package: demo\nVersion: 1.0\nTitle: '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('\n')]))), type: 'application/gzip' }),
+    async () => ({
+      body: await makeTarGz(
+        packageEntries(Buffer.concat([Buffer.from('Package: demo\nVersion: 1.0\nTitle: '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('\n')])),
+      ),
+      type: 'application/gzip',
+    }),
     async () => ({ body: valid, type: pick(random, ['application/json', 'text/plain', 'multipart/form-data; boundary=x']) }),
     async () => ({ body: randomBytes(3 * 1024 * 1024), type: 'application/gzip' }),
-    async () => ({ body: gzipSync(await makeTar([{ name: 'a/', type: 'directory' }, { name: 'b/DESCRIPTION', body: goodDescription }])), type: 'application/gzip' }),
-    async () => ({ body: valid, type: 'application/gzip', query: pick(random, ['?platform=../../x', '?platform=', '?check_args=--evil', '?email=not-an-email', '?publish=maybe', '?unknown=1', '?platform=%00']) }),
+    async () => ({
+      body: gzipSync(
+        await makeTar([
+          { name: 'a/', type: 'directory' },
+          { name: 'b/DESCRIPTION', body: goodDescription },
+        ]),
+      ),
+      type: 'application/gzip',
+    }),
+    async () => ({
+      body: valid,
+      type: 'application/gzip',
+      query: pick(random, ['?platform=../../x', '?platform=', '?check_args=--evil', '?email=not-an-email', '?publish=maybe', '?unknown=1', '?platform=%00']),
+    }),
   ];
   return pick(random, kinds)();
 }
@@ -79,7 +99,12 @@ async function rssBytes(url: string): Promise<number> {
 
 export async function fuzz(uploads: number, requests: number, random: () => number): Promise<SoakSummary & { rssBefore: number; rssAfter: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rfarm-fuzz-'));
-  const farm = await LocalFarm.start({ dataDir, adminToken: randomBytes(16).toString('hex'), workers: 1, controlPlaneEnv: { FARM_UPLOAD_LIMIT_BYTES: String(2 * 1024 * 1024) } });
+  const farm = await LocalFarm.start({
+    dataDir,
+    adminToken: randomBytes(16).toString('hex'),
+    workers: 1,
+    controlPlaneEnv: { FARM_UPLOAD_LIMIT_BYTES: String(2 * 1024 * 1024) },
+  });
   const notes: string[] = [];
   let serverErrors = 0;
   let notJson = 0;
@@ -105,7 +130,11 @@ export async function fuzz(uploads: number, requests: number, random: () => numb
     };
     for (let index = 0; index < uploads; index++) {
       const upload = await malformedUpload(random, index);
-      const response = await fetch(`${farm.url}/jobs/submit/tarball${upload.query ?? ''}`, { method: 'PUT', headers: { 'content-type': upload.type }, body: new Uint8Array(upload.body) }).catch(() => null);
+      const response = await fetch(`${farm.url}/jobs/submit/tarball${upload.query ?? ''}`, {
+        method: 'PUT',
+        headers: { 'content-type': upload.type },
+        body: new Uint8Array(upload.body),
+      }).catch(() => null);
       if (response?.status === 202) continue; // a mutation may still be a valid package
       await record(response, `upload #${index}`);
     }
@@ -124,7 +153,19 @@ export async function fuzz(uploads: number, requests: number, random: () => numb
     const written = filesAfter.filter((path) => !filesBefore.includes(path) && !relative(dataDir, path).startsWith('builds'));
     if (written.length > 0) notes.push(`files written outside job directories: ${written.slice(0, 5).join(', ')}`);
     notes.push(`${notJson} error answers without a JSON message; control plane RSS ${(rssBefore / 1e6).toFixed(0)} MB → ${(rssAfter / 1e6).toFixed(0)} MB`);
-    return { scenario: 'fuzz', submitted: uploads + requests, completed: 0, lost: 0, duplicated: 0, incompleteOutput: 0, serverErrors, badAnswers: written.length + notJson, notes, rssBefore, rssAfter };
+    return {
+      scenario: 'fuzz',
+      submitted: uploads + requests,
+      completed: 0,
+      lost: 0,
+      duplicated: 0,
+      incompleteOutput: 0,
+      serverErrors,
+      badAnswers: written.length + notJson,
+      notes,
+      rssBefore,
+      rssAfter,
+    };
   } finally {
     await farm.stop();
     rmSync(dataDir, { recursive: true, force: true });

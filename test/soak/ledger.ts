@@ -120,6 +120,16 @@ export class Ledger {
     notes.push(...this.errorTexts.slice(0, 5));
     const duplicated = [...this.finals.values()].filter((verdicts) => verdicts.size > 1).length;
     await this.farm.close();
-    return { scenario: this.scenario, submitted: this.accepted.size, completed, lost, duplicated, incompleteOutput, serverErrors: this.serverErrors, badAnswers: 0, notes };
+    return {
+      scenario: this.scenario,
+      submitted: this.accepted.size,
+      completed,
+      lost,
+      duplicated,
+      incompleteOutput,
+      serverErrors: this.serverErrors,
+      badAnswers: 0,
+      notes,
+    };
   }
 }

@@ -20,8 +20,30 @@ export interface SoakScale {
 }
 
 export const SCALES: Record<'full' | 'short', SoakScale> = {
-  full: { agentKillSubmissions: 100, agentKills: 12, burstSubmissions: 60, controlPlaneKills: 3, natsSubmissions: 30, natsKills: 2, clusterSubmissions: 30, fuzzUploads: 1000, fuzzRequests: 1000, settleMs: 600_000 },
-  short: { agentKillSubmissions: 12, agentKills: 3, burstSubmissions: 12, controlPlaneKills: 1, natsSubmissions: 8, natsKills: 1, clusterSubmissions: 9, fuzzUploads: 150, fuzzRequests: 150, settleMs: 240_000 },
+  full: {
+    agentKillSubmissions: 100,
+    agentKills: 12,
+    burstSubmissions: 60,
+    controlPlaneKills: 3,
+    natsSubmissions: 30,
+    natsKills: 2,
+    clusterSubmissions: 30,
+    fuzzUploads: 1000,
+    fuzzRequests: 1000,
+    settleMs: 600_000,
+  },
+  short: {
+    agentKillSubmissions: 12,
+    agentKills: 3,
+    burstSubmissions: 12,
+    controlPlaneKills: 1,
+    natsSubmissions: 8,
+    natsKills: 1,
+    clusterSubmissions: 9,
+    fuzzUploads: 150,
+    fuzzRequests: 150,
+    settleMs: 240_000,
+  },
 };
 
 /** Runs every scenario in turn (or those named in `only`). */
@@ -47,12 +69,30 @@ export async function runSoak(scale: SoakScale, seed: number, only?: string[]): 
 }
 
 export function failed(summary: SoakSummary): boolean {
-  return summary.lost > 0 || summary.duplicated > 0 || summary.serverErrors > 0 || summary.incompleteOutput > 0 || summary.badAnswers > 0 || (summary.scenario !== 'fuzz' && summary.completed < summary.submitted);
+  return (
+    summary.lost > 0 ||
+    summary.duplicated > 0 ||
+    summary.serverErrors > 0 ||
+    summary.incompleteOutput > 0 ||
+    summary.badAnswers > 0 ||
+    (summary.scenario !== 'fuzz' && summary.completed < summary.submitted)
+  );
 }
 
 export function printSummary(results: readonly SoakSummary[]): void {
   const header = ['scenario', 'submitted', 'completed', 'lost', 'duplicated', 'bad output', '5xx', 'bad answers'];
-  const rows = results.map((summary) => [summary.scenario, summary.submitted, summary.completed, summary.lost, summary.duplicated, summary.incompleteOutput, summary.serverErrors, summary.badAnswers].map(String));
+  const rows = results.map((summary) =>
+    [
+      summary.scenario,
+      summary.submitted,
+      summary.completed,
+      summary.lost,
+      summary.duplicated,
+      summary.incompleteOutput,
+      summary.serverErrors,
+      summary.badAnswers,
+    ].map(String),
+  );
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ');
   console.log(line(header));
@@ -72,7 +112,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await runSoak(scale, seed, only.length ? only : undefined);
   console.log('\nsummary');
   printSummary(results);
-  const totals = results.reduce((sum, result) => ({ lost: sum.lost + result.lost, duplicated: sum.duplicated + result.duplicated, errors: sum.errors + result.serverErrors }), { lost: 0, duplicated: 0, errors: 0 });
+  const totals = results.reduce(
+    (sum, result) => ({ lost: sum.lost + result.lost, duplicated: sum.duplicated + result.duplicated, errors: sum.errors + result.serverErrors }),
+    { lost: 0, duplicated: 0, errors: 0 },
+  );
   console.log(`\ntotal: lost ${totals.lost}, duplicated ${totals.duplicated}, 5xx ${totals.errors}`);
   process.exit(results.some(failed) ? 1 : 0);
 }

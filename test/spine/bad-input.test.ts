@@ -27,7 +27,11 @@ async function storedState(): Promise<{ keys: number; objects: number; builds: n
 }
 
 async function put(body: Uint8Array, query = '', contentType = 'application/gzip') {
-  const response = await fetch(`${farm.url}/jobs/submit/tarball${query}`, { method: 'PUT', headers: { 'content-type': contentType }, body: new Uint8Array(body) });
+  const response = await fetch(`${farm.url}/jobs/submit/tarball${query}`, {
+    method: 'PUT',
+    headers: { 'content-type': contentType },
+    body: new Uint8Array(body),
+  });
   const json = (await response.json()) as { error: { code: string; message: string } };
   return { status: response.status, code: json.error?.code, message: json.error?.message };
 }
@@ -44,15 +48,40 @@ const cases: [string, () => Promise<{ status: number; code: string; message: str
   ['no top-level package directory', async () => put(gzipSync(await makeTar([{ name: 'DESCRIPTION', body: goodDescription }]))), 400, 'no_package_directory'],
   ['DESCRIPTION that is not DCF', async () => put(await description('Package: demo\nthis line is no field\nVersion: 1.0\n')), 400, 'invalid_description'],
   ['DESCRIPTION without Version', async () => put(await description('Package: demo\nTitle: x\n')), 400, 'invalid_description'],
-  ['a package name R rejects', async () => put(await makeTarGz(packageEntries(goodDescription.replace('Package: demo', 'Package: 9demo'), '9demo'))), 400, 'invalid_package_name'],
+  [
+    'a package name R rejects',
+    async () => put(await makeTarGz(packageEntries(goodDescription.replace('Package: demo', 'Package: 9demo'), '9demo'))),
+    400,
+    'invalid_package_name',
+  ],
   ['a version R rejects', async () => put(await description(goodDescription.replace('Version: 0.1.0', 'Version: one'))), 400, 'invalid_package_version'],
   ['an entry with ..', async () => put(await makeTarGz([...packageEntries(), { name: 'demo/../../evil.R', body: 'x' }])), 400, 'unsafe_archive_entry'],
   ['an absolute path', async () => put(await makeTarGz([...packageEntries(), { name: '/etc/evil', body: 'x' }])), 400, 'unsafe_archive_entry'],
-  ['a symbolic link', async () => put(await makeTarGz([...packageEntries(), { name: 'demo/link', type: 'symlink', linkname: '/etc/passwd' }])), 400, 'unsafe_archive_entry'],
-  ['a hard link', async () => put(await makeTarGz([...packageEntries(), { name: 'demo/hard', type: 'link', linkname: 'demo/DESCRIPTION' }])), 400, 'unsafe_archive_entry'],
-  ['a device file', async () => put(await makeTarGz([...packageEntries(), { name: 'demo/dev', type: 'character-device', devmajor: 1, devminor: 3 }])), 400, 'unsafe_archive_entry'],
+  [
+    'a symbolic link',
+    async () => put(await makeTarGz([...packageEntries(), { name: 'demo/link', type: 'symlink', linkname: '/etc/passwd' }])),
+    400,
+    'unsafe_archive_entry',
+  ],
+  [
+    'a hard link',
+    async () => put(await makeTarGz([...packageEntries(), { name: 'demo/hard', type: 'link', linkname: 'demo/DESCRIPTION' }])),
+    400,
+    'unsafe_archive_entry',
+  ],
+  [
+    'a device file',
+    async () => put(await makeTarGz([...packageEntries(), { name: 'demo/dev', type: 'character-device', devmajor: 1, devminor: 3 }])),
+    400,
+    'unsafe_archive_entry',
+  ],
   ['over the size limit', async () => put(randomBytes(UPLOAD_LIMIT + 1)), 413, 'upload_too_large'],
-  ['a decompression bomb', async () => put(await makeTarGz([...packageEntries(), { name: 'demo/zeros', body: Buffer.alloc(200 * 1024 * 1024) }])), 413, 'archive_too_large'],
+  [
+    'a decompression bomb',
+    async () => put(await makeTarGz([...packageEntries(), { name: 'demo/zeros', body: Buffer.alloc(200 * 1024 * 1024) }])),
+    413,
+    'archive_too_large',
+  ],
   ['an unknown platform', async () => put(await makeTarGz(packageEntries()), '?platform=no-such-platform'), 400, 'unknown_platform'],
   ['a check argument not allowed', async () => put(await makeTarGz(packageEntries()), '?check_args=--install-args%3D--evil'), 400, 'check_arg_not_allowed'],
   ['a JSON body', async () => put(Buffer.from('{}'), '', 'application/json'), 415, 'unsupported_media_type'],
@@ -92,7 +121,11 @@ test('an empty file is called empty, not "not gzip"', async () => {
 });
 
 test('POST to the submit route answers 405 and says to use PUT with the package as the body', async () => {
-  const response = await fetch(`${farm.url}/jobs/submit/tarball`, { method: 'POST', headers: { 'content-type': 'application/gzip' }, body: new Uint8Array(await makeTarGz(packageEntries())) });
+  const response = await fetch(`${farm.url}/jobs/submit/tarball`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/gzip' },
+    body: new Uint8Array(await makeTarGz(packageEntries())),
+  });
   assert.is(response.status, 405);
   const body = (await response.json()) as any;
   assert.is(body.error.code, 'method_not_allowed');

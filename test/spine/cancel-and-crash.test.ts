@@ -12,7 +12,10 @@ test.after(() => farm.cleanup());
 
 function processesMatching(pattern: string): string[] {
   try {
-    return execSync(`pgrep -af '${pattern}'`, { encoding: 'utf8' }).trim().split('\n').filter((line) => !line.includes('pgrep'));
+    return execSync(`pgrep -af '${pattern}'`, { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter((line) => !line.includes('pgrep'));
   } catch {
     return [];
   }
@@ -26,7 +29,7 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, w
   }
 }
 
-const runningTest = async (id: string) => (await output(farm, id)).includes('slow test starting') || (await output(farm, id)).includes("Running ‘slow.R’");
+const runningTest = async (id: string) => (await output(farm, id)).includes('slow test starting') || (await output(farm, id)).includes('Running ‘slow.R’');
 
 test('cancelling a long-running check ends CANCELLED within 5 s and leaves no R process behind', async () => {
   const { body } = await submit(farm, packTarball(packages.slow(300, 'cancelme')));
@@ -57,7 +60,7 @@ test('kill -9 of the agent mid-check: the build is redelivered, starts afresh an
   assert.is(text.match(/>>> rfarm: R CMD check\n/g)?.length, 1, 'the output of the lost attempt is not repeated');
 });
 
-test('an agent cut off past its ack wait: the queue gives the build to another agent, the first to finish gives the result, and the output shown is that attempt\'s, whole', async () => {
+test("an agent cut off past its ack wait: the queue gives the build to another agent, the first to finish gives the result, and the output shown is that attempt's, whole", async () => {
   // What a NATS cluster electing a leader does to an agent's heartbeats, made certain: SIGSTOP.
   const { body } = await submit(farm, packTarball(packages.slow(8, 'pauseme')));
   await waitUntil(() => runningTest(body.id), 120_000, 'the slow test to start');

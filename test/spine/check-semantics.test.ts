@@ -24,7 +24,6 @@ const farm = await startTestFarm({ workers: 1 });
 const submitted = await Promise.all(cases.map((entry) => submit(farm, tarballs.get(entry.spec.name)!.data, entry.query)));
 test.after(() => farm.cleanup());
 
-
 test('the farm answers each submission with its real status', () => {
   for (const answer of submitted) {
     assert.is(answer.status, 202, JSON.stringify(answer.body));
@@ -50,14 +49,20 @@ test('skip_on_cran() skips on the farm as on CRAN unless NOT_CRAN=true is asked 
   const [plain, , notCran] = await Promise.all([0, 1, 2].map((index) => waitForJob(farm, submitted[index].body.id, 600_000)));
   assert.is(plain.builds[0].result.status, 'OK', JSON.stringify(plain.builds[0].result.items));
   assert.is(notCran.builds[0].result.status, 'ERROR');
-  assert.ok(notCran.builds[0].result.items.some((item: any) => /tests/.test(item.check)), JSON.stringify(notCran.builds[0].result.items));
+  assert.ok(
+    notCran.builds[0].result.items.some((item: any) => /tests/.test(item.check)),
+    JSON.stringify(notCran.builds[0].result.items),
+  );
 });
 
 test("the output starts with the exact command, environment and network, and the API's build says the same", async () => {
   const info = await waitForJob(farm, submitted[1].body.id, 600_000);
   const text = await output(farm, submitted[1].body.id);
   const head = text.split('\n').slice(0, 6).join('\n');
-  assert.match(head, /^>>> rfarm: check command: env -i PATH=\S+ HOME=\/job\/home .* R CMD check --no-manual --install-args=--build --as-cran skipper_0\.1\.0\.tar\.gz$/m);
+  assert.match(
+    head,
+    /^>>> rfarm: check command: env -i PATH=\S+ HOME=\/job\/home .* R CMD check --no-manual --install-args=--build --as-cran skipper_0\.1\.0\.tar\.gz$/m,
+  );
   assert.match(head, /^>>> rfarm: check environment: nothing beyond a bare R CMD check$/m);
   assert.match(head, /^>>> rfarm: network: none \(/m);
   assert.equal(info.builds[0].check.command, ['R', 'CMD', 'check', '--no-manual', '--install-args=--build', '--as-cran', 'skipper_0.1.0.tar.gz']);

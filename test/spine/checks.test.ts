@@ -83,7 +83,11 @@ test('a package with C code builds a binary that installs with R CMD INSTALL', a
 });
 
 test('inside the sandbox a test cannot open a TCP connection that works outside it', async () => {
-  const outside = execFileSync('Rscript', ['-e', `con <- socketConnection("127.0.0.1", ${openPort}, open = "r+b", timeout = 5); close(con); cat("CONNECTED")`], { encoding: 'utf8' });
+  const outside = execFileSync(
+    'Rscript',
+    ['-e', `con <- socketConnection("127.0.0.1", ${openPort}, open = "r+b", timeout = 5); close(con); cat("CONNECTED")`],
+    { encoding: 'utf8' },
+  );
   assert.is(outside, 'CONNECTED');
   const info = await waitForJob(farm, submissions.network.body.id);
   assert.is(info.builds[0].status, 'DONE');

@@ -26,7 +26,11 @@ function tunOpen(): boolean {
   }
 }
 const missingTool = TOOLS.find((tool) => !['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((dir) => existsSync(join(dir, tool))));
-const missing = missingTool ? `${missingTool} is not installed (npm test's bootstrap installs nftables, slirp4netns, iproute2)` : !tunOpen() ? '/dev/net/tun is not open to this user' : undefined;
+const missing = missingTool
+  ? `${missingTool} is not installed (npm test's bootstrap installs nftables, slirp4netns, iproute2)`
+  : !tunOpen()
+    ? '/dev/net/tun is not open to this user'
+    : undefined;
 
 /**
  * A package whose tests try each target and report, with its route table's devices and resolver, in

@@ -78,87 +78,117 @@ async function assertFinishedWhole(farm: { url: string }, ids: readonly string[]
   }
 }
 
-testUnless(cannotMount, 'a filling NATS store: new work gets 503 storage_full (API and rfarm), every accepted job still finishes whole, and work is taken again once there is room', async () => {
-  const disk = smallStore(128);
-  // No agent yet: what is accepted waits in the store while it fills.
-  const farm = await startTestFarm({ dataDir: disk.dataDir, natsMaxStoreBytes: GiB, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_MIN_FREE_STORE_BYTES: String(16 * MiB), FARM_STORE_RESERVE_PER_BUILD_BYTES: String(12 * MiB) } }).catch((error: Error) => {
-    disk.remove();
-    throw error;
-  });
-  const platform = `platform=${PLATFORM}`;
-  try {
-    const accepted: string[] = [];
-    let refused: { status: number; body: any } | null = null;
-    for (let index = 0; index < 40 && !refused; index++) {
-      const answer = await submit(farm, bulkyPackage(`bulky${index}`, 5), platform);
-      if (answer.status === 202) accepted.push(answer.body.id);
-      else refused = answer;
-    }
-    assert.ok(accepted.length >= 4, `${accepted.length} accepted before the store filled; then ${JSON.stringify(refused)}`);
-    assert.ok(refused, 'the farm refused new work before its store was full');
-    assert.is(refused!.status, 503);
-    assert.is(refused!.body.error.code, 'storage_full');
-    assert.match(refused!.body.error.message, /^the farm is out of storage space and takes no new work until its admin frees some: the file system of .*\/nats has [\d.]+ MB free, after setting aside [\d.]+ MB for the \d+ builds not yet finished \(FARM_STORE_RESERVE_PER_BUILD_BYTES each\), below the farm's floor of 16\.0 MB/);
-    assert.match(refused!.body.error.message, /builds already accepted still run to the end/);
-    // Something else takes what the farm did not set aside for the accepted builds: still refused.
-    writeFileSync(join(disk.store, 'filler'), Buffer.alloc(Math.max(0, freeBytes(disk.store) - (accepted.length * 12 + 8) * MiB)));
-    const tarball = join(disk.dataDir, 'small.tar.gz');
-    writeFileSync(tarball, packTarball({ name: 'smallpkg', files: documentedHello }));
-    const cli = spawnSync(process.execPath, [RFARM, 'submit', tarball], { env: { ...process.env, RFARM_SERVER: farm.url }, encoding: 'utf8' });
-    assert.is(cli.status, 2, cli.stdout + cli.stderr);
-    assert.match(cli.stderr.trim(), /^rfarm: the farm is out of storage space and takes no new work/);
-    assert.is(cli.stderr.trim().split('\n').length, 1, cli.stderr);
-    // The builds run now; every accepted one ends whole.
-    farm.addAgent();
-    await assertFinishedWhole(farm, accepted);
-    rmSync(join(disk.store, 'filler'));
-    for (const deadline = Date.now() + 20_000; ; await new Promise((resolve) => setTimeout(resolve, 500))) {
-      const again = await submit(farm, packTarball({ name: 'afterpkg', files: documentedHello }), platform);
-      if (again.status === 202 || Date.now() > deadline) {
-        assert.is(again.status, 202, JSON.stringify(again.body));
-        break;
+testUnless(
+  cannotMount,
+  'a filling NATS store: new work gets 503 storage_full (API and rfarm), every accepted job still finishes whole, and work is taken again once there is room',
+  async () => {
+    const disk = smallStore(128);
+    // No agent yet: what is accepted waits in the store while it fills.
+    const farm = await startTestFarm({
+      dataDir: disk.dataDir,
+      natsMaxStoreBytes: GiB,
+      workers: 0,
+      agentEnv: { FARM_PLATFORM: PLATFORM },
+      controlPlaneEnv: { FARM_MIN_FREE_STORE_BYTES: String(16 * MiB), FARM_STORE_RESERVE_PER_BUILD_BYTES: String(12 * MiB) },
+    }).catch((error: Error) => {
+      disk.remove();
+      throw error;
+    });
+    const platform = `platform=${PLATFORM}`;
+    try {
+      const accepted: string[] = [];
+      let refused: { status: number; body: any } | null = null;
+      for (let index = 0; index < 40 && !refused; index++) {
+        const answer = await submit(farm, bulkyPackage(`bulky${index}`, 5), platform);
+        if (answer.status === 202) accepted.push(answer.body.id);
+        else refused = answer;
       }
+      assert.ok(accepted.length >= 4, `${accepted.length} accepted before the store filled; then ${JSON.stringify(refused)}`);
+      assert.ok(refused, 'the farm refused new work before its store was full');
+      assert.is(refused!.status, 503);
+      assert.is(refused!.body.error.code, 'storage_full');
+      assert.match(
+        refused!.body.error.message,
+        /^the farm is out of storage space and takes no new work until its admin frees some: the file system of .*\/nats has [\d.]+ MB free, after setting aside [\d.]+ MB for the \d+ builds not yet finished \(FARM_STORE_RESERVE_PER_BUILD_BYTES each\), below the farm's floor of 16\.0 MB/,
+      );
+      assert.match(refused!.body.error.message, /builds already accepted still run to the end/);
+      // Something else takes what the farm did not set aside for the accepted builds: still refused.
+      writeFileSync(join(disk.store, 'filler'), Buffer.alloc(Math.max(0, freeBytes(disk.store) - (accepted.length * 12 + 8) * MiB)));
+      const tarball = join(disk.dataDir, 'small.tar.gz');
+      writeFileSync(tarball, packTarball({ name: 'smallpkg', files: documentedHello }));
+      const cli = spawnSync(process.execPath, [RFARM, 'submit', tarball], { env: { ...process.env, RFARM_SERVER: farm.url }, encoding: 'utf8' });
+      assert.is(cli.status, 2, cli.stdout + cli.stderr);
+      assert.match(cli.stderr.trim(), /^rfarm: the farm is out of storage space and takes no new work/);
+      assert.is(cli.stderr.trim().split('\n').length, 1, cli.stderr);
+      // The builds run now; every accepted one ends whole.
+      farm.addAgent();
+      await assertFinishedWhole(farm, accepted);
+      rmSync(join(disk.store, 'filler'));
+      for (const deadline = Date.now() + 20_000; ; await new Promise((resolve) => setTimeout(resolve, 500))) {
+        const again = await submit(farm, packTarball({ name: 'afterpkg', files: documentedHello }), platform);
+        if (again.status === 202 || Date.now() > deadline) {
+          assert.is(again.status, 202, JSON.stringify(again.body));
+          break;
+        }
+      }
+    } finally {
+      await farm.cleanup().catch(() => undefined);
+      disk.remove();
     }
-  } finally {
-    await farm.cleanup().catch(() => undefined);
-    disk.remove();
-  }
-});
+  },
+);
 
-testUnless(cannotMount, "a JetStream store's size limit: set from the environment, full stores refuse writes, and new work is refused before the limit, leaving room for accepted jobs' artifacts", async () => {
-  const disk = smallStore(200);
-  const farm = await startTestFarm({ dataDir: disk.dataDir, natsMaxStoreBytes: GiB, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv: { FARM_OBJECTS_MAX_BYTES: String(40 * MiB), FARM_STORE_RESERVE_PER_BUILD_BYTES: String(10 * MiB), FARM_MIN_FREE_STORE_BYTES: String(MiB) } }).catch((error: Error) => {
-    disk.remove();
-    throw error;
-  });
-  const platform = `platform=${PLATFORM}`;
-  let nats: Awaited<ReturnType<typeof connectFarm>> | null = null;
-  try {
-    nats = await connectFarm({ servers: [farm.natsUrl], credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'full-disk-test' });
-    const objects = await nats.jsm.streams.info('OBJ_rfarm_objects');
-    assert.is(objects.config.max_bytes, 40 * MiB);
-    assert.is(objects.config.discard, 'new');
-    assert.is((await nats.jsm.streams.info('RFARM_BUILDS')).config.discard, 'new');
-    const accepted: string[] = [];
-    let refused: { status: number; body: any } | null = null;
-    for (let index = 0; index < 30 && !refused; index++) {
-      const answer = await submit(farm, bulkyPackage(`limited${index}`, 3), platform);
-      if (answer.status === 202) accepted.push(answer.body.id);
-      else refused = answer;
+testUnless(
+  cannotMount,
+  "a JetStream store's size limit: set from the environment, full stores refuse writes, and new work is refused before the limit, leaving room for accepted jobs' artifacts",
+  async () => {
+    const disk = smallStore(200);
+    const farm = await startTestFarm({
+      dataDir: disk.dataDir,
+      natsMaxStoreBytes: GiB,
+      workers: 0,
+      agentEnv: { FARM_PLATFORM: PLATFORM },
+      controlPlaneEnv: {
+        FARM_OBJECTS_MAX_BYTES: String(40 * MiB),
+        FARM_STORE_RESERVE_PER_BUILD_BYTES: String(10 * MiB),
+        FARM_MIN_FREE_STORE_BYTES: String(MiB),
+      },
+    }).catch((error: Error) => {
+      disk.remove();
+      throw error;
+    });
+    const platform = `platform=${PLATFORM}`;
+    let nats: Awaited<ReturnType<typeof connectFarm>> | null = null;
+    try {
+      nats = await connectFarm({ servers: [farm.natsUrl], credsFile: farm.natsAuth.controlPlaneCreds, replicas: 1, name: 'full-disk-test' });
+      const objects = await nats.jsm.streams.info('OBJ_rfarm_objects');
+      assert.is(objects.config.max_bytes, 40 * MiB);
+      assert.is(objects.config.discard, 'new');
+      assert.is((await nats.jsm.streams.info('RFARM_BUILDS')).config.discard, 'new');
+      const accepted: string[] = [];
+      let refused: { status: number; body: any } | null = null;
+      for (let index = 0; index < 30 && !refused; index++) {
+        const answer = await submit(farm, bulkyPackage(`limited${index}`, 3), platform);
+        if (answer.status === 202) accepted.push(answer.body.id);
+        else refused = answer;
+      }
+      assert.ok(accepted.length >= 2 && refused, `${accepted.length} accepted, then ${JSON.stringify(refused)}`);
+      assert.is(refused!.body.error.code, 'storage_full');
+      assert.match(
+        refused!.body.error.message,
+        /the farm's store 'OBJ_rfarm_objects' holds [\d.]+ MB of its 40\.0 MB limit, after setting aside [\d.]+ MB for the \d+ builds not yet finished .*\(over 90 %, FARM_STORE_REFUSE_PERCENT\)/,
+      );
+      const health = (await (await fetch(`${farm.url}/healthz`)).json()) as any;
+      assert.is(health.status, 'degraded');
+      assert.match(health.problems.join('\n'), /^storage: the farm's store 'OBJ_rfarm_objects'/m);
+      farm.addAgent();
+      await assertFinishedWhole(farm, accepted);
+    } finally {
+      await nats?.close();
+      await farm.cleanup().catch(() => undefined);
+      disk.remove();
     }
-    assert.ok(accepted.length >= 2 && refused, `${accepted.length} accepted, then ${JSON.stringify(refused)}`);
-    assert.is(refused!.body.error.code, 'storage_full');
-    assert.match(refused!.body.error.message, /the farm's store 'OBJ_rfarm_objects' holds [\d.]+ MB of its 40\.0 MB limit, after setting aside [\d.]+ MB for the \d+ builds not yet finished .*\(over 90 %, FARM_STORE_REFUSE_PERCENT\)/);
-    const health = (await (await fetch(`${farm.url}/healthz`)).json()) as any;
-    assert.is(health.status, 'degraded');
-    assert.match(health.problems.join('\n'), /^storage: the farm's store 'OBJ_rfarm_objects'/m);
-    farm.addAgent();
-    await assertFinishedWhole(farm, accepted);
-  } finally {
-    await nats?.close();
-    await farm.cleanup().catch(() => undefined);
-    disk.remove();
-  }
-});
+  },
+);
 
 test.run();

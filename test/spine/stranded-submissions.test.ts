@@ -27,8 +27,19 @@ async function strand(jobId: string, ageMs: number, visible: boolean): Promise<v
   await nats.jobs.create(keys.build(jobId, platform), encode(newBuildRecord(jobId, platform, at)));
   if (!visible) return;
   const job: JobRecord = {
-    id: jobId, package: spec.name, version: '0.1.0', platforms: [platform], email: null, checkArgs: [], env: {}, submittedAt: at,
-    uploadSize: 0, publish: false, prebuilt: false, description: descriptionText(spec), cancelledAt: null,
+    id: jobId,
+    package: spec.name,
+    version: '0.1.0',
+    platforms: [platform],
+    email: null,
+    checkArgs: [],
+    env: {},
+    submittedAt: at,
+    uploadSize: 0,
+    publish: false,
+    prebuilt: false,
+    description: descriptionText(spec),
+    cancelledAt: null,
   };
   await nats.jobs.create(keys.job(jobId), encode(job));
 }
@@ -54,7 +65,11 @@ test('a submission that never became visible is removed: records, upload and mar
 });
 
 test('a normal submission leaves no marker behind', async () => {
-  const response = await fetch(`${farm.url}/jobs/submit/tarball`, { method: 'PUT', headers: { 'content-type': 'application/gzip' }, body: new Uint8Array(packTarball(packages.ok('markerpkg'))) });
+  const response = await fetch(`${farm.url}/jobs/submit/tarball`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/gzip' },
+    body: new Uint8Array(packTarball(packages.ok('markerpkg'))),
+  });
   const { id } = (await response.json()) as { id: string };
   assert.is(await readRecord(nats.jobs, keys.submission(id)), null);
 });

@@ -23,4 +23,5 @@ export function bareCheck(tarball: string, command: readonly string[], env: Reco
 }
 
 /** A result's findings as sorted `SEVERITY check` lines, to compare two results. */
-export const findings = (result: { items: readonly { severity: string; check: string }[] }) => result.items.map((item) => `${item.severity} ${item.check}`).sort();
+export const findings = (result: { items: readonly { severity: string; check: string }[] }) =>
+  result.items.map((item) => `${item.severity} ${item.check}`).sort();

@@ -42,7 +42,13 @@ export async function startPlatformFarm(platformIds: readonly string[], options:
   const containers = startPlatformContainers(platformFarm, images);
   const addContainer = (platformId: string, workerId: string) => {
     const platform = localPlatform(platformId);
-    const container = new PlatformContainer({ platform, image: images.get([...images.keys()].find((entry) => entry.id === platformId)!)!, agentEnv: containerAgentEnv(platformFarm, platformId), farmDataDir: dataDir, workerId });
+    const container = new PlatformContainer({
+      platform,
+      image: images.get([...images.keys()].find((entry) => entry.id === platformId)!)!,
+      agentEnv: containerAgentEnv(platformFarm, platformId),
+      farmDataDir: dataDir,
+      workerId,
+    });
     container.start();
     containers.push(container);
     return container;

@@ -24,7 +24,11 @@ export function descriptionText(spec: PackageSpec): string {
     Encoding: 'UTF-8',
     ...spec.fields,
   };
-  return Object.entries(fields).map(([name, value]) => `${name}: ${value}`).join('\n') + '\n';
+  return (
+    Object.entries(fields)
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('\n') + '\n'
+  );
 }
 
 /** Writes the package folder into a fresh temporary directory; returns that directory. */
@@ -95,7 +99,8 @@ export const packages = {
         'void R_init_cpkg(DllInfo *dll) { R_registerRoutines(dll, NULL, calls, NULL, NULL); R_useDynamicSymbols(dll, FALSE); }',
         '',
       ].join('\n'),
-      'man/add_one.Rd': '\\name{add_one}\n\\alias{add_one}\n\\title{Add One}\n\\usage{add_one(x)}\n\\arguments{\\item{x}{numbers}}\n\\value{x + 1}\n\\description{Adds one.}\n\\examples{add_one(1)}\n',
+      'man/add_one.Rd':
+        '\\name{add_one}\n\\alias{add_one}\n\\title{Add One}\n\\usage{add_one(x)}\n\\arguments{\\item{x}{numbers}}\n\\value{x + 1}\n\\description{Adds one.}\n\\examples{add_one(1)}\n',
     },
   }),
   /** A test that sleeps, for cancel and crash tests. */

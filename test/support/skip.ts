@@ -20,12 +20,7 @@ export function skipTest(name: string, reason: string, suite: Test = defaultSuit
  * Registers `name` as a test when `missing` is undefined, otherwise as a skip whose reason is `missing`
  * (what is absent and, where it helps, how to get it).
  */
-export function testUnless(
-  missing: string | undefined,
-  name: string,
-  handler: Parameters<Test>[1],
-  suite: Test = defaultSuite,
-): void {
+export function testUnless(missing: string | undefined, name: string, handler: Parameters<Test>[1], suite: Test = defaultSuite): void {
   if (missing === undefined) suite(name, handler);
   else skipTest(name, missing, suite);
 }

@@ -27,4 +27,3 @@ export function built(spec: PackageSpec): { path: string; data: Buffer } {
   const path = join(root, `${spec.name}_0.1.0.tar.gz`);
   return { path, data: readFileSync(path) };
 }
-

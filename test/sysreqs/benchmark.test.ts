@@ -52,8 +52,17 @@ async function score(predictions: Record<string, string[]>): Promise<Score> {
   try {
     writeFileSync(join(dir, 'predictions.json'), JSON.stringify(predictions));
     await promisify(execFile)(process.execPath, [
-      join(bench, 'score.mjs'), '--truth', join(bench, 'debian12-dev.json'), '--pred', join(dir, 'predictions.json'),
-      '--rule', 'dev', '--provides', join(bench, 'provides-bookworm.json'), '--json', join(dir, 'score.json'),
+      join(bench, 'score.mjs'),
+      '--truth',
+      join(bench, 'debian12-dev.json'),
+      '--pred',
+      join(dir, 'predictions.json'),
+      '--rule',
+      'dev',
+      '--provides',
+      join(bench, 'provides-bookworm.json'),
+      '--json',
+      join(dir, 'score.json'),
     ]);
     return JSON.parse(readFileSync(join(dir, 'score.json'), 'utf8'));
   } finally {
@@ -63,7 +72,9 @@ async function score(predictions: Record<string, string[]>): Promise<Score> {
 
 function report(label: string, { micro }: Score): void {
   const meets = micro.precision >= ISSUE_BAR.precision && micro.recall >= ISSUE_BAR.recall;
-  console.log(`  ${label}: micro precision ${micro.precision.toFixed(3)}, recall ${micro.recall.toFixed(3)} (issue bar P>=${ISSUE_BAR.precision} R>=${ISSUE_BAR.recall}: ${meets ? 'met' : 'not met'})`);
+  console.log(
+    `  ${label}: micro precision ${micro.precision.toFixed(3)}, recall ${micro.recall.toFixed(3)} (issue bar P>=${ISSUE_BAR.precision} R>=${ISSUE_BAR.recall}: ${meets ? 'met' : 'not met'})`,
+  );
 }
 
 const records: DevRecord[] = BENCH_DIR ? JSON.parse(readFileSync(join(BENCH_DIR, 'debian12-dev.json'), 'utf8')) : [];
@@ -94,11 +105,18 @@ testUnless(benchAbsent, 'plain: the shipped rules through the service stay above
 testUnless(benchAbsent, `cross-validated (${FOLDS} folds of the name lists) stays above the floor`, async () => {
   const result = await score(crossValidatedPredictions(records));
   report(`cross-validated, ${FOLDS} folds`, result);
-  assert.ok(result.micro.precision >= FLOOR.crossValidated.precision, `cross-validated precision ${result.micro.precision.toFixed(3)} < floor ${FLOOR.crossValidated.precision}`);
-  assert.ok(result.micro.recall >= FLOOR.crossValidated.recall, `cross-validated recall ${result.micro.recall.toFixed(3)} < floor ${FLOOR.crossValidated.recall}`);
+  assert.ok(
+    result.micro.precision >= FLOOR.crossValidated.precision,
+    `cross-validated precision ${result.micro.precision.toFixed(3)} < floor ${FLOOR.crossValidated.precision}`,
+  );
+  assert.ok(
+    result.micro.recall >= FLOOR.crossValidated.recall,
+    `cross-validated recall ${result.micro.recall.toFixed(3)} < floor ${FLOOR.crossValidated.recall}`,
+  );
 });
 
-const sourcesAbsent = benchAbsent ?? (existsSync(SOURCES_DIR) ? undefined : `no development-set sources in ${SOURCES_DIR} (set SYSREQS_DEV_SOURCES; see the README)`);
+const sourcesAbsent =
+  benchAbsent ?? (existsSync(SOURCES_DIR) ? undefined : `no development-set sources in ${SOURCES_DIR} (set SYSREQS_DEV_SOURCES; see the README)`);
 
 testUnless(sourcesAbsent, 'with the sources (configure/Makevars, includes): plain and cross-validated stay above the floor', async () => {
   const sources = new Map<string, SourceArchive>();
@@ -112,8 +130,14 @@ testUnless(sourcesAbsent, 'with the sources (configure/Makevars, includes): plai
   report(`with sources, cross-validated, ${FOLDS} folds`, crossValidated);
   assert.ok(plain.micro.precision >= FLOOR.sourcesPlain.precision, `with sources, plain precision ${plain.micro.precision.toFixed(3)} < floor`);
   assert.ok(plain.micro.recall >= FLOOR.sourcesPlain.recall, `with sources, plain recall ${plain.micro.recall.toFixed(3)} < floor`);
-  assert.ok(crossValidated.micro.precision >= FLOOR.sourcesCrossValidated.precision, `with sources, cross-validated precision ${crossValidated.micro.precision.toFixed(3)} < floor`);
-  assert.ok(crossValidated.micro.recall >= FLOOR.sourcesCrossValidated.recall, `with sources, cross-validated recall ${crossValidated.micro.recall.toFixed(3)} < floor`);
+  assert.ok(
+    crossValidated.micro.precision >= FLOOR.sourcesCrossValidated.precision,
+    `with sources, cross-validated precision ${crossValidated.micro.precision.toFixed(3)} < floor`,
+  );
+  assert.ok(
+    crossValidated.micro.recall >= FLOOR.sourcesCrossValidated.recall,
+    `with sources, cross-validated recall ${crossValidated.micro.recall.toFixed(3)} < floor`,
+  );
 });
 
 test.run();

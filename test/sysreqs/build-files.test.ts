@@ -23,7 +23,7 @@ test('Makevars linker flags, configure tools, AC_CHECK_LIB and header checks are
   assert.equal(rulesIn({ 'configure.ac': 'AC_SEARCH_LIBS(RSA_generate_key_ex, [crypto ssl openssl])\n' }), ['openssl']);
 });
 
-test('comments, R\'s own libraries and unknown names find nothing', () => {
+test("comments, R's own libraries and unknown names find nothing", () => {
   assert.equal(rulesIn({ configure: '# needs -lxml2 one day\ndnl PKG_CHECK_MODULES(X, libcurl)\nPKG_LIBS="-lm -lR -lfoo $(BLAS_LIBS)"\n' }), []);
 });
 

@@ -6,7 +6,18 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_RULES_DIR, buildRuleDatabase, parseDescription, resolve, resolvePlatform, ruleFiles, type BuildFiles, type RuleDatabase, type RuleDatabaseOptions, type SourceInclude } from '../../sysreqs/index.ts';
+import {
+  DEFAULT_RULES_DIR,
+  buildRuleDatabase,
+  parseDescription,
+  resolve,
+  resolvePlatform,
+  ruleFiles,
+  type BuildFiles,
+  type RuleDatabase,
+  type RuleDatabaseOptions,
+  type SourceInclude,
+} from '../../sysreqs/index.ts';
 import { descriptionOf, type DevRecord } from './dev-set.ts';
 
 /** Folds of the cross-validation. */
@@ -21,14 +32,22 @@ type RuleDocument = Record<string, unknown> & { packages?: Record<string, unknow
 
 /** The shipped rules, with the name-list entries of `heldOut` packages dropped. */
 export function rulesWithout(heldOut: ReadonlySet<string>, dir = DEFAULT_RULES_DIR, options: RuleDatabaseOptions = {}): RuleDatabase {
-  const keep = (entries: Record<string, unknown> | undefined) => (entries ? Object.fromEntries(Object.entries(entries).filter(([name]) => !heldOut.has(name))) : undefined);
+  const keep = (entries: Record<string, unknown> | undefined) =>
+    entries ? Object.fromEntries(Object.entries(entries).filter(([name]) => !heldOut.has(name))) : undefined;
   return buildRuleDatabase(
     ruleFiles(dir).map((file) => {
       const document = parseYaml(readFileSync(file, 'utf8')) as RuleDocument;
       const packages = keep(document.packages);
       const linkingTo = keep(document.linking_to);
       const { packages: _packages, linking_to: _linkingTo, ...rest } = document;
-      return { file, document: { ...rest, ...(packages && Object.keys(packages).length ? { packages } : {}), ...(linkingTo && Object.keys(linkingTo).length ? { linking_to: linkingTo } : {}) } };
+      return {
+        file,
+        document: {
+          ...rest,
+          ...(packages && Object.keys(packages).length ? { packages } : {}),
+          ...(linkingTo && Object.keys(linkingTo).length ? { linking_to: linkingTo } : {}),
+        },
+      };
     }),
     options,
   );
@@ -56,7 +75,12 @@ export function predict(db: RuleDatabase, records: readonly DevRecord[], sources
  * package contents index (sysreqs/debian-files/) stays: it is Debian's file lists, not drawn from
  * the development set's answers.
  */
-export function crossValidatedPredictions(records: readonly DevRecord[], folds = FOLDS, sources?: SourceBuildFiles, options: RuleDatabaseOptions = {}): Record<string, string[]> {
+export function crossValidatedPredictions(
+  records: readonly DevRecord[],
+  folds = FOLDS,
+  sources?: SourceBuildFiles,
+  options: RuleDatabaseOptions = {},
+): Record<string, string[]> {
   const predictions: Record<string, string[]> = {};
   for (let fold = 0; fold < folds; fold++) {
     const heldOut = records.filter((record) => foldOf(record.package, folds) === fold);

@@ -65,9 +65,15 @@ test("only unconditional <…> includes count; include guards are not conditions
     '#endif',
   ].join('\n');
   const includes = includesOf('src/mypkg.h', code);
-  assert.equal(includes.map((include) => include.header), ['uv.h', 'bundled/thing.h']);
+  assert.equal(
+    includes.map((include) => include.header),
+    ['uv.h', 'bundled/thing.h'],
+  );
   assert.equal(includes[0], { header: 'uv.h', file: 'src/mypkg.h', line: 3 });
-  assert.equal(unshippedIncludes(includes, new Set(['src/bundled/thing.h', 'src/mypkg.h'])).map((include) => include.header), ['uv.h']);
+  assert.equal(
+    unshippedIncludes(includes, new Set(['src/bundled/thing.h', 'src/mypkg.h'])).map((include) => include.header),
+    ['uv.h'],
+  );
 });
 
 test.run();

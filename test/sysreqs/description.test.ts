@@ -3,7 +3,9 @@ import * as assert from 'uvu/assert';
 import { SysreqsError, parseDescription, parsePackagesIndex } from '../../sysreqs/index.ts';
 
 test('continuation lines join into one field value', () => {
-  const record = parseDescription('Package: sf\nVersion: 1.0\nSystemRequirements: GDAL (>= 2.0.1), GEOS (>= 3.4.0),\n        PROJ (>= 4.8.0)\nLinkingTo: Rcpp\n');
+  const record = parseDescription(
+    'Package: sf\nVersion: 1.0\nSystemRequirements: GDAL (>= 2.0.1), GEOS (>= 3.4.0),\n        PROJ (>= 4.8.0)\nLinkingTo: Rcpp\n',
+  );
   assert.is(record.name, 'sf');
   assert.is(record.systemRequirements, 'GDAL (>= 2.0.1), GEOS (>= 3.4.0),\nPROJ (>= 4.8.0)');
   assert.equal(record.linkingTo, ['Rcpp']);
@@ -52,7 +54,10 @@ test('a latin1 DESCRIPTION that does not declare its encoding is still read', ()
 });
 
 test('a blank line inside a DESCRIPTION is malformed', () => {
-  assert.throws(() => parseDescription('Package: x\n\nVersion: 1\n'), (error: Error) => error instanceof SysreqsError && /line 2 is blank/.test(error.message));
+  assert.throws(
+    () => parseDescription('Package: x\n\nVersion: 1\n'),
+    (error: Error) => error instanceof SysreqsError && /line 2 is blank/.test(error.message),
+  );
 });
 
 test.run();

@@ -28,7 +28,12 @@ test('with no HOST, the sysreqs service listens on 127.0.0.1 only', async () => 
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { env, stdio: 'ignore' });
   try {
     const deadline = Date.now() + 30_000;
-    while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false))) {
+    while (
+      !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      ))
+    ) {
       assert.ok(Date.now() < deadline && child.exitCode === null, 'the service did not come up');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -1,7 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PLATFORMS, platformOfHost } from '../../images/index.ts';
-import { DEFAULT_RULES_DIR, SYSREQS_PLATFORMS, findSysreqsPlatform, loadRuleDatabase, parseDescription, resolve, resolvePlatform, type SysreqsPlatform } from '../../sysreqs/index.ts';
+import {
+  DEFAULT_RULES_DIR,
+  SYSREQS_PLATFORMS,
+  findSysreqsPlatform,
+  loadRuleDatabase,
+  parseDescription,
+  resolve,
+  resolvePlatform,
+  type SysreqsPlatform,
+} from '../../sysreqs/index.ts';
 
 const db = loadRuleDatabase(DEFAULT_RULES_DIR);
 const record = (name: string) => parseDescription(`Package: ${name}\nVersion: 1.0\n`);
@@ -22,7 +31,10 @@ function familyKey(platform: SysreqsPlatform): string {
 
 test('every catalogue platform maps to a sysreqs platform', () => {
   for (const platform of PLATFORMS) {
-    assert.ok(findSysreqsPlatform(platform.sysreqs.name, platform.sysreqs.release), `${platform.id} (${platform.sysreqs.name} ${platform.sysreqs.release}) has no sysreqs platform`);
+    assert.ok(
+      findSysreqsPlatform(platform.sysreqs.name, platform.sysreqs.release),
+      `${platform.id} (${platform.sysreqs.name} ${platform.sysreqs.release}) has no sysreqs platform`,
+    );
     assert.is(resolvePlatform(platform.id).distribution, platform.sysreqs.name);
   }
 });
@@ -38,7 +50,13 @@ test('a local host platform such as debian 12 resolves, as do distribution alias
 
 test("a local farm's own live platform id resolves to its distribution's rules", () => {
   const host = (distribution: string, release: string, machine = 'x86_64') =>
-    platformOfHost({ distribution, release, machine, rVersionLine: 'R version 4.2.2 Patched (2022-11-10 r83330) -- "Innocent and Trusting"', cc: 'gcc -std=gnu11' });
+    platformOfHost({
+      distribution,
+      release,
+      machine,
+      rVersionLine: 'R version 4.2.2 Patched (2022-11-10 r83330) -- "Innocent and Trusting"',
+      cc: 'gcc -std=gnu11',
+    });
   const debian = host('debian', '12');
   assert.is(debian.id, 'r-patched-linux-x86_64-debian-12-gcc');
   assert.is(resolvePlatform(debian.id).id, 'debian-12');
@@ -55,7 +73,10 @@ for (const family of Object.keys(expected)) {
     for (const platform of platforms) {
       for (const [name, pattern] of Object.entries(expected[family])) {
         const resolution = resolve(db, platform, [record(name)]);
-        assert.ok(resolution.packages.some((os) => pattern.test(os)), `${platform.id} ${name}: ${resolution.packages.join(' ')}`);
+        assert.ok(
+          resolution.packages.some((os) => pattern.test(os)),
+          `${platform.id} ${name}: ${resolution.packages.join(' ')}`,
+        );
         assert.ok(resolution.install_scripts.length > 0, `${platform.id} ${name}: no install script`);
       }
     }

@@ -25,7 +25,12 @@ const BUILD_RATE_BAR = 0.95;
 const CACHE = '/var/cache/rfarm-prove';
 const ROOTFS = process.env.SYSREQS_PROVE_ROOTFS || join(CACHE, 'debian-12');
 
-const why = process.getuid?.() !== 0 ? 'not root (overlay mounts and chroot need it)' : !existsSync(join(ROOTFS, 'usr/bin/R')) ? `no Debian 12 root file system with R at ${ROOTFS} (npm run sysreqs:prove -- --make-rootfs ${ROOTFS})` : undefined;
+const why =
+  process.getuid?.() !== 0
+    ? 'not root (overlay mounts and chroot need it)'
+    : !existsSync(join(ROOTFS, 'usr/bin/R'))
+      ? `no Debian 12 root file system with R at ${ROOTFS} (npm run sysreqs:prove -- --make-rootfs ${ROOTFS})`
+      : undefined;
 testUnless(why, `a dozen packages build on Debian 12 with only the resolver's answer (bar ${BUILD_RATE_BAR * 100} %)`, async () => {
   const proofs = await provePackages(DOZEN, {
     rules: loadRuleDatabase(DEFAULT_RULES_DIR),
@@ -37,8 +42,17 @@ testUnless(why, `a dozen packages build on Debian 12 with only the resolver's an
   });
   console.log(proofTable(proofs, `rootfs:${ROOTFS}`).replace(/^/gm, '  '));
   const summary = summarise(proofs);
-  assert.ok(summary.builtWithAnswer + summary.missingWithAnswer >= 8, `only ${summary.builtWithAnswer + summary.missingWithAnswer} packages were judged; the rest had no source or failed for other reasons`);
-  assert.ok(summary.buildRate >= BUILD_RATE_BAR, `build rate ${(summary.buildRate * 100).toFixed(0)} % < ${BUILD_RATE_BAR * 100} %: ${proofs.filter((proof) => proof.withAnswer?.outcome === 'missing system requirement').map((proof) => `${proof.package} (${proof.withAnswer?.what})`).join(', ')}`);
+  assert.ok(
+    summary.builtWithAnswer + summary.missingWithAnswer >= 8,
+    `only ${summary.builtWithAnswer + summary.missingWithAnswer} packages were judged; the rest had no source or failed for other reasons`,
+  );
+  assert.ok(
+    summary.buildRate >= BUILD_RATE_BAR,
+    `build rate ${(summary.buildRate * 100).toFixed(0)} % < ${BUILD_RATE_BAR * 100} %: ${proofs
+      .filter((proof) => proof.withAnswer?.outcome === 'missing system requirement')
+      .map((proof) => `${proof.package} (${proof.withAnswer?.what})`)
+      .join(', ')}`,
+  );
 });
 
 test.run();

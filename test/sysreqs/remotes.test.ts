@@ -21,7 +21,10 @@ test.after(async () => {
 
 /** Evaluates an R expression returning a character vector; one element per output line. */
 async function remotes(expression: string): Promise<string[]> {
-  const { stdout } = await run('Rscript', ['--vanilla', '-e', `writeLines(${expression})`], { env: { ...process.env, RSPM_ROOT: service.url, RSPM_REPO_ID: '1' }, timeout: 30_000 });
+  const { stdout } = await run('Rscript', ['--vanilla', '-e', `writeLines(${expression})`], {
+    env: { ...process.env, RSPM_ROOT: service.url, RSPM_REPO_ID: '1' },
+    timeout: 30_000,
+  });
   return stdout.split('\n').filter(Boolean);
 }
 

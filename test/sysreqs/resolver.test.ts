@@ -1,6 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_RULES_DIR, dependencyClosure, loadRepositoryIndex, loadRuleDatabase, parseDescription, resolve, resolvePlatform, splitRequirements } from '../../sysreqs/index.ts';
+import {
+  DEFAULT_RULES_DIR,
+  dependencyClosure,
+  loadRepositoryIndex,
+  loadRuleDatabase,
+  parseDescription,
+  resolve,
+  resolvePlatform,
+  splitRequirements,
+} from '../../sysreqs/index.ts';
 import { FIXTURE_REPOSITORY } from './service-fixture.ts';
 
 const db = loadRuleDatabase(DEFAULT_RULES_DIR);
@@ -8,11 +17,17 @@ const debian = resolvePlatform('debian-12');
 const describe = (fields: string) => parseDescription(`Package: demo\nVersion: 1.0\n${fields}\n`);
 
 test('SystemRequirements splits at commas outside parentheses', () => {
-  assert.equal(splitRequirements('GDAL (>= 2.0.1, with GEOS), PROJ; sqlite3').map((item) => item.text), ['GDAL (>= 2.0.1, with GEOS)', 'PROJ', 'sqlite3']);
+  assert.equal(
+    splitRequirements('GDAL (>= 2.0.1, with GEOS), PROJ; sqlite3').map((item) => item.text),
+    ['GDAL (>= 2.0.1, with GEOS)', 'PROJ', 'sqlite3'],
+  );
 });
 
 test('items marked optional are flagged', () => {
-  assert.equal(splitRequirements('zlib (optional), libpng').map((item) => item.optional), [true, false]);
+  assert.equal(
+    splitRequirements('zlib (optional), libpng').map((item) => item.optional),
+    [true, false],
+  );
 });
 
 test('each matched OS package carries the rule and the text it matched', () => {
@@ -27,7 +42,10 @@ test('each matched OS package carries the rule and the text it matched', () => {
 
 test('text no rule understands is reported, not skipped', () => {
   const resolution = resolve(db, debian, [describe('SystemRequirements: GNU make, a fast pony')]);
-  assert.equal(resolution.unmatched.map((entry) => entry.text), ['a fast pony']);
+  assert.equal(
+    resolution.unmatched.map((entry) => entry.text),
+    ['a fast pony'],
+  );
 });
 
 test('a package known by name needs its library without saying so', () => {
@@ -45,7 +63,10 @@ test('linking to a package that wraps a library needs the library', () => {
 test('optional items are reported apart and installed only when asked', () => {
   const record = describe('SystemRequirements: gdal (optional), libxml2');
   assert.equal(resolve(db, debian, [record]).packages, ['libxml2-dev']);
-  assert.equal(resolve(db, debian, [record]).optional.map((entry) => entry.rule), ['gdal']);
+  assert.equal(
+    resolve(db, debian, [record]).optional.map((entry) => entry.rule),
+    ['gdal'],
+  );
   assert.ok(resolve(db, debian, [record], { optional: true }).packages.includes('libgdal-dev'));
 });
 
@@ -64,7 +85,10 @@ test('pre- and post-install commands come with the packages', () => {
 
 test('of "or" alternatives only the first that installs something is answered', () => {
   const resolution = resolve(db, debian, [describe('SystemRequirements: Windows or X11')]);
-  assert.equal(resolution.matched.map((entry) => entry.rule), ['x11']);
+  assert.equal(
+    resolution.matched.map((entry) => entry.rule),
+    ['x11'],
+  );
   assert.ok(resolution.packages.includes('libx11-dev'));
   assert.equal(splitRequirements('ProtoBuf 3.3.0 or later')[0].alternatives, ['ProtoBuf 3.3.0 or later']);
 });
@@ -72,18 +96,26 @@ test('of "or" alternatives only the first that installs something is answered', 
 test('a sentence fires rules on its requirement phrase, not on the words of its prose', () => {
   const item = 'cmake (>= 3.2.0) which is used only on Linux or macOS systems when no system build of nlopt (>= 2.7.0) can be found';
   assert.equal(splitRequirements(item)[0].alternatives, ['cmake (>= 3.2.0)']);
-  assert.equal(resolve(db, debian, [describe(`SystemRequirements: ${item}`)]).matched.map((entry) => entry.rule), ['cmake']);
+  assert.equal(
+    resolve(db, debian, [describe(`SystemRequirements: ${item}`)]).matched.map((entry) => entry.rule),
+    ['cmake'],
+  );
 });
 
 test('a sentence saying what the package itself uses is read for what it uses', () => {
-  const record = parseDescription('Package: gitty\nVersion: 1.0\nSystemRequirements: By default, gitty uses a system installation of the libgit2 headers and library.\n');
+  const record = parseDescription(
+    'Package: gitty\nVersion: 1.0\nSystemRequirements: By default, gitty uses a system installation of the libgit2 headers and library.\n',
+  );
   assert.equal(resolve(db, debian, [record]).packages, ['libgit2-dev']);
   assert.equal(resolve(db, debian, [describe('SystemRequirements: someone else uses libgit2 daily')]).packages, []);
 });
 
 test('a distribution package spelled out inside prose is a requirement', () => {
   const resolution = resolve(db, debian, [describe('SystemRequirements: On Debian/Ubuntu these can be installed as libprotoc-dev')]);
-  assert.equal(resolution.matched.map((entry) => entry.rule), ['protoc-library']);
+  assert.equal(
+    resolution.matched.map((entry) => entry.rule),
+    ['protoc-library'],
+  );
 });
 
 test('what is needed only for vignettes, tests or at run time is optional', () => {
@@ -114,7 +146,10 @@ test('Suggests are followed for the root only when asked, and missing hard depen
   const index = await loadRepositoryIndex(FIXTURE_REPOSITORY);
   const root = parseDescription('Package: demo\nImports: nothere\nSuggests: rJava\n');
   const plain = dependencyClosure([root], index);
-  assert.equal(plain.missing.map((entry) => entry.text), ['nothere']);
+  assert.equal(
+    plain.missing.map((entry) => entry.text),
+    ['nothere'],
+  );
   assert.not.ok(plain.records.some((record) => record.name === 'rJava'));
   assert.ok(dependencyClosure([root], index, { suggests: true }).records.some((record) => record.name === 'rJava'));
 });

@@ -36,7 +36,10 @@ test('the Posit GET route answers a package no rule names with no requirements',
 });
 
 test("the farm's own live platform id is accepted", async () => {
-  const { status, body } = await postJson(`${service.url}/resolve`, { platform: LIVE_PLATFORM, description: 'Package: x\nVersion: 1\nSystemRequirements: libxml2\n' });
+  const { status, body } = await postJson(`${service.url}/resolve`, {
+    platform: LIVE_PLATFORM,
+    description: 'Package: x\nVersion: 1\nSystemRequirements: libxml2\n',
+  });
   assert.is(status, 200, JSON.stringify(body));
   assert.is(body.platform, 'debian-12');
   assert.equal(body.packages, ['libxml2-dev']);

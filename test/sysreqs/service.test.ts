@@ -27,7 +27,10 @@ test('POST /resolve answers a DESCRIPTION with packages, scripts, reasons and un
   assert.is(body.platform, 'debian-12');
   assert.ok(body.packages.includes('libgit2-dev'));
   assert.equal(Object.keys(body), ['platform', 'packages', 'pre_install', 'install_scripts', 'post_install', 'matched', 'optional', 'unmatched']);
-  assert.equal(body.unmatched.map((entry: { text: string }) => entry.text), ['a fast pony']);
+  assert.equal(
+    body.unmatched.map((entry: { text: string }) => entry.text),
+    ['a fast pony'],
+  );
 });
 
 test('POST /resolve with recursive adds the dependencies from the repository index', async () => {
@@ -70,7 +73,10 @@ test('the Posit GET route answers requirements per package, each with a requirem
   const response = await fetch(`${service.url}/__api__/repos/1/sysreqs?all=false&pkgname=xml2&pkgname=curl&distribution=ubuntu&release=22.04`);
   const body = await response.json();
   assert.is(response.status, 200);
-  assert.equal(body.requirements.map((entry: { name: string }) => entry.name), ['xml2', 'curl']);
+  assert.equal(
+    body.requirements.map((entry: { name: string }) => entry.name),
+    ['xml2', 'curl'],
+  );
   for (const entry of body.requirements) assert.type(entry.requirements, 'object');
   assert.equal(body.requirements[0].requirements.install_scripts, ['apt-get install -y libxml2-dev']);
 });

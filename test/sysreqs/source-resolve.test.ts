@@ -15,7 +15,11 @@ test.after(async () => {
 });
 
 async function postSource(query: string, body: Buffer): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${service.url}/resolve?${query}`, { method: 'POST', headers: { 'content-type': 'application/gzip' }, body: new Uint8Array(body) });
+  const response = await fetch(`${service.url}/resolve?${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/gzip' },
+    body: new Uint8Array(body),
+  });
   return { status: response.status, body: await response.json() };
 }
 

@@ -134,7 +134,9 @@
   async function showFinished(platform) {
     stopStream();
     outputState.textContent = 'loading…';
-    const response = await fetch('/jobs/output/' + encodeURIComponent(jobId) + '?platform=' + encodeURIComponent(platform), { headers: { Accept: 'text/plain' } });
+    const response = await fetch('/jobs/output/' + encodeURIComponent(jobId) + '?platform=' + encodeURIComponent(platform), {
+      headers: { Accept: 'text/plain' },
+    });
     output.textContent = await response.text();
     outputState.textContent = '';
     scrollDown();
@@ -142,9 +144,10 @@
 
   function show(platform) {
     if (isUnfinished(buildStatus(platform))) stream(platform);
-    else showFinished(platform).catch(function (error) {
-      outputState.textContent = 'could not load the output: ' + error.message;
-    });
+    else
+      showFinished(platform).catch(function (error) {
+        outputState.textContent = 'could not load the output: ' + error.message;
+      });
   }
 
   function chosenPlatform() {
@@ -158,9 +161,10 @@
     scrollDown();
   });
 
-  if (chooser) chooser.addEventListener('change', function () {
-    show(chooser.value);
-  });
+  if (chooser)
+    chooser.addEventListener('change', function () {
+      show(chooser.value);
+    });
 
   // ---- cancel -----------------------------------------------------------------------------
   cancelButton.addEventListener('click', async function () {

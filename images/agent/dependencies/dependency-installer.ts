@@ -83,7 +83,10 @@ export function outcomeOf(exitCode: number | null, results: string, repos: reado
     case 0:
       return { kind: 'ready', installed, seconds };
     case 10:
-      return { kind: 'package-error', message: `dependencies not available from any repository: ${lines.missing ?? 'unknown'}; repositories tried: ${tried}. To fix: ${MISSING_DEPENDENCY_FIX}` };
+      return {
+        kind: 'package-error',
+        message: `dependencies not available from any repository: ${lines.missing ?? 'unknown'}; repositories tried: ${tried}. To fix: ${MISSING_DEPENDENCY_FIX}`,
+      };
     case 11:
       return { kind: 'infrastructure', reason: `a package repository could not be reached: ${lines.unreachable ?? tried}` };
     case 12:

@@ -8,7 +8,10 @@ import { packTarball, packages } from '../../support/r-packages.ts';
 
 const MB = 1024 * 1024;
 const CONCURRENCY = 8;
-const farm = await startTestFarm({ workers: 0, controlPlaneEnv: { FARM_UPLOAD_CONCURRENCY: String(CONCURRENCY), FARM_UPLOAD_BUFFER_BYTES: String(4096 * MB) } });
+const farm = await startTestFarm({
+  workers: 0,
+  controlPlaneEnv: { FARM_UPLOAD_CONCURRENCY: String(CONCURRENCY), FARM_UPLOAD_BUFFER_BYTES: String(4096 * MB) },
+});
 const pid = farm.controlPlane.child!.pid!;
 const platform = ((await (await fetch(`${farm.url}/platforms`)).json()) as { id: string }[])[0].id;
 const submitUrl = `${farm.url}/jobs/submit/tarball?platform=${platform}`;

@@ -80,7 +80,8 @@ test('followers leave no consumer behind once the output has ended', async () =>
   const followed = await buildWithOutput('followedoutput', 2 * CHUNK);
   await publishOutput(nats, followed.id, platform, { attempt: 2, text: 'the end\n', end: 'DONE' });
   const texts = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${farm.url}/jobs/output/${followed.id}?follow=1`)).text()));
-  for (const text of texts) assert.ok(text.endsWith('the end\n') && text.length === followed.length + 'a lost attempt: not shown\n'.length + 'the end\n'.length);
+  for (const text of texts)
+    assert.ok(text.endsWith('the end\n') && text.length === followed.length + 'a lost attempt: not shown\n'.length + 'the end\n'.length);
   assert.is(await outputConsumers(), 0, 'consumers left after 20 followers');
 });
 

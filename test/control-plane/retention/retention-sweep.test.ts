@@ -12,7 +12,17 @@ import * as assert from 'uvu/assert';
 import { REPOSITORY_BUCKET } from '../../../protocol/index.ts';
 import { Objm } from '@nats-io/obj';
 import { finishedAt, retentionSettings, sweepRetention, type RetentionSettings } from '../../../control-plane/retention/index.ts';
-import { connectFarm, encode, keys, newBuildRecord, objectNames, OUTPUT_STREAM, subjects, type BuildRecord, type BuildStatus } from '../../../protocol/index.ts';
+import {
+  connectFarm,
+  encode,
+  keys,
+  newBuildRecord,
+  objectNames,
+  OUTPUT_STREAM,
+  subjects,
+  type BuildRecord,
+  type BuildStatus,
+} from '../../../protocol/index.ts';
 import { startNats } from '../../../scripts/nats-server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rfarm-retention-'));
@@ -33,14 +43,22 @@ async function job(id: string, statuses: Record<string, BuildStatus>, finishedAt
   const platforms = Object.keys(statuses);
   await farm.jobs.put(keys.job(id), encode({ id, package: 'pkg', version: '1.0', platforms, submittedAt: finishedAt.toISOString() }));
   for (const platform of platforms) {
-    const build: BuildRecord = { ...newBuildRecord(id, platform, finishedAt.toISOString()), status: statuses[platform], finishedAt: statuses[platform] === 'RUNNING' ? null : finishedAt.toISOString() };
+    const build: BuildRecord = {
+      ...newBuildRecord(id, platform, finishedAt.toISOString()),
+      status: statuses[platform],
+      finishedAt: statuses[platform] === 'RUNNING' ? null : finishedAt.toISOString(),
+    };
     await farm.jobs.put(keys.build(id, platform), encode(build));
   }
   await farm.objects.putBlob({ name: objectNames.upload(id) }, encode('upload'));
   for (const platform of platforms) await farm.objects.putBlob({ name: objectNames.artifact(id, platform, '00check.log') }, encode('log'));
 }
 
-const objectNamesNow = async () => (await farm.objects.list()).filter((info) => !info.deleted).map((info) => info.name).sort();
+const objectNamesNow = async () =>
+  (await farm.objects.list())
+    .filter((info) => !info.deleted)
+    .map((info) => info.name)
+    .sort();
 const has = async (key: string) => {
   const entry = await farm.jobs.get(key);
   return entry !== null && entry.operation === 'PUT';
@@ -51,7 +69,10 @@ test('a finished job keeps its files until their ages pass: artifacts first, the
   await job('done-1', { [LINUX]: 'DONE', [WINDOWS]: 'FAILED' }, finished);
   const at = (hours: number) => finished.getTime() + hours * HOUR;
   assert.equal(await sweepRetention(farm, settings, at(0.5)), { uploads: 0, artifacts: 0, jobs: 0, outputAgeChanged: true });
-  assert.equal(await objectNamesNow(), [objectNames.artifact('done-1', LINUX, '00check.log'), objectNames.artifact('done-1', WINDOWS, '00check.log'), objectNames.upload('done-1')].sort());
+  assert.equal(
+    await objectNamesNow(),
+    [objectNames.artifact('done-1', LINUX, '00check.log'), objectNames.artifact('done-1', WINDOWS, '00check.log'), objectNames.upload('done-1')].sort(),
+  );
   assert.equal(await sweepRetention(farm, settings, at(1.5)), { uploads: 0, artifacts: 2, jobs: 0, outputAgeChanged: false });
   assert.equal(await objectNamesNow(), [objectNames.upload('done-1')]);
   assert.equal(await sweepRetention(farm, settings, at(3)), { uploads: 1, artifacts: 0, jobs: 0, outputAgeChanged: false });
@@ -111,7 +132,10 @@ test('the settings come from the environment in days, and bad values are reporte
   const read = retentionSettings({ FARM_RETAIN_UPLOADS_DAYS: '0.5', FARM_RETAIN_RECORDS_DAYS: '-1', FARM_RETENTION_SWEEP_MINUTES: 'soon' }, problems);
   assert.is(read.uploadsMs, 12 * HOUR);
   assert.is(read.artifactsMs, 90 * 24 * HOUR);
-  assert.equal(problems, ['FARM_RETAIN_RECORDS_DAYS=-1 must be a number > 0 (fractions allowed, e.g. 0.5)', 'FARM_RETENTION_SWEEP_MINUTES=soon must be a number > 0 (fractions allowed, e.g. 0.5)']);
+  assert.equal(problems, [
+    'FARM_RETAIN_RECORDS_DAYS=-1 must be a number > 0 (fractions allowed, e.g. 0.5)',
+    'FARM_RETENTION_SWEEP_MINUTES=soon must be a number > 0 (fractions allowed, e.g. 0.5)',
+  ]);
 });
 
 test.run();

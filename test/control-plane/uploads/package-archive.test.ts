@@ -232,7 +232,10 @@ test('refuses a DESCRIPTION larger than its limit without reading it', async () 
 });
 
 test('refuses a DESCRIPTION that is a folder', async () => {
-  const entries = [{ name: 'demo/', type: 'directory' as const }, { name: 'demo/DESCRIPTION/', type: 'directory' as const }];
+  const entries = [
+    { name: 'demo/', type: 'directory' as const },
+    { name: 'demo/DESCRIPTION/', type: 'directory' as const },
+  ];
   const error = await refused(makeTarGz(entries), 'invalid_description');
   assert.match(error.message, /is a folder, not a file/);
 });

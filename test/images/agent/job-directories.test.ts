@@ -71,7 +71,11 @@ test('an agent killed mid-build leaves its job directory; the next agent on the 
   try {
     const { body } = await submit(farm, packTarball(packages.slow(25, 'sweepme')));
     const builds = join(farm.options.dataDir, 'builds');
-    for (const deadline = Date.now() + 90_000; !(await output(farm, body.id)).includes("Running ‘slow.R’"); await new Promise((resolve) => setTimeout(resolve, 300))) {
+    for (
+      const deadline = Date.now() + 90_000;
+      !(await output(farm, body.id)).includes('Running ‘slow.R’');
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    ) {
       if (Date.now() > deadline) throw new Error('the slow test did not start');
     }
     const left = readdirSync(builds);
@@ -87,7 +91,8 @@ test('an agent killed mid-build leaves its job directory; the next agent on the 
     const info = await waitForJob(farm, body.id, 240_000);
     assert.is(info.builds[0].status, 'DONE', JSON.stringify(info.builds[0]));
     // The agent removes a job directory right after storing its result.
-    for (const deadline = Date.now() + 10_000; readdirSync(builds).length > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const deadline = Date.now() + 10_000; readdirSync(builds).length > 0 && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(readdirSync(builds), []);
   } finally {
     await farm.cleanup();

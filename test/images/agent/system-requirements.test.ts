@@ -35,7 +35,10 @@ const platform = findPlatform('r-release-linux-x86_64-debian-stable-gcc')!;
 
 test('text the service does not understand is printed as the text itself', async () => {
   const sink = collect();
-  const outcome = await new SystemRequirements(service.url, platform, false).prepare('Package: pony\nVersion: 1.0\nSystemRequirements: GNU make, a fast pony\n', sink);
+  const outcome = await new SystemRequirements(service.url, platform, false).prepare(
+    'Package: pony\nVersion: 1.0\nSystemRequirements: GNU make, a fast pony\n',
+    sink,
+  );
   assert.is(outcome.failure, null);
   assert.match(sink.text, /not understood, nothing installed for: "a fast pony"/);
   assert.not.match(sink.text, /\[object Object\]/);
@@ -44,7 +47,10 @@ test('text the service does not understand is printed as the text itself', async
 
 test('a requirement already brought by another is said so, and optional ones are named apart', async () => {
   const sink = collect();
-  await new SystemRequirements(service.url, platform, false).prepare('Package: drawn\nVersion: 1.0\nSystemRequirements: cairo, freetype2, libxml2 (optional)\n', sink);
+  await new SystemRequirements(service.url, platform, false).prepare(
+    'Package: drawn\nVersion: 1.0\nSystemRequirements: cairo, freetype2, libxml2 (optional)\n',
+    sink,
+  );
   assert.match(sink.text, /freetype: \(already brought by cairo\)/);
   assert.match(sink.text, /optional, not installed: libxml2: libxml2-dev/);
 });
@@ -73,7 +79,11 @@ test('a tarball the service cannot read falls back to the DESCRIPTION', async ()
     const tarball = join(dir, 'upload.tar.gz');
     writeFileSync(tarball, 'not a tarball');
     const sink = collect();
-    const outcome = await new SystemRequirements(service.url, platform, false).prepare('Package: x\nVersion: 1\nSystemRequirements: GNU make\n', sink, readFileSync(tarball));
+    const outcome = await new SystemRequirements(service.url, platform, false).prepare(
+      'Package: x\nVersion: 1\nSystemRequirements: GNU make\n',
+      sink,
+      readFileSync(tarball),
+    );
     assert.is(outcome.failure, null);
     assert.match(sink.text, /gnu-make: make/);
   } finally {
@@ -105,7 +115,12 @@ test('with the service down, the step waits for it and goes on once it answers',
   );
   try {
     const started = Date.now();
-    const outcome = await new SystemRequirements(`http://127.0.0.1:${port}`, platform, false).prepare('Package: x\nVersion: 1\nSystemRequirements: GNU make\n', sink, undefined, { waitMs: 60_000 });
+    const outcome = await new SystemRequirements(`http://127.0.0.1:${port}`, platform, false).prepare(
+      'Package: x\nVersion: 1\nSystemRequirements: GNU make\n',
+      sink,
+      undefined,
+      { waitMs: 60_000 },
+    );
     assert.ok(Date.now() - started >= 3_000, 'it waited');
     assert.is(outcome.failure, null);
     assert.match(sink.text, /the sysreqs service at http:\/\/127\.0\.0\.1:\d+ is unavailable \(ECONNREFUSED\); waiting up to 60 s for it/);
@@ -121,7 +136,9 @@ test('with the service down for the whole wait, the step fails once, saying sysr
   const port = await closedPort();
   const sink = collect();
   const started = Date.now();
-  const outcome = await new SystemRequirements(`http://127.0.0.1:${port}`, platform, false).prepare('Package: x\nVersion: 1\n', sink, undefined, { waitMs: 4_000 });
+  const outcome = await new SystemRequirements(`http://127.0.0.1:${port}`, platform, false).prepare('Package: x\nVersion: 1\n', sink, undefined, {
+    waitMs: 4_000,
+  });
   assert.ok(Date.now() - started >= 2_500, `it waited (${Date.now() - started} ms)`);
   assert.ok(outcome.unavailable);
   assert.match(outcome.failure ?? '', /the sysreqs service at http:\/\/127\.0\.0\.1:\d+ was unavailable for 4 s \(ECONNREFUSED\)/);
@@ -133,7 +150,10 @@ test('a cancel ends the wait at once', async () => {
   const cancel = new AbortController();
   setTimeout(() => cancel.abort('cancelled'), 1_500);
   const started = Date.now();
-  const outcome = await new SystemRequirements(`http://127.0.0.1:${port}`, platform, false).prepare('Package: x\nVersion: 1\n', collect(), undefined, { waitMs: 60_000, cancel: cancel.signal });
+  const outcome = await new SystemRequirements(`http://127.0.0.1:${port}`, platform, false).prepare('Package: x\nVersion: 1\n', collect(), undefined, {
+    waitMs: 60_000,
+    cancel: cancel.signal,
+  });
   assert.ok(outcome.cancelled);
   assert.ok(Date.now() - started < 10_000);
 });
