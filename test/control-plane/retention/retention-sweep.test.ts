@@ -104,7 +104,7 @@ test('an upload of no job is kept while its submission is being written, and swe
 });
 
 test('the repository’s published packages are never swept', async () => {
-  const repository = await new Objm(farm.js).open(REPOSITORY_BUCKET);
+  const repository = await new Objm(farm.js).create(REPOSITORY_BUCKET);
   await repository.putBlob({ name: 'src/contrib/pkg_1.0.tar.gz' }, encode('published'));
   await sweepRetention(farm, settings, Date.now() + 100_000 * HOUR);
   assert.ok(await repository.info('src/contrib/pkg_1.0.tar.gz'));
