@@ -55,7 +55,7 @@ async function withFarm<T>(options: { cluster?: boolean; workers: number }, body
   }
 }
 
-/** Submits one package; records a 2xx in the ledger, counts 5xx; a refused connection is no answer. */
+/** Submits one package; records a 2xx in the ledger, counts 5xx (not a 503 refusal with Retry-After); a refused connection is no answer. */
 async function submitOne(farm: LocalFarm, ledger: Ledger, index: number): Promise<boolean> {
   const response = await fetch(`${farm.url}/jobs/submit/tarball`, {
     method: 'PUT',
@@ -64,8 +64,22 @@ async function submitOne(farm: LocalFarm, ledger: Ledger, index: number): Promis
   }).catch(() => null);
   if (!response) return false;
   if (response.status >= 500) {
-    ledger.serverErrors++;
-    ledger.errorTexts.push(`${response.status} ${await response.clone().text()}`);
+    const text = await response.clone().text();
+    // A 503 that says NATS or storage is away, with Retry-After, is the farm refusing new work as
+    // designed (nothing is accepted, the client is told to retry): not a server error.
+    const code = (() => {
+      try {
+        return (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+      } catch {
+        return undefined;
+      }
+    })();
+    const refusal = response.status === 503 && response.headers.has('retry-after') && (code === 'service_unavailable' || code === 'storage_full');
+    if (refusal) ledger.errorTexts.push(`refused as designed: ${response.status} ${text}`);
+    else {
+      ledger.serverErrors++;
+      ledger.errorTexts.push(`${response.status} ${text}`);
+    }
   }
   if (response.status !== 202) return false;
   ledger.accepted.add(((await response.json()) as { id: string }).id);
