@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectFarm, decode, isTerminal, keys, readRecord, type BuildRecord, type FarmConnection, type WorkerRecord } from '../protocol/index.ts';
+import { connectFarm, isTerminal, keys, liveWorkers, readRecord, type BuildRecord, type FarmConnection, type WorkerRecord } from '../protocol/index.ts';
 import { LocalFarm } from '../scripts/local-farm.ts';
 
 /** How often the suite reads a record while waiting for it to change. */
@@ -96,11 +96,8 @@ export class BenchFarm {
   }
 
   /** Workers with a live heartbeat, read from the workers bucket. */
-  async liveWorkers(): Promise<WorkerRecord[]> {
-    const names: string[] = [];
-    for await (const key of await this.nats.workers.keys()) names.push(key);
-    const entries = await Promise.all(names.map((key) => this.nats.workers.get(key)));
-    return entries.filter((entry) => entry && entry.operation === 'PUT' && entry.value.length > 0).map((entry) => decode<WorkerRecord>(entry!.value));
+  liveWorkers(): Promise<WorkerRecord[]> {
+    return liveWorkers(this.nats);
   }
 
   /** Waits until exactly `count` workers are live. */

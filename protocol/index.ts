@@ -7,6 +7,7 @@ export * from './transient.ts';
 export * from './nats-errors.ts';
 export * from './signals.ts';
 export * from './stream-reads.ts';
+export * from './live-workers.ts';
 export * from './build-consumer.ts';
 export * from './permissions.ts';
 export * from './nats-availability.ts';

@@ -6,17 +6,7 @@
  * stays until its worker acks it, so a running build is still counted there: waiting builds are
  * the subject's messages less the platform's busy workers.
  */
-import {
-  BUILDS_STREAM,
-  decode,
-  keys,
-  storedCounts,
-  subjects,
-  WORKERS_BUCKET,
-  WORKERS_KV_STREAM,
-  type FarmConnection,
-  type WorkerRecord,
-} from '../protocol/index.ts';
+import { BUILDS_STREAM, liveWorkers, storedCounts, subjects, type FarmConnection } from '../protocol/index.ts';
 import type { WorkerHeartbeat } from './pool-decision.ts';
 
 /** One platform as the farm shows it; its hosts come from the provider. */
@@ -32,15 +22,7 @@ export async function observeFarm(farm: FarmConnection): Promise<Map<string, Pla
   const messages = new Map<string, number>();
   for (const [subject, count] of Object.entries(counts)) messages.set(subject.slice(subjects.buildQueue('').length), count);
   const heartbeats = new Map<string, WorkerHeartbeat[]>();
-  // The bucket's subjects are its live keys (expired heartbeats are gone; a deleted one reads as
-  // a DEL below). Stream info lists them without a consumer, which the scaler's role has none of.
-  const prefix = `$KV.${WORKERS_BUCKET}.`;
-  const workerSubjects = await storedCounts(farm, WORKERS_KV_STREAM, `${prefix}${keys.worker('*')}`);
-  const names = Object.keys(workerSubjects).map((subject) => subject.slice(prefix.length));
-  for (const key of names) {
-    const entry = await farm.workers.get(key);
-    if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) continue;
-    const record = decode<WorkerRecord>(entry.value);
+  for (const record of await liveWorkers(farm)) {
     const list = heartbeats.get(record.platform) ?? [];
     list.push({ host: record.host, id: record.id, busy: record.currentBuild !== null });
     heartbeats.set(record.platform, list);

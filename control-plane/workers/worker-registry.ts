@@ -1,5 +1,5 @@
 /** Live workers, as their heartbeats in the workers bucket say (entries expire when heartbeats stop). */
-import { decode, keys, retryTransient, sendWorkerStop, type FarmConnection, type WorkerRecord } from '../../protocol/index.ts';
+import { keys, liveWorkers, retryTransient, sendWorkerStop, type FarmConnection, type WorkerRecord } from '../../protocol/index.ts';
 import { errors } from '../errors.ts';
 
 const CACHE_MS = 1_000;
@@ -19,14 +19,7 @@ export class WorkerRegistry {
   }
 
   private async scan(): Promise<WorkerRecord[]> {
-    // Collect the keys first: awaiting inside the key lister's loop makes it end early.
-    const names: string[] = [];
-    for await (const key of await this.farm.workers.keys()) names.push(key);
-    const entries = await Promise.all(names.map((key) => this.farm.workers.get(key)));
-    return entries
-      .filter((entry) => entry && entry.operation === 'PUT' && entry.value.length > 0)
-      .map((entry) => decode<WorkerRecord>(entry!.value))
-      .sort((a, b) => a.id.localeCompare(b.id));
+    return (await liveWorkers(this.farm)).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Drops the cached list, after a change the caller knows of (a worker just started). */
