@@ -80,7 +80,10 @@ async function main(): Promise<void> {
   // Every control plane sweeps: deleting what another already deleted is harmless.
   const sweep = () =>
     sweepRetention(farm, config.retention)
-      .then((report) => (report.uploads + report.artifacts + report.jobs > 0 || report.outputAgeChanged) && log.info(report, 'retention sweep'))
+      .then(
+        (report) =>
+          (report.uploads + report.artifacts + report.jobs + report.orphanChunks > 0 || report.outputAgeChanged) && log.info(report, 'retention sweep'),
+      )
       .catch((error: Error) => log.warn({ err: error }, 'retention sweep failed'));
   setTimeout(sweep, 5_000).unref();
   setInterval(sweep, config.retention.sweepEveryMs).unref();

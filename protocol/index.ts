@@ -8,6 +8,8 @@ export * from './nats-errors.ts';
 export * from './signals.ts';
 export * from './stream-reads.ts';
 export * from './live-workers.ts';
+export * from './object-chunks.ts';
+export { writeObjectByName } from './object-access.ts';
 export * from './build-consumer.ts';
 export * from './permissions.ts';
 export * from './nats-availability.ts';

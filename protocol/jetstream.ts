@@ -20,7 +20,7 @@ import { Objm, setSha256Backend, type ObjectStore } from '@nats-io/obj';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, subjects } from './messages.ts';
 import { isNotFound, isStreamNameInUse } from './nats-errors.ts';
-import { readObjectByName, readObjectInfoByName } from './object-access.ts';
+import { readObjectByName, readObjectInfoByName, writeObjectByName } from './object-access.ts';
 import { agentInboxPrefix, SCALER_INBOX_PREFIX } from './permissions.ts';
 import { retryTransient } from './transient.ts';
 
@@ -157,8 +157,8 @@ function farmConnection(
 
 /**
  * An agent's view of the stores. KV reads use direct get (the key is in the subject, so
- * permissions can name it). The object store's metadata lookup (used by put) and getBlob are
- * replaced by reads by name (object-access.ts); its other reads are not for agents. Nothing is
+ * permissions can name it). The object store's metadata lookup and getBlob are replaced by reads
+ * by name, and putBlob by a write without purges (object-access.ts); its other reads are not for agents. Nothing is
  * opened with a look at the stream's info, which an agent is refused.
  */
 async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStreamManager): Promise<FarmConnection> {
@@ -169,6 +169,7 @@ async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStre
   Object.assign(objects, {
     rawInfo: (name: string) => readObjectInfoByName(jsm, OBJECTS_BUCKET, name),
     getBlob: (name: string) => readObjectByName(js, jsm, OBJECTS_BUCKET, name),
+    putBlob: (meta: { name: string }, data: Uint8Array) => writeObjectByName(js, OBJECTS_BUCKET, meta.name, data),
   });
   return farmConnection(nc, js, jsm, { jobs, workers, objects });
 }

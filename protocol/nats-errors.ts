@@ -30,6 +30,17 @@ const NOT_FOUND_CODES: ReadonlySet<number> = new Set([JetStreamApiCodes.StreamNo
 /** Codes of a write whose expected last sequence (a KV revision, a queue's last message) was not the stored one. */
 const WRONG_LAST_SEQUENCE_CODES: ReadonlySet<number> = new Set([JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown]);
 
+/**
+ * Codes of a write the store had no room for: JSStreamStoreFailedF (10077: the stream's max_bytes
+ * or max_msgs reached with discard 'new', or its disk failed), JSStorageResourcesExceededErr
+ * (10047) and JSInsufficientResourcesErr (10023: the server's or account's store limit; transient
+ * too, as space may be freed).
+ */
+const STORE_FULL_CODES: ReadonlySet<number> = new Set([10077, 10047, 10023]);
+
+/** Of those, the ones that are no reason to retry at once: the stream itself is full. */
+const FULL_STREAM_CODES: ReadonlySet<number> = new Set([10077, 10047]);
+
 /** JSStreamNameExistErr: a stream of that name exists (with another configuration). */
 const STREAM_NAME_IN_USE = 10058;
 
@@ -53,7 +64,8 @@ export function isTransientNatsError(error: unknown): boolean {
     if (cause instanceof ConnectionError || cause instanceof ClosedConnectionError || cause instanceof DrainingConnectionError) return true;
     // A request cut off by a disconnect is a RequestError of its own, without a cause.
     if (cause instanceof RequestError && cause.cause === undefined) return true;
-    if (cause instanceof JetStreamApiError) return cause.status === 503 || TRANSIENT_API_CODES.has(cause.code);
+    // A stream at its size limit answers 503 too, but stays full until something is deleted.
+    if (cause instanceof JetStreamApiError) return TRANSIENT_API_CODES.has(cause.code) || (cause.status === 503 && !FULL_STREAM_CODES.has(cause.code));
     // A pull answered with a status (503: no responders while a node restarts; 408: request timeout).
     if (cause instanceof JetStreamError && 'code' in cause && (cause.code === 503 || cause.code === 408)) return true;
   }
@@ -73,6 +85,12 @@ export function isNotFound(error: unknown): boolean {
 export function isWrongLastSequence(error: unknown): boolean {
   const code = apiCode(error);
   return code !== null && WRONG_LAST_SEQUENCE_CODES.has(code);
+}
+
+/** Whether a write was refused because the store (a stream's size limit, or the server's) had no room for it. */
+export function isStoreFull(error: unknown): boolean {
+  const code = apiCode(error);
+  return code !== null && STORE_FULL_CODES.has(code);
 }
 
 /** Whether a stream could not be added because one of that name exists already. */

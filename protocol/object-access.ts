@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { ObjectInfo } from '@nats-io/obj';
-import { nuid } from '@nats-io/transport-node';
+import { headers as natsHeaders, nuid } from '@nats-io/transport-node';
 
 const urlSafe = (base64: string) => base64.replace(/\+/g, '-').replace(/\//g, '_');
 const objectStream = (bucket: string) => `OBJ_${bucket}`;
@@ -57,4 +57,44 @@ export async function readObjectByName(js: JetStreamClient, jsm: JetStreamManage
   const digest = `SHA-256=${urlSafe(hash.digest('base64'))}`;
   if (digest !== info.digest) throw new Error(`object ${name} is corrupt: its digest is ${info.digest}, its chunks give ${digest}`);
   return Buffer.concat(chunks);
+}
+
+/** nats.js's default chunk size. */
+const CHUNK_BYTES = 128 * 1024;
+
+/**
+ * Writes `data` as object `name` of `bucket` the way an agent's credentials allow: its chunks under
+ * a fresh nuid, then its metadata as a rollup on the name's subject — what nats.js's put does,
+ * without the purges an agent may not send. nats.js purges the chunks of a failed put itself, and
+ * when that purge is refused the error it throws is the refusal, hiding why the put failed (a full
+ * store). Here the store's own error comes back (`isStoreFull` recognises it), and the chunks a
+ * failed put left, like those of an object it replaced, are purged by the control plane's sweep
+ * (object-chunks.ts).
+ */
+export async function writeObjectByName(js: JetStreamClient, bucket: string, name: string, data: Uint8Array): Promise<ObjectInfo> {
+  const id = nuid.next();
+  const hash = createHash('sha256');
+  let chunks = 0;
+  for (let offset = 0; offset < data.length; offset += CHUNK_BYTES) {
+    const chunk = data.subarray(offset, Math.min(data.length, offset + CHUNK_BYTES));
+    hash.update(chunk);
+    await js.publish(`$O.${bucket}.C.${id}`, chunk);
+    chunks++;
+  }
+  const info = {
+    name,
+    description: '',
+    options: { max_chunk_size: CHUNK_BYTES },
+    bucket,
+    nuid: id,
+    size: data.length,
+    chunks,
+    mtime: new Date().toISOString(),
+    digest: `SHA-256=${urlSafe(hash.digest('base64'))}`,
+    deleted: false,
+  };
+  const rollup = natsHeaders();
+  rollup.set('Nats-Rollup', 'sub');
+  const ack = await js.publish(objectMetaSubject(bucket, name), JSON.stringify(info), { headers: rollup });
+  return { ...info, revision: ack.seq } as unknown as ObjectInfo;
 }

@@ -1,13 +1,19 @@
 /**
- * Whether the farm has room for new work. Two measures, checked every few seconds and before a
+ * Whether the farm has room for new work. Two measures, looked at every few seconds and before a
  * submission when the last look is older than a second: free space on the file systems that hold the
  * farm's state (FARM_STORE_DIRS, e.g. the NATS store), and how full each JetStream stream with a size
  * limit is. New work is refused while either is past its mark, well before the store is actually
  * full, so the builds already accepted can still store their output and artifacts.
+ *
+ * A look is up to a second old, and a burst of uploads fits in a second: what this control plane
+ * accepted since the look began is counted on top of it (its upload, and the reserve of each of its
+ * builds) until the next look sees it stored. Without that, a burst of 5 MB uploads overshot the
+ * floor by half a dozen builds (test/spine/full-disk.test.ts).
  */
 import { statfs } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { BUILDS_STREAM, OBJECTS_BUCKET, storeUsage, type FarmConnection, type StoreUsage } from '../../protocol/index.ts';
+import { storageProblem, type StorageLook, type UnseenWork } from './storage-problem.ts';
 
 export interface StorageGuardOptions {
   /** Directories whose file systems hold the farm's state. */
@@ -26,15 +32,14 @@ export interface StorageGuardOptions {
 const POLL_MS = 5_000;
 const FRESH_MS = 1_000;
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
 export class StorageGuard {
-  private problemText: string | null = null;
+  private look: StorageLook | null = null;
   private checkedAt = 0;
   private checking: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** Work accepted here that the last look may not have seen stored. */
+  private unseen: UnseenWork = { uploadBytes: 0, builds: 0 };
+  private lastText: string | null = null;
 
   constructor(
     private readonly farm: FarmConnection,
@@ -56,56 +61,58 @@ export class StorageGuard {
   /** Why the farm takes no new work now (null: it has room), looking again if the last look is stale. */
   async problem(): Promise<string | null> {
     if (Date.now() - this.checkedAt > FRESH_MS) await this.refresh();
-    return this.problemText;
+    return this.lastProblem;
   }
 
-  /** The last look's answer, without looking again. */
+  /** The last look's answer (with the work accepted since), without looking again. */
   get lastProblem(): string | null {
-    return this.problemText;
+    return this.look ? storageProblem(this.look, this.unseen, this.options) : null;
+  }
+
+  /** Counts work just accepted (its upload's bytes and its builds) until a look sees it stored. */
+  admitted(uploadBytes: number, builds: number): void {
+    this.unseen = { uploadBytes: this.unseen.uploadBytes + uploadBytes, builds: this.unseen.builds + builds };
   }
 
   private refresh(): Promise<void> {
     this.checking ??= this.measure()
-      .then((problem) => {
-        if (problem !== this.problemText) {
-          if (problem) this.log.error({ problem }, 'out of storage: new work is refused');
-          else if (this.problemText) this.log.info('storage has room again: new work is taken');
-        }
-        this.problemText = problem;
+      .then(({ look, counted }) => {
+        this.look = look;
+        // What was accepted before the look began is in it now; what came during the look stays counted (twice at worst).
+        this.unseen = { uploadBytes: this.unseen.uploadBytes - counted.uploadBytes, builds: this.unseen.builds - counted.builds };
         this.checkedAt = Date.now();
+        const text = this.lastProblem;
+        if (text !== this.lastText) {
+          if (text) this.log.error({ problem: text }, 'out of storage: new work is refused');
+          else if (this.lastText) this.log.info('storage has room again: new work is taken');
+        }
+        this.lastText = text;
       })
       .catch((error: Error) => this.log.warn({ err: error }, 'storage check failed'))
       .finally(() => (this.checking = null));
     return this.checking;
   }
 
-  private async measure(): Promise<string | null> {
+  private async measure(): Promise<{ look: StorageLook; counted: UnseenWork }> {
+    const counted = this.unseen;
     // A NATS that cannot be asked is NatsAvailability's to report; the streams are looked at when it answers.
     const streams = await storeUsage(this.farm).catch((): StoreUsage[] => []);
-    // Builds queued or running (the work queue keeps a message until its build is done).
-    const unfinished = streams.find((info) => info.name === BUILDS_STREAM)?.messages ?? 0;
-    const reserved = unfinished * this.options.reservePerBuildBytes;
-    const reserving =
-      reserved > 0
-        ? `, after setting aside ${megabytes(reserved)} for the ${unfinished} builds not yet finished (FARM_STORE_RESERVE_PER_BUILD_BYTES each)`
-        : '';
+    const dirs: { dir: string; freeBytes: number }[] = [];
     for (const dir of this.options.dirs) {
       const stats = await statfs(dir).catch(() => null);
-      if (!stats) continue;
-      const free = stats.bavail * stats.bsize;
-      if (free - reserved < this.options.minFreeBytes) {
-        return `the file system of ${dir} has ${megabytes(free)} free${reserving}, below the farm's floor of ${megabytes(this.options.minFreeBytes)} (FARM_MIN_FREE_STORE_BYTES)`;
-      }
+      if (stats) dirs.push({ dir, freeBytes: stats.bavail * stats.bsize });
     }
-    for (const info of streams) {
-      const limit = info.maxBytes;
-      if (!limit || limit <= 0) continue;
-      // The objects store receives the artifacts still to come.
-      const expected = info.bytes + (info.name === `OBJ_${OBJECTS_BUCKET}` ? reserved : 0);
-      if (expected * 100 >= limit * this.options.refusePercent) {
-        return `the farm's store '${info.name}' holds ${megabytes(info.bytes)} of its ${megabytes(limit)} limit${info.name === `OBJ_${OBJECTS_BUCKET}` ? reserving : ''} (over ${this.options.refusePercent} %, FARM_STORE_REFUSE_PERCENT)`;
-      }
-    }
-    return null;
+    return {
+      look: {
+        dirs,
+        streams,
+        // Builds queued or running (the work queue keeps a message until its build is done).
+        unfinishedBuilds: streams.find((info) => info.name === BUILDS_STREAM)?.messages ?? 0,
+        // Uploads and artifacts share one object store.
+        uploadStream: `OBJ_${OBJECTS_BUCKET}`,
+        artifactStream: `OBJ_${OBJECTS_BUCKET}`,
+      },
+      counted,
+    };
   }
 }

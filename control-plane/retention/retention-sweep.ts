@@ -5,19 +5,36 @@
  * - uploads and artifacts: object-store entries of finished jobs, deleted once the job has been
  *   finished longer than their setting (an upload with no job record and no submission marker —
  *   what a failed submission leaves — once it is older than the uploads setting);
+ * - chunks that no object's metadata names (what a put the store refused part-way left, or a
+ *   replaced object's, when its writer could not purge them), once an hour old;
  * - records: a finished job's job and build records are purged after theirs, and with them
  *   whatever of the job is left.
  * A job with any build not in a terminal state keeps everything, however old: accepted work is
  * never swept. The repository's store is not touched.
  */
-import { decode, isTerminal, keys, setOutputMaxAge, type BuildRecord, type FarmConnection, type JobRecord } from '../../protocol/index.ts';
+import {
+  decode,
+  isTerminal,
+  keys,
+  OBJECTS_BUCKET,
+  purgeOrphanChunks,
+  setOutputMaxAge,
+  type BuildRecord,
+  type FarmConnection,
+  type JobRecord,
+} from '../../protocol/index.ts';
 import type { RetentionSettings } from './retention-settings.ts';
+
+/** Chunks no object names are purged once their last chunk is this old: no put still writes them. */
+const ORPHAN_CHUNK_AGE_MS = 60 * 60 * 1000;
 
 /** What one sweep removed. */
 export interface SweepReport {
   readonly uploads: number;
   readonly artifacts: number;
   readonly jobs: number;
+  /** Objects whose chunks no metadata named any more (a refused or replaced put's), purged. */
+  readonly orphanChunks: number;
   /** Whether the output stream's max_age was changed to the setting. */
   readonly outputAgeChanged: boolean;
 }
@@ -97,5 +114,6 @@ export async function sweepRetention(
     if (await record(farm, keys.submission(jobId))) continue;
     for (const entry of owned) if (now - entry.mtime > settings.uploadsMs) await remove(entry);
   }
-  return { uploads, artifacts, jobs, outputAgeChanged };
+  const orphanChunks = await purgeOrphanChunks(farm, farm.objects, OBJECTS_BUCKET, ORPHAN_CHUNK_AGE_MS, now);
+  return { uploads, artifacts, jobs, orphanChunks, outputAgeChanged };
 }

@@ -7,7 +7,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
-import { newWorkAdmission } from '../health/new-work-admission.ts';
+import { newWorkAdmission, recordAcceptedWork } from '../health/new-work-admission.ts';
 import { jsonBody } from '../http/body.ts';
 import { RhubChecks } from './rhub-checks.ts';
 import { RhubStore, rhubIdHex } from './rhub-store.ts';
@@ -51,8 +51,11 @@ export function rhubRoutes(deps: AppDeps): Router {
   });
 
   router.post('/api/check/submit', newWorkAdmission(deps.nats, deps.storage), deps.uploads.admission(submitLimit), jsonBody(submitLimit), async (ctx) => {
+    const submitted = await checks.submit(body(ctx));
+    // The package travels base64-encoded in the JSON body: its length overstates the upload a little.
+    recordAcceptedWork(ctx, { uploadBytes: ctx.request.length ?? 0, builds: Object.keys(submitted).length });
     ctx.status = 201;
-    ctx.body = await checks.submit(body(ctx));
+    ctx.body = submitted;
   });
 
   router.post('/api/status', jsonBody(64 * 1024), async (ctx) => {

@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import { objectNames } from '../../protocol/index.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
-import { newWorkAdmission } from '../health/new-work-admission.ts';
+import { newWorkAdmission, recordAcceptedWork } from '../health/new-work-admission.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import { paramsOf } from '../http/openapi-validator.ts';
 import { overallStatus, presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
@@ -75,6 +75,7 @@ export function jobRoutes(deps: AppDeps): Router {
         id,
       );
       deps.metrics.submissions.inc();
+      recordAcceptedWork(ctx, { uploadBytes: data.length, builds: platforms.length });
       // An idle worker may have started a build already: answer with the records as they are now.
       const snapshot = await deps.jobs.get(submitted.job.id).catch(() => submitted);
       ctx.status = 202;

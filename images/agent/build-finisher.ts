@@ -9,6 +9,7 @@ import {
   publishOutput,
   readRecord,
   retryTransient,
+  isStoreFull,
   isTerminal,
   updateRecord,
   type ArtifactRecord,
@@ -80,14 +81,45 @@ function verdictOf(outcome: BuildOutcome, cancelledByUser: boolean): Verdict {
   }
 }
 
-async function uploadArtifacts(ctx: AttemptContext, files: ArtifactFile[]): Promise<ArtifactRecord[]> {
-  const records: ArtifactRecord[] = [];
-  for (const file of files) {
-    await retryTransient(() => ctx.farm.objects.putBlob({ name: objectNames.artifact(ctx.job.id, ctx.platform, file.name) }, file.data));
-    const extension = file.name.slice(file.name.lastIndexOf('.'));
-    records.push({ name: file.name, size: file.data.length, contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream', sha256: file.sha256 });
+/** What of a build's files the farm kept, and what it had no room for. */
+interface StoredArtifacts {
+  readonly records: ArtifactRecord[];
+  /** Files the store refused for want of room, e.g. `foo_1.0.tar.gz (3.1 MB)`. */
+  readonly notKept: string[];
+}
+
+/**
+ * Stores the build's files, smallest first, so that when the farm's store is full the logs are kept
+ * and the result is still recorded: a file the store has no room for is left out and named (the
+ * storage guard refuses new work well before this, so it is the exception). Any other failure
+ * throws, and the attempt is tried again.
+ */
+async function uploadArtifacts(ctx: AttemptContext, files: ArtifactFile[]): Promise<StoredArtifacts> {
+  const kept = new Set<ArtifactFile>();
+  const notKept: string[] = [];
+  for (const file of [...files].sort((a, b) => a.data.length - b.data.length)) {
+    try {
+      await retryTransient(() => ctx.farm.objects.putBlob({ name: objectNames.artifact(ctx.job.id, ctx.platform, file.name) }, file.data));
+      kept.add(file);
+    } catch (error) {
+      if (!isStoreFull(error)) throw error;
+      notKept.push(`${file.name} (${(file.data.length / 1024 / 1024).toFixed(1)} MB)`);
+    }
   }
-  return records;
+  const records = files
+    .filter((file) => kept.has(file))
+    .map((file) => {
+      const extension = file.name.slice(file.name.lastIndexOf('.'));
+      return { name: file.name, size: file.data.length, contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream', sha256: file.sha256 };
+    });
+  return { records, notKept };
+}
+
+/** The build's reason, with the files the store had no room for. */
+function withNotKept(reason: string | null, notKept: readonly string[]): string | null {
+  if (notKept.length === 0) return reason;
+  const note = `the farm's store was full: not kept: ${notKept.join(', ')}`;
+  return reason ? `${reason}; ${note}` : note;
 }
 
 async function recordDuration(ctx: AttemptContext, seconds: number): Promise<void> {
@@ -145,11 +177,13 @@ export async function finishAttempt(ctx: AttemptContext): Promise<MessageFate> {
   await ctx.output.sealCopy();
   // The whole output is stored before the result is: whoever sees the result can read all of it.
   await ctx.output.drain();
-  const artifacts = await uploadArtifacts(ctx, [...outcome.artifacts, await agentArtifact('output.log', ctx.outputLog)]);
+  const { records: artifacts, notKept } = await uploadArtifacts(ctx, [...outcome.artifacts, await agentArtifact('output.log', ctx.outputLog)]);
+  const reason = withNotKept(verdict.reason, notKept);
   const finishedAt = new Date().toISOString();
   const stored = await updateRecord<BuildRecord>(ctx.farm.jobs, keys.build(ctx.job.id, ctx.platform), (current) => {
     // A cancel that won the race keeps its status; the artifacts of the run still belong to it.
-    if (current.status === 'CANCELLED' && current.attempt === attempt) return { ...current, artifacts, finishedAt: current.finishedAt ?? finishedAt };
+    if (current.status === 'CANCELLED' && current.attempt === attempt)
+      return { ...current, artifacts, reason: withNotKept(current.reason, notKept), finishedAt: current.finishedAt ?? finishedAt };
     if (isTerminal(current.status)) return null;
     // First to finish gives the result, even when the queue has since started a later attempt
     // (whose agent stops when it sees the build finished): the record names this attempt, so the
@@ -158,7 +192,7 @@ export async function finishAttempt(ctx: AttemptContext): Promise<MessageFate> {
       ...current,
       status: verdict.status,
       result: verdict.result,
-      reason: verdict.reason,
+      reason,
       artifacts,
       finishedAt,
       attempt,

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AckPolicy } from '@nats-io/jetstream';
+import { AckPolicy, DiscardPolicy } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -14,6 +15,7 @@ import {
   connectFarm,
   encode,
   isNotFound,
+  isStoreFull,
   isStreamNameInUse,
   isTransientNatsError,
   isWrongLastSequence,
@@ -46,10 +48,11 @@ function classify(error: unknown): Record<string, boolean> {
     notFound: isNotFound(error),
     wrongLastSequence: isWrongLastSequence(error),
     nameInUse: isStreamNameInUse(error),
+    storeFull: isStoreFull(error),
   };
 }
 
-const none = { transient: false, notFound: false, wrongLastSequence: false, nameInUse: false };
+const none = { transient: false, notFound: false, wrongLastSequence: false, nameInUse: false, storeFull: false };
 
 test('a KV update at a stale revision and a create of an existing key are wrong-last-sequence, nothing else', async () => {
   const revision = await farm.jobs.put('errors.a', encode(1));
@@ -76,6 +79,17 @@ test('a refused configuration is none of them: not retried', async () => {
     retryTransient(() => (attempts++, farm.jsm.consumers.add(BUILDS_STREAM, { durable_name: 'no-acks', ack_policy: AckPolicy.None })), 2_000),
   );
   assert.is(attempts, 1, 'a real error is not retried');
+});
+
+test("a write past a stream's size limit (discard new), as an object put, is store-full, nothing else", async () => {
+  await farm.jsm.streams.add({ name: 'SMALL', subjects: ['small.>'], max_bytes: 64 * 1024, discard: DiscardPolicy.New });
+  await farm.js.publish('small.a', new Uint8Array(40 * 1024));
+  // The server answers it with status 503, which alone would read as transient.
+  assert.equal(classify(await failure(() => farm.js.publish('small.b', new Uint8Array(40 * 1024)))), { ...none, storeFull: true });
+  const store = await new Objm(farm.js).create('small_objects', { max_bytes: 256 * 1024 });
+  const error = await failure(() => store.putBlob({ name: 'big' }, new Uint8Array(1024 * 1024)));
+  assert.equal(classify(error), { ...none, storeFull: true }, String(error));
+  assert.is(await store.info('big'), null, 'the refused object left no entry');
 });
 
 test('no responders and a request timeout are transient', async () => {

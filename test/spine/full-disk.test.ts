@@ -3,7 +3,7 @@
  * (uploads), and as something else fills it, new work is refused with a clear 503 storage_full (the
  * API, and `rfarm submit` in one line), while every job accepted before still finishes with its
  * output and artifacts. A JetStream store's own size limit (FARM_OBJECTS_MAX_BYTES) is refused the
- * same way, before it is reached.
+ * same way, before it is reached; and when a store fills anyway, accepted builds still end with their result and logs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,18 +34,6 @@ const cannotMount = (() => {
   rmSync(probe, { recursive: true, force: true });
   return mounted.status === 0 ? undefined : `mount -t tmpfs failed: ${mounted.stderr}`;
 })();
-
-/**
- * Why the store-limit test does not run by default: in a CI run of 2026-12-01 (with load from parallel
- * test files) an accepted build there ended FAILED ("started 3 times and its agent was lost or failed
- * each time") with the objects store near its limit — a real defect of issue 15, not yet understood.
- * FARM_TEST_STORE_LIMIT=1 runs it.
- */
-const storeLimitKnownDefect =
-  cannotMount ??
-  (process.env.FARM_TEST_STORE_LIMIT === '1'
-    ? undefined
-    : 'known defect under investigation (issue 15): an accepted build can FAIL when the objects store is near its limit; FARM_TEST_STORE_LIMIT=1 runs it');
 
 /** A package of about `megabytes` MB that does not compress. */
 function bulkyPackage(name: string, megabytes: number): Buffer {
@@ -136,6 +124,11 @@ testUnless(
       farm.addAgent();
       await assertFinishedWhole(farm, accepted);
       rmSync(join(disk.store, 'filler'));
+      // The finished builds' packages stay; with the filler gone there is room above the floor again.
+      assert.ok(
+        freeBytes(disk.store) > 16 * MiB,
+        `${(freeBytes(disk.store) / MiB).toFixed(1)} MB free after the filler went, for ${accepted.length} finished builds`,
+      );
       for (const deadline = Date.now() + 20_000; ; await new Promise((resolve) => setTimeout(resolve, 500))) {
         const again = await submit(farm, packTarball({ name: 'afterpkg', files: documentedHello }), platform);
         if (again.status === 202 || Date.now() > deadline) {
@@ -151,7 +144,7 @@ testUnless(
 );
 
 testUnless(
-  storeLimitKnownDefect,
+  cannotMount,
   "a JetStream store's size limit: set from the environment, full stores refuse writes, and new work is refused before the limit, leaving room for accepted jobs' artifacts",
   async () => {
     const disk = smallStore(200);
@@ -197,6 +190,56 @@ testUnless(
       await assertFinishedWhole(farm, accepted);
     } finally {
       await nats?.close();
+      await farm.cleanup().catch(() => undefined);
+      disk.remove();
+    }
+  },
+);
+
+testUnless(
+  cannotMount,
+  'when a store fills anyway (the guard set to let everything in), accepted builds still end DONE with their result and logs; the packages there was no room for are named',
+  async () => {
+    const disk = smallStore(200);
+    const farm = await startTestFarm({
+      dataDir: disk.dataDir,
+      natsMaxStoreBytes: GiB,
+      workers: 0,
+      agentEnv: { FARM_PLATFORM: PLATFORM },
+      controlPlaneEnv: {
+        FARM_OBJECTS_MAX_BYTES: String(12 * MiB),
+        FARM_STORE_RESERVE_PER_BUILD_BYTES: '0',
+        FARM_STORE_REFUSE_PERCENT: '100',
+        FARM_MIN_FREE_STORE_BYTES: String(MiB),
+      },
+    }).catch((error: Error) => {
+      disk.remove();
+      throw error;
+    });
+    try {
+      // Two uploads of ~2.3 MB fit; their source packages and binaries (~2.3 MB each) do not all.
+      const ids: string[] = [];
+      for (const index of [0, 1]) {
+        const answer = await submit(farm, bulkyPackage(`overfull${index}`, 3), `platform=${PLATFORM}`);
+        assert.is(answer.status, 202, JSON.stringify(answer.body));
+        ids.push(answer.body.id);
+      }
+      farm.addAgent();
+      let notKept = 0;
+      for (const id of ids) {
+        const build = (await waitForJob(farm, id, 400_000)).builds[0];
+        assert.is(build.status, 'DONE', `${id}: ${JSON.stringify(build)}`);
+        assert.ok(build.result, `${id}: the check's result is recorded`);
+        assert.match(await output(farm, id), /\* checking for file/, `${id}: the output holds the check`);
+        const names = build.artifacts.map((artifact: { name: string }) => artifact.name);
+        assert.ok(names.includes('00check.log') && names.includes('output.log'), `${id}: the logs are kept: ${names}`);
+        if (build.reason) {
+          assert.match(build.reason, /^the farm's store was full: not kept: \S+\.tar\.gz \([\d.]+ MB\)/);
+          notKept++;
+        }
+      }
+      assert.ok(notKept >= 1, 'the store did fill: some package was not kept');
+    } finally {
       await farm.cleanup().catch(() => undefined);
       disk.remove();
     }

@@ -17,8 +17,10 @@ import {
   encode,
   keys,
   newBuildRecord,
+  OBJECTS_BUCKET,
   objectNames,
   OUTPUT_STREAM,
+  writeObjectByName,
   subjects,
   type BuildRecord,
   type BuildStatus,
@@ -68,16 +70,16 @@ test('a finished job keeps its files until their ages pass: artifacts first, the
   const finished = new Date();
   await job('done-1', { [LINUX]: 'DONE', [WINDOWS]: 'FAILED' }, finished);
   const at = (hours: number) => finished.getTime() + hours * HOUR;
-  assert.equal(await sweepRetention(farm, settings, at(0.5)), { uploads: 0, artifacts: 0, jobs: 0, outputAgeChanged: true });
+  assert.equal(await sweepRetention(farm, settings, at(0.5)), { uploads: 0, artifacts: 0, jobs: 0, orphanChunks: 0, outputAgeChanged: true });
   assert.equal(
     await objectNamesNow(),
     [objectNames.artifact('done-1', LINUX, '00check.log'), objectNames.artifact('done-1', WINDOWS, '00check.log'), objectNames.upload('done-1')].sort(),
   );
-  assert.equal(await sweepRetention(farm, settings, at(1.5)), { uploads: 0, artifacts: 2, jobs: 0, outputAgeChanged: false });
+  assert.equal(await sweepRetention(farm, settings, at(1.5)), { uploads: 0, artifacts: 2, jobs: 0, orphanChunks: 0, outputAgeChanged: false });
   assert.equal(await objectNamesNow(), [objectNames.upload('done-1')]);
-  assert.equal(await sweepRetention(farm, settings, at(3)), { uploads: 1, artifacts: 0, jobs: 0, outputAgeChanged: false });
+  assert.equal(await sweepRetention(farm, settings, at(3)), { uploads: 1, artifacts: 0, jobs: 0, orphanChunks: 0, outputAgeChanged: false });
   assert.ok(await has(keys.job('done-1')), 'the record outlives its files');
-  assert.equal(await sweepRetention(farm, settings, at(11)), { uploads: 0, artifacts: 0, jobs: 1, outputAgeChanged: false });
+  assert.equal(await sweepRetention(farm, settings, at(11)), { uploads: 0, artifacts: 0, jobs: 1, orphanChunks: 0, outputAgeChanged: false });
   assert.not.ok(await has(keys.job('done-1')));
   assert.not.ok(await has(keys.build('done-1', LINUX)));
   assert.not.ok(await has(keys.build('done-1', WINDOWS)));
@@ -101,6 +103,26 @@ test('an upload of no job is kept while its submission is being written, and swe
   const names = await objectNamesNow();
   assert.not.ok(names.includes(objectNames.upload('orphan-1')));
   assert.ok(names.includes(objectNames.upload('submitting-1')));
+});
+
+test("chunks no object names (a put the store refused part-way, a replaced object's written without purging) go once an hour old; live objects' stay", async () => {
+  // What a refused put leaves: chunks, and no metadata.
+  await farm.js.publish(`$O.${OBJECTS_BUCKET}.C.refusedput`, encode('a chunk'));
+  // An agent replacing an artifact: its write cannot purge the first version's chunks.
+  const name = objectNames.artifact('replaced-1', LINUX, '00check.log');
+  await writeObjectByName(farm.js, OBJECTS_BUCKET, name, Buffer.from('first'));
+  await writeObjectByName(farm.js, OBJECTS_BUCKET, name, Buffer.from('second'));
+  const chunkSubjects = async () =>
+    Object.keys((await farm.jsm.streams.info(`OBJ_${OBJECTS_BUCKET}`, { subjects_filter: `$O.${OBJECTS_BUCKET}.C.>` })).state.subjects ?? {});
+  const before = await chunkSubjects();
+  assert.ok(before.includes(`$O.${OBJECTS_BUCKET}.C.refusedput`));
+  assert.is((await sweepRetention(farm, settings)).orphanChunks, 0, 'young orphans stay: a put may still be writing them');
+  const report = await sweepRetention(farm, settings, Date.now() + 1.5 * HOUR);
+  assert.is(report.orphanChunks, 2);
+  const after = await chunkSubjects();
+  assert.is(after.length, before.length - 2);
+  assert.not.ok(after.includes(`$O.${OBJECTS_BUCKET}.C.refusedput`));
+  assert.is(new TextDecoder().decode((await farm.objects.getBlob(name))!), 'second', 'the live version is whole');
 });
 
 test('the repository’s published packages are never swept', async () => {
