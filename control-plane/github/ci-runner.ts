@@ -8,11 +8,12 @@
  * GitHub or the farm is tried again a few times.
  */
 import type { Logger } from 'pino';
-import { isTransientNatsError, decode } from '../../protocol/index.ts';
+import { isTransientNatsError } from '../../protocol/index.ts';
 import { FarmError } from '../errors.ts';
 import { statusUrl } from '../http/presenters.ts';
 import type { JobService } from '../jobs/job-service.ts';
 import type { PlatformDirectory } from '../platforms/platform-directory.ts';
+import { ClaimedRunPreparer, MAX_PREPARE_ATTEMPTS } from '../runs/index.ts';
 import { inspectPackageArchive, type ArchiveLimits } from '../uploads/index.ts';
 import { checkRunName } from './check-run-output.ts';
 import type { CheckRunReporter } from './check-run-reporter.ts';
@@ -35,11 +36,6 @@ export interface CiRunnerDeps {
   readonly log: Logger;
 }
 
-/** A claim older than this belongs to a control plane that died while preparing: take it over. */
-const STALE_CLAIM_MS = 5 * 60_000;
-const SWEEP_EVERY_MS = 60_000;
-const MAX_ATTEMPTS = 5;
-
 /** No platform to check on: the farm has no live worker. */
 class NothingToRun extends Error {
   override name = 'NothingToRun';
@@ -58,74 +54,31 @@ function refusalOf(error: unknown): { title: string; message: string } | null {
 }
 
 export class CiRunner {
-  private stopped = false;
-  private watch: { stop(): void } | null = null;
-  private sweeper: NodeJS.Timeout | null = null;
+  private readonly preparer: ClaimedRunPreparer<CiRun>;
 
-  constructor(private readonly deps: CiRunnerDeps) {}
+  constructor(private readonly deps: CiRunnerDeps) {
+    this.preparer = new ClaimedRunPreparer({ runs: deps.runs, prepare: (run) => this.prepare(run), label: 'GitHub run', idField: 'deliveryId', log: deps.log });
+  }
 
-  async start(): Promise<void> {
-    const iterator = await this.deps.runs.watch();
-    this.watch = iterator;
-    void (async () => {
-      for await (const entry of iterator) {
-        if (this.stopped) break;
-        if (entry.operation !== 'PUT' || entry.value.length === 0) continue;
-        const run = decode<CiRun>(entry.value);
-        if (run.state === 'received') void this.prepare(run.request.deliveryId);
-      }
-    })();
-    this.sweeper = setInterval(() => void this.sweep().catch((error: Error) => this.deps.log.warn({ err: error }, 'GitHub run sweep failed')), SWEEP_EVERY_MS);
-    this.sweeper.unref();
+  /** Starts preparing runs (those a previous process left too). */
+  start(): Promise<void> {
+    return this.preparer.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.watch?.stop();
-    if (this.sweeper) clearInterval(this.sweeper);
+    this.preparer.stop();
   }
 
-  /** Hands runs whose preparer died back to whoever watches. */
-  private async sweep(): Promise<void> {
-    for (const deliveryId of await this.deps.runs.deliveryIds()) {
-      await this.deps.runs.update(deliveryId, (run) =>
-        run.state === 'claimed' && Date.now() - Date.parse(run.claimedAt ?? '') > STALE_CLAIM_MS ? { ...run, state: 'received', claimedAt: null } : null,
-      );
-    }
-  }
-
-  private async claim(deliveryId: string): Promise<CiRun | null> {
-    let mine: CiRun | null = null;
-    const stored = await this.deps.runs.update(deliveryId, (run) => {
-      if (run.state !== 'received') return null;
-      mine = { ...run, state: 'claimed', claimedAt: new Date().toISOString() };
-      return mine;
-    });
-    return stored !== null && stored === mine ? stored : null;
-  }
-
-  private async prepare(deliveryId: string): Promise<void> {
-    const run = await this.claim(deliveryId).catch((error: Error) => {
-      this.deps.log.warn({ err: error, deliveryId }, 'claiming a GitHub run failed');
-      return null;
-    });
-    if (!run) return;
+  private async prepare(run: CiRun): Promise<void> {
+    const { deliveryId } = run.request;
     try {
       await this.submit(run);
     } catch (error) {
       const refusal = refusalOf(error);
       const attempts = run.attempts + 1;
-      if (!refusal && attempts < MAX_ATTEMPTS && (error instanceof GitHubRequestError || isTransientNatsError(error))) {
+      if (!refusal && attempts < MAX_PREPARE_ATTEMPTS && (error instanceof GitHubRequestError || isTransientNatsError(error))) {
         this.deps.log.warn({ err: error, deliveryId, attempts }, 'preparing a GitHub run failed; trying again');
-        const delay = 2_000 * 2 ** attempts;
-        setTimeout(
-          () =>
-            void this.deps.runs
-              .update(deliveryId, (current) => (current.state === 'claimed' ? { ...current, state: 'received', claimedAt: null, attempts } : null))
-              .catch(() => undefined),
-          delay,
-        ).unref();
-        return;
+        return this.preparer.retryLater(deliveryId, attempts);
       }
       if (!refusal) this.deps.log.error({ err: error, deliveryId }, 'preparing a GitHub run failed');
       await this.refuse(run, refusal ?? { title: 'The farm could not start the check', message: `${(error as Error).message}; push again to retry` });

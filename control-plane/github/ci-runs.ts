@@ -4,17 +4,8 @@
  * to delivery, for reporting builds as they finish. Its own KV bucket, `rfarm_github`, whose
  * entries expire after a week: longer than GitHub offers redelivery (3 days) and than any check.
  */
-import type { KV } from '@nats-io/kv';
-import {
-  GITHUB_BUCKET,
-  encode,
-  isWrongLastSequence,
-  openControlPlaneKv,
-  readRecord,
-  retryTransient,
-  updateRecord,
-  type FarmConnection,
-} from '../../protocol/index.ts';
+import { GITHUB_BUCKET, encode, readRecord, retryTransient, type FarmConnection } from '../../protocol/index.ts';
+import { ClaimedRuns, type ClaimState } from '../runs/index.ts';
 import type { ErrorOn } from './repository-config.ts';
 import type { CiRequest } from './webhook-events.ts';
 
@@ -26,7 +17,7 @@ export const DELIVERY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  * preparing it), `checking` (its job is queued and its check runs exist), `refused` (a failed
  * check run said why: a bad `.rfarm.yml`, not an R package …).
  */
-export type CiRunState = 'received' | 'claimed' | 'checking' | 'refused';
+export type CiRunState = ClaimState | 'checking' | 'refused';
 
 /** One accepted delivery and what became of it. */
 export interface CiRun {
@@ -50,45 +41,12 @@ export interface CiRun {
 /** Delivery GUIDs as GitHub sends them; anything else is refused before it becomes a key. */
 export const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 
-const runKey = (deliveryId: string) => `run.${deliveryId}`;
 const jobKey = (jobId: string) => `job.${jobId}`;
 
-export class CiRuns {
-  private opening: Promise<KV> | null = null;
-
-  constructor(
-    private readonly farm: FarmConnection,
-    private readonly replicas: number,
-  ) {}
-
-  /** The bucket, opened (and created) on first use. */
-  bucket(): Promise<KV> {
-    this.opening ??= retryTransient(() => openControlPlaneKv(this.farm, GITHUB_BUCKET, this.replicas, DELIVERY_TTL_MS)).catch((error: unknown) => {
-      this.opening = null;
-      throw error;
-    });
-    return this.opening;
-  }
-
-  /** Records a new delivery; false when this delivery id was seen before (a replay). */
-  async accept(run: CiRun): Promise<boolean> {
-    const kv = await this.bucket();
-    return retryTransient(() => kv.create(runKey(run.request.deliveryId), encode(run))).then(
-      () => true,
-      (error: unknown) => {
-        if (isWrongLastSequence(error)) return false;
-        throw error;
-      },
-    );
-  }
-
-  async get(deliveryId: string): Promise<CiRun | null> {
-    return (await readRecord<CiRun>(await this.bucket(), runKey(deliveryId)))?.value ?? null;
-  }
-
-  /** Read-modify-write with a revision check; `change` returns null to leave the run as it is. */
-  async update(deliveryId: string, change: (run: CiRun) => CiRun | null): Promise<CiRun | null> {
-    return updateRecord<CiRun>(await this.bucket(), runKey(deliveryId), change);
+/** The GitHub runs, keyed by delivery id, and the index from job id to delivery. */
+export class CiRuns extends ClaimedRuns<CiRun> {
+  constructor(farm: FarmConnection, replicas: number) {
+    super(farm, { bucket: GITHUB_BUCKET, replicas, ttlMs: DELIVERY_TTL_MS, idOf: (run) => run.request.deliveryId });
   }
 
   /** Notes which delivery a job belongs to (before the job exists, so every build can find it). */
@@ -101,18 +59,5 @@ export class CiRuns {
   async forJob(jobId: string): Promise<CiRun | null> {
     const index = await readRecord<{ deliveryId: string }>(await this.bucket(), jobKey(jobId));
     return index ? this.get(index.value.deliveryId) : null;
-  }
-
-  /** Every run's delivery id, for the sweep of stale claims. */
-  async deliveryIds(): Promise<string[]> {
-    const kv = await this.bucket();
-    const ids: string[] = [];
-    for await (const key of await kv.keys('run.*')) ids.push(key.slice('run.'.length));
-    return ids;
-  }
-
-  /** Watches runs (existing ones first). */
-  async watch(): Promise<AsyncIterable<{ operation: string; value: Uint8Array }> & { stop(): void }> {
-    return (await this.bucket()).watch({ key: 'run.*' });
   }
 }

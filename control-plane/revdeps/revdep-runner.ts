@@ -9,9 +9,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { decode, isTransientNatsError, type JobRecord } from '../../protocol/index.ts';
+import { isTransientNatsError, type JobRecord } from '../../protocol/index.ts';
 import { FarmError } from '../errors.ts';
 import type { JobService } from '../jobs/job-service.ts';
+import { ClaimedRunPreparer, MAX_PREPARE_ATTEMPTS } from '../runs/index.ts';
 import { inspectPackageArchive, type ArchiveLimits } from '../uploads/index.ts';
 import { reverseDependencies } from './reverse-dependencies.ts';
 import type { RevdepPair, RevdepRun, RevdepRuns } from './revdep-runs.ts';
@@ -25,10 +26,6 @@ export interface RevdepRunnerDeps {
   readonly log: Logger;
 }
 
-/** A claim older than this belongs to a control plane that died while preparing: take it over. */
-const STALE_CLAIM_MS = 5 * 60_000;
-const SWEEP_EVERY_MS = 60_000;
-const MAX_ATTEMPTS = 5;
 /** A run whose job is still not visible after this was never answered 2xx: it is dropped. */
 const ABANDONED_AFTER_MS = 10 * 60_000;
 /** The most reverse dependencies one run checks (each costs two builds). */
@@ -40,70 +37,23 @@ export function pairJobId(jobId: string, revdep: string, side: 'published' | 'su
 }
 
 export class RevdepRunner {
-  private stopped = false;
-  private watch: { stop(): void } | null = null;
-  private sweeper: NodeJS.Timeout | null = null;
+  private readonly preparer: ClaimedRunPreparer<RevdepRun>;
 
-  constructor(private readonly deps: RevdepRunnerDeps) {}
+  constructor(private readonly deps: RevdepRunnerDeps) {
+    this.preparer = new ClaimedRunPreparer({ runs: deps.runs, prepare: (run) => this.prepare(run), label: 'revdep run', idField: 'jobId', log: deps.log });
+  }
 
-  async start(): Promise<void> {
-    const iterator = await this.deps.runs.watch();
-    this.watch = iterator;
-    void (async () => {
-      for await (const entry of iterator) {
-        if (this.stopped) break;
-        if (entry.operation !== 'PUT' || entry.value.length === 0) continue;
-        const run = decode<RevdepRun>(entry.value);
-        if (run.state === 'received') void this.prepare(run.jobId);
-      }
-    })();
-    this.sweeper = setInterval(() => void this.sweep().catch((error: Error) => this.deps.log.warn({ err: error }, 'revdep run sweep failed')), SWEEP_EVERY_MS);
-    this.sweeper.unref();
+  /** Starts preparing runs (those a previous process left too). */
+  start(): Promise<void> {
+    return this.preparer.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.watch?.stop();
-    if (this.sweeper) clearInterval(this.sweeper);
+    this.preparer.stop();
   }
 
-  /** Hands runs whose preparer died back to whoever watches. */
-  private async sweep(): Promise<void> {
-    for (const jobId of await this.deps.runs.jobIds()) {
-      await this.deps.runs.update(jobId, (run) =>
-        run.state === 'claimed' && Date.now() - Date.parse(run.claimedAt ?? '') > STALE_CLAIM_MS ? { ...run, state: 'received', claimedAt: null } : null,
-      );
-    }
-  }
-
-  private async claim(jobId: string): Promise<RevdepRun | null> {
-    let mine: RevdepRun | null = null;
-    const stored = await this.deps.runs.update(jobId, (run) => {
-      if (run.state !== 'received') return null;
-      mine = { ...run, state: 'claimed', claimedAt: new Date().toISOString() };
-      return mine;
-    });
-    return stored !== null && stored === mine ? stored : null;
-  }
-
-  /** Hands the run back (`received`) after `delayMs`, for another try. */
-  private release(jobId: string, delayMs: number, attempts?: number): void {
-    const timer = setTimeout(() => {
-      void this.deps.runs
-        .update(jobId, (current) =>
-          current.state === 'claimed' ? { ...current, state: 'received', claimedAt: null, attempts: attempts ?? current.attempts } : null,
-        )
-        .catch(() => undefined);
-    }, delayMs);
-    timer.unref();
-  }
-
-  private async prepare(jobId: string): Promise<void> {
-    const run = await this.claim(jobId).catch((error: Error) => {
-      this.deps.log.warn({ err: error, jobId }, 'claiming a revdep run failed');
-      return null;
-    });
-    if (!run) return;
+  private async prepare(run: RevdepRun): Promise<void> {
+    const { jobId } = run;
     try {
       const job = await this.visibleJob(run);
       if (!job) return;
@@ -111,9 +61,9 @@ export class RevdepRunner {
       await this.submitPairs(run, job);
     } catch (error) {
       const attempts = run.attempts + 1;
-      if (attempts < MAX_ATTEMPTS && (error instanceof RevdepSourceError || isTransientNatsError(error))) {
+      if (attempts < MAX_PREPARE_ATTEMPTS && (error instanceof RevdepSourceError || isTransientNatsError(error))) {
         this.deps.log.warn({ err: error, jobId, attempts }, 'preparing a revdep run failed; trying again');
-        return this.release(jobId, 2_000 * 2 ** attempts, attempts);
+        return this.preparer.retryLater(jobId, attempts);
       }
       this.deps.log.error({ err: error, jobId }, 'preparing a revdep run failed');
       await this.finish(run, 'failed', `the reverse dependencies could not be checked: ${(error as Error).message}`);
@@ -135,7 +85,7 @@ export class RevdepRunner {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     if (Date.now() - Date.parse(run.receivedAt) > ABANDONED_AFTER_MS) await this.finish(run, 'abandoned', 'its job was never submitted');
-    else this.release(run.jobId, 60_000);
+    else this.preparer.handBackLater(run.jobId, 60_000);
     return null;
   }
 

@@ -4,17 +4,8 @@
  * so a control plane that dies in between finds it and either finishes the run (the job became
  * visible) or drops it (the job never did, and the submitter never got a 202).
  */
-import type { KV } from '@nats-io/kv';
-import {
-  REVDEPS_BUCKET,
-  encode,
-  isWrongLastSequence,
-  openControlPlaneKv,
-  readRecord,
-  retryTransient,
-  updateRecord,
-  type FarmConnection,
-} from '../../protocol/index.ts';
+import { REVDEPS_BUCKET, type FarmConnection } from '../../protocol/index.ts';
+import { ClaimedRuns, type ClaimState } from '../runs/index.ts';
 import type { DependencyField } from './reverse-dependencies.ts';
 
 /**
@@ -22,7 +13,7 @@ import type { DependencyField } from './reverse-dependencies.ts';
  * (a control plane is finding them and submitting their builds), `checking` (every pair is
  * submitted), `failed` (they could not be found: `problem`), `abandoned` (its job never appeared).
  */
-export type RevdepRunState = 'received' | 'claimed' | 'checking' | 'failed' | 'abandoned';
+export type RevdepRunState = ClaimState | 'checking' | 'failed' | 'abandoned';
 
 /** One reverse dependency and its pair of jobs (ids fixed before they are submitted, so a retry submits the same). */
 export interface RevdepPair {
@@ -55,55 +46,9 @@ export interface RevdepRun {
   readonly problem: string | null;
 }
 
-const runKey = (jobId: string) => `run.${jobId}`;
-
-export class RevdepRuns {
-  private opening: Promise<KV> | null = null;
-
-  constructor(
-    private readonly farm: FarmConnection,
-    private readonly replicas: number,
-  ) {}
-
-  /** The bucket, opened (and created) on first use. */
-  bucket(): Promise<KV> {
-    this.opening ??= retryTransient(() => openControlPlaneKv(this.farm, REVDEPS_BUCKET, this.replicas)).catch((error: unknown) => {
-      this.opening = null;
-      throw error;
-    });
-    return this.opening;
-  }
-
-  /** Records a new run (a repeat of the same job's finds the first and keeps it). */
-  async accept(run: RevdepRun): Promise<void> {
-    const kv = await this.bucket();
-    await retryTransient(() =>
-      kv.create(runKey(run.jobId), encode(run)).catch((error: unknown) => {
-        if (!isWrongLastSequence(error)) throw error;
-        return 0;
-      }),
-    );
-  }
-
-  async get(jobId: string): Promise<RevdepRun | null> {
-    return (await readRecord<RevdepRun>(await this.bucket(), runKey(jobId)))?.value ?? null;
-  }
-
-  /** Read-modify-write with a revision check; `change` returns null to leave the run as it is. */
-  async update(jobId: string, change: (run: RevdepRun) => RevdepRun | null): Promise<RevdepRun | null> {
-    return updateRecord<RevdepRun>(await this.bucket(), runKey(jobId), change);
-  }
-
-  /** Every run's job id, for the sweep. */
-  async jobIds(): Promise<string[]> {
-    const kv = await this.bucket();
-    const ids: string[] = [];
-    for await (const key of await kv.keys('run.*')) ids.push(key.slice('run.'.length));
-    return ids;
-  }
-
-  /** Watches runs (existing ones first). */
-  async watch(): Promise<AsyncIterable<{ operation: string; value: Uint8Array }> & { stop(): void }> {
-    return (await this.bucket()).watch({ key: 'run.*' });
+/** The reverse-dependency runs, keyed by the job whose reverse dependencies they check. */
+export class RevdepRuns extends ClaimedRuns<RevdepRun> {
+  constructor(farm: FarmConnection, replicas: number) {
+    super(farm, { bucket: REVDEPS_BUCKET, replicas, idOf: (run) => run.jobId });
   }
 }
