@@ -1,24 +1,15 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { Platform } from '../../images/index.ts';
 import { awsTags, hostName } from '../naming.ts';
-import type { PoolSize } from '../stack-config.ts';
-import type { AgentSettings } from '../user-data/agent-environment.ts';
 import { renderMacHostUserData } from '../user-data/mac-host.ts';
-import { credsParameterName } from './iam-policies.ts';
+import { ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
 import { HostIdentity } from './host-identity.ts';
 
 /** Amazon's account, owner of the EC2 macOS AMIs. */
 export const MACOS_AMI_OWNER = 'amazon';
 
 /** Arguments of the EC2 Mac builders of one macOS platform. */
-export interface MacHostsArgs {
-  /** Stack name (dev, prod): part of every name and tag. */
-  readonly stack: string;
-  /** The catalogue platform every host of the pool serves. */
-  readonly platform: Platform;
-  /** The pool's size; `desired` hosts are declared. */
-  readonly size: PoolSize;
+export interface MacHostsArgs extends AwsBuilderArgs {
   /** A Mac instance type for the platform's architecture: `mac2.metal` (M1) or `mac2-m2.metal` for arm64. */
   readonly instanceType: string;
   /** Root volume of each Mac instance (gp3, encrypted), GB. */
@@ -27,28 +18,8 @@ export interface MacHostsArgs {
   readonly amiNameFilter: string;
   /** R version provision.sh installs, from the platform's image definition. */
   readonly rVersion: string;
-  /** AWS region (the SSM parameter's, for the user data). */
-  readonly region: string;
-  /** VPC the hosts join. */
-  readonly vpcId: pulumi.Input<string>;
-  /** Private subnets the hosts go in, spread round-robin. */
-  readonly subnetIds: pulumi.Input<string>[];
   /** Availability zone of each subnet, in the same order. */
   readonly subnetZones: pulumi.Input<string>[];
-  /** This pool's own NATS credentials (a `.creds` file); secret. */
-  readonly natsCreds: pulumi.Input<string>;
-  /** The farm CA (PEM) the host trusts NATS, Loki and Prometheus with. */
-  readonly caPem: pulumi.Input<string>;
-  /** Git repository the host checks out into /opt/rfarm. */
-  readonly sourceRepo: string;
-  /** Branch, tag or commit of that checkout. */
-  readonly sourceRef: string;
-  /** Loki push URL the host ships its logs to with Alloy. */
-  readonly lokiUrl: string;
-  /** Prometheus remote-write URL the host pushes its metrics to with Alloy. */
-  readonly remoteWriteUrl: string;
-  /** The agent's settings that do not depend on the host (NATS URLs, sysreqs URL, R repositories). */
-  readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
 }
 
 /**
@@ -79,21 +50,9 @@ export class MacHosts extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const userData = pulumi.output(args.caPem).apply((caPem) =>
-      renderMacHostUserData({
-        stack: args.stack,
-        platform: args.platform,
-        caPem,
-        sourceRepo: args.sourceRepo,
-        sourceRef: args.sourceRef,
-        lokiUrl: args.lokiUrl,
-        remoteWriteUrl: args.remoteWriteUrl,
-        agent: args.agent,
-        credsParameter: credsParameterName(args.stack, args.platform.id),
-        region: args.region,
-        rVersion: args.rVersion,
-      }),
-    );
+    const userData = pulumi
+      .output(args.caPem)
+      .apply((caPem) => renderMacHostUserData({ ...ssmBootstrapInput(args, caPem), rVersion: args.rVersion }));
     this.hosts = [];
     this.instances = Array.from({ length: args.size.desired }, (_, index) => {
       const host = hostName(args.stack, 'builder', index + 1, args.platform.id);

@@ -1,24 +1,15 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { Platform } from '../../images/index.ts';
 import { awsTags, hostName } from '../naming.ts';
-import type { PoolSize } from '../stack-config.ts';
-import type { AgentSettings } from '../user-data/agent-environment.ts';
 import { renderSolarisHostUserData } from '../user-data/solaris-host.ts';
-import { credsParameterName } from './iam-policies.ts';
+import { ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
 import { HostIdentity } from './host-identity.ts';
 
 /** Debian's official AWS account, owner of the KVM host AMI. */
 export const DEBIAN_AMI_OWNER = '136693071363';
 
 /** Arguments of the Solaris KVM hosts. */
-export interface SolarisHostsArgs {
-  /** Stack name (dev, prod): part of every name and tag. */
-  readonly stack: string;
-  /** The catalogue platform every host of the pool serves. */
-  readonly platform: Platform;
-  /** The pool's size; `desired` hosts are declared. */
-  readonly size: PoolSize;
+export interface SolarisHostsArgs extends AwsBuilderArgs {
   /** Must support nested virtualization (8th-generation Intel: C8i, M8i, R8i). */
   readonly instanceType: string;
   /** Root volume of each KVM host (holds the Solaris guest disk), GB. */
@@ -31,26 +22,8 @@ export interface SolarisHostsArgs {
   readonly kvmHostScript: string;
   /** AWS region (the SSM parameter's and the bucket's, for the user data). */
   readonly region: string;
-  /** VPC the hosts join. */
-  readonly vpcId: pulumi.Input<string>;
-  /** Private subnets the hosts go in, spread round-robin. */
-  readonly subnetIds: pulumi.Input<string>[];
   /** Sources allowed to SSH in; empty closes SSH. */
   readonly adminCidrs: readonly string[];
-  /** This pool's own NATS credentials (a `.creds` file); secret. */
-  readonly natsCreds: pulumi.Input<string>;
-  /** The farm CA (PEM) the host trusts NATS, Loki and Prometheus with. */
-  readonly caPem: pulumi.Input<string>;
-  /** Git repository the host checks out into /opt/rfarm. */
-  readonly sourceRepo: string;
-  /** Branch, tag or commit of that checkout. */
-  readonly sourceRef: string;
-  /** Loki push URL the host ships its logs to with Alloy. */
-  readonly lokiUrl: string;
-  /** Prometheus remote-write URL the host pushes its metrics to with Alloy. */
-  readonly remoteWriteUrl: string;
-  /** The agent's settings that do not depend on the host (NATS URLs, sysreqs URL, R repositories). */
-  readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
 }
 
 /**
@@ -79,23 +52,9 @@ export class SolarisHosts extends pulumi.ComponentResource {
       { owners: [DEBIAN_AMI_OWNER], mostRecent: true, filters: [{ name: 'name', values: ['debian-12-amd64-*'] }] },
       { parent: this },
     );
-    const userData = pulumi.output(args.caPem).apply((caPem) =>
-      renderSolarisHostUserData({
-        stack: args.stack,
-        platform: args.platform,
-        kvmHostScript: args.kvmHostScript,
-        imageBucket: args.imageBucket,
-        imageKey: args.imageKey,
-        credsParameter: credsParameterName(args.stack, args.platform.id),
-        region: args.region,
-        sourceRepo: args.sourceRepo,
-        sourceRef: args.sourceRef,
-        caPem,
-        lokiUrl: args.lokiUrl,
-        remoteWriteUrl: args.remoteWriteUrl,
-        agent: args.agent,
-      }),
-    );
+    const userData = pulumi
+      .output(args.caPem)
+      .apply((caPem) => renderSolarisHostUserData({ ...ssmBootstrapInput(args, caPem), kvmHostScript: args.kvmHostScript, imageBucket: args.imageBucket, imageKey: args.imageKey }));
     this.instances = Array.from({ length: args.size.desired }, (_, index) => {
       const host = hostName(args.stack, 'solaris-host', index + 1);
       const tags = awsTags(args.stack, 'solaris-host', host, args.platform.id);

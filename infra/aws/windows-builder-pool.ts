@@ -1,51 +1,20 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { Platform } from '../../images/index.ts';
 import { awsTags, resourceName } from '../naming.ts';
-import type { PoolSize } from '../stack-config.ts';
-import type { AgentSettings } from '../user-data/agent-environment.ts';
 import { renderWindowsBuilderUserData } from '../user-data/windows-builder.ts';
-import { credsParameterName } from './iam-policies.ts';
+import { ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
 import { HostIdentity } from './host-identity.ts';
 
 /** Arguments of one Windows platform's builder pool. */
-export interface WindowsBuilderPoolArgs {
-  /** Stack name (dev, prod): part of every name and tag. */
-  readonly stack: string;
-  /** The catalogue platform every host of the pool serves. */
-  readonly platform: Platform;
-  /** The pool's size; `desired` hosts are declared. */
-  readonly size: PoolSize;
+export interface WindowsBuilderPoolArgs extends AwsBuilderArgs {
   /** EC2 instance type of the builders, e.g. m7i.xlarge. */
   readonly instanceType: string;
-  /** Root volume of each builder (gp3, encrypted), GB. */
-  readonly volumeGb: number;
   /** AMI name filter from the platform's image definition, e.g. Windows_Server-2022-English-Full-Base-*. */
   readonly amiNameFilter: string;
   /** Rtools series from the image definition. */
   readonly rtools: string;
   /** Text of images/windows/provision.ps1, run by the user data. */
   readonly provisionScript: string;
-  /** AWS region (the SSM parameter's, for the user data). */
-  readonly region: string;
-  /** VPC the hosts join. */
-  readonly vpcId: pulumi.Input<string>;
-  /** Private subnets the hosts go in, spread round-robin. */
-  readonly subnetIds: pulumi.Input<string>[];
-  /** This pool's own NATS credentials (a `.creds` file); secret. */
-  readonly natsCreds: pulumi.Input<string>;
-  /** The farm CA (PEM) the host trusts NATS, Loki and Prometheus with. */
-  readonly caPem: pulumi.Input<string>;
-  /** Git repository the host checks out into /opt/rfarm. */
-  readonly sourceRepo: string;
-  /** Branch, tag or commit of that checkout. */
-  readonly sourceRef: string;
-  /** Loki push URL the host ships its logs to with Alloy. */
-  readonly lokiUrl: string;
-  /** Prometheus remote-write URL the host pushes its metrics to with Alloy. */
-  readonly remoteWriteUrl: string;
-  /** The agent's settings that do not depend on the host (NATS URLs, sysreqs URL, R repositories). */
-  readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
 }
 
 /**
@@ -82,22 +51,9 @@ export class WindowsBuilderPool extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const userData = pulumi.output(args.caPem).apply((caPem) =>
-      renderWindowsBuilderUserData({
-        stack: args.stack,
-        platform: args.platform,
-        provisionScript: args.provisionScript,
-        rtools: args.rtools,
-        sourceRepo: args.sourceRepo,
-        sourceRef: args.sourceRef,
-        credsParameter: credsParameterName(args.stack, args.platform.id),
-        region: args.region,
-        caPem,
-        lokiUrl: args.lokiUrl,
-        remoteWriteUrl: args.remoteWriteUrl,
-        agent: args.agent,
-      }),
-    );
+    const userData = pulumi
+      .output(args.caPem)
+      .apply((caPem) => renderWindowsBuilderUserData({ ...ssmBootstrapInput(args, caPem), provisionScript: args.provisionScript, rtools: args.rtools }));
     this.launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-template`,
       {

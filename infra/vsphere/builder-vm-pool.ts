@@ -1,8 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import type { Platform } from '../../images/index.ts';
+import type { BuilderHostArgs } from '../builder-host-args.ts';
 import { hostName, vsphereAnnotation, type Role } from '../naming.ts';
-import type { PoolSize } from '../stack-config.ts';
-import type { AgentSettings } from '../user-data/agent-environment.ts';
 import { renderGuestInfo } from '../user-data/guestinfo.ts';
 import * as vsphere from './sdk.ts';
 
@@ -16,15 +14,9 @@ export interface VspherePlacement {
 }
 
 /** Arguments of one platform's builder VMs. */
-export interface BuilderVmPoolArgs {
-  /** Stack name (dev, prod): part of every name and tag. */
-  readonly stack: string;
+export interface BuilderVmPoolArgs extends BuilderHostArgs {
   /** Role the VMs are named and annotated with. */
   readonly role: Role;
-  /** The catalogue platform every host of the pool serves. */
-  readonly platform: Platform;
-  /** The pool's size; `desired` hosts are declared. */
-  readonly size: PoolSize;
   /** Template to clone (macOS per architecture, or the Solaris template). */
   readonly template: string;
   /** Datacenter, resource pool, datastore and port group the VMs are placed in. */
@@ -35,20 +27,6 @@ export interface BuilderVmPoolArgs {
   readonly cpus: number;
   /** Memory per VM, MB. */
   readonly memoryMb: number;
-  /** This pool's own NATS credentials (a `.creds` file); secret. */
-  readonly natsCreds: pulumi.Input<string>;
-  /** The farm CA (PEM) the host trusts NATS, Loki and Prometheus with. */
-  readonly caPem: pulumi.Input<string>;
-  /** Git repository the host checks out into /opt/rfarm. */
-  readonly sourceRepo: string;
-  /** Branch, tag or commit of that checkout. */
-  readonly sourceRef: string;
-  /** Loki push URL the host ships its logs to with Alloy. */
-  readonly lokiUrl: string;
-  /** Prometheus remote-write URL the host pushes its metrics to with Alloy. */
-  readonly remoteWriteUrl: string;
-  /** The agent's settings that do not depend on the host (NATS URLs, sysreqs URL, R repositories). */
-  readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
 }
 
 /**
