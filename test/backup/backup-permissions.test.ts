@@ -16,6 +16,7 @@ import { BACKUP_INBOX_PREFIX, BUILDS_STREAM, connectFarm, encode, JOBS_BUCKET, k
 import { issueBackupCreds } from '../../scripts/nats-auth.ts';
 import { prepareLocalNatsAuth } from '../../scripts/local-nats-auth.ts';
 import { startNats } from '../../scripts/nats-server.ts';
+import { refused } from '../support/nats-refusal.ts';
 import { s3StandIn } from './s3-stand-in.ts';
 
 process.env.AWS_ACCESS_KEY_ID = 'stand-in-key';
@@ -57,15 +58,6 @@ test('the backup user snapshots every farm stream with its own role', async () =
 test('the backup user cannot write, purge or delete anything, nor read records directly', async () => {
   const jsm = await jetstreamManager(backup);
   const js = jetstream(backup);
-  const refused = async (operation: () => Promise<unknown>) => {
-    try {
-      await operation();
-    } catch (error) {
-      assert.match(String((error as Error).message), /permission|authorization/i);
-      return;
-    }
-    assert.unreachable('allowed');
-  };
   await refused(() => jsm.streams.delete(BUILDS_STREAM));
   await refused(() => jsm.streams.purge(`KV_${JOBS_BUCKET}`));
   await refused(() => js.publish(subjects.buildQueue('r-release-linux-x86_64'), encode({})));

@@ -14,6 +14,7 @@ import * as assert from 'uvu/assert';
 import { connectFarm, GITHUB_BUCKET, keys, readRecord, type JobRecord } from '../../protocol/index.ts';
 import { startTestFarm } from '../support/farm.ts';
 import { descriptionText, documentedHello } from '../support/r-packages.ts';
+import { until as pollUntil } from '../support/until.ts';
 import { GitHubStandIn, type StandInCheckRun } from './github-stand-in.ts';
 import { pullRequestPayload, pushPayload } from './payloads.ts';
 
@@ -78,15 +79,9 @@ async function deliver(
   return { status: response.status, body: await response.json(), deliveryId };
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; check runs: ${JSON.stringify(github.checkRuns.map((run) => run.fields))}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+/** Waits for what GitHub's stand-in sees; a timeout says which check runs it has. */
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 180_000) =>
+  pollUntil(what, probe, timeoutMs, { detail: () => `check runs: ${JSON.stringify(github.checkRuns.map((run) => run.fields))}` });
 
 const completed = (sha: string) => () => {
   const runs = github.checkRunsFor(sha);

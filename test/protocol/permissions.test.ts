@@ -28,6 +28,7 @@ import {
   subjects,
   type FarmConnection,
 } from '../../protocol/index.ts';
+import { refused } from '../support/nats-refusal.ts';
 import { readFileSync } from 'node:fs';
 import { issueAgentCreds, newNatsKeys } from '../../scripts/nats-auth.ts';
 import { prepareLocalNatsAuth } from '../../scripts/local-nats-auth.ts';
@@ -68,19 +69,6 @@ test.after(async () => {
   await node.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Resolves with the refusal's text, or fails the test when the operation went through. */
-async function refused(operation: () => Promise<unknown>): Promise<string> {
-  try {
-    await operation();
-  } catch (error) {
-    const text = String((error as Error).message);
-    assert.match(text, /permission|authorization/i, `refused for another reason: ${text}`);
-    return text;
-  }
-  assert.unreachable('the operation was allowed');
-  return '';
-}
 
 async function rawConnect(options: Parameters<typeof connect>[0]): Promise<NatsConnection> {
   return connect({ servers: [node.url], reconnect: false, ...options });

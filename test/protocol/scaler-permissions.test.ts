@@ -21,6 +21,7 @@ import {
   subjects,
   type WorkerRecord,
 } from '../../protocol/index.ts';
+import { refused } from '../support/nats-refusal.ts';
 import { observeFarm } from '../../scaler/index.ts';
 import { issueScalerCreds } from '../../scripts/nats-auth.ts';
 import { prepareLocalNatsAuth } from '../../scripts/local-nats-auth.ts';
@@ -69,16 +70,6 @@ test.after(async () => {
   await node.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function refused(operation: () => Promise<unknown>): Promise<void> {
-  try {
-    await operation();
-  } catch (error) {
-    assert.match(String((error as Error).message), /permission|authorization/i);
-    return;
-  }
-  assert.unreachable('the operation was allowed');
-}
 
 test('the scaler sees each platform’s waiting builds and live workers with its own role only', async () => {
   const loads = await observeFarm(scaler);

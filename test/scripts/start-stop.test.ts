@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { until } from '../support/until.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -20,16 +21,6 @@ async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise((done) => server.close(done));
   return port;
-}
-
-async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** The processes of a process group, as `pid args` lines. */
@@ -104,12 +95,13 @@ test('SIGINT to the npm start leader alone stops every process of the farm, an a
     // The control plane that started that agent dies; the supervisor starts another.
     const controlPlane = group(pgid).find((process) => process.args.includes('control-plane/main.ts'))!;
     process.kill(controlPlane.pid, 'SIGKILL');
-    await until('the restart is logged', () => /"service":"control-plane".*restarting/.test(farm.stdout));
+    await until('the restart is logged', () => /"service":"control-plane".*restarting/.test(farm.stdout), 90_000);
     await until('the control plane answers again', () =>
       fetch(`${farm.url}/healthz`).then(
         (response) => response.ok,
         () => false,
       ),
+      90_000,
     );
     assert.is(group(pgid).filter((process) => process.args.includes('images/agent/main.ts')).length, 2, 'both agents run');
     process.kill(pgid, 'SIGINT');

@@ -5,18 +5,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestFarm } from '../support/farm.ts';
+import { until } from '../support/until.ts';
 
 type Line = Record<string, unknown>;
-
-async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 function alive(pid: number | null | undefined): boolean {
   if (!pid) return false;

@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { connectFarm, encode } from '../../../protocol/index.ts';
 import { ClaimedRunPreparer, ClaimedRuns, STALE_CLAIM_MS, type ClaimableRun, type ClaimState } from '../../../control-plane/runs/index.ts';
 import { startNats } from '../../../scripts/nats-server.ts';
+import { until } from '../../support/until.ts';
 
 interface TestRun extends ClaimableRun {
   readonly id: string;
@@ -41,16 +42,6 @@ function runsPair(): [ClaimedRuns<TestRun>, ClaimedRuns<TestRun>] {
 }
 
 const received = (id: string, note = ''): TestRun => ({ id, state: 'received', claimedAt: null, attempts: 0, note });
-
-async function until<T>(what: string, read: () => Promise<T | null>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test('a run is accepted once: a second with the same id is refused and the first is kept', async () => {
   const [runs] = runsPair();
@@ -136,7 +127,7 @@ test('two control planes prepare every received run once, those accepted before 
   try {
     for (const id of ['after-1', 'after-2', 'after-3']) await theirs.accept(received(id));
     for (const id of ['before', 'after-1', 'after-2', 'after-3']) {
-      await until(`${id} prepared`, async () => ((await mine.get(id))?.state === 'prepared' ? true : null));
+      await until(`${id} prepared`, async () => (await mine.get(id))?.state === 'prepared', 10_000);
     }
     assert.equal(prepared.sort(), ['after-1', 'after-2', 'after-3', 'before']);
   } finally {
@@ -160,7 +151,7 @@ test('a run handed back for another try is prepared again with its attempts; a s
   });
   await preparer.start();
   await runs.accept(received('flaky'));
-  await until('flaky prepared', async () => ((await runs.get('flaky'))?.state === 'prepared' ? true : null));
+  await until('flaky prepared', async () => (await runs.get('flaky'))?.state === 'prepared', 10_000);
   assert.equal(seen, [
     ['flaky', 0],
     ['flaky', 1],
