@@ -1,10 +1,10 @@
 /**
  * Turns accepted deliveries into jobs and check runs. It watches the run records (a restarted
  * control plane finds what it had accepted and not yet prepared) and prepares each `received` run
- * once, claimed with a revision-checked write: read `.rfarm.yml` at the commit, choose platforms,
- * fetch the source archive with the installation token, make it an upload, submit the job (R CMD
- * build and check run on the agents, in their sandbox), create one in-progress check run per
- * platform. A repository's mistake becomes a failed check run saying what to change; a failure of
+ * once, claimed with a revision-checked write (control-plane/runs/ does the watching, claiming and
+ * handing back): read `.rfarm.yml` at the commit, choose platforms, fetch the source archive with
+ * the installation token, make it an upload, submit the job (R CMD build and check run on the
+ * agents, in their sandbox), create one in-progress check run per platform. A repository's mistake becomes a failed check run saying what to change; a failure of
  * GitHub or the farm is tried again a few times.
  */
 import type { Logger } from 'pino';

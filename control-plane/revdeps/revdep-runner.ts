@@ -1,10 +1,11 @@
 /**
  * Turns accepted reverse-dependency runs into pairs of jobs. It watches the run records (a
  * restarted control plane finds what it had accepted and not yet prepared) and prepares each
- * `received` run once, claimed with a revision-checked write: read the repositories' PACKAGES
- * indices, find the reverse dependencies, and submit two ordinary one-platform jobs for each —
- * its published source tarball checked as is, and checked again with the submitted version of the
- * package installed first (JobRecord.against; the agent does it). Job ids are derived from the run,
+ * `received` run once, claimed with a revision-checked write (control-plane/runs/ does the
+ * watching, claiming and handing back): read the repositories' PACKAGES indices, find the
+ * reverse dependencies, and submit two ordinary one-platform jobs for each — its published source
+ * tarball checked as is, and checked again with the submitted version of the package installed
+ * first (JobRecord.against; the agent does it). Job ids are derived from the run,
  * so preparing again after a crash finds the jobs already there and submits nothing twice.
  */
 import { createHash } from 'node:crypto';
