@@ -50,9 +50,7 @@ export class MacHosts extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const userData = pulumi
-      .output(args.caPem)
-      .apply((caPem) => renderMacHostUserData({ ...ssmBootstrapInput(args, caPem), rVersion: args.rVersion }));
+    const userData = pulumi.output(args.caPem).apply((caPem) => renderMacHostUserData({ ...ssmBootstrapInput(args, caPem), rVersion: args.rVersion }));
     this.hosts = [];
     this.instances = Array.from({ length: args.size.desired }, (_, index) => {
       const host = hostName(args.stack, 'builder', index + 1, args.platform.id);

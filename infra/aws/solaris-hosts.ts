@@ -52,9 +52,14 @@ export class SolarisHosts extends pulumi.ComponentResource {
       { owners: [DEBIAN_AMI_OWNER], mostRecent: true, filters: [{ name: 'name', values: ['debian-12-amd64-*'] }] },
       { parent: this },
     );
-    const userData = pulumi
-      .output(args.caPem)
-      .apply((caPem) => renderSolarisHostUserData({ ...ssmBootstrapInput(args, caPem), kvmHostScript: args.kvmHostScript, imageBucket: args.imageBucket, imageKey: args.imageKey }));
+    const userData = pulumi.output(args.caPem).apply((caPem) =>
+      renderSolarisHostUserData({
+        ...ssmBootstrapInput(args, caPem),
+        kvmHostScript: args.kvmHostScript,
+        imageBucket: args.imageBucket,
+        imageKey: args.imageKey,
+      }),
+    );
     this.instances = Array.from({ length: args.size.desired }, (_, index) => {
       const host = hostName(args.stack, 'solaris-host', index + 1);
       const tags = awsTags(args.stack, 'solaris-host', host, args.platform.id);

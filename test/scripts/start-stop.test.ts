@@ -96,11 +96,13 @@ test('SIGINT to the npm start leader alone stops every process of the farm, an a
     const controlPlane = group(pgid).find((process) => process.args.includes('control-plane/main.ts'))!;
     process.kill(controlPlane.pid, 'SIGKILL');
     await until('the restart is logged', () => /"service":"control-plane".*restarting/.test(farm.stdout), 90_000);
-    await until('the control plane answers again', () =>
-      fetch(`${farm.url}/healthz`).then(
-        (response) => response.ok,
-        () => false,
-      ),
+    await until(
+      'the control plane answers again',
+      () =>
+        fetch(`${farm.url}/healthz`).then(
+          (response) => response.ok,
+          () => false,
+        ),
       90_000,
     );
     assert.is(group(pgid).filter((process) => process.args.includes('images/agent/main.ts')).length, 2, 'both agents run');

@@ -75,10 +75,7 @@ test('a claim older than the limit is handed back; a fresh claim and a finished 
   await runs.update('stale', (run) => ({ ...run, claimedAt: longAgo }));
   await runs.update('done', (run) => ({ ...run, state: 'prepared', claimedAt: longAgo }));
   await runs.handBackStaleClaims(STALE_CLAIM_MS);
-  assert.equal(
-    [(await runs.get('stale'))?.state, (await runs.get('stale'))?.claimedAt],
-    ['received', null],
-  );
+  assert.equal([(await runs.get('stale'))?.state, (await runs.get('stale'))?.claimedAt], ['received', null]);
   assert.is((await runs.get('fresh'))?.state, 'claimed');
   assert.is((await runs.get('done'))?.state, 'prepared');
 });
