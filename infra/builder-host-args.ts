@@ -32,3 +32,19 @@ export interface BuilderHostArgs {
   /** The agent's settings that do not depend on the host (NATS URLs, sysreqs URL, R repositories). */
   readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
 }
+
+/** What every builder's boot renderer (user data, guestinfo) takes from the args as they are. */
+export type BuilderBootFields = Pick<BuilderHostArgs, 'stack' | 'platform' | 'sourceRepo' | 'sourceRef' | 'lokiUrl' | 'remoteWriteUrl' | 'agent'>;
+
+/** The args' fields that go into a builder's boot files unchanged (the secrets are resolved by each pool). */
+export function builderBootFields(args: BuilderHostArgs): BuilderBootFields {
+  return {
+    stack: args.stack,
+    platform: args.platform,
+    sourceRepo: args.sourceRepo,
+    sourceRef: args.sourceRef,
+    lokiUrl: args.lokiUrl,
+    remoteWriteUrl: args.remoteWriteUrl,
+    agent: args.agent,
+  };
+}

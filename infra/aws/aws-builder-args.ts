@@ -4,8 +4,10 @@
  * for all — the host fetches its pool's NATS credentials from SSM Parameter Store with its
  * instance role (they are never in the user data), then boots as every builder does.
  */
+import type * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
-import type { BuilderHostArgs } from '../builder-host-args.ts';
+import { builderBootFields, type BuilderBootFields, type BuilderHostArgs } from '../builder-host-args.ts';
+import type { HostIdentity } from './host-identity.ts';
 import { credsParameterName } from './iam-policies.ts';
 
 /** The arguments of an AWS builder pool; each pool adds its own. */
@@ -23,7 +25,7 @@ export interface AwsBuilderArgs extends BuilderHostArgs {
 }
 
 /** The user-data input every AWS builder renders alike (each renderer adds its pool's own). */
-export interface SsmBootstrapInput extends Pick<BuilderHostArgs, 'stack' | 'platform' | 'sourceRepo' | 'sourceRef' | 'lokiUrl' | 'remoteWriteUrl' | 'agent'> {
+export interface SsmBootstrapInput extends BuilderBootFields {
   /** SSM parameter holding this pool's NATS credentials. */
   readonly credsParameter: string;
   /** AWS region of that parameter. */
@@ -34,16 +36,29 @@ export interface SsmBootstrapInput extends Pick<BuilderHostArgs, 'stack' | 'plat
 
 /** The shared part of an AWS builder's user data, once the CA is known. */
 export function ssmBootstrapInput(args: AwsBuilderArgs, caPem: string): SsmBootstrapInput {
+  return { ...builderBootFields(args), credsParameter: credsParameterName(args.stack, args.platform.id), region: args.region, caPem };
+}
+
+/**
+ * What every EC2 builder instance is, whatever it runs: no public address, its pool's security
+ * group and instance role, IMDSv2 only (a build cannot take the role's credentials from the
+ * metadata service without a token), an encrypted gp3 root volume, replaced when its user data
+ * changes.
+ */
+export function builderInstanceSettings(
+  identity: HostIdentity,
+  volumeGb: number,
+  userData: pulumi.Input<string>,
+  tags: Record<string, string>,
+): Partial<aws.ec2.InstanceArgs> {
   return {
-    stack: args.stack,
-    platform: args.platform,
-    credsParameter: credsParameterName(args.stack, args.platform.id),
-    region: args.region,
-    caPem,
-    sourceRepo: args.sourceRepo,
-    sourceRef: args.sourceRef,
-    lokiUrl: args.lokiUrl,
-    remoteWriteUrl: args.remoteWriteUrl,
-    agent: args.agent,
+    associatePublicIpAddress: false,
+    vpcSecurityGroupIds: [identity.securityGroup.id],
+    iamInstanceProfile: identity.instanceProfile.name,
+    metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+    rootBlockDevice: { volumeSize: volumeGb, volumeType: 'gp3', encrypted: true, deleteOnTermination: true, tags },
+    userData,
+    userDataReplaceOnChange: true,
+    tags,
   };
 }

@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { awsTags, hostName } from '../naming.ts';
 import { renderMacHostUserData } from '../user-data/mac-host.ts';
-import { ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
+import { builderInstanceSettings, ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
 import { HostIdentity } from './host-identity.ts';
 
 /** Amazon's account, owner of the EC2 macOS AMIs. */
@@ -70,14 +70,7 @@ export class MacHosts extends pulumi.ComponentResource {
           tenancy: 'host',
           hostId: dedicated.id,
           subnetId: args.subnetIds[subnet],
-          associatePublicIpAddress: false,
-          vpcSecurityGroupIds: [identity.securityGroup.id],
-          iamInstanceProfile: identity.instanceProfile.name,
-          metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
-          rootBlockDevice: { volumeSize: args.volumeGb, volumeType: 'gp3', encrypted: true, deleteOnTermination: true, tags },
-          userData,
-          userDataReplaceOnChange: true,
-          tags,
+          ...builderInstanceSettings(identity, args.volumeGb, userData, tags),
         },
         // As for the Solaris hosts: a new macOS AMI does not replace a builder; `pulumi up --replace` does.
         { parent: this, ignoreChanges: ['ami'] },

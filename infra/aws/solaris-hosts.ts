@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { awsTags, hostName } from '../naming.ts';
 import { renderSolarisHostUserData } from '../user-data/solaris-host.ts';
-import { ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
+import { builderInstanceSettings, ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
 import { HostIdentity } from './host-identity.ts';
 
 /** Debian's official AWS account, owner of the KVM host AMI. */
@@ -70,14 +70,7 @@ export class SolarisHosts extends pulumi.ComponentResource {
           instanceType: args.instanceType,
           cpuOptions: { nestedVirtualization: 'enabled' },
           subnetId: args.subnetIds[index % args.subnetIds.length],
-          associatePublicIpAddress: false,
-          vpcSecurityGroupIds: [identity.securityGroup.id],
-          iamInstanceProfile: identity.instanceProfile.name,
-          metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
-          rootBlockDevice: { volumeSize: args.volumeGb, volumeType: 'gp3', encrypted: true, deleteOnTermination: true, tags },
-          userData,
-          userDataReplaceOnChange: true,
-          tags,
+          ...builderInstanceSettings(identity, args.volumeGb, userData, tags),
         },
         // `mostRecent` finds a new Debian AMI every few weeks; a host must not be replaced for that
         // (it holds the Solaris guest disk). The AMI a host has is the one it was created with; a newer

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import type { BuilderHostArgs } from '../builder-host-args.ts';
+import { builderBootFields, type BuilderHostArgs } from '../builder-host-args.ts';
 import { hostName, vsphereAnnotation, type Role } from '../naming.ts';
 import { renderGuestInfo } from '../user-data/guestinfo.ts';
 import * as vsphere from './sdk.ts';
@@ -48,19 +48,9 @@ export class BuilderVmPool extends pulumi.ComponentResource {
       const datastore = lookup((datacenterId) => vsphere.getDatastore({ name: args.placement.datastore, datacenterId }, invoke));
       const network = lookup((datacenterId) => vsphere.getNetwork({ name: args.placement.network, datacenterId }, invoke));
       const template = lookup((datacenterId) => vsphere.getVirtualMachine({ name: args.template, datacenterId }, invoke));
-      const extraConfig = pulumi.all([args.natsCreds, args.caPem]).apply(([natsCreds, caPem]) =>
-        renderGuestInfo({
-          stack: args.stack,
-          platform: args.platform,
-          natsCreds,
-          caPem,
-          sourceRepo: args.sourceRepo,
-          sourceRef: args.sourceRef,
-          lokiUrl: args.lokiUrl,
-          remoteWriteUrl: args.remoteWriteUrl,
-          agent: args.agent,
-        }),
-      );
+      const extraConfig = pulumi
+        .all([args.natsCreds, args.caPem])
+        .apply(([natsCreds, caPem]) => renderGuestInfo({ ...builderBootFields(args), natsCreds, caPem }));
       for (let index = 1; index <= args.size.desired; index++) {
         this.machines.push(
           new vsphere.VirtualMachine(
