@@ -39,6 +39,8 @@ export interface PoolSizeOutput {
   readonly provider: string;
   readonly kind: string;
   readonly machine: string;
+  /** Agents each host runs. */
+  readonly agentsPerHost: number;
   readonly min: number;
   readonly max: number;
   readonly desired: number;
@@ -125,6 +127,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
           caPem,
           lokiUrl: endpoints.lokiVpcUrl,
           agent: agent(nats.vpcUrls),
+          agents: plan.agents,
         }),
     );
 
@@ -148,6 +151,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
         ...awsHost,
         platform: plan.platform,
         size: plan.size,
+        agents: plan.agents,
         instanceType: plan.machine,
         volumeGb: config.aws.windowsVolumeGb,
         amiNameFilter: definition.baseImage,
@@ -178,6 +182,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
       subnetZones: awsNetwork.privateSubnetZones,
       platform: plan.platform,
       size: plan.size,
+      agents: plan.agents,
       instanceType: plan.machine,
       volumeGb: config.aws.macVolumeGb,
       amiNameFilter: definition.baseImage,
@@ -197,6 +202,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
       role: 'builder',
       platform: plan.platform,
       size: plan.size,
+      agents: plan.agents,
       template: templateFor(plan, config),
       placement: vsphere,
       folder,
@@ -259,6 +265,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     vpcId: network.vpc.id,
     tls: secrets.farmTls,
     discoveryToken: secrets.discoveryToken,
+    agentsPerBuilder: Math.max(1, ...plans.filter((plan) => plan.kind === 'droplet').map((plan) => plan.agents.count)),
   });
   return {
     controlPlaneUrl: controlPlane.url,
@@ -267,7 +274,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     repositoryUrl: `${controlPlane.url}/repo`,
     backupBucket: { name: backups.name, endpoint: backups.endpoint },
     monitoringUrl: observability.grafanaUrl,
-    poolSizes: Object.fromEntries(plans.map((plan) => [plan.platform.id, { provider: plan.provider, kind: plan.kind, machine: plan.machine, ...plan.size }])),
+    poolSizes: Object.fromEntries(plans.map((plan) => [plan.platform.id, { provider: plan.provider, kind: plan.kind, machine: plan.machine, agentsPerHost: plan.agents.count, ...plan.size }])),
   };
 }
 
@@ -286,11 +293,13 @@ function declareScaler(
   const { stack, secrets } = config;
   const identity =
     windowsPools.length > 0 ? new ScalerIdentity('scaler-identity', { stack, groupArns: windowsPools.map((pool) => pool.group.arn) }) : undefined;
-  const sizeOf = (platformId: string) => plans.find((plan) => plan.platform.id === platformId)!.size;
+  const planOf = (platformId: string) => plans.find((plan) => plan.platform.id === platformId)!;
+  const sizeOf = (platformId: string) => planOf(platformId).size;
   const awsPools: ScaledPool[] = windowsPools.map((pool) => ({
     platform: pool.platformId,
     min: sizeOf(pool.platformId).min,
     max: sizeOf(pool.platformId).max,
+    agentsPerHost: planOf(pool.platformId).agents.count,
     provider: 'aws',
     groupName: pool.groupName,
     region: config.aws.region,
@@ -300,6 +309,7 @@ function declareScaler(
       pool.scaledTemplate.apply((template): ScaledPool => ({
         platform: pool.platformId,
         ...scaledDropletBounds(sizeOf(pool.platformId)),
+        agentsPerHost: planOf(pool.platformId).agents.count,
         provider: 'digitalocean',
         tag: scaledPoolTag(stack, pool.platformId),
         template,

@@ -28,11 +28,21 @@ export type ScaledPool =
       readonly platform: string;
       readonly min: number;
       readonly max: number;
+      /** Agents each host runs: the scaler counts capacity in agents. */
+      readonly agentsPerHost: number;
       readonly provider: 'digitalocean';
       readonly tag: string;
       readonly template: ScaledDropletTemplate;
     }
-  | { readonly platform: string; readonly min: number; readonly max: number; readonly provider: 'aws'; readonly groupName: string; readonly region: string };
+  | {
+      readonly platform: string;
+      readonly min: number;
+      readonly max: number;
+      readonly agentsPerHost: number;
+      readonly provider: 'aws';
+      readonly groupName: string;
+      readonly region: string;
+    };
 
 /** Inputs of the scaler's environment (secrets resolved). */
 export interface ScalerEnvironmentInput {

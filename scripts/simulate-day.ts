@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { poolSizeFor } from '../infra/sizing.ts';
+import { agentsPerHostFor, poolSizeFor } from '../infra/sizing.ts';
 import type { StackConfig } from '../infra/stack-config.ts';
 import {
   BACKLOG_PER_HOST,
@@ -30,7 +30,14 @@ export const USAGE_FILE = join(root, 'infra/cost/elastic-usage.json');
 export function simulatedUsage(stack: string) {
   const config = parse(readFileSync(join(root, `stacks/Pulumi.${stack}.yaml`), 'utf8')).config;
   const pools = config['rfarm:pools'] as StackConfig['pools'];
-  const options = proposalDay((platform) => poolSizeFor(platform, pools));
+  const machines = {
+    digitalocean: config['rfarm:digitalocean'],
+    aws: config['rfarm:aws'],
+    vsphere: config['rfarm:vsphere'],
+    solaris: config['rfarm:solaris'],
+  } as Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>;
+  // Capacity in agents: each host runs as many as the stack's machine sizes give (infra/sizing.ts).
+  const options = proposalDay((platform) => ({ ...poolSizeFor(platform, pools), agentsPerHost: agentsPerHostFor(platform, machines) }));
   const reports = simulateDay(options);
   return {
     generated: 'by `npm run simulate`, do not edit',

@@ -57,12 +57,21 @@ export function primaryPlatform(os: OperatingSystem, platforms: readonly Platfor
   return found;
 }
 
+/** A pool's bounds and, when its hosts run several agents, how many (infra/sizing.ts `agentsPerHost`). */
+export interface SimulatedPoolShape extends PoolLimits {
+  readonly agentsPerHost?: number;
+}
+
 /**
  * Every cloud platform's pool for the proposal's day. Submissions with no platform list ask for
  * the three primaries together, so 1,050 jobs arrive on all three at the same instants and the
  * remaining 335 primary-Linux builds arrive alone.
  */
-export function proposalDay(limitsFor: (platform: Platform) => PoolLimits, seed = 2026, platforms: readonly Platform[] = PLATFORMS): SimulationOptions {
+export function proposalDay(
+  shapeFor: (platform: Platform) => SimulatedPoolShape,
+  seed = 2026,
+  platforms: readonly Platform[] = PLATFORMS,
+): SimulationOptions {
   const random = seededRandom(seed);
   const linux = primaryPlatform('linux', platforms);
   const windows = primaryPlatform('windows', platforms);
@@ -78,10 +87,12 @@ export function proposalDay(limitsFor: (platform: Platform) => PoolLimits, seed 
           : platform.id === windows.id || platform.id === macos.id
             ? together
             : arrivalTimes(PROPOSAL_VOLUME.other, random);
+      const shape = shapeFor(platform);
       return {
         platform: platform.id,
         family: platform.os,
-        limits: limitsFor(platform),
+        limits: { min: shape.min, max: shape.max },
+        agentsPerHost: shape.agentsPerHost ?? 1,
         bootSeconds: BOOT_SECONDS[platform.os],
         arrivals,
         buildSeconds: (draw: () => number) => buildSeconds(platform.os, draw),

@@ -12,8 +12,9 @@ stackSuite('prod', {
   jetstreamReplicas: 3,
   windowsDesired: { 'r-devel-windows-x86_64': 2, 'r-release-windows-x86_64': 3 },
   solarisInstances: 1,
-  macHosts: 2,
-  macVms: 2,
+  macHosts: 1,
+  agentsPerHost: { linux: 2, windows: 2 },
+  macVms: 1,
 });
 
 test('prod looks up the vSphere inventory with the provider’s tokens and clones Solaris hosts with nested virtualization', async () => {

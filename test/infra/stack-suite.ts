@@ -28,6 +28,8 @@ export interface StackExpectations {
   readonly macHosts: number;
   /** vSphere VMs (macOS x86_64). */
   readonly macVms: number;
+  /** Agents each Linux droplet and each Windows host runs (infra/sizing.ts). */
+  readonly agentsPerHost: { readonly linux: number; readonly windows: number };
 }
 
 const POOL_TYPES: Record<string, string[]> = {
@@ -111,6 +113,22 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
       assert.match(droplet.inputs.userData, `worker-${platformTag(droplet)}:`);
       assert.ok(droplet.secretInputs.includes('userData'), 'user-data carries credentials and must be a secret');
     }
+  });
+
+  test('each builder runs as many agents as its machine gives, and a droplet tells Prometheus with its agents tag', () => {
+    for (const droplet of ofType(run, 'digitalocean:index/droplet:Droplet').filter((candidate) =>
+      (candidate.inputs.tags as string[]).includes('role:builder'),
+    )) {
+      const units = (droplet.inputs.userData as string).match(/path: \/etc\/systemd\/system\/rfarm-agent-\d+\.service/g) ?? [];
+      assert.is(units.length, expected.agentsPerHost.linux, droplet.name);
+      assert.ok((droplet.inputs.tags as string[]).includes(`agents:${expected.agentsPerHost.linux}`), droplet.name);
+    }
+    for (const template of ofType(run, 'aws:ec2/launchTemplate:LaunchTemplate')) {
+      const userData = Buffer.from(template.inputs.userData, 'base64').toString('utf8');
+      assert.is(userData.match(/FARM_PLATFORM = /g)?.length, expected.agentsPerHost.windows, template.name);
+    }
+    for (const [platformId, pool] of Object.entries(run.outputs.poolSizes as Record<string, { agentsPerHost: number }>))
+      assert.ok(Number.isInteger(pool.agentsPerHost) && pool.agentsPerHost >= 1, platformId);
   });
 
   test('each Windows launch template’s user-data starts the agent for exactly its platform', () => {

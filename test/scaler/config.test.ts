@@ -48,4 +48,17 @@ test('a missing pool list says what to set', () => {
   assert.throws(() => loadConfig({}), /SCALER_POOLS is missing/);
 });
 
+test('agentsPerHost is read per pool and must be a whole number of at least 1', () => {
+  const withAgents = JSON.stringify([{ platform: 'w', min: 0, max: 2, agentsPerHost: 2, provider: 'aws', groupName: 'g', region: 'us-east-1' }]);
+  assert.is(loadConfig({ SCALER_POOLS: withAgents }).pools[0].agentsPerHost, 2);
+  for (const value of [0, 1.5, '2']) {
+    const bad = JSON.stringify([{ platform: 'w', min: 0, max: 2, agentsPerHost: value, provider: 'aws', groupName: 'g', region: 'us-east-1' }]);
+    assert.throws(
+      () => loadConfig({ SCALER_POOLS: bad }),
+      (error: Error) => error instanceof ScalerConfigError && error.problems.some((problem) => problem.includes('SCALER_POOLS[0].agentsPerHost')),
+      `agentsPerHost ${JSON.stringify(value)}`,
+    );
+  }
+});
+
 test.run();
