@@ -274,7 +274,12 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     repositoryUrl: `${controlPlane.url}/repo`,
     backupBucket: { name: backups.name, endpoint: backups.endpoint },
     monitoringUrl: observability.grafanaUrl,
-    poolSizes: Object.fromEntries(plans.map((plan) => [plan.platform.id, { provider: plan.provider, kind: plan.kind, machine: plan.machine, agentsPerHost: plan.agents.count, ...plan.size }])),
+    poolSizes: Object.fromEntries(
+      plans.map((plan) => [
+        plan.platform.id,
+        { provider: plan.provider, kind: plan.kind, machine: plan.machine, agentsPerHost: plan.agents.count, ...plan.size },
+      ]),
+    ),
   };
 }
 
@@ -300,6 +305,7 @@ function declareScaler(
     min: sizeOf(pool.platformId).min,
     max: sizeOf(pool.platformId).max,
     agentsPerHost: planOf(pool.platformId).agents.count,
+    backlogPerHost: planOf(pool.platformId).backlogPerHost,
     provider: 'aws',
     groupName: pool.groupName,
     region: config.aws.region,
@@ -310,6 +316,7 @@ function declareScaler(
         platform: pool.platformId,
         ...scaledDropletBounds(sizeOf(pool.platformId)),
         agentsPerHost: planOf(pool.platformId).agents.count,
+        backlogPerHost: planOf(pool.platformId).backlogPerHost,
         provider: 'digitalocean',
         tag: scaledPoolTag(stack, pool.platformId),
         template,

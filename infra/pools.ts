@@ -4,7 +4,7 @@
  * may move Solaris from AWS to the vSphere hosts.
  */
 import { PLATFORMS, type Platform, type Provider } from '../images/index.ts';
-import { agentLayoutFor, machineSizeFor, poolSizeFor, type AgentLayout } from './sizing.ts';
+import { agentLayoutFor, backlogPerHostFor, machineSizeFor, poolSizeFor, type AgentLayout } from './sizing.ts';
 import type { PoolSize, StackConfig } from './stack-config.ts';
 
 /** How a pool's hosts are made. */
@@ -21,6 +21,8 @@ export interface PoolPlan {
   readonly machine: string;
   /** Agents each host runs, one build each, and their slices of it (sizing.ts `agentLayoutFor`). */
   readonly agents: AgentLayout;
+  /** Waiting builds each live host absorbs before the scaler starts another (sizing.ts `backlogPerHostFor`). */
+  readonly backlogPerHost: number;
 }
 
 /** Every pool of a stack, one per platform of the catalogue that has a cloud provider. */
@@ -39,6 +41,7 @@ export function planPools(
         size: poolSizeFor(platform, config.pools),
         machine: machineSizeFor(platform, config),
         agents: agentLayoutFor(platform, config),
+        backlogPerHost: backlogPerHostFor(platform, config),
       };
     });
 }

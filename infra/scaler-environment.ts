@@ -30,6 +30,8 @@ export type ScaledPool =
       readonly max: number;
       /** Agents each host runs: the scaler counts capacity in agents. */
       readonly agentsPerHost: number;
+      /** Waiting builds each live host absorbs before another starts (as in the simulated day). */
+      readonly backlogPerHost: number;
       readonly provider: 'digitalocean';
       readonly tag: string;
       readonly template: ScaledDropletTemplate;
@@ -39,6 +41,7 @@ export type ScaledPool =
       readonly min: number;
       readonly max: number;
       readonly agentsPerHost: number;
+      readonly backlogPerHost: number;
       readonly provider: 'aws';
       readonly groupName: string;
       readonly region: string;

@@ -3,7 +3,7 @@
  * Pure: the same config always gives the same sizes, so tests and the cost estimate agree
  * with what `pulumi up` declares.
  */
-import type { Platform } from '../images/index.ts';
+import type { OperatingSystem, Platform } from '../images/index.ts';
 import type { PoolSize, StackConfig } from './stack-config.ts';
 
 /** The size of one platform's pool: the per-platform override, else the default of its OS. */
@@ -63,9 +63,10 @@ export const MACHINE_SHAPES: Readonly<Record<string, MachineShape>> = {
 /**
  * How agents share a host. A check is mostly single-threaded: one agent per 2 vCPUs, and never
  * more agents than builds of the agent's default memory limit (FARM_BUILD_MEMORY_BYTES, 4 GiB) fit.
- * The host keeps 1 GiB for the OS, the container engine and the agents themselves.
+ * The host keeps 1 GiB for the OS, the container engine and the agents themselves. At most 8
+ * agents: the builder firewall opens 8 metrics ports (digitalocean/firewall-rules.ts).
  */
-export const AGENT_SHARING = { vcpusPerAgent: 2, buildMemoryGiB: 4, hostReserveGiB: 1 } as const;
+export const AGENT_SHARING = { vcpusPerAgent: 2, buildMemoryGiB: 4, hostReserveGiB: 1, maxAgents: 8 } as const;
 
 /** Raised for a machine size with no shape: add it to MACHINE_SHAPES. */
 export class UnknownMachineError extends Error {
@@ -95,7 +96,7 @@ export function agentsPerHostFor(platform: Platform, config: Pick<StackConfig, '
 export function agentsFor(shape: MachineShape): number {
   const byCpu = Math.floor(shape.vcpus / AGENT_SHARING.vcpusPerAgent);
   const byMemory = Math.floor(shape.memoryGiB / AGENT_SHARING.buildMemoryGiB);
-  return Math.max(1, Math.min(byCpu, byMemory));
+  return Math.max(1, Math.min(byCpu, byMemory, AGENT_SHARING.maxAgents));
 }
 
 /** One agent's slice of a host shared by `agents` agents: CPUs and memory for its container, and its builds' memory limit. */
@@ -128,4 +129,16 @@ export interface AgentLayout {
 export function agentLayoutFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>): AgentLayout {
   const count = agentsPerHostFor(platform, config);
   return count > 1 ? { count, slice: agentSlice(machineShapeFor(platform, config), count) } : { count };
+}
+
+/**
+ * Waiting builds each live agent is trusted to absorb before the scaler starts another host: about
+ * how many builds an agent finishes while a new host boots, kept under the wait targets (chosen by
+ * running `npm run simulate`). The scaler's `backlogPerHost` is this times the agents per host.
+ */
+export const BACKLOG_PER_AGENT: Readonly<Record<OperatingSystem, number>> = { linux: 4, windows: 3, macos: 1, solaris: 1 };
+
+/** The scaler's `backlogPerHost` for a platform's pool: the same in the stack's SCALER_POOLS and in the simulated day. */
+export function backlogPerHostFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>): number {
+  return BACKLOG_PER_AGENT[platform.os] * agentsPerHostFor(platform, config);
 }

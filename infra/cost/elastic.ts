@@ -134,6 +134,23 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
   return { core, builders: builders.filter((entry) => entry.quantity > 0), nat, traffic, licences, spot, hourlyBilling };
 }
 
+/**
+ * What an idle stack still runs: every pool at its `min` hosts all day, no builds (a pool nothing
+ * scales, such as the Mac hosts, keeps `min` = its size). Priced like a simulated day.
+ */
+export function idleUsage(poolSizes: Readonly<Record<string, { readonly min: number }>>): PoolUsage[] {
+  return Object.entries(poolSizes)
+    .filter(([, size]) => size.min > 0)
+    .map(([platform, size]) => ({
+      platform,
+      family: findPlatform(platform)?.os ?? 'unknown',
+      builds: 0,
+      hostHoursPerDay: 24 * size.min,
+      hostHoursRoundedUpPerDay: 24 * size.min,
+      peakHosts: size.min,
+    }));
+}
+
 /** The total of every section except `spot`, which only explains. */
 export function elasticTotal(estimate: ElasticEstimate): number {
   const sections = [estimate.core, estimate.builders, estimate.nat, estimate.traffic, estimate.licences];

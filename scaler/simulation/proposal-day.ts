@@ -29,9 +29,9 @@ export const SPOT_RECLAIM_PER_HOUR = 0.05;
 export const DEFAULT_SETTINGS: ScalingSettings = { coolDownMs: 5 * 60_000, bootDeadlineMs: 15 * 60_000 };
 
 /**
- * Waiting builds a live host absorbs before another boots (`ScalingSettings.backlogPerHost`):
- * about how many builds a host finishes while a new one boots, kept under the wait targets.
- * Chosen by running this simulation (README, "Scaling and cost").
+ * Waiting builds a live host absorbs before another boots (`ScalingSettings.backlogPerHost`) when
+ * the pool's shape names none: about how many builds a one-agent host finishes while a new one
+ * boots, kept under the wait targets. The stacks' pools name theirs (infra/sizing.ts).
  */
 export const BACKLOG_PER_HOST: Readonly<Record<OperatingSystem, number>> = { linux: 8, windows: 3, macos: 3, solaris: 1 };
 
@@ -57,9 +57,13 @@ export function primaryPlatform(os: OperatingSystem, platforms: readonly Platfor
   return found;
 }
 
-/** A pool's bounds and, when its hosts run several agents, how many (infra/sizing.ts `agentsPerHost`). */
+/**
+ * A pool's bounds and, when the stack says, how many agents its hosts run and how many waiting
+ * builds a live host absorbs (infra/sizing.ts `agentsPerHostFor`, `backlogPerHostFor`).
+ */
 export interface SimulatedPoolShape extends PoolLimits {
   readonly agentsPerHost?: number;
+  readonly backlogPerHost?: number;
 }
 
 /**
@@ -67,11 +71,7 @@ export interface SimulatedPoolShape extends PoolLimits {
  * the three primaries together, so 1,050 jobs arrive on all three at the same instants and the
  * remaining 335 primary-Linux builds arrive alone.
  */
-export function proposalDay(
-  shapeFor: (platform: Platform) => SimulatedPoolShape,
-  seed = 2026,
-  platforms: readonly Platform[] = PLATFORMS,
-): SimulationOptions {
+export function proposalDay(shapeFor: (platform: Platform) => SimulatedPoolShape, seed = 2026, platforms: readonly Platform[] = PLATFORMS): SimulationOptions {
   const random = seededRandom(seed);
   const linux = primaryPlatform('linux', platforms);
   const windows = primaryPlatform('windows', platforms);
@@ -97,7 +97,7 @@ export function proposalDay(
         arrivals,
         buildSeconds: (draw: () => number) => buildSeconds(platform.os, draw),
         reclaimPerHour: platform.os === 'windows' ? SPOT_RECLAIM_PER_HOUR : 0,
-        backlogPerHost: BACKLOG_PER_HOST[platform.os],
+        backlogPerHost: shape.backlogPerHost ?? BACKLOG_PER_HOST[platform.os],
       };
     });
   return { pools, settings: DEFAULT_SETTINGS, tickSeconds: 15, ackWaitSeconds: 30, seed };

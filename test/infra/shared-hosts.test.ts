@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
+import { AgentConfigError, loadConfig as loadAgentConfig } from '../../images/agent/config.ts';
 import { findPlatform } from '../../images/index.ts';
+import { inboundRules, PORTS } from '../../infra/digitalocean/firewall-rules.ts';
 import { renderPrometheusConfig } from '../../infra/monitoring/prometheus-config.ts';
-import { agentLayoutFor, agentsFor, agentSlice, MACHINE_SHAPES } from '../../infra/sizing.ts';
+import { agentMetricsPort } from '../../infra/user-data/agent-environment.ts';
+import { AGENT_SHARING, agentLayoutFor, agentsFor, agentSlice, MACHINE_SHAPES } from '../../infra/sizing.ts';
 import { agentEnvKey, renderGuestInfo } from '../../infra/user-data/guestinfo.ts';
 import { renderLinuxBuilderUserData } from '../../infra/user-data/linux-builder.ts';
 import { renderMacHostUserData } from '../../infra/user-data/mac-host.ts';
@@ -23,7 +26,13 @@ import { testUnless } from '../support/skip.ts';
 const GIB = 1024 ** 3;
 const agent = { natsUrls: ['tls://nats-1.x:4222'], sysreqsUrl: 'https://sysreqs.x', rRepos: 'https://cloud.r-project.org' };
 const repoRoot = join(import.meta.dirname, '../..');
-const envOf = (text: string) => Object.fromEntries(text.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+const envOf = (text: string) =>
+  Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 
 test('a host runs one agent per 2 vCPUs, no more than 4 GiB builds fit, and at least one', () => {
   assert.is(agentsFor(MACHINE_SHAPES['s-2vcpu-4gb']), 1);
@@ -33,6 +42,7 @@ test('a host runs one agent per 2 vCPUs, no more than 4 GiB builds fit, and at l
   assert.is(agentsFor(MACHINE_SHAPES['mac2.metal']), 4);
   assert.is(agentsFor({ vcpus: 8, memoryGiB: 8 }), 2, 'memory bounds it');
   assert.is(agentsFor(MACHINE_SHAPES['s-1vcpu-2gb']), 1);
+  assert.is(agentsFor({ vcpus: 64, memoryGiB: 256 }), AGENT_SHARING.maxAgents, 'capped at the metrics ports the firewall opens');
   const slice = agentSlice(MACHINE_SHAPES['s-4vcpu-8gb'], 2);
   assert.equal(slice, { cpus: 2, memoryBytes: 4 * GIB, buildMemoryBytes: 3.5 * GIB });
   assert.is(agentSlice(MACHINE_SHAPES['m7i.xlarge'], 2).buildMemoryBytes, 4 * GIB, 'never above the agent default');
@@ -157,10 +167,28 @@ test('a Mac with four agents gets four environment files, and its boot script st
   assert.match(boot, 'export FARM_WORKER_ID="$host-agent-$slot"');
 });
 
+test('the agent reads its first build-user slot, so agents sharing a Mac or Solaris host never create the same user', () => {
+  assert.is(loadAgentConfig({}).buildUserSlotBase, 0);
+  assert.is(loadAgentConfig({ FARM_BUILD_USER_SLOT_BASE: '0' }).buildUserSlotBase, 0);
+  assert.is(loadAgentConfig({ FARM_BUILD_USER_SLOT_BASE: '40' }).buildUserSlotBase, 40);
+  for (const bad of ['-20', 'two'])
+    assert.throws(
+      () => loadAgentConfig({ FARM_BUILD_USER_SLOT_BASE: bad }),
+      (error: Error) => error instanceof AgentConfigError && error.message.includes('FARM_BUILD_USER_SLOT_BASE'),
+    );
+});
+
 const shellcheck = spawnSync('shellcheck', ['--version']).status === 0 ? undefined : 'shellcheck is not installed (apt-get install shellcheck)';
 testUnless(shellcheck, 'the macOS boot script that starts several agents passes shellcheck', () => {
   const result = spawnSync('shellcheck', ['-s', 'bash', join(repoRoot, 'images/macos/agent-boot.sh')], { encoding: 'utf8' });
   assert.is(result.status, 0, result.stdout);
+});
+
+test('the builder firewall lets the monitoring droplet reach every agent’s metrics port, and no other port beyond them', () => {
+  const rules = inboundRules('builder', { stack: 'prod', vpcCidr: '10.70.0.0/20', adminCidrs: [], remoteAgentCidrs: [], loadBalancerUids: [] });
+  const metrics = rules.find((rule) => rule.portRange.startsWith(String(PORTS.agentMetrics)))!;
+  assert.is(metrics.portRange, `${agentMetricsPort(1)}-${agentMetricsPort(AGENT_SHARING.maxAgents)}`);
+  assert.equal(metrics.sourceTags, ['rfarm-prod-monitoring']);
 });
 
 test('Prometheus scrapes every agent of a droplet: slot n only on droplets tagged agents:m with m ≥ n', () => {
