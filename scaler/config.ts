@@ -3,6 +3,7 @@
  * `process.env` is read nowhere else in the scaler. Pool definitions arrive as one JSON variable
  * the stack renders (the scaler never imports infra).
  */
+import { gunzipSync } from 'node:zlib';
 import { parseServers } from '../protocol/index.ts';
 import type { DropletTemplate } from './digitalocean-droplet-pool.ts';
 
@@ -40,7 +41,9 @@ export interface ScalerConfig {
   /**
    * SCALER_POOLS: JSON list of pools: platform, min, max, optional backlogPerHost and agentsPerHost, and provider
    * `digitalocean` (tag, template) or `aws` (groupName, region). `base64:` followed by the JSON in
-   * base64 is read too (the stack writes it so, since cloud-init user-data in an env file is not
+   * base64, or `gzip+base64:` followed by it gzipped then in base64, is read too (the stack writes
+   * the latter: the droplet templates' user-data repeat each other and must fit, with the rest of the
+   * control plane's user-data, in DigitalOcean's 64 KiB; and cloud-init user-data in an env file is not
    * safe from systemd's quoting).
    */
   readonly pools: readonly PoolConfig[];
@@ -105,7 +108,13 @@ function parsePools(raw: string | undefined, problems: string[]): PoolConfig[] {
   }
   let list: unknown;
   try {
-    list = JSON.parse(raw.startsWith('base64:') ? Buffer.from(raw.slice('base64:'.length), 'base64').toString('utf8') : raw);
+    list = JSON.parse(
+      raw.startsWith('gzip+base64:')
+        ? gunzipSync(Buffer.from(raw.slice('gzip+base64:'.length), 'base64')).toString('utf8')
+        : raw.startsWith('base64:')
+          ? Buffer.from(raw.slice('base64:'.length), 'base64').toString('utf8')
+          : raw,
+    );
   } catch (error) {
     problems.push(`SCALER_POOLS is not JSON: ${(error as Error).message}`);
     return [];
