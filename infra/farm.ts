@@ -265,7 +265,6 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     vpcId: network.vpc.id,
     tls: secrets.farmTls,
     discoveryToken: secrets.discoveryToken,
-    agentsPerBuilder: Math.max(1, ...plans.filter((plan) => plan.kind === 'droplet').map((plan) => plan.agents.count)),
   });
   return {
     controlPlaneUrl: controlPlane.url,

@@ -38,8 +38,6 @@ export interface ObservabilityArgs {
    * by tag: the monitoring droplet names no other host, so no other host's change replaces it.
    */
   readonly discoveryToken: pulumi.Input<string>;
-  /** Most agents any builder droplet runs: Prometheus scrapes that many metrics ports per droplet, as its `agents:<n>` tag says. Default 1. */
-  readonly agentsPerBuilder?: number;
 }
 
 /**
@@ -100,7 +98,7 @@ export class Observability extends pulumi.ComponentResource {
       logsVolume.id,
       pulumi.output(args.tls).apply((tls) => renderLogServerUserData(host('logs', tls), resourceName(args.stack, 'logs', 'data'))),
     );
-    const prometheusConfig = renderPrometheusConfig(args.stack, { kind: 'digitalocean', tokenFile: DISCOVERY_TOKEN_FILE }, args.agentsPerBuilder);
+    const prometheusConfig = renderPrometheusConfig(args.stack, { kind: 'digitalocean', tokenFile: DISCOVERY_TOKEN_FILE });
     this.monitoring = droplet(
       'monitoring',
       args.monitoringSize,

@@ -9,6 +9,7 @@
  * rendered config where there is no DigitalOcean API (the local rehearsal, tests).
  */
 import { stringify } from 'yaml';
+import { AGENT_SHARING } from '../sizing.ts';
 import { agentMetricsPort } from '../user-data/agent-environment.ts';
 import { PORTS } from '../digitalocean/firewall-rules.ts';
 import type { Role } from '../naming.ts';
@@ -35,10 +36,11 @@ export const DISCOVERY_TOKEN_FILE = '/etc/prometheus/digitalocean-token';
 
 /**
  * Renders prometheus.yml. A builder runs one agent per build slot, each on its own metrics port
- * (agentMetricsPort): every agent target is labelled `agent="<slot>"`; `agentsPerBuilder` is the
- * most any droplet runs, which droplets' `agents:<n>` tags then select by.
+ * (agentMetricsPort): every agent target is labelled `agent="<slot>"`. In the cloud there is a job
+ * per slot up to the most any builder may run (`agentsPerBuilder`, AGENT_SHARING.maxAgents), each
+ * selecting droplets by their `agents:<n>` tag, so resizing builders changes nothing here.
  */
-export function renderPrometheusConfig(stack: string, discovery: TargetDiscovery, agentsPerBuilder = 1): string {
+export function renderPrometheusConfig(stack: string, discovery: TargetDiscovery, agentsPerBuilder: number = AGENT_SHARING.maxAgents): string {
   const config = {
     global: { scrape_interval: '30s', evaluation_interval: '30s', external_labels: { stack } },
     rule_files: [ALERT_RULES_PATH],
@@ -95,7 +97,12 @@ function discoveredAgentJob(stack: string, tokenFile: string, slot: number, most
   const job = discoveredJob(stack, tokenFile, slot === 1 ? 'agent' : `agent-${slot}`, agentMetricsPort(slot), 'builder') as { relabel_configs: object[] };
   const counts = Array.from({ length: most - slot + 1 }, (_, index) => slot + index).join('|');
   const only = slot === 1 ? [] : [{ source_labels: ['__meta_digitalocean_tags'], regex: `.*,agents:(${counts}),.*`, action: 'keep' }];
-  const label = (target: string, value: string) => ({ source_labels: ['__meta_digitalocean_droplet_name'], regex: '(.+)', target_label: target, replacement: value });
+  const label = (target: string, value: string) => ({
+    source_labels: ['__meta_digitalocean_droplet_name'],
+    regex: '(.+)',
+    target_label: target,
+    replacement: value,
+  });
   return { ...job, relabel_configs: [...only, ...job.relabel_configs, label('job', 'agent'), label('agent', String(slot))] };
 }
 

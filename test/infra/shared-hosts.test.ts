@@ -224,6 +224,9 @@ test('Prometheus scrapes every agent of a droplet: slot n only on droplets tagge
   assert.is(third, undefined, 'a two-agent droplet has no third agent port');
   assert.is(relabel(jobs[1], ',rfarm,stack:prod,role:builder,platform:p,agents:1,'), undefined);
   assert.is(relabel(jobs[2], ',rfarm,stack:prod,role:builder,platform:p,agents:12,'), undefined, 'agents:12 is not agents:1…3');
+  // The stack renders a job per slot up to the most a builder may run, so resizing builders leaves the monitoring droplet alone.
+  const stackConfig = parse(renderPrometheusConfig('prod', { kind: 'digitalocean', tokenFile: '/t' }));
+  assert.is(stackConfig.scrape_configs.filter((job: any) => /^agent(-\d+)?$/.test(job.job_name)).length, AGENT_SHARING.maxAgents);
 });
 
 test.run();
