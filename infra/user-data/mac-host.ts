@@ -32,7 +32,9 @@ export function renderMacHostUserData(input: MacHostInput): string {
     '# rfarm EC2 Mac builder (infra/user-data/mac-host.ts); run once by ec2-macos-init.',
     'set -euo pipefail',
     'install -d -m 0755 /etc/rfarm /var/lib/rfarm',
-    ...Array.from({ length: agents }, (_, index) => write(agentEnvKey(index + 1), index === 0 ? '/etc/rfarm/agent.env' : `/etc/rfarm/agent-${index + 1}.env`, '0600')),
+    ...Array.from({ length: agents }, (_, index) =>
+      write(agentEnvKey(index + 1), index === 0 ? '/etc/rfarm/agent.env' : `/etc/rfarm/agent-${index + 1}.env`, '0600'),
+    ),
     write('guestinfo.rfarm.ca', '/etc/rfarm/farm-ca.pem', '0644'),
     write('guestinfo.rfarm.alloy', '/etc/rfarm/config.alloy', '0644'),
     `aws ssm get-parameter --region ${quote(input.region)} --name ${quote(input.credsParameter)} --with-decryption --query Parameter.Value --output text > /etc/rfarm/nats.creds`,

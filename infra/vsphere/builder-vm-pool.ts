@@ -84,7 +84,7 @@ export class BuilderVmPool extends pulumi.ComponentResource {
           lokiUrl: args.lokiUrl,
           remoteWriteUrl: args.remoteWriteUrl,
           agent: args.agent,
-        agents: args.agents,
+          agents: args.agents,
         }),
       );
       for (let index = 1; index <= args.size.desired; index++) {

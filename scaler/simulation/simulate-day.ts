@@ -176,7 +176,8 @@ function simulatePool(pool: SimulatedPool, options: SimulationOptions, random: (
       }
       peakHosts = Math.max(peakHosts, live.length);
     }
-    const settled = now >= ONE_DAY && queue.length === 0 && redeliveries.length === 0 && nextArrival === builds.length && live.every((host) => !host.agents.some(Boolean));
+    const settled =
+      now >= ONE_DAY && queue.length === 0 && redeliveries.length === 0 && nextArrival === builds.length && live.every((host) => !host.agents.some(Boolean));
     if (settled && live.length <= pool.limits.min) {
       for (const host of hosts) host.stoppedAt ??= now;
       break;

@@ -60,8 +60,7 @@ export function adaptedRunArgv(
     else if (word === '--env' && next.includes('%H')) {
       out.push(word, next.replaceAll('%H', hostName));
       index += 1;
-    }
-    else if (word === '-v' || word === '--env-file') {
+    } else if (word === '-v' || word === '--env-file') {
       const [source, ...rest] = next.split(':');
       out.push(word, [join(options.rootDir, source), ...rest].join(':'));
       index += 1;

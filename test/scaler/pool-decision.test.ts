@@ -181,11 +181,24 @@ test('agents are matched to their host by worker id <host>-agent-<n>, never by a
     { host: 'EC2AMAZ-7Q1', id: 'i-0abc-agent-1', busy: true },
     { host: 'EC2AMAZ-7Q1', id: 'i-0abc-agent-2', busy: false },
   ];
-  const decision = decidePool({ queued: 0, hosts: [instance], workers }, { min: 0, max: 2 }, { firstSeen: { 'i-0abc': t0 }, idleSince: {} }, t0 + 60 * 60_000, shared);
+  const decision = decidePool(
+    { queued: 0, hosts: [instance], workers },
+    { min: 0, max: 2 },
+    { firstSeen: { 'i-0abc': t0 }, idleSince: {} },
+    t0 + 60 * 60_000,
+    shared,
+  );
   assert.equal(decision.remove, []);
   assert.match(decision.reason, 'agents busy 1 idle 1');
   const stranger = decidePool(
-    { queued: 0, hosts: [instance], workers: [{ host: 'EC2AMAZ-9Z9', id: 'i-0abcd-agent-1', busy: true }, { host: 'x', id: 'i-0abc-agent-x', busy: true }] },
+    {
+      queued: 0,
+      hosts: [instance],
+      workers: [
+        { host: 'EC2AMAZ-9Z9', id: 'i-0abcd-agent-1', busy: true },
+        { host: 'x', id: 'i-0abc-agent-x', busy: true },
+      ],
+    },
     { min: 0, max: 2 },
     { firstSeen: { 'i-0abc': t0 }, idleSince: {} },
     t0 + 60 * 60_000,
