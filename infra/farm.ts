@@ -160,20 +160,23 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
         natsCreds: credsFor(plan.platform.id),
       });
     });
-  for (const plan of plans.filter((candidate) => candidate.kind === 'kvm-host')) {
-    new SolarisHosts(`builders-${plan.platform.id}`, {
-      ...remote,
-      ...awsHost,
-      platform: plan.platform,
-      size: plan.size,
-      instanceType: plan.machine,
-      volumeGb: config.aws.solarisVolumeGb,
-      imageBucket: config.solaris.imageBucket,
-      imageKey: config.solaris.imageKey,
-      kvmHostScript: readImageScript(repoRoot, 'solaris', 'kvm-host.sh'),
-      natsCreds: credsFor(plan.platform.id),
-    });
-  }
+  const solarisPools = plans
+    .filter((candidate) => candidate.kind === 'kvm-host')
+    .map(
+      (plan) =>
+        new SolarisHosts(`builders-${plan.platform.id}`, {
+          ...remote,
+          ...awsHost,
+          platform: plan.platform,
+          size: plan.size,
+          instanceType: plan.machine,
+          volumeGb: config.aws.solarisVolumeGb,
+          imageBucket: config.solaris.imageBucket,
+          imageKey: config.solaris.imageKey,
+          kvmHostScript: readImageScript(repoRoot, 'solaris', 'kvm-host.sh'),
+          natsCreds: credsFor(plan.platform.id),
+        }),
+    );
   for (const plan of plans.filter((candidate) => candidate.kind === 'mac-host')) {
     const definition = readImageDefinition(repoRoot, plan.platform);
     new MacHosts(`builders-${plan.platform.id}`, {
@@ -212,7 +215,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     });
   }
 
-  const scaler = declareScaler(config, plans, nats.vpcUrls, linuxPools, windowsPools);
+  const scaler = declareScaler(config, plans, nats.vpcUrls, linuxPools, [...windowsPools, ...solarisPools]);
   const backupKey = new BackupWriterKey('backup-writer', { stack, bucket: backups.name });
   const backup = pulumi.secret(
     pulumi.all([secrets.natsAuth, backups.name, backupKey.accessKey, backupKey.secretKey]).apply(([auth, bucket, accessKey, secretKey]) => {
@@ -283,8 +286,8 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
 }
 
 /**
- * The scaler's environment and credentials (scaler-environment.ts): the Windows groups, sized by an
- * IAM user of their own, and the Linux pools' extra droplets when `rfarm:scalerToken` is set.
+ * The scaler's environment and credentials (scaler-environment.ts): the Windows and Solaris
+ * groups, sized by an IAM user of their own, and the Linux pools' extra droplets when `rfarm:scalerToken` is set.
  * Undefined (no scaler) when `rfarm:natsAuth` has no scaler credentials yet.
  */
 function declareScaler(
@@ -292,14 +295,13 @@ function declareScaler(
   plans: readonly PoolPlan[],
   natsUrls: string[],
   linuxPools: readonly LinuxBuilderPool[],
-  windowsPools: readonly WindowsBuilderPool[],
+  awsGroups: readonly (WindowsBuilderPool | SolarisHosts)[],
 ) {
   const { stack, secrets } = config;
-  const identity =
-    windowsPools.length > 0 ? new ScalerIdentity('scaler-identity', { stack, groupArns: windowsPools.map((pool) => pool.group.arn) }) : undefined;
+  const identity = awsGroups.length > 0 ? new ScalerIdentity('scaler-identity', { stack, groupArns: awsGroups.map((pool) => pool.group.arn) }) : undefined;
   const planOf = (platformId: string) => plans.find((plan) => plan.platform.id === platformId)!;
   const sizeOf = (platformId: string) => planOf(platformId).size;
-  const awsPools: ScaledPool[] = windowsPools.map((pool) => ({
+  const awsPools: ScaledPool[] = awsGroups.map((pool) => ({
     platform: pool.platformId,
     min: sizeOf(pool.platformId).min,
     max: sizeOf(pool.platformId).max,
