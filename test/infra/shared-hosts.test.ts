@@ -178,9 +178,20 @@ test('the agent reads its first build-user slot, so agents sharing a Mac or Sola
     );
 });
 
+test('the Solaris KVM host gives its guest’s agent the worker id the scaler matches to the instance', () => {
+  const kvmHost = readFileSync(join(repoRoot, 'images/solaris/kvm-host.sh'), 'utf8');
+  assert.match(kvmHost, 'latest/meta-data/instance-id');
+  assert.match(kvmHost, 'printf \'FARM_WORKER_ID=%s-agent-1\\n\' "$instance" >> /etc/rfarm/guest/agent.env');
+  // It is written before the config ISO the guest reads it from is built.
+  assert.ok(kvmHost.indexOf('FARM_WORKER_ID=%s-agent-1') < kvmHost.indexOf('genisoimage'));
+  assert.is(agentWorkerId('i-0abc', 1), 'i-0abc-agent-1');
+});
+
 const shellcheck = spawnSync('shellcheck', ['--version']).status === 0 ? undefined : 'shellcheck is not installed (apt-get install shellcheck)';
-testUnless(shellcheck, 'the macOS boot script that starts several agents passes shellcheck', () => {
-  const result = spawnSync('shellcheck', ['-s', 'bash', join(repoRoot, 'images/macos/agent-boot.sh')], { encoding: 'utf8' });
+testUnless(shellcheck, 'the macOS boot script that starts several agents and the Solaris KVM host script pass shellcheck', () => {
+  const result = spawnSync('shellcheck', ['-s', 'bash', join(repoRoot, 'images/macos/agent-boot.sh'), join(repoRoot, 'images/solaris/kvm-host.sh')], {
+    encoding: 'utf8',
+  });
   assert.is(result.status, 0, result.stdout);
 });
 
