@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { Platform } from '../../images/index.ts';
 import { awsTags, hostName } from '../naming.ts';
+import type { AgentLayout } from '../sizing.ts';
 import type { PoolSize } from '../stack-config.ts';
 import type { AgentSettings } from '../user-data/agent-environment.ts';
 import { renderMacHostUserData } from '../user-data/mac-host.ts';
@@ -19,6 +20,8 @@ export interface MacHostsArgs {
   readonly platform: Platform;
   /** The pool's size; `desired` hosts are declared. */
   readonly size: PoolSize;
+  /** Agents each host runs (sizing.ts `agentLayoutFor`); default one. */
+  readonly agents?: AgentLayout;
   /** A Mac instance type for the platform's architecture: `mac2.metal` (M1) or `mac2-m2.metal` for arm64. */
   readonly instanceType: string;
   /** Root volume of each Mac instance (gp3, encrypted), GB. */
@@ -89,6 +92,7 @@ export class MacHosts extends pulumi.ComponentResource {
         lokiUrl: args.lokiUrl,
         remoteWriteUrl: args.remoteWriteUrl,
         agent: args.agent,
+        agents: args.agents,
         credsParameter: credsParameterName(args.stack, args.platform.id),
         region: args.region,
         rVersion: args.rVersion,

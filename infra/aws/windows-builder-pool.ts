@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { Platform } from '../../images/index.ts';
 import { awsTags, resourceName } from '../naming.ts';
+import type { AgentLayout } from '../sizing.ts';
 import type { PoolSize } from '../stack-config.ts';
 import type { AgentSettings } from '../user-data/agent-environment.ts';
 import { renderWindowsBuilderUserData } from '../user-data/windows-builder.ts';
@@ -16,6 +17,8 @@ export interface WindowsBuilderPoolArgs {
   readonly platform: Platform;
   /** The pool's size; `desired` hosts are declared. */
   readonly size: PoolSize;
+  /** Agents each host runs (sizing.ts `agentLayoutFor`); default one. */
+  readonly agents?: AgentLayout;
   /** EC2 instance type of the builders, e.g. m7i.xlarge. */
   readonly instanceType: string;
   /** Root volume of each builder (gp3, encrypted), GB. */
@@ -96,6 +99,7 @@ export class WindowsBuilderPool extends pulumi.ComponentResource {
         lokiUrl: args.lokiUrl,
         remoteWriteUrl: args.remoteWriteUrl,
         agent: args.agent,
+        agents: args.agents,
       }),
     );
     this.launchTemplate = new aws.ec2.LaunchTemplate(

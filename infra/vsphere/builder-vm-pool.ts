@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { Platform } from '../../images/index.ts';
 import { hostName, vsphereAnnotation, type Role } from '../naming.ts';
+import type { AgentLayout } from '../sizing.ts';
 import type { PoolSize } from '../stack-config.ts';
 import type { AgentSettings } from '../user-data/agent-environment.ts';
 import { renderGuestInfo } from '../user-data/guestinfo.ts';
@@ -25,6 +26,8 @@ export interface BuilderVmPoolArgs {
   readonly platform: Platform;
   /** The pool's size; `desired` hosts are declared. */
   readonly size: PoolSize;
+  /** Agents each host runs (sizing.ts `agentLayoutFor`); default one. */
+  readonly agents?: AgentLayout;
   /** Template to clone (macOS per architecture, or the Solaris template). */
   readonly template: string;
   /** Datacenter, resource pool, datastore and port group the VMs are placed in. */
@@ -81,6 +84,7 @@ export class BuilderVmPool extends pulumi.ComponentResource {
           lokiUrl: args.lokiUrl,
           remoteWriteUrl: args.remoteWriteUrl,
           agent: args.agent,
+          agents: args.agents,
         }),
       );
       for (let index = 1; index <= args.size.desired; index++) {
