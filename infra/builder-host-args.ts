@@ -6,6 +6,7 @@
  */
 import type * as pulumi from '@pulumi/pulumi';
 import type { Platform } from '../images/index.ts';
+import type { AgentLayout } from './sizing.ts';
 import type { PoolSize } from './stack-config.ts';
 import type { AgentSettings } from './user-data/agent-environment.ts';
 
@@ -17,6 +18,8 @@ export interface BuilderHostArgs {
   readonly platform: Platform;
   /** The pool's size; `desired` hosts are declared. */
   readonly size: PoolSize;
+  /** Agents each host runs (sizing.ts `agentLayoutFor`); default one. */
+  readonly agents?: AgentLayout;
   /** This pool's own NATS credentials (a `.creds` file); secret. */
   readonly natsCreds: pulumi.Input<string>;
   /** The farm CA (PEM) the host trusts NATS, Loki and Prometheus with. */
@@ -34,7 +37,7 @@ export interface BuilderHostArgs {
 }
 
 /** What every builder's boot renderer (user data, guestinfo) takes from the args as they are. */
-export type BuilderBootFields = Pick<BuilderHostArgs, 'stack' | 'platform' | 'sourceRepo' | 'sourceRef' | 'lokiUrl' | 'remoteWriteUrl' | 'agent'>;
+export type BuilderBootFields = Pick<BuilderHostArgs, 'stack' | 'platform' | 'sourceRepo' | 'sourceRef' | 'lokiUrl' | 'remoteWriteUrl' | 'agent' | 'agents'>;
 
 /** The args' fields that go into a builder's boot files unchanged (the secrets are resolved by each pool). */
 export function builderBootFields(args: BuilderHostArgs): BuilderBootFields {
@@ -46,5 +49,6 @@ export function builderBootFields(args: BuilderHostArgs): BuilderBootFields {
     lokiUrl: args.lokiUrl,
     remoteWriteUrl: args.remoteWriteUrl,
     agent: args.agent,
+    agents: args.agents,
   };
 }

@@ -39,6 +39,8 @@ export interface PoolSizeOutput {
   readonly provider: string;
   readonly kind: string;
   readonly machine: string;
+  /** Agents each host runs. */
+  readonly agentsPerHost: number;
   readonly min: number;
   readonly max: number;
   readonly desired: number;
@@ -125,6 +127,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
           caPem,
           lokiUrl: endpoints.lokiVpcUrl,
           agent: agent(nats.vpcUrls),
+          agents: plan.agents,
         }),
     );
 
@@ -148,6 +151,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
         ...awsHost,
         platform: plan.platform,
         size: plan.size,
+        agents: plan.agents,
         instanceType: plan.machine,
         volumeGb: config.aws.windowsVolumeGb,
         amiNameFilter: definition.baseImage,
@@ -156,20 +160,23 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
         natsCreds: credsFor(plan.platform.id),
       });
     });
-  for (const plan of plans.filter((candidate) => candidate.kind === 'kvm-host')) {
-    new SolarisHosts(`builders-${plan.platform.id}`, {
-      ...remote,
-      ...awsHost,
-      platform: plan.platform,
-      size: plan.size,
-      instanceType: plan.machine,
-      volumeGb: config.aws.solarisVolumeGb,
-      imageBucket: config.solaris.imageBucket,
-      imageKey: config.solaris.imageKey,
-      kvmHostScript: readImageScript(repoRoot, 'solaris', 'kvm-host.sh'),
-      natsCreds: credsFor(plan.platform.id),
-    });
-  }
+  const solarisPools = plans
+    .filter((candidate) => candidate.kind === 'kvm-host')
+    .map(
+      (plan) =>
+        new SolarisHosts(`builders-${plan.platform.id}`, {
+          ...remote,
+          ...awsHost,
+          platform: plan.platform,
+          size: plan.size,
+          instanceType: plan.machine,
+          volumeGb: config.aws.solarisVolumeGb,
+          imageBucket: config.solaris.imageBucket,
+          imageKey: config.solaris.imageKey,
+          kvmHostScript: readImageScript(repoRoot, 'solaris', 'kvm-host.sh'),
+          natsCreds: credsFor(plan.platform.id),
+        }),
+    );
   for (const plan of plans.filter((candidate) => candidate.kind === 'mac-host')) {
     const definition = readImageDefinition(repoRoot, plan.platform);
     new MacHosts(`builders-${plan.platform.id}`, {
@@ -178,6 +185,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
       subnetZones: awsNetwork.privateSubnetZones,
       platform: plan.platform,
       size: plan.size,
+      agents: plan.agents,
       instanceType: plan.machine,
       volumeGb: config.aws.macVolumeGb,
       amiNameFilter: definition.baseImage,
@@ -197,6 +205,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
       role: 'builder',
       platform: plan.platform,
       size: plan.size,
+      agents: plan.agents,
       template: templateFor(plan, config),
       placement: vsphere,
       folder,
@@ -206,7 +215,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     });
   }
 
-  const scaler = declareScaler(config, plans, nats.vpcUrls, linuxPools, windowsPools);
+  const scaler = declareScaler(config, plans, nats.vpcUrls, linuxPools, [...windowsPools, ...solarisPools]);
   const backupKey = new BackupWriterKey('backup-writer', { stack, bucket: backups.name });
   const backup = pulumi.secret(
     pulumi.all([secrets.natsAuth, backups.name, backupKey.accessKey, backupKey.secretKey]).apply(([auth, bucket, accessKey, secretKey]) => {
@@ -267,13 +276,18 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     repositoryUrl: `${controlPlane.url}/repo`,
     backupBucket: { name: backups.name, endpoint: backups.endpoint },
     monitoringUrl: observability.grafanaUrl,
-    poolSizes: Object.fromEntries(plans.map((plan) => [plan.platform.id, { provider: plan.provider, kind: plan.kind, machine: plan.machine, ...plan.size }])),
+    poolSizes: Object.fromEntries(
+      plans.map((plan) => [
+        plan.platform.id,
+        { provider: plan.provider, kind: plan.kind, machine: plan.machine, agentsPerHost: plan.agents.count, ...plan.size },
+      ]),
+    ),
   };
 }
 
 /**
- * The scaler's environment and credentials (scaler-environment.ts): the Windows groups, sized by an
- * IAM user of their own, and the Linux pools' extra droplets when `rfarm:scalerToken` is set.
+ * The scaler's environment and credentials (scaler-environment.ts): the Windows and Solaris
+ * groups, sized by an IAM user of their own, and the Linux pools' extra droplets when `rfarm:scalerToken` is set.
  * Undefined (no scaler) when `rfarm:natsAuth` has no scaler credentials yet.
  */
 function declareScaler(
@@ -281,16 +295,18 @@ function declareScaler(
   plans: readonly PoolPlan[],
   natsUrls: string[],
   linuxPools: readonly LinuxBuilderPool[],
-  windowsPools: readonly WindowsBuilderPool[],
+  awsGroups: readonly (WindowsBuilderPool | SolarisHosts)[],
 ) {
   const { stack, secrets } = config;
-  const identity =
-    windowsPools.length > 0 ? new ScalerIdentity('scaler-identity', { stack, groupArns: windowsPools.map((pool) => pool.group.arn) }) : undefined;
-  const sizeOf = (platformId: string) => plans.find((plan) => plan.platform.id === platformId)!.size;
-  const awsPools: ScaledPool[] = windowsPools.map((pool) => ({
+  const identity = awsGroups.length > 0 ? new ScalerIdentity('scaler-identity', { stack, groupArns: awsGroups.map((pool) => pool.group.arn) }) : undefined;
+  const planOf = (platformId: string) => plans.find((plan) => plan.platform.id === platformId)!;
+  const sizeOf = (platformId: string) => planOf(platformId).size;
+  const awsPools: ScaledPool[] = awsGroups.map((pool) => ({
     platform: pool.platformId,
     min: sizeOf(pool.platformId).min,
     max: sizeOf(pool.platformId).max,
+    agentsPerHost: planOf(pool.platformId).agents.count,
+    backlogPerHost: planOf(pool.platformId).backlogPerHost,
     provider: 'aws',
     groupName: pool.groupName,
     region: config.aws.region,
@@ -300,6 +316,8 @@ function declareScaler(
       pool.scaledTemplate.apply((template): ScaledPool => ({
         platform: pool.platformId,
         ...scaledDropletBounds(sizeOf(pool.platformId)),
+        agentsPerHost: planOf(pool.platformId).agents.count,
+        backlogPerHost: planOf(pool.platformId).backlogPerHost,
         provider: 'digitalocean',
         tag: scaledPoolTag(stack, pool.platformId),
         template,

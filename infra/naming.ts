@@ -31,6 +31,14 @@ export function digitalOceanTags(stack: string, role: Role, platformId?: string)
   return platformId ? [...tags, `platform:${platformId}`] : tags;
 }
 
+/**
+ * The DigitalOcean tag saying how many agents a builder droplet runs (`agents:2`): Prometheus
+ * scrapes one metrics port per agent, found by this tag (monitoring/prometheus-config.ts).
+ */
+export function agentsTag(count: number): string {
+  return `agents:${count}`;
+}
+
 /** AWS tags: `Project`, `Stack`, `Role`, `Name`, and `Platform` on builders. */
 export function awsTags(stack: string, role: Role, name: string, platformId?: string): Record<string, string> {
   return { Project: 'rfarm', Stack: stack, Role: role, Name: name, ...(platformId ? { Platform: platformId } : {}) };

@@ -4,7 +4,7 @@
  * may move Solaris from AWS to the vSphere hosts.
  */
 import { PLATFORMS, type Platform, type Provider } from '../images/index.ts';
-import { machineSizeFor, poolSizeFor } from './sizing.ts';
+import { agentLayoutFor, backlogPerHostFor, machineSizeFor, poolSizeFor, type AgentLayout } from './sizing.ts';
 import type { PoolSize, StackConfig } from './stack-config.ts';
 
 /** How a pool's hosts are made. */
@@ -19,6 +19,10 @@ export interface PoolPlan {
   readonly size: PoolSize;
   /** Droplet size slug, EC2 instance type or vSphere VM shape. */
   readonly machine: string;
+  /** Agents each host runs, one build each, and their slices of it (sizing.ts `agentLayoutFor`). */
+  readonly agents: AgentLayout;
+  /** Waiting builds each live host absorbs before the scaler starts another (sizing.ts `backlogPerHostFor`). */
+  readonly backlogPerHost: number;
 }
 
 /** Every pool of a stack, one per platform of the catalogue that has a cloud provider. */
@@ -30,7 +34,15 @@ export function planPools(
     .filter((platform) => platform.provider !== 'local')
     .map((platform) => {
       const provider = providerFor(platform, config.solaris.placement);
-      return { platform, provider, kind: kindFor(platform, provider), size: poolSizeFor(platform, config.pools), machine: machineSizeFor(platform, config) };
+      return {
+        platform,
+        provider,
+        kind: kindFor(platform, provider),
+        size: poolSizeFor(platform, config.pools),
+        machine: machineSizeFor(platform, config),
+        agents: agentLayoutFor(platform, config),
+        backlogPerHost: backlogPerHostFor(platform, config),
+      };
     });
 }
 

@@ -8,6 +8,7 @@
  * group is the scaler's to size between the group's min and max (`desiredCapacity` is ignored by
  * `pulumi up`). Solaris hosts and vSphere VMs stay at their declared size (no scaler provider).
  */
+import { gzipSync } from 'node:zlib';
 import type { PoolSize } from './stack-config.ts';
 
 /** What a scaled droplet is made from: the pool's own builder template (`SCALER_POOLS[].template`). */
@@ -28,11 +29,24 @@ export type ScaledPool =
       readonly platform: string;
       readonly min: number;
       readonly max: number;
+      /** Agents each host runs: the scaler counts capacity in agents. */
+      readonly agentsPerHost: number;
+      /** Waiting builds each live host absorbs before another starts (as in the simulated day). */
+      readonly backlogPerHost: number;
       readonly provider: 'digitalocean';
       readonly tag: string;
       readonly template: ScaledDropletTemplate;
     }
-  | { readonly platform: string; readonly min: number; readonly max: number; readonly provider: 'aws'; readonly groupName: string; readonly region: string };
+  | {
+      readonly platform: string;
+      readonly min: number;
+      readonly max: number;
+      readonly agentsPerHost: number;
+      readonly backlogPerHost: number;
+      readonly provider: 'aws';
+      readonly groupName: string;
+      readonly region: string;
+    };
 
 /** Inputs of the scaler's environment (secrets resolved). */
 export interface ScalerEnvironmentInput {
@@ -66,7 +80,8 @@ export function scalerEnvironment(input: ScalerEnvironmentInput): Record<string,
     NATS_CREDS: '/etc/rfarm/scaler.creds',
     FARM_JETSTREAM_REPLICAS: String(input.jetstreamReplicas),
     NODE_EXTRA_CA_CERTS: '/etc/rfarm/farm-ca.pem',
-    SCALER_POOLS: `base64:${Buffer.from(JSON.stringify(pools)).toString('base64')}`,
+    // Gzipped: every Linux pool's template carries a whole droplet user-data, and they differ little.
+    SCALER_POOLS: `gzip+base64:${gzipSync(JSON.stringify(pools), { level: 9 }).toString('base64')}`,
     ...(input.digitalOceanToken !== undefined ? { DIGITALOCEAN_TOKEN: input.digitalOceanToken } : {}),
     ...(input.aws ? { AWS_ACCESS_KEY_ID: input.aws.accessKeyId, AWS_SECRET_ACCESS_KEY: input.aws.secretAccessKey, AWS_REGION: input.aws.region } : {}),
   };

@@ -10,6 +10,7 @@ export * from './stream-reads.ts';
 export * from './live-workers.ts';
 export * from './object-chunks.ts';
 export { writeObjectByName } from './object-access.ts';
+export * from './object-writes.ts';
 export * from './build-consumer.ts';
 export * from './permissions.ts';
 export * from './nats-availability.ts';

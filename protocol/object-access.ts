@@ -61,11 +61,15 @@ export async function readObjectByName(js: JetStreamClient, jsm: JetStreamManage
 
 /** nats.js's default chunk size. */
 const CHUNK_BYTES = 128 * 1024;
+/** Chunk publishes awaiting their acknowledgement at once. */
+const PUBLISHES_IN_FLIGHT = 16;
 
 /**
  * Writes `data` as object `name` of `bucket` the way an agent's credentials allow: its chunks under
  * a fresh nuid, then its metadata as a rollup on the name's subject — what nats.js's put does,
- * without the purges an agent may not send. nats.js purges the chunks of a failed put itself, and
+ * without the purges an agent may not send and without its first look for an object of that name
+ * (a last-by-subject get that nats-server 2.9 answers, for a name not there, by searching every
+ * block of the store: slower the more the store holds). nats.js purges the chunks of a failed put itself, and
  * when that purge is refused the error it throws is the refusal, hiding why the put failed (a full
  * store). Here the store's own error comes back (`isStoreFull` recognises it), and the chunks a
  * failed put left, like those of an object it replaced, are purged by the control plane's sweep
@@ -75,12 +79,26 @@ export async function writeObjectByName(js: JetStreamClient, bucket: string, nam
   const id = nuid.next();
   const hash = createHash('sha256');
   let chunks = 0;
-  for (let offset = 0; offset < data.length; offset += CHUNK_BYTES) {
+  // Chunks go out PUBLISHES_IN_FLIGHT at a time rather than one round trip each; one connection
+  // keeps them in order, and a reader checks the digest over them in stream order anyway.
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  for (let offset = 0; offset < data.length && !failure; offset += CHUNK_BYTES) {
     const chunk = data.subarray(offset, Math.min(data.length, offset + CHUNK_BYTES));
     hash.update(chunk);
-    await js.publish(`$O.${bucket}.C.${id}`, chunk);
+    const published: Promise<void> = js
+      .publish(`$O.${bucket}.C.${id}`, chunk)
+      .then(
+        () => undefined,
+        (error: unknown) => void (failure ??= { error }),
+      )
+      .finally(() => inFlight.delete(published));
+    inFlight.add(published);
     chunks++;
+    if (inFlight.size >= PUBLISHES_IN_FLIGHT) await Promise.race(inFlight);
   }
+  await Promise.all(inFlight);
+  if (failure) throw (failure as { error: unknown }).error;
   const info = {
     name,
     description: '',

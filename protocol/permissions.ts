@@ -174,6 +174,8 @@ export function backupPermissions(): RolePermissions {
 
 /** The workers bucket's stream, whose subjects (one per live worker) the scaler lists. */
 export const WORKERS_KV_STREAM = kvStream(WORKERS_BUCKET);
+/** The stream behind the jobs bucket (its subjects are the records' keys). */
+export const JOBS_KV_STREAM = kvStream(JOBS_BUCKET);
 
 /**
  * What per-subject permissions cannot stop an agent (one user per platform pool) from doing, for

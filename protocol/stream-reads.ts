@@ -7,10 +7,10 @@ import type { JsMsg, StoredMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { FarmConnection } from './jetstream.ts';
 import { BUILDS_STREAM, OUTPUT_STREAM, subjects } from './messages.ts';
-import { WORKERS_KV_STREAM } from './permissions.ts';
+import { JOBS_KV_STREAM, WORKERS_KV_STREAM } from './permissions.ts';
 
-/** The farm's streams, by what they hold (the workers bucket's stream lists live heartbeats by subject). */
-export type FarmStream = typeof BUILDS_STREAM | typeof OUTPUT_STREAM | typeof WORKERS_KV_STREAM;
+/** The farm's streams, by what they hold (the buckets' streams list their keys by subject). */
+export type FarmStream = typeof BUILDS_STREAM | typeof OUTPUT_STREAM | typeof WORKERS_KV_STREAM | typeof JOBS_KV_STREAM;
 
 /** One stored message. */
 export interface StoredMessage {

@@ -3,6 +3,7 @@
  * `process.env` is read nowhere else in the scaler. Pool definitions arrive as one JSON variable
  * the stack renders (the scaler never imports infra).
  */
+import { gunzipSync } from 'node:zlib';
 import { parseServers } from '../protocol/index.ts';
 import type { DropletTemplate } from './digitalocean-droplet-pool.ts';
 
@@ -13,6 +14,8 @@ export type PoolConfig =
       readonly min: number;
       readonly max: number;
       readonly backlogPerHost?: number;
+      /** Agents each host runs (one build each); capacity is counted in agents. Default 1. */
+      readonly agentsPerHost?: number;
       readonly provider: 'digitalocean';
       readonly tag: string;
       readonly template: DropletTemplate;
@@ -22,6 +25,7 @@ export type PoolConfig =
       readonly min: number;
       readonly max: number;
       readonly backlogPerHost?: number;
+      readonly agentsPerHost?: number;
       readonly provider: 'aws';
       readonly groupName: string;
       readonly region: string;
@@ -35,9 +39,11 @@ export interface ScalerConfig {
   /** FARM_JETSTREAM_REPLICAS: replicas if the scaler is the first to create the farm's stores (as the agent's). Default 1. */
   readonly replicas: number;
   /**
-   * SCALER_POOLS: JSON list of pools: platform, min, max, optional backlogPerHost, and provider
+   * SCALER_POOLS: JSON list of pools: platform, min, max, optional backlogPerHost and agentsPerHost, and provider
    * `digitalocean` (tag, template) or `aws` (groupName, region). `base64:` followed by the JSON in
-   * base64 is read too (the stack writes it so, since cloud-init user-data in an env file is not
+   * base64, or `gzip+base64:` followed by it gzipped then in base64, is read too (the stack writes
+   * the latter: the droplet templates' user-data repeat each other and must fit, with the rest of the
+   * control plane's user-data, in DigitalOcean's 64 KiB; and cloud-init user-data in an env file is not
    * safe from systemd's quoting).
    */
   readonly pools: readonly PoolConfig[];
@@ -102,7 +108,13 @@ function parsePools(raw: string | undefined, problems: string[]): PoolConfig[] {
   }
   let list: unknown;
   try {
-    list = JSON.parse(raw.startsWith('base64:') ? Buffer.from(raw.slice('base64:'.length), 'base64').toString('utf8') : raw);
+    list = JSON.parse(
+      raw.startsWith('gzip+base64:')
+        ? gunzipSync(Buffer.from(raw.slice('gzip+base64:'.length), 'base64')).toString('utf8')
+        : raw.startsWith('base64:')
+          ? Buffer.from(raw.slice('base64:'.length), 'base64').toString('utf8')
+          : raw,
+    );
   } catch (error) {
     problems.push(`SCALER_POOLS is not JSON: ${(error as Error).message}`);
     return [];
@@ -119,6 +131,12 @@ function parsePools(raw: string | undefined, problems: string[]): PoolConfig[] {
     const { min, max } = pool as { min: number; max: number };
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || min > max)
       problems.push(`${at}: need whole numbers 0 ≤ min ≤ max (got min ${min}, max ${max})`);
+    for (const key of ['agentsPerHost', 'backlogPerHost'] as const) {
+      const value = pool[key];
+      const least = key === 'agentsPerHost' ? 1 : 0;
+      if (value !== undefined && (!Number.isInteger(value) || (value as number) < least))
+        problems.push(`${at}.${key} must be a whole number ≥ ${least} (got ${JSON.stringify(value)})`);
+    }
     if (pool.provider === 'digitalocean') {
       if (typeof pool.tag !== 'string' || !pool.tag) problems.push(`${at}.tag is required for a DigitalOcean pool`);
       for (const key of ['region', 'size', 'image', 'userData'])

@@ -3,7 +3,7 @@
  * Decisions are pure (pool-decision.ts); providers sit behind `PoolProvider`. It never imports
  * infra or @pulumi/*: pool limits and templates reach it as configuration.
  */
-export { decidePool, EMPTY_MEMORY } from './pool-decision.ts';
+export { agentWorkerId, decidePool, EMPTY_MEMORY } from './pool-decision.ts';
 export type { PoolDecision, PoolHost, PoolLimits, PoolMemory, PoolObservation, ScalingSettings, WorkerHeartbeat } from './pool-decision.ts';
 export { ProviderError, type PoolProvider } from './pool-provider.ts';
 export { AwsAutoScalingPool, type AwsAutoScalingPoolOptions } from './aws-auto-scaling-pool.ts';
@@ -19,6 +19,7 @@ export {
   DEFAULT_SETTINGS,
   BACKLOG_PER_HOST,
   LINUX_CHECK_SECONDS,
+  type SimulatedPoolShape,
 } from './simulation/proposal-day.ts';
 export { arrivalTimes, seededRandom, submissionRate } from './simulation/build-arrivals.ts';
 export { summariseByFamily, poolUsage, type FamilySummary, type PoolUsage } from './simulation/day-summary.ts';

@@ -19,7 +19,10 @@ const scaler = new Scaler(
     platform: pool.platform,
     limits: { min: pool.min, max: pool.max },
     provider: providerFor(pool, config),
-    settings: pool.backlogPerHost === undefined ? undefined : { backlogPerHost: pool.backlogPerHost },
+    settings: {
+      ...(pool.backlogPerHost === undefined ? {} : { backlogPerHost: pool.backlogPerHost }),
+      ...(pool.agentsPerHost === undefined ? {} : { agentsPerHost: pool.agentsPerHost }),
+    },
   })),
   { coolDownMs: config.coolDownSeconds * 1000, bootDeadlineMs: config.bootDeadlineSeconds * 1000 },
   () => observeFarm(farm),

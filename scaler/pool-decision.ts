@@ -4,11 +4,14 @@
  * observation, memory and clock always give the same decision, so the simulated day and the live
  * scaler run the very same code.
  *
- * One build per host (the agent takes one build at a time), so a pool needs one host per running
- * build plus one per waiting build, within the stack's min and max. A host running a build is
- * never chosen to stop; an idle host stops only after it has been idle for the cool-down, so a
- * burst does not pay for a boot per build. A host that never sent a heartbeat by the boot deadline
- * is replaced: whatever build it held is redelivered by JetStream once its ack wait passes.
+ * Capacity is counted in agents, not hosts: an agent takes one build at a time and a host runs
+ * `agentsPerHost` of them (infra/sizing.ts sizes it from the host's vCPUs and memory). A pool needs
+ * one agent per running build plus one per waiting build, so ⌈agents / agentsPerHost⌉ hosts (and
+ * never fewer than the hosts running builds), within the stack's min and max. A host with any
+ * agent running a build is never chosen to stop; a host whose agents are all idle stops only after
+ * it has been idle for the cool-down, so a burst does not pay for a boot per build. A host that
+ * never sent a heartbeat by the boot deadline is replaced: whatever builds it held are redelivered
+ * by JetStream once their ack wait passes.
  */
 
 /** The stack's bounds of a pool (stacks/Pulumi.<stack>.yaml `rfarm:pools`). */
@@ -23,8 +26,16 @@ export interface PoolLimits {
 export interface PoolHost {
   /** The provider's id: droplet id, EC2 instance id. */
   readonly id: string;
-  /** The name its worker reports as `host` in its heartbeat. */
+  /**
+   * The name its workers report as `host` in their heartbeats, or the worker id they are named by
+   * (`<name>` for a lone agent, `<name>-agent-<n>` for the n-th agent of a host: agentWorkerId).
+   */
   readonly name: string;
+}
+
+/** The worker id of the `slot`-th (1-based) agent on a host whose provider name is `host`. */
+export function agentWorkerId(host: string, slot: number): string {
+  return `${host}-agent-${slot}`;
 }
 
 /** A live worker's heartbeat, reduced to what scaling needs. */
@@ -61,6 +72,8 @@ export interface ScalingSettings {
    * host per waiting build. A queue with no live host always starts one at once.
    */
   readonly backlogPerHost?: number;
+  /** Agents (build slots) each host of the pool runs. Default 1. */
+  readonly agentsPerHost?: number;
 }
 
 /** What the scaler remembers of a pool between decisions (times in ms since the epoch). */
@@ -89,22 +102,23 @@ export const EMPTY_MEMORY: PoolMemory = Object.freeze({ firstSeen: {}, idleSince
 
 /** The pool's next size within `limits`, which hosts to stop and how many to start. */
 export function decidePool(observation: PoolObservation, limits: PoolLimits, memory: PoolMemory, now: number, settings: ScalingSettings): PoolDecision {
-  const heartbeats = new Map<string, WorkerHeartbeat>();
-  for (const worker of observation.workers) {
-    heartbeats.set(worker.host, worker);
-    if (worker.id) heartbeats.set(worker.id, worker);
-  }
+  const agentsPerHost = Math.max(1, Math.floor(settings.agentsPerHost ?? 1));
   const firstSeen: Record<string, number> = {};
   const idleSince: Record<string, number> = {};
   const busy: PoolHost[] = [];
   const idle: PoolHost[] = [];
   const booting: PoolHost[] = [];
   const lost: PoolHost[] = [];
+  let busyAgents = 0;
+  let idleAgents = 0;
   for (const host of observation.hosts) {
     firstSeen[host.id] = memory.firstSeen[host.id] ?? now;
-    const heartbeat = heartbeats.get(host.name);
-    if (heartbeat?.busy) busy.push(host);
-    else if (heartbeat) {
+    const agents = observation.workers.filter((worker) => runsOn(worker, host));
+    const running = agents.filter((worker) => worker.busy).length;
+    busyAgents += running;
+    idleAgents += agents.length - running;
+    if (running > 0) busy.push(host);
+    else if (agents.length > 0) {
       idle.push(host);
       idleSince[host.id] = memory.idleSince[host.id] ?? now;
     } else if (now - firstSeen[host.id] < settings.bootDeadlineMs) booting.push(host);
@@ -112,7 +126,8 @@ export function decidePool(observation: PoolObservation, limits: PoolLimits, mem
   }
   const live = busy.length + idle.length + booting.length;
   const tolerated = Math.floor(settings.backlogPerHost ?? 0) * live;
-  const wanted = clamp(busy.length + Math.max(0, observation.queued - tolerated), limits.min, limits.max);
+  const wantedAgents = busyAgents + Math.max(0, observation.queued - tolerated);
+  const wanted = clamp(Math.max(busy.length, Math.ceil(wantedAgents / agentsPerHost)), limits.min, limits.max);
   const remove = lost.map((host) => host.id);
   let launch = 0;
   if (wanted > live) launch = wanted - live;
@@ -135,8 +150,20 @@ export function decidePool(observation: PoolObservation, limits: PoolLimits, mem
     delete firstSeen[id];
   }
   const desired = live - (remove.length - lost.length) + launch;
-  const reason = `queued ${observation.queued}, busy ${busy.length}, idle ${idle.length}, booting ${booting.length}, lost ${lost.length} → ${desired} host(s) (min ${limits.min}, max ${limits.max})`;
+  const agents = agentsPerHost > 1 ? `, agents busy ${busyAgents} idle ${idleAgents} (${agentsPerHost} per host)` : '';
+  const reason = `queued ${observation.queued}, busy ${busy.length}, idle ${idle.length}, booting ${booting.length}, lost ${lost.length}${agents} → ${desired} host(s) (min ${limits.min}, max ${limits.max})`;
   return { desired, launch, remove, memory: { firstSeen, idleSince }, reason };
+}
+
+/**
+ * Whether a heartbeat comes from an agent on `host`: by host name (droplets and Macs, whose
+ * hostname is the provider's name) or by worker id, the host's own (a lone Windows agent takes its
+ * EC2 instance id) or one of its agents' (`agentWorkerId`).
+ */
+function runsOn(worker: WorkerHeartbeat, host: PoolHost): boolean {
+  if (worker.host === host.name) return true;
+  if (!worker.id) return false;
+  return worker.id === host.name || (worker.id.startsWith(`${host.name}-agent-`) && /^\d+$/.test(worker.id.slice(host.name.length + 7)));
 }
 
 function clamp(value: number, min: number, max: number): number {

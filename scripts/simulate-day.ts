@@ -7,10 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { poolSizeFor } from '../infra/sizing.ts';
+import { agentsPerHostFor, BACKLOG_PER_AGENT, backlogPerHostFor, poolSizeFor } from '../infra/sizing.ts';
 import type { StackConfig } from '../infra/stack-config.ts';
 import {
-  BACKLOG_PER_HOST,
   BOOT_SECONDS,
   DEFAULT_SETTINGS,
   LINUX_CHECK_SECONDS,
@@ -30,7 +29,19 @@ export const USAGE_FILE = join(root, 'infra/cost/elastic-usage.json');
 export function simulatedUsage(stack: string) {
   const config = parse(readFileSync(join(root, `stacks/Pulumi.${stack}.yaml`), 'utf8')).config;
   const pools = config['rfarm:pools'] as StackConfig['pools'];
-  const options = proposalDay((platform) => poolSizeFor(platform, pools));
+  const machines = {
+    digitalocean: config['rfarm:digitalocean'],
+    aws: config['rfarm:aws'],
+    vsphere: config['rfarm:vsphere'],
+    solaris: config['rfarm:solaris'],
+  } as Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>;
+  // Capacity in agents: each host runs as many as the stack's machine sizes give, and absorbs a
+  // backlog in proportion, exactly as the stack's SCALER_POOLS tells the scaler (infra/sizing.ts).
+  const options = proposalDay((platform) => ({
+    ...poolSizeFor(platform, pools),
+    agentsPerHost: agentsPerHostFor(platform, machines),
+    backlogPerHost: backlogPerHostFor(platform, machines),
+  }));
   const reports = simulateDay(options);
   return {
     generated: 'by `npm run simulate`, do not edit',
@@ -42,7 +53,7 @@ export function simulatedUsage(stack: string) {
       spotReclaimPerHour: SPOT_RECLAIM_PER_HOUR,
       coolDownSeconds: DEFAULT_SETTINGS.coolDownMs / 1000,
       bootDeadlineSeconds: DEFAULT_SETTINGS.bootDeadlineMs / 1000,
-      backlogPerHost: BACKLOG_PER_HOST,
+      backlogPerAgent: BACKLOG_PER_AGENT,
       scalerTickSeconds: options.tickSeconds,
       ackWaitSeconds: options.ackWaitSeconds,
       seed: options.seed,

@@ -4,6 +4,7 @@
  * local agent serves, so they stay queued and no check competes for the CPU.
  */
 import { PLATFORMS } from '../../images/index.ts';
+import { JOBS_BUCKET, JOBS_KV_STREAM, keys, storedCounts } from '../../protocol/index.ts';
 import { packPackage, paddedSpec } from '../bench-packages.ts';
 import { median, nowMs, percentile, round } from '../statistics.ts';
 import type { BenchContext, Scenario } from './scenario.ts';
@@ -12,6 +13,8 @@ import type { BenchFarm } from '../bench-farm.ts';
 const CONNECTIONS = 10;
 const ROUNDS = { full: 3, quick: 1 };
 const SUBMISSIONS = { full: 200, quick: 40 };
+/** Jobs stored before the first timed round (issue 15: the rate is to hold after 1,000 stored builds). */
+const STORED_FIRST = { full: 1_000, quick: 100 };
 const UPLOAD_BYTES = 1_000_000;
 
 interface SubmitRound {
@@ -46,10 +49,19 @@ async function submitAll(url: string, body: Buffer, connections: number, amount:
   return { ok, failed, seconds: (nowMs() - started) / 1000, latenciesMs };
 }
 
+/** Job records stored, counted from the jobs bucket's subjects (one stream-info request, no consumer). */
 async function countJobs(farm: BenchFarm): Promise<number> {
-  let count = 0;
-  for await (const _key of await farm.nats.jobs.keys('job.*')) count++;
-  return count;
+  return Object.keys(await storedCounts(farm.nats, JOBS_KV_STREAM, `$KV.${JOBS_BUCKET}.${keys.job('*')}`)).length;
+}
+
+/** Submits small packages until the farm stores `count` jobs: the target is a rate with state, not on an empty farm. */
+async function fillTo(farm: BenchFarm, url: string, count: number, log: (line: string) => void): Promise<number> {
+  const stored = await countJobs(farm);
+  if (stored >= count) return stored;
+  const outcome = await submitAll(url, packPackage(paddedSpec(10_000)), CONNECTIONS, count - stored);
+  if (outcome.failed > 0) throw new Error(`${outcome.failed} of the submissions that fill the farm were not accepted`);
+  log(`submit: ${count - stored} small packages stored first (${((count - stored) / outcome.seconds).toFixed(0)}/s), so the farm holds ${count} jobs`);
+  return countJobs(farm);
 }
 
 export const submitThroughput: Scenario = {
@@ -60,6 +72,7 @@ export const submitThroughput: Scenario = {
     if (!idle) throw new Error('the catalogue has no platform besides the host one to queue submissions on');
     const body = packPackage(paddedSpec(UPLOAD_BYTES));
     const url = `${farm.url}/jobs/submit/tarball?platform=${idle.id}`;
+    const storedFirst = await fillTo(farm, url, STORED_FIRST[size], log);
     const rounds: SubmitRound[] = [];
     const storedRates: number[] = [];
     for (let round = 0; round < ROUNDS[size]; round++) {
@@ -76,7 +89,7 @@ export const submitThroughput: Scenario = {
       rows: [
         {
           key: 'submit_per_s',
-          label: `PUT ${(body.length / 1e6).toFixed(2)} MB package, accepted + stored`,
+          label: `PUT ${(body.length / 1e6).toFixed(2)} MB package, accepted + stored (after ${storedFirst} stored jobs)`,
           value: round(median(storedRates), 1),
           unit: 'subm/s',
           target: { op: '>=', value: 100 },
@@ -95,7 +108,7 @@ export const submitThroughput: Scenario = {
         },
       ],
       notes: [
-        `${ROUNDS[size]} rounds of ${SUBMISSIONS[size]} submissions at ${CONNECTIONS} connections to ${idle.id} (no agent: they stay queued); every 202 checked against a stored job record`,
+        `${storedFirst} jobs stored before the first round; ${ROUNDS[size]} rounds of ${SUBMISSIONS[size]} submissions at ${CONNECTIONS} connections to ${idle.id} (no agent: they stay queued); every 202 checked against a stored job record`,
       ],
     };
   },

@@ -12,6 +12,8 @@ import {
   keys,
   newBuildRecord,
   objectNames,
+  OBJECTS_BUCKET,
+  writeNewObject,
   publishOutput,
   readRecord,
   retryTransient,
@@ -86,7 +88,8 @@ export class JobService {
     // Each write is retried through a NATS restart or leader election; each is safe to repeat.
     // The upload and the build records are independent; the job record makes the job visible,
     // so it waits for both.
-    const upload = retryTransient(() => this.farm.objects.putBlob({ name: objectNames.upload(id) }, submission.data));
+    // A fresh job id names no object yet: written without nats.js's look for an old one (object-access.ts).
+    const upload = retryTransient(() => writeNewObject(this.farm, OBJECTS_BUCKET, objectNames.upload(id), submission.data));
     const builds = submission.platforms.map((platform) => newBuildRecord(id, platform, now));
     await Promise.all([upload, ...builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build))]);
     const job: JobRecord = {

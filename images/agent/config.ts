@@ -52,6 +52,12 @@ export interface AgentConfig {
   readonly sandboxUid: number;
   /** FARM_BUILD_MEMORY_BYTES: memory one build step may use (cgroup). Default 4 GiB. */
   readonly buildMemoryBytes: number;
+  /**
+   * FARM_BUILD_USER_SLOT_BASE: first slot of the per-build users this agent creates (macOS
+   * `_rfarm_b<slot>`, Solaris `rfb<slot>`). Agents sharing a host take disjoint ranges
+   * (infra/user-data/agent-environment.ts gives each 20). Default 0.
+   */
+  readonly buildUserSlotBase: number;
   /** FARM_BUILD_PROCESSES: processes and threads one build step may have (cgroup pids). Default 1024. */
   readonly buildProcesses: number;
   /** FARM_BUILD_TMP_BYTES: size of a build's private /tmp (and of /dev/shm). Default 2 GB. */
@@ -128,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     dependencyCacheDir: env.FARM_DEPENDENCY_CACHE || join(env.FARM_DATA_DIR || '.farm', 'dependency-cache'),
     sandboxUid: positiveInteger(env, 'FARM_SANDBOX_UID', 64000, problems),
     buildMemoryBytes: positiveInteger(env, 'FARM_BUILD_MEMORY_BYTES', 4 * 1024 ** 3, problems),
+    buildUserSlotBase: env.FARM_BUILD_USER_SLOT_BASE === '0' ? 0 : positiveInteger(env, 'FARM_BUILD_USER_SLOT_BASE', 0, problems),
     buildProcesses: positiveInteger(env, 'FARM_BUILD_PROCESSES', 1024, problems),
     buildTmpBytes: positiveInteger(env, 'FARM_BUILD_TMP_BYTES', 2_000_000_000, problems),
     buildDiskBytes: positiveInteger(env, 'FARM_BUILD_DISK_BYTES', 5_000_000_000, problems),

@@ -105,6 +105,7 @@ async function prepareForeignHost(config: AgentConfig, log: Logger, sandbox: San
       cgroupLimits: { memoryBytes: config.buildMemoryBytes, processes: config.buildProcesses },
       diskBytes: config.buildDiskBytes,
       minFreeDiskBytes: config.minFreeDiskBytes,
+      firstUserSlot: config.buildUserSlotBase,
     },
   };
 }

@@ -39,6 +39,8 @@ export interface StepGuards {
   readonly diskBytes: number;
   /** Stop the step when the host's free space under the directory falls below this. */
   readonly minFreeDiskBytes: number;
+  /** First per-build user slot of this agent (FARM_BUILD_USER_SLOT_BASE), so agents sharing a host never share a build user. Default 0. */
+  readonly firstUserSlot?: number;
 }
 
 /** Everything about sandboxes that is fixed for one agent: prepared once at start (sandbox-host.ts). */
@@ -124,8 +126,8 @@ function diskWatchdog(dir: string, guards: StepGuards, stop: (detail: string) =>
 /** User slots of the steps running now on a host that makes a user per step (macOS, Solaris). */
 const slotsInUse = new Set<number>();
 
-function takeSlot(): number {
-  for (let slot = 0; ; slot++) {
+function takeSlot(first: number): number {
+  for (let slot = first; ; slot++) {
     if (!slotsInUse.has(slot)) {
       slotsInUse.add(slot);
       return slot;
@@ -146,7 +148,7 @@ function failed(error: unknown): ProcessOutcome {
 }
 
 export async function runSandboxed(spec: SandboxSpec, limits: BuildLimits, sink: OutputSink, guards: StepGuards): Promise<ProcessOutcome> {
-  const slot = guards.sandbox === 'bubblewrap' ? -1 : takeSlot();
+  const slot = guards.sandbox === 'bubblewrap' ? -1 : takeSlot(guards.firstUserSlot ?? 0);
   try {
     const id = { buildId: `${process.pid.toString(36)}-${(++stepCounter).toString(36)}`.slice(0, 16), slot };
     const cpuSeconds = Math.max(1, Math.ceil((limits.deadline - Date.now()) / 1000));

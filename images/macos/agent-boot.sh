@@ -3,7 +3,8 @@
 # bootstrap that infra put in guestinfo (infra/user-data/guestinfo.ts), writes it to /etc/rfarm,
 # blanks the secret keys and checks out the farm at the configured ref. On an EC2 Mac the user data
 # (infra/user-data/mac-host.ts) has already written /etc/rfarm and checked out /opt/rfarm. Then it
-# runs the agent in the foreground.
+# runs the host's agents, one per environment file (agent.env, agent-2.env, …), each with worker id
+# `<hostname>-agent-<n>`: the first in the foreground, the others in restart loops of their own.
 set -euo pipefail
 
 tools="/Library/Application Support/VMware Tools/vmware-tools-daemon"
@@ -25,6 +26,11 @@ fi
 if [ -n "$env_b64" ]; then
   install -d -m 0755 /etc/rfarm /var/lib/rfarm
   decode_to "$env_b64" /etc/rfarm/agent.env 0600
+  slot=2
+  while extra="$(guestinfo "env-$slot")"; [ -n "$extra" ]; do
+    decode_to "$extra" "/etc/rfarm/agent-$slot.env" 0600
+    slot=$((slot + 1))
+  done
   decode_to "$(guestinfo ca)" /etc/rfarm/farm-ca.pem 0644
   decode_to "$(guestinfo alloy)" /etc/rfarm/config.alloy 0644
   creds="$(guestinfo nats-creds)"
@@ -47,8 +53,30 @@ cd /opt/rfarm
 npm ci --omit=dev
 
 /usr/local/bin/alloy run /etc/rfarm/config.alloy --storage.path=/var/lib/rfarm/alloy >> /var/log/alloy.log 2>&1 &
-set -a
-# shellcheck disable=SC1091
-. /etc/rfarm/agent.env
-set +a
-exec /usr/local/bin/node --import tsx images/agent/main.ts
+host="$(hostname -s)"
+
+# One agent: its environment file, its worker id, its data directory.
+run_agent() {
+  local slot="$1" file="$2"
+  set -a
+  # shellcheck disable=SC1090
+  . "$file"
+  set +a
+  export FARM_WORKER_ID="$host-agent-$slot"
+  install -d -m 0755 "$FARM_DATA_DIR"
+  exec /usr/local/bin/node --import tsx images/agent/main.ts
+}
+
+# launchd kills the job's whole process group when the first agent ends, then restarts the job.
+for file in /etc/rfarm/agent-[0-9]*.env; do
+  [ -f "$file" ] || continue
+  slot="${file##*/agent-}"
+  slot="${slot%.env}"
+  (
+    while true; do
+      (run_agent "$slot" "$file") >> "/var/log/rfarm-agent-$slot.log" 2>&1 || true
+      sleep 10
+    done
+  ) &
+done
+run_agent 1 /etc/rfarm/agent.env

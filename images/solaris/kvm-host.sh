@@ -25,6 +25,12 @@ install_guest() {
     --query Parameter.Value --output text > /etc/rfarm/guest/nats.creds
   chmod 0600 /etc/rfarm/guest/nats.creds
   printf '%s\n' "$RFARM_SOURCE" > /etc/rfarm/guest/source
+  # The scaler (scaler/) matches the guest's heartbeats to this EC2 instance of the Auto Scaling
+  # group by worker id, <instance id>-agent-1 (scaler/pool-decision.ts agentWorkerId).
+  token="$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token)"
+  instance="$(curl -fsS -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id)"
+  sed -i '/^FARM_WORKER_ID=/d' /etc/rfarm/guest/agent.env
+  printf 'FARM_WORKER_ID=%s-agent-1\n' "$instance" >> /etc/rfarm/guest/agent.env
   genisoimage -quiet -V RFARMCFG -r -J -o "$iso" \
     /etc/rfarm/guest/agent.env /etc/rfarm/guest/nats.creds /etc/rfarm/guest/farm-ca.pem /etc/rfarm/guest/source
   chmod 0600 "$iso"

@@ -1,7 +1,8 @@
 <#
-  Provisions a Windows Server 2022 builder for one platform and starts the rfarm agent as a
-  Windows service. infra/user-data/windows-builder.ts runs it from EC2 user-data with the
-  platform's parameters; it is idempotent, so it can also bake an AMI.
+  Provisions a Windows Server 2022 builder for one platform and starts its rfarm agents, one
+  Windows service each (rfarm-agent-1, rfarm-agent-2, …; one environment per agent, each with its
+  own data directory, metrics port and build memory limit). infra/user-data/windows-builder.ts runs
+  it from EC2 user-data with the platform's parameters; it is idempotent, so it can also bake an AMI.
 #>
 param(
   [Parameter(Mandatory)] [string] $Platform,
@@ -14,7 +15,7 @@ param(
   [Parameter(Mandatory)] [string] $Region,
   [Parameter(Mandatory)] [string] $CaPem,
   [Parameter(Mandatory)] [string] $AlloyConfig,
-  [Parameter(Mandatory)] [hashtable] $AgentEnvironment
+  [Parameter(Mandatory)] [hashtable[]] $AgentEnvironments
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -79,22 +80,28 @@ Push-Location "$Root\src"; npm ci --omit=dev; Pop-Location
 Set-Content -Path "$Root\etc\farm-ca.pem" -Value $CaPem -Encoding ascii
 Set-Content -Path "$Root\etc\config.alloy" -Value $AlloyConfig -Encoding ascii
 $creds = (Get-SSMParameter -Name $CredsParameter -WithDecryption $true -Region $Region).Value
-Set-Content -Path $AgentEnvironment['NATS_CREDS'] -Value $creds -Encoding ascii
+Set-Content -Path $AgentEnvironments[0]['NATS_CREDS'] -Value $creds -Encoding ascii
 icacls "$Root\etc" /inheritance:r /grant:r 'SYSTEM:(OI)(CI)F' 'Administrators:(OI)(CI)F' | Out-Null
 Restart-Service -Name Alloy -ErrorAction SilentlyContinue
 
-# The agent's worker id is the instance id: the scaler (scaler/) matches heartbeats to Auto Scaling
-# instances by it, since a Windows computer name cannot hold an instance id (15 characters).
+# Each agent's worker id is `<instance id>-agent-<n>`: the scaler (scaler/) matches heartbeats to
+# Auto Scaling instances by it, since a Windows computer name cannot hold an instance id (15 characters).
 $imdsToken = Invoke-RestMethod -Method Put -Uri 'http://169.254.169.254/latest/api/token' -Headers @{ 'X-aws-ec2-metadata-token-ttl-seconds' = '60' }
-$AgentEnvironment['FARM_WORKER_ID'] = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/instance-id' -Headers @{ 'X-aws-ec2-metadata-token' = $imdsToken }
+$instanceId = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/instance-id' -Headers @{ 'X-aws-ec2-metadata-token' = $imdsToken }
 
-# The agent as a service, for exactly this platform.
-if ($AgentEnvironment['FARM_PLATFORM'] -ne $Platform) { throw "agent environment serves '$($AgentEnvironment['FARM_PLATFORM'])', expected '$Platform'" }
+# The agents as services, for exactly this platform.
 $node = 'C:\Program Files\nodejs\node.exe'
-nssm install rfarm-agent $node '--import' 'tsx' 'images/agent/main.ts'
-nssm set rfarm-agent AppDirectory "$Root\src"
-nssm set rfarm-agent AppEnvironmentExtra ($AgentEnvironment.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" })
-nssm set rfarm-agent AppStdout "$Root\logs\agent.log"
-nssm set rfarm-agent AppStderr "$Root\logs\agent.log"
-nssm set rfarm-agent Start SERVICE_AUTO_START
-Start-Service rfarm-agent
+for ($slot = 1; $slot -le $AgentEnvironments.Count; $slot++) {
+  $environment = $AgentEnvironments[$slot - 1]
+  if ($environment['FARM_PLATFORM'] -ne $Platform) { throw "agent $slot environment serves '$($environment['FARM_PLATFORM'])', expected '$Platform'" }
+  $environment['FARM_WORKER_ID'] = "$instanceId-agent-$slot"
+  New-Item -ItemType Directory -Force -Path $environment['FARM_DATA_DIR'] | Out-Null
+  $service = "rfarm-agent-$slot"
+  nssm install $service $node '--import' 'tsx' 'images/agent/main.ts'
+  nssm set $service AppDirectory "$Root\src"
+  nssm set $service AppEnvironmentExtra ($environment.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" })
+  nssm set $service AppStdout "$Root\logs\agent-$slot.log"
+  nssm set $service AppStderr "$Root\logs\agent-$slot.log"
+  nssm set $service Start SERVICE_AUTO_START
+  Start-Service $service
+}

@@ -1,15 +1,18 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { awsTags, hostName } from '../naming.ts';
+import { awsTags, resourceName } from '../naming.ts';
+import type { PoolSize } from '../stack-config.ts';
 import { renderSolarisHostUserData } from '../user-data/solaris-host.ts';
-import { builderInstanceSettings, ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
+import { ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
 import { HostIdentity } from './host-identity.ts';
 
 /** Debian's official AWS account, owner of the KVM host AMI. */
 export const DEBIAN_AMI_OWNER = '136693071363';
 
-/** Arguments of the Solaris KVM hosts. */
-export interface SolarisHostsArgs extends AwsBuilderArgs {
+/** Arguments of the Solaris KVM hosts (one agent each, the Solaris guest's: no `agents`). */
+export interface SolarisHostsArgs extends Omit<AwsBuilderArgs, 'agents'> {
+  /** The pool's size: the group's min and max, and its starting capacity. */
+  readonly size: PoolSize;
   /** Must support nested virtualization (8th-generation Intel: C8i, M8i, R8i). */
   readonly instanceType: string;
   /** Root volume of each KVM host (holds the Solaris guest disk), GB. */
@@ -29,12 +32,23 @@ export interface SolarisHostsArgs extends AwsBuilderArgs {
 /**
  * Solaris 11.4 x86 builders: there is no Solaris AMI, so each is a Debian EC2 instance with nested
  * virtualization enabled (`cpuOptions.nestedVirtualization`) running the Solaris guest under KVM.
+ * The instances come from an Auto Scaling group the scaler sizes with the queue, as it does the
+ * Windows groups (the guest's agent reports `<instance id>-agent-1`, set by kvm-host.sh).
  */
 export class SolarisHosts extends pulumi.ComponentResource {
-  readonly instances: aws.ec2.Instance[];
+  readonly launchTemplate: aws.ec2.LaunchTemplate;
+  readonly group: aws.autoscaling.Group;
+  /** The platform the pool serves. */
+  readonly platformId: string;
+  /** The group's name, which the scaler sizes it by. */
+  readonly groupName: string;
 
   constructor(name: string, args: SolarisHostsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rfarm:aws:SolarisHosts', name, { platform: args.platform.id }, opts);
+    const poolName = resourceName(args.stack, 'solaris-host', args.platform.id);
+    this.platformId = args.platform.id;
+    this.groupName = poolName;
+    const tags = awsTags(args.stack, 'solaris-host', poolName, args.platform.id);
     const identity = new HostIdentity(
       `${name}-identity`,
       {
@@ -60,24 +74,45 @@ export class SolarisHosts extends pulumi.ComponentResource {
         imageKey: args.imageKey,
       }),
     );
-    this.instances = Array.from({ length: args.size.desired }, (_, index) => {
-      const host = hostName(args.stack, 'solaris-host', index + 1);
-      const tags = awsTags(args.stack, 'solaris-host', host, args.platform.id);
-      return new aws.ec2.Instance(
-        `${name}-${index + 1}`,
-        {
-          ami: ami.id,
-          instanceType: args.instanceType,
-          cpuOptions: { nestedVirtualization: 'enabled' },
-          subnetId: args.subnetIds[index % args.subnetIds.length],
-          ...builderInstanceSettings(identity, args.volumeGb, userData, tags),
-        },
-        // `mostRecent` finds a new Debian AMI every few weeks; a host must not be replaced for that
-        // (it holds the Solaris guest disk). The AMI a host has is the one it was created with; a newer
-        // one arrives when the host is replaced on purpose (`pulumi up --replace <urn>`).
-        { parent: this, ignoreChanges: ['ami'] },
-      );
-    });
-    this.registerOutputs({});
+    this.launchTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-template`,
+      {
+        namePrefix: `${poolName}-`,
+        imageId: ami.id,
+        instanceType: args.instanceType,
+        cpuOptions: { nestedVirtualization: 'enabled' },
+        iamInstanceProfile: { arn: identity.instanceProfile.arn },
+        metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+        blockDeviceMappings: [
+          { deviceName: '/dev/xvda', ebs: { volumeSize: args.volumeGb, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } },
+        ],
+        networkInterfaces: [{ associatePublicIpAddress: 'false', securityGroups: [identity.securityGroup.id], deleteOnTermination: 'true' }],
+        userData: userData.apply((text) => Buffer.from(text, 'utf8').toString('base64')),
+        tagSpecifications: [
+          { resourceType: 'instance', tags },
+          { resourceType: 'volume', tags },
+        ],
+        tags,
+      },
+      { parent: this },
+    );
+    this.group = new aws.autoscaling.Group(
+      `${name}-group`,
+      {
+        name: poolName,
+        minSize: args.size.min,
+        maxSize: args.size.max,
+        desiredCapacity: args.size.desired,
+        vpcZoneIdentifiers: args.subnetIds,
+        // A new Debian AMI makes a new template version; running hosts keep theirs (each holds a
+        // Solaris guest disk) and only hosts started afterwards take it.
+        launchTemplate: { id: this.launchTemplate.id, version: '$Latest' },
+        healthCheckType: 'EC2',
+        tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+      },
+      // The scaler (scaler/) moves desired capacity with the queue; `pulumi up` must not reset it.
+      { parent: this, ignoreChanges: ['desiredCapacity'] },
+    );
+    this.registerOutputs({ groupName: poolName });
   }
 }

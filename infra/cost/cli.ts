@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { declareOffline } from '../preview/declare-offline.ts';
 import { REPO_ROOT } from '../farm.ts';
-import { elasticTotal, estimateElasticCost, renderElasticEstimate, type ElasticStackSettings, type PoolUsage } from './elastic.ts';
+import { elasticTotal, estimateElasticCost, idleUsage, renderElasticEstimate, type ElasticStackSettings, type PoolUsage } from './elastic.ts';
 import { estimateMonthlyCost, renderCostTable, totalMonthly } from './estimate.ts';
 import { PRICES_AS_OF, RHUB_PROPOSAL_MONTHLY } from './prices.ts';
 
@@ -43,9 +43,9 @@ const verdict = (amount: number, target: number) =>
   amount <= target
     ? `meets the $${target} target`
     : `misses the $${target} target by $${(amount - target).toFixed(2)} (${((amount / target - 1) * 100).toFixed(0)}% over)`;
-// Idle: the pools' minimums would run all month; the stacks' minimums are all 0.
-const idle = estimateElasticCost(run.resources, settings, []);
-console.log(`\n## Elastic, idle (no builds, every pool scaled to zero)\n\n${renderElasticEstimate(idle)}`);
+// Idle: every pool at its minimum all month (0 for the scaled pools; the Mac pools, which nothing scales, keep theirs).
+const idle = estimateElasticCost(run.resources, settings, idleUsage(run.outputs.poolSizes as Record<string, { min: number }>));
+console.log(`\n## Elastic, idle (no builds, every pool at its minimum: zero where the scaler sizes it)\n\n${renderElasticEstimate(idle)}`);
 if (stack === 'dev') console.log(`\nDev idle: $${elasticTotal(idle).toFixed(2)}/month — ${verdict(elasticTotal(idle), HOSTING_TARGET.devIdle)}.`);
 const usageFile = JSON.parse(readFileSync(join(REPO_ROOT, 'infra/cost/elastic-usage.json'), 'utf8')) as { stack: string; pools: PoolUsage[] };
 if (usageFile.stack === stack) {

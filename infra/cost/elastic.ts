@@ -16,6 +16,8 @@ export interface PoolUsage {
   readonly platform: string;
   readonly family: string;
   readonly builds: number;
+  /** Agents each host ran; absent in files written before hosts were shared (1). */
+  readonly agentsPerHost?: number;
   readonly hostHoursPerDay: number;
   readonly hostHoursRoundedUpPerDay: number;
   readonly peakHosts: number;
@@ -81,17 +83,18 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
     const platform = findPlatform(pool.platform);
     if (!platform) throw new UnpricedSizeError(`platform '${pool.platform}' in elastic-usage.json is not in the catalogue; run \`npm run simulate\``);
     const hours = pool.hostHoursPerDay * DAYS_PER_MONTH;
+    const agents = (pool.agentsPerHost ?? 1) > 1 ? `, ${pool.agentsPerHost} agents per host` : '';
     if (platform.os === 'linux') {
       const size = settings.digitalocean.sizes.builder;
       const monthly = DROPLET_MONTHLY[size];
       if (monthly === undefined) throw new UnpricedSizeError(`droplet size '${size}' has no price in infra/cost/prices.ts`);
-      builders.push(line(`droplet ${size} hours (${pool.platform})`, hours, monthly / HOURS_PER_MONTH));
+      builders.push(line(`droplet ${size} hours (${pool.platform}${agents})`, hours, monthly / HOURS_PER_MONTH));
       const roundedUp = (pool.hostHoursRoundedUpPerDay - pool.hostHoursPerDay) * DAYS_PER_MONTH;
       if (roundedUp > 0) hourlyBilling.push(line(`droplet ${size} hours rounded up per droplet (${pool.platform})`, roundedUp, monthly / HOURS_PER_MONTH));
     } else if (platform.os === 'windows') {
       windowsBuilds += pool.builds;
       const price = ec2(settings.aws.windowsInstanceType);
-      builders.push(line(`EC2 ${settings.aws.windowsInstanceType} Windows hours (${pool.platform})`, hours, price.windows));
+      builders.push(line(`EC2 ${settings.aws.windowsInstanceType} Windows hours (${pool.platform}${agents})`, hours, price.windows));
       builders.push(line(`EBS gp3 GB-hours (${pool.platform})`, hours * settings.aws.windowsVolumeGb, AWS_MONTHLY.gp3Gb / HOURS_PER_MONTH));
       spot.push(line(`of which Windows licence, which Spot does not discount (${pool.platform})`, hours, price.windows - price.linux));
     } else if (platform.os === 'solaris' && settings.solaris.placement === 'aws') {
@@ -129,6 +132,23 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
   if (usage.some((pool) => findPlatform(pool.platform)?.os === 'windows'))
     spot.unshift({ item: 'Windows on Spot: not priced (no recorded Spot price); the total uses on-demand', quantity: 0, unitMonthly: 0, monthly: 0 });
   return { core, builders: builders.filter((entry) => entry.quantity > 0), nat, traffic, licences, spot, hourlyBilling };
+}
+
+/**
+ * What an idle stack still runs: every pool at its `min` hosts all day, no builds (a pool nothing
+ * scales, such as the Mac hosts, keeps `min` = its size). Priced like a simulated day.
+ */
+export function idleUsage(poolSizes: Readonly<Record<string, { readonly min: number }>>): PoolUsage[] {
+  return Object.entries(poolSizes)
+    .filter(([, size]) => size.min > 0)
+    .map(([platform, size]) => ({
+      platform,
+      family: findPlatform(platform)?.os ?? 'unknown',
+      builds: 0,
+      hostHoursPerDay: 24 * size.min,
+      hostHoursRoundedUpPerDay: 24 * size.min,
+      peakHosts: size.min,
+    }));
 }
 
 /** The total of every section except `spot`, which only explains. */

@@ -82,7 +82,10 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
       case 'aws:autoscaling/group:Group': {
         const template = templates.get(inputs.launchTemplate?.id);
         if (!template) break;
-        add(`EC2 ${template.instanceType} Windows`, inputs.desiredCapacity, ec2(template.instanceType, 'windows'));
+        // Windows builders, or the Solaris KVM hosts (Debian, Linux price).
+        if (template.tags?.Role === 'solaris-host')
+          add(`EC2 ${template.instanceType} Linux (Solaris KVM host)`, inputs.desiredCapacity, ec2(template.instanceType, 'linux'));
+        else add(`EC2 ${template.instanceType} Windows`, inputs.desiredCapacity, ec2(template.instanceType, 'windows'));
         const gb = (template.blockDeviceMappings ?? []).reduce((sum: number, mapping: any) => sum + (mapping.ebs?.volumeSize ?? 0), 0);
         add('EBS gp3 (GB)', inputs.desiredCapacity * gb, AWS_MONTHLY.gp3Gb);
         break;

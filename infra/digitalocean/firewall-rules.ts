@@ -12,6 +12,8 @@ export const PORTS = {
   controlPlane: 8080,
   sysreqs: 8081,
   agentMetrics: 9464,
+  /** The last agent metrics port: a builder runs at most 8 agents (infra/sizing.ts AGENT_SHARING.maxAgents), on 9464… */
+  agentMetricsLast: 9471,
   nodeExporter: 9100,
   natsClient: 4222,
   natsCluster: 6222,
@@ -66,7 +68,8 @@ export function inboundRules(role: (typeof FIREWALLED_ROLES)[number], context: F
   const common = [...ssh, fromMonitoring(PORTS.nodeExporter)];
   switch (role) {
     case 'builder':
-      return [...common, fromMonitoring(PORTS.agentMetrics)];
+      // One metrics port per agent on the droplet (infra/user-data/agent-environment.ts agentMetricsPort).
+      return [...common, { protocol: 'tcp', portRange: `${PORTS.agentMetrics}-${PORTS.agentMetricsLast}`, sourceTags: monitoring }];
     case 'control-plane':
       return [
         ...common,

@@ -2,8 +2,9 @@ import * as digitalocean from '@pulumi/digitalocean';
 import * as pulumi from '@pulumi/pulumi';
 import type { Platform } from '../../images/index.ts';
 import { hostLifecycleOptions } from '../host-lifecycle.ts';
-import { digitalOceanTags, hostName } from '../naming.ts';
+import { agentsTag, digitalOceanTags, hostName } from '../naming.ts';
 import type { ScaledDropletTemplate } from '../scaler-environment.ts';
+import type { AgentLayout } from '../sizing.ts';
 import type { PoolSize } from '../stack-config.ts';
 import type { AgentSettings } from '../user-data/agent-environment.ts';
 import { renderLinuxBuilderUserData } from '../user-data/linux-builder.ts';
@@ -40,6 +41,8 @@ export interface LinuxBuilderPoolArgs {
   readonly lokiUrl: string;
   /** The agent's settings that do not depend on the host (NATS URLs, sysreqs URL, R repositories). */
   readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
+  /** Agents each droplet runs (sizing.ts `agentLayoutFor`). */
+  readonly agents: AgentLayout;
 }
 
 /** The droplets building for one Linux platform: no public address, the agent in the worker container. */
@@ -68,8 +71,11 @@ export class LinuxBuilderPool extends pulumi.ComponentResource {
           caPem,
           lokiUrl: args.lokiUrl,
           agent: args.agent,
+          agents: args.agents,
         }),
       );
+    // The agents tag tells Prometheus how many metrics ports to scrape; scaled droplets carry it too.
+    const tags = [...digitalOceanTags(args.stack, 'builder', args.platform.id), agentsTag(args.agents.count)];
     this.droplets = Array.from(
       { length: args.size.desired },
       (_, index) =>
@@ -84,7 +90,7 @@ export class LinuxBuilderPool extends pulumi.ComponentResource {
             publicNetworking: false,
             monitoring: true,
             sshKeys: [...args.sshKeys],
-            tags: digitalOceanTags(args.stack, 'builder', args.platform.id),
+            tags,
             userData: pulumi.secret(userData),
           },
           { parent: this, ...hostLifecycleOptions('replaceable') },
@@ -99,7 +105,7 @@ export class LinuxBuilderPool extends pulumi.ComponentResource {
         userData: text,
         vpcUuid,
         sshKeys: [...args.sshKeys],
-        tags: digitalOceanTags(args.stack, 'builder', args.platform.id),
+        tags,
       })),
     );
     this.registerOutputs({ privateAddresses: this.privateAddresses });

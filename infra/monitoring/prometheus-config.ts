@@ -9,7 +9,8 @@
  * rendered config where there is no DigitalOcean API (the local rehearsal, tests).
  */
 import { stringify } from 'yaml';
-import { AGENT_PORT } from '../user-data/agent-environment.ts';
+import { AGENT_SHARING } from '../sizing.ts';
+import { agentMetricsPort } from '../user-data/agent-environment.ts';
 import { PORTS } from '../digitalocean/firewall-rules.ts';
 import type { Role } from '../naming.ts';
 import { ALERT_RULES_PATH } from './alert-rules.ts';
@@ -20,8 +21,8 @@ export interface ScrapeTargets {
   readonly nats: readonly string[];
   readonly monitoring: readonly string[];
   readonly logs: readonly string[];
-  /** Linux builders, with the platform each serves. */
-  readonly builders: readonly { readonly address: string; readonly platformId: string }[];
+  /** Linux builders, with the platform each serves and how many agents it runs (default 1). */
+  readonly builders: readonly { readonly address: string; readonly platformId: string; readonly agents?: number }[];
 }
 
 /**
@@ -33,12 +34,17 @@ export type TargetDiscovery = { readonly kind: 'digitalocean'; readonly tokenFil
 /** Where the monitoring droplet keeps the discovery token (root:prometheus 0640). */
 export const DISCOVERY_TOKEN_FILE = '/etc/prometheus/digitalocean-token';
 
-/** Renders prometheus.yml. */
-export function renderPrometheusConfig(stack: string, discovery: TargetDiscovery): string {
+/**
+ * Renders prometheus.yml. A builder runs one agent per build slot, each on its own metrics port
+ * (agentMetricsPort): every agent target is labelled `agent="<slot>"`. In the cloud there is a job
+ * per slot up to the most any builder may run (`agentsPerBuilder`, AGENT_SHARING.maxAgents), each
+ * selecting droplets by their `agents:<n>` tag, so resizing builders changes nothing here.
+ */
+export function renderPrometheusConfig(stack: string, discovery: TargetDiscovery, agentsPerBuilder: number = AGENT_SHARING.maxAgents): string {
   const config = {
     global: { scrape_interval: '30s', evaluation_interval: '30s', external_labels: { stack } },
     rule_files: [ALERT_RULES_PATH],
-    scrape_configs: discovery.kind === 'static' ? staticJobs(discovery.targets) : discoveredJobs(stack, discovery.tokenFile),
+    scrape_configs: discovery.kind === 'static' ? staticJobs(discovery.targets) : discoveredJobs(stack, discovery.tokenFile, agentsPerBuilder),
   };
   return stringify(config, { lineWidth: 0 });
 }
@@ -52,7 +58,12 @@ function staticJobs(targets: ScrapeTargets): object[] {
     { job_name: 'nats', static_configs: [{ targets: at(targets.nats, PORTS.natsExporter) }] },
     {
       job_name: 'agent',
-      static_configs: targets.builders.map((builder) => ({ targets: [`${builder.address}:${AGENT_PORT}`], labels: { platform: builder.platformId } })),
+      static_configs: targets.builders.flatMap((builder) =>
+        Array.from({ length: builder.agents ?? 1 }, (_, index) => ({
+          targets: [`${builder.address}:${agentMetricsPort(index + 1)}`],
+          labels: { platform: builder.platformId, agent: String(index + 1) },
+        })),
+      ),
     },
     { job_name: 'node', static_configs: [{ targets: at(allNodes, PORTS.nodeExporter) }] },
   ];
@@ -77,12 +88,31 @@ function discoveredJob(stack: string, tokenFile: string, jobName: string, port: 
   };
 }
 
-function discoveredJobs(stack: string, tokenFile: string): object[] {
+/**
+ * The scrape job of every builder's `slot`-th agent: slot 1 on every builder, slot n only on droplets
+ * tagged `agents:<m>` with m ≥ n (infra/naming.ts `agentsTag`). Each is its own job (one port per
+ * job), relabelled to job `agent` with the slot in label `agent`.
+ */
+function discoveredAgentJob(stack: string, tokenFile: string, slot: number, most: number): object {
+  const job = discoveredJob(stack, tokenFile, slot === 1 ? 'agent' : `agent-${slot}`, agentMetricsPort(slot), 'builder') as { relabel_configs: object[] };
+  const counts = Array.from({ length: most - slot + 1 }, (_, index) => slot + index).join('|');
+  const only = slot === 1 ? [] : [{ source_labels: ['__meta_digitalocean_tags'], regex: `.*,agents:(${counts}),.*`, action: 'keep' }];
+  const label = (target: string, value: string) => ({
+    source_labels: ['__meta_digitalocean_droplet_name'],
+    regex: '(.+)',
+    target_label: target,
+    replacement: value,
+  });
+  return { ...job, relabel_configs: [...only, ...job.relabel_configs, label('job', 'agent'), label('agent', String(slot))] };
+}
+
+function discoveredJobs(stack: string, tokenFile: string, agentsPerBuilder: number): object[] {
+  const most = Math.max(1, Math.floor(agentsPerBuilder));
   return [
     discoveredJob(stack, tokenFile, 'control-plane', PORTS.controlPlane, 'control-plane'),
     discoveredJob(stack, tokenFile, 'sysreqs', PORTS.sysreqs, 'control-plane'),
     discoveredJob(stack, tokenFile, 'nats', PORTS.natsExporter, 'nats'),
-    discoveredJob(stack, tokenFile, 'agent', AGENT_PORT, 'builder'),
+    ...Array.from({ length: most }, (_, index) => discoveredAgentJob(stack, tokenFile, index + 1, most)),
     discoveredJob(stack, tokenFile, 'node', PORTS.nodeExporter),
   ];
 }

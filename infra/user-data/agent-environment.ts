@@ -3,6 +3,7 @@
  * which platform a host serves and where it finds NATS, sysreqs and R repositories.
  */
 import type { Platform } from '../../images/index.ts';
+import type { AgentLayout } from '../sizing.ts';
 
 /** Where an agent connects and keeps its data. */
 export interface AgentSettings {
@@ -36,6 +37,38 @@ export function agentEnvironment(platform: Platform, settings: AgentSettings): R
     NODE_EXTRA_CA_CERTS: settings.caPath,
     FARM_METRICS_PORT: String(AGENT_PORT),
   };
+}
+
+/** A host running one agent with the whole host, as every host did before pools shared hosts. */
+export const ONE_AGENT: AgentLayout = Object.freeze({ count: 1 });
+
+/** Per-build user slots each agent of a shared host owns (FARM_BUILD_USER_SLOT_BASE steps by this). */
+export const USER_SLOTS_PER_AGENT = 20;
+
+/** The metrics port of the `slot`-th (1-based) agent of a host: 9464, 9465, … */
+export function agentMetricsPort(slot: number): number {
+  return AGENT_PORT + slot - 1;
+}
+
+/**
+ * The environment of each agent of a host, slot 1 first. A lone agent keeps `base` unchanged.
+ * Agents sharing a host each get their own data directory (`dataDirFor(slot)`), metrics port,
+ * range of per-build users and, from the layout's slice, their builds' memory limit.
+ * FARM_WORKER_ID is not here: it names the host, which only the host knows at boot; each launcher
+ * sets it to `<host>-agent-<slot>` (scaler/pool-decision.ts `agentWorkerId`).
+ */
+export function agentEnvironments(base: Record<string, string>, layout: AgentLayout, dataDirFor: (slot: number) => string): Record<string, string>[] {
+  if (layout.count <= 1) return [base];
+  return Array.from({ length: layout.count }, (_, index) => {
+    const slot = index + 1;
+    return {
+      ...base,
+      FARM_DATA_DIR: dataDirFor(slot),
+      FARM_METRICS_PORT: String(agentMetricsPort(slot)),
+      FARM_BUILD_USER_SLOT_BASE: String(index * USER_SLOTS_PER_AGENT),
+      ...(layout.slice ? { FARM_BUILD_MEMORY_BYTES: String(layout.slice.buildMemoryBytes) } : {}),
+    };
+  });
 }
 
 /** `KEY=value` lines, as systemd `EnvironmentFile` and `docker --env-file` read them. */

@@ -1,12 +1,14 @@
 /**
  * PowerShell user-data of a Windows builder: runs `images/windows/provision.ps1` (install R and
  * Rtools for the platform's flavour, Node, the farm checkout, Alloy) with this platform's
- * parameters, which then registers the agent as a Windows service. The NATS credentials are not
+ * parameters and one environment per agent the host runs, which it registers as Windows services
+ * `rfarm-agent-<n>` (worker id `<instance id>-agent-<n>`). The NATS credentials are not
  * in the user-data: the script reads them from SSM Parameter Store with the instance role.
  */
 import { R_VERSIONS, type Platform } from '../../images/index.ts';
 import { renderAlloyConfig } from '../monitoring/alloy-config.ts';
-import { AGENT_PORT, agentEnvironment, type AgentSettings } from './agent-environment.ts';
+import type { AgentLayout } from '../sizing.ts';
+import { agentEnvironment, agentEnvironments, agentMetricsPort, ONE_AGENT, type AgentSettings } from './agent-environment.ts';
 
 /** Everything a Windows builder's user-data is made of. */
 export interface WindowsBuilderInput {
@@ -25,6 +27,8 @@ export interface WindowsBuilderInput {
   readonly lokiUrl: string;
   readonly remoteWriteUrl: string;
   readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
+  /** Agents the host runs; default one with the whole host. */
+  readonly agents?: AgentLayout;
 }
 
 const ROOT = 'C:\\rfarm';
@@ -41,12 +45,13 @@ function psHashtable(values: Record<string, string>): string {
 
 /** Renders `<powershell>…</powershell>` user-data (EC2Launch v2 runs it once, as SYSTEM). */
 export function renderWindowsBuilderUserData(input: WindowsBuilderInput): string {
-  const environment = agentEnvironment(input.platform, {
+  const base = agentEnvironment(input.platform, {
     ...input.agent,
     natsCredsPath: `${ROOT}\\etc\\nats.creds`,
     caPath: `${ROOT}\\etc\\farm-ca.pem`,
     dataDir: `${ROOT}\\jobs`,
   });
+  const environments = agentEnvironments(base, input.agents ?? ONE_AGENT, (slot) => `${ROOT}\\jobs\\agent-${slot}`);
   const alloy = renderAlloyConfig({
     stack: input.stack,
     role: 'builder',
@@ -54,19 +59,19 @@ export function renderWindowsBuilderUserData(input: WindowsBuilderInput): string
     logSource: 'windows-event-log',
     lokiUrl: input.lokiUrl,
     remoteWriteUrl: input.remoteWriteUrl,
-    localTargets: [{ job: 'agent', address: `127.0.0.1:${AGENT_PORT}` }],
+    localTargets: environments.map((_, index) => ({ job: 'agent', address: `127.0.0.1:${agentMetricsPort(index + 1)}` })),
     caFile: `${ROOT}\\etc\\farm-ca.pem`,
   });
   return [
     '<powershell>',
     "$ErrorActionPreference = 'Stop'",
     `$provision = {\n${input.provisionScript.trim()}\n}`,
-    `$agentEnvironment = ${psHashtable(environment)}`,
+    `$agentEnvironments = @(\n${environments.map(psHashtable).join(',\n')}\n)`,
     '& $provision `',
     `  -Platform ${psString(input.platform.id)} -RFlavour ${psString(input.platform.rFlavour)} -RVersion ${psString(R_VERSIONS[input.platform.rFlavour])} -Rtools ${psString(input.rtools)} \``,
     `  -SourceRepo ${psString(input.sourceRepo)} -SourceRef ${psString(input.sourceRef)} \``,
     `  -CredsParameter ${psString(input.credsParameter)} -Region ${psString(input.region)} \``,
-    `  -CaPem ${psString(input.caPem)} -AlloyConfig ${psString(alloy)} -AgentEnvironment $agentEnvironment`,
+    `  -CaPem ${psString(input.caPem)} -AlloyConfig ${psString(alloy)} -AgentEnvironments $agentEnvironments`,
     '</powershell>',
     '',
   ].join('\n');

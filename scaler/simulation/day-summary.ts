@@ -44,6 +44,8 @@ export interface PoolUsage {
   readonly family: string;
   /** Builds the day brought to the pool. */
   readonly builds: number;
+  /** Agents each host ran (one build each). */
+  readonly agentsPerHost: number;
   readonly hostHoursPerDay: number;
   readonly hostHoursRoundedUpPerDay: number;
   readonly peakHosts: number;
@@ -55,6 +57,7 @@ export function poolUsage(reports: readonly PoolReport[]): PoolUsage[] {
     platform: report.platform,
     family: report.family,
     builds: report.builds,
+    agentsPerHost: report.agentsPerHost,
     hostHoursPerDay: round(report.hostHours),
     hostHoursRoundedUpPerDay: report.hostHoursRoundedUp,
     peakHosts: report.peakHosts,

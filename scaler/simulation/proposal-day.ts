@@ -29,9 +29,9 @@ export const SPOT_RECLAIM_PER_HOUR = 0.05;
 export const DEFAULT_SETTINGS: ScalingSettings = { coolDownMs: 5 * 60_000, bootDeadlineMs: 15 * 60_000 };
 
 /**
- * Waiting builds a live host absorbs before another boots (`ScalingSettings.backlogPerHost`):
- * about how many builds a host finishes while a new one boots, kept under the wait targets.
- * Chosen by running this simulation (README, "Scaling and cost").
+ * Waiting builds a live host absorbs before another boots (`ScalingSettings.backlogPerHost`) when
+ * the pool's shape names none: about how many builds a one-agent host finishes while a new one
+ * boots, kept under the wait targets. The stacks' pools name theirs (infra/sizing.ts).
  */
 export const BACKLOG_PER_HOST: Readonly<Record<OperatingSystem, number>> = { linux: 8, windows: 3, macos: 3, solaris: 1 };
 
@@ -58,11 +58,20 @@ export function primaryPlatform(os: OperatingSystem, platforms: readonly Platfor
 }
 
 /**
+ * A pool's bounds and, when the stack says, how many agents its hosts run and how many waiting
+ * builds a live host absorbs (infra/sizing.ts `agentsPerHostFor`, `backlogPerHostFor`).
+ */
+export interface SimulatedPoolShape extends PoolLimits {
+  readonly agentsPerHost?: number;
+  readonly backlogPerHost?: number;
+}
+
+/**
  * Every cloud platform's pool for the proposal's day. Submissions with no platform list ask for
  * the three primaries together, so 1,050 jobs arrive on all three at the same instants and the
  * remaining 335 primary-Linux builds arrive alone.
  */
-export function proposalDay(limitsFor: (platform: Platform) => PoolLimits, seed = 2026, platforms: readonly Platform[] = PLATFORMS): SimulationOptions {
+export function proposalDay(shapeFor: (platform: Platform) => SimulatedPoolShape, seed = 2026, platforms: readonly Platform[] = PLATFORMS): SimulationOptions {
   const random = seededRandom(seed);
   const linux = primaryPlatform('linux', platforms);
   const windows = primaryPlatform('windows', platforms);
@@ -78,15 +87,17 @@ export function proposalDay(limitsFor: (platform: Platform) => PoolLimits, seed 
           : platform.id === windows.id || platform.id === macos.id
             ? together
             : arrivalTimes(PROPOSAL_VOLUME.other, random);
+      const shape = shapeFor(platform);
       return {
         platform: platform.id,
         family: platform.os,
-        limits: limitsFor(platform),
+        limits: { min: shape.min, max: shape.max },
+        agentsPerHost: shape.agentsPerHost ?? 1,
         bootSeconds: BOOT_SECONDS[platform.os],
         arrivals,
         buildSeconds: (draw: () => number) => buildSeconds(platform.os, draw),
         reclaimPerHour: platform.os === 'windows' ? SPOT_RECLAIM_PER_HOUR : 0,
-        backlogPerHost: BACKLOG_PER_HOST[platform.os],
+        backlogPerHost: shape.backlogPerHost ?? BACKLOG_PER_HOST[platform.os],
       };
     });
   return { pools, settings: DEFAULT_SETTINGS, tickSeconds: 15, ackWaitSeconds: 30, seed };

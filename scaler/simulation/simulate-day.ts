@@ -1,11 +1,11 @@
 /**
  * A day of the farm on a simulated clock: builds arrive, the scaler (the real `decidePool`) ticks,
- * hosts boot, take builds one at a time and stop. Pure and fast: no timers, no I/O, one-second
+ * hosts boot, their agents take builds (one each, `agentsPerHost` per host) and hosts stop. Pure and fast: no timers, no I/O, one-second
  * steps. Spot hosts may be reclaimed mid-build; their build is not re-queued by the scaler but
  * comes back as JetStream redelivers it (the agent's ack wait after its last progress ack), which
  * is what the farm does.
  */
-import { decidePool, EMPTY_MEMORY, type PoolLimits, type PoolMemory, type ScalingSettings } from '../pool-decision.ts';
+import { agentWorkerId, decidePool, EMPTY_MEMORY, type PoolLimits, type PoolMemory, type ScalingSettings } from '../pool-decision.ts';
 import { seededRandom } from './build-arrivals.ts';
 
 /** One pool in the simulation. */
@@ -24,6 +24,8 @@ export interface SimulatedPool {
   readonly reclaimPerHour?: number;
   /** This pool's `ScalingSettings.backlogPerHost`. */
   readonly backlogPerHost?: number;
+  /** Agents per host, each running one build at a time (`ScalingSettings.agentsPerHost`). Default 1. */
+  readonly agentsPerHost?: number;
 }
 
 /** How the simulated farm behaves. */
@@ -43,6 +45,8 @@ export interface PoolReport {
   readonly family: string;
   readonly builds: number;
   readonly served: number;
+  /** Agents each host ran. */
+  readonly agentsPerHost: number;
   /** Queue waits in seconds, one per build: submission to the start of its last attempt, less earlier attempts' run time. */
   readonly waits: readonly number[];
   /** Sum of every host's life, launch to stop, in hours. */
@@ -60,7 +64,8 @@ interface Host {
   launchedAt: number;
   readyAt: number;
   stoppedAt: number | null;
-  build: Build | null;
+  /** One entry per agent: the build it runs, or null. */
+  agents: (Build | null)[];
 }
 interface Build {
   arrivedAt: number;
@@ -97,6 +102,7 @@ function simulatePool(pool: SimulatedPool, options: SimulationOptions, random: (
   let reclaimed = 0;
   let redelivered = 0;
   const reclaimPerSecond = (pool.reclaimPerHour ?? 0) / 3600;
+  const agentsPerHost = Math.max(1, Math.floor(pool.agentsPerHost ?? 1));
   const deadline = ONE_DAY * 2;
   for (let now = 0; now < deadline; now++) {
     while (nextArrival < builds.length && builds[nextArrival].arrivedAt <= now) queue.push(builds[nextArrival++]);
@@ -108,24 +114,31 @@ function simulatePool(pool: SimulatedPool, options: SimulationOptions, random: (
       }
     }
     for (const host of live) {
-      if (host.build && host.build.startedAt! + host.build.seconds <= now) {
-        host.build.finishedAt = now;
-        host.build = null;
+      for (let slot = 0; slot < host.agents.length; slot++) {
+        const build = host.agents[slot];
+        if (build && build.startedAt! + build.seconds <= now) {
+          build.finishedAt = now;
+          host.agents[slot] = null;
+        }
       }
       if (reclaimPerSecond > 0 && random() < reclaimPerSecond) {
         host.stoppedAt = now;
         reclaimed++;
-        if (host.build) {
-          host.build.lostRun += now - host.build.startedAt!;
-          host.build.startedAt = null;
-          redeliveries.push({ at: now + options.ackWaitSeconds, build: host.build });
-          host.build = null;
+        for (let slot = 0; slot < host.agents.length; slot++) {
+          const build = host.agents[slot];
+          if (!build) continue;
+          build.lostRun += now - build.startedAt!;
+          build.startedAt = null;
+          redeliveries.push({ at: now + options.ackWaitSeconds, build });
+          host.agents[slot] = null;
         }
         continue;
       }
-      if (!host.build && host.readyAt <= now && queue.length > 0) {
-        host.build = queue.shift()!;
-        host.build.startedAt = now;
+      for (let slot = 0; slot < host.agents.length && host.readyAt <= now && queue.length > 0; slot++) {
+        if (host.agents[slot]) continue;
+        const build = queue.shift()!;
+        build.startedAt = now;
+        host.agents[slot] = build;
       }
     }
     live = live.filter((host) => host.stoppedAt === null);
@@ -134,28 +147,37 @@ function simulatePool(pool: SimulatedPool, options: SimulationOptions, random: (
         {
           queued: queue.length,
           hosts: live.map((host) => ({ id: host.id, name: host.id })),
-          workers: live.filter((host) => host.readyAt <= now).map((host) => ({ host: host.id, busy: host.build !== null })),
+          workers: live
+            .filter((host) => host.readyAt <= now)
+            .flatMap((host) => host.agents.map((build, slot) => ({ host: host.id, id: agentWorkerId(host.id, slot + 1), busy: build !== null }))),
         },
         pool.limits,
         memory,
         now * 1000,
-        pool.backlogPerHost === undefined ? options.settings : { ...options.settings, backlogPerHost: pool.backlogPerHost },
+        { ...options.settings, backlogPerHost: pool.backlogPerHost ?? options.settings.backlogPerHost, agentsPerHost },
       );
       memory = decision.memory;
       for (const id of decision.remove) {
         const host = live.find((candidate) => candidate.id === id)!;
-        if (host.build) throw new Error(`the scaler stopped host ${id} while it ran a build`);
+        if (host.agents.some(Boolean)) throw new Error(`the scaler stopped host ${id} while it ran a build`);
         host.stoppedAt = now;
       }
       live = live.filter((host) => host.stoppedAt === null);
       for (let i = 0; i < decision.launch; i++) {
-        const host: Host = { id: `${pool.platform}-${nextHostId++}`, launchedAt: now, readyAt: now + pool.bootSeconds, stoppedAt: null, build: null };
+        const host: Host = {
+          id: `${pool.platform}-${nextHostId++}`,
+          launchedAt: now,
+          readyAt: now + pool.bootSeconds,
+          stoppedAt: null,
+          agents: Array.from({ length: agentsPerHost }, () => null),
+        };
         hosts.push(host);
         live.push(host);
       }
       peakHosts = Math.max(peakHosts, live.length);
     }
-    const settled = now >= ONE_DAY && queue.length === 0 && redeliveries.length === 0 && nextArrival === builds.length && live.every((host) => !host.build);
+    const settled =
+      now >= ONE_DAY && queue.length === 0 && redeliveries.length === 0 && nextArrival === builds.length && live.every((host) => !host.agents.some(Boolean));
     if (settled && live.length <= pool.limits.min) {
       for (const host of hosts) host.stoppedAt ??= now;
       break;
@@ -169,6 +191,7 @@ function simulatePool(pool: SimulatedPool, options: SimulationOptions, random: (
     family: pool.family,
     builds: builds.length,
     served: served.length,
+    agentsPerHost,
     waits: served.map((build) => build.finishedAt! - build.seconds - build.arrivedAt - build.lostRun),
     hostHours: sum(lives),
     hostHoursRoundedUp: sum(lives.map((hours) => Math.ceil(hours))),

@@ -1,10 +1,12 @@
 /**
  * A Linux builder droplet on this machine: its cloud-config's files are written under a directory
  * standing for the droplet's root (same modes, same owners), its file-preparing boot commands run
- * there, and its worker container is started with the `docker run` line of its rendered
- * rfarm-agent unit. Only what cannot be the same here is changed: the image (built here), the
- * network (the host's, the docker bridge being off), the paths (the droplet's root), the container
- * name and the metrics port (every builder shares this machine's addresses).
+ * there, and its first agent's worker container is started with the `docker run` line of its
+ * rendered rfarm-agent-1 unit (a droplet running more agents has more units; the rehearsal starts
+ * the first: dev's droplets run one). Only what cannot be the same here is changed: the image
+ * (built here), the network (the host's, the docker bridge being off, so no `--hostname` either),
+ * the paths (the droplet's root), the container name, the metrics port (every builder shares this
+ * machine's addresses) and systemd's `%H` (the droplet's name).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,9 @@ export interface BuilderHostOptions {
   readonly logDir: string;
 }
 
+/** The unit of a droplet's first agent (infra/user-data/linux-builder.ts `agentUnitName(1)`). */
+const FIRST_AGENT_UNIT = 'rfarm-agent-1';
+
 function owner(spec: string): { uid: number; gid: number } {
   const [user, group] = spec.split(':');
   const id = (name: string | undefined) => (name === undefined || name === 'root' ? 0 : Number(name));
@@ -40,6 +45,7 @@ export function adaptedRunArgv(
   options: Pick<BuilderHostOptions, 'image' | 'rootDir' | 'hosts' | 'metricsPort'>,
   container: string,
   renderedImage: string,
+  hostName = container,
 ): string[] {
   const words = execStart.split(/\s+/).filter(Boolean);
   if (words[0] !== '/usr/bin/docker' || words[1] !== 'run') throw new Error(`rfarm-agent unit does not run docker: ${execStart}`);
@@ -50,8 +56,11 @@ export function adaptedRunArgv(
     if (word === '--name') {
       out.push(word, container);
       index += 1;
-    } else if (word === '-p' || word === '--log-driver') index += 1;
-    else if (word === '-v' || word === '--env-file') {
+    } else if (word === '-p' || word === '--log-driver' || word === '--hostname') index += 1;
+    else if (word === '--env' && next.includes('%H')) {
+      out.push(word, next.replaceAll('%H', hostName));
+      index += 1;
+    } else if (word === '-v' || word === '--env-file') {
       const [source, ...rest] = next.split(':');
       out.push(word, [join(options.rootDir, source), ...rest].join(':'));
       index += 1;
@@ -95,7 +104,7 @@ export function prepareDroplet(host: RenderedHost, rootDir: string, startAgent: 
       records.push({ host: host.name, step: { kind: 'skip', command, reason: 'a droplet command outside the files it writes; not run on this machine' } });
     } else {
       records.push({ host: host.name, step });
-      if (step.kind === 'start' && step.units.includes('rfarm-agent')) startAgent();
+      if (step.kind === 'start' && step.units.includes(FIRST_AGENT_UNIT)) startAgent();
     }
   }
   return records;
@@ -118,10 +127,10 @@ export class BuilderHost {
   }
 
   private start(): void {
-    const unitText = fileOf(this.options.host, '/etc/systemd/system/rfarm-agent.service').content;
+    const unitText = fileOf(this.options.host, `/etc/systemd/system/${FIRST_AGENT_UNIT}.service`).content;
     const unit = parseUnit(unitText);
     const renderedImage = /ExecStartPre=\/usr\/bin\/docker pull (\S+)/.exec(unitText)?.[1] ?? '';
-    this.argv = adaptedRunArgv(unit.execStart, this.options, this.container, renderedImage);
+    this.argv = adaptedRunArgv(unit.execStart, this.options, this.container, renderedImage, this.options.host.name);
     this.run();
   }
 

@@ -26,6 +26,19 @@ test('an auto scaling group costs its desired capacity of its template’s Windo
   assert.ok(Math.abs(totalMonthly(estimateMonthlyCost([template, group], site)) - expected) < 0.02);
 });
 
+test('the Solaris KVM hosts’ group costs its desired capacity at the Linux price (a Debian host), not the Windows one', () => {
+  const template = r(
+    'aws:ec2/launchTemplate:LaunchTemplate',
+    { instanceType: 'c8i.xlarge', tags: { Role: 'solaris-host' }, blockDeviceMappings: [{ ebs: { volumeSize: 80 } }] },
+    'solaris',
+  );
+  const group = r('aws:autoscaling/group:Group', { desiredCapacity: 1, launchTemplate: { id: 'solaris-id' } });
+  const lines = estimateMonthlyCost([template, group], site);
+  assert.ok(lines.some((line) => line.item === 'EC2 c8i.xlarge Linux (Solaris KVM host)'));
+  const expected = EC2_HOURLY['c8i.xlarge'].linux * HOURS_PER_MONTH + 80 * 0.08;
+  assert.ok(Math.abs(totalMonthly(lines) - expected) < 0.02);
+});
+
 test('vSphere VMs cost their share of Mac hosts', () => {
   const vms = Array.from({ length: 3 }, () => r('vsphere:index/virtualMachine:VirtualMachine', {}));
   assert.is(totalMonthly(estimateMonthlyCost(vms, site)), 300);

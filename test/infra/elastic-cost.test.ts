@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DAYS_PER_MONTH, elasticTotal, estimateElasticCost, TRAFFIC_ASSUMPTIONS, type ElasticStackSettings } from '../../infra/cost/elastic.ts';
+import { DAYS_PER_MONTH, elasticTotal, estimateElasticCost, idleUsage, TRAFFIC_ASSUMPTIONS, type ElasticStackSettings } from '../../infra/cost/elastic.ts';
 import { UnpricedSizeError } from '../../infra/cost/estimate.ts';
 import { AWS_PER_GB, DROPLET_MONTHLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH } from '../../infra/cost/prices.ts';
 import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
@@ -73,6 +73,16 @@ test('EC2 Mac hosts the stack declares are paid around the clock even idle; a bu
     busy.licences.map((entry) => entry.quantity),
     [1],
   );
+});
+
+test('idle, a pool kept at a minimum still costs it: a vSphere Mac VM always on holds its Mac host', () => {
+  const usage = idleUsage({ 'r-release-macos-x86_64': { min: 1 }, 'r-release-linux-x86_64': { min: 0 }, 'r-release-windows-x86_64': { min: 0 } });
+  assert.equal(
+    usage.map((pool) => [pool.platform, pool.hostHoursPerDay, pool.peakHosts, pool.builds]),
+    [['r-release-macos-x86_64', 24, 1, 0]],
+  );
+  const estimate = estimateElasticCost(declared, settings, usage);
+  assert.is(elasticTotal(estimate), DROPLET_MONTHLY['s-2vcpu-4gb'] + 32.85 + 150);
 });
 
 test('a pool the catalogue does not know is an error, not a zero', () => {

@@ -52,6 +52,8 @@ test('the scaler gets its own NATS credentials and an environment its loadConfig
     platform: 'r-release-windows-x86_64',
     min: 0,
     max: 6,
+    agentsPerHost: 2,
+    backlogPerHost: 6,
     provider: 'aws',
     groupName: 'rfarm-prod-builder-r-release-windows-x86-64',
     region: 'us-east-1',
@@ -62,6 +64,10 @@ test('the scaler gets its own NATS credentials and an environment its loadConfig
   assert.is(linux.tag, 'rfarm-prod-scaled-r-release-linux-x86-64', 'hostname-safe: the scaler names droplets after it');
   assert.ok(linux.template.tags?.includes('rfarm-prod-builder'), 'scaled droplets carry the builder firewall tag');
   assert.match(linux.template.userData, /FARM_PLATFORM.*r-release-linux-x86_64/);
+  // Capacity in agents: an s-4vcpu-8gb droplet runs two, and a scaled droplet says so to Prometheus.
+  assert.equal([linux.agentsPerHost, linux.backlogPerHost], [2, 8], 'the backlog the simulated day used');
+  assert.ok(linux.template.tags?.includes('agents:2') && linux.template.tags.includes('role:builder') && linux.template.tags.includes('stack:prod'));
+  assert.match(linux.template.userData, 'systemctl enable --now docker rfarm-agent-1 rfarm-agent-2');
   assert.is(config.digitalOceanToken, 'placeholder-scaler-token');
 });
 

@@ -8,8 +8,9 @@ stackSuite('dev', {
   natsNodes: 1,
   jetstreamReplicas: 1,
   windowsDesired: { 'r-devel-windows-x86_64': 0, 'r-release-windows-x86_64': 0 },
-  solarisInstances: 0,
+  solarisDesired: 0,
   macHosts: 0,
+  agentsPerHost: { linux: 1, windows: 1 },
   macVms: 0,
 });
 

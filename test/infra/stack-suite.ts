@@ -23,11 +23,14 @@ export interface StackExpectations {
   readonly natsNodes: number;
   readonly jetstreamReplicas: number;
   readonly windowsDesired: Record<string, number>;
-  readonly solarisInstances: number;
+  /** Starting capacity of the Solaris KVM hosts' Auto Scaling group. */
+  readonly solarisDesired: number;
   /** EC2 Mac builders (macOS arm64), one dedicated host each. */
   readonly macHosts: number;
   /** vSphere VMs (macOS x86_64). */
   readonly macVms: number;
+  /** Agents each Linux droplet and each Windows host runs (infra/sizing.ts). */
+  readonly agentsPerHost: { readonly linux: number; readonly windows: number };
 }
 
 const POOL_TYPES: Record<string, string[]> = {
@@ -93,7 +96,12 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
       assert.is(group!.inputs.desiredCapacity, desired);
     }
     const instances = ofType(run, 'aws:ec2/instance:Instance');
-    assert.is(instances.filter((instance) => instance.inputs.tags.Role === 'solaris-host').length, expected.solarisInstances);
+    assert.is(instances.filter((instance) => instance.inputs.tags.Role === 'solaris-host').length, 0, 'Solaris hosts come from their group');
+    const solaris = groups.filter((group) => group.inputs.tags.some((tag: any) => tag.key === 'Role' && tag.value === 'solaris-host'));
+    assert.equal(
+      solaris.map((group) => group.inputs.desiredCapacity),
+      [expected.solarisDesired],
+    );
     const macs = instances.filter((instance) => instance.inputs.tenancy === 'host');
     assert.is(macs.length, expected.macHosts);
     assert.is(ofType(run, 'aws:ec2/dedicatedHost:DedicatedHost').length, expected.macHosts);
@@ -113,8 +121,24 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
     }
   });
 
+  test('each builder runs as many agents as its machine gives, and a droplet tells Prometheus with its agents tag', () => {
+    for (const droplet of ofType(run, 'digitalocean:index/droplet:Droplet').filter((candidate) =>
+      (candidate.inputs.tags as string[]).includes('role:builder'),
+    )) {
+      const units = (droplet.inputs.userData as string).match(/path: \/etc\/systemd\/system\/rfarm-agent-\d+\.service/g) ?? [];
+      assert.is(units.length, expected.agentsPerHost.linux, droplet.name);
+      assert.ok((droplet.inputs.tags as string[]).includes(`agents:${expected.agentsPerHost.linux}`), droplet.name);
+    }
+    for (const template of ofType(run, 'aws:ec2/launchTemplate:LaunchTemplate').filter((candidate) => candidate.inputs.tags.Role === 'builder')) {
+      const userData = Buffer.from(template.inputs.userData, 'base64').toString('utf8');
+      assert.is(userData.match(/FARM_PLATFORM = /g)?.length, expected.agentsPerHost.windows, template.name);
+    }
+    for (const [platformId, pool] of Object.entries(run.outputs.poolSizes as Record<string, { agentsPerHost: number }>))
+      assert.ok(Number.isInteger(pool.agentsPerHost) && pool.agentsPerHost >= 1, platformId);
+  });
+
   test('each Windows launch template’s user-data starts the agent for exactly its platform', () => {
-    for (const template of ofType(run, 'aws:ec2/launchTemplate:LaunchTemplate')) {
+    for (const template of ofType(run, 'aws:ec2/launchTemplate:LaunchTemplate').filter((candidate) => candidate.inputs.tags.Role === 'builder')) {
       const userData = Buffer.from(template.inputs.userData, 'base64').toString('utf8');
       assert.equal(platformsStartedBy(userData), [template.inputs.tags.Platform]);
       assert.match(userData, /-RFlavour '(devel|release)'/);
@@ -123,11 +147,12 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
   });
 
   test('each Solaris host and Mac VM starts the agent for exactly its platform', () => {
-    for (const instance of ofType(run, 'aws:ec2/instance:Instance')) {
-      if (instance.inputs.tenancy === 'host')
-        assert.equal(platformsStartedBy(decodeMacUserDataEnvironment(instance.inputs.userData)), [instance.inputs.tags.Platform]);
-      else assert.equal(platformsStartedBy(instance.inputs.userData), ['r-patched-solaris-x86']);
-    }
+    for (const instance of ofType(run, 'aws:ec2/instance:Instance'))
+      assert.equal(platformsStartedBy(decodeMacUserDataEnvironment(instance.inputs.userData)), [instance.inputs.tags.Platform]);
+    const solaris = ofType(run, 'aws:ec2/launchTemplate:LaunchTemplate').filter((template) => template.inputs.tags.Role === 'solaris-host');
+    assert.is(solaris.length, 1);
+    for (const template of solaris)
+      assert.equal(platformsStartedBy(Buffer.from(template.inputs.userData, 'base64').toString('utf8')), ['r-patched-solaris-x86']);
     for (const vm of ofType(run, 'vsphere:index/virtualMachine:VirtualMachine')) {
       const platform = vm.inputs.extraConfig['guestinfo.rfarm.platform'];
       assert.equal(platformsStartedBy(decodeGuestEnvironment(vm.inputs.extraConfig)), [platform]);

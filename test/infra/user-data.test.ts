@@ -32,7 +32,7 @@ test('Linux builder user-data is valid cloud-config that runs the platform’s i
   });
   assert.ok(userData.startsWith('#cloud-config\n'));
   const document = parse(userData);
-  const envFile = document.write_files.find((file: any) => file.path === '/etc/rfarm/agent.env').content;
+  const envFile = document.write_files.find((file: any) => file.path === '/etc/rfarm/rfarm-agent-1.env').content;
   assert.match(envFile, 'NATS_URL=tls://nats-1.x:4222,tls://nats-2.x:4222');
   assert.match(envFile, 'NATS_CREDS=/etc/rfarm/nats.creds');
   assert.match(envFile, 'FARM_INSTALL_SYSREQS=1');
@@ -148,7 +148,7 @@ test('Prometheus scrapes every VPC node and labels agents with their platform', 
   };
   const config = parse(renderPrometheusConfig('dev', { kind: 'static', targets }));
   const jobs = Object.fromEntries(config.scrape_configs.map((job: any) => [job.job_name, job]));
-  assert.equal(jobs.agent.static_configs[0], { targets: ['10.0.0.5:9464'], labels: { platform: 'p' } });
+  assert.equal(jobs.agent.static_configs[0], { targets: ['10.0.0.5:9464'], labels: { platform: 'p', agent: '1' } });
   assert.is(jobs.node.static_configs[0].targets.length, 5);
 });
 

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig, ScalerConfigError } from '../../scaler/index.ts';
@@ -46,6 +47,28 @@ test('every problem is reported at once, each saying what to set', () => {
 
 test('a missing pool list says what to set', () => {
   assert.throws(() => loadConfig({}), /SCALER_POOLS is missing/);
+});
+
+test('SCALER_POOLS may come as base64 or gzipped base64, as the stack writes it; a broken payload is a problem, not a crash', () => {
+  assert.is(loadConfig({ SCALER_POOLS: `base64:${Buffer.from(pools).toString('base64')}`, DIGITALOCEAN_TOKEN: 't' }).pools.length, 2);
+  assert.is(loadConfig({ SCALER_POOLS: `gzip+base64:${gzipSync(pools).toString('base64')}`, DIGITALOCEAN_TOKEN: 't' }).pools.length, 2);
+  assert.throws(
+    () => loadConfig({ SCALER_POOLS: `gzip+base64:${Buffer.from(pools).toString('base64')}` }),
+    (error: Error) => error instanceof ScalerConfigError && error.problems.some((problem) => problem.startsWith('SCALER_POOLS is not JSON')),
+  );
+});
+
+test('agentsPerHost is read per pool and must be a whole number of at least 1', () => {
+  const withAgents = JSON.stringify([{ platform: 'w', min: 0, max: 2, agentsPerHost: 2, provider: 'aws', groupName: 'g', region: 'us-east-1' }]);
+  assert.is(loadConfig({ SCALER_POOLS: withAgents }).pools[0].agentsPerHost, 2);
+  for (const value of [0, 1.5, '2']) {
+    const bad = JSON.stringify([{ platform: 'w', min: 0, max: 2, agentsPerHost: value, provider: 'aws', groupName: 'g', region: 'us-east-1' }]);
+    assert.throws(
+      () => loadConfig({ SCALER_POOLS: bad }),
+      (error: Error) => error instanceof ScalerConfigError && error.problems.some((problem) => problem.includes('SCALER_POOLS[0].agentsPerHost')),
+      `agentsPerHost ${JSON.stringify(value)}`,
+    );
+  }
 });
 
 test.run();

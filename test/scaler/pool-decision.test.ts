@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decidePool, EMPTY_MEMORY, type PoolHost, type PoolMemory, type WorkerHeartbeat } from '../../scaler/index.ts';
+import { agentWorkerId, decidePool, EMPTY_MEMORY, type PoolHost, type PoolMemory, type WorkerHeartbeat } from '../../scaler/index.ts';
 
 const settings = { coolDownMs: 10 * 60_000, bootDeadlineMs: 15 * 60_000 };
 const t0 = Date.parse('2026-12-01T12:00:00Z');
@@ -142,6 +142,69 @@ test('a Windows host is matched to its worker by instance id when its computer n
   );
   assert.equal(decision.remove, [], 'the busy instance is neither lost nor idle');
   assert.is(decision.desired, 1);
+});
+
+const shared = { ...settings, agentsPerHost: 2 };
+const agentOf = (n: number, slot: number, busy: boolean): WorkerHeartbeat => ({ host: `host-${n}`, id: agentWorkerId(`host-${n}`, slot), busy });
+
+test('with two agents per host, waiting builds launch one host per two builds', () => {
+  assert.is(decidePool({ queued: 3, hosts: [], workers: [] }, { min: 0, max: 6 }, EMPTY_MEMORY, t0, shared).launch, 2);
+  assert.is(decidePool({ queued: 4, hosts: [], workers: [] }, { min: 0, max: 6 }, EMPTY_MEMORY, t0, shared).launch, 2);
+  assert.is(decidePool({ queued: 4, hosts: [], workers: [] }, { min: 0, max: 6 }, EMPTY_MEMORY, t0, settings).launch, 4, 'one agent per host: a host each');
+});
+
+test('a host with a free agent takes the next build: no host is launched for it', () => {
+  const decision = decidePool(
+    { queued: 1, hosts: [host(1)], workers: [agentOf(1, 1, true), agentOf(1, 2, false)] },
+    { min: 0, max: 6 },
+    seen([1], t0),
+    t0,
+    shared,
+  );
+  assert.is(decision.launch, 0);
+  assert.is(decision.desired, 1);
+  const full = decidePool({ queued: 1, hosts: [host(1)], workers: [agentOf(1, 1, true), agentOf(1, 2, true)] }, { min: 0, max: 6 }, seen([1], t0), t0, shared);
+  assert.is(full.launch, 1, 'both agents busy: the waiting build needs another host');
+});
+
+test('busy agents spread over hosts keep every one of those hosts: a host with one busy agent never stops', () => {
+  const hosts = [host(1), host(2), host(3)];
+  const workers = [agentOf(1, 1, true), agentOf(1, 2, false), agentOf(2, 1, false), agentOf(2, 2, true), agentOf(3, 1, false), agentOf(3, 2, false)];
+  const decision = decidePool({ queued: 0, hosts, workers }, { min: 0, max: 6 }, seen([1, 2, 3], t0, t0), t0 + 60 * 60_000, shared);
+  assert.equal(decision.remove, ['id-3'], 'only the host whose agents are all idle stops');
+  assert.is(decision.desired, 2);
+});
+
+test('agents are matched to their host by worker id <host>-agent-<n>, never by a longer host name that starts alike', () => {
+  const instance = { id: 'i-0abc', name: 'i-0abc' };
+  const workers: WorkerHeartbeat[] = [
+    { host: 'EC2AMAZ-7Q1', id: 'i-0abc-agent-1', busy: true },
+    { host: 'EC2AMAZ-7Q1', id: 'i-0abc-agent-2', busy: false },
+  ];
+  const decision = decidePool(
+    { queued: 0, hosts: [instance], workers },
+    { min: 0, max: 2 },
+    { firstSeen: { 'i-0abc': t0 }, idleSince: {} },
+    t0 + 60 * 60_000,
+    shared,
+  );
+  assert.equal(decision.remove, []);
+  assert.match(decision.reason, 'agents busy 1 idle 1');
+  const stranger = decidePool(
+    {
+      queued: 0,
+      hosts: [instance],
+      workers: [
+        { host: 'EC2AMAZ-9Z9', id: 'i-0abcd-agent-1', busy: true },
+        { host: 'x', id: 'i-0abc-agent-x', busy: true },
+      ],
+    },
+    { min: 0, max: 2 },
+    { firstSeen: { 'i-0abc': t0 }, idleSince: {} },
+    t0 + 60 * 60_000,
+    shared,
+  );
+  assert.equal(stranger.remove, ['i-0abc'], 'no heartbeat of its own by the boot deadline: lost');
 });
 
 test.run();

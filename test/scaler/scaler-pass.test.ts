@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connectFarm, encode, keys, subjects, type WorkerRecord } from '../../protocol/index.ts';
-import { DigitalOceanDropletPool, observeFarm, Scaler, type PoolHost } from '../../scaler/index.ts';
+import { agentWorkerId, DigitalOceanDropletPool, observeFarm, Scaler, type PoolHost } from '../../scaler/index.ts';
 import { startNats } from '../../scripts/nats-server.ts';
 import { findPlatform } from '../../images/index.ts';
 import { standIn, template, TOKEN } from './digitalocean-stand-in.ts';
@@ -72,6 +72,35 @@ test('a pass launches droplets for waiting builds and leaves the busy host alone
   const again = await scaler.pass();
   assert.is((await provider.listHosts()).length, 3, 'booting droplets count: a second pass launches nothing');
   assert.ok('decision' in again[0] && again[0].decision.launch === 0);
+});
+
+test('with two agents per droplet, a pass counts agents: a droplet with a free agent takes one waiting build, the rest start one droplet per two', async () => {
+  const SHARED = 'r-devel-linux-x86_64-debian-clang';
+  const tag = `rfarm-test-${SHARED}`;
+  const provider = new DigitalOceanDropletPool({
+    token: TOKEN,
+    tag,
+    template: { ...template, tags: ['role:builder', 'stack:test', 'agents:2'] },
+    baseUrl: api.base,
+  });
+  api.droplets.push({ id: 50, name: 'shared-host-1', status: 'active', tags: [tag] });
+  for (const job of ['d', 'e', 'f', 'g'])
+    await farm.js.publish(subjects.buildQueue(SHARED), encode({ jobId: job, platform: SHARED }), { msgID: `${job}-${SHARED}` });
+  // The droplet's two agents, as its rfarm-agent-<n> units name them: one busy, one free.
+  await heartbeat(agentWorkerId('shared-host-1', 1), 'shared-host-1', SHARED, `d/${SHARED}`);
+  await heartbeat(agentWorkerId('shared-host-1', 2), 'shared-host-1', SHARED, null);
+  const scaler = new Scaler(
+    [{ platform: SHARED, limits: { min: 0, max: 4 }, provider, settings: { agentsPerHost: 2 } }],
+    { coolDownMs: 300_000, bootDeadlineMs: 900_000 },
+    () => observeFarm(farm),
+  );
+  const [result] = await scaler.pass();
+  assert.ok('decision' in result, 'error' in result ? result.error.message : '');
+  // 3 waiting + 1 running = 4 agents = 2 droplets; one is there.
+  assert.is(result.decision.launch, 1);
+  const made = api.droplets.filter((droplet) => droplet.tags.includes(tag) && droplet.name !== 'shared-host-1');
+  assert.is(made.length, 1);
+  assert.ok(made[0].tags.includes('agents:2') && made[0].tags.includes('role:builder'), 'Prometheus finds the new droplet and both its agents by its tags');
 });
 
 test('a failing provider is reported for its pool and does not stop the pass', async () => {

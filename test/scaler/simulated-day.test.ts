@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { USAGE_FILE, simulatedUsage } from '../../scripts/simulate-day.ts';
-import { simulateDay, summariseByFamily, type SimulatedPool } from '../../scaler/index.ts';
+import { proposalDay, simulateDay, summariseByFamily, type SimulatedPool } from '../../scaler/index.ts';
 
 const usage = simulatedUsage('prod');
 const family = (name: string) => usage.families.find((summary) => summary.family === name)!;
@@ -34,9 +34,14 @@ test('builds on reclaimed Spot hosts come back by redelivery and are served', ()
   assert.is(windows.served, windows.builds);
 });
 
-test('pools scale to zero: no host runs a whole day for the quiet platforms', () => {
-  for (const pool of usage.pools.filter((candidate) => candidate.platform.includes('solaris') || candidate.platform.endsWith('debian-clang'))) {
+test('pools the scaler sizes scale to zero: no host runs a whole day for the quiet platforms; the Macs, which nothing scales, run all day', () => {
+  for (const pool of usage.pools.filter(
+    (candidate) => candidate.platform.includes('solaris') || candidate.platform.endsWith('debian-clang') || candidate.platform === 'r-devel-windows-x86_64',
+  )) {
     assert.ok(pool.hostHoursPerDay < 24, `${pool.platform} ran ${pool.hostHoursPerDay} h`);
+  }
+  for (const pool of usage.pools.filter((candidate) => candidate.family === 'macos')) {
+    assert.ok(pool.hostHoursPerDay >= 24, `${pool.platform} ran ${pool.hostHoursPerDay} h`);
   }
 });
 
@@ -48,6 +53,26 @@ test('a pool whose max is too small for the day misses the target, so the test c
   );
   assert.is(summary.served, 600);
   assert.ok(summary.p95WaitSeconds > 5 * MINUTE);
+});
+
+test('prod hosts run several agents each, and the one EC2 Mac host is never outgrown', () => {
+  const pool = (platform: string) => usage.pools.find((candidate) => candidate.platform === platform)!;
+  assert.is(pool('r-release-linux-x86_64').agentsPerHost, 2);
+  assert.is(pool('r-release-windows-x86_64').agentsPerHost, 2);
+  assert.is(pool('r-release-macos-arm64').agentsPerHost, 4);
+  assert.is(pool('r-patched-solaris-x86').agentsPerHost, 1);
+  assert.is(pool('r-release-macos-arm64').peakHosts, 1, 'a second dedicated host would be held all month');
+});
+
+test('sharing hosts between agents serves the same day in fewer host-hours', () => {
+  const windows = (agentsPerHost: number) => {
+    const options = proposalDay(() => ({ min: 0, max: 6, agentsPerHost }));
+    const pools = options.pools.filter((candidate) => candidate.platform === 'r-release-windows-x86_64');
+    return summariseByFamily(simulateDay({ ...options, pools }))[0];
+  };
+  const [alone, shared] = [windows(1), windows(2)];
+  assert.is(shared.served, shared.builds);
+  assert.ok(shared.hostHours < 0.75 * alone.hostHours, `two agents per host: ${shared.hostHours} h against ${alone.hostHours} h`);
 });
 
 test('infra/cost/elastic-usage.json is what `npm run simulate` writes today', () => {

@@ -24,12 +24,16 @@ test('a builder’s rendered docker run keeps its flags and user, with paths und
     { image: 'rfarm-worker:local', rootDir: '/tmp/root', hosts: ['nats-1-vpc.x:127.0.0.2'], metricsPort: 9470 },
     'rehearsal-b1',
     image,
+    'rfarm-dev-builder-p-1',
   );
   assert.is(argv[0], 'run');
   const line = argv.join(' ');
   assert.match(line, '--user 10001:10001');
   assert.match(line, '--security-opt seccomp=unconfined');
-  assert.match(line, '--env-file /tmp/root/etc/rfarm/agent.env');
+  assert.match(line, '--env-file /tmp/root/etc/rfarm/rfarm-agent-1.env');
+  assert.match(line, '--env FARM_WORKER_ID=rfarm-dev-builder-p-1-agent-1', "systemd's %H becomes the droplet's name");
+  assert.not.match(line, '--hostname', 'the host network has the host’s name');
+  assert.not.match(line, '%H');
   assert.match(line, '-v /tmp/root/etc/rfarm:/etc/rfarm:ro');
   assert.match(line, '--name rehearsal-b1');
   assert.match(line, '--add-host nats-1-vpc.x:127.0.0.2 --network host --env FARM_METRICS_PORT=9470 rfarm-worker:local');

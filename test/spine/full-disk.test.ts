@@ -120,6 +120,14 @@ testUnless(
       assert.is(cli.status, 2, cli.stdout + cli.stderr);
       assert.match(cli.stderr.trim(), /^rfarm: the farm is out of storage space and takes no new work/);
       assert.is(cli.stderr.trim().split('\n').length, 1, cli.stderr);
+      // A GitHub delivery is new work too: refused the same way (GitHub shows it; it can be redelivered).
+      const delivery = await fetch(`${farm.url}/github/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-github-event': 'push' },
+        body: '{}',
+      });
+      assert.is(delivery.status, 503);
+      assert.is(((await delivery.json()) as any).error.code, 'storage_full');
       // The builds run now; every accepted one ends whole.
       farm.addAgent();
       await assertFinishedWhole(farm, accepted);

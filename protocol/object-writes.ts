@@ -1,0 +1,13 @@
+/**
+ * Writing an object under a name no object has yet (a new job's upload), for code outside
+ * protocol/ that holds a farm connection: the write of object-access.ts, which skips nats.js's look
+ * for an old object of that name — a search of every block of the store on nats-server 2.9, so a
+ * submission got slower the more the farm held.
+ */
+import type { FarmConnection } from './jetstream.ts';
+import { writeObjectByName } from './object-access.ts';
+
+/** Stores `data` as object `name` of `bucket`; a retry after a failure writes it afresh (the sweep purges what the failed try left). */
+export async function writeNewObject(farm: Pick<FarmConnection, 'js'>, bucket: string, name: string, data: Uint8Array): Promise<void> {
+  await writeObjectByName(farm.js, bucket, name, data);
+}
