@@ -64,12 +64,36 @@ export interface Resolution {
   readonly unmatched: readonly Unmatched[];
 }
 
+/** What a platform's package contents index (`debian-files.ts`) is used for, each on or off. */
+export interface ContentsIndexUse {
+  /** Words of a SystemRequirements item no rule matches ("GNU GSL" → libgsl-dev). */
+  readonly words: boolean;
+  /** Names no rule knows in configure/Makevars (`-lyaml`, `yaml-0.1`). */
+  readonly buildFiles: boolean;
+  /** Headers no rule knows that the code includes and does not ship. */
+  readonly includes: boolean;
+  /** An answer another answered package's Depends already bring is not installed twice. */
+  readonly closure: boolean;
+}
+
 /** Options of `resolve`. */
 export interface ResolveOptions {
   /** Install what optional items need too. */
   readonly optional?: boolean;
-  /** `false`: do not look names no rule knows up in the platform's package contents index. */
-  readonly contentsIndex?: false;
+  /** What the platform's package contents index is used for: `true` all, `false` nothing, or each part. */
+  readonly contentsIndex?: boolean | Partial<ContentsIndexUse>;
+}
+
+const ALL_USES: ContentsIndexUse = { words: true, buildFiles: true, includes: true, closure: true };
+const NO_USE: ContentsIndexUse = { words: false, buildFiles: false, includes: false, closure: false };
+
+/** The default use of the contents index. */
+export const DEFAULT_CONTENTS_INDEX_USE: ContentsIndexUse = ALL_USES;
+
+function contentsIndexUse(option: ResolveOptions['contentsIndex']): ContentsIndexUse {
+  if (option === undefined) return DEFAULT_CONTENTS_INDEX_USE;
+  if (typeof option === 'boolean') return option ? ALL_USES : NO_USE;
+  return { ...NO_USE, ...option };
 }
 
 function patternThatMatches(rule: Rule, text: string): RegExp | undefined {
@@ -135,6 +159,12 @@ function contentsRule(files: DebianFileIndex, osPackage: string): Rule {
   };
 }
 
+/** The contents-index rule of a name of a kind, if the index knows it. */
+function contentsRuleOf(files: DebianFileIndex, kind: BuildFileNameKind, name: string): Rule | undefined {
+  const osPackage = files.lookup(kind, name);
+  return osPackage ? contentsRule(files, osPackage) : undefined;
+}
+
 const WORD = /[A-Za-z][A-Za-z0-9+._-]*[A-Za-z0-9+]/g;
 const QUALIFIER = /^(?:with|including|includes|for|via|using|built with|compiled with)\b/i;
 
@@ -169,12 +199,17 @@ function itemNeedsFromContents(files: DebianFileIndex, record: PackageRecord, it
  * platform's package contents index, names no rule knows (in the text or the build files) are
  * looked up there.
  */
-export function needsOf(db: RuleDatabase, record: PackageRecord, files?: DebianFileIndex): { needs: Need[]; unmatched: Unmatched[] } {
+export function needsOf(
+  db: RuleDatabase,
+  record: PackageRecord,
+  files?: DebianFileIndex,
+  use: ContentsIndexUse = ALL_USES,
+): { needs: Need[]; unmatched: Unmatched[] } {
   const found: Need[] = [];
   const unmatched: Unmatched[] = [];
   for (const item of splitRequirements(record.systemRequirements, record.name)) {
     const ruled = itemNeeds(db, record, item);
-    const needs = ruled.length > 0 || !files ? ruled : itemNeedsFromContents(files, record, item);
+    const needs = ruled.length > 0 || !files || !use.words ? ruled : itemNeedsFromContents(files, record, item);
     if (needs.length === 0) unmatched.push({ package: record.name, field: 'SystemRequirements', text: item.text, reason: 'no rule matches this text' });
     found.push(...needs);
   }
@@ -186,12 +221,7 @@ export function needsOf(db: RuleDatabase, record: PackageRecord, files?: DebianF
       found.push({ package: record.name, rule, on: 'LinkingTo', text: linked, reason: explain(rule.linkingTo[linked]), optional: false });
     }
   }
-  const fallback = files
-    ? (kind: BuildFileNameKind, name: string) => {
-        const osPackage = files.lookup(kind, name);
-        return osPackage ? contentsRule(files, osPackage) : undefined;
-      }
-    : undefined;
+  const fallback = files && use.buildFiles ? (kind: BuildFileNameKind, name: string) => contentsRuleOf(files, kind, name) : undefined;
   for (const finding of record.buildFiles ? findInBuildFiles(db.bySourceName, record.buildFiles, fallback) : []) {
     const where = finding.rule.patterns.length === 0 && finding.rule.name.includes(':') ? ` (${files?.platform} package contents)` : '';
     found.push({
@@ -199,14 +229,15 @@ export function needsOf(db: RuleDatabase, record: PackageRecord, files?: DebianF
       rule: finding.rule,
       on: 'build files',
       text: `${finding.file}:${finding.line}: ${finding.text}`,
-      reason: `names the ${finding.kind} '${finding.name}'${where}`,
-      optional: false,
+      reason: `names the ${finding.kind} '${finding.name}'${where}${finding.optional ? '; an autoconf check the script goes on without (optional)' : ''}`,
+      optional: finding.optional,
     });
   }
   for (const include of record.includes ?? []) {
     // A header a LinkingTo package may provide (BH's boost/, sf's sf.h) is not the system's to give.
     const linked = files ? record.linkingTo.some((name) => files.linkingToMayProvide(name, include.header)) : false;
-    const rule = db.bySourceName.headers.get(include.header) ?? (linked ? undefined : fallback?.('header', include.header));
+    const rule =
+      db.bySourceName.headers.get(include.header) ?? (linked || !files || !use.includes ? undefined : contentsRuleOf(files, 'header', include.header));
     if (rule)
       found.push({
         package: record.name,
@@ -292,12 +323,14 @@ export function resolve(
   const matched: MatchedRequirement[] = [];
   const optional: MatchedRequirement[] = [];
   const unmatched: Unmatched[] = [...extraUnmatched];
+  const use = contentsIndexUse(options.contentsIndex);
+  const index = db.fileIndexFor(platform.id);
   for (const record of records) {
-    const result = needsOf(db, record, options.contentsIndex === false ? undefined : db.fileIndexFor(platform.id));
+    const result = needsOf(db, record, index, use);
     unmatched.push(...result.unmatched);
     for (const need of result.needs) (need.optional && !options.optional ? optional : matched).push(toMatched(need, platform));
   }
-  const files = options.contentsIndex === false ? undefined : db.fileIndexFor(platform.id);
+  const files = use.closure ? index : undefined;
   const broughtBy = (osPackage: string, among: readonly string[]) =>
     files ? among.find((other) => other !== osPackage && files.brings(other).has(osPackage) && !files.brings(osPackage).has(other)) : undefined;
   // An answer another answered package's dependencies already bring (libudunits2-dev brings libexpat1-dev) is not installed again.
