@@ -27,6 +27,45 @@ export interface DebianFileIndexData {
   readonly devDepends: Readonly<Record<string, readonly string[]>>;
 }
 
+/** What a platform's package contents index is used for by the resolver, each on or off. */
+export interface ContentsIndexUse {
+  /** Words of a SystemRequirements item no rule matches ("GNU GSL" → libgsl-dev). */
+  readonly words: boolean;
+  /** Headers no rule knows that the compiled code includes and the package does not ship. */
+  readonly includes: boolean;
+  /**
+   * Names no rule knows in configure/Makevars (`-lyaml`). Off by default: on the development set it
+   * found nothing Debian builds with and 9 packages it does not (optional configure features, other
+   * systems' lines).
+   */
+  readonly buildFiles: boolean;
+  /** An answer another answered package's Depends already bring is reported covered, not installed twice. */
+  readonly closure: boolean;
+}
+
+/** The default use: words, includes and the Depends closure; not configure/Makevars names (see README, "How good is it"). */
+export const DEFAULT_CONTENTS_INDEX_USE: ContentsIndexUse = Object.freeze({ words: true, includes: true, buildFiles: false, closure: true });
+
+const USE_NAMES: Record<string, keyof ContentsIndexUse> = { words: 'words', includes: 'includes', 'build-files': 'buildFiles', closure: 'closure' };
+
+/**
+ * Reads a use from text (the SYSREQS_CONTENTS_INDEX setting): `default`, `all`, `none`, or a comma list
+ * of `words`, `includes`, `build-files`, `closure`. Throws a message naming what is accepted.
+ */
+export function parseContentsIndexUse(text: string): ContentsIndexUse {
+  const value = text.trim().toLowerCase();
+  if (value === '' || value === 'default') return DEFAULT_CONTENTS_INDEX_USE;
+  if (value === 'all') return { words: true, includes: true, buildFiles: true, closure: true };
+  const use = { words: false, includes: false, buildFiles: false, closure: false };
+  if (value === 'none') return use;
+  for (const part of value.split(',').map((name) => name.trim())) {
+    const key = USE_NAMES[part];
+    if (!key) throw new Error(`'${part}' is not a use of the contents index; give default, all, none or a comma list of ${Object.keys(USE_NAMES).join(', ')}`);
+    use[key] = true;
+  }
+  return use;
+}
+
 /** The kinds of name the index answers. */
 export type FileNameKind = 'library' | 'pkg-config module' | 'tool' | 'header';
 

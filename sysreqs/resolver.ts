@@ -6,7 +6,7 @@ import type { PackageRecord } from './description.ts';
 import { recipeFor, type Evidence, type Rule, type RuleDatabase } from './rule-database.ts';
 import type { SysreqsPlatform } from './platforms.ts';
 import { findInBuildFiles, type BuildFileNameKind } from './build-files.ts';
-import type { DebianFileIndex } from './debian-files.ts';
+import type { ContentsIndexUse, DebianFileIndex } from './debian-files.ts';
 import { splitRequirements, type RequirementItem } from './requirement-text.ts';
 
 /** Where a rule matched: the SystemRequirements text, the package's name, a LinkingTo entry, or the package's build files. */
@@ -64,34 +64,23 @@ export interface Resolution {
   readonly unmatched: readonly Unmatched[];
 }
 
-/** What a platform's package contents index (`debian-files.ts`) is used for, each on or off. */
-export interface ContentsIndexUse {
-  /** Words of a SystemRequirements item no rule matches ("GNU GSL" → libgsl-dev). */
-  readonly words: boolean;
-  /** Names no rule knows in configure/Makevars (`-lyaml`, `yaml-0.1`). */
-  readonly buildFiles: boolean;
-  /** Headers no rule knows that the code includes and does not ship. */
-  readonly includes: boolean;
-  /** An answer another answered package's Depends already bring is not installed twice. */
-  readonly closure: boolean;
-}
-
 /** Options of `resolve`. */
 export interface ResolveOptions {
   /** Install what optional items need too. */
   readonly optional?: boolean;
-  /** What the platform's package contents index is used for: `true` all, `false` nothing, or each part. */
+  /**
+   * What the platform's package contents index is used for: `true` all, `false` nothing, or each part
+   * (the others off). Default: the database's `contentsIndexUse` (DEFAULT_CONTENTS_INDEX_USE unless the service sets it).
+   */
   readonly contentsIndex?: boolean | Partial<ContentsIndexUse>;
 }
 
 const ALL_USES: ContentsIndexUse = { words: true, buildFiles: true, includes: true, closure: true };
 const NO_USE: ContentsIndexUse = { words: false, buildFiles: false, includes: false, closure: false };
 
-/** The default use of the contents index. */
-export const DEFAULT_CONTENTS_INDEX_USE: ContentsIndexUse = ALL_USES;
-
-function contentsIndexUse(option: ResolveOptions['contentsIndex']): ContentsIndexUse {
-  if (option === undefined) return DEFAULT_CONTENTS_INDEX_USE;
+/** The use asked for; the database's (the service's setting) when the caller says nothing. */
+function contentsIndexUse(option: ResolveOptions['contentsIndex'], db: RuleDatabase): ContentsIndexUse {
+  if (option === undefined) return db.contentsIndexUse;
   if (typeof option === 'boolean') return option ? ALL_USES : NO_USE;
   return { ...NO_USE, ...option };
 }
@@ -203,7 +192,7 @@ export function needsOf(
   db: RuleDatabase,
   record: PackageRecord,
   files?: DebianFileIndex,
-  use: ContentsIndexUse = ALL_USES,
+  use: ContentsIndexUse = db.contentsIndexUse,
 ): { needs: Need[]; unmatched: Unmatched[] } {
   const found: Need[] = [];
   const unmatched: Unmatched[] = [];
@@ -323,7 +312,7 @@ export function resolve(
   const matched: MatchedRequirement[] = [];
   const optional: MatchedRequirement[] = [];
   const unmatched: Unmatched[] = [...extraUnmatched];
-  const use = contentsIndexUse(options.contentsIndex);
+  const use = contentsIndexUse(options.contentsIndex, db);
   const index = db.fileIndexFor(platform.id);
   for (const record of records) {
     const result = needsOf(db, record, index, use);

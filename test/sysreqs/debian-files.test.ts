@@ -1,7 +1,8 @@
 /** The package contents indexes generated from Debian's Contents-amd64/Packages (sysreqs/debian-files/). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { includesOf, loadDebianFileIndex, unshippedIncludes } from '../../sysreqs/index.ts';
+import { includesOf, loadDebianFileIndex, parseContentsIndexUse, reachedIncludes, unshippedIncludes, DEFAULT_CONTENTS_INDEX_USE } from '../../sysreqs/index.ts';
+import { loadConfig } from '../../sysreqs/config.ts';
 
 const bookworm = loadDebianFileIndex('debian-12');
 const trixie = loadDebianFileIndex('debian-13');
@@ -74,6 +75,33 @@ test("only unconditional <…> includes count; include guards are not conditions
     unshippedIncludes(includes, new Set(['src/bundled/thing.h', 'src/mypkg.h'])).map((include) => include.header),
     ['uv.h'],
   );
+});
+
+test('code in block comments is not read; only files a build compiles (src/ sources and the headers they reach) count', () => {
+  assert.equal(
+    includesOf('src/a.c', '/* old:\n#include <gsl/gsl_math.h>\n*/\n#include <uv.h>\n').map((include) => include.header),
+    ['uv.h'],
+  );
+  const includes = [
+    ...includesOf('src/main.cpp', '#include "lib/used.hpp"\n#include <zlib.h>\n', { quoted: true }),
+    ...includesOf('inst/include/lib/used.hpp', '#include <toml++/toml.h>\n', { quoted: true }),
+    ...includesOf('inst/include/lib/unused.hpp', '#include <coin/IpTNLP.hpp>\n', { quoted: true }),
+    ...includesOf('src/gsl_poly.h', '#include <gsl/gsl_complex.h>\n', { quoted: true }),
+  ];
+  const paths = new Set(['src/main.cpp', 'inst/include/lib/used.hpp', 'inst/include/lib/unused.hpp', 'src/gsl_poly.h']);
+  assert.equal(
+    unshippedIncludes(reachedIncludes(includes), paths).map((include) => include.header),
+    ['zlib.h', 'toml++/toml.h'],
+  );
+});
+
+test('SYSREQS_CONTENTS_INDEX: default uses words, includes and the closure, not configure/Makevars names; bad values are one message', () => {
+  assert.equal(loadConfig({}).contentsIndex, DEFAULT_CONTENTS_INDEX_USE);
+  assert.equal(DEFAULT_CONTENTS_INDEX_USE, { words: true, includes: true, buildFiles: false, closure: true });
+  assert.equal(parseContentsIndexUse('all'), { words: true, includes: true, buildFiles: true, closure: true });
+  assert.equal(parseContentsIndexUse('none'), { words: false, includes: false, buildFiles: false, closure: false });
+  assert.equal(parseContentsIndexUse('build-files, closure'), { words: false, includes: false, buildFiles: true, closure: true });
+  assert.throws(() => loadConfig({ SYSREQS_CONTENTS_INDEX: 'everything' }), /SYSREQS_CONTENTS_INDEX: 'everything' is not a use/);
 });
 
 test.run();
