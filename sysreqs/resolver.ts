@@ -155,6 +155,9 @@ function contentsRuleOf(files: DebianFileIndex, kind: BuildFileNameKind, name: s
 }
 
 const WORD = /[A-Za-z][A-Za-z0-9+._-]*[A-Za-z0-9+]/g;
+/** An item addressed to another system: "Fedora/CentOS: …", "MacOS Homebrew: …", "Solaris 10 needs …". */
+const OTHER_SYSTEM_LABEL =
+  /^(?:[\w ]*\b(?:fedora|centos|rhel|red ?hat|opensuse|suse|mac ?os|os ?x|homebrew|brew|solaris|windows|arch|alpine|conda)\b[\w/ ]*:|solaris\b)/i;
 const QUALIFIER = /^(?:with|including|includes|for|via|using|built with|compiled with)\b/i;
 
 /**
@@ -162,23 +165,29 @@ const QUALIFIER = /^(?:with|including|includes|for|via|using|built with|compiled
  * anything) that the package contents index knows as a library or pkg-config module ("GNU GSL" → gsl).
  */
 function itemNeedsFromContents(files: DebianFileIndex, record: PackageRecord, item: RequirementItem): Need[] {
-  // "with at least libx264 and lame drivers" qualifies the item before it (FFmpeg), it asks for nothing itself.
-  if (QUALIFIER.test(item.text)) return [];
+  // "with at least libx264 and lame drivers" qualifies the item before it (FFmpeg), it asks for nothing itself;
+  // "Fedora/CentOS: ffmpeg-devel" tells another system what to install.
+  if (QUALIFIER.test(item.text) || OTHER_SYSTEM_LABEL.test(item.text)) return [];
+  const need = (osPackage: string, reason: string): Need => ({
+    package: record.name,
+    rule: contentsRule(files, osPackage),
+    on: 'SystemRequirements' as const,
+    text: item.text,
+    reason,
+    optional: item.optional,
+  });
+  // A Debian -dev package the text spells out and the archive has ("Debian/Ubuntu: libavfilter-dev").
+  const spelled = item.alternatives.length > 1 ? [] : item.packageNames.filter((name) => /-dev$/.test(name) && files.hasDevPackage(name));
+  if (spelled.length > 0) return spelled.map((name) => need(name, `names the package ${name}, which ${files.platform} has`));
   for (const alternative of item.alternatives) {
-    const hits = (alternative.match(WORD) ?? []).flatMap((word) => {
+    // Words followed by another packaging system's marker name that system's package: "libcurl-devel (rpm)".
+    const text = alternative.replace(/\S+\s*\((?:rpm|brew|csw|homebrew|fedora|macos|conda)[^)]*\)/gi, ' ');
+    const hits = (text.match(WORD) ?? []).flatMap((word) => {
       const osPackage = files.lookupWord(word.replace(/[.-]+$/, ''));
       return osPackage ? [{ word, osPackage }] : [];
     });
-    if (hits.length > 0) {
-      return hits.map(({ word, osPackage }) => ({
-        package: record.name,
-        rule: contentsRule(files, osPackage),
-        on: 'SystemRequirements' as const,
-        text: item.text,
-        reason: `'${word}' is a library ${osPackage} ships (${files.platform} package contents)`,
-        optional: item.optional,
-      }));
-    }
+    if (hits.length > 0)
+      return hits.map(({ word, osPackage }) => need(osPackage, `'${word}' is a library ${osPackage} ships (${files.platform} package contents)`));
   }
   return [];
 }

@@ -33,7 +33,19 @@ test('a word of requirement text is a library only when the package bears its na
   assert.is(bookworm?.lookupWord('GSL'), 'libgsl-dev');
   assert.is(bookworm?.lookupWord('libxml2'), 'libxml2-dev');
   assert.is(bookworm?.lookupWord('zstd'), 'libzstd-dev');
-  for (const word of ['time', 'make', 'GNU', 'library', 'C++17', 'Java']) assert.is(bookworm?.lookupWord(word), undefined, word);
+  for (const word of ['time', 'make', 'GNU', 'library', 'C++17', 'Java', 'rpm', 'brew', 'libcurl-devel'])
+    assert.is(bookworm?.lookupWord(word), undefined, word);
+});
+
+test("Debian's lib<name>-dev naming, pkg-config module names and version digits map words no rule knows", () => {
+  assert.is(bookworm?.lookupWord('Boost'), 'libboost-dev');
+  assert.is(bookworm?.lookupWord('openmpi'), 'libopenmpi-dev');
+  assert.is(bookworm?.lookupWord('X11'), 'libx11-dev');
+  assert.is(bookworm?.lookupWord('OpenSSL'), 'libssl-dev');
+  assert.is(bookworm?.lookupWord('freetype2'), 'libfreetype-dev');
+  assert.ok(bookworm?.hasDevPackage('libboost-dev'));
+  // libcurl-dev is only a name other packages provide: not a package apt can pick alone.
+  assert.not.ok(bookworm?.hasDevPackage('libcurl-dev'));
 });
 
 test('what a -dev package brings follows Depends transitively', () => {

@@ -40,6 +40,16 @@ test('each matched OS package carries the rule and the text it matched', () => {
   assert.is(entry.text, 'libxml2 (>= 2.6.3)');
 });
 
+test("a Debian -dev package the text spells out is installed when the archive has it; other systems' names are not read", () => {
+  const resolution = resolve(db, debian, [describe('SystemRequirements: cmark: libcmark-dev (deb), Fedora: cmark-devel, yaml-devel (rpm)')]);
+  assert.equal(resolution.packages, ['libcmark-dev']);
+  assert.match(resolution.matched[0].reason, /names the package libcmark-dev, which debian-12 has/);
+  assert.equal(
+    resolution.unmatched.map((entry) => entry.text),
+    ['Fedora: cmark-devel', 'yaml-devel (rpm)'],
+  );
+});
+
 test('text no rule understands is reported, not skipped', () => {
   const resolution = resolve(db, debian, [describe('SystemRequirements: GNU make, a fast pony')]);
   assert.equal(
