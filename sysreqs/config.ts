@@ -23,7 +23,7 @@ export interface SysreqsConfig {
   readonly logLevel: string;
   /**
    * SYSREQS_CONTENTS_INDEX: what Debian's package contents index answers for names no rule knows —
-   * `default` (words, includes, closure), `all`, `none`, or a comma list of words, includes,
+   * `default` (words, includes), `all`, `none`, or a comma list of words, includes,
    * build-files, closure.
    */
   readonly contentsIndex: ContentsIndexUse;

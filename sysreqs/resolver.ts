@@ -328,15 +328,17 @@ export function resolve(
     unmatched.push(...result.unmatched);
     for (const need of result.needs) (need.optional && !options.optional ? optional : matched).push(toMatched(need, platform));
   }
-  const files = use.closure ? index : undefined;
+  const files = index;
   const broughtBy = (osPackage: string, among: readonly string[]) =>
     files ? among.find((other) => other !== osPackage && files.brings(other).has(osPackage) && !files.brings(osPackage).has(other)) : undefined;
-  // An answer another answered package's dependencies already bring (libudunits2-dev brings libexpat1-dev) is not installed again.
-  // What only the contents index found (weaker evidence) never stands in for what a rule found.
+  // An answer another answered package's dependencies already bring (libudunits2-dev brings libexpat1-dev) is not listed again:
+  // always for what only the contents index found (weaker evidence, adding nothing: <jpeglib.h> → libjpeg62-turbo-dev beside
+  // the rule's libjpeg-dev), for what a rule found only with the closure on. A contents find never stands in for a rule find.
   const fromContents = (entry: MatchedRequirement) => entry.rule.startsWith(`${platform.id}:`);
   const answered = (byContents: boolean) =>
     unique(matched.filter((entry) => !entry.covered_by && (byContents || !fromContents(entry))).flatMap((entry) => entry.packages));
   for (const [index, entry] of matched.entries()) {
+    if (!use.closure && !fromContents(entry)) continue;
     const among = answered(fromContents(entry));
     const by = entry.packages.length > 0 && !entry.covered_by ? entry.packages.map((osPackage) => broughtBy(osPackage, among)) : [];
     if (by.length > 0 && by.every(Boolean)) matched[index] = { ...entry, covered_by: `${platform.id}:${by[0]}` };

@@ -107,9 +107,9 @@ test('code in block comments is not read; only files a build compiles (src/ sour
   );
 });
 
-test('SYSREQS_CONTENTS_INDEX: default uses words, includes and the closure, not configure/Makevars names; bad values are one message', () => {
+test('SYSREQS_CONTENTS_INDEX: default uses words and includes, not configure/Makevars names nor the closure; bad values are one message', () => {
   assert.equal(loadConfig({}).contentsIndex, DEFAULT_CONTENTS_INDEX_USE);
-  assert.equal(DEFAULT_CONTENTS_INDEX_USE, { words: true, includes: true, buildFiles: false, closure: true });
+  assert.equal(DEFAULT_CONTENTS_INDEX_USE, { words: true, includes: true, buildFiles: false, closure: false });
   assert.equal(parseContentsIndexUse('all'), { words: true, includes: true, buildFiles: true, closure: true });
   assert.equal(parseContentsIndexUse('none'), { words: false, includes: false, buildFiles: false, closure: false });
   assert.equal(parseContentsIndexUse('build-files, closure'), { words: false, includes: false, buildFiles: true, closure: true });

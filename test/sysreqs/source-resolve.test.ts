@@ -83,14 +83,16 @@ test('with SYSREQS_CONTENTS_INDEX=all, configure/Makevars names no rule knows ar
 test('a library only configure and src/Makevars.in name is found, with the line as the reason', async () => {
   const { status, body } = await postSource('platform=debian-12', quietPackage);
   assert.is(status, 200, JSON.stringify(body));
-  // libzmq3-dev depends on libsodium-dev on Debian 12: found, reported, not installed twice.
-  assert.equal(body.packages.sort(), ['libzmq3-dev', 'make']);
+  assert.equal(body.packages.sort(), ['libsodium-dev', 'libzmq3-dev', 'make']);
   const zmq = body.matched.find((entry: { rule: string }) => entry.rule === 'zeromq');
   assert.is(zmq.on, 'build files');
   assert.is(zmq.text, 'configure:2: PKG_CONFIG_NAME="libzmq"');
   const sodium = body.matched.find((entry: { rule: string }) => entry.rule === 'libsodium');
   assert.is(sodium.text, 'src/Makevars.in:1: PKG_LIBS = @libs@ -lsodium');
-  assert.is(sodium.covered_by, 'debian-12:libzmq3-dev');
+  // With the Depends closure on: libzmq3-dev depends on libsodium-dev on Debian 12, so it is reported covered, not listed.
+  const closed = await postSource('platform=debian-12', quietPackage, everyUse);
+  assert.equal(closed.body.packages.sort(), ['libzmq3-dev', 'make']);
+  assert.is(closed.body.matched.find((entry: { rule: string }) => entry.rule === 'libsodium').covered_by, 'debian-12:libzmq3-dev');
   const ubuntu = await postSource('platform=ubuntu-24.04', quietPackage);
   assert.equal(ubuntu.body.packages.sort(), ['libsodium-dev', 'libzmq3-dev', 'make']);
 });
