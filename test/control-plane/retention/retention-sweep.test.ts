@@ -52,12 +52,13 @@ async function job(id: string, statuses: Record<string, BuildStatus>, finishedAt
     };
     await farm.jobs.put(keys.build(id, platform), encode(build));
   }
-  await farm.objects.putBlob({ name: objectNames.upload(id) }, encode('upload'));
-  for (const platform of platforms) await farm.objects.putBlob({ name: objectNames.artifact(id, platform, '00check.log') }, encode('log'));
+  await farm.uploads.putBlob({ name: objectNames.upload(id) }, encode('upload'));
+  for (const platform of platforms) await farm.artifacts.putBlob({ name: objectNames.artifact(id, platform, '00check.log') }, encode('log'));
 }
 
+/** What both object stores hold, uploads (their own store) and artifacts. */
 const objectNamesNow = async () =>
-  (await farm.objects.list())
+  [...(await farm.uploads.list()), ...(await farm.artifacts.list())]
     .filter((info) => !info.deleted)
     .map((info) => info.name)
     .sort();
@@ -69,6 +70,11 @@ const has = async (key: string) => {
 test('a finished job keeps its files until their ages pass: artifacts first, then the upload, then its records', async () => {
   const finished = new Date();
   await job('done-1', { [LINUX]: 'DONE', [WINDOWS]: 'FAILED' }, finished);
+  assert.equal(
+    (await farm.uploads.list()).map((info) => info.name),
+    [objectNames.upload('done-1')],
+    'the upload is in the uploads store, apart from the artifacts',
+  );
   const at = (hours: number) => finished.getTime() + hours * HOUR;
   assert.equal(await sweepRetention(farm, settings, at(0.5)), { uploads: 0, artifacts: 0, jobs: 0, orphanChunks: 0, outputAgeChanged: true });
   assert.equal(
@@ -95,8 +101,8 @@ test('a job with a build still running keeps its upload, artifacts and records h
 });
 
 test('an upload of no job is kept while its submission is being written, and swept once old without one', async () => {
-  await farm.objects.putBlob({ name: objectNames.upload('orphan-1') }, encode('upload'));
-  await farm.objects.putBlob({ name: objectNames.upload('submitting-1') }, encode('upload'));
+  await farm.uploads.putBlob({ name: objectNames.upload('orphan-1') }, encode('upload'));
+  await farm.uploads.putBlob({ name: objectNames.upload('submitting-1') }, encode('upload'));
   await farm.jobs.put(keys.submission('submitting-1'), encode({ jobId: 'submitting-1' }));
   assert.is((await sweepRetention(farm, settings, Date.now() + 0.5 * HOUR)).uploads, 0, 'young orphans stay');
   assert.is((await sweepRetention(farm, settings, Date.now() + 3 * HOUR)).uploads, 1);
