@@ -2,9 +2,10 @@
  * One retention sweep over the farm's JetStream stores (nats-server 2.9 has no per-message TTL):
  * - console output: the output stream's `max_age`, which JetStream enforces itself; the sweep
  *   only keeps it equal to the setting;
- * - uploads and artifacts (each in its own object store): entries of finished jobs, deleted once the job has been
- *   finished longer than their setting (an upload with no job record and no submission marker —
- *   what a failed submission leaves — once it is older than the uploads setting);
+ * - uploads and artifacts (each in its own object store): entries of finished jobs, deleted once
+ *   the job has been finished longer than their setting (an upload with no job record and no
+ *   submission marker — what a failed submission leaves — once it is older than the uploads
+ *   setting);
  * - chunks that no object's metadata names (what a put the store refused part-way left, or a
  *   replaced object's, when its writer could not purge them), once an hour old;
  * - records: a finished job's job and build records are purged after theirs, and with them

@@ -61,9 +61,13 @@ function runStep(workerId: string, env: Record<string, string> = {}): { result: 
 }
 
 test(`the image lacks ${LIBRARY}, and the agent user is not root (what the step has to overcome)`, () => {
-  const probe = spawnSync('docker', ['run', '--rm', '--user', '10001:10001', image, 'sh', '-c', `id -u; dpkg-query -W -f='\${Status}' ${LIBRARY} 2>&1 || true`], {
-    encoding: 'utf8',
-  });
+  const probe = spawnSync(
+    'docker',
+    ['run', '--rm', '--user', '10001:10001', image, 'sh', '-c', `id -u; dpkg-query -W -f='\${Status}' ${LIBRARY} 2>&1 || true`],
+    {
+      encoding: 'utf8',
+    },
+  );
   assert.is(probe.status, 0, probe.stderr);
   const [uid, status] = probe.stdout.split('\n');
   assert.is(uid, '10001');

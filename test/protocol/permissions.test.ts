@@ -239,7 +239,10 @@ test('an agent cannot write or delete an upload, its own job’s or another’s:
   const kept = await controlPlane.uploads.getBlob(name);
   assert.ok(kept && Buffer.from(kept).equals(Buffer.from(upload)), 'the upload changed');
   assert.is(await controlPlane.uploads.info(objectNames.upload('job-new')), null, 'an upload was planted');
-  assert.equal(agentPermissions(MINE).publish.allow.filter((subject) => subject.startsWith(`$O.${UPLOADS_BUCKET}.`)), []);
+  assert.equal(
+    agentPermissions(MINE).publish.allow.filter((subject) => subject.startsWith(`$O.${UPLOADS_BUCKET}.`)),
+    [],
+  );
 });
 
 test('an agent cannot read artifacts, its own platform’s or another’s: the artifacts store is write-only to it', async () => {

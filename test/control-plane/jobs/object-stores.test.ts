@@ -26,7 +26,10 @@ const limitsOf = (env: NodeJS.ProcessEnv) => loadConfig({ ...env, FARM_DATA_DIR:
 
 test('FARM_OBJECTS_MAX_BYTES limits each object store; FARM_UPLOADS_MAX_BYTES and FARM_ARTIFACTS_MAX_BYTES set one each', async () => {
   assert.equal([limitsOf({}).uploads, limitsOf({}).artifacts], [-1, -1]);
-  assert.equal([limitsOf({ FARM_OBJECTS_MAX_BYTES: String(40 * MiB) }).uploads, limitsOf({ FARM_OBJECTS_MAX_BYTES: String(40 * MiB) }).artifacts], [40 * MiB, 40 * MiB]);
+  assert.equal(
+    [limitsOf({ FARM_OBJECTS_MAX_BYTES: String(40 * MiB) }).uploads, limitsOf({ FARM_OBJECTS_MAX_BYTES: String(40 * MiB) }).artifacts],
+    [40 * MiB, 40 * MiB],
+  );
   const limits = limitsOf({ FARM_OBJECTS_MAX_BYTES: String(40 * MiB), FARM_UPLOADS_MAX_BYTES: String(8 * MiB) });
   assert.equal([limits.uploads, limits.artifacts], [8 * MiB, 40 * MiB]);
   assert.throws(() => limitsOf({ FARM_ARTIFACTS_MAX_BYTES: '12' }), /FARM_ARTIFACTS_MAX_BYTES=12 must be -1 \(no limit\) or a whole number of bytes/);
@@ -48,8 +51,8 @@ test('a farm from before the split keeps its artifacts where they were, and its 
     await farm.artifacts.putBlob({ name: objectNames.upload('old-job') }, source);
     await farm.artifacts.putBlob({ name: objectNames.artifact('old-job', 'r-release-linux-x86_64', '00check.log') }, encode('log'));
     // A move a restart interrupted: copied, not yet deleted from the old place.
-    await farm.artifacts.putBlob({ name: objectNames.upload('half-moved') }, encode('half'));
-    await farm.uploads.putBlob({ name: objectNames.upload('half-moved') }, encode('half'));
+    await farm.artifacts.putBlob({ name: objectNames.upload('half-moved') }, Buffer.from('half'));
+    await farm.uploads.putBlob({ name: objectNames.upload('half-moved') }, Buffer.from('half'));
 
     assert.is(await moveLegacyUploads(farm), 2);
     const moved = await farm.uploads.getBlob(objectNames.upload('old-job'));
