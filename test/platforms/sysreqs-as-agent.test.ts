@@ -7,7 +7,7 @@
  * real sysreqs service: it installs a library the image lacks. The same step without the shim
  * (the image as it was before the fix) fails as it did, so the test can fail.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,8 +45,24 @@ interface StepResult {
   readonly output: string;
 }
 
+/** Runs docker without blocking: the sysreqs service answers from this process meanwhile. */
+function docker(argv: readonly string[], timeoutMs: number): Promise<{ stdout: string; text: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, text: `exit ${code}\n${stdout}${stderr}` });
+    });
+  });
+}
+
 /** The agent container's `docker run` line, running the sysreqs step instead of the agent, with `env` added. */
-function runStep(workerId: string, env: Record<string, string> = {}): { result: StepResult | null; text: string } {
+async function runStep(workerId: string, env: Record<string, string> = {}): Promise<{ result: StepResult | null; text: string }> {
   const spec = { platform: localPlatform(PLATFORM), image, agentEnv: {}, farmDataDir: dataDir, workerId };
   const containerDir = mkdtempSync(join(dataDir, 'container-'));
   const argv = dockerRunArgv(spec, containerDir);
@@ -54,9 +70,8 @@ function runStep(workerId: string, env: Record<string, string> = {}): { result: 
   assert.equal(argv.slice(at + 1), ['node', '--import', 'tsx', 'images/agent/main.ts'], 'the agent container runs the agent');
   const extra = Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
   const command = [...argv.slice(0, at), ...extra, image, 'node', '--import', 'tsx', 'test/platforms/sysreqs-step.ts', service.url, REQUIREMENT];
-  const run = spawnSync('docker', command, { encoding: 'utf8', timeout: 300_000 });
-  const text = `${run.stdout}${run.stderr}`;
-  const line = run.stdout.split('\n').find((candidate) => candidate.startsWith('{"uid"'));
+  const { stdout, text } = await docker(command, 300_000);
+  const line = stdout.split('\n').find((candidate) => candidate.startsWith('{"uid"'));
   return { result: line ? (JSON.parse(line) as StepResult) : null, text };
 }
 
@@ -74,16 +89,16 @@ test(`the image lacks ${LIBRARY}, and the agent user is not root (what the step 
   assert.not.match(status ?? '', /install ok installed/);
 });
 
-test('without the sudo shim (the image before the fix), apt-get as the agent user fails and the step reports it', () => {
-  const { result, text } = runStep('no-shim', { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' });
+test('without the sudo shim (the image before the fix), apt-get as the agent user fails and the step reports it', async () => {
+  const { result, text } = await runStep('no-shim', { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' });
   assert.ok(result, text);
   assert.is(result!.uid, 10001);
   assert.match(result!.outcome.failure ?? '', /installing system requirements failed: `apt-get install -y .*libgsl-dev.*` exited/);
   assert.match(result!.output, /Permission denied|are you root/i);
 });
 
-test(`the agent's sysreqs step installs ${LIBRARY} as uid 10001 in its container, through the image's sudo shim`, () => {
-  const { result, text } = runStep('with-shim');
+test(`the agent's sysreqs step installs ${LIBRARY} as uid 10001 in its container, through the image's sudo shim`, async () => {
+  const { result, text } = await runStep('with-shim');
   assert.ok(result, text);
   assert.is(result!.uid, 10001);
   assert.ok(result!.path.startsWith('/usr/local/lib/rfarm/bin:'), result!.path);
