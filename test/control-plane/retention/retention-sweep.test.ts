@@ -17,7 +17,7 @@ import {
   encode,
   keys,
   newBuildRecord,
-  OBJECTS_BUCKET,
+  ARTIFACTS_BUCKET,
   objectNames,
   OUTPUT_STREAM,
   writeObjectByName,
@@ -113,22 +113,22 @@ test('an upload of no job is kept while its submission is being written, and swe
 
 test("chunks no object names (a put the store refused part-way, a replaced object's written without purging) go once an hour old; live objects' stay", async () => {
   // What a refused put leaves: chunks, and no metadata.
-  await farm.js.publish(`$O.${OBJECTS_BUCKET}.C.refusedput`, encode('a chunk'));
+  await farm.js.publish(`$O.${ARTIFACTS_BUCKET}.C.refusedput`, encode('a chunk'));
   // An agent replacing an artifact: its write cannot purge the first version's chunks.
   const name = objectNames.artifact('replaced-1', LINUX, '00check.log');
-  await writeObjectByName(farm.js, OBJECTS_BUCKET, name, Buffer.from('first'));
-  await writeObjectByName(farm.js, OBJECTS_BUCKET, name, Buffer.from('second'));
+  await writeObjectByName(farm.js, ARTIFACTS_BUCKET, name, Buffer.from('first'));
+  await writeObjectByName(farm.js, ARTIFACTS_BUCKET, name, Buffer.from('second'));
   const chunkSubjects = async () =>
-    Object.keys((await farm.jsm.streams.info(`OBJ_${OBJECTS_BUCKET}`, { subjects_filter: `$O.${OBJECTS_BUCKET}.C.>` })).state.subjects ?? {});
+    Object.keys((await farm.jsm.streams.info(`OBJ_${ARTIFACTS_BUCKET}`, { subjects_filter: `$O.${ARTIFACTS_BUCKET}.C.>` })).state.subjects ?? {});
   const before = await chunkSubjects();
-  assert.ok(before.includes(`$O.${OBJECTS_BUCKET}.C.refusedput`));
+  assert.ok(before.includes(`$O.${ARTIFACTS_BUCKET}.C.refusedput`));
   assert.is((await sweepRetention(farm, settings)).orphanChunks, 0, 'young orphans stay: a put may still be writing them');
   const report = await sweepRetention(farm, settings, Date.now() + 1.5 * HOUR);
   assert.is(report.orphanChunks, 2);
   const after = await chunkSubjects();
   assert.is(after.length, before.length - 2);
-  assert.not.ok(after.includes(`$O.${OBJECTS_BUCKET}.C.refusedput`));
-  assert.is(new TextDecoder().decode((await farm.objects.getBlob(name))!), 'second', 'the live version is whole');
+  assert.not.ok(after.includes(`$O.${ARTIFACTS_BUCKET}.C.refusedput`));
+  assert.is(new TextDecoder().decode((await farm.artifacts.getBlob(name))!), 'second', 'the live version is whole');
 });
 
 test('the repository’s published packages are never swept', async () => {
