@@ -1,5 +1,5 @@
 /**
- * A farm backup: every JetStream stream of the farm's account (records, queue, output, objects,
+ * A farm backup: every JetStream stream of the farm's account (records, queue, output, uploads, artifacts,
  * the repository; not the workers' heartbeats, which mean nothing after a restore) snapshotted
  * by the server and stored as `<id>/<stream>.snapshot`, then `<id>/manifest.json` with each
  * stream's config and state. A backup exists once its manifest does; older ones beyond `keep`

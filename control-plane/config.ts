@@ -95,7 +95,7 @@ export interface ControlPlaneConfig {
  * oldest instead), so new work is refused at FARM_STORE_REFUSE_PERCENT of it, leaving the rest to
  * builds already accepted. nats-server sets aside each limit from its store's size (75 % of the
  * disk's free space unless configured), so the defaults cap only the small stores; the big ones
- * (records, output, objects) are held by the free-space floor and the retention of old builds.
+ * (records, output, uploads, artifacts) are held by the free-space floor and the retention of old builds.
  */
 export interface StoreLimits {
   /** FARM_QUEUE_MAX_BYTES: the build queue. Default 64 MiB (a queue message is a few hundred bytes: some 200,000 queued builds). */
@@ -106,8 +106,10 @@ export interface StoreLimits {
   readonly jobs: number;
   /** FARM_WORKERS_MAX_BYTES: worker heartbeats. Default 8 MiB. */
   readonly workers: number;
-  /** FARM_OBJECTS_MAX_BYTES: uploads and artifacts. Default -1. */
-  readonly objects: number;
+  /** FARM_UPLOADS_MAX_BYTES: uploaded packages. Default FARM_OBJECTS_MAX_BYTES, else -1. */
+  readonly uploads: number;
+  /** FARM_ARTIFACTS_MAX_BYTES: build artifacts. Default FARM_OBJECTS_MAX_BYTES, else -1. */
+  readonly artifacts: number;
 }
 
 /** How the farm acts as a GitHub App. */
@@ -217,6 +219,8 @@ function byteLimit(env: NodeJS.ProcessEnv, name: string, fallback: number, probl
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneConfig {
   const problems: string[] = [];
   const port = integer(env, 'PORT', 8080, problems, 0);
+  // From when uploads and artifacts shared one store: the default of each one's limit.
+  const objectsLimit = byteLimit(env, 'FARM_OBJECTS_MAX_BYTES', -1, problems);
   const host = env.HOST || '127.0.0.1';
   const adminToken = env.FARM_ADMIN_TOKEN || undefined;
   if (adminToken && adminToken.length < 16) problems.push('FARM_ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 24`)');
@@ -269,7 +273,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneCo
       output: byteLimit(env, 'FARM_OUTPUT_MAX_BYTES', -1, problems),
       jobs: byteLimit(env, 'FARM_RECORDS_MAX_BYTES', -1, problems),
       workers: byteLimit(env, 'FARM_WORKERS_MAX_BYTES', 8 * 1024 * 1024, problems),
-      objects: byteLimit(env, 'FARM_OBJECTS_MAX_BYTES', -1, problems),
+      uploads: byteLimit(env, 'FARM_UPLOADS_MAX_BYTES', objectsLimit, problems),
+      artifacts: byteLimit(env, 'FARM_ARTIFACTS_MAX_BYTES', objectsLimit, problems),
     },
   };
   for (const repo of config.rRepos) {

@@ -6,6 +6,7 @@ import { createApp, createDeps } from './app.ts';
 import { LatestResultsWatcher } from './badges/index.ts';
 import { loadConfig } from './config.ts';
 import { createMetrics } from './http/metrics.ts';
+import { moveLegacyUploads } from './jobs/legacy-uploads.ts';
 import { JobNotifier } from './mail/job-notifier.ts';
 import { sweepRetention } from './retention/index.ts';
 import { LocalWorkerLauncher } from './workers/local-launcher.ts';
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
     FARM_JETSTREAM_REPLICAS: String(config.replicas),
     ...config.agentEnv,
   };
+  // A farm from before the uploads store has its uploads in the artifacts store: agents read them only from theirs.
+  const moved = await moveLegacyUploads(farm);
+  if (moved > 0) log.info({ moved }, 'moved uploads from the artifacts store to the uploads store');
   const launcher = config.localAgents ? new LocalWorkerLauncher(farm, agentEnv, config.agentCredsDir) : null;
   const deps = createDeps(config, farm, log, createMetrics(), launcher);
   deps.storage.start();

@@ -18,7 +18,7 @@ import {
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, setSha256Backend, type ObjectStore } from '@nats-io/obj';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, OUTPUT_STREAM, WORKERS_BUCKET, subjects } from './messages.ts';
+import { ARTIFACTS_BUCKET, BUILDS_STREAM, JOBS_BUCKET, OUTPUT_STREAM, UPLOADS_BUCKET, WORKERS_BUCKET, subjects } from './messages.ts';
 import { isNotFound, isStreamNameInUse } from './nats-errors.ts';
 import { readObjectByName, readObjectInfoByName, writeObjectByName } from './object-access.ts';
 import { agentInboxPrefix, SCALER_INBOX_PREFIX } from './permissions.ts';
@@ -47,7 +47,7 @@ export interface FarmConnectionOptions {
   /** How long console output is kept. */
   readonly outputMaxAgeDays?: number;
   /** Bytes each store may hold (-1: no limit of its own); unset leaves the stores as they are. */
-  readonly storeLimits?: Readonly<Record<'builds' | 'output' | 'jobs' | 'workers' | 'objects', number>>;
+  readonly storeLimits?: Readonly<Record<'builds' | 'output' | 'jobs' | 'workers' | 'uploads' | 'artifacts', number>>;
 }
 
 /**
@@ -61,7 +61,10 @@ export interface FarmConnection {
   readonly jsm: JetStreamManager;
   readonly jobs: KV;
   readonly workers: KV;
-  readonly objects: ObjectStore;
+  /** Uploaded packages (objectNames.upload); an agent's may only read, by name. */
+  readonly uploads: ObjectStore;
+  /** Build artifacts (objectNames.artifact); an agent's may only write. */
+  readonly artifacts: ObjectStore;
   close(): Promise<void>;
 }
 
@@ -119,7 +122,9 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
   const workers = await ready(() =>
     kvm.create(WORKERS_BUCKET, { history: 1, replicas: options.replicas, ttl: options.workerTtlMs ?? 15_000, storage: StorageType.File }),
   );
-  const objects = await ready(() => new Objm(js).create(OBJECTS_BUCKET, { replicas: options.replicas, storage: StorageType.File }));
+  const objm = new Objm(js);
+  const uploads = await ready(() => objm.create(UPLOADS_BUCKET, { replicas: options.replicas, storage: StorageType.File }));
+  const artifacts = await ready(() => objm.create(ARTIFACTS_BUCKET, { replicas: options.replicas, storage: StorageType.File }));
   const limits = options.storeLimits;
   if (limits) {
     const streams = {
@@ -127,14 +132,15 @@ export async function connectFarm(options: FarmConnectionOptions): Promise<FarmC
       output: OUTPUT_STREAM,
       jobs: `KV_${JOBS_BUCKET}`,
       workers: `KV_${WORKERS_BUCKET}`,
-      objects: `OBJ_${OBJECTS_BUCKET}`,
+      uploads: `OBJ_${UPLOADS_BUCKET}`,
+      artifacts: `OBJ_${ARTIFACTS_BUCKET}`,
     };
     for (const [store, name] of Object.entries(streams) as [keyof typeof streams, string][]) {
       // A full store refuses writes (nothing accepted is dropped), except the output stream, which drops its oldest.
       await ready(() => limitStream(jsm, name, limits[store], store === 'output' ? DiscardPolicy.Old : DiscardPolicy.New));
     }
   }
-  return farmConnection(nc, js, jsm, { jobs, workers, objects });
+  return farmConnection(nc, js, jsm, { jobs, workers, uploads, artifacts });
 }
 
 /** The connection and its stores, closed by draining. */
@@ -142,7 +148,7 @@ function farmConnection(
   nc: NatsConnection,
   js: JetStreamClient,
   jsm: JetStreamManager,
-  stores: Pick<FarmConnection, 'jobs' | 'workers' | 'objects'>,
+  stores: Pick<FarmConnection, 'jobs' | 'workers' | 'uploads' | 'artifacts'>,
 ): FarmConnection {
   return {
     nc,
@@ -157,21 +163,28 @@ function farmConnection(
 
 /**
  * An agent's view of the stores. KV reads use direct get (the key is in the subject, so
- * permissions can name it). The object store's metadata lookup and getBlob are replaced by reads
- * by name, and putBlob by a write without purges (object-access.ts); its other reads are not for agents. Nothing is
- * opened with a look at the stream's info, which an agent is refused.
+ * permissions can name it). The uploads store's metadata lookup and getBlob are replaced by reads
+ * by name (object-access.ts); its other operations are not for agents. The artifacts store's
+ * putBlob is a write without purges (object-access.ts), which an agent may not send, and its
+ * metadata lookup finds nothing: an agent may not read that store. Nothing is opened with a look
+ * at the stream's info, which an agent is refused.
  */
 async function bindAsAgent(nc: NatsConnection, js: JetStreamClient, jsm: JetStreamManager): Promise<FarmConnection> {
   const kvm = new Kvm(js);
   const jobs = await kvm.open(JOBS_BUCKET, { allow_direct: true });
   const workers = await kvm.open(WORKERS_BUCKET, { allow_direct: true });
-  const objects = await new Objm(js).open(OBJECTS_BUCKET, false);
-  Object.assign(objects, {
-    rawInfo: (name: string) => readObjectInfoByName(jsm, OBJECTS_BUCKET, name),
-    getBlob: (name: string) => readObjectByName(js, jsm, OBJECTS_BUCKET, name),
-    putBlob: (meta: { name: string }, data: Uint8Array) => writeObjectByName(js, OBJECTS_BUCKET, meta.name, data),
+  const objm = new Objm(js);
+  const uploads = await objm.open(UPLOADS_BUCKET, false);
+  Object.assign(uploads, {
+    rawInfo: (name: string) => readObjectInfoByName(jsm, UPLOADS_BUCKET, name),
+    getBlob: (name: string) => readObjectByName(js, jsm, UPLOADS_BUCKET, name),
   });
-  return farmConnection(nc, js, jsm, { jobs, workers, objects });
+  const artifacts = await objm.open(ARTIFACTS_BUCKET, false);
+  Object.assign(artifacts, {
+    rawInfo: () => Promise.resolve(null),
+    putBlob: (meta: { name: string }, data: Uint8Array) => writeObjectByName(js, ARTIFACTS_BUCKET, meta.name, data),
+  });
+  return farmConnection(nc, js, jsm, { jobs, workers, uploads, artifacts });
 }
 
 /** Opens (creating on first use) a KV bucket of the control plane's own (BADGES_BUCKET, GITHUB_BUCKET, REPOSITORY_BUCKET, REVDEPS_BUCKET). */

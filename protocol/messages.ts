@@ -13,8 +13,15 @@ export const OUTPUT_STREAM = 'RFARM_OUTPUT';
 export const JOBS_BUCKET = 'rfarm_jobs';
 /** KV bucket of live workers; entries expire when their heartbeats stop. */
 export const WORKERS_BUCKET = 'rfarm_workers';
-/** Object store of uploaded packages and build artifacts. */
-export const OBJECTS_BUCKET = 'rfarm_objects';
+/** Object store of uploaded packages: the control plane writes them, agents may only read them (permissions.ts). */
+export const UPLOADS_BUCKET = 'rfarm_uploads';
+/**
+ * Object store of build artifacts (check logs, binaries): agents write them and may not read them;
+ * the control plane serves and publishes them. Its name is the one the single object store of
+ * uploads and artifacts had, so a farm upgraded in place keeps its artifacts where they are (and
+ * moves the uploads it finds there to UPLOADS_BUCKET: control-plane/jobs/legacy-uploads.ts).
+ */
+export const ARTIFACTS_BUCKET = 'rfarm_objects';
 /** The control plane's own: latest result per package and platform, for badges (control-plane/badges/). */
 export const BADGES_BUCKET = 'rfarm_badges';
 /** The control plane's own: the GitHub integration's deliveries and runs (control-plane/github/). */
@@ -58,6 +65,7 @@ export const keys = {
   allSubmissions: 'submitting.*',
 } as const;
 
+/** Object names: an upload (in UPLOADS_BUCKET) and an artifact (in ARTIFACTS_BUCKET). */
 export const objectNames = {
   upload: (jobId: string) => `upload/${jobId}.tar.gz`,
   artifact: (jobId: string, platform: string, name: string) => `artifacts/${jobId}/${platform}/${name}`,

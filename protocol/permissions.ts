@@ -10,7 +10,7 @@
  * The sysreqs service uses no NATS at all. What an agent can still do beyond its own build is
  * listed in AGENT_LIMITS_NOT_ENFORCED and in README.md.
  */
-import { BUILDS_STREAM, JOBS_BUCKET, OBJECTS_BUCKET, WORKERS_BUCKET, agentConsumer, keys, subjects } from './messages.ts';
+import { ARTIFACTS_BUCKET, BUILDS_STREAM, JOBS_BUCKET, UPLOADS_BUCKET, WORKERS_BUCKET, agentConsumer, keys, subjects } from './messages.ts';
 
 /** Allow and deny lists of one direction (NATS subject patterns). */
 export interface SubjectRules {
@@ -67,22 +67,22 @@ export function controlPlanePermissions(): RolePermissions {
  * An agent of `platform`: pulls, acks and extends its own platform's builds through its own
  * durable consumer (and may create exactly that consumer, as agents do at start); reads job
  * records and its platform's build records by key and updates only its platform's build and
- * statistics records; puts its heartbeat; publishes its platform's console output; reads objects
- * it can name (its job's upload) and writes artifacts; hears its platform's cancels and stop
- * requests.
+ * statistics records; puts its heartbeat; publishes its platform's console output; reads uploads
+ * it can name (its job's) and writes artifacts; hears its platform's cancels and stop requests.
  *
  * Everything that would let it list or enumerate (stream info with subject filters, message get
  * by sequence, consumers on the records or on object metadata) is left out, so it learns job ids
  * only from its own queue. Not allowed: creating, changing, purging or deleting streams and
- * consumers, other platforms' queues and records, the repository store, cancelling or stopping
- * anything, any other account.
+ * consumers, other platforms' queues and records, writing or deleting uploads, reading artifacts,
+ * the repository store, cancelling or stopping anything, any other account.
  */
 export function agentPermissions(platform: string): RolePermissions {
   if (!/^[a-z0-9][a-z0-9_-]{0,79}$/.test(platform)) throw new Error(`'${platform}' is not a platform id (lower-case letters, digits, - and _)`);
   const consumer = agentConsumer(platform);
   const jobsKv = `$KV.${JOBS_BUCKET}`;
   const readJobs = `${API}.DIRECT.GET.${kvStream(JOBS_BUCKET)}.${jobsKv}`;
-  const objects = `$O.${OBJECTS_BUCKET}`;
+  const uploads = `$O.${UPLOADS_BUCKET}`;
+  const artifacts = `$O.${ARTIFACTS_BUCKET}`;
   const inbox = agentInboxPrefix(platform);
   return {
     publish: {
@@ -104,15 +104,17 @@ export function agentPermissions(platform: string): RolePermissions {
         `$KV.${WORKERS_BUCKET}.${keys.worker('*')}`,
         // Console output of its platform's builds.
         subjects.output('*', platform),
-        // Objects (object-access.ts): metadata by name, then one object's chunks through a
-        // consumer whose filter is in the subject (named at random, so nobody else's can be
-        // guessed), pulled without flow control; and writing artifacts.
-        `${API}.DIRECT.GET.${objectStream(OBJECTS_BUCKET)}.${objects}.M.*`,
-        `${API}.CONSUMER.CREATE.${objectStream(OBJECTS_BUCKET)}.*.${objects}.C.*`,
-        `${API}.CONSUMER.INFO.${objectStream(OBJECTS_BUCKET)}.*`,
-        `${API}.CONSUMER.MSG.NEXT.${objectStream(OBJECTS_BUCKET)}.*`,
-        `${objects}.C.*`,
-        `${objects}.M.*`,
+        // Uploads, read only (object-access.ts): metadata by name, then one object's chunks
+        // through a consumer whose filter is in the subject (named at random, so nobody else's
+        // can be guessed), pulled without flow control. No publish to the bucket's subjects: an
+        // agent can neither write nor delete an upload.
+        `${API}.DIRECT.GET.${objectStream(UPLOADS_BUCKET)}.${uploads}.M.*`,
+        `${API}.CONSUMER.CREATE.${objectStream(UPLOADS_BUCKET)}.*.${uploads}.C.*`,
+        `${API}.CONSUMER.INFO.${objectStream(UPLOADS_BUCKET)}.*`,
+        `${API}.CONSUMER.MSG.NEXT.${objectStream(UPLOADS_BUCKET)}.*`,
+        // Artifacts, written only (chunks, then metadata): no read of that bucket at all.
+        `${artifacts}.C.*`,
+        `${artifacts}.M.*`,
       ],
       deny: [],
     },
@@ -185,7 +187,7 @@ export const JOBS_KV_STREAM = kvStream(JOBS_BUCKET);
 export const AGENT_LIMITS_NOT_ENFORCED: readonly string[] = [
   'read any job record and its upload, given the job id (keys and object names are not per-agent)',
   "rewrite a build record of its own platform, given the job id (e.g. mark another job's build on that platform DONE)",
-  "write any object in the objects bucket, given its name: nats.js spells an object's name as one base64 token, so no subject pattern tells an artifact from an upload; a separate artifacts bucket would",
+  "overwrite any artifact, given the job id and the artifact's name: nats.js spells an object's name as one base64 token, so no subject pattern ties an artifact to a platform (uploads are another bucket, which agents may only read)",
   "put or delete any worker's heartbeat entry (worker ids are chosen by the agents of a pool)",
   "subscribe to any worker's stop subject (worker ids are not per-user)",
 ];

@@ -25,7 +25,16 @@ export interface BuildFileFinding {
   readonly kind: BuildFileNameKind;
   /** The name as written: `xml2` (for -lxml2), `libxml-2.0`, `xml2-config`. */
   readonly name: string;
+  /**
+   * An autoconf check (`configure.ac`/`configure.in`) after which the script never fails: no
+   * `AC_MSG_ERROR`/`exit 1` on its line or the `CHECK_REACH` lines after it. The package builds
+   * without it (an optional feature, as `PKG_CHECK_MODULES(SSL, openssl, [SSL=yes], [SSL=no])`).
+   */
+  readonly optional: boolean;
 }
+
+/** Lines after an autoconf check within which a failure (`AC_MSG_ERROR`) makes the check required. */
+export const CHECK_REACH = 20;
 
 const COMMENT = /^\s*(?:#|dnl\b)/;
 const LINKER_FLAG = /(?:^|[\s"'=(`[])-l([A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*)/g;
@@ -34,6 +43,11 @@ const MENTIONS_PKG_CONFIG = /pkg-config|PKG_CONFIG|PKG_CHECK_MODULES|pkgconf/;
 const HEADER_CHECK = /AC_CHECK_HEADERS?|PKG_TEST_HEADER|^\s*#\s*include\b/;
 const HEADER = /[A-Za-z0-9_+./-]+\.h(?:pp)?\b/g;
 const OTHER_SYSTEM = /brew|\/usr\/local\/opt\b|\/opt\/homebrew|-framework\b|\bMKLROOT\b|\bmingw|\brtools|\.dylib\b|\bmacports\b/i;
+/** Autoconf macros that test for something and go on either way unless the script says otherwise. */
+const AUTOCONF_CHECK = /\b(?:AC_CHECK_LIB|AC_SEARCH_LIBS|AC_CHECK_HEADERS?|AC_PATH_PROGS?|AC_CHECK_PROGS?|PKG_CHECK_MODULES|PKG_CHECK_EXISTS)\b/;
+const FAILS = /\bAC_MSG_ERROR\b|\bAC_MSG_FAILURE\b|\bexit\s+1\b/;
+/** A shell `case` pattern at the start of a line (`*"-lX11"*)`) tests a string for a name; it does not use it. */
+const CASE_PATTERN = /^\s*\(?[^()\s=;]+\)(?=\s|$)/;
 const TOKEN = /[A-Za-z0-9][A-Za-z0-9_+.-]*[A-Za-z0-9+]|[A-Za-z0-9]/g;
 
 /** Names one line gives, with their kind. */
@@ -51,6 +65,26 @@ function namesOnLine(line: string): Array<{ kind: BuildFileNameKind; name: strin
   // `#include "x.h"` is the package's own header; `#include <x.h>` and configure's header checks name the system's.
   if (HEADER_CHECK.test(line)) for (const match of line.replace(/#\s*include\s*"[^"]*"/g, '').matchAll(HEADER)) names.push({ kind: 'header', name: match[0] });
   return names;
+}
+
+/** The line where the macro call starting at `lines[start]`, column `column`, closes its parentheses. */
+function macroEnd(lines: readonly string[], start: number, column: number): number {
+  let depth = 0;
+  for (let index = start; index < Math.min(lines.length, start + 200); index++) {
+    for (const char of index === start ? lines[index].slice(column) : lines[index]) {
+      if (char === '(') depth++;
+      else if (char === ')' && --depth === 0) return index;
+    }
+  }
+  return start;
+}
+
+/**
+ * Whether `src/Makevars` is what configure made of `src/Makevars.in` on the maintainer's machine (both
+ * are there, with a configure script): the template says what a build uses, the output what one host found.
+ */
+function isConfigureOutput(files: BuildFiles): boolean {
+  return files['src/Makevars.in'] !== undefined && (files.configure !== undefined || files['configure.ac'] !== undefined);
 }
 
 /** Whether `configure` is autoconf output of a configure.ac that is also present (then read that). */
@@ -76,8 +110,10 @@ export function findInBuildFiles(
   const skipConfigure = isGeneratedFromPresentSource(files);
   for (const file of BUILD_FILE_PATHS) {
     const text = files[file];
-    if (text === undefined || (file === 'configure' && skipConfigure)) continue;
+    if (text === undefined || (file === 'configure' && skipConfigure) || (file === 'src/Makevars' && isConfigureOutput(files))) continue;
     const lines = text.split(/\r?\n/);
+    const autoconfSource = file === 'configure.ac' || file === 'configure.in';
+    let optionalThrough = -1;
     // A line continued with a backslash belongs to the statement it starts: "MKL_LIBS= ${MKLROOT}/… \ -liomp5".
     let pending = '';
     lines.forEach((line, lineIndex) => {
@@ -87,11 +123,20 @@ export function findInBuildFiles(
       if (COMMENT.test(line) && !/^\s*#\s*include\b/.test(line)) return;
       // Lines for other systems (Homebrew, macOS frameworks, Intel MKL, Windows) name what Linux builds do not use.
       if (OTHER_SYSTEM.test(whole)) return;
-      for (const { kind, name } of namesOnLine(line)) {
+      const check = autoconfSource ? AUTOCONF_CHECK.exec(line) : null;
+      if (check && lineIndex > optionalThrough) {
+        const end = macroEnd(lines, lineIndex, check.index);
+        const fails = lines.slice(lineIndex, Math.max(end, lineIndex + CHECK_REACH) + 1).some((next) => !COMMENT.test(next) && FAILS.test(next));
+        if (!fails) optionalThrough = end;
+      }
+      // The lines of an optional check's own actions (`[GMP_LIBS="-lgmp"]`) are optional too.
+      const optional = lineIndex <= optionalThrough;
+      for (const { kind, name } of namesOnLine(line.replace(CASE_PATTERN, ''))) {
         const map = { library: index.libraries, tool: index.tools, 'pkg-config module': index.pkgConfig, header: index.headers }[kind];
         const rule = map.get(name) ?? fallback?.(kind, name);
-        if (!rule || found.has(rule.name)) continue;
-        found.set(rule.name, { rule, file, line: lineIndex + 1, text: line.trim().slice(0, 160), kind, name });
+        const seen = rule && found.get(rule.name);
+        if (!rule || (seen && (optional || !seen.optional))) continue;
+        found.set(rule.name, { rule, file, line: lineIndex + 1, text: line.trim().slice(0, 160), kind, name, optional });
       }
     });
   }

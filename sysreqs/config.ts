@@ -3,6 +3,7 @@
  * `process.env` is read nowhere else in this unit.
  */
 import { fileURLToPath } from 'node:url';
+import { parseContentsIndexUse, type ContentsIndexUse } from './debian-files.ts';
 
 /** Validated configuration of the sysreqs service. */
 export interface SysreqsConfig {
@@ -20,6 +21,12 @@ export interface SysreqsConfig {
   readonly rulesDir: string;
   /** LOG_LEVEL: pino level (default info). */
   readonly logLevel: string;
+  /**
+   * SYSREQS_CONTENTS_INDEX: what Debian's package contents index answers for names no rule knows —
+   * `default` (words, includes), `all`, `none`, or a comma list of words, includes,
+   * build-files, closure.
+   */
+  readonly contentsIndex: ContentsIndexUse;
 }
 
 /** Folder of the rules shipped with rfarm. */
@@ -34,12 +41,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SysreqsConfig 
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be an integer 0-65535, got '${env.PORT}'`);
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
-  if (problems.length > 0) throw new Error(`sysreqs configuration is invalid:\n  - ${problems.join('\n  - ')}`);
+  let contentsIndex: ContentsIndexUse | undefined;
+  try {
+    contentsIndex = parseContentsIndexUse(env.SYSREQS_CONTENTS_INDEX ?? '');
+  } catch (error) {
+    problems.push(`SYSREQS_CONTENTS_INDEX: ${(error as Error).message}`);
+  }
+  if (problems.length > 0 || !contentsIndex) throw new Error(`sysreqs configuration is invalid:\n  - ${problems.join('\n  - ')}`);
   return Object.freeze({
     port,
     host: env.HOST || '127.0.0.1',
     repository: env.SYSREQS_REPOSITORY || undefined,
     rulesDir: env.SYSREQS_RULES_DIR || DEFAULT_RULES_DIR,
     logLevel,
+    contentsIndex,
   });
 }

@@ -27,6 +27,49 @@ export interface DebianFileIndexData {
   readonly devDepends: Readonly<Record<string, readonly string[]>>;
 }
 
+/** What a platform's package contents index is used for by the resolver, each on or off. */
+export interface ContentsIndexUse {
+  /** Words of a SystemRequirements item no rule matches ("GNU GSL" → libgsl-dev). */
+  readonly words: boolean;
+  /** Headers no rule knows that the compiled code includes and the package does not ship. */
+  readonly includes: boolean;
+  /**
+   * Names no rule knows in configure/Makevars (`-lyaml`). Off by default: on the development set it
+   * found nothing Debian builds with and 9 packages it does not (optional configure features, other
+   * systems' lines).
+   */
+  readonly buildFiles: boolean;
+  /**
+   * An answer a rule found that another answered package's Depends already bring is reported covered
+   * and left out of `packages` (apt installs it anyway; a contents-index find is always so treated). Off by default: on the development set it cost a recall group
+   * in each view (Debian's Build-Depends list such packages) for precision the bar did not need.
+   */
+  readonly closure: boolean;
+}
+
+/** The default use: words and includes; not configure/Makevars names nor the Depends closure (see README, "How good is it"). */
+export const DEFAULT_CONTENTS_INDEX_USE: ContentsIndexUse = Object.freeze({ words: true, includes: true, buildFiles: false, closure: false });
+
+const USE_NAMES: Record<string, keyof ContentsIndexUse> = { words: 'words', includes: 'includes', 'build-files': 'buildFiles', closure: 'closure' };
+
+/**
+ * Reads a use from text (the SYSREQS_CONTENTS_INDEX setting): `default`, `all`, `none`, or a comma list
+ * of `words`, `includes`, `build-files`, `closure`. Throws a message naming what is accepted.
+ */
+export function parseContentsIndexUse(text: string): ContentsIndexUse {
+  const value = text.trim().toLowerCase();
+  if (value === '' || value === 'default') return DEFAULT_CONTENTS_INDEX_USE;
+  if (value === 'all') return { words: true, includes: true, buildFiles: true, closure: true };
+  const use = { words: false, includes: false, buildFiles: false, closure: false };
+  if (value === 'none') return use;
+  for (const part of value.split(',').map((name) => name.trim())) {
+    const key = USE_NAMES[part];
+    if (!key) throw new Error(`'${part}' is not a use of the contents index; give default, all, none or a comma list of ${Object.keys(USE_NAMES).join(', ')}`);
+    use[key] = true;
+  }
+  return use;
+}
+
 /** The kinds of name the index answers. */
 export type FileNameKind = 'library' | 'pkg-config module' | 'tool' | 'header';
 
@@ -41,6 +84,8 @@ export interface DebianFileIndex {
    * names are not taken).
    */
   lookupWord(word: string): string | undefined;
+  /** Whether the archive has a real (not virtual) -dev package of this name: one that ships files or depends on another -dev package. */
+  hasDevPackage(name: string): boolean;
   /**
    * Whether an R package's LinkingTo may provide a header: true when it ships it (by its include/
    * folder's top-level names) or when the distribution's copy shows no include folder to tell.
@@ -97,6 +142,9 @@ const BOILERPLATE_LIBRARIES = new Set([
   'dnet_stub',
   'z',
 ]);
+/** Of BOILERPLATE_LIBRARIES, those a requirement text may still ask for by name ("Windows or X11"). */
+const NAMED_IN_TEXT = new Set(['X11', 'Xt', 'Xext', 'ICE', 'SM']);
+
 /** Headers of other systems' C runtimes (MSVC/MinGW): some Debian package may ship a file so named, but code including them is Windows code. */
 const OTHER_SYSTEM_HEADERS = new Set([
   'io.h',
@@ -166,6 +214,14 @@ const NOT_A_LIBRARY_WORD = new Set([
   'c++17',
   'c++20',
   'fortran',
+  // Packaging systems and their name suffixes: "libcurl-devel (rpm)", "mysql56_dev (csw)", "(brew)".
+  'rpm',
+  'deb',
+  'brew',
+  'csw',
+  'devel',
+  'homebrew',
+  'conda',
 ]);
 
 function withLowerCaseKeys(record: Readonly<Record<string, string>>): Map<string, string> {
@@ -179,6 +235,7 @@ export function debianFileIndex(data: DebianFileIndexData): DebianFileIndex {
   const tables = { library: data.libraries, 'pkg-config module': data.pkgConfig, tool: data.tools, header: data.headers };
   let libraries: Map<string, string> | undefined;
   let modules: Map<string, string> | undefined;
+  let devPackages: Set<string> | undefined;
   const closures = new Map<string, Set<string>>();
   const usable = (name: string | undefined) => (name && !TOOLCHAIN_PACKAGE.test(name) ? name : undefined);
   return {
@@ -193,14 +250,32 @@ export function debianFileIndex(data: DebianFileIndexData): DebianFileIndex {
     },
     lookupWord(word) {
       const lower = word.toLowerCase();
-      if (lower.length < 3 || NOT_A_LIBRARY_WORD.has(lower) || /^\d/.test(lower)) return undefined;
+      if (lower.length < 3 || NOT_A_LIBRARY_WORD.has(lower) || /^\d/.test(lower) || /-devel$/.test(lower)) return undefined;
       libraries ??= withLowerCaseKeys(data.libraries);
       modules ??= withLowerCaseKeys(data.pkgConfig);
       const bare = lower.replace(/^lib(?=.{3})/, '');
-      if (BOILERPLATE_LIBRARIES.has(bare) || NOT_A_LIBRARY_WORD.has(bare)) return undefined;
+      if (NOT_A_LIBRARY_WORD.has(bare) || (BOILERPLATE_LIBRARIES.has(bare) && ![...NAMED_IN_TEXT].some((name) => name.toLowerCase() === bare)))
+        return undefined;
+      // Debian's naming of library packages: the headers of library <name> are lib<name>-dev ("Boost" → libboost-dev).
+      const conventional = `lib${bare}-dev`;
+      if (this.hasDevPackage(conventional) && usable(conventional)) return conventional;
       const found = usable(libraries.get(bare) ?? modules.get(lower) ?? modules.get(bare) ?? modules.get(`lib${bare}`));
-      // A word of prose that happens to be a library name ("time" → ivtools-dev) is not taken: the package must bear the name.
-      return found && found.replace(/[^a-z0-9]/g, '').includes(bare.replace(/[^a-z0-9]/g, '')) ? found : undefined;
+      // A word of prose that happens to be a library name ("time" → ivtools-dev) is not taken: the package must bear the
+      // name (its version digits aside: "freetype2" → libfreetype-dev).
+      const stem = bare.replace(/[^a-z0-9]/g, '').replace(/(?<=[a-z]{3})\d+$/, '');
+      if (found && found.replace(/[^a-z0-9]/g, '').includes(stem)) return found;
+      // A word that is exactly a pkg-config module's name is that module, whatever its package is called ("OpenSSL" → openssl.pc).
+      return lower.length >= 4 ? usable(modules.get(lower)) : undefined;
+    },
+    hasDevPackage(name) {
+      devPackages ??= new Set([
+        ...Object.values(data.libraries),
+        ...Object.values(data.pkgConfig),
+        ...Object.values(data.headers),
+        ...Object.values(data.tools),
+        ...Object.keys(data.devDepends),
+      ]);
+      return devPackages.has(name);
     },
     linkingToMayProvide(rPackage, header) {
       const tops = data.rIncludes[rPackage];

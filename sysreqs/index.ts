@@ -47,5 +47,14 @@ export {
 } from './platforms.ts';
 export { parseResolveRequest, type ResolveRequest } from './routes/resolve.ts';
 export { readSourceArchive, type SourceArchive } from './source-archive.ts';
-export { includesOf, unshippedIncludes, type SourceInclude } from './source-includes.ts';
-export { loadDebianFileIndex, debianFileIndex, DEBIAN_FILES_DIR, type DebianFileIndex, type DebianFileIndexData } from './debian-files.ts';
+export { includesOf, reachedIncludes, unshippedIncludes, type SourceInclude } from './source-includes.ts';
+export {
+  loadDebianFileIndex,
+  debianFileIndex,
+  parseContentsIndexUse,
+  DEBIAN_FILES_DIR,
+  DEFAULT_CONTENTS_INDEX_USE,
+  type ContentsIndexUse,
+  type DebianFileIndex,
+  type DebianFileIndexData,
+} from './debian-files.ts';

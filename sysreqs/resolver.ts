@@ -6,7 +6,7 @@ import type { PackageRecord } from './description.ts';
 import { recipeFor, type Evidence, type Rule, type RuleDatabase } from './rule-database.ts';
 import type { SysreqsPlatform } from './platforms.ts';
 import { findInBuildFiles, type BuildFileNameKind } from './build-files.ts';
-import type { DebianFileIndex } from './debian-files.ts';
+import type { ContentsIndexUse, DebianFileIndex } from './debian-files.ts';
 import { splitRequirements, type RequirementItem } from './requirement-text.ts';
 
 /** Where a rule matched: the SystemRequirements text, the package's name, a LinkingTo entry, or the package's build files. */
@@ -68,8 +68,21 @@ export interface Resolution {
 export interface ResolveOptions {
   /** Install what optional items need too. */
   readonly optional?: boolean;
-  /** `false`: do not look names no rule knows up in the platform's package contents index. */
-  readonly contentsIndex?: false;
+  /**
+   * What the platform's package contents index is used for: `true` all, `false` nothing, or each part
+   * (the others off). Default: the database's `contentsIndexUse` (DEFAULT_CONTENTS_INDEX_USE unless the service sets it).
+   */
+  readonly contentsIndex?: boolean | Partial<ContentsIndexUse>;
+}
+
+const ALL_USES: ContentsIndexUse = { words: true, buildFiles: true, includes: true, closure: true };
+const NO_USE: ContentsIndexUse = { words: false, buildFiles: false, includes: false, closure: false };
+
+/** The use asked for; the database's (the service's setting) when the caller says nothing. */
+function contentsIndexUse(option: ResolveOptions['contentsIndex'], db: RuleDatabase): ContentsIndexUse {
+  if (option === undefined) return db.contentsIndexUse;
+  if (typeof option === 'boolean') return option ? ALL_USES : NO_USE;
+  return { ...NO_USE, ...option };
 }
 
 function patternThatMatches(rule: Rule, text: string): RegExp | undefined {
@@ -135,7 +148,16 @@ function contentsRule(files: DebianFileIndex, osPackage: string): Rule {
   };
 }
 
+/** The contents-index rule of a name of a kind, if the index knows it. */
+function contentsRuleOf(files: DebianFileIndex, kind: BuildFileNameKind, name: string): Rule | undefined {
+  const osPackage = files.lookup(kind, name);
+  return osPackage ? contentsRule(files, osPackage) : undefined;
+}
+
 const WORD = /[A-Za-z][A-Za-z0-9+._-]*[A-Za-z0-9+]/g;
+/** An item addressed to another system: "Fedora/CentOS: …", "MacOS Homebrew: …", "Solaris 10 needs …". */
+const OTHER_SYSTEM_LABEL =
+  /^(?:[\w ]*\b(?:fedora|centos|rhel|red ?hat|opensuse|suse|mac ?os|os ?x|homebrew|brew|solaris|windows|arch|alpine|conda)\b[\w/ ]*:|solaris\b)/i;
 const QUALIFIER = /^(?:with|including|includes|for|via|using|built with|compiled with)\b/i;
 
 /**
@@ -143,23 +165,29 @@ const QUALIFIER = /^(?:with|including|includes|for|via|using|built with|compiled
  * anything) that the package contents index knows as a library or pkg-config module ("GNU GSL" → gsl).
  */
 function itemNeedsFromContents(files: DebianFileIndex, record: PackageRecord, item: RequirementItem): Need[] {
-  // "with at least libx264 and lame drivers" qualifies the item before it (FFmpeg), it asks for nothing itself.
-  if (QUALIFIER.test(item.text)) return [];
+  // "with at least libx264 and lame drivers" qualifies the item before it (FFmpeg), it asks for nothing itself;
+  // "Fedora/CentOS: ffmpeg-devel" tells another system what to install.
+  if (QUALIFIER.test(item.text) || OTHER_SYSTEM_LABEL.test(item.text)) return [];
+  const need = (osPackage: string, reason: string): Need => ({
+    package: record.name,
+    rule: contentsRule(files, osPackage),
+    on: 'SystemRequirements' as const,
+    text: item.text,
+    reason,
+    optional: item.optional,
+  });
+  // A Debian -dev package the text spells out and the archive has ("Debian/Ubuntu: libavfilter-dev").
+  const spelled = item.alternatives.length > 1 ? [] : item.packageNames.filter((name) => /-dev$/.test(name) && files.hasDevPackage(name));
+  if (spelled.length > 0) return spelled.map((name) => need(name, `names the package ${name}, which ${files.platform} has`));
   for (const alternative of item.alternatives) {
-    const hits = (alternative.match(WORD) ?? []).flatMap((word) => {
+    // Words followed by another packaging system's marker name that system's package: "libcurl-devel (rpm)".
+    const text = alternative.replace(/\S+\s*\((?:rpm|brew|csw|homebrew|fedora|macos|conda)[^)]*\)/gi, ' ');
+    const hits = (text.match(WORD) ?? []).flatMap((word) => {
       const osPackage = files.lookupWord(word.replace(/[.-]+$/, ''));
       return osPackage ? [{ word, osPackage }] : [];
     });
-    if (hits.length > 0) {
-      return hits.map(({ word, osPackage }) => ({
-        package: record.name,
-        rule: contentsRule(files, osPackage),
-        on: 'SystemRequirements' as const,
-        text: item.text,
-        reason: `'${word}' is a library ${osPackage} ships (${files.platform} package contents)`,
-        optional: item.optional,
-      }));
-    }
+    if (hits.length > 0)
+      return hits.map(({ word, osPackage }) => need(osPackage, `'${word}' is a library ${osPackage} ships (${files.platform} package contents)`));
   }
   return [];
 }
@@ -169,12 +197,17 @@ function itemNeedsFromContents(files: DebianFileIndex, record: PackageRecord, it
  * platform's package contents index, names no rule knows (in the text or the build files) are
  * looked up there.
  */
-export function needsOf(db: RuleDatabase, record: PackageRecord, files?: DebianFileIndex): { needs: Need[]; unmatched: Unmatched[] } {
+export function needsOf(
+  db: RuleDatabase,
+  record: PackageRecord,
+  files?: DebianFileIndex,
+  use: ContentsIndexUse = db.contentsIndexUse,
+): { needs: Need[]; unmatched: Unmatched[] } {
   const found: Need[] = [];
   const unmatched: Unmatched[] = [];
   for (const item of splitRequirements(record.systemRequirements, record.name)) {
     const ruled = itemNeeds(db, record, item);
-    const needs = ruled.length > 0 || !files ? ruled : itemNeedsFromContents(files, record, item);
+    const needs = ruled.length > 0 || !files || !use.words ? ruled : itemNeedsFromContents(files, record, item);
     if (needs.length === 0) unmatched.push({ package: record.name, field: 'SystemRequirements', text: item.text, reason: 'no rule matches this text' });
     found.push(...needs);
   }
@@ -186,12 +219,7 @@ export function needsOf(db: RuleDatabase, record: PackageRecord, files?: DebianF
       found.push({ package: record.name, rule, on: 'LinkingTo', text: linked, reason: explain(rule.linkingTo[linked]), optional: false });
     }
   }
-  const fallback = files
-    ? (kind: BuildFileNameKind, name: string) => {
-        const osPackage = files.lookup(kind, name);
-        return osPackage ? contentsRule(files, osPackage) : undefined;
-      }
-    : undefined;
+  const fallback = files && use.buildFiles ? (kind: BuildFileNameKind, name: string) => contentsRuleOf(files, kind, name) : undefined;
   for (const finding of record.buildFiles ? findInBuildFiles(db.bySourceName, record.buildFiles, fallback) : []) {
     const where = finding.rule.patterns.length === 0 && finding.rule.name.includes(':') ? ` (${files?.platform} package contents)` : '';
     found.push({
@@ -199,14 +227,15 @@ export function needsOf(db: RuleDatabase, record: PackageRecord, files?: DebianF
       rule: finding.rule,
       on: 'build files',
       text: `${finding.file}:${finding.line}: ${finding.text}`,
-      reason: `names the ${finding.kind} '${finding.name}'${where}`,
-      optional: false,
+      reason: `names the ${finding.kind} '${finding.name}'${where}${finding.optional ? '; an autoconf check the script goes on without (optional)' : ''}`,
+      optional: finding.optional,
     });
   }
   for (const include of record.includes ?? []) {
     // A header a LinkingTo package may provide (BH's boost/, sf's sf.h) is not the system's to give.
     const linked = files ? record.linkingTo.some((name) => files.linkingToMayProvide(name, include.header)) : false;
-    const rule = db.bySourceName.headers.get(include.header) ?? (linked ? undefined : fallback?.('header', include.header));
+    const rule =
+      db.bySourceName.headers.get(include.header) ?? (linked || !files || !use.includes ? undefined : contentsRuleOf(files, 'header', include.header));
     if (rule)
       found.push({
         package: record.name,
@@ -292,20 +321,24 @@ export function resolve(
   const matched: MatchedRequirement[] = [];
   const optional: MatchedRequirement[] = [];
   const unmatched: Unmatched[] = [...extraUnmatched];
+  const use = contentsIndexUse(options.contentsIndex, db);
+  const index = db.fileIndexFor(platform.id);
   for (const record of records) {
-    const result = needsOf(db, record, options.contentsIndex === false ? undefined : db.fileIndexFor(platform.id));
+    const result = needsOf(db, record, index, use);
     unmatched.push(...result.unmatched);
     for (const need of result.needs) (need.optional && !options.optional ? optional : matched).push(toMatched(need, platform));
   }
-  const files = options.contentsIndex === false ? undefined : db.fileIndexFor(platform.id);
+  const files = index;
   const broughtBy = (osPackage: string, among: readonly string[]) =>
     files ? among.find((other) => other !== osPackage && files.brings(other).has(osPackage) && !files.brings(osPackage).has(other)) : undefined;
-  // An answer another answered package's dependencies already bring (libudunits2-dev brings libexpat1-dev) is not installed again.
-  // What only the contents index found (weaker evidence) never stands in for what a rule found.
+  // An answer another answered package's dependencies already bring (libudunits2-dev brings libexpat1-dev) is not listed again:
+  // always for what only the contents index found (weaker evidence, adding nothing: <jpeglib.h> → libjpeg62-turbo-dev beside
+  // the rule's libjpeg-dev), for what a rule found only with the closure on. A contents find never stands in for a rule find.
   const fromContents = (entry: MatchedRequirement) => entry.rule.startsWith(`${platform.id}:`);
   const answered = (byContents: boolean) =>
     unique(matched.filter((entry) => !entry.covered_by && (byContents || !fromContents(entry))).flatMap((entry) => entry.packages));
   for (const [index, entry] of matched.entries()) {
+    if (!use.closure && !fromContents(entry)) continue;
     const among = answered(fromContents(entry));
     const by = entry.packages.length > 0 && !entry.covered_by ? entry.packages.map((osPackage) => broughtBy(osPackage, among)) : [];
     if (by.length > 0 && by.every(Boolean)) matched[index] = { ...entry, covered_by: `${platform.id}:${by[0]}` };

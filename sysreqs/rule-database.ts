@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { loadDebianFileIndex, type DebianFileIndex } from './debian-files.ts';
+import { DEFAULT_CONTENTS_INDEX_USE, loadDebianFileIndex, type ContentsIndexUse, type DebianFileIndex } from './debian-files.ts';
 import { invalidRuleFile } from './errors.ts';
 import type { SysreqsPlatform } from './platforms.ts';
 
@@ -70,12 +70,16 @@ export interface RuleDatabase {
   readonly bySourceName: SourceNameIndex;
   /** The package contents index of a platform (`debian-12`) for names no rule knows; undefined when there is none. */
   readonly fileIndexFor: (platform: string) => DebianFileIndex | undefined;
+  /** What the resolver uses the contents index for when a caller does not say. */
+  readonly contentsIndexUse: ContentsIndexUse;
 }
 
 /** Options of `buildRuleDatabase`. */
 export interface RuleDatabaseOptions {
   /** Package contents indexes by platform id; `false` for none. Default: the generated ones (sysreqs/debian-files/). */
   readonly fileIndexes?: false | ((platform: string) => DebianFileIndex | undefined);
+  /** What the resolver uses them for by default (DEFAULT_CONTENTS_INDEX_USE). */
+  readonly contentsIndexUse?: ContentsIndexUse;
 }
 
 /** Loads each platform's generated contents index once, on first use. */
@@ -180,6 +184,7 @@ export function buildRuleDatabase(documents: ReadonlyArray<{ file: string; docum
     byLinkingTo: indexBy(rules, 'linkingTo'),
     bySourceName: sourceNameIndex(rules),
     fileIndexFor,
+    contentsIndexUse: options.contentsIndexUse ?? DEFAULT_CONTENTS_INDEX_USE,
   });
 }
 

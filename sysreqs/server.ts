@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.ts';
 import { DEFAULT_RULES_DIR } from './config.ts';
+import type { ContentsIndexUse } from './debian-files.ts';
 import { createMetrics } from './metrics.ts';
 import { loadRepositoryIndex } from './repository-index.ts';
 import { loadRuleDatabase } from './rule-database.ts';
@@ -20,6 +21,8 @@ export interface SysreqsServerOptions {
   readonly repository?: string;
   /** Logger (default: pino at info). */
   readonly logger?: Logger;
+  /** What the contents index is used for (default DEFAULT_CONTENTS_INDEX_USE). */
+  readonly contentsIndex?: ContentsIndexUse;
   /** Collect process metrics (default true). */
   readonly defaultMetrics?: boolean;
 }
@@ -37,7 +40,7 @@ export interface SysreqsServer {
 /** Starts the service; rejects when the rules or the repository index cannot be read. */
 export async function startSysreqsServer(options: SysreqsServerOptions): Promise<SysreqsServer> {
   const logger = options.logger ?? pino({ name: 'sysreqs' });
-  const rules = loadRuleDatabase(options.rulesDir ?? DEFAULT_RULES_DIR);
+  const rules = loadRuleDatabase(options.rulesDir ?? DEFAULT_RULES_DIR, options.contentsIndex ? { contentsIndexUse: options.contentsIndex } : {});
   const index = options.repository ? await loadRepositoryIndex(options.repository) : undefined;
   const app = createApp({ rules, index, logger, metrics: createMetrics(options.defaultMetrics ?? true) });
   const server = await new Promise<Server>((resolveListen, rejectListen) => {

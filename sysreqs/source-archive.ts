@@ -8,14 +8,14 @@
 import { readEntry, skipEntry, walkSourceTarball } from '../r-metadata/index.ts';
 import { BUILD_FILE_PATHS, type BuildFiles } from './build-files.ts';
 import { malformedSource } from './errors.ts';
-import { SOURCE_CODE_FILE, includesOf, unshippedIncludes, type SourceInclude } from './source-includes.ts';
+import { SOURCE_CODE_FILE, includesOf, reachedIncludes, unshippedIncludes, type SourceInclude } from './source-includes.ts';
 
 /** What `readSourceArchive` keeps. */
 export interface SourceArchive {
   /** The raw bytes of `<folder>/DESCRIPTION`. */
   readonly description: Uint8Array;
   readonly buildFiles: BuildFiles;
-  /** `#include <…>` of the package's C/C++ code (src/, inst/include/) that the package does not ship. */
+  /** `#include <…>` of the package's compiled C/C++ code (src/ and the headers it reaches) that the package does not ship. */
   readonly includes: readonly SourceInclude[];
 }
 
@@ -74,7 +74,7 @@ export async function readSourceArchive(bytes: Uint8Array, limits: SourceArchive
       folder = kept.folder;
       readEntry(body, (content) => {
         // Code files are read for their includes and dropped; DESCRIPTION and build files are kept.
-        if (SOURCE_CODE_FILE.test(kept.path)) includes.push(...includesOf(kept.path, Buffer.from(content).toString('utf8')));
+        if (SOURCE_CODE_FILE.test(kept.path)) includes.push(...includesOf(kept.path, Buffer.from(content).toString('utf8'), { quoted: true }));
         else files.set(kept.path, content);
         next();
       });
@@ -86,5 +86,5 @@ export async function readSourceArchive(bytes: Uint8Array, limits: SourceArchive
   if (!description) throw malformedSource("it has no '<package>/DESCRIPTION' file");
   const decoder = new TextDecoder('utf-8');
   const buildFiles = Object.fromEntries([...files].filter(([path]) => path !== 'DESCRIPTION').map(([path, content]) => [path, decoder.decode(content)]));
-  return { description, buildFiles, includes: unshippedIncludes(includes, paths) };
+  return { description, buildFiles, includes: unshippedIncludes(reachedIncludes(includes), paths) };
 }

@@ -13,6 +13,8 @@ export interface SourceInclude {
   readonly file: string;
   /** 1-based line. */
   readonly line: number;
+  /** `#include "…"`: the package's own header (followed to know which code is compiled, never the system's). */
+  readonly quoted?: boolean;
 }
 
 /**
@@ -23,18 +25,24 @@ export const SOURCE_CODE_FILE =
   /^(?:src|inst\/include)\/(?!(?:.*\/)?(?:examples?|tests?|docs?|demos?|benchmarks?)\/)(?!(?:.*\/)?(?:[^/]*(?:win(?:32|64|dows|9x)?|macos|darwin|osx|solaris|mingw)[^/]*\/|[^/]*(?:win(?:32|64|dows|9x)?|macos|darwin|osx|solaris|mingw)[^/]*\.[a-z]+$)).*\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx)$/i;
 
 const INCLUDE = /^\s*#\s*include\s*<([A-Za-z0-9_+./-]+\.h(?:pp|xx|h)?)>/;
+const QUOTED_INCLUDE = /^\s*#\s*include\s*"([A-Za-z0-9_+./-]+)"/;
 const CONDITIONAL = /^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b(.*)$/;
+
+/** The text with C block comments (`/* … *\/`) blanked, line breaks kept: an `#include` in a comment is not code. */
+function withoutBlockComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?(?:\*\/|$)/g, (comment) => comment.replace(/[^\n]/g, ' '));
+}
 
 /**
  * The unconditional `<…>` includes of one file, each header once. Code under `#if`/`#ifdef` is an
- * optional feature or another system's (`#ifdef _WIN32`, `#if HAVE_LIBDEFLATE`) and is not read; an
- * include guard (`#ifndef X_H` followed by `#define X_H`) is not a condition.
+ * optional feature or another system's (`#ifdef _WIN32`, `#if HAVE_LIBDEFLATE`) and is not read, nor is
+ * code in a block comment; an include guard (`#ifndef X_H` followed by `#define X_H`) is not a condition.
  */
-export function includesOf(file: string, text: string): SourceInclude[] {
+export function includesOf(file: string, text: string, options: { readonly quoted?: boolean } = {}): SourceInclude[] {
   const found = new Map<string, SourceInclude>();
   // One entry per open conditional: whether it is an include guard.
   const guards: boolean[] = [];
-  const lines = text.split(/\r?\n/);
+  const lines = withoutBlockComments(text).split(/\r?\n/);
   lines.forEach((line, index) => {
     const conditional = CONDITIONAL.exec(line);
     if (conditional) {
@@ -49,6 +57,8 @@ export function includesOf(file: string, text: string): SourceInclude[] {
     if (guards.some((guard) => !guard)) return;
     const include = INCLUDE.exec(line);
     if (include && !found.has(include[1])) found.set(include[1], { header: include[1], file, line: index + 1 });
+    const quoted = options.quoted ? QUOTED_INCLUDE.exec(line) : null;
+    if (quoted && !found.has(`"${quoted[1]}`)) found.set(`"${quoted[1]}`, { header: quoted[1], file, line: index + 1, quoted: true });
   });
   return [...found.values()];
 }
@@ -62,8 +72,52 @@ export function unshippedIncludes(includes: readonly SourceInclude[], paths: Rea
   }
   const seen = new Set<string>();
   return includes.filter((include) => {
-    if (seen.has(include.header) || suffixes.has(include.header)) return false;
+    if (include.quoted || seen.has(include.header) || suffixes.has(include.header)) return false;
     seen.add(include.header);
     return true;
   });
+}
+
+/** Code R compiles: C/C++ sources under src/ (headers are compiled only where they are included). */
+const COMPILED = /^src\/.*\.(?:c|cc|cpp|cxx)$/i;
+
+/**
+ * Of the includes of every code file (quoted ones too), those of the files a build compiles: the
+ * sources under src/ and the headers they reach through `#include "…"` or `#include <…>` of a file
+ * the package ships (matched by path suffix, as `-I` flags find them). A header nothing compiled
+ * includes — a vendored library's optional interface, an unused copy — asks nothing of the system.
+ */
+export function reachedIncludes(includes: readonly SourceInclude[]): SourceInclude[] {
+  const byFile = new Map<string, SourceInclude[]>();
+  for (const include of includes) byFile.set(include.file, [...(byFile.get(include.file) ?? []), include]);
+  const files = [...byFile.keys()];
+  const resolveTo = (include: SourceInclude): string[] => {
+    if (include.quoted) {
+      const beside = normalise(`${include.file.slice(0, include.file.lastIndexOf('/') + 1)}${include.header}`);
+      if (byFile.has(beside)) return [beside];
+    }
+    return files.filter((file) => file === include.header || file.endsWith(`/${include.header}`));
+  };
+  const reached = new Set(files.filter((file) => COMPILED.test(file)));
+  const queue = [...reached];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    for (const include of byFile.get(file) ?? []) {
+      for (const next of resolveTo(include)) {
+        if (reached.has(next)) continue;
+        reached.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return includes.filter((include) => reached.has(include.file));
+}
+
+/** `src/a/../b.h` → `src/b.h`. */
+function normalise(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '..') parts.pop();
+    else if (part !== '.' && part !== '') parts.push(part);
+  }
+  return parts.join('/');
 }

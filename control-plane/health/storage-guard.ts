@@ -12,7 +12,7 @@
  */
 import { statfs } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { BUILDS_STREAM, OBJECTS_BUCKET, storeUsage, type FarmConnection, type StoreUsage } from '../../protocol/index.ts';
+import { ARTIFACTS_BUCKET, BUILDS_STREAM, UPLOADS_BUCKET, storeUsage, type FarmConnection, type StoreUsage } from '../../protocol/index.ts';
 import { storageProblem, type StorageLook, type UnseenWork } from './storage-problem.ts';
 
 export interface StorageGuardOptions {
@@ -108,9 +108,8 @@ export class StorageGuard {
         streams,
         // Builds queued or running (the work queue keeps a message until its build is done).
         unfinishedBuilds: streams.find((info) => info.name === BUILDS_STREAM)?.messages ?? 0,
-        // Uploads and artifacts share one object store.
-        uploadStream: `OBJ_${OBJECTS_BUCKET}`,
-        artifactStream: `OBJ_${OBJECTS_BUCKET}`,
+        uploadStream: `OBJ_${UPLOADS_BUCKET}`,
+        artifactStream: `OBJ_${ARTIFACTS_BUCKET}`,
       },
       counted,
     };

@@ -12,7 +12,7 @@ import {
   keys,
   newBuildRecord,
   objectNames,
-  OBJECTS_BUCKET,
+  UPLOADS_BUCKET,
   writeNewObject,
   publishOutput,
   readRecord,
@@ -89,7 +89,7 @@ export class JobService {
     // The upload and the build records are independent; the job record makes the job visible,
     // so it waits for both.
     // A fresh job id names no object yet: written without nats.js's look for an old one (object-access.ts).
-    const upload = retryTransient(() => writeNewObject(this.farm, OBJECTS_BUCKET, objectNames.upload(id), submission.data));
+    const upload = retryTransient(() => writeNewObject(this.farm, UPLOADS_BUCKET, objectNames.upload(id), submission.data));
     const builds = submission.platforms.map((platform) => newBuildRecord(id, platform, now));
     await Promise.all([upload, ...builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build))]);
     const job: JobRecord = {
@@ -222,7 +222,7 @@ export class JobService {
         }
       } else if (!job && age >= abandonedAfterMs) {
         // Never answered 2xx, never visible: it stays absent, and its pieces go.
-        await this.farm.objects.delete(objectNames.upload(marker.value.jobId)).catch(() => undefined);
+        await this.farm.uploads.delete(objectNames.upload(marker.value.jobId)).catch(() => undefined);
         for (const platform of marker.value.platforms) await this.farm.jobs.purge(keys.build(marker.value.jobId, platform));
       } else {
         continue;

@@ -50,7 +50,7 @@ export class FarmRepository {
     const { objects, kv } = await openRepositoryBuckets(this.farm, this.options.replicas);
     const storage = new ObjectStoreStorage(objects, kv);
     const indexer = new PackageIndexer(storage, this.options.mirrorDir, this.options.rscript);
-    const stores = { jobs: this.farm.jobs, artifacts: this.farm.objects, repository: kv };
+    const stores = { jobs: this.farm.jobs, artifacts: this.farm.artifacts, repository: kv };
     const publisher = new BuildPublisher(stores, storage, indexer, new RepositoryLock(kv), this.options.publishStatuses);
     return { reader: new RepositoryReader(storage), publisher, watcher: new PublicationWatcher(this.farm.jobs, kv, publisher, this.log) };
   }

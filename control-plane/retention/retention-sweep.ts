@@ -2,9 +2,10 @@
  * One retention sweep over the farm's JetStream stores (nats-server 2.9 has no per-message TTL):
  * - console output: the output stream's `max_age`, which JetStream enforces itself; the sweep
  *   only keeps it equal to the setting;
- * - uploads and artifacts: object-store entries of finished jobs, deleted once the job has been
- *   finished longer than their setting (an upload with no job record and no submission marker —
- *   what a failed submission leaves — once it is older than the uploads setting);
+ * - uploads and artifacts (each in its own object store): entries of finished jobs, deleted once
+ *   the job has been finished longer than their setting (an upload with no job record and no
+ *   submission marker — what a failed submission leaves — once it is older than the uploads
+ *   setting);
  * - chunks that no object's metadata names (what a put the store refused part-way left, or a
  *   replaced object's, when its writer could not purge them), once an hour old;
  * - records: a finished job's job and build records are purged after theirs, and with them
@@ -12,13 +13,15 @@
  * A job with any build not in a terminal state keeps everything, however old: accepted work is
  * never swept. The repository's store is not touched.
  */
+import type { ObjectStore } from '@nats-io/obj';
 import {
+  ARTIFACTS_BUCKET,
   decode,
   isTerminal,
   keys,
-  OBJECTS_BUCKET,
   purgeOrphanChunks,
   setOutputMaxAge,
+  UPLOADS_BUCKET,
   type BuildRecord,
   type FarmConnection,
   type JobRecord,
@@ -60,6 +63,14 @@ export function objectOwner(name: string): { readonly jobId: string; readonly ki
   return artifact ? { jobId: artifact[1], kind: 'artifact' } : null;
 }
 
+/** An object of a job, in the store (uploads or artifacts) that holds it. */
+interface StoredObject {
+  readonly store: ObjectStore;
+  readonly name: string;
+  readonly kind: 'upload' | 'artifact';
+  readonly mtime: number;
+}
+
 async function record<T>(farm: Pick<FarmConnection, 'jobs'>, key: string): Promise<T | null> {
   const entry = await farm.jobs.get(key);
   return entry && entry.operation === 'PUT' && entry.value.length > 0 ? decode<T>(entry.value) : null;
@@ -67,27 +78,28 @@ async function record<T>(farm: Pick<FarmConnection, 'jobs'>, key: string): Promi
 
 /** Runs one sweep at `now`. */
 export async function sweepRetention(
-  farm: Pick<FarmConnection, 'jobs' | 'objects' | 'jsm'>,
+  farm: Pick<FarmConnection, 'jobs' | 'uploads' | 'artifacts' | 'jsm'>,
   settings: RetentionSettings,
   now = Date.now(),
 ): Promise<SweepReport> {
   const outputAgeChanged = await setOutputMaxAge(farm, settings.outputMs);
-  const objects = (await farm.objects.list()).filter((info) => !info.deleted);
-  const byJob = new Map<string, { name: string; kind: 'upload' | 'artifact'; mtime: number }[]>();
-  for (const info of objects) {
-    const owner = objectOwner(info.name);
-    if (!owner) continue;
-    const list = byJob.get(owner.jobId) ?? [];
-    list.push({ name: info.name, kind: owner.kind, mtime: Date.parse(info.mtime) });
-    byJob.set(owner.jobId, list);
+  const byJob = new Map<string, StoredObject[]>();
+  for (const store of [farm.uploads, farm.artifacts]) {
+    for (const info of await store.list()) {
+      const owner = info.deleted ? null : objectOwner(info.name);
+      if (!owner) continue;
+      const list = byJob.get(owner.jobId) ?? [];
+      list.push({ store, name: info.name, kind: owner.kind, mtime: Date.parse(info.mtime) });
+      byJob.set(owner.jobId, list);
+    }
   }
   const jobIds: string[] = [];
   for await (const key of await farm.jobs.keys(keys.job('*'))) jobIds.push(key.slice(keys.job('').length));
   let uploads = 0;
   let artifacts = 0;
   let jobs = 0;
-  const remove = async (entry: { name: string; kind: 'upload' | 'artifact' }) => {
-    await farm.objects.delete(entry.name);
+  const remove = async (entry: StoredObject) => {
+    await entry.store.delete(entry.name);
     if (entry.kind === 'upload') uploads++;
     else artifacts++;
   };
@@ -114,6 +126,9 @@ export async function sweepRetention(
     if (await record(farm, keys.submission(jobId))) continue;
     for (const entry of owned) if (now - entry.mtime > settings.uploadsMs) await remove(entry);
   }
-  const orphanChunks = await purgeOrphanChunks(farm, farm.objects, OBJECTS_BUCKET, ORPHAN_CHUNK_AGE_MS, now);
+  // Agents write artifacts without purging; the uploads store is swept too, for what a refused put left.
+  const orphanChunks =
+    (await purgeOrphanChunks(farm, farm.artifacts, ARTIFACTS_BUCKET, ORPHAN_CHUNK_AGE_MS, now)) +
+    (await purgeOrphanChunks(farm, farm.uploads, UPLOADS_BUCKET, ORPHAN_CHUNK_AGE_MS, now));
   return { uploads, artifacts, jobs, orphanChunks, outputAgeChanged };
 }

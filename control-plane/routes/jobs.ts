@@ -151,7 +151,7 @@ export function jobRoutes(deps: AppDeps): Router {
         ctx.params.name,
         build.artifacts.map((candidate) => candidate.name),
       );
-    const object = await deps.farm.objects.get(objectNames.artifact(build.jobId, build.platform, artifact.name));
+    const object = await deps.farm.artifacts.get(objectNames.artifact(build.jobId, build.platform, artifact.name));
     if (!object) throw errors.artifactNotFound(ctx.params.name, []);
     ctx.type = artifact.contentType;
     ctx.length = artifact.size;

@@ -190,7 +190,7 @@ export class Agent {
       output.write(`>>> rfarm: ${job.package} ${job.version} on ${build.platform} (worker ${this.worker.id}, ${this.worker.rVersion})\n`);
       const check = this.executor.checkSettings(job);
       output.write(describeCheckEnvironment(check, this.network));
-      const upload = await this.farm.objects.getBlob(objectNames.upload(job.id));
+      const upload = await this.farm.uploads.getBlob(objectNames.upload(job.id));
       if (!upload) throw new Error(`the upload of job ${job.id} is missing from the object store`);
       await updateRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform), (current) =>
         current.status === 'RUNNING'

@@ -127,7 +127,7 @@ export class BuildExecutor {
   ): Promise<PreinstalledPackage[] | BuildOutcome> {
     const [source, upload] = await Promise.all([
       readRecord<JobRecord>(this.deps.farm.jobs, keys.job(against.jobId)),
-      this.deps.farm.objects.getBlob(objectNames.upload(against.jobId)),
+      this.deps.farm.uploads.getBlob(objectNames.upload(against.jobId)),
     ]);
     if (!source || !upload)
       return {

@@ -99,7 +99,7 @@ async function uploadArtifacts(ctx: AttemptContext, files: ArtifactFile[]): Prom
   const notKept: string[] = [];
   for (const file of [...files].sort((a, b) => a.data.length - b.data.length)) {
     try {
-      await retryTransient(() => ctx.farm.objects.putBlob({ name: objectNames.artifact(ctx.job.id, ctx.platform, file.name) }, file.data));
+      await retryTransient(() => ctx.farm.artifacts.putBlob({ name: objectNames.artifact(ctx.job.id, ctx.platform, file.name) }, file.data));
       kept.add(file);
     } catch (error) {
       if (!isStoreFull(error)) throw error;

@@ -164,6 +164,20 @@ export function renderControlPlaneUserData(host: ControlPlaneHost): string {
 /** Grafana's copy of the TLS material (it runs as user grafana, Prometheus as prometheus). */
 const GRAFANA_TLS = { cert: '/etc/grafana/tls/server.pem', key: '/etc/grafana/tls/server-key.pem' } as const;
 
+/** Grafana's port: HTTPS, where https://grafana.<domain> points (privileged: GRAFANA_PORT_DROP_IN). */
+const GRAFANA_PORT = 443;
+
+/**
+ * A drop-in for Grafana's packaged unit, which runs it as user grafana with an empty capability
+ * bounding set: a port below 1024 needs CAP_NET_BIND_SERVICE, given as its one ambient
+ * capability, outside a private user namespace (where it would not count for the host's ports).
+ * The override Grafana's docs give for a port below 1024 ("Start the Grafana server").
+ */
+const GRAFANA_PORT_DROP_IN: CloudFile = {
+  path: '/etc/systemd/system/grafana-server.service.d/bind-privileged-port.conf',
+  content: ['[Service]', 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE', 'AmbientCapabilities=CAP_NET_BIND_SERVICE', 'PrivateUsers=false', ''].join('\n'),
+};
+
 /** DNS names the monitoring host answers to. */
 export interface MonitoringNames {
   /** Grafana, for admins. */
@@ -206,7 +220,7 @@ export function renderMonitoringUserData(
         content: [
           '[server]',
           'protocol = https',
-          'http_port = 443',
+          `http_port = ${GRAFANA_PORT}`,
           `domain = ${names.grafana}`,
           `cert_file = ${GRAFANA_TLS.cert}`,
           `cert_key = ${GRAFANA_TLS.key}`,
@@ -216,6 +230,7 @@ export function renderMonitoringUserData(
           '',
         ].join('\n'),
       },
+      GRAFANA_PORT_DROP_IN,
     ],
     commands: [
       ...mountVolumeCommands(volumeName, '/data'),
@@ -229,6 +244,8 @@ export function renderMonitoringUserData(
       // Grafana gets its own copy: the key stays in group prometheus, which Prometheus reads it as.
       `install -D -o root -g grafana -m 0644 /etc/rfarm/tls/server.pem ${GRAFANA_TLS.cert}`,
       `install -D -o root -g grafana -m 0640 /etc/rfarm/tls/server-key.pem ${GRAFANA_TLS.key}`,
+      // The package's unit with the drop-in above (written before any command runs).
+      'systemctl daemon-reload',
       'systemctl enable --now grafana-server',
     ],
   });

@@ -40,7 +40,7 @@ test.after(() => {
   s3.server.close();
 });
 
-test('a finished job’s records, output, artifact and the published repository round-trip through S3 into a fresh nats-server', async () => {
+test('a finished job’s records, output, upload, artifact and the published repository round-trip through S3 into a fresh nats-server', async () => {
   const first = mkdtempSync(join(tmpdir(), 'rfarm-backup-a-'));
   const [nats] = await startNats(first);
   // A failed assertion must not leave the server running (the test would never end).
@@ -54,7 +54,8 @@ test('a finished job’s records, output, artifact and the published repository 
     await farm.jobs.put(keys.job('job-1'), encode({ id: 'job-1', package: 'pkg', platforms: [LINUX] }));
     await farm.jobs.put(keys.build('job-1', LINUX), encode(finished));
     await farm.js.publish(subjects.output('job-1', LINUX), encode('* checking package ... OK'));
-    await farm.objects.putBlob({ name: objectNames.artifact('job-1', LINUX, 'pkg_1.0.tgz') }, artifact);
+    await farm.uploads.putBlob({ name: objectNames.upload('job-1') }, Buffer.from('the source'));
+    await farm.artifacts.putBlob({ name: objectNames.artifact('job-1', LINUX, 'pkg_1.0.tgz') }, artifact);
     const repository = await new Objm(farm.js).create(REPOSITORY_BUCKET);
     await repository.putBlob({ name: 'src/contrib/PACKAGES' }, Buffer.from('Package: pkg\n'));
     await farm.workers.put(keys.worker('w1'), encode({ id: 'w1' }));
@@ -84,8 +85,10 @@ test('a finished job’s records, output, artifact and the published repository 
     const output = await restored.jsm.streams.getMessage(OUTPUT_STREAM, { last_by_subj: subjects.output('job-1', LINUX) });
     assert.ok(output, 'the output message is restored');
     assert.is(decode<string>(output.data), '* checking package ... OK');
-    const bytes = await restored.objects.getBlob(objectNames.artifact('job-1', LINUX, 'pkg_1.0.tgz'));
+    const bytes = await restored.artifacts.getBlob(objectNames.artifact('job-1', LINUX, 'pkg_1.0.tgz'));
     assert.ok(bytes && Buffer.from(bytes).equals(artifact), 'the artifact differs');
+    const source = await restored.uploads.getBlob(objectNames.upload('job-1'));
+    assert.is(source && Buffer.from(source).toString(), 'the source', 'the upload (its own store) is restored');
     const packages = await (await new Objm(restored.js).open(REPOSITORY_BUCKET)).getBlob('src/contrib/PACKAGES');
     assert.is(Buffer.from(packages!).toString(), 'Package: pkg\n');
     await restored.close();

@@ -12,6 +12,7 @@ import { declareOffline, type OfflineRun } from '../../infra/preview/declare-off
 import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
 import { decodeGuestEnvironment } from '../../infra/user-data/guestinfo.ts';
 import { platformsStartedBy } from '../../infra/user-data/agent-environment.ts';
+import { parseCloudConfig } from '../../scripts/rehearsal/rendered-stack.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -172,6 +173,29 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
         .map((platform) => platform.id)
         .sort(),
     );
+  });
+
+  test('Grafana, which its package runs as the unprivileged user grafana, may bind the port its config names', () => {
+    const monitoring = ofType(run, 'digitalocean:index/droplet:Droplet').find((droplet) => (droplet.inputs.tags as string[]).includes('role:monitoring'))!;
+    const boot = parseCloudConfig(monitoring.inputs.userData);
+    const ini = boot.files.find((file) => file.path === '/etc/grafana/grafana.ini')!.content;
+    // Grafana's default is 3000.
+    const port = Number(/^http_port\s*=\s*(\d+)/m.exec(ini)?.[1] ?? 3000);
+    const dropIns = boot.files.filter((file) => file.path.startsWith('/etc/systemd/system/grafana-server.service.d/') && file.path.endsWith('.conf'));
+    // What Grafana's docs give for a port below 1024: the capability in the bounding and ambient
+    // sets, outside a private user namespace (where it would not count for the host's ports).
+    const grants = dropIns.some(
+      (file) =>
+        /^\[Service\]$/m.test(file.content) &&
+        /^CapabilityBoundingSet=.*\bCAP_NET_BIND_SERVICE\b/m.test(file.content) &&
+        /^AmbientCapabilities=.*\bCAP_NET_BIND_SERVICE\b/m.test(file.content) &&
+        /^PrivateUsers=(false|no)$/m.test(file.content),
+    );
+    assert.ok(port >= 1024 || grants, `Grafana is to listen on ${port} as user grafana, and no drop-in of grafana-server.service grants CAP_NET_BIND_SERVICE`);
+    const reload = boot.commands.indexOf('systemctl daemon-reload');
+    const start = boot.commands.findIndex((command) => /systemctl (enable --now|start|restart) grafana-server/.test(command));
+    assert.ok(start >= 0, 'Grafana is never started');
+    assert.ok(reload >= 0 && reload < start, 'systemd reads the drop-in before Grafana starts');
   });
 
   test('the one Spaces bucket is private: nothing is published from it', () => {

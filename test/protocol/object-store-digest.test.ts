@@ -47,26 +47,26 @@ async function hashersDuring(operation: () => Promise<unknown>): Promise<number>
 test('connecting selects the native backend, and puts and gets hash through node:crypto', async () => {
   assert.is(getSha256Backend(), 'native');
   const data = randomBytes(300_000);
-  assert.is(await hashersDuring(() => farm.objects.putBlob({ name: 'native-put' }, data)), 1, 'one node:crypto hasher per put');
-  assert.ok((await hashersDuring(() => farm.objects.getBlob('native-put'))) >= 1, 'the get checks the digest with node:crypto');
+  assert.is(await hashersDuring(() => farm.artifacts.putBlob({ name: 'native-put' }, data)), 1, 'one node:crypto hasher per put');
+  assert.ok((await hashersDuring(() => farm.artifacts.getBlob('native-put'))) >= 1, 'the get checks the digest with node:crypto');
 });
 
 test('the count tells the backends apart: the pure-JS backend makes no node:crypto hasher', async () => {
   setSha256Backend('js');
   try {
-    assert.is(await hashersDuring(() => farm.objects.putBlob({ name: 'js-put' }, randomBytes(1000))), 0);
+    assert.is(await hashersDuring(() => farm.artifacts.putBlob({ name: 'js-put' }, randomBytes(1000))), 0);
   } finally {
     setSha256Backend('native');
   }
-  assert.is(await hashersDuring(() => farm.objects.putBlob({ name: 'native-again' }, randomBytes(1000))), 1);
+  assert.is(await hashersDuring(() => farm.artifacts.putBlob({ name: 'native-again' }, randomBytes(1000))), 1);
 });
 
 test('a stored object carries the SHA-256 an independent hash computes, and reads back intact', async () => {
   const data = randomBytes(700_000);
-  const info = await farm.objects.putBlob({ name: 'digest-check' }, data);
+  const info = await farm.artifacts.putBlob({ name: 'digest-check' }, data);
   const expected = originalCreateHash('sha256').update(data).digest('base64url');
   assert.is(info.digest.replace(/^SHA-256=/, '').replace(/=+$/, ''), expected);
-  const back = await farm.objects.getBlob('digest-check');
+  const back = await farm.artifacts.getBlob('digest-check');
   assert.ok(back && Buffer.from(back).equals(data));
 });
 

@@ -15,21 +15,23 @@ import * as assert from 'uvu/assert';
 import {
   agentConsumer,
   agentPermissions,
+  ARTIFACTS_BUCKET,
   BUILDS_STREAM,
   connectFarm,
   encode,
   JOBS_BUCKET,
   keys,
-  OBJECTS_BUCKET,
   objectNames,
   openControlPlaneKv,
   openControlPlaneObjects,
   REPOSITORY_BUCKET,
   subjects,
+  UPLOADS_BUCKET,
   type FarmConnection,
 } from '../../protocol/index.ts';
 import { refused } from '../support/nats-refusal.ts';
 import { readFileSync } from 'node:fs';
+import { objectMetaSubject } from '../../protocol/object-access.ts';
 import { issueAgentCreds, newNatsKeys } from '../../scripts/nats-auth.ts';
 import { prepareLocalNatsAuth } from '../../scripts/local-nats-auth.ts';
 import { startNats } from '../../scripts/nats-server.ts';
@@ -54,7 +56,7 @@ for (const platform of [MINE, OTHER]) {
   });
 }
 async function submitJob(id: string): Promise<void> {
-  await controlPlane.objects.putBlob({ name: objectNames.upload(id) }, upload);
+  await controlPlane.uploads.putBlob({ name: objectNames.upload(id) }, upload);
   await controlPlane.jobs.put(keys.job(id), encode({ id }));
   for (const platform of [MINE, OTHER]) {
     await controlPlane.jobs.put(keys.build(id, platform), encode({ jobId: id, platform, status: 'QUEUED' }));
@@ -123,11 +125,11 @@ test('an agent takes, extends and acks its own platform’s build, reads its rec
   await agent.jobs.update(keys.build('job-mine', MINE), encode({ status: 'RUNNING' }), build!.revision);
   await agent.jobs.put(keys.platformStats(MINE), encode({ durationsSeconds: [1] }));
   const started = Date.now();
-  const read = await agent.objects.getBlob(objectNames.upload('job-mine'));
+  const read = await agent.uploads.getBlob(objectNames.upload('job-mine'));
   assert.equal(read && Buffer.from(read).equals(Buffer.from(upload)), true, 'the upload read back differs');
   assert.ok(Date.now() - started < 10_000, `reading 3 MB took ${Date.now() - started} ms`);
-  await agent.objects.putBlob({ name: objectNames.artifact('job-mine', MINE, '00check.log') }, upload);
-  assert.is((await controlPlane.objects.getBlob(objectNames.artifact('job-mine', MINE, '00check.log')))?.length, upload.length);
+  await agent.artifacts.putBlob({ name: objectNames.artifact('job-mine', MINE, '00check.log') }, upload);
+  assert.is((await controlPlane.artifacts.getBlob(objectNames.artifact('job-mine', MINE, '00check.log')))?.length, upload.length);
   await agent.js.publish(subjects.output('job-mine', MINE), encode('hello'));
   await agent.workers.put(keys.worker('w-1'), encode({ id: 'w-1' }));
   await agent.workers.delete(keys.worker('w-1'));
@@ -194,20 +196,51 @@ test('an agent cannot list jobs or objects, nor read them by sequence: it learns
   );
   await refused(() => agent.jsm.streams.info(`KV_${JOBS_BUCKET}`, { subjects_filter: '>' }));
   await refused(() => agent.jsm.streams.getMessage(`KV_${JOBS_BUCKET}`, { seq: 1 }));
-  await refused(() => agent.objects.list());
-  await refused(() => agent.jsm.streams.getMessage(`OBJ_${OBJECTS_BUCKET}`, { seq: 1 }));
-  await refused(() => agent.jsm.streams.info(`OBJ_${OBJECTS_BUCKET}`, { subjects_filter: '>' }));
-  await refused(() => agent.nc.request(`$JS.API.DIRECT.GET.OBJ_${OBJECTS_BUCKET}`, encode({ seq: 1 })));
-  await refused(() =>
-    agent.jsm.consumers.add(`OBJ_${OBJECTS_BUCKET}`, { name: 'lister', filter_subject: `$O.${OBJECTS_BUCKET}.M.>`, ack_policy: AckPolicy.None }),
-  );
+  for (const bucket of [UPLOADS_BUCKET, ARTIFACTS_BUCKET]) {
+    await refused(() => agent.jsm.streams.getMessage(`OBJ_${bucket}`, { seq: 1 }));
+    await refused(() => agent.jsm.streams.info(`OBJ_${bucket}`, { subjects_filter: '>' }));
+    await refused(() => agent.nc.request(`$JS.API.DIRECT.GET.OBJ_${bucket}`, encode({ seq: 1 })));
+    await refused(() => agent.jsm.consumers.add(`OBJ_${bucket}`, { name: 'lister', filter_subject: `$O.${bucket}.M.>`, ack_policy: AckPolicy.None }));
+  }
+  await refused(() => agent.uploads.list());
+  await refused(() => agent.artifacts.list());
   await refused(() => agent.jsm.streams.list().next());
 });
 
-test('what permissions cannot refuse (AGENT_LIMITS_NOT_ENFORCED): an agent that knows a job id reads that job’s upload', async () => {
+test('what permissions cannot refuse (AGENT_LIMITS_NOT_ENFORCED): an agent that knows a job id reads that job’s upload and overwrites its artifacts', async () => {
   await submitJob('job-other');
-  const read = await agent.objects.getBlob(objectNames.upload('job-other'));
+  const read = await agent.uploads.getBlob(objectNames.upload('job-other'));
   assert.is(read?.length, upload.length);
+  await agent.artifacts.putBlob({ name: objectNames.artifact('job-other', MINE, '00check.log') }, encode('rewritten'));
+});
+
+test('an agent cannot write or delete an upload, its own job’s or another’s: the uploads store is read-only to it', async () => {
+  await submitJob('job-upload');
+  const name = objectNames.upload('job-upload');
+  await refused(() => agent.uploads.putBlob({ name }, encode('forged source')));
+  await refused(() => agent.uploads.delete(name));
+  await refused(() => agent.uploads.putBlob({ name: objectNames.upload('job-new') }, encode('planted source')));
+  // The raw subjects too, whatever a client library does first.
+  await refused(() => agent.js.publish(objectMetaSubject(UPLOADS_BUCKET, name), encode(JSON.stringify({ name, deleted: true }))));
+  await refused(() => agent.js.publish(`$O.${UPLOADS_BUCKET}.C.forged`, encode('chunk')));
+  await refused(() => agent.jsm.streams.purge(`OBJ_${UPLOADS_BUCKET}`));
+  const kept = await controlPlane.uploads.getBlob(name);
+  assert.ok(kept && Buffer.from(kept).equals(Buffer.from(upload)), 'the upload changed');
+  assert.is(await controlPlane.uploads.info(objectNames.upload('job-new')), null, 'an upload was planted');
+  assert.equal(
+    agentPermissions(MINE).publish.allow.filter((subject) => subject.startsWith(`$O.${UPLOADS_BUCKET}.`)),
+    [],
+  );
+});
+
+test('an agent cannot read artifacts, its own platform’s or another’s: the artifacts store is write-only to it', async () => {
+  const name = objectNames.artifact('job-mine', OTHER, 'pkg_1.0.tar.gz');
+  await controlPlane.artifacts.putBlob({ name }, encode('another platform’s binary'));
+  await refused(() => agent.jsm.direct.getMessage(`OBJ_${ARTIFACTS_BUCKET}`, { last_by_subj: objectMetaSubject(ARTIFACTS_BUCKET, name) }));
+  await refused(() =>
+    agent.jsm.consumers.add(`OBJ_${ARTIFACTS_BUCKET}`, { name: 'reader', filter_subject: `$O.${ARTIFACTS_BUCKET}.C.*`, ack_policy: AckPolicy.None }),
+  );
+  await refused(() => new Objm(agent.js).open(ARTIFACTS_BUCKET, false).then((store) => store.getBlob(name)));
 });
 
 test('an agent cannot stop workers, cancel jobs, hear other platforms’ cancels or read other clients’ replies', async () => {
@@ -235,7 +268,8 @@ test('the control plane manages every store (streams, consumers, records, object
   const names: string[] = [];
   for await (const name of await farm.jobs.keys()) names.push(name);
   assert.ok(names.includes(keys.job('job-mine')));
-  assert.ok((await farm.objects.list()).length > 0);
+  assert.ok((await farm.uploads.list()).length > 0);
+  assert.ok((await farm.artifacts.list()).length > 0);
   await farm.jsm.streams.purge(BUILDS_STREAM, { filter: subjects.buildQueue(OTHER) });
   assert.ok(readFileSync(auth.controlPlaneCreds, 'utf8').includes('NATS USER JWT'));
 });

@@ -15,7 +15,8 @@ import {
   encode,
   JOBS_BUCKET,
   keys,
-  OBJECTS_BUCKET,
+  UPLOADS_BUCKET,
+  ARTIFACTS_BUCKET,
   objectNames,
   scalerPermissions,
   subjects,
@@ -47,7 +48,7 @@ for (const job of ['j1', 'j2', 'j3']) {
   await controlPlane.jobs.put(keys.job(job), encode({ id: job }));
   await controlPlane.js.publish(subjects.buildQueue(LINUX), encode({ jobId: job, platform: LINUX }), { msgID: `${job}-${LINUX}` });
 }
-await controlPlane.objects.putBlob({ name: objectNames.upload('j1') }, encode('upload'));
+await controlPlane.uploads.putBlob({ name: objectNames.upload('j1') }, encode('upload'));
 const now = new Date().toISOString();
 const worker: WorkerRecord = {
   id: 'w1',
@@ -81,13 +82,14 @@ test('the scaler sees each platform’s waiting builds and live workers with its
 
 test('the scaler cannot read jobs, uploads or queue messages', async () => {
   await refused(() => scaler.jobs.get(keys.job('j1')));
-  await refused(() => scaler.objects.getBlob(objectNames.upload('j1')));
+  await refused(() => scaler.uploads.getBlob(objectNames.upload('j1')));
   await refused(() => scaler.jsm.streams.getMessage(BUILDS_STREAM, { seq: 1 }));
   await refused(() => scaler.jsm.streams.info(`KV_${JOBS_BUCKET}`, { subjects_filter: '>' }));
   await refused(() =>
     scaler.jsm.consumers.add(BUILDS_STREAM, { durable_name: 'thief', ack_policy: AckPolicy.Explicit, filter_subject: subjects.buildQueue(LINUX) }),
   );
-  await refused(() => scaler.jsm.streams.info(`OBJ_${OBJECTS_BUCKET}`));
+  await refused(() => scaler.jsm.streams.info(`OBJ_${UPLOADS_BUCKET}`));
+  await refused(() => scaler.jsm.streams.info(`OBJ_${ARTIFACTS_BUCKET}`));
 });
 
 test('the scaler cannot write records, heartbeats, queue messages or output, nor change streams', async () => {

@@ -21,7 +21,7 @@ test.after(async () => {
 async function storedState(): Promise<{ keys: number; objects: number; builds: number }> {
   let keys = 0;
   for await (const _key of await nats.jobs.keys()) keys++;
-  const objects = (await nats.objects.list()).length;
+  const objects = (await nats.uploads.list()).length + (await nats.artifacts.list()).length;
   const buildsDir = join(farm.options.dataDir, 'builds');
   return { keys, objects, builds: existsSync(buildsDir) ? readdirSync(buildsDir).length : 0 };
 }

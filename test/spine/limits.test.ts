@@ -6,8 +6,9 @@ import { output, startTestFarm, submit, waitForJob } from '../support/farm.ts';
 import { packTarball, packages } from '../support/r-packages.ts';
 
 const metricsPort = await freePort();
-// Two farms, one limit each: a silence of 4 s, and 3000 bytes of output (a check prints more).
-const farm = await startTestFarm({ workers: 1, agentEnv: { FARM_SILENCE_SECONDS: '4', FARM_METRICS_PORT: String(metricsPort) } });
+// Two farms, one limit each: a silence of 10 s (the package sleeps 120 s in its tests; under load the
+// steps before them can be quiet for several seconds), and 3000 bytes of output (a check prints more).
+const farm = await startTestFarm({ workers: 1, agentEnv: { FARM_SILENCE_SECONDS: '10', FARM_METRICS_PORT: String(metricsPort) } });
 const chattyFarm = await startTestFarm({ workers: 1, agentEnv: { FARM_OUTPUT_LIMIT_BYTES: '3000' } });
 const silent = await submit(farm, packTarball(packages.slow(120, 'silentpkg')));
 const chatty = await submit(chattyFarm, packTarball(packages.ok('chattypkg')));

@@ -23,7 +23,7 @@ async function strand(jobId: string, ageMs: number, visible: boolean): Promise<v
   const marker: SubmissionMarker = { jobId, platforms: [platform], startedAt: at };
   await nats.jobs.create(keys.submission(jobId), encode(marker));
   const spec = packages.ok(`stranded${visible ? 'a' : 'b'}`);
-  await nats.objects.putBlob({ name: objectNames.upload(jobId) }, packTarball(spec));
+  await nats.uploads.putBlob({ name: objectNames.upload(jobId) }, packTarball(spec));
   await nats.jobs.create(keys.build(jobId, platform), encode(newBuildRecord(jobId, platform, at)));
   if (!visible) return;
   const job: JobRecord = {
@@ -59,7 +59,7 @@ test('a job that was visible but never queued is queued by the next control plan
 test('a submission that never became visible is removed: records, upload and marker', async () => {
   assert.is(await readRecord(nats.jobs, keys.build(abandonedId, platform)), null);
   assert.is(await readRecord(nats.jobs, keys.submission(abandonedId)), null);
-  const upload = await nats.objects.info(objectNames.upload(abandonedId));
+  const upload = await nats.uploads.info(objectNames.upload(abandonedId));
   assert.ok(upload === null || upload.deleted, 'the upload is deleted');
   assert.is((await fetch(`${farm.url}/jobs/info/${abandonedId}`)).status, 404);
 });

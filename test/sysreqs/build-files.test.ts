@@ -42,4 +42,41 @@ test('a library named only in configure is resolved when the source is given, wi
   assert.equal(resolve(db, resolvePlatform('debian-12'), [parseDescription('Package: quiet\nVersion: 1.0\n')]).packages, []);
 });
 
+test('an autoconf check the script goes on without is optional; one followed by AC_MSG_ERROR is required', () => {
+  const configureAc = [
+    'PKG_CHECK_MODULES(SSL, [openssl >= 1.0], [SSL="yes"], [SSL="no"])',
+    'AC_CHECK_LIB([gmp], [__gmpz_add], [',
+    '  AC_CHECK_HEADER([gmp.h], [',
+    '    GMP_LIBS="-lgmp"',
+    '  ])',
+    '])',
+    ...Array.from({ length: 25 }, () => 'dnl padding'),
+    'AC_CHECK_LIB(udunits2, ut_read_xml)',
+    'if test "x$ac_cv_lib_udunits2_ut_read_xml" = xno; then',
+    '  AC_MSG_ERROR([libudunits2 is needed])',
+    'fi',
+  ].join('\n');
+  const findings = findInBuildFiles(db.bySourceName, { 'configure.ac': configureAc });
+  assert.equal(
+    findings.map((finding) => [finding.rule.name, finding.optional]),
+    [
+      ['openssl', true],
+      ['gmp', true],
+      ['udunits', false],
+    ],
+  );
+  const record = { ...parseDescription('Package: quiet\nVersion: 1.0\n'), buildFiles: { 'configure.ac': configureAc } };
+  const resolution = resolve(db, resolvePlatform('debian-12'), [record]);
+  assert.equal(resolution.packages, ['libudunits2-dev']);
+  assert.equal(resolution.optional.map((entry) => entry.rule).sort(), ['gmp', 'openssl']);
+  // The same lines in a hand-written configure script are not autoconf checks: read as they are.
+  assert.equal(rulesIn({ configure: 'PKG_LIBS="-lgmp"\n' }), ['gmp']);
+});
+
+test("a shell case pattern tests a string, it does not link; configure's src/Makevars output is not read beside its template", () => {
+  assert.equal(rulesIn({ configure: 'case "$LIBS" in\n  *"-lX11"*)\n    echo uses X11 ;;\n  *) PKG_LIBS="-lxml2" ;;\nesac\n' }), ['libxml2']);
+  assert.equal(rulesIn({ configure: 'PKG_LIBS="@SSL_LIBS@"\n', 'src/Makevars.in': 'PKG_LIBS=@SSL_LIBS@\n', 'src/Makevars': 'PKG_LIBS=-lssl -lcrypto\n' }), []);
+  assert.equal(rulesIn({ 'src/Makevars': 'PKG_LIBS=-lssl -lcrypto\n' }), ['openssl']);
+});
+
 test.run();

@@ -15,6 +15,7 @@ import {
   ruleFiles,
   type BuildFiles,
   type RuleDatabase,
+  type ResolveOptions,
   type RuleDatabaseOptions,
   type SourceInclude,
 } from '../../sysreqs/index.ts';
@@ -60,12 +61,17 @@ export type SourceBuildFiles = ReadonlyMap<string, { readonly buildFiles: BuildF
  * Debian 12 predictions for each record, from the given rules (the package's own needs only): its
  * DESCRIPTION, and its configure/Makevars when `sources` has them (what the agent sends).
  */
-export function predict(db: RuleDatabase, records: readonly DevRecord[], sources?: SourceBuildFiles): Record<string, string[]> {
+export function predict(
+  db: RuleDatabase,
+  records: readonly DevRecord[],
+  sources?: SourceBuildFiles,
+  resolveOptions: ResolveOptions = {},
+): Record<string, string[]> {
   const platform = resolvePlatform('debian-12');
   return Object.fromEntries(
     records.map((record) => {
       const source = sources?.get(record.package);
-      return [record.package, [...resolve(db, platform, [{ ...parseDescription(descriptionOf(record)), ...(source ?? {}) }]).packages]];
+      return [record.package, [...resolve(db, platform, [{ ...parseDescription(descriptionOf(record)), ...(source ?? {}) }], resolveOptions).packages]];
     }),
   );
 }
@@ -80,11 +86,15 @@ export function crossValidatedPredictions(
   folds = FOLDS,
   sources?: SourceBuildFiles,
   options: RuleDatabaseOptions = {},
+  resolveOptions: ResolveOptions = {},
 ): Record<string, string[]> {
   const predictions: Record<string, string[]> = {};
   for (let fold = 0; fold < folds; fold++) {
     const heldOut = records.filter((record) => foldOf(record.package, folds) === fold);
-    Object.assign(predictions, predict(rulesWithout(new Set(heldOut.map((record) => record.package)), DEFAULT_RULES_DIR, options), heldOut, sources));
+    Object.assign(
+      predictions,
+      predict(rulesWithout(new Set(heldOut.map((record) => record.package)), DEFAULT_RULES_DIR, options), heldOut, sources, resolveOptions),
+    );
   }
   return predictions;
 }

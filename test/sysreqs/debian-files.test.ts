@@ -1,7 +1,8 @@
 /** The package contents indexes generated from Debian's Contents-amd64/Packages (sysreqs/debian-files/). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { includesOf, loadDebianFileIndex, unshippedIncludes } from '../../sysreqs/index.ts';
+import { includesOf, loadDebianFileIndex, parseContentsIndexUse, reachedIncludes, unshippedIncludes, DEFAULT_CONTENTS_INDEX_USE } from '../../sysreqs/index.ts';
+import { loadConfig } from '../../sysreqs/config.ts';
 
 const bookworm = loadDebianFileIndex('debian-12');
 const trixie = loadDebianFileIndex('debian-13');
@@ -32,7 +33,19 @@ test('a word of requirement text is a library only when the package bears its na
   assert.is(bookworm?.lookupWord('GSL'), 'libgsl-dev');
   assert.is(bookworm?.lookupWord('libxml2'), 'libxml2-dev');
   assert.is(bookworm?.lookupWord('zstd'), 'libzstd-dev');
-  for (const word of ['time', 'make', 'GNU', 'library', 'C++17', 'Java']) assert.is(bookworm?.lookupWord(word), undefined, word);
+  for (const word of ['time', 'make', 'GNU', 'library', 'C++17', 'Java', 'rpm', 'brew', 'libcurl-devel'])
+    assert.is(bookworm?.lookupWord(word), undefined, word);
+});
+
+test("Debian's lib<name>-dev naming, pkg-config module names and version digits map words no rule knows", () => {
+  assert.is(bookworm?.lookupWord('Boost'), 'libboost-dev');
+  assert.is(bookworm?.lookupWord('openmpi'), 'libopenmpi-dev');
+  assert.is(bookworm?.lookupWord('X11'), 'libx11-dev');
+  assert.is(bookworm?.lookupWord('OpenSSL'), 'libssl-dev');
+  assert.is(bookworm?.lookupWord('freetype2'), 'libfreetype-dev');
+  assert.ok(bookworm?.hasDevPackage('libboost-dev'));
+  // libcurl-dev is only a name other packages provide: not a package apt can pick alone.
+  assert.not.ok(bookworm?.hasDevPackage('libcurl-dev'));
 });
 
 test('what a -dev package brings follows Depends transitively', () => {
@@ -74,6 +87,33 @@ test("only unconditional <…> includes count; include guards are not conditions
     unshippedIncludes(includes, new Set(['src/bundled/thing.h', 'src/mypkg.h'])).map((include) => include.header),
     ['uv.h'],
   );
+});
+
+test('code in block comments is not read; only files a build compiles (src/ sources and the headers they reach) count', () => {
+  assert.equal(
+    includesOf('src/a.c', '/* old:\n#include <gsl/gsl_math.h>\n*/\n#include <uv.h>\n').map((include) => include.header),
+    ['uv.h'],
+  );
+  const includes = [
+    ...includesOf('src/main.cpp', '#include "lib/used.hpp"\n#include <zlib.h>\n', { quoted: true }),
+    ...includesOf('inst/include/lib/used.hpp', '#include <toml++/toml.h>\n', { quoted: true }),
+    ...includesOf('inst/include/lib/unused.hpp', '#include <coin/IpTNLP.hpp>\n', { quoted: true }),
+    ...includesOf('src/gsl_poly.h', '#include <gsl/gsl_complex.h>\n', { quoted: true }),
+  ];
+  const paths = new Set(['src/main.cpp', 'inst/include/lib/used.hpp', 'inst/include/lib/unused.hpp', 'src/gsl_poly.h']);
+  assert.equal(
+    unshippedIncludes(reachedIncludes(includes), paths).map((include) => include.header),
+    ['zlib.h', 'toml++/toml.h'],
+  );
+});
+
+test('SYSREQS_CONTENTS_INDEX: default uses words and includes, not configure/Makevars names nor the closure; bad values are one message', () => {
+  assert.equal(loadConfig({}).contentsIndex, DEFAULT_CONTENTS_INDEX_USE);
+  assert.equal(DEFAULT_CONTENTS_INDEX_USE, { words: true, includes: true, buildFiles: false, closure: false });
+  assert.equal(parseContentsIndexUse('all'), { words: true, includes: true, buildFiles: true, closure: true });
+  assert.equal(parseContentsIndexUse('none'), { words: false, includes: false, buildFiles: false, closure: false });
+  assert.equal(parseContentsIndexUse('build-files, closure'), { words: false, includes: false, buildFiles: true, closure: true });
+  assert.throws(() => loadConfig({ SYSREQS_CONTENTS_INDEX: 'everything' }), /SYSREQS_CONTENTS_INDEX: 'everything' is not a use/);
 });
 
 test.run();

@@ -40,6 +40,16 @@ test('each matched OS package carries the rule and the text it matched', () => {
   assert.is(entry.text, 'libxml2 (>= 2.6.3)');
 });
 
+test("a Debian -dev package the text spells out is installed when the archive has it; other systems' names are not read", () => {
+  const resolution = resolve(db, debian, [describe('SystemRequirements: cmark: libcmark-dev (deb), Fedora: cmark-devel, yaml-devel (rpm)')]);
+  assert.equal(resolution.packages, ['libcmark-dev']);
+  assert.match(resolution.matched[0].reason, /names the package libcmark-dev, which debian-12 has/);
+  assert.equal(
+    resolution.unmatched.map((entry) => entry.text),
+    ['Fedora: cmark-devel', 'yaml-devel (rpm)'],
+  );
+});
+
 test('text no rule understands is reported, not skipped', () => {
   const resolution = resolve(db, debian, [describe('SystemRequirements: GNU make, a fast pony')]);
   assert.equal(
@@ -135,10 +145,12 @@ test('recursive resolution adds the needs of hard dependencies from the index', 
   const index = await loadRepositoryIndex(FIXTURE_REPOSITORY);
   const { records, missing } = dependencyClosure([parseDescription('Package: demo\nImports: sf\n')], index);
   const resolution = resolve(db, debian, records);
-  for (const name of ['libgdal-dev', 'libudunits2-dev']) assert.ok(resolution.packages.includes(name), name);
-  // On Debian 12 libgdal-dev depends on libgeos-dev and libproj-dev: found, reported, not installed twice.
-  for (const rule of ['geos', 'proj']) assert.is(resolution.matched.find((entry) => entry.rule === rule)?.covered_by, 'debian-12:libgdal-dev', rule);
-  assert.not.ok(resolution.packages.includes('libgeos-dev'));
+  for (const name of ['libgdal-dev', 'libudunits2-dev', 'libgeos-dev', 'libproj-dev']) assert.ok(resolution.packages.includes(name), name);
+  // With the Depends closure (SYSREQS_CONTENTS_INDEX=…,closure): on Debian 12 libgdal-dev depends on libgeos-dev
+  // and libproj-dev, which are then reported covered, not listed again.
+  const closed = resolve(db, debian, records, { contentsIndex: { words: true, includes: true, closure: true } });
+  for (const rule of ['geos', 'proj']) assert.is(closed.matched.find((entry) => entry.rule === rule)?.covered_by, 'debian-12:libgdal-dev', rule);
+  assert.not.ok(closed.packages.includes('libgeos-dev'));
   assert.equal(missing, []);
 });
 

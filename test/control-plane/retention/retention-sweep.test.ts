@@ -17,7 +17,7 @@ import {
   encode,
   keys,
   newBuildRecord,
-  OBJECTS_BUCKET,
+  ARTIFACTS_BUCKET,
   objectNames,
   OUTPUT_STREAM,
   writeObjectByName,
@@ -52,12 +52,13 @@ async function job(id: string, statuses: Record<string, BuildStatus>, finishedAt
     };
     await farm.jobs.put(keys.build(id, platform), encode(build));
   }
-  await farm.objects.putBlob({ name: objectNames.upload(id) }, encode('upload'));
-  for (const platform of platforms) await farm.objects.putBlob({ name: objectNames.artifact(id, platform, '00check.log') }, encode('log'));
+  await farm.uploads.putBlob({ name: objectNames.upload(id) }, encode('upload'));
+  for (const platform of platforms) await farm.artifacts.putBlob({ name: objectNames.artifact(id, platform, '00check.log') }, encode('log'));
 }
 
+/** What both object stores hold, uploads (their own store) and artifacts. */
 const objectNamesNow = async () =>
-  (await farm.objects.list())
+  [...(await farm.uploads.list()), ...(await farm.artifacts.list())]
     .filter((info) => !info.deleted)
     .map((info) => info.name)
     .sort();
@@ -69,6 +70,11 @@ const has = async (key: string) => {
 test('a finished job keeps its files until their ages pass: artifacts first, then the upload, then its records', async () => {
   const finished = new Date();
   await job('done-1', { [LINUX]: 'DONE', [WINDOWS]: 'FAILED' }, finished);
+  assert.equal(
+    (await farm.uploads.list()).map((info) => info.name),
+    [objectNames.upload('done-1')],
+    'the upload is in the uploads store, apart from the artifacts',
+  );
   const at = (hours: number) => finished.getTime() + hours * HOUR;
   assert.equal(await sweepRetention(farm, settings, at(0.5)), { uploads: 0, artifacts: 0, jobs: 0, orphanChunks: 0, outputAgeChanged: true });
   assert.equal(
@@ -95,8 +101,8 @@ test('a job with a build still running keeps its upload, artifacts and records h
 });
 
 test('an upload of no job is kept while its submission is being written, and swept once old without one', async () => {
-  await farm.objects.putBlob({ name: objectNames.upload('orphan-1') }, encode('upload'));
-  await farm.objects.putBlob({ name: objectNames.upload('submitting-1') }, encode('upload'));
+  await farm.uploads.putBlob({ name: objectNames.upload('orphan-1') }, encode('upload'));
+  await farm.uploads.putBlob({ name: objectNames.upload('submitting-1') }, encode('upload'));
   await farm.jobs.put(keys.submission('submitting-1'), encode({ jobId: 'submitting-1' }));
   assert.is((await sweepRetention(farm, settings, Date.now() + 0.5 * HOUR)).uploads, 0, 'young orphans stay');
   assert.is((await sweepRetention(farm, settings, Date.now() + 3 * HOUR)).uploads, 1);
@@ -107,22 +113,22 @@ test('an upload of no job is kept while its submission is being written, and swe
 
 test("chunks no object names (a put the store refused part-way, a replaced object's written without purging) go once an hour old; live objects' stay", async () => {
   // What a refused put leaves: chunks, and no metadata.
-  await farm.js.publish(`$O.${OBJECTS_BUCKET}.C.refusedput`, encode('a chunk'));
+  await farm.js.publish(`$O.${ARTIFACTS_BUCKET}.C.refusedput`, encode('a chunk'));
   // An agent replacing an artifact: its write cannot purge the first version's chunks.
   const name = objectNames.artifact('replaced-1', LINUX, '00check.log');
-  await writeObjectByName(farm.js, OBJECTS_BUCKET, name, Buffer.from('first'));
-  await writeObjectByName(farm.js, OBJECTS_BUCKET, name, Buffer.from('second'));
+  await writeObjectByName(farm.js, ARTIFACTS_BUCKET, name, Buffer.from('first'));
+  await writeObjectByName(farm.js, ARTIFACTS_BUCKET, name, Buffer.from('second'));
   const chunkSubjects = async () =>
-    Object.keys((await farm.jsm.streams.info(`OBJ_${OBJECTS_BUCKET}`, { subjects_filter: `$O.${OBJECTS_BUCKET}.C.>` })).state.subjects ?? {});
+    Object.keys((await farm.jsm.streams.info(`OBJ_${ARTIFACTS_BUCKET}`, { subjects_filter: `$O.${ARTIFACTS_BUCKET}.C.>` })).state.subjects ?? {});
   const before = await chunkSubjects();
-  assert.ok(before.includes(`$O.${OBJECTS_BUCKET}.C.refusedput`));
+  assert.ok(before.includes(`$O.${ARTIFACTS_BUCKET}.C.refusedput`));
   assert.is((await sweepRetention(farm, settings)).orphanChunks, 0, 'young orphans stay: a put may still be writing them');
   const report = await sweepRetention(farm, settings, Date.now() + 1.5 * HOUR);
   assert.is(report.orphanChunks, 2);
   const after = await chunkSubjects();
   assert.is(after.length, before.length - 2);
-  assert.not.ok(after.includes(`$O.${OBJECTS_BUCKET}.C.refusedput`));
-  assert.is(new TextDecoder().decode((await farm.objects.getBlob(name))!), 'second', 'the live version is whole');
+  assert.not.ok(after.includes(`$O.${ARTIFACTS_BUCKET}.C.refusedput`));
+  assert.is(new TextDecoder().decode((await farm.artifacts.getBlob(name))!), 'second', 'the live version is whole');
 });
 
 test('the repository’s published packages are never swept', async () => {
