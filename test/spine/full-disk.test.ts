@@ -215,7 +215,7 @@ testUnless(
       workers: 0,
       agentEnv: { FARM_PLATFORM: PLATFORM },
       controlPlaneEnv: {
-        FARM_OBJECTS_MAX_BYTES: String(12 * MiB),
+        FARM_ARTIFACTS_MAX_BYTES: String(6 * MiB),
         FARM_STORE_RESERVE_PER_BUILD_BYTES: '0',
         FARM_STORE_REFUSE_PERCENT: '100',
         FARM_MIN_FREE_STORE_BYTES: String(MiB),
@@ -225,7 +225,7 @@ testUnless(
       throw error;
     });
     try {
-      // Two uploads of ~2.3 MB fit; their source packages and binaries (~2.3 MB each) do not all.
+      // The two builds' source packages and binaries (~2.3 MB each) do not all fit in a 6 MB artifacts store.
       const ids: string[] = [];
       for (const index of [0, 1]) {
         const answer = await submit(farm, bulkyPackage(`overfull${index}`, 3), `platform=${PLATFORM}`);
