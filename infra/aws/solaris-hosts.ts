@@ -5,6 +5,7 @@ import type { PoolSize } from '../stack-config.ts';
 import { renderSolarisHostUserData } from '../user-data/solaris-host.ts';
 import { ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
 import { HostIdentity } from './host-identity.ts';
+import { scaledBuilderGroup } from './scaled-builder-group.ts';
 
 /** Debian's official AWS account, owner of the KVM host AMI. */
 export const DEBIAN_AMI_OWNER = '136693071363';
@@ -74,45 +75,23 @@ export class SolarisHosts extends pulumi.ComponentResource {
         imageKey: args.imageKey,
       }),
     );
-    this.launchTemplate = new aws.ec2.LaunchTemplate(
-      `${name}-template`,
+    ({ launchTemplate: this.launchTemplate, group: this.group } = scaledBuilderGroup(
+      name,
       {
-        namePrefix: `${poolName}-`,
+        poolName,
         imageId: ami.id,
         instanceType: args.instanceType,
         cpuOptions: { nestedVirtualization: 'enabled' },
-        iamInstanceProfile: { arn: identity.instanceProfile.arn },
-        metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
-        blockDeviceMappings: [
-          { deviceName: '/dev/xvda', ebs: { volumeSize: args.volumeGb, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } },
-        ],
-        networkInterfaces: [{ associatePublicIpAddress: 'false', securityGroups: [identity.securityGroup.id], deleteOnTermination: 'true' }],
-        userData: userData.apply((text) => Buffer.from(text, 'utf8').toString('base64')),
-        tagSpecifications: [
-          { resourceType: 'instance', tags },
-          { resourceType: 'volume', tags },
-        ],
+        identity,
+        rootDevice: '/dev/xvda',
+        volumeGb: args.volumeGb,
+        userData,
         tags,
+        size: args.size,
+        subnetIds: args.subnetIds,
       },
-      { parent: this },
-    );
-    this.group = new aws.autoscaling.Group(
-      `${name}-group`,
-      {
-        name: poolName,
-        minSize: args.size.min,
-        maxSize: args.size.max,
-        desiredCapacity: args.size.desired,
-        vpcZoneIdentifiers: args.subnetIds,
-        // A new Debian AMI makes a new template version; running hosts keep theirs (each holds a
-        // Solaris guest disk) and only hosts started afterwards take it.
-        launchTemplate: { id: this.launchTemplate.id, version: '$Latest' },
-        healthCheckType: 'EC2',
-        tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
-      },
-      // The scaler (scaler/) moves desired capacity with the queue; `pulumi up` must not reset it.
-      { parent: this, ignoreChanges: ['desiredCapacity'] },
-    );
+      this,
+    ));
     this.registerOutputs({ groupName: poolName });
   }
 }

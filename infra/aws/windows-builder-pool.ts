@@ -4,6 +4,7 @@ import { awsTags, resourceName } from '../naming.ts';
 import { renderWindowsBuilderUserData } from '../user-data/windows-builder.ts';
 import { ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
 import { HostIdentity } from './host-identity.ts';
+import { scaledBuilderGroup } from './scaled-builder-group.ts';
 
 /** Arguments of one Windows platform's builder pool. */
 export interface WindowsBuilderPoolArgs extends AwsBuilderArgs {
@@ -54,42 +55,22 @@ export class WindowsBuilderPool extends pulumi.ComponentResource {
     const userData = pulumi
       .output(args.caPem)
       .apply((caPem) => renderWindowsBuilderUserData({ ...ssmBootstrapInput(args, caPem), provisionScript: args.provisionScript, rtools: args.rtools }));
-    this.launchTemplate = new aws.ec2.LaunchTemplate(
-      `${name}-template`,
+    ({ launchTemplate: this.launchTemplate, group: this.group } = scaledBuilderGroup(
+      name,
       {
-        namePrefix: `${poolName}-`,
+        poolName,
         imageId: ami.id,
         instanceType: args.instanceType,
-        iamInstanceProfile: { arn: identity.instanceProfile.arn },
-        metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
-        blockDeviceMappings: [
-          { deviceName: '/dev/sda1', ebs: { volumeSize: args.volumeGb, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } },
-        ],
-        networkInterfaces: [{ associatePublicIpAddress: 'false', securityGroups: [identity.securityGroup.id], deleteOnTermination: 'true' }],
-        userData: userData.apply((text) => Buffer.from(text, 'utf8').toString('base64')),
-        tagSpecifications: [
-          { resourceType: 'instance', tags },
-          { resourceType: 'volume', tags },
-        ],
+        identity,
+        rootDevice: '/dev/sda1',
+        volumeGb: args.volumeGb,
+        userData,
         tags,
+        size: args.size,
+        subnetIds: args.subnetIds,
       },
-      { parent: this },
-    );
-    this.group = new aws.autoscaling.Group(
-      `${name}-group`,
-      {
-        name: poolName,
-        minSize: args.size.min,
-        maxSize: args.size.max,
-        desiredCapacity: args.size.desired,
-        vpcZoneIdentifiers: args.subnetIds,
-        launchTemplate: { id: this.launchTemplate.id, version: '$Latest' },
-        healthCheckType: 'EC2',
-        tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
-      },
-      // The scaler (scaler/) moves desired capacity with the queue; `pulumi up` must not reset it.
-      { parent: this, ignoreChanges: ['desiredCapacity'] },
-    );
+      this,
+    ));
     this.registerOutputs({ group: this.group.name });
   }
 }
