@@ -56,6 +56,21 @@ function smallStore(sizeMiB: number): { dataDir: string; store: string; remove()
   };
 }
 
+/**
+ * A farm whose NATS store is a tmpfs of `sizeMiB` (its own store size set past it), with no agent
+ * yet: what is accepted waits in the store until the test adds one.
+ */
+async function farmOnSmallStore(sizeMiB: number, controlPlaneEnv: Record<string, string>) {
+  const disk = smallStore(sizeMiB);
+  const farm = await startTestFarm({ dataDir: disk.dataDir, natsMaxStoreBytes: GiB, workers: 0, agentEnv: { FARM_PLATFORM: PLATFORM }, controlPlaneEnv }).catch(
+    (error: Error) => {
+      disk.remove();
+      throw error;
+    },
+  );
+  return { disk, farm };
+}
+
 const freeBytes = (dir: string) => {
   const stats = statfsSync(dir);
   return stats.bavail * stats.bsize;
@@ -82,18 +97,7 @@ testUnless(
   cannotMount,
   'a filling NATS store: new work gets 503 storage_full (API and rfarm), every accepted job still finishes whole, and work is taken again once there is room',
   async () => {
-    const disk = smallStore(128);
-    // No agent yet: what is accepted waits in the store while it fills.
-    const farm = await startTestFarm({
-      dataDir: disk.dataDir,
-      natsMaxStoreBytes: GiB,
-      workers: 0,
-      agentEnv: { FARM_PLATFORM: PLATFORM },
-      controlPlaneEnv: { FARM_MIN_FREE_STORE_BYTES: String(16 * MiB), FARM_STORE_RESERVE_PER_BUILD_BYTES: String(12 * MiB) },
-    }).catch((error: Error) => {
-      disk.remove();
-      throw error;
-    });
+    const { disk, farm } = await farmOnSmallStore(128, { FARM_MIN_FREE_STORE_BYTES: String(16 * MiB), FARM_STORE_RESERVE_PER_BUILD_BYTES: String(12 * MiB) });
     const platform = `platform=${PLATFORM}`;
     try {
       const accepted: string[] = [];
@@ -155,20 +159,10 @@ testUnless(
   cannotMount,
   "a JetStream store's size limit: set from the environment, full stores refuse writes, and new work is refused before the limit, leaving room for accepted jobs' artifacts",
   async () => {
-    const disk = smallStore(200);
-    const farm = await startTestFarm({
-      dataDir: disk.dataDir,
-      natsMaxStoreBytes: GiB,
-      workers: 0,
-      agentEnv: { FARM_PLATFORM: PLATFORM },
-      controlPlaneEnv: {
-        FARM_OBJECTS_MAX_BYTES: String(40 * MiB),
-        FARM_STORE_RESERVE_PER_BUILD_BYTES: String(10 * MiB),
-        FARM_MIN_FREE_STORE_BYTES: String(MiB),
-      },
-    }).catch((error: Error) => {
-      disk.remove();
-      throw error;
+    const { disk, farm } = await farmOnSmallStore(200, {
+      FARM_OBJECTS_MAX_BYTES: String(40 * MiB),
+      FARM_STORE_RESERVE_PER_BUILD_BYTES: String(10 * MiB),
+      FARM_MIN_FREE_STORE_BYTES: String(MiB),
     });
     const platform = `platform=${PLATFORM}`;
     let nats: Awaited<ReturnType<typeof connectFarm>> | null = null;
@@ -208,21 +202,11 @@ testUnless(
   cannotMount,
   'when a store fills anyway (the guard set to let everything in), accepted builds still end DONE with their result and logs; the packages there was no room for are named',
   async () => {
-    const disk = smallStore(200);
-    const farm = await startTestFarm({
-      dataDir: disk.dataDir,
-      natsMaxStoreBytes: GiB,
-      workers: 0,
-      agentEnv: { FARM_PLATFORM: PLATFORM },
-      controlPlaneEnv: {
-        FARM_ARTIFACTS_MAX_BYTES: String(6 * MiB),
-        FARM_STORE_RESERVE_PER_BUILD_BYTES: '0',
-        FARM_STORE_REFUSE_PERCENT: '100',
-        FARM_MIN_FREE_STORE_BYTES: String(MiB),
-      },
-    }).catch((error: Error) => {
-      disk.remove();
-      throw error;
+    const { disk, farm } = await farmOnSmallStore(200, {
+      FARM_ARTIFACTS_MAX_BYTES: String(6 * MiB),
+      FARM_STORE_RESERVE_PER_BUILD_BYTES: '0',
+      FARM_STORE_REFUSE_PERCENT: '100',
+      FARM_MIN_FREE_STORE_BYTES: String(MiB),
     });
     try {
       // The two builds' source packages and binaries (~2.3 MB each) do not all fit in a 6 MB artifacts store.
