@@ -23,30 +23,23 @@ export interface ScaledDropletTemplate {
   readonly tags: readonly string[];
 }
 
+/** What every pool in the scaler's `SCALER_POOLS` lists, whatever its provider. */
+interface ScaledPoolSize {
+  readonly platform: string;
+  readonly min: number;
+  readonly max: number;
+  /** Agents each host runs: the scaler counts capacity in agents. */
+  readonly agentsPerHost: number;
+  /** Waiting builds each live host absorbs before another starts (as in the simulated day). */
+  readonly backlogPerHost: number;
+}
+
 /** One pool as the scaler's `SCALER_POOLS` lists it. */
-export type ScaledPool =
-  | {
-      readonly platform: string;
-      readonly min: number;
-      readonly max: number;
-      /** Agents each host runs: the scaler counts capacity in agents. */
-      readonly agentsPerHost: number;
-      /** Waiting builds each live host absorbs before another starts (as in the simulated day). */
-      readonly backlogPerHost: number;
-      readonly provider: 'digitalocean';
-      readonly tag: string;
-      readonly template: ScaledDropletTemplate;
-    }
-  | {
-      readonly platform: string;
-      readonly min: number;
-      readonly max: number;
-      readonly agentsPerHost: number;
-      readonly backlogPerHost: number;
-      readonly provider: 'aws';
-      readonly groupName: string;
-      readonly region: string;
-    };
+export type ScaledPool = ScaledPoolSize &
+  (
+    | { readonly provider: 'digitalocean'; readonly tag: string; readonly template: ScaledDropletTemplate }
+    | { readonly provider: 'aws'; readonly groupName: string; readonly region: string }
+  );
 
 /** Inputs of the scaler's environment (secrets resolved). */
 export interface ScalerEnvironmentInput {

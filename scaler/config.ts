@@ -7,29 +7,22 @@ import { gunzipSync } from 'node:zlib';
 import { parseServers } from '../protocol/index.ts';
 import type { DropletTemplate } from './digitalocean-droplet-pool.ts';
 
+/** What every pool of `SCALER_POOLS` gives, whatever its provider. */
+interface PoolSizeConfig {
+  readonly platform: string;
+  readonly min: number;
+  readonly max: number;
+  readonly backlogPerHost?: number;
+  /** Agents each host runs (one build each); capacity is counted in agents. Default 1. */
+  readonly agentsPerHost?: number;
+}
+
 /** One pool as `SCALER_POOLS` describes it. */
-export type PoolConfig =
-  | {
-      readonly platform: string;
-      readonly min: number;
-      readonly max: number;
-      readonly backlogPerHost?: number;
-      /** Agents each host runs (one build each); capacity is counted in agents. Default 1. */
-      readonly agentsPerHost?: number;
-      readonly provider: 'digitalocean';
-      readonly tag: string;
-      readonly template: DropletTemplate;
-    }
-  | {
-      readonly platform: string;
-      readonly min: number;
-      readonly max: number;
-      readonly backlogPerHost?: number;
-      readonly agentsPerHost?: number;
-      readonly provider: 'aws';
-      readonly groupName: string;
-      readonly region: string;
-    };
+export type PoolConfig = PoolSizeConfig &
+  (
+    | { readonly provider: 'digitalocean'; readonly tag: string; readonly template: DropletTemplate }
+    | { readonly provider: 'aws'; readonly groupName: string; readonly region: string }
+  );
 
 export interface ScalerConfig {
   /** NATS_URL: comma-separated NATS servers. Default nats://127.0.0.1:4222. */
