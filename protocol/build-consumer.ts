@@ -12,6 +12,8 @@ export interface TakenBuild {
   readonly data: Uint8Array;
   /** 1 on the first delivery, one more on each redelivery. */
   readonly deliveryCount: number;
+  /** When the queue stored it (the server's clock), ISO 8601. */
+  readonly queuedAt: string;
   /** Done with: the queue forgets it. */
   ack(): void;
   /** Give it back now, or after `delayMs`. */
@@ -32,6 +34,7 @@ function takenBuild(msg: JsMsg): TakenBuild {
   return {
     data: msg.data,
     deliveryCount: msg.info.deliveryCount,
+    queuedAt: new Date(Math.floor(msg.info.timestampNanos / 1e6)).toISOString(),
     ack: () => msg.ack(),
     nak: (delayMs) => msg.nak(delayMs),
     term: () => msg.term(),

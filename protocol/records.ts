@@ -30,18 +30,36 @@ export async function createRecord<T>(kv: KV, key: string, value: T): Promise<nu
  * or null to leave the record as it is (e.g. it is already terminal). Returns what was stored.
  */
 export async function updateRecord<T>(kv: KV, key: string, change: (current: T) => T | null, attempts = 50): Promise<T | null> {
+  return (await changeRecord(kv, key, change, null, attempts))?.value ?? null;
+}
+
+/**
+ * `updateRecord` that also says the revision it left the record at, and can start from `known` (a
+ * record this writer read or wrote a moment ago) instead of reading it first: one round trip
+ * instead of two on the hot paths (queueing a build, an agent starting one). A stale `known` costs
+ * one revision conflict, then it reads as usual.
+ */
+export async function changeRecord<T>(
+  kv: KV,
+  key: string,
+  change: (current: T) => T | null,
+  known: Versioned<T> | null = null,
+  attempts = 50,
+): Promise<Versioned<T> | null> {
+  let current = known;
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const current = await readRecord<T>(kv, key);
+    current ??= await readRecord<T>(kv, key);
     if (!current) return null;
     const next = change(current.value);
-    if (next === null) return current.value;
+    if (next === null) return current;
+    const revision = current.revision;
     try {
       // A write whose answer was lost (a node died) may have landed: the retry then meets a
       // revision conflict, re-reads, and `change` sees its own write and leaves it be.
-      await retryTransient(() => kv.update(key, encode(next), current.revision));
-      return next;
+      return { value: next, revision: await retryTransient(() => kv.update(key, encode(next), revision)) };
     } catch (error) {
       if (!isWrongLastSequence(error)) throw error;
+      current = null;
     }
   }
   throw new Error(`record ${key} kept changing under us; gave up after ${attempts} attempts`);

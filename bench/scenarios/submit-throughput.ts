@@ -6,6 +6,7 @@
 import { PLATFORMS } from '../../images/index.ts';
 import { JOBS_BUCKET, JOBS_KV_STREAM, keys, storedCounts } from '../../protocol/index.ts';
 import { packPackage, paddedSpec } from '../bench-packages.ts';
+import { CpuMeter, ownCpuSeconds, processCpuSeconds } from '../process-cpu.ts';
 import { median, nowMs, percentile, round } from '../statistics.ts';
 import type { BenchContext, Scenario } from './scenario.ts';
 import type { BenchFarm } from '../bench-farm.ts';
@@ -29,6 +30,8 @@ interface SubmitRound {
  * with `amount` notices the end only on its one-second tick, which capped the rate at 100/s.)
  */
 async function submitAll(url: string, body: Buffer, connections: number, amount: number): Promise<SubmitRound> {
+  // One copy for every request: the load generator shares the cores with what it measures.
+  const payload = new Uint8Array(body);
   let next = 0;
   let ok = 0;
   let failed = 0;
@@ -38,7 +41,7 @@ async function submitAll(url: string, body: Buffer, connections: number, amount:
     while (next < amount) {
       next++;
       const sent = nowMs();
-      const response = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/gzip' }, body: new Uint8Array(body) }).catch(() => null);
+      const response = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/gzip' }, body: payload }).catch(() => null);
       latenciesMs.push(nowMs() - sent);
       if (response?.status === 202) ok++;
       else failed++;
@@ -75,6 +78,11 @@ export const submitThroughput: Scenario = {
     const storedFirst = await fillTo(farm, url, STORED_FIRST[size], log);
     const rounds: SubmitRound[] = [];
     const storedRates: number[] = [];
+    const cpu = new CpuMeter({
+      'control plane': () => processCpuSeconds(farm.local.controlPlane.child?.pid),
+      'nats-server': () => processCpuSeconds(farm.local.nats[0]?.pid),
+      'load generator': ownCpuSeconds,
+    });
     for (let round = 0; round < ROUNDS[size]; round++) {
       const before = await countJobs(farm);
       const outcome = await submitAll(url, body, CONNECTIONS, SUBMISSIONS[size]);
@@ -85,6 +93,13 @@ export const submitThroughput: Scenario = {
       storedRates.push(stored / outcome.seconds);
       log(`submit: round ${round + 1}: ${outcome.ok} accepted and stored in ${outcome.seconds.toFixed(2)} s`);
     }
+    const submitted = rounds.reduce((sum, outcome) => sum + outcome.ok, 0);
+    const cpuRows = Object.entries(cpu.used()).map(([name, seconds]) => ({
+      key: `submit_cpu_ms_${name.replace(/\W+/g, '_')}`,
+      label: `  CPU per submission: ${name}`,
+      value: seconds === null ? Number.NaN : round((seconds * 1000) / submitted, 1),
+      unit: 'ms',
+    }));
     return {
       rows: [
         {
@@ -106,6 +121,7 @@ export const submitThroughput: Scenario = {
           value: round(median(rounds.map((outcome) => percentile(outcome.latenciesMs, 99))), 1),
           unit: 'ms',
         },
+        ...cpuRows,
       ],
       notes: [
         `${storedFirst} jobs stored before the first round; ${ROUNDS[size]} rounds of ${SUBMISSIONS[size]} submissions at ${CONNECTIONS} connections to ${idle.id} (no agent: they stay queued); every 202 checked against a stored job record`,

@@ -19,6 +19,7 @@ import {
   retryTransient,
   sendCancel,
   updateRecord,
+  changeRecord,
   type BuildRecord,
   type FarmConnection,
   type JobRecord,
@@ -57,12 +58,15 @@ export interface QueuePosition {
 
 const JOB_ID = /^[0-9a-f]{32}$/;
 
-/** Creates a record under a fresh key; a retry that finds it already there finds our own write. */
-async function createOnce<T>(farm: FarmConnection, key: string, value: T): Promise<void> {
-  await retryTransient(() =>
+/**
+ * Creates a record under a fresh key; a retry that finds it already there finds our own write.
+ * Returns the record's revision, or null when that retry cannot say it.
+ */
+async function createOnce<T>(farm: FarmConnection, key: string, value: T): Promise<number | null> {
+  return retryTransient(() =>
     farm.jobs.create(key, encode(value)).catch((error: unknown) => {
       if (!isWrongLastSequence(error)) throw error;
-      return 0;
+      return null;
     }),
   );
 }
@@ -91,7 +95,7 @@ export class JobService {
     // A fresh job id names no object yet: written without nats.js's look for an old one (object-access.ts).
     const upload = retryTransient(() => writeNewObject(this.farm, UPLOADS_BUCKET, objectNames.upload(id), submission.data));
     const builds = submission.platforms.map((platform) => newBuildRecord(id, platform, now));
-    await Promise.all([upload, ...builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build))]);
+    const [, ...revisions] = await Promise.all([upload, ...builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build))]);
     const job: JobRecord = {
       id,
       package: submission.archive.packageName,
@@ -110,20 +114,37 @@ export class JobService {
       ...(submission.against ? { against: submission.against } : {}),
     };
     await createOnce(this.farm, keys.job(id), job);
-    const queued = await Promise.all(builds.map((build) => retryTransient(() => this.enqueue(build))));
+    const queued = await Promise.all(builds.map((build, index) => retryTransient(() => this.enqueue(build, revisions[index] ?? null))));
     await retryTransient(() => this.farm.jobs.purge(keys.submission(id)));
     return { job, builds: queued };
   }
 
-  /** Publishes a build's queue message (idempotent by message id) and marks it QUEUED. */
-  private async enqueue(build: BuildRecord): Promise<BuildRecord> {
+  /**
+   * Publishes a build's queue message (idempotent by message id) and marks it QUEUED, starting from
+   * the revision its record was created at (an agent that was quicker makes that one read again).
+   */
+  private async enqueue(build: BuildRecord, createdAt: number | null): Promise<BuildRecord> {
     const queued = await this.queue.publish(build);
     const queuedAt = new Date().toISOString();
     const update = { status: 'QUEUED' as const, queueSequence: queued.sequence, queueRank: queued.rank, queuedAt };
-    const stored = await updateRecord<BuildRecord>(this.farm.jobs, keys.build(build.jobId, build.platform), (current) =>
-      current.status === 'SUBMITTED' ? { ...current, ...update } : null,
+    const known = createdAt === null ? null : { value: build, revision: createdAt };
+    const stored = await changeRecord<BuildRecord>(
+      this.farm.jobs,
+      keys.build(build.jobId, build.platform),
+      (current) => (current.status === 'SUBMITTED' ? { ...current, ...update } : null),
+      known,
     );
-    return stored ?? { ...build, ...update };
+    return stored?.value ?? { ...build, ...update };
+  }
+
+  /**
+   * A job just submitted, as it is now: only its builds are read again (an idle worker may have
+   * started one). Its job record cannot have changed: nobody but the submitter has its id yet.
+   */
+  async refreshed(snapshot: JobSnapshot): Promise<JobSnapshot> {
+    const { job } = snapshot;
+    const builds = await Promise.all(job.platforms.map((platform) => readRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, platform))));
+    return { job, builds: builds.map((build, index) => build?.value ?? snapshot.builds[index]!) };
   }
 
   /** The job and its builds; 404 for an unknown id. */
@@ -217,7 +238,7 @@ export class JobService {
         for (const platform of marker.value.platforms) {
           const build = await readRecord<BuildRecord>(this.farm.jobs, keys.build(marker.value.jobId, platform));
           if (build?.value.status !== 'SUBMITTED') continue;
-          await this.enqueue(build.value);
+          await this.enqueue(build.value, build.revision);
           requeued++;
         }
       } else if (!job && age >= abandonedAfterMs) {

@@ -77,7 +77,7 @@ export function jobRoutes(deps: AppDeps): Router {
       deps.metrics.submissions.inc();
       recordAcceptedWork(ctx, { uploadBytes: data.length, builds: platforms.length });
       // An idle worker may have started a build already: answer with the records as they are now.
-      const snapshot = await deps.jobs.get(submitted.job.id).catch(() => submitted);
+      const snapshot = await deps.jobs.refreshed(submitted).catch(() => submitted);
       ctx.status = 202;
       ctx.set('Location', `/jobs/info/${snapshot.job.id}`);
       ctx.body = {

@@ -15,13 +15,14 @@ import {
   isConnectionClosed,
   keys,
   objectNames,
-  updateRecord,
+  changeRecord,
   type BuildConsumer,
   type BuildRecord,
   type FarmConnection,
   type JobRecord,
   type Listening,
   type TakenBuild,
+  type Versioned,
   type WorkerInfo,
 } from '../../protocol/index.ts';
 import type { AgentConfig } from './config.ts';
@@ -167,7 +168,8 @@ export class Agent {
   }
 
   /** One attempt at a build this worker has started: its job directory, output, check and result. */
-  private async run(msg: TakenBuild, job: JobRecord, build: BuildRecord): Promise<void> {
+  private async run(msg: TakenBuild, job: JobRecord, started: Versioned<BuildRecord>): Promise<void> {
+    const build = started.value;
     const name = `${job.id}-${build.platform}-${build.attempt}`;
     const jobDir = this.jobDirs.jobDir(name);
     const outputLog = this.jobDirs.outputLog(name);
@@ -190,17 +192,24 @@ export class Agent {
       output.write(`>>> rfarm: ${job.package} ${job.version} on ${build.platform} (worker ${this.worker.id}, ${this.worker.rVersion})\n`);
       const check = this.executor.checkSettings(job);
       output.write(describeCheckEnvironment(check, this.network));
-      const upload = await this.farm.uploads.getBlob(objectNames.upload(job.id));
-      if (!upload) throw new Error(`the upload of job ${job.id} is missing from the object store`);
-      await updateRecord<BuildRecord>(this.farm.jobs, keys.build(job.id, build.platform), (current) =>
-        current.status === 'RUNNING'
-          ? {
-              ...current,
-              checkStartedAt: new Date().toISOString(),
-              check: { command: check.command, env: check.env, sources: check.sources, network: this.network },
-            }
-          : null,
+      // The upload is fetched while the record says the check starts: neither waits for the other.
+      const uploadRead = this.farm.uploads.getBlob(objectNames.upload(job.id));
+      void uploadRead.catch(() => undefined);
+      await changeRecord<BuildRecord>(
+        this.farm.jobs,
+        keys.build(job.id, build.platform),
+        (current) =>
+          current.status === 'RUNNING'
+            ? {
+                ...current,
+                checkStartedAt: new Date().toISOString(),
+                check: { command: check.command, env: check.env, sources: check.sources, network: this.network },
+              }
+            : null,
+        started,
       );
+      const upload = await uploadRead;
+      if (!upload) throw new Error(`the upload of job ${job.id} is missing from the object store`);
       this.metrics.busy.set(1);
       const timer = this.metrics.buildSeconds.startTimer();
       const outcome = await this.executor.execute(job, build, jobDir, upload, output, cancel.signal, check);

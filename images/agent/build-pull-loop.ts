@@ -11,13 +11,14 @@ import {
   isTerminal,
   keys,
   readRecord,
-  updateRecord,
+  changeRecord,
   type BuildConsumer,
   type BuildRecord,
   type BuildRequest,
   type FarmConnection,
   type JobRecord,
   type TakenBuild,
+  type Versioned,
   type WorkerInfo,
 } from '../../protocol/index.ts';
 import { failLostBuild } from './build-finisher.ts';
@@ -32,7 +33,7 @@ export interface BuildPullLoopDeps {
   /** True once the agent is leaving: the loop ends, and a message taken meanwhile is given back. */
   readonly stopping: () => boolean;
   /** Runs an attempt this worker has started (the build is RUNNING); it acks or naks the message. */
-  readonly runAttempt: (msg: TakenBuild, job: JobRecord, build: BuildRecord) => Promise<void>;
+  readonly runAttempt: (msg: TakenBuild, job: JobRecord, build: Versioned<BuildRecord>) => Promise<void>;
   readonly log: Logger;
 }
 
@@ -84,12 +85,26 @@ async function handle(deps: BuildPullLoopDeps, msg: TakenBuild): Promise<void> {
     msg.ack();
     return;
   }
-  const started = await updateRecord<BuildRecord>(farm.jobs, buildKey, (current) =>
-    isTerminal(current.status)
-      ? null
-      : { ...current, status: 'RUNNING', attempt: current.attempt + 1, worker: deps.worker, startedAt: new Date().toISOString(), checkStartedAt: null },
+  // From the record just read: one round trip unless it changed meanwhile.
+  const started = await changeRecord<BuildRecord>(
+    farm.jobs,
+    buildKey,
+    (current) =>
+      isTerminal(current.status)
+        ? null
+        : {
+            ...current,
+            status: 'RUNNING',
+            attempt: current.attempt + 1,
+            worker: deps.worker,
+            // An idle agent can take a build before the control plane has marked it QUEUED.
+            queuedAt: current.queuedAt ?? msg.queuedAt,
+            startedAt: new Date().toISOString(),
+            checkStartedAt: null,
+          },
+    build,
   );
-  if (!started || isTerminal(started.status)) {
+  if (!started || isTerminal(started.value.status)) {
     msg.ack();
     return;
   }
