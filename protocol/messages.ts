@@ -68,8 +68,21 @@ export const keys = {
 /** Object names: an upload (in UPLOADS_BUCKET) and an artifact (in ARTIFACTS_BUCKET). */
 export const objectNames = {
   upload: (jobId: string) => `upload/${jobId}.tar.gz`,
+  /** A build's file as records made before attempts had their own named it. */
   artifact: (jobId: string, platform: string, name: string) => `artifacts/${jobId}/${platform}/${name}`,
+  attemptArtifact: (jobId: string, platform: string, attempt: number, name: string) => `artifacts/${jobId}/${platform}/attempt-${attempt}/${name}`,
 } as const;
+
+/**
+ * The object that holds a build's file: named under the attempt that stored it, so two attempts of
+ * one build that finish together (the queue gave it to a second agent while the first could not
+ * renew its claim) never overwrite each other's files — the record names the winner's.
+ */
+export function artifactObjectName(jobId: string, platform: string, artifact: Pick<ArtifactRecord, 'name' | 'attempt'>): string {
+  return artifact.attempt === undefined
+    ? objectNames.artifact(jobId, platform, artifact.name)
+    : objectNames.attemptArtifact(jobId, platform, artifact.attempt, artifact.name);
+}
 
 /** Lifecycle of one build. The last four are terminal. */
 export type BuildStatus = 'SUBMITTED' | 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED' | 'CANCELLED' | 'TIMEOUT';
@@ -123,6 +136,8 @@ export interface ArtifactRecord {
   readonly contentType: string;
   /** SHA-256 (hex) of the bytes the agent took; the publisher refuses an object that differs. */
   readonly sha256?: string;
+  /** The attempt that stored it (its object is named under it); absent in records from before attempts had their own. */
+  readonly attempt?: number;
 }
 
 /** A job: one submission of one package to one or more platforms. */

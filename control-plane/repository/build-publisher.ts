@@ -16,7 +16,7 @@ import {
   encode,
   isTerminal,
   keys,
-  objectNames,
+  artifactObjectName,
   readRecord,
   type ArtifactRecord,
   type BuildRecord,
@@ -134,7 +134,7 @@ export class BuildPublisher {
         throw errors.publishRefused(
           `${artifact.name} of job ${job.id} has no digest recorded by its agent; it was built by an agent older than this farm's sandbox and is not published`,
         );
-      const data = await this.stores.artifacts.getBlob(objectNames.artifact(job.id, build.platform, artifact.name));
+      const data = await this.stores.artifacts.getBlob(artifactObjectName(job.id, build.platform, artifact));
       if (!data) throw new Error(`artifact ${artifact.name} of job ${job.id} is missing from the object store`);
       const digest = createHash('sha256').update(data).digest('hex');
       if (digest !== artifact.sha256)

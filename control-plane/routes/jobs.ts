@@ -2,7 +2,7 @@
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
-import { objectNames } from '../../protocol/index.ts';
+import { artifactObjectName } from '../../protocol/index.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { newWorkAdmission, recordAcceptedWork } from '../health/new-work-admission.ts';
@@ -151,7 +151,7 @@ export function jobRoutes(deps: AppDeps): Router {
         ctx.params.name,
         build.artifacts.map((candidate) => candidate.name),
       );
-    const object = await deps.farm.artifacts.get(objectNames.artifact(build.jobId, build.platform, artifact.name));
+    const object = await deps.farm.artifacts.get(artifactObjectName(build.jobId, build.platform, artifact));
     if (!object) throw errors.artifactNotFound(ctx.params.name, []);
     ctx.type = artifact.contentType;
     ctx.length = artifact.size;

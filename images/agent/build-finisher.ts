@@ -5,7 +5,7 @@
  */
 import {
   keys,
-  objectNames,
+  artifactObjectName,
   publishOutput,
   readRecord,
   retryTransient,
@@ -99,7 +99,8 @@ async function uploadArtifacts(ctx: AttemptContext, files: ArtifactFile[]): Prom
   const notKept: string[] = [];
   for (const file of [...files].sort((a, b) => a.data.length - b.data.length)) {
     try {
-      await retryTransient(() => ctx.farm.artifacts.putBlob({ name: objectNames.artifact(ctx.job.id, ctx.platform, file.name) }, file.data));
+      const name = artifactObjectName(ctx.job.id, ctx.platform, { name: file.name, attempt: ctx.build.attempt });
+      await retryTransient(() => ctx.farm.artifacts.putBlob({ name }, file.data));
       kept.add(file);
     } catch (error) {
       if (!isStoreFull(error)) throw error;
@@ -110,7 +111,13 @@ async function uploadArtifacts(ctx: AttemptContext, files: ArtifactFile[]): Prom
     .filter((file) => kept.has(file))
     .map((file) => {
       const extension = file.name.slice(file.name.lastIndexOf('.'));
-      return { name: file.name, size: file.data.length, contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream', sha256: file.sha256 };
+      return {
+        name: file.name,
+        size: file.data.length,
+        contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream',
+        sha256: file.sha256,
+        attempt: ctx.build.attempt,
+      };
     });
   return { records, notKept };
 }
