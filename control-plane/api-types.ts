@@ -703,6 +703,11 @@ export interface components {
             /** @description Where each reverse dependency is checked twice. */
             platform: string;
             /**
+             * @description `strong`: reverse dependencies through Depends, Imports or LinkingTo; `most`: through Suggests too.
+             * @enum {string}
+             */
+            which: "strong" | "most";
+            /**
              * @description `finding` the reverse dependencies, `checking` them, `done` (every pair finished), `failed` (they could not be found: `problem` says why).
              * @enum {string}
              */
@@ -716,6 +721,7 @@ export interface components {
                 fixed: number;
                 pending: number;
                 failed: number;
+                needs_new_version: number;
             };
             packages: components["schemas"]["RevdepResult"][];
         };
@@ -725,12 +731,13 @@ export interface components {
             repository: string;
             fields: ("Depends" | "Imports" | "LinkingTo" | "Suggests")[];
             /**
-             * @description `newly broken`: the check against the submitted version has an ERROR or WARNING the check against the published one has not; `fixed` the other way round; `failed`: a build of the pair did not finish a check (`reason`).
+             * @description `newly broken`: the check against the submitted version has an ERROR or WARNING the check against the published one has not; `fixed` the other way round; `failed`: a build of the pair did not finish a check, or it cannot be installed with either version (`reason`); `needs new version`: it needs a newer version of the package than any repository has, so it was checked against the submitted version only (`reason` says what it needs and how that check ended; `appeared` lists all its findings) — not comparable, neither broken nor fixed.
              * @enum {string}
              */
-            verdict: "unchanged" | "newly broken" | "fixed" | "pending" | "failed";
+            verdict: "unchanged" | "newly broken" | "fixed" | "pending" | "failed" | "needs new version";
             reason: string | null;
-            published: components["schemas"]["RevdepBuild"];
+            /** @description Null when the reverse dependency needs the new version (nothing to check against the published one). */
+            published: components["schemas"]["RevdepBuild"] | null;
             submitted: components["schemas"]["RevdepBuild"];
             /** @description Findings only in the check against the submitted version. */
             appeared: components["schemas"]["CheckItem"][];
@@ -854,8 +861,12 @@ export interface operations {
                 env_vars?: string[];
                 /** @description Publish to the farm's repository when the check passes (admin token required). */
                 publish?: boolean;
-                /** @description Also check the package's reverse dependencies (from the PACKAGES indices of the farm's repository and its configured CRAN-like repositories), each twice on the job's first platform — against the published version and against this one — and report what the new version breaks (GET /jobs/{id}/cran-summary). */
+                /** @description Also check the package's reverse dependencies (from the PACKAGES indices of the farm's repository and its configured CRAN-like repositories), each twice on one platform (the job's first, or revdeps_platform) — against the published version and against this one — and report what the new version breaks (GET /jobs/{id}/cran-summary). */
                 revdeps?: boolean;
+                /** @description Which reverse dependencies (with revdeps=true), as R's tools::package_dependencies(which =) names them: `strong` (Depends, Imports, LinkingTo; the default, as CRAN) or `most` (Suggests too). */
+                revdeps_which?: "strong" | "most";
+                /** @description The platform the reverse dependencies are checked on (with revdeps=true); any platform of the catalogue (GET /platforms). Default the job's first. */
+                revdeps_platform?: components["schemas"]["PlatformId"];
             };
             header?: never;
             path?: never;

@@ -1,16 +1,7 @@
 /** Reads a package's newest version out of a repository `PACKAGES` index. Pure functions. */
-import { parseDcfRecord } from '../../r-metadata/index.ts';
+import { compareRVersions, parseDcfRecord } from '../../r-metadata/index.ts';
 
-/** R's package_version ordering: numeric components, separated by '.' or '-'. */
-export function compareRVersions(a: string, b: string): number {
-  const left = a.split(/[.-]/).map(Number);
-  const right = b.split(/[.-]/).map(Number);
-  for (let index = 0; index < Math.max(left.length, right.length); index++) {
-    const difference = (left[index] ?? -1) - (right[index] ?? -1);
-    if (difference !== 0) return Math.sign(difference);
-  }
-  return 0;
-}
+export { compareRVersions };
 
 /** Every package of a PACKAGES file with its versions (records are separated by blank lines). */
 export function readPackagesIndex(text: string): Map<string, string[]> {

@@ -32,6 +32,17 @@ function noCheck(side: string, build: BuildRecord): string {
   return `the check against the ${side} version ended ${build.status}${build.reason ? `: ${build.reason}` : ''}`;
 }
 
+/**
+ * A reverse dependency the published version cannot satisfy: checked against the submitted
+ * version only, so there is nothing to compare — every finding of that check is listed.
+ */
+function needsNewVersion(base: Omit<RevdepResult, 'verdict' | 'reason'>, needs: string, submitted: BuildRecord | undefined): RevdepResult {
+  if (!submitted || !TERMINAL.has(submitted.status)) return { ...base, verdict: 'pending', reason: needs };
+  const outcome = submitted.result ? `checked against the submitted version only (${submitted.result.status})` : noCheck('submitted', submitted);
+  const items = submitted.result ? [...submitted.result.items] : [];
+  return { ...base, verdict: 'needs new version', reason: `${needs}: ${outcome}`, appeared: items };
+}
+
 /** One reverse dependency's verdict from its two builds (either may be missing while it is submitted). */
 export function revdepResult(publicUrl: string, pair: RevdepPair, published: BuildRecord | undefined, submitted: BuildRecord | undefined): RevdepResult {
   const base = {
@@ -39,12 +50,13 @@ export function revdepResult(publicUrl: string, pair: RevdepPair, published: Bui
     version: pair.version,
     repository: pair.repository,
     fields: [...pair.fields],
-    published: revdepBuild(publicUrl, pair.publishedJobId, published),
+    published: pair.needs ? null : revdepBuild(publicUrl, pair.publishedJobId, published),
     submitted: revdepBuild(publicUrl, pair.submittedJobId, submitted),
     appeared: [],
     disappeared: [],
   };
   if (pair.problem) return { ...base, verdict: 'failed', reason: pair.problem };
+  if (pair.needs) return needsNewVersion(base, pair.needs, submitted);
   if (!published || !submitted || !TERMINAL.has(published.status) || !TERMINAL.has(submitted.status)) return { ...base, verdict: 'pending', reason: null };
   if (!published.result) return { ...base, verdict: 'failed', reason: noCheck('published', published) };
   if (!submitted.result) return { ...base, verdict: 'failed', reason: noCheck('submitted', submitted) };
@@ -62,10 +74,11 @@ export function revdepReport(publicUrl: string, run: RevdepRun, builds: Readonly
     fixed: count('fixed'),
     pending: count('pending'),
     failed: count('failed'),
+    needs_new_version: count('needs new version'),
   };
   const state: RevdepReport['state'] =
     run.state === 'received' || run.state === 'claimed' ? 'finding' : run.state === 'checking' ? (counts.pending > 0 ? 'checking' : 'done') : 'failed';
-  return { platform: run.platform, state, problem: run.problem, repositories: [...run.repositories], counts, packages };
+  return { platform: run.platform, which: run.which ?? 'strong', state, problem: run.problem, repositories: [...run.repositories], counts, packages };
 }
 
 /** The whole summary of `job`; `run` is its revdep run (null: none was asked for). */

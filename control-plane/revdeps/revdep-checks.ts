@@ -11,6 +11,7 @@ import { cranSummary, type CranSummary } from './cran-summary.ts';
 import { RevdepRunner } from './revdep-runner.ts';
 import { RevdepRuns } from './revdep-runs.ts';
 import { RevdepSources, type FarmRepositoryRead } from './revdep-sources.ts';
+import type { RevdepScope } from './reverse-dependencies.ts';
 
 export interface RevdepChecksDeps {
   readonly farm: FarmConnection;
@@ -40,13 +41,17 @@ export class RevdepChecks {
     this.runner = new RevdepRunner({ runs: this.runs, jobs: deps.jobs, sources, limits: deps.limits, log: deps.log });
   }
 
-  /** Records a run for a job about to be submitted (before it, so a crash in between loses nothing). */
-  async accept(jobId: string, packageName: string, version: string, platform: string): Promise<void> {
+  /**
+   * Records a run for a job about to be submitted (before it, so a crash in between loses nothing):
+   * its reverse dependencies (`which`: strong, or most with Suggests) are checked on `platform`.
+   */
+  async accept(jobId: string, packageName: string, version: string, platform: string, which: RevdepScope = 'strong'): Promise<void> {
     await this.runs.accept({
       jobId,
       package: packageName,
       version,
       platform,
+      which,
       state: 'received',
       receivedAt: new Date().toISOString(),
       claimedAt: null,
@@ -70,7 +75,7 @@ export class RevdepChecks {
   async summary(snapshot: JobSnapshot): Promise<CranSummary> {
     const run = snapshot.job.revdeps ? await this.runs.get(snapshot.job.id) : null;
     const builds = new Map<string, BuildRecord>();
-    const ids = run ? run.pairs.flatMap((pair) => (pair.problem ? [] : [pair.publishedJobId, pair.submittedJobId])) : [];
+    const ids = run ? run.pairs.flatMap((pair) => (pair.problem ? [] : pair.needs ? [pair.submittedJobId] : [pair.publishedJobId, pair.submittedJobId])) : [];
     await Promise.all(
       ids.map(async (id) => {
         const pair = await this.deps.jobs.get(id).catch(() => null);

@@ -15,7 +15,7 @@ import { FarmError } from '../errors.ts';
 import type { JobService } from '../jobs/job-service.ts';
 import { ClaimedRunPreparer, MAX_PREPARE_ATTEMPTS } from '../runs/index.ts';
 import { inspectPackageArchive, type ArchiveLimits } from '../uploads/index.ts';
-import { reverseDependencies } from './reverse-dependencies.ts';
+import { newestListedVersion, REVDEP_SCOPES, reverseDependencies, unmetRequirement } from './reverse-dependencies.ts';
 import type { RevdepPair, RevdepRun, RevdepRuns } from './revdep-runs.ts';
 import { RevdepSourceError, type RevdepSources } from './revdep-sources.ts';
 
@@ -96,31 +96,47 @@ export class RevdepRunner {
 
   private async submitPairs(run: RevdepRun, job: JobRecord): Promise<void> {
     const { sources } = this.deps;
-    const found = reverseDependencies(run.package, await sources.indices());
+    const indices = await sources.indices();
+    const found = reverseDependencies(run.package, indices, REVDEP_SCOPES[run.which ?? 'strong']);
+    const newest = newestListedVersion(run.package, indices);
     const chosen = found.slice(0, MAX_REVERSE_DEPENDENCIES);
     const pairs: RevdepPair[] = [];
     for (const revdep of chosen) {
+      const unmet = unmetRequirement(run.package, revdep, newest, run.version);
       const pair: RevdepPair = {
-        ...revdep,
+        package: revdep.package,
+        version: revdep.version,
+        repository: revdep.repository,
+        fields: revdep.fields,
         publishedJobId: pairJobId(run.jobId, revdep.package, 'published'),
         submittedJobId: pairJobId(run.jobId, revdep.package, 'submitted'),
         problem: null,
+        needs: unmet?.submittedMeets ? unmet.text : null,
       };
-      pairs.push({ ...pair, problem: await this.submitPair(pair, job, run.platform) });
+      // Installable with neither version: nothing to check.
+      const problem =
+        unmet && !unmet.submittedMeets
+          ? `${unmet.text}, and the submitted ${run.version} does not meet it either: it cannot be installed with either version, so it was not checked`
+          : await this.submitPair(pair, job, run.platform);
+      pairs.push({ ...pair, problem });
     }
     const problem = found.length > chosen.length ? `${found.length} reverse dependencies; only the first ${chosen.length} (alphabetically) were checked` : null;
     await this.deps.runs.update(run.jobId, (current) => ({ ...current, state: 'checking', repositories: sources.labels, pairs, problem }));
     this.deps.log.info({ jobId: run.jobId, package: run.package, reverseDependencies: pairs.map((pair) => pair.package) }, 'revdep checks queued');
   }
 
-  /** Submits both jobs of a pair (those already there are left alone); a string says why it could not. */
+  /**
+   * Submits both jobs of a pair (those already there are left alone; only the submitted side for
+   * a pair that `needs` the new version); a string says why it could not.
+   */
   private async submitPair(pair: RevdepPair, job: JobRecord, platform: string): Promise<string | null> {
     const exists = async (id: string) =>
       this.deps.jobs.get(id).then(
         () => true,
         () => false,
       );
-    if ((await exists(pair.publishedJobId)) && (await exists(pair.submittedJobId))) return null;
+    const publishedWanted = !pair.needs;
+    if ((!publishedWanted || (await exists(pair.publishedJobId))) && (await exists(pair.submittedJobId))) return null;
     let data: Buffer;
     try {
       data = await this.deps.sources.tarball(pair.repository, pair.package, pair.version);
@@ -134,7 +150,7 @@ export class RevdepRunner {
     });
     if (typeof archive === 'string') return `its source tarball was refused: ${archive}`;
     const common = { archive, data, platforms: [platform], email: null, checkArgs: job.checkArgs, env: job.env, publish: false };
-    if (!(await exists(pair.publishedJobId))) await this.deps.jobs.submit(common, pair.publishedJobId);
+    if (publishedWanted && !(await exists(pair.publishedJobId))) await this.deps.jobs.submit(common, pair.publishedJobId);
     if (!(await exists(pair.submittedJobId))) {
       await this.deps.jobs.submit({ ...common, against: { jobId: job.id, package: job.package, version: job.version } }, pair.submittedJobId);
     }

@@ -6,7 +6,7 @@
  */
 import { REVDEPS_BUCKET, type FarmConnection } from '../../protocol/index.ts';
 import { ClaimedRuns, type ClaimState } from '../runs/index.ts';
-import type { DependencyField } from './reverse-dependencies.ts';
+import type { DependencyField, RevdepScope } from './reverse-dependencies.ts';
 
 /**
  * Where a run is: `received` (accepted, its reverse dependencies not looked for yet), `claimed`
@@ -27,6 +27,11 @@ export interface RevdepPair {
   readonly submittedJobId: string;
   /** Why its jobs could not be submitted (its tarball unavailable or refused); null when they were. */
   readonly problem: string | null;
+  /**
+   * Set when it needs a newer version of the package than any repository has (what it asks
+   * for): only the check against the submitted version is made. Absent in records from before.
+   */
+  readonly needs?: string | null;
 }
 
 export interface RevdepRun {
@@ -35,6 +40,8 @@ export interface RevdepRun {
   readonly package: string;
   readonly version: string;
   readonly platform: string;
+  /** Which reverse dependencies: `strong` (absent in records from before) or `most` (Suggests too). */
+  readonly which?: RevdepScope;
   readonly state: RevdepRunState;
   readonly receivedAt: string;
   readonly claimedAt: string | null;

@@ -32,6 +32,23 @@ export async function jobInfo(deps: AppDeps, snapshot: JobSnapshot) {
   return presentJob(deps.config.publicUrl, snapshot.job, builds, snapshot.builds);
 }
 
+/** Where reverse dependencies are checked (`revdeps_platform`, else the job's first platform); null without `revdeps=true`. */
+async function revdepsPlatform(
+  deps: AppDeps,
+  params: { revdeps?: boolean; revdeps_which?: string; revdeps_platform?: string },
+  platforms: readonly string[],
+): Promise<{ platform: string } | null> {
+  if (!params.revdeps) {
+    if (params.revdeps_which || params.revdeps_platform) throw errors.revdepOptionWithoutRevdeps();
+    return null;
+  }
+  const named = params.revdeps_platform;
+  if (!named) return { platform: platforms[0] };
+  const known = (await deps.platforms.available()).map((entry) => entry.platform.id);
+  if (!known.includes(named)) throw errors.unknownRevdepsPlatform(named, known);
+  return { platform: named };
+}
+
 /** `first`, then the rest of `rest`; `rest` is closed however the reading ends (a client that leaves too). */
 async function* prepended(first: string, rest: AsyncGenerator<string>): AsyncGenerator<string> {
   try {
@@ -64,12 +81,12 @@ export function jobRoutes(deps: AppDeps): Router {
       const checkArgs = normaliseCheckArgs(params.check_args ?? []);
       const env = parseEnvAssignments(params.env_vars ?? []);
       const platforms = await deps.platforms.choose(params.platform ?? []);
+      const revdeps = await revdepsPlatform(deps, params, platforms);
       const data = await readUpload(ctx, { limit: config.uploadLimitBytes, ...GZIP_HEAD });
       const archive = await inspectPackageArchive(data, uploadLimits(config));
-      // Reverse dependencies are checked on the first platform; their run is recorded before the job.
-      const revdeps = params.revdeps ? { platform: platforms[0] } : null;
+      // Their run is recorded before the job.
       const id = JobService.newId();
-      if (revdeps) await deps.revdeps.accept(id, archive.packageName, archive.version, revdeps.platform);
+      if (revdeps) await deps.revdeps.accept(id, archive.packageName, archive.version, revdeps.platform, params.revdeps_which);
       const submitted = await deps.jobs.submit(
         { archive, data, platforms, email: params.email ?? null, checkArgs, env, publish: params.publish ?? false, revdeps },
         id,

@@ -18,6 +18,7 @@ const VERDICT_CLASS: Record<RevdepResult['verdict'], string> = {
   fixed: 'result-note',
   pending: 'status-queued',
   failed: 'status-failed',
+  'needs new version': 'result-note',
 };
 
 function findings(items: readonly CheckItem[]): Html {
@@ -45,12 +46,16 @@ function platformSection(platform: CranSummary['platforms'][number]): Html {
 
 function revdepRow(result: RevdepResult): Html {
   const side = (label: string, build: RevdepResult['published']) =>
-    html`<a href="${build.url}">${label}</a>:
+    build === null
+      ? html`${label}: <span class="muted">not checked (needs the new version)</span>`
+      : html`<a href="${build.url}">${label}</a>:
       ${build.result ? html`<span class="result result-${build.result.toLowerCase()}">${build.result}</span>` : html`<span class="status status-${build.status.toLowerCase()}">${build.status}</span>`}`;
   const diff =
     result.appeared.length + result.disappeared.length > 0
       ? html`<details class="revdep-diff">
-          <summary>${result.appeared.length} findings appeared, ${result.disappeared.length} went</summary>
+          <summary>
+            ${result.published === null ? `${result.appeared.length} findings against the submitted version` : `${result.appeared.length} findings appeared, ${result.disappeared.length} went`}
+          </summary>
           ${
             result.appeared.length
               ? html`<h4>Only against the submitted version</h4>
@@ -78,7 +83,7 @@ function revdepSection(report: NonNullable<CranSummary['revdeps']>): Html {
   return html`<section class="revdeps" aria-labelledby="revdeps-heading" data-state="${report.state}">
     <h2 id="revdeps-heading">Reverse dependencies on ${report.platform}</h2>
     <p>
-      ${report.state === 'finding' ? 'Looking for reverse dependencies…' : html`${report.packages.length} found in ${report.repositories.join(', ')}: <strong>${counts.newly_broken} newly broken</strong>, ${counts.unchanged} unchanged, ${counts.fixed} fixed${counts.pending ? `, ${counts.pending} pending` : ''}${counts.failed ? `, ${counts.failed} could not be compared` : ''}.`}
+      ${report.state === 'finding' ? 'Looking for reverse dependencies…' : html`${report.packages.length} found in ${report.repositories.join(', ')}: <strong>${counts.newly_broken} newly broken</strong>, ${counts.unchanged} unchanged, ${counts.fixed} fixed${counts.pending ? `, ${counts.pending} pending` : ''}${counts.failed ? `, ${counts.failed} could not be compared` : ''}${counts.needs_new_version ? `, ${counts.needs_new_version} need the new version (not comparable)` : ''}. Through ${report.which === 'most' ? 'Depends, Imports, LinkingTo and Suggests' : 'Depends, Imports and LinkingTo'}.`}
     </p>
     ${report.problem ? html`<p class="message">${report.problem}</p>` : ''}
     ${

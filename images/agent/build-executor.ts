@@ -71,7 +71,12 @@ export class BuildExecutor {
     };
     const cache = dependencyCacheFor(this.deps.config.dependencyCacheDir, this.deps.platform.id, this.deps.rVersion);
     const installer = new DependencyInstaller(cache, this.deps.config.rRepos, this.deps.sandbox, limits, output);
-    const dependencies = await installer.install({ description: job.description, fields: dependencyFields(check.env, check.installsSuggests) });
+    // Checked against a submitted version: that version is installed by the build, not from the repositories.
+    const dependencies = await installer.install({
+      description: job.description,
+      fields: dependencyFields(check.env, check.installsSuggests),
+      provided: job.against ? [job.against.package] : [],
+    });
     if (dependencies.kind === 'infrastructure') return { kind: 'infrastructure', reason: dependencies.reason, artifacts: [] };
     if (dependencies.kind === 'stopped') return { kind: 'stopped', reason: dependencies.reason, detail: 'installing R dependencies', artifacts: [] };
     if (dependencies.kind === 'package-error') {

@@ -21,6 +21,12 @@ export interface DependencyRequest {
   readonly description: string;
   /** DESCRIPTION fields to satisfy, e.g. Depends, Imports, LinkingTo (and Suggests). */
   readonly fields: readonly string[];
+  /**
+   * Packages the build installs itself (the submitted version a reverse dependency is checked
+   * against): left out here, whatever version the DESCRIPTION asks for — the repositories may
+   * have only an older one.
+   */
+  readonly provided?: readonly string[];
 }
 
 export type DependencyOutcome =
@@ -116,7 +122,8 @@ export class DependencyInstaller {
     } catch (error) {
       return { kind: 'infrastructure', reason: `the dependency cache ${this.cache.root} cannot be made: ${(error as Error).message}` };
     }
-    if (declaredDependencies(request.description, request.fields).length === 0) {
+    const provided = request.provided ?? [];
+    if (declaredDependencies(request.description, request.fields).filter((name) => !provided.includes(name)).length === 0) {
       this.sink.write('none: the package needs only R and its base packages\n');
       return { kind: 'ready', installed: [], seconds: 0 };
     }
@@ -137,6 +144,7 @@ export class DependencyInstaller {
           R_LIBS_USER: `${SANDBOX_JOB_DIR}/library`,
           RFARM_DESCRIPTION: request.description,
           RFARM_WHICH: request.fields.join(','),
+          RFARM_PROVIDED: provided.join(','),
           RFARM_REPOS: this.repos.join(','),
           RFARM_LIBRARY: `${SANDBOX_JOB_DIR}/library`,
           RFARM_STAGING: `${SANDBOX_JOB_DIR}/staging`,

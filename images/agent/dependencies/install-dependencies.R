@@ -3,8 +3,10 @@
 #   Rscript install-dependencies.R plan     no network needed, no lock: is everything already there?
 #   Rscript install-dependencies.R install  under the cache lock, with the network: install what is not
 # Input from the environment: RFARM_DESCRIPTION (the package's DESCRIPTION), RFARM_WHICH (dependency
-# fields, comma-separated), RFARM_REPOS (repositories, comma-separated, in order), RFARM_LIBRARY (the
-# shared cache library), RFARM_STAGING (an empty library on the same file system).
+# fields, comma-separated), RFARM_PROVIDED (packages the build installs itself, left out: the
+# submitted version a reverse dependency is checked against), RFARM_REPOS (repositories,
+# comma-separated, in order), RFARM_LIBRARY (the shared cache library), RFARM_STAGING (an empty
+# library on the same file system).
 # Its result for the agent goes to the file RFARM_RESULT as "rfarm-<name>: <value>" lines (never to
 # the console the user reads); the exit status says which kind: 0 ready, 3 (plan) something to
 # install, 10 not in any repository, 11 a repository unreachable, 12 a dependency failed to install,
@@ -16,6 +18,7 @@ local({
   split <- function(text) { parts <- trimws(strsplit(text, ",", fixed = TRUE)[[1]]); parts[nzchar(parts)] }
   which <- split(Sys.getenv("RFARM_WHICH"))
   repos <- split(Sys.getenv("RFARM_REPOS"))
+  provided <- split(Sys.getenv("RFARM_PROVIDED"))
   library <- Sys.getenv("RFARM_LIBRARY")
   staging <- Sys.getenv("RFARM_STAGING")
   result <- function(status, lines = character()) {
@@ -31,7 +34,7 @@ local({
     error = function(e) { cat("cannot read the dependency fields:", conditionMessage(e), "\n"); result(0, "ready") }
   )
   base <- rownames(installed.packages(priority = "base"))
-  requirements <- requirements[!names(requirements) %in% c("R", base, description[1, "Package"])]
+  requirements <- requirements[!names(requirements) %in% c("R", base, description[1, "Package"], provided)]
   requirements <- requirements[!duplicated(names(requirements))]
   hardNames <- if (length(intersect(fields, c("Depends", "Imports", "LinkingTo")))) {
     names(unlist(lapply(intersect(fields, c("Depends", "Imports", "LinkingTo")), function(field) tools:::.split_dependencies(description[1, field])), recursive = FALSE))
