@@ -56,7 +56,7 @@ async function interrupted(ctx: CommandContext, id: string): Promise<number> {
   return EXIT.interrupted;
 }
 
-/** `rfarm submit <pkg.tar.gz | dir> [--platform P …] [--as-cran] [--check-args …] [--env N=V …] [--email E] [--publish] [--revdeps] [--follow]` */
+/** `rfarm submit <pkg.tar.gz | dir> [--platform P …] [--as-cran] [--check-args …] [--env N=V …] [--email E] [--publish] [--revdeps] [--revdeps-which W] [--revdeps-platform P] [--follow]` */
 export async function submit(ctx: CommandContext, path: string, options: SubmitOptions & { follow: boolean }): Promise<number> {
   for (const assignment of options.envVars ?? []) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(assignment)) throw new CliError(`--env ${assignment}: write NAME=VALUE, e.g. --env _R_CHECK_FORCE_SUGGESTS_=false`);

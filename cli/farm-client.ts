@@ -22,6 +22,10 @@ export interface SubmitOptions {
   readonly publish?: boolean;
   /** Also check the reverse dependencies against this version (`revdeps=true`). */
   readonly revdeps?: boolean;
+  /** Which reverse dependencies: strong (the farm's default) or most (Suggests too). */
+  readonly revdepsWhich?: 'strong' | 'most';
+  /** The platform they are checked on (default: the job's first). */
+  readonly revdepsPlatform?: string;
 }
 
 export class FarmClient {
@@ -68,6 +72,8 @@ export class FarmClient {
     for (const assignment of options.envVars ?? []) query.append('env_vars', assignment);
     if (options.publish) query.set('publish', 'true');
     if (options.revdeps) query.set('revdeps', 'true');
+    if (options.revdepsWhich) query.set('revdeps_which', options.revdepsWhich);
+    if (options.revdepsPlatform) query.set('revdeps_platform', options.revdepsPlatform);
     const suffix = query.size > 0 ? `?${query}` : '';
     const headers = { 'content-type': 'application/gzip', ...(options.publish ? this.adminHeaders : {}) };
     return this.json(`/jobs/submit/tarball${suffix}`, { method: 'PUT', headers, body: new Uint8Array(tarball) });

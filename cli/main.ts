@@ -17,7 +17,8 @@ const USAGE = `rfarm: check R packages on an rfarm build farm
 
 Usage:
   rfarm submit <pkg.tar.gz | package-dir> [--platform P ...] [--as-cran] [--check-args "A B"]
-               [--env NAME=VALUE ...] [--email E] [--publish] [--revdeps] [--follow]
+               [--env NAME=VALUE ...] [--email E] [--publish] [--follow]
+               [--revdeps] [--revdeps-which strong|most] [--revdeps-platform P]
   rfarm status <id>
   rfarm output <id> [--platform P] [--follow]
   rfarm cancel <id>
@@ -43,6 +44,11 @@ Options:
   --publish        publish into the farm's repository if the check passes (needs --token)
   --revdeps        also check the package's reverse dependencies against this version and
                    report what it breaks (the CRAN pre-submission summary: <status URL>/cran)
+  --revdeps-which W  which reverse dependencies, as R's tools::package_dependencies(which =)
+                   says: strong (Depends, Imports, LinkingTo; the default) or most (Suggests too);
+                   implies --revdeps
+  --revdeps-platform P  check the reverse dependencies on P (default: the job's first
+                   platform); implies --revdeps
   -h, --help       this text
 
 Exit codes: 0 done (with --follow: every build OK or NOTE); 1 a build ended with WARNING or ERROR;
@@ -61,13 +67,15 @@ const OPTIONS = {
   env: { type: 'string', multiple: true },
   publish: { type: 'boolean' },
   revdeps: { type: 'boolean' },
+  'revdeps-which': { type: 'string' },
+  'revdeps-platform': { type: 'string' },
   dir: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Which options each command takes besides --server, --json and --help; and its positional arguments. */
 const COMMANDS: Record<string, { options: readonly string[]; args: readonly string[] }> = {
-  submit: { options: ['platform', 'email', 'follow', 'as-cran', 'check-args', 'env', 'publish', 'revdeps', 'token'], args: ['pkg.tar.gz | package-dir'] },
+  submit: { options: ['platform', 'email', 'follow', 'as-cran', 'check-args', 'env', 'publish', 'revdeps', 'revdeps-which', 'revdeps-platform', 'token'], args: ['pkg.tar.gz | package-dir'] },
   status: { options: [], args: ['id'] },
   output: { options: ['platform', 'follow'], args: ['id'] },
   cancel: { options: [], args: ['id'] },
@@ -84,6 +92,12 @@ type Values = {
       ? boolean
       : string;
 };
+
+/** `--revdeps-which`: R's words, checked here so a typo is one line before anything is sent. */
+function revdepsWhich(value: string | undefined): 'strong' | 'most' | undefined {
+  if (value === undefined || value === 'strong' || value === 'most') return value;
+  throw new CliError(`--revdeps-which ${value}: write strong (Depends, Imports, LinkingTo) or most (Suggests too)`);
+}
 
 /** `--check-args --no-tests` takes the next word as its value even though it starts with a dash. */
 function joinCheckArgs(argv: readonly string[]): string[] {
@@ -166,7 +180,9 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, signal: AbortSignal):
         checkArgs: [...(values['as-cran'] ? ['--as-cran'] : []), ...(values['check-args'] ?? []).flatMap((text) => text.split(/\s+/)).filter(Boolean)],
         envVars: values.env ?? [],
         publish: values.publish ?? false,
-        revdeps: values.revdeps ?? false,
+        revdeps: (values.revdeps ?? false) || values['revdeps-which'] !== undefined || values['revdeps-platform'] !== undefined,
+        revdepsWhich: revdepsWhich(values['revdeps-which']),
+        revdepsPlatform: values['revdeps-platform'],
       });
     }
     case 'status':

@@ -83,6 +83,15 @@ export function uploadPage(args: UploadPageArgs): Html {
             ></span
           ></label
         >
+        <label class="choice"
+          ><input type="checkbox" id="revdeps-suggests" name="revdeps_which" value="most" />
+          <span
+            >… including those that only suggest it<br /><small
+              >Reverse dependencies through <code>Suggests</code> too (R's <code>which = "most"</code>); by default only <code>Depends</code>,
+              <code>Imports</code> and <code>LinkingTo</code>, as CRAN.</small
+            ></span
+          ></label
+        >
         <div class="field">
           <label for="env-vars"
             >Environment variables <span class="hint">(optional, one <code>NAME=VALUE</code> per line)</span></label

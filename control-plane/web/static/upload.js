@@ -11,6 +11,7 @@
   const email = document.getElementById('email');
   const asCran = document.getElementById('as-cran');
   const revdeps = document.getElementById('revdeps');
+  const revdepsSuggests = document.getElementById('revdeps-suggests');
   const envVars = document.getElementById('env-vars');
   const button = document.getElementById('submit-button');
   const message = document.getElementById('submit-message');
@@ -71,7 +72,8 @@
     });
     if (email && email.value.trim()) query.set('email', email.value.trim());
     if (asCran.checked) query.append('check_args', '--as-cran');
-    if (revdeps.checked) query.set('revdeps', 'true');
+    if (revdeps.checked || revdepsSuggests.checked) query.set('revdeps', 'true');
+    if (revdepsSuggests.checked) query.set('revdeps_which', 'most');
     envVars.value.split('\n').forEach(function (line) {
       if (line.trim()) query.append('env_vars', line.trim());
     });
