@@ -4,7 +4,17 @@
  * submitted version, comparing the two checks, and the CRAN pre-submission summary. README.md,
  * "Reverse-dependency checks".
  */
-export { DEPENDENCY_FIELDS, reverseDependencies, type DependencyField, type ReverseDependency } from './reverse-dependencies.ts';
+export {
+  DEPENDENCY_FIELDS,
+  newestListedVersion,
+  REVDEP_SCOPES,
+  reverseDependencies,
+  unmetRequirement,
+  type DependencyField,
+  type ReverseDependency,
+  type RevdepScope,
+  type UnmetRequirement,
+} from './reverse-dependencies.ts';
 export { diffFindings, normaliseFinding, type FindingsDiff, type RevdepVerdict } from './findings-diff.ts';
 export { cranSummary, cranSummaryUrl, revdepResult, type CranSummary, type RevdepReport, type RevdepResult } from './cran-summary.ts';
 export { RevdepChecks, type RevdepChecksDeps } from './revdep-checks.ts';

@@ -32,25 +32,25 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A CRAN-like repository on disk: `usesbase` imports `basepkg`, `other` does not. */
-function fileRepository(): string {
-  const contrib = join(dir, 'repo', 'src', 'contrib');
+/** A CRAN-like repository on disk, indexed by R, holding these packages (version 0.1.0). */
+function fileRepository(name: string, specs: Array<{ name: string; fields: Record<string, string> }>): string {
+  const contrib = join(dir, name, 'src', 'contrib');
   mkdirSync(contrib, { recursive: true });
-  const specs: Array<{ name: string; fields: Record<string, string> }> = [
-    { name: 'usesbase', fields: { Imports: 'basepkg (>= 0.1)' } },
-    { name: 'other', fields: {} },
-  ];
   for (const spec of specs) {
     writeFileSync(join(contrib, `${spec.name}_0.1.0.tar.gz`), packTarball({ name: spec.name, fields: spec.fields, files: documentedHello }));
   }
   execFileSync('Rscript', ['-e', `tools::write_PACKAGES("${contrib}", type = "source")`]);
-  return pathToFileURL(join(dir, 'repo')).href;
+  return pathToFileURL(join(dir, name)).href;
 }
 
-const repository = fileRepository();
+/** `usesbase` imports `basepkg`, `other` does not. */
+const repository = fileRepository('repo', [
+  { name: 'usesbase', fields: { Imports: 'basepkg (>= 0.1)' } },
+  { name: 'other', fields: {} },
+]);
 const jobs = new JobService(farm);
-const revdepsOf = () =>
-  new RevdepChecks({ farm, replicas: 1, jobs, readFarmRepository: async () => null, repositories: [repository], publicUrl: 'http://farm.test', limits, log });
+const revdepsOf = (repositories = [repository]) =>
+  new RevdepChecks({ farm, replicas: 1, jobs, readFarmRepository: async () => null, repositories, publicUrl: 'http://farm.test', limits, log });
 
 async function waitForRun(jobId: string, state: RevdepRun['state']): Promise<RevdepRun> {
   const kv = await new Kvm(farm.js).open(REVDEPS_BUCKET);
@@ -109,6 +109,60 @@ test('a run accepted by a control plane that died before preparing it is prepare
     assert.is(decode<JobRecord>((await farm.jobs.get(keys.job(id)))!.value).revdeps?.platform, 'linux-test');
   } finally {
     next.stop();
+  }
+});
+
+test("which = 'most' checks Suggests too; one needing the submitted version gets only that check; one no version can satisfy gets none", async () => {
+  // basepkg 0.1.0 is published; 0.2.0 is submitted.
+  const extended = fileRepository('repo-extended', [
+    { name: 'basepkg', fields: {} },
+    { name: 'suggestsbase', fields: { Suggests: 'basepkg' } },
+    { name: 'needsnew', fields: { Imports: 'basepkg (>= 0.2.0)' } },
+    { name: 'needsfuture', fields: { Depends: 'basepkg (>= 9.0)' } },
+  ]);
+  const data = packTarball({ name: 'basepkg', version: '0.2.0', files: documentedHello });
+  const archive = await inspectPackageArchive(data, limits);
+  const id = JobService.newId();
+  const checks = revdepsOf([extended]);
+  await checks.accept(id, 'basepkg', '0.2.0', 'linux-other', 'most');
+  await jobs.submit(
+    { archive, data, platforms: ['linux-test'], email: null, checkArgs: [], env: {}, publish: false, revdeps: { platform: 'linux-other' } },
+    id,
+  );
+  await checks.start();
+  try {
+    const run = await waitForRun(id, 'checking');
+    const pairs = Object.fromEntries(run.pairs.map((pair) => [pair.package, pair]));
+    assert.equal(Object.keys(pairs), ['needsfuture', 'needsnew', 'suggestsbase']);
+    assert.equal(pairs.suggestsbase.fields, ['Suggests']);
+    assert.is(pairs.needsnew.needs, 'needs basepkg (>= 0.2.0); the repositories have 0.1.0');
+    assert.match(
+      pairs.needsfuture.problem ?? '',
+      /^needs basepkg \(>= 9\.0\); the repositories have 0\.1\.0, and the submitted 0\.2\.0 does not meet it either/,
+    );
+
+    const exists = (jobId: string) =>
+      jobs.get(jobId).then(
+        () => true,
+        () => false,
+      );
+    assert.equal(await Promise.all([pairs.suggestsbase.publishedJobId, pairs.suggestsbase.submittedJobId].map(exists)), [true, true]);
+    assert.equal(
+      await Promise.all([pairs.needsnew.publishedJobId, pairs.needsnew.submittedJobId].map(exists)),
+      [false, true],
+      'only the check against the submitted version',
+    );
+    assert.equal(await Promise.all([pairs.needsfuture.publishedJobId, pairs.needsfuture.submittedJobId].map(exists)), [false, false]);
+    // The pairs are checked on the platform asked for, not the job's.
+    assert.is((await jobs.get(pairs.needsnew.submittedJobId)).builds[0].platform, 'linux-other');
+
+    const summary = await checks.summary(await jobs.get(id));
+    assert.is(summary.revdeps?.which, 'most');
+    assert.is(summary.revdeps?.platform, 'linux-other');
+    const verdicts = Object.fromEntries((summary.revdeps?.packages ?? []).map((result) => [result.package, [result.verdict, result.published === null]]));
+    assert.equal(verdicts, { needsfuture: ['failed', false], needsnew: ['pending', true], suggestsbase: ['pending', false] });
+  } finally {
+    checks.stop();
   }
 });
 

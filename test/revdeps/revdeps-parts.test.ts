@@ -7,7 +7,15 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CheckItem, CheckResult } from '../../protocol/index.ts';
 import { dependencyNames } from '../../r-metadata/index.ts';
-import { diffFindings, revdepResult, reverseDependencies, type RevdepPair } from '../../control-plane/revdeps/index.ts';
+import {
+  diffFindings,
+  newestListedVersion,
+  REVDEP_SCOPES,
+  revdepResult,
+  reverseDependencies,
+  unmetRequirement,
+  type RevdepPair,
+} from '../../control-plane/revdeps/index.ts';
 import { newBuildRecord, type BuildRecord } from '../../protocol/index.ts';
 import { descriptionText } from '../support/r-packages.ts';
 
@@ -115,6 +123,68 @@ test('a pair is pending until both builds finish, and failed (with why) when one
   assert.equal([failed.verdict, failed.reason], ['failed', 'the check against the submitted version ended TIMEOUT: the check ran longer than 3600 s']);
   assert.is(failed.submitted.url, `http://farm/status/${pair.submittedJobId}`);
   assert.equal(revdepResult('http://farm', { ...pair, problem: 'gone (404)' }, undefined, undefined).reason, 'gone (404)');
+});
+
+test("which = 'most' adds the reverse dependencies through Suggests, as tools::package_dependencies(reverse = TRUE, which = 'most') finds them", () => {
+  const index = packagesIndex([
+    { name: 'basepkg' },
+    { name: 'usesimports', fields: { Imports: 'basepkg' } },
+    { name: 'suggestsonly', fields: { Suggests: 'basepkg (>= 0.1)' } },
+    { name: 'enhancesonly', fields: { Enhances: 'basepkg' } },
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'rfarm-revdeps-r-'));
+  writeFileSync(join(dir, 'PACKAGES'), index);
+  const fromR = (which: string) =>
+    execFileSync(
+      'Rscript',
+      [
+        '-e',
+        `db <- read.dcf("${join(dir, 'PACKAGES')}", fields = c("Package", "Version", "Depends", "Imports", "LinkingTo", "Suggests", "Enhances")); cat(sort(tools::package_dependencies("basepkg", db = db, which = "${which}", reverse = TRUE)[[1]]), sep = "\\n")`,
+      ],
+      { encoding: 'utf8' },
+    )
+      .split('\n')
+      .filter(Boolean);
+  const ours = (which: keyof typeof REVDEP_SCOPES) =>
+    reverseDependencies('basepkg', [['farm', index]], REVDEP_SCOPES[which]).map((dependency) => dependency.package);
+  assert.equal(ours('strong'), ['usesimports']);
+  assert.equal(ours('strong'), fromR('strong'));
+  assert.equal(ours('most'), ['suggestsonly', 'usesimports']);
+  assert.equal(ours('most'), fromR('most'));
+  const suggests = reverseDependencies('basepkg', [['farm', index]], REVDEP_SCOPES.most).find((dependency) => dependency.package === 'suggestsonly');
+  assert.equal([suggests?.fields, suggests?.constraints], [['Suggests'], [{ operator: '>=', version: '0.1' }]]);
+});
+
+test('a reverse dependency asking for a newer version than any repository lists is told apart, with what it needs', () => {
+  const farm = packagesIndex([{ name: 'basepkg' }]);
+  const newest = newestListedVersion('basepkg', [['farm', farm]]);
+  assert.is(newest, '0.1.0');
+  const revdep = (constraint: string) =>
+    reverseDependencies('basepkg', [['x', packagesIndex([{ name: 'user', fields: { Imports: `basepkg ${constraint}` } }])]])[0];
+  assert.is(unmetRequirement('basepkg', revdep('(>= 0.1.0)'), newest, '0.2.0'), null);
+  assert.equal(unmetRequirement('basepkg', revdep('(>= 0.2.0)'), newest, '0.2.0'), {
+    text: 'needs basepkg (>= 0.2.0); the repositories have 0.1.0',
+    submittedMeets: true,
+  });
+  assert.is(unmetRequirement('basepkg', revdep('(>= 1.0)'), newest, '0.2.0')?.submittedMeets, false);
+  // Nothing known of the package in any repository: the check says what it finds.
+  assert.is(unmetRequirement('basepkg', revdep('(>= 0.2.0)'), null, '0.2.0'), null);
+});
+
+test('a pair that needs the new version is checked against it only, and reads "needs new version", never unchanged', () => {
+  const needs = { ...pair, needs: 'needs basepkg (>= 0.2.0); the repositories have 0.1.0' };
+  assert.equal(revdepResult('http://farm', needs, undefined, undefined).verdict, 'pending');
+  const errored = result(item('ERROR', 'checking tests', 'Error: basepkg::fresh() failed'));
+  const done = revdepResult('http://farm', needs, undefined, build(pair.submittedJobId, 'DONE', errored));
+  assert.equal(
+    [done.verdict, done.reason, done.published, done.appeared],
+    ['needs new version', 'needs basepkg (>= 0.2.0); the repositories have 0.1.0: checked against the submitted version only (ERROR)', null, errored.items],
+  );
+  const ok = revdepResult('http://farm', needs, undefined, build(pair.submittedJobId, 'DONE', result()));
+  assert.equal(
+    [ok.verdict, ok.reason],
+    ['needs new version', 'needs basepkg (>= 0.2.0); the repositories have 0.1.0: checked against the submitted version only (OK)'],
+  );
 });
 
 test.run();
