@@ -4,9 +4,15 @@
  * CRAN tarballs) are published to the farm's repository; then a new assertthat that no longer
  * exports `see_if` (which pkgcond calls, and ratelimitr does not) is submitted with
  * `rfarm submit --revdeps`. The report must name pkgcond, and only pkgcond, as newly broken.
+ * A second CRAN-like repository (served on loopback, in FARM_R_REPOS) adds two small packages:
+ * one that only suggests assertthat (checked because the run asks for `--revdeps-which most`) and
+ * one that imports assertthat (>= 0.2.2), a version no repository has: it is checked against the
+ * submitted version only and reported as needing it, not as unchanged.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +21,7 @@ import * as assert from 'uvu/assert';
 import { downloadDebianSource } from '../../sysreqs/prover/debian-sources.ts';
 import { adminHeaders, waitForPublication } from '../repository/publishing.ts';
 import { startTestFarm } from '../support/farm.ts';
+import { documentedHello, packTarball } from '../support/r-packages.ts';
 import { skipTest } from '../support/skip.ts';
 
 const NAME = 'a new version that breaks one reverse dependency is reported as breaking exactly that one, the others unchanged';
@@ -55,15 +62,66 @@ function breakingAssertthat(original: Buffer): Buffer {
   }
 }
 
+/** A CRAN-like repository of two small reverse dependencies of assertthat, served over HTTP on loopback. */
+async function extraRepository(): Promise<{ url: string; close(): void }> {
+  const root = mkdtempSync(join(tmpdir(), 'rfarm-revdep-extra-'));
+  const contrib = join(root, 'src', 'contrib');
+  mkdirSync(contrib, { recursive: true });
+  const usesAssertthat = 'tests/uses.R';
+  writeFileSync(
+    join(contrib, 'suggestsat_0.1.0.tar.gz'),
+    packTarball({
+      name: 'suggestsat',
+      fields: { Suggests: 'assertthat' },
+      files: { ...documentedHello, [usesAssertthat]: 'if (requireNamespace("assertthat", quietly = TRUE)) stopifnot(assertthat::is.string("a"))\n' },
+    }),
+  );
+  writeFileSync(
+    join(contrib, 'needsnewat_0.1.0.tar.gz'),
+    packTarball({
+      name: 'needsnewat',
+      fields: { Imports: 'assertthat (>= 0.2.2)' },
+      files: {
+        ...documentedHello,
+        NAMESPACE: 'export(hello)\nimportFrom(assertthat, assert_that)\n',
+        [usesAssertthat]: 'stopifnot(assertthat::assert_that(TRUE))\n',
+      },
+    }),
+  );
+  execFileSync('Rscript', ['-e', `tools::write_PACKAGES("${contrib}", type = "source")`]);
+  const server = createServer((request, response) => {
+    const path = join(root, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
+    try {
+      const body = readFileSync(path);
+      response.writeHead(200, { 'content-length': body.length }).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
 const tarballs = await cranTarballs();
 if (typeof tarballs === 'string') {
   skipTest(NAME, tarballs);
 } else {
+  const extra = await extraRepository();
   // Two agents, so pairs run side by side; the second may take a while to join on a busy host.
-  const farm = await startTestFarm({ workers: 1 });
+  // FARM_R_REPOS reaches the agents and the control plane (searched after the farm's own).
+  const farm = await startTestFarm({ workers: 1, agentEnv: { FARM_R_REPOS: extra.url } });
   farm.addAgent();
   await farm.waitForWorkers(2, 120_000);
-  test.after(() => farm.cleanup());
+  test.after(async () => {
+    await farm.cleanup();
+    extra.close();
+  });
 
   const publish = async (tarball: Buffer): Promise<void> => {
     const response = await fetch(`${farm.url}/jobs/submit/tarball?publish=true&${PUBLISH_QUERY}`, {
@@ -82,12 +140,29 @@ if (typeof tarballs === 'string') {
     await publish(tarballs.assertthat);
     await Promise.all([publish(tarballs.pkgcond), publish(tarballs.ratelimitr)]);
 
-    // Asked for as a person would: `rfarm submit --revdeps`.
+    // Asked for as a person would: `rfarm submit --revdeps`, Suggests too, on the platform named.
+    const platforms = (await (await fetch(`${farm.url}/platforms`)).json()) as Array<{ id: string; live_workers: number }>;
+    const platform = platforms.find((entry) => entry.live_workers > 0)!.id;
     const newVersion = join(mkdtempSync(join(tmpdir(), 'rfarm-assertthat-new-')), 'assertthat_0.2.2.tar.gz');
     writeFileSync(newVersion, breakingAssertthat(tarballs.assertthat));
     const cli = spawnSync(
       process.execPath,
-      [RFARM, 'submit', newVersion, '--revdeps', '--server', farm.url, '--env', SUGGESTS_NOT_FORCED, '--check-args', CHECK_ARGS],
+      [
+        RFARM,
+        'submit',
+        newVersion,
+        '--revdeps',
+        '--revdeps-which',
+        'most',
+        '--revdeps-platform',
+        platform,
+        '--server',
+        farm.url,
+        '--env',
+        SUGGESTS_NOT_FORCED,
+        '--check-args',
+        CHECK_ARGS,
+      ],
       { encoding: 'utf8' },
     );
     assert.is(cli.status, 0, cli.stderr);
@@ -112,10 +187,25 @@ if (typeof tarballs === 'string') {
 
     const report = summary.revdeps;
     assert.is(report.state, 'done', JSON.stringify(report));
-    assert.is(report.repositories[0], `${farm.url}/repo`);
+    assert.equal(report.repositories, [`${farm.url}/repo`, extra.url]);
+    assert.equal([report.platform, report.which], [platform, 'most']);
     const verdicts = Object.fromEntries(report.packages.map((result: any) => [result.package, result.verdict]));
-    assert.equal(verdicts, { pkgcond: 'newly broken', ratelimitr: 'unchanged' }, JSON.stringify(report.packages, null, 1));
-    assert.equal(report.counts, { unchanged: 1, newly_broken: 1, fixed: 0, pending: 0, failed: 0 });
+    assert.equal(
+      verdicts,
+      { needsnewat: 'needs new version', pkgcond: 'newly broken', ratelimitr: 'unchanged', suggestsat: 'unchanged' },
+      JSON.stringify(report.packages, null, 1),
+    );
+    assert.equal(report.counts, { unchanged: 2, newly_broken: 1, fixed: 0, pending: 0, failed: 0, needs_new_version: 1 });
+    const suggests = report.packages.find((result: any) => result.package === 'suggestsat');
+    assert.equal(suggests.fields, ['Suggests']);
+    // Installable only with the new version: checked against it alone, and that check passes.
+    const needs = report.packages.find((result: any) => result.package === 'needsnewat');
+    assert.is(needs.published, null);
+    assert.match(
+      needs.reason,
+      /^needs assertthat \(>= 0\.2\.2\); the repositories have 0\.2\.1: checked against the submitted version only \((OK|NOTE)\)$/,
+      JSON.stringify(needs),
+    );
     const broken = report.packages.find((result: any) => result.package === 'pkgcond');
     assert.ok(
       broken.appeared.some((item: any) => ['ERROR', 'WARNING'].includes(item.severity) && /see_if/.test(item.text)),
@@ -129,6 +219,7 @@ if (typeof tarballs === 'string') {
     const page = await (await fetch(`${farm.url}/status/${id}/cran`)).text();
     assert.match(page, /data-package="pkgcond" data-verdict="newly broken"/);
     assert.match(page, /data-package="ratelimitr" data-verdict="unchanged"/);
+    assert.match(page, /data-package="needsnewat" data-verdict="needs new version"/);
     const status = await (await fetch(`${farm.url}/status/${id}`)).text();
     assert.match(status, new RegExp(`href="/status/${id}/cran"`));
     // The upload page offers the same option (upload.js sends it as revdeps=true).

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connectFarm } from '../../protocol/index.ts';
+import { Kvm } from '@nats-io/kv';
+import { connectFarm, REVDEPS_BUCKET } from '../../protocol/index.ts';
 import { startTestFarm } from '../support/farm.ts';
 import { goodDescription, makeTar, makeTarGz, packageEntries } from '../control-plane/uploads/tarballs.ts';
 
@@ -21,6 +22,7 @@ test.after(async () => {
 async function storedState(): Promise<{ keys: number; objects: number; builds: number }> {
   let keys = 0;
   for await (const _key of await nats.jobs.keys()) keys++;
+  for await (const _key of await (await new Kvm(nats.js).open(REVDEPS_BUCKET)).keys()) keys++;
   const objects = (await nats.uploads.list()).length + (await nats.artifacts.list()).length;
   const buildsDir = join(farm.options.dataDir, 'builds');
   return { keys, objects, builds: existsSync(buildsDir) ? readdirSync(buildsDir).length : 0 };
@@ -85,6 +87,14 @@ const cases: [string, () => Promise<{ status: number; code: string; message: str
   ['an unknown platform', async () => put(await makeTarGz(packageEntries()), '?platform=no-such-platform'), 400, 'unknown_platform'],
   ['a check argument not allowed', async () => put(await makeTarGz(packageEntries()), '?check_args=--install-args%3D--evil'), 400, 'check_arg_not_allowed'],
   ['a JSON body', async () => put(Buffer.from('{}'), '', 'application/json'), 415, 'unsupported_media_type'],
+  [
+    'an unknown platform for the reverse dependencies',
+    async () => put(await makeTarGz(packageEntries()), '?revdeps=true&revdeps_platform=no-such-platform'),
+    400,
+    'unknown_platform',
+  ],
+  ['a reverse-dependency option without revdeps=true', async () => put(await makeTarGz(packageEntries()), '?revdeps_which=most'), 400, 'invalid_request'],
+  ['an unknown revdeps_which', async () => put(await makeTarGz(packageEntries()), '?revdeps=true&revdeps_which=all'), 400, 'invalid_request'],
 ];
 
 const before = await storedState();
@@ -104,6 +114,13 @@ for (const [name, send, status, code] of cases) {
 test('the unknown-platform message lists the valid platforms', async () => {
   const answer = await put(await makeTarGz(packageEntries()), '?platform=nope');
   assert.match(answer.message, /r-release-linux-x86_64/);
+});
+
+test('the unknown revdeps_platform message names the parameter and lists the valid platforms; the other says to add revdeps=true', async () => {
+  const platform = await put(await makeTarGz(packageEntries()), '?revdeps=true&revdeps_platform=nope');
+  assert.match(platform.message, /^revdeps_platform 'nope' is unknown; known platforms: .*r-release-linux-x86_64/);
+  const alone = await put(await makeTarGz(packageEntries()), '?revdeps_platform=r-release-linux-x86_64');
+  assert.match(alone.message, /add revdeps=true \(rfarm submit --revdeps\)$/);
 });
 
 test('an unknown job id, a short one and a malformed one all answer 404 "no job"', async () => {
@@ -134,6 +151,20 @@ test('POST to the submit route answers 405 and says to use PUT with the package 
 
 test('none of the bad uploads left anything in JetStream or the data directory', async () => {
   assert.equal(await storedState(), before);
+});
+
+test('reverse dependencies may be checked on any catalogue platform, named with revdeps_platform', async () => {
+  const response = await fetch(`${farm.url}/jobs/submit/tarball?revdeps=true&revdeps_which=most&revdeps_platform=r-devel-windows-x86_64`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/gzip' },
+    body: new Uint8Array(await makeTarGz(packageEntries())),
+  });
+  assert.is(response.status, 202);
+  const { id } = (await response.json()) as { id: string };
+  const summary = (await (await fetch(`${farm.url}/jobs/${id}/cran-summary`)).json()) as any;
+  assert.equal([summary.revdeps.platform, summary.revdeps.which], ['r-devel-windows-x86_64', 'most']);
+  assert.is(summary.platforms[0].platform === 'r-devel-windows-x86_64', false, 'the job itself runs on the default platform');
+  await fetch(`${farm.url}/jobs/${id}`, { method: 'DELETE' });
 });
 
 test.run();
