@@ -75,7 +75,10 @@ const OPTIONS = {
 
 /** Which options each command takes besides --server, --json and --help; and its positional arguments. */
 const COMMANDS: Record<string, { options: readonly string[]; args: readonly string[] }> = {
-  submit: { options: ['platform', 'email', 'follow', 'as-cran', 'check-args', 'env', 'publish', 'revdeps', 'revdeps-which', 'revdeps-platform', 'token'], args: ['pkg.tar.gz | package-dir'] },
+  submit: {
+    options: ['platform', 'email', 'follow', 'as-cran', 'check-args', 'env', 'publish', 'revdeps', 'revdeps-which', 'revdeps-platform', 'token'],
+    args: ['pkg.tar.gz | package-dir'],
+  },
   status: { options: [], args: ['id'] },
   output: { options: ['platform', 'follow'], args: ['id'] },
   cancel: { options: [], args: ['id'] },

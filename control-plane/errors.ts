@@ -112,7 +112,11 @@ export const errors = {
   unknownRevdepsPlatform: (name: string, known: readonly string[]) =>
     new FarmError(400, 'unknown_platform', `revdeps_platform '${name}' is unknown; known platforms: ${list(known)}`),
   revdepOptionWithoutRevdeps: () =>
-    new FarmError(400, 'invalid_request', 'revdeps_which and revdeps_platform only apply to a reverse-dependency check: add revdeps=true (rfarm submit --revdeps)'),
+    new FarmError(
+      400,
+      'invalid_request',
+      'revdeps_which and revdeps_platform only apply to a reverse-dependency check: add revdeps=true (rfarm submit --revdeps)',
+    ),
   noPlatforms: () =>
     new FarmError(400, 'no_platforms', 'no platform was named and this farm has no default platform with live workers; name one with ?platform='),
   checkArgNotAllowed: (arg: string, allowed: readonly string[]) =>

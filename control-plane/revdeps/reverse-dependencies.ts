@@ -82,7 +82,12 @@ export interface UnmetRequirement {
  * or null when that version will do — or when nothing is known of it (no repository lists it, or
  * R itself provides it: the check says what it finds).
  */
-export function unmetRequirement(packageName: string, revdep: ReverseDependency, newestPublished: string | null, submittedVersion: string): UnmetRequirement | null {
+export function unmetRequirement(
+  packageName: string,
+  revdep: ReverseDependency,
+  newestPublished: string | null,
+  submittedVersion: string,
+): UnmetRequirement | null {
   if (newestPublished === null || providedByR(packageName)) return null;
   const unmet = revdep.constraints.filter((constraint) => !satisfiesConstraint(newestPublished, constraint));
   if (unmet.length === 0) return null;

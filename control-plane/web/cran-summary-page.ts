@@ -49,7 +49,7 @@ function revdepRow(result: RevdepResult): Html {
     build === null
       ? html`${label}: <span class="muted">not checked (needs the new version)</span>`
       : html`<a href="${build.url}">${label}</a>:
-      ${build.result ? html`<span class="result result-${build.result.toLowerCase()}">${build.result}</span>` : html`<span class="status status-${build.status.toLowerCase()}">${build.status}</span>`}`;
+          ${build.result ? html`<span class="result result-${build.result.toLowerCase()}">${build.result}</span>` : html`<span class="status status-${build.status.toLowerCase()}">${build.status}</span>`}`;
   const diff =
     result.appeared.length + result.disappeared.length > 0
       ? html`<details class="revdep-diff">

@@ -175,6 +175,30 @@ test('platforms lists the live platforms first', async () => {
   assert.match(rows[1], /^r-patched-linux-x86_64-debian-12-gcc\s+2\s/);
 });
 
+test('/platforms lists the live platform first too, as JSON and as the page', async () => {
+  const json = (await (await fetch(`${farm.url}/platforms`)).json()) as Array<{ id: string; live_workers: number }>;
+  assert.equal([json[0].id, json[0].live_workers], ['r-patched-linux-x86_64-debian-12-gcc', 2]);
+  assert.ok(json.slice(1).every((entry) => entry.live_workers === 0));
+  const page = await (await fetch(`${farm.url}/platforms`, { headers: { accept: 'text/html' } })).text();
+  const rows = [...page.matchAll(/<span class="platform-id">([^<]+)<\/span>/g)].map((match) => match[1]);
+  assert.is(rows[0], 'r-patched-linux-x86_64-debian-12-gcc');
+  assert.is(rows.length, json.length);
+});
+
+test('submit --publish with the token, --revdeps-which and --revdeps-platform reach the farm as the API options', async () => {
+  const run = await rfarm(['submit', failing, '--publish', '--revdeps-which', 'most', '--revdeps-platform', 'r-devel-windows-x86_64', '--json'], {
+    ...server,
+    RFARM_TOKEN: farm.options.adminToken,
+  });
+  assert.is(run.code, 0, run.stderr);
+  const id = (JSON.parse(run.stdout) as { id: string }).id;
+  const info = (await (await fetch(`${farm.url}/jobs/info/${id}`)).json()) as { publish: boolean };
+  assert.is(info.publish, true);
+  const summary = (await (await fetch(`${farm.url}/jobs/${id}/cran-summary`)).json()) as { revdeps: { platform: string; which: string } };
+  assert.equal([summary.revdeps.platform, summary.revdeps.which], ['r-devel-windows-x86_64', 'most']);
+  await rfarm(['cancel', id], server);
+});
+
 test('a build for a platform no worker serves says so', async () => {
   const run = await rfarm(['submit', failing, '--platform', 'r-devel-windows-x86_64'], server);
   assert.is(run.code, 0, run.stderr);
@@ -206,6 +230,12 @@ test('submit options a person gets wrong are refused in one line before anything
   const mail = await rfarm(['submit', failing, '--email', 'me@example.org'], server);
   assert.is(mail.code, 2);
   assert.match(mail.stderr, /^rfarm: this farm sends no e-mail/);
+  const which = await rfarm(['submit', failing, '--revdeps-which', 'all'], server);
+  assert.is(which.code, 2);
+  assert.is(which.stderr, 'rfarm: --revdeps-which all: write strong (Depends, Imports, LinkingTo) or most (Suggests too)\n');
+  const platform = await rfarm(['submit', failing, '--revdeps-platform', 'nope'], server);
+  assert.is(platform.code, 2);
+  assert.match(platform.stderr, /^rfarm: revdeps_platform 'nope' is unknown; known platforms: /);
 });
 
 test('a wrong command line is refused with a pointer to --help', async () => {

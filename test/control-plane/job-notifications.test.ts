@@ -3,6 +3,12 @@
  * URL arrive once, even when the job ends while the control plane is down; a farm without SMTP
  * refuses an address (400) and its upload page does not offer the field.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { platformOfHost } from '../../images/index.ts';
@@ -66,6 +72,19 @@ test('a job that ends while the control plane is down is mailed once, with its r
   await farm.restartControlPlane();
   await new Promise((done) => setTimeout(done, 3_000));
   assert.is(sink.messages.filter((message) => message.to.includes('author@example.org')).length, 1);
+});
+
+test('rfarm submit --email: the address reaches the job and the result is mailed to it', async () => {
+  const tarball = join(mkdtempSync(join(tmpdir(), 'rfarm-mail-cli-')), 'okpkg_0.1.0.tar.gz');
+  writeFileSync(tarball, packTarball(packages.ok()));
+  const rfarm = fileURLToPath(new URL('../../cli/rfarm.js', import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [rfarm, 'submit', tarball, '--email', 'cli@example.org', '--server', farm.url, '--json']);
+  const { id } = JSON.parse(stdout) as { id: string };
+  const info = (await (await fetch(`${farm.url}/jobs/info/${id}`)).json()) as { email: string | null };
+  assert.is(info.email, 'cli@example.org');
+  const mail = await sink.next('cli@example.org', 240_000);
+  assert.match(mail.raw, /^Subject: rfarm: okpkg 0\.1\.0 OK$/m);
+  assert.match(mail.text, new RegExp(`${farm.url}/status/${id}`));
 });
 
 test('a job without an address sends no mail', async () => {
