@@ -62,8 +62,10 @@ async function npmStart(): Promise<StartedFarm> {
   const farm: StartedFarm = { npm, url: `http://127.0.0.1:${port}`, token: '', dataDir, stdout: '' };
   npm.stdout!.on('data', (chunk) => (farm.stdout += chunk));
   npm.stderr!.on('data', (chunk) => (farm.stdout += chunk));
-  await until('npm start says the farm runs', () => farm.stdout.includes('rfarm is running') || npm.exitCode !== null, 120_000);
+  await until('npm start says the farm runs', () => farm.stdout.includes('Ctrl-C stops everything') || npm.exitCode !== null, 120_000);
   assert.match(farm.stdout, /rfarm is running/);
+  // The banner names the three port variables, so a second farm beside the first is one line away.
+  assert.match(farm.stdout, new RegExp(`ports +PORT=${port}, NATS_PORT=${natsPort}, SYSREQS_PORT=${sysreqsPort}\n`));
   return {
     ...farm,
     token: readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(),
