@@ -84,7 +84,7 @@ export function jobRoutes(deps: AppDeps): Router {
       const revdeps = await revdepsPlatform(deps, params, platforms);
       const data = await readUpload(ctx, { limit: config.uploadLimitBytes, ...GZIP_HEAD });
       const archive = await inspectPackageArchive(data, uploadLimits(config));
-      // Their run is recorded before the job.
+      // A revdep run is recorded before its job: a crash in between loses nothing.
       const id = JobService.newId();
       if (revdeps) await deps.revdeps.accept(id, archive.packageName, archive.version, revdeps.platform, params.revdeps_which);
       const submitted = await deps.jobs.submit(
