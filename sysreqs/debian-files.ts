@@ -230,12 +230,29 @@ function withLowerCaseKeys(record: Readonly<Record<string, string>>): Map<string
   return map;
 }
 
+/**
+ * Header name → its path in a folder named for it, version aside (`hunspell.hxx` → `hunspell/hunspell.hxx`,
+ * `glib.h` → `glib-2.0/glib.h`); only where one such path exists.
+ */
+function headersInOwnFolder(headers: Readonly<Record<string, string>>): Map<string, string> {
+  const found = new Map<string, string | undefined>();
+  for (const path of Object.keys(headers)) {
+    const match = /^([^/]+)\/(([^/.]+)\.[^/]+)$/.exec(path);
+    if (!match) continue;
+    const [, folder, name, stem] = match;
+    if (folder !== stem && !new RegExp(`^${stem.replace(/[+]/g, '\\+')}[-_.]?\\d+(?:\\.\\d+)*$`).test(folder)) continue;
+    found.set(name, found.has(name) ? undefined : path);
+  }
+  return new Map([...found].filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 /** An index over generated data. */
 export function debianFileIndex(data: DebianFileIndexData): DebianFileIndex {
   const tables = { library: data.libraries, 'pkg-config module': data.pkgConfig, tool: data.tools, header: data.headers };
   let libraries: Map<string, string> | undefined;
   let modules: Map<string, string> | undefined;
   let devPackages: Set<string> | undefined;
+  let headerFolders: Map<string, string> | undefined;
   const closures = new Map<string, Set<string>>();
   const usable = (name: string | undefined) => (name && !TOOLCHAIN_PACKAGE.test(name) ? name : undefined);
   return {
@@ -246,7 +263,13 @@ export function debianFileIndex(data: DebianFileIndexData): DebianFileIndex {
       if (kind === 'tool' && (!/[-_]config$/.test(name) || name === 'pkg-config')) return undefined;
       const key = kind === 'header' ? name.replace(/^x86_64-linux-gnu\//, '') : name;
       if (kind === 'header' && OTHER_SYSTEM_HEADERS.has(key.toLowerCase())) return undefined;
-      return Object.hasOwn(tables[kind], key) ? usable(tables[kind][key]) : undefined;
+      if (Object.hasOwn(tables[kind], key)) return usable(tables[kind][key]);
+      if (kind !== 'header' || key.includes('/')) return undefined;
+      // A library's headers in a folder of its own name, which its pkg-config Cflags add to the include path
+      // (`-I/usr/include/hunspell`): <hunspell.hxx> is hunspell/hunspell.hxx, "hnswlib.h" hnswlib/hnswlib.h.
+      headerFolders ??= headersInOwnFolder(data.headers);
+      const inFolder = headerFolders.get(key);
+      return inFolder ? usable(data.headers[inFolder]) : undefined;
     },
     lookupWord(word) {
       const lower = word.toLowerCase();
