@@ -47,6 +47,10 @@ const candidates = {
 };
 /** R package → the top-level names under its include/ folder, as Debian's r-cran-/r-bioc- packages ship them. */
 const rIncludeTops = new Map<string, Set<string>>();
+/** Debian package (r-cran-bh) → the R package it installs (BH). */
+const rPackageOf = new Map<string, string>();
+/** -dev package → the folders it ships under /usr/include. */
+const devIncludeTops = new Map<string, Set<string>>();
 const add = (map: Map<string, Set<string>>, key: string, packages: string[]) => {
   const set = map.get(key) ?? new Set<string>();
   for (const name of packages) set.add(name);
@@ -69,11 +73,14 @@ for await (const line of (async function* () {
   const dev = packages.filter(isDev);
   let found: RegExpExecArray | null;
   if ((found = /^usr\/lib\/R\/(?:site-)?library\/([^/]+)\/include\/([^/]+)/.exec(path))) add(rIncludeTops, found[1], [found[2]]);
+  else if ((found = /^usr\/lib\/R\/(?:site-)?library\/([^/]+)\/DESCRIPTION$/.exec(path))) for (const name of packages) rPackageOf.set(name, found[1]);
   else if ((found = /^usr\/lib\/(?:x86_64-linux-gnu\/)?lib([^/]+)\.(?:so|a)$/.exec(path)) && dev.length) add(candidates.libraries, found[1], dev);
   else if ((found = /^usr\/(?:lib\/(?:x86_64-linux-gnu\/)?|share\/)pkgconfig\/([^/]+)\.pc$/.exec(path)) && dev.length) add(candidates.pkgConfig, found[1], dev);
   else if ((found = /^usr\/bin\/([^/]+[-_]config)$/.exec(path))) add(candidates.tools, found[1], packages);
   else if ((found = /^usr\/include\/(?:x86_64-linux-gnu\/)?((?:[^/]+\/)?[^/]+\.(?:h|hpp|hxx|hh))$/.exec(path)) && dev.length)
     add(candidates.headers, found[1], dev);
+  if ((found = /^usr\/include\/(?:x86_64-linux-gnu\/)?([^/]+)/.exec(path)) && found[1] !== 'x86_64-linux-gnu')
+    for (const name of dev) add(devIncludeTops, name, [found[1]]);
 }
 
 /** Of several packages shipping one file, the plainest: shortest name, then alphabetical. */
@@ -82,17 +89,38 @@ const choose = (map: Map<string, Set<string>>) =>
     [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, set]) => [key, [...set].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0]]),
   );
 
-/** -dev package → the -dev packages its Depends name (every alternative). */
+/** -dev package → the -dev packages its Depends name (every alternative); the same for R packages (r-cran-bh → libboost-dev). */
 const devDepends: Record<string, string[]> = {};
+const rDevDepends = new Map<string, string[]>();
 for (const stanza of packagesText.split('\n\n')) {
   const name = /^Package: (\S+)$/m.exec(stanza)?.[1];
   const depends = /^Depends: (.+)$/m.exec(stanza)?.[1];
-  if (!name || !isDev(name) || !depends) continue;
+  if (!name || !depends || !(isDev(name) || rPackageOf.has(name))) continue;
   const names = depends
     .split(/[,|]/)
     .map((part) => part.trim().split(/[\s:(]/)[0])
     .filter((dep) => isDev(dep) && dep !== name);
-  if (names.length) devDepends[name] = [...new Set(names)].sort();
+  if (names.length && isDev(name)) devDepends[name] = [...new Set(names)].sort();
+  else if (names.length) rDevDepends.set(rPackageOf.get(name) as string, names);
+}
+
+/**
+ * An R package whose Debian copy ships no include/ folder but depends on -dev packages has had its
+ * bundled headers replaced by them (r-cran-bh: Boost's headers are libboost-dev's): what it provides
+ * to LinkingTo users is what those packages (and theirs) ship under /usr/include.
+ */
+const TOOLCHAIN = /^(?:libc6|libc6-dev-.*|linux-libc|libgcc-\d+|libstdc\+\+-\d+|libcrypt|libnsl|libtirpc)-dev$/;
+for (const [rPackage, depends] of rDevDepends) {
+  if (rIncludeTops.has(rPackage)) continue;
+  const tops = new Set<string>();
+  const seen = new Set<string>();
+  for (const queue = [...depends], next = { value: queue.shift() }; next.value !== undefined; next.value = queue.shift()) {
+    if (seen.has(next.value) || TOOLCHAIN.test(next.value)) continue;
+    seen.add(next.value);
+    for (const top of devIncludeTops.get(next.value) ?? []) tops.add(top);
+    queue.push(...(devDepends[next.value] ?? []));
+  }
+  if (tops.size) rIncludeTops.set(rPackage, tops);
 }
 
 const data: DebianFileIndexData = {
