@@ -240,7 +240,7 @@ function headersInOwnFolder(headers: Readonly<Record<string, string>>): Map<stri
     const match = /^([^/]+)\/(([^/.]+)\.[^/]+)$/.exec(path);
     if (!match) continue;
     const [, folder, name, stem] = match;
-    if (folder !== stem && !new RegExp(`^${stem.replace(/[+]/g, '\\+')}[-_.]?\\d+(?:\\.\\d+)*$`).test(folder)) continue;
+    if (folder !== stem && !(folder.startsWith(stem) && /^[-_.]?\d+(?:\.\d+)*$/.test(folder.slice(stem.length)))) continue;
     found.set(name, found.has(name) ? undefined : path);
   }
   return new Map([...found].filter((entry): entry is [string, string] => entry[1] !== undefined));
