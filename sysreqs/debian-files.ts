@@ -253,6 +253,7 @@ export function debianFileIndex(data: DebianFileIndexData): DebianFileIndex {
   let modules: Map<string, string> | undefined;
   let devPackages: Set<string> | undefined;
   let headerFolders: Map<string, string> | undefined;
+  let linkable: Set<string> | undefined;
   const closures = new Map<string, Set<string>>();
   const usable = (name: string | undefined) => (name && !TOOLCHAIN_PACKAGE.test(name) ? name : undefined);
   return {
@@ -281,7 +282,10 @@ export function debianFileIndex(data: DebianFileIndexData): DebianFileIndex {
         return undefined;
       // Debian's naming of library packages: the headers of library <name> are lib<name>-dev ("Boost" → libboost-dev).
       const conventional = `lib${bare}-dev`;
-      if (this.hasDevPackage(conventional) && usable(conventional)) return conventional;
+      // Only a package with something to link (a library, a pkg-config module, a -dev dependency): a header-only package
+      // named like a word of prose (libsafe-dev, libexpected-dev) is not taken on its name alone.
+      linkable ??= new Set([...Object.values(data.libraries), ...Object.values(data.pkgConfig), ...Object.keys(data.devDepends)]);
+      if (linkable.has(conventional) && usable(conventional)) return conventional;
       const found = usable(libraries.get(bare) ?? modules.get(lower) ?? modules.get(bare) ?? modules.get(`lib${bare}`));
       // A word of prose that happens to be a library name ("time" → ivtools-dev) is not taken: the package must bear the
       // name (its version digits aside: "freetype2" → libfreetype-dev).

@@ -125,6 +125,13 @@ test('architecture-independent -dev packages (header-only libraries, listed in C
   assert.is(bookworm?.lookup('header', 'nlohmann/json.hpp'), 'nlohmann-json3-dev');
 });
 
+test('a word is not taken as a header-only package of that name (prose words: "safe", "expected")', () => {
+  assert.ok(bookworm?.hasDevPackage('libsafe-dev') && bookworm?.hasDevPackage('libexpected-dev'));
+  for (const word of ['safe', 'Safe', 'expected', 'args']) assert.is(bookworm?.lookupWord(word), undefined, word);
+  // A header-only library's exact pkg-config module name still maps ("RapidJSON" → RapidJSON.pc).
+  assert.is(bookworm?.lookupWord('RapidJSON'), 'rapidjson-dev');
+});
+
 test('.hxx headers are indexed, and a bare header name is found in a folder of its own name (version aside)', () => {
   assert.is(bookworm?.lookup('header', 'hunspell/hunspell.hxx'), 'libhunspell-dev');
   // `pkg-config --cflags hunspell` is -I/usr/include/hunspell: <hunspell.hxx> is that folder's.
