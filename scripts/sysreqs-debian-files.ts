@@ -1,30 +1,38 @@
 /**
  * Generates sysreqs/debian-files/<platform>.json.gz — which Debian -dev package ships each linker name
  * (`lib<name>.so`), pkg-config module (`<name>.pc`), configuration tool (`/usr/bin/<name>-config`) and
- * header (`/usr/include/<dir>/<name>.h`, at most one folder deep) — from Debian's own package contents
- * index (`dists/<suite>/main/Contents-amd64.gz`, what apt-file reads). Nothing in it comes from the
- * development set: it is the archive's file lists.
+ * header (`/usr/include/<dir>/<name>.h`, also `.hpp`/`.hxx`/`.hh`, at most one folder deep) — from
+ * Debian's own package contents indexes (`dists/<suite>/main/Contents-amd64.gz` and, for the
+ * architecture-independent packages such as header-only libraries, `Contents-all.gz`: what apt-file
+ * reads). Nothing in it comes from the development set: it is the archive's file lists.
  *
  * It also keeps, for each -dev package, the -dev packages it depends on (from `binary-amd64/Packages.xz`),
  * so that one answered package known to bring another is not installed twice.
  *
- *   npx tsx scripts/sysreqs-debian-files.ts debian-12 bookworm [Contents-amd64.gz Packages.xz]
+ *   npx tsx scripts/sysreqs-debian-files.ts debian-12 bookworm [Contents-amd64.gz Packages.xz Contents-all.gz]
  *
- * Without file arguments both are downloaded from deb.debian.org (xz must be installed).
+ * Without file arguments the three are downloaded from deb.debian.org (xz must be installed).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { createGunzip, gzipSync } from 'node:zlib';
 import { DEBIAN_FILES_DIR, type DebianFileIndexData } from '../sysreqs/debian-files.ts';
 
-const [platform, suite, file, packagesFile] = process.argv.slice(2);
+const [platform, suite, file, packagesFile, allFile] = process.argv.slice(2);
 if (!platform || !suite) {
-  console.error('usage: npx tsx scripts/sysreqs-debian-files.ts <platform id, e.g. debian-12> <suite, e.g. bookworm> [Contents-amd64.gz]');
+  console.error(
+    'usage: npx tsx scripts/sysreqs-debian-files.ts <platform id, e.g. debian-12> <suite, e.g. bookworm> [Contents-amd64.gz Packages.xz Contents-all.gz]',
+  );
   process.exit(2);
 }
 const url = `http://deb.debian.org/debian/dists/${suite}/main/Contents-amd64.gz`;
 const gz = file ? readFileSync(file) : Buffer.from(await (await fetch(url)).arrayBuffer());
-const text = gunzipSync(gz).toString('utf8');
+// Architecture-independent packages (header-only libraries: libpcg-cpp-dev, libhnswlib-dev, libeigen3-dev) are listed
+// in Contents-all, not Contents-amd64.
+const allUrl = `http://deb.debian.org/debian/dists/${suite}/main/Contents-all.gz`;
+const allGz = allFile ? readFileSync(allFile) : Buffer.from(await (await fetch(allUrl)).arrayBuffer());
 const packagesUrl = `http://deb.debian.org/debian/dists/${suite}/main/binary-amd64/Packages.xz`;
 const packagesXz = packagesFile ? readFileSync(packagesFile) : Buffer.from(await (await fetch(packagesUrl)).arrayBuffer());
 const packagesText = execFileSync('xz', ['-dc'], { input: packagesXz, maxBuffer: 1024 * 1024 * 1024 }).toString('utf8');
@@ -39,13 +47,25 @@ const candidates = {
 };
 /** R package → the top-level names under its include/ folder, as Debian's r-cran-/r-bioc- packages ship them. */
 const rIncludeTops = new Map<string, Set<string>>();
+/** Debian package (r-cran-bh) → the R package it installs (BH). */
+const rPackageOf = new Map<string, string>();
+/** -dev package → the folders it ships under /usr/include. */
+const devIncludeTops = new Map<string, Set<string>>();
 const add = (map: Map<string, Set<string>>, key: string, packages: string[]) => {
   const set = map.get(key) ?? new Set<string>();
   for (const name of packages) set.add(name);
   map.set(key, set);
 };
 
-for (const line of text.split('\n')) {
+/** The lines of a gzip-compressed contents index, streamed (Contents-all unpacks to more than a string can hold). */
+function contentsLines(compressed: Buffer): AsyncIterable<string> {
+  return createInterface({ input: Readable.from([compressed]).pipe(createGunzip()), crlfDelay: Infinity });
+}
+
+for await (const line of (async function* () {
+  yield* contentsLines(gz);
+  yield* contentsLines(allGz);
+})()) {
   const match = /^(\S+)\s+(\S+)$/.exec(line);
   if (!match) continue;
   const [, path, locations] = match;
@@ -53,10 +73,14 @@ for (const line of text.split('\n')) {
   const dev = packages.filter(isDev);
   let found: RegExpExecArray | null;
   if ((found = /^usr\/lib\/R\/(?:site-)?library\/([^/]+)\/include\/([^/]+)/.exec(path))) add(rIncludeTops, found[1], [found[2]]);
+  else if ((found = /^usr\/lib\/R\/(?:site-)?library\/([^/]+)\/DESCRIPTION$/.exec(path))) for (const name of packages) rPackageOf.set(name, found[1]);
   else if ((found = /^usr\/lib\/(?:x86_64-linux-gnu\/)?lib([^/]+)\.(?:so|a)$/.exec(path)) && dev.length) add(candidates.libraries, found[1], dev);
   else if ((found = /^usr\/(?:lib\/(?:x86_64-linux-gnu\/)?|share\/)pkgconfig\/([^/]+)\.pc$/.exec(path)) && dev.length) add(candidates.pkgConfig, found[1], dev);
   else if ((found = /^usr\/bin\/([^/]+[-_]config)$/.exec(path))) add(candidates.tools, found[1], packages);
-  else if ((found = /^usr\/include\/(?:x86_64-linux-gnu\/)?((?:[^/]+\/)?[^/]+\.h(?:pp)?)$/.exec(path)) && dev.length) add(candidates.headers, found[1], dev);
+  else if ((found = /^usr\/include\/(?:x86_64-linux-gnu\/)?((?:[^/]+\/)?[^/]+\.(?:h|hpp|hxx|hh))$/.exec(path)) && dev.length)
+    add(candidates.headers, found[1], dev);
+  if ((found = /^usr\/include\/(?:x86_64-linux-gnu\/)?([^/]+)/.exec(path)) && found[1] !== 'x86_64-linux-gnu')
+    for (const name of dev) add(devIncludeTops, name, [found[1]]);
 }
 
 /** Of several packages shipping one file, the plainest: shortest name, then alphabetical. */
@@ -65,22 +89,43 @@ const choose = (map: Map<string, Set<string>>) =>
     [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, set]) => [key, [...set].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0]]),
   );
 
-/** -dev package → the -dev packages its Depends name (every alternative). */
+/** -dev package → the -dev packages its Depends name (every alternative); the same for R packages (r-cran-bh → libboost-dev). */
 const devDepends: Record<string, string[]> = {};
+const rDevDepends = new Map<string, string[]>();
 for (const stanza of packagesText.split('\n\n')) {
   const name = /^Package: (\S+)$/m.exec(stanza)?.[1];
   const depends = /^Depends: (.+)$/m.exec(stanza)?.[1];
-  if (!name || !isDev(name) || !depends) continue;
+  if (!name || !depends || !(isDev(name) || rPackageOf.has(name))) continue;
   const names = depends
     .split(/[,|]/)
     .map((part) => part.trim().split(/[\s:(]/)[0])
     .filter((dep) => isDev(dep) && dep !== name);
-  if (names.length) devDepends[name] = [...new Set(names)].sort();
+  if (names.length && isDev(name)) devDepends[name] = [...new Set(names)].sort();
+  else if (names.length) rDevDepends.set(rPackageOf.get(name) as string, names);
+}
+
+/**
+ * An R package whose Debian copy ships no include/ folder but depends on -dev packages has had its
+ * bundled headers replaced by them (r-cran-bh: Boost's headers are libboost-dev's): what it provides
+ * to LinkingTo users is what those packages (and theirs) ship under /usr/include.
+ */
+const TOOLCHAIN = /^(?:libc6|libc6-dev-.*|linux-libc|libgcc-\d+|libstdc\+\+-\d+|libcrypt|libnsl|libtirpc)-dev$/;
+for (const [rPackage, depends] of rDevDepends) {
+  if (rIncludeTops.has(rPackage)) continue;
+  const tops = new Set<string>();
+  const seen = new Set<string>();
+  for (const queue = [...depends], next = { value: queue.shift() }; next.value !== undefined; next.value = queue.shift()) {
+    if (seen.has(next.value) || TOOLCHAIN.test(next.value)) continue;
+    seen.add(next.value);
+    for (const top of devIncludeTops.get(next.value) ?? []) tops.add(top);
+    queue.push(...(devDepends[next.value] ?? []));
+  }
+  if (tops.size) rIncludeTops.set(rPackage, tops);
 }
 
 const data: DebianFileIndexData = {
   platform,
-  source: url,
+  source: `${url} ${allUrl}`,
   generated: new Date().toISOString().slice(0, 10),
   libraries: choose(candidates.libraries),
   pkgConfig: choose(candidates.pkgConfig),

@@ -67,6 +67,81 @@ function namesOnLine(line: string): Array<{ kind: BuildFileNameKind; name: strin
   return names;
 }
 
+/** A make assignment: `NAME = …`, `NAME += …`, `NAME := …`, `override NAME ?= …`. */
+const MAKE_ASSIGNMENT = /^\s*(?:override\s+|export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:[:+?!]|::)?=/;
+/** Variables R's own make rules read (Makeconf: `$(PKG_LIBS)`, `$(SHLIB_LIBADD)`, `$(OBJECTS)`, …). */
+const R_MAKE_VARIABLE = /^(?:PKG_|SHLIB_|ALL_|OBJECTS$|CXX_STD$|USE_FC_TO_LINK$)/;
+
+/** Variables a makefile assigns that neither it (`$(NAME)`, `${NAME}`) nor R's make rules read. */
+function unusedMakeVariables(text: string): Set<string> {
+  const referenced = new Set([...text.matchAll(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}:]/g)].map((match) => match[1]));
+  const unused = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    const name = MAKE_ASSIGNMENT.exec(line)?.[1];
+    if (name && !referenced.has(name) && !R_MAKE_VARIABLE.test(name)) unused.add(name);
+  }
+  return unused;
+}
+
+/** The top-level arguments of a macro call, from the text just after its opening parenthesis. */
+function macroArguments(text: string): string[] {
+  const args = [''];
+  let depth = 0;
+  for (const char of text) {
+    if (char === ')' || char === ']') {
+      if (depth === 0) break;
+      depth--;
+    } else if (char === '(' || char === '[') depth++;
+    else if (char === ',' && depth === 0) {
+      args.push('');
+      continue;
+    }
+    args[args.length - 1] += char;
+  }
+  return args;
+}
+
+/**
+ * Shell variables of `--with-X`/`--enable-X` options that are off unless the user asks: the option's
+ * own `with_X`/`enable_X` when it has no default action, and variables its default action sets empty
+ * or `no`/`false` (`AC_ARG_WITH(expat, […], […], USE_EXPAT= )`).
+ */
+function offByDefaultOptions(lines: readonly string[]): Set<string> {
+  const off = new Set<string>();
+  lines.forEach((line, index) => {
+    const option = /\bAC_ARG_(WITH|ENABLE)\s*\(/.exec(line);
+    if (!option) return;
+    const text = [line.slice(option.index + option[0].length), ...lines.slice(index + 1, macroEnd(lines, index, option.index) + 1)].join('\n');
+    const [name, , , notGiven] = macroArguments(text).map((arg) => arg.trim().replace(/^\[|\]$/g, ''));
+    if (notGiven === undefined) off.add(`${option[1].toLowerCase()}_${name.replace(/[^A-Za-z0-9_]/g, '_')}`);
+    else for (const set of notGiven.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(["']?)(|no|false|FALSE|0)\2(?=\s|;|$)/g)) off.add(set[1]);
+  });
+  return off;
+}
+
+/** `if test -n "$X"`, `if test "$X" = yes`, `if test "x${X}" = "xtrue"`: the block runs only when X is set. */
+const IF_SET = /^\s*if\s+test\s+(?:-n\s+"?\$\{?(\w+)\}?"?|"?x?\$\{?(\w+)\}?"?\s*==?\s*"?x?(?:yes|true|TRUE|1)"?)/;
+
+/**
+ * Which lines of an autoconf source lie in a shell `if` block that runs only when the user turns an
+ * option on (XML's `if test -n "${USE_EXPAT}"` under `--with-expat`, off by default): an optional
+ * feature, whatever its checks say inside. `optionalAt` is called on every line but comments, in order.
+ */
+function optionalFeatureBlocks(lines: readonly string[]): { optionalAt(line: string): boolean } {
+  const off = offByDefaultOptions(lines);
+  const blocks: boolean[] = [];
+  return {
+    optionalAt(line) {
+      if (/^\s*if\b/.test(line) && !/;\s*fi\s*$/.test(line)) {
+        const guard = IF_SET.exec(line);
+        blocks.push(guard !== null && off.has(guard[1] ?? guard[2]));
+      } else if (/^\s*(?:elif|else)\b/.test(line) && blocks.length) blocks[blocks.length - 1] = false;
+      else if (/^\s*fi\b/.test(line)) blocks.pop();
+      return blocks.some(Boolean);
+    },
+  };
+}
+
 /** The line where the macro call starting at `lines[start]`, column `column`, closes its parentheses. */
 function macroEnd(lines: readonly string[], start: number, column: number): number {
   let depth = 0;
@@ -113,14 +188,26 @@ export function findInBuildFiles(
     if (text === undefined || (file === 'configure' && skipConfigure) || (file === 'src/Makevars' && isConfigureOutput(files))) continue;
     const lines = text.split(/\r?\n/);
     const autoconfSource = file === 'configure.ac' || file === 'configure.in';
+    const makefile = file.startsWith('src/Makevars');
+    const unused = makefile ? unusedMakeVariables(text) : new Set<string>();
     let optionalThrough = -1;
+    const features = autoconfSource ? optionalFeatureBlocks(lines) : { optionalAt: () => false };
     // A line continued with a backslash belongs to the statement it starts: "MKL_LIBS= ${MKLROOT}/… \ -liomp5".
     let pending = '';
+    // In a makefile a comment's backslash continues the comment ("# MKL_LIBS= … \" then "  … -liomp5").
+    let commentContinues = false;
     lines.forEach((line, lineIndex) => {
       const whole = pending + line;
       pending = /\\$/.test(line) ? `${whole.slice(0, -1)} ` : '';
+      const inOptionalFeature = !COMMENT.test(line) && features.optionalAt(line);
+      const inComment = commentContinues;
+      commentContinues = makefile && (inComment || COMMENT.test(line)) && /\\$/.test(line);
+      if (inComment) return;
       // A test program's `#include <x.h>` looks like a shell comment; every other comment is skipped.
       if (COMMENT.test(line) && !/^\s*#\s*include\b/.test(line)) return;
+      // A make variable nothing uses (`UMFPACK_LIBS=-lumfpack` that no $(UMFPACK_LIBS) reads) links nothing.
+      const assigned = MAKE_ASSIGNMENT.exec(whole)?.[1];
+      if (assigned && unused.has(assigned)) return;
       // Lines for other systems (Homebrew, macOS frameworks, Intel MKL, Windows) name what Linux builds do not use.
       if (OTHER_SYSTEM.test(whole)) return;
       const check = autoconfSource ? AUTOCONF_CHECK.exec(line) : null;
@@ -130,7 +217,7 @@ export function findInBuildFiles(
         if (!fails) optionalThrough = end;
       }
       // The lines of an optional check's own actions (`[GMP_LIBS="-lgmp"]`) are optional too.
-      const optional = lineIndex <= optionalThrough;
+      const optional = lineIndex <= optionalThrough || inOptionalFeature;
       for (const { kind, name } of namesOnLine(line.replace(CASE_PATTERN, ''))) {
         const map = { library: index.libraries, tool: index.tools, 'pkg-config module': index.pkgConfig, header: index.headers }[kind];
         const rule = map.get(name) ?? fallback?.(kind, name);

@@ -230,12 +230,30 @@ function withLowerCaseKeys(record: Readonly<Record<string, string>>): Map<string
   return map;
 }
 
+/**
+ * Header name → its path in a folder named for it, version aside (`hunspell.hxx` → `hunspell/hunspell.hxx`,
+ * `glib.h` → `glib-2.0/glib.h`); only where one such path exists.
+ */
+function headersInOwnFolder(headers: Readonly<Record<string, string>>): Map<string, string> {
+  const found = new Map<string, string | undefined>();
+  for (const path of Object.keys(headers)) {
+    const match = /^([^/]+)\/(([^/.]+)\.[^/]+)$/.exec(path);
+    if (!match) continue;
+    const [, folder, name, stem] = match;
+    if (folder !== stem && !(folder.startsWith(stem) && /^[-_.]?\d+(?:\.\d+)*$/.test(folder.slice(stem.length)))) continue;
+    found.set(name, found.has(name) ? undefined : path);
+  }
+  return new Map([...found].filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 /** An index over generated data. */
 export function debianFileIndex(data: DebianFileIndexData): DebianFileIndex {
   const tables = { library: data.libraries, 'pkg-config module': data.pkgConfig, tool: data.tools, header: data.headers };
   let libraries: Map<string, string> | undefined;
   let modules: Map<string, string> | undefined;
   let devPackages: Set<string> | undefined;
+  let headerFolders: Map<string, string> | undefined;
+  let linkable: Set<string> | undefined;
   const closures = new Map<string, Set<string>>();
   const usable = (name: string | undefined) => (name && !TOOLCHAIN_PACKAGE.test(name) ? name : undefined);
   return {
@@ -246,7 +264,13 @@ export function debianFileIndex(data: DebianFileIndexData): DebianFileIndex {
       if (kind === 'tool' && (!/[-_]config$/.test(name) || name === 'pkg-config')) return undefined;
       const key = kind === 'header' ? name.replace(/^x86_64-linux-gnu\//, '') : name;
       if (kind === 'header' && OTHER_SYSTEM_HEADERS.has(key.toLowerCase())) return undefined;
-      return Object.hasOwn(tables[kind], key) ? usable(tables[kind][key]) : undefined;
+      if (Object.hasOwn(tables[kind], key)) return usable(tables[kind][key]);
+      if (kind !== 'header' || key.includes('/')) return undefined;
+      // A library's headers in a folder of its own name, which its pkg-config Cflags add to the include path
+      // (`-I/usr/include/hunspell`): <hunspell.hxx> is hunspell/hunspell.hxx, "hnswlib.h" hnswlib/hnswlib.h.
+      headerFolders ??= headersInOwnFolder(data.headers);
+      const inFolder = headerFolders.get(key);
+      return inFolder ? usable(data.headers[inFolder]) : undefined;
     },
     lookupWord(word) {
       const lower = word.toLowerCase();
@@ -258,7 +282,10 @@ export function debianFileIndex(data: DebianFileIndexData): DebianFileIndex {
         return undefined;
       // Debian's naming of library packages: the headers of library <name> are lib<name>-dev ("Boost" → libboost-dev).
       const conventional = `lib${bare}-dev`;
-      if (this.hasDevPackage(conventional) && usable(conventional)) return conventional;
+      // Only a package with something to link (a library, a pkg-config module, a -dev dependency): a header-only package
+      // named like a word of prose (libsafe-dev, libexpected-dev) is not taken on its name alone.
+      linkable ??= new Set([...Object.values(data.libraries), ...Object.values(data.pkgConfig), ...Object.keys(data.devDepends)]);
+      if (linkable.has(conventional) && usable(conventional)) return conventional;
       const found = usable(libraries.get(bare) ?? modules.get(lower) ?? modules.get(bare) ?? modules.get(`lib${bare}`));
       // A word of prose that happens to be a library name ("time" → ivtools-dev) is not taken: the package must bear the
       // name (its version digits aside: "freetype2" → libfreetype-dev).

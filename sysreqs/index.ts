@@ -47,7 +47,7 @@ export {
 } from './platforms.ts';
 export { parseResolveRequest, type ResolveRequest } from './routes/resolve.ts';
 export { readSourceArchive, type SourceArchive } from './source-archive.ts';
-export { includesOf, reachedIncludes, unshippedIncludes, type SourceInclude } from './source-includes.ts';
+export { generatedHeader, includesOf, reachedIncludes, unshippedIncludes, type SourceInclude } from './source-includes.ts';
 export {
   loadDebianFileIndex,
   debianFileIndex,

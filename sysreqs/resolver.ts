@@ -241,7 +241,7 @@ export function needsOf(
         package: record.name,
         rule,
         on: 'source code',
-        text: `${include.file}:${include.line}: #include <${include.header}>`,
+        text: `${include.file}:${include.line}: #include ${include.quoted ? `"${include.header}"` : `<${include.header}>`}`,
         reason: `includes the header '${include.header}', which the package does not ship${rule.patterns.length === 0 && rule.name.includes(':') ? ` (${files?.platform} package contents)` : ''}`,
         optional: false,
       });

@@ -8,14 +8,17 @@
 import { readEntry, skipEntry, walkSourceTarball } from '../r-metadata/index.ts';
 import { BUILD_FILE_PATHS, type BuildFiles } from './build-files.ts';
 import { malformedSource } from './errors.ts';
-import { SOURCE_CODE_FILE, includesOf, reachedIncludes, unshippedIncludes, type SourceInclude } from './source-includes.ts';
+import { SOURCE_CODE_FILE, generatedHeader, includesOf, reachedIncludes, unshippedIncludes, type SourceInclude } from './source-includes.ts';
 
 /** What `readSourceArchive` keeps. */
 export interface SourceArchive {
   /** The raw bytes of `<folder>/DESCRIPTION`. */
   readonly description: Uint8Array;
   readonly buildFiles: BuildFiles;
-  /** `#include <…>` of the package's compiled C/C++ code (src/ and the headers it reaches) that the package does not ship. */
+  /**
+   * `#include <…>` and `#include "…"` of the package's compiled C/C++ code (src/ and the headers it
+   * reaches) that the package does not ship and its build does not make.
+   */
   readonly includes: readonly SourceInclude[];
 }
 
@@ -86,5 +89,7 @@ export async function readSourceArchive(bytes: Uint8Array, limits: SourceArchive
   if (!description) throw malformedSource("it has no '<package>/DESCRIPTION' file");
   const decoder = new TextDecoder('utf-8');
   const buildFiles = Object.fromEntries([...files].filter(([path]) => path !== 'DESCRIPTION').map(([path, content]) => [path, decoder.decode(content)]));
-  return { description, buildFiles, includes: unshippedIncludes(reachedIncludes(includes), paths) };
+  const buildFileTexts = Object.values(buildFiles);
+  const generated = (header: string) => generatedHeader(header, paths, buildFileTexts);
+  return { description, buildFiles, includes: unshippedIncludes(reachedIncludes(includes), paths, generated) };
 }

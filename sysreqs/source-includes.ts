@@ -63,8 +63,18 @@ export function includesOf(file: string, text: string, options: { readonly quote
   return [...found.values()];
 }
 
-/** Of the includes, those no file of the package provides (matched by path suffix: `pcg_random.hpp`, `hnswlib/hnswlib.h`). */
-export function unshippedIncludes(includes: readonly SourceInclude[], paths: ReadonlySet<string>): SourceInclude[] {
+/**
+ * Of the includes, those no file of the package provides (matched by path suffix: `pcg_random.hpp`,
+ * `hnswlib/hnswlib.h`). A `#include "…"` the package does not carry is the system's too — the compiler
+ * goes on to the system's folders when the package has no such file (`"uv.h"` of a source whose bundled
+ * libuv was removed) — unless it is relative to the including file (`"../x.h"`) or `generated` says
+ * the build makes it (configure's `config.h` from `config.h.in`).
+ */
+export function unshippedIncludes(
+  includes: readonly SourceInclude[],
+  paths: ReadonlySet<string>,
+  generated: (header: string) => boolean = () => false,
+): SourceInclude[] {
   const suffixes = new Set<string>();
   for (const path of paths) {
     const parts = path.split('/');
@@ -72,10 +82,26 @@ export function unshippedIncludes(includes: readonly SourceInclude[], paths: Rea
   }
   const seen = new Set<string>();
   return includes.filter((include) => {
-    if (include.quoted || seen.has(include.header) || suffixes.has(include.header)) return false;
+    if (seen.has(include.header) || suffixes.has(include.header)) return false;
+    if (include.quoted && (/(?:^|\/)\.\.?\//.test(include.header) || generated(include.header))) return false;
     seen.add(include.header);
     return true;
   });
+}
+
+/** Templates a build turns into a header: `config.h.in`, `config.h.cmake`, `config.in.h`. */
+const TEMPLATE_SUFFIXES = ['.in', '.cmake', '.cmakein'];
+
+/**
+ * Whether a build makes the header: the package ships a template of it, or a build file names it (a
+ * configure script writing `src/config.h`, `AC_CONFIG_HEADERS([src/config.h])`).
+ */
+export function generatedHeader(header: string, paths: ReadonlySet<string>, buildFileTexts: readonly string[]): boolean {
+  const name = header.slice(header.lastIndexOf('/') + 1);
+  const templates = [...TEMPLATE_SUFFIXES.map((suffix) => `${name}${suffix}`), name.replace(/(\.[^.]+)$/, '.in$1')];
+  for (const path of paths) if (templates.some((template) => path === template || path.endsWith(`/${template}`))) return true;
+  const mention = new RegExp(`(?:^|[^A-Za-z0-9_.-])${name.replace(/[.+]/g, '\\$&')}(?![A-Za-z0-9_])`);
+  return buildFileTexts.some((text) => mention.test(text));
 }
 
 /** Code R compiles: C/C++ sources under src/ (headers are compiled only where they are included). */

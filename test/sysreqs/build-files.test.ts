@@ -1,4 +1,5 @@
 /** Reading a package's own configure and src/Makevars* for what DESCRIPTION does not say. */
+import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_RULES_DIR, findInBuildFiles, loadRuleDatabase, parseDescription, resolve, resolvePlatform } from '../../sysreqs/index.ts';
@@ -77,6 +78,38 @@ test("a shell case pattern tests a string, it does not link; configure's src/Mak
   assert.equal(rulesIn({ configure: 'case "$LIBS" in\n  *"-lX11"*)\n    echo uses X11 ;;\n  *) PKG_LIBS="-lxml2" ;;\nesac\n' }), ['libxml2']);
   assert.equal(rulesIn({ configure: 'PKG_LIBS="@SSL_LIBS@"\n', 'src/Makevars.in': 'PKG_LIBS=@SSL_LIBS@\n', 'src/Makevars': 'PKG_LIBS=-lssl -lcrypto\n' }), []);
   assert.equal(rulesIn({ 'src/Makevars': 'PKG_LIBS=-lssl -lcrypto\n' }), ['openssl']);
+});
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/build-files/${name}`, import.meta.url), 'utf8');
+/** What the build files alone ask for on Debian 12, names no rule knows looked up in the package contents index. */
+function resolveBuildFiles(buildFiles: Record<string, string>) {
+  const record = { ...parseDescription('Package: quiet\nVersion: 1.0\n'), buildFiles };
+  return resolve(db, resolvePlatform('debian-12'), [record], { contentsIndex: { buildFiles: true } });
+}
+
+test("a make variable nothing reads links nothing; a makefile comment's backslash continues the comment (OpenMx)", () => {
+  const makevars = fixture('OpenMx-Makevars.in');
+  assert.equal(resolveBuildFiles({ 'src/Makevars.in': makevars }).packages, []);
+  // The same variable once PKG_LIBS reads it is a use.
+  assert.equal(resolveBuildFiles({ 'src/Makevars.in': `${makevars}PKG_LIBS = $(UMFPACK_LIBS)\n` }).packages, ['libsuitesparse-dev']);
+  // Uncommented, the continuation is the variable's value: read (and unused here, so still nothing).
+  // Debian's multithreaded MKL (line 24 of the excerpt): `-liomp5` is on its second continuation line.
+  const lines = makevars.split('\n');
+  lines[23] = lines[23].replace(/^# /, '');
+  const uncommented = lines.join('\n');
+  assert.ok(resolveBuildFiles({ 'src/Makevars.in': `${uncommented}PKG_LIBS = $(MKL_LIBS)\n` }).packages.includes('libomp-13-dev'));
+});
+
+test('checks in a block that runs only when the user turns an option on are optional (XML --with-expat)', () => {
+  const configureAc = fixture('XML-configure.ac');
+  const resolution = resolveBuildFiles({ 'configure.ac': configureAc });
+  assert.equal(resolution.packages, []);
+  assert.ok(
+    resolution.optional.some((entry) => entry.packages.includes('libxmltok1-dev')),
+    JSON.stringify(resolution.optional),
+  );
+  // On by default (no default action sets USE_EXPAT empty), the same check is required.
+  assert.ok(resolveBuildFiles({ 'configure.ac': configureAc.replace('  USE_EXPAT= )', '  USE_EXPAT=true )') }).packages.includes('libxmltok1-dev'));
 });
 
 test.run();

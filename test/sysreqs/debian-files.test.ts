@@ -1,7 +1,15 @@
 /** The package contents indexes generated from Debian's Contents-amd64/Packages (sysreqs/debian-files/). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { includesOf, loadDebianFileIndex, parseContentsIndexUse, reachedIncludes, unshippedIncludes, DEFAULT_CONTENTS_INDEX_USE } from '../../sysreqs/index.ts';
+import {
+  generatedHeader,
+  includesOf,
+  loadDebianFileIndex,
+  parseContentsIndexUse,
+  reachedIncludes,
+  unshippedIncludes,
+  DEFAULT_CONTENTS_INDEX_USE,
+} from '../../sysreqs/index.ts';
 import { loadConfig } from '../../sysreqs/config.ts';
 
 const bookworm = loadDebianFileIndex('debian-12');
@@ -105,6 +113,60 @@ test('code in block comments is not read; only files a build compiles (src/ sour
     unshippedIncludes(reachedIncludes(includes), paths).map((include) => include.header),
     ['zlib.h', 'toml++/toml.h'],
   );
+});
+
+test('architecture-independent -dev packages (header-only libraries, listed in Contents-all) are in the index', () => {
+  for (const index of [bookworm, trixie]) {
+    assert.is(index?.lookup('header', 'hnswlib/hnswlib.h'), 'libhnswlib-dev');
+    assert.ok(index?.hasDevPackage('libhnswlib-dev'));
+  }
+  assert.is(bookworm?.lookup('header', 'pcg_random.hpp'), 'libpcg-cpp-dev');
+  assert.is(bookworm?.lookup('header', 'Eigen/Dense'), undefined, 'Eigen/Dense has no extension: not indexed');
+  assert.is(bookworm?.lookup('header', 'nlohmann/json.hpp'), 'nlohmann-json3-dev');
+});
+
+test('a word is not taken as a header-only package of that name (prose words: "safe", "expected")', () => {
+  assert.ok(bookworm?.hasDevPackage('libsafe-dev') && bookworm?.hasDevPackage('libexpected-dev'));
+  for (const word of ['safe', 'Safe', 'expected', 'args']) assert.is(bookworm?.lookupWord(word), undefined, word);
+  // A header-only library's exact pkg-config module name still maps ("RapidJSON" → RapidJSON.pc).
+  assert.is(bookworm?.lookupWord('RapidJSON'), 'rapidjson-dev');
+});
+
+test('.hxx headers are indexed, and a bare header name is found in a folder of its own name (version aside)', () => {
+  assert.is(bookworm?.lookup('header', 'hunspell/hunspell.hxx'), 'libhunspell-dev');
+  // `pkg-config --cflags hunspell` is -I/usr/include/hunspell: <hunspell.hxx> is that folder's.
+  assert.is(bookworm?.lookup('header', 'hunspell.hxx'), 'libhunspell-dev');
+  assert.is(bookworm?.lookup('header', 'hnswlib.h'), 'libhnswlib-dev');
+  assert.is(bookworm?.lookup('header', 'glib.h'), 'libglib2.0-dev');
+  // Only a bare name is redirected, and only to a folder named for it.
+  assert.is(bookworm?.lookup('header', 'other/hunspell.hxx'), undefined);
+  assert.is(bookworm?.lookup('header', 'atypes.hxx'), undefined);
+});
+
+test('a LinkingTo package whose Debian copy ships no headers provides those of the -dev packages it depends on (BH: boost/), nothing else', () => {
+  assert.ok(bookworm?.linkingToMayProvide('BH', 'boost/random/normal_distribution.hpp'));
+  assert.not.ok(bookworm?.linkingToMayProvide('BH', 'pcg_random.hpp'));
+  assert.not.ok(bookworm?.linkingToMayProvide('BH', 'sys/types.h'), "the C library's headers are not BH's");
+  assert.ok(bookworm?.linkingToMayProvide('sitmo', 'threefry.h'));
+});
+
+test('an unshipped #include "…" counts, unless it is relative to its file or the build makes it', () => {
+  // fs 1.6.1+dfsg, src/dir.cc and src/error.h: "uv.h" came from the removed src/libuv-1.44.2/include.
+  const includes = [
+    ...includesOf('src/dir.cc', '#include "getmode.h"\n#include "uv.h"\n', { quoted: true }),
+    // hunspell 3.0.5+dfsg, src/parsers/textparser.cc: the removed bundled folder, by a relative path.
+    ...includesOf('src/parsers/textparser.cc', '#include "../hunspell/csutil.hxx"\n#include "textparser.hxx"\n', { quoted: true }),
+    // leidenbase: configure makes src/config.h from src/config.h.in.
+    ...includesOf('src/leiden.cpp', '#include "config.h"\n', { quoted: true }),
+  ];
+  const paths = new Set(['src/dir.cc', 'src/getmode.h', 'src/parsers/textparser.cc', 'src/parsers/textparser.hxx', 'src/leiden.cpp', 'src/config.h.in']);
+  const generated = (header: string) => generatedHeader(header, paths, []);
+  assert.equal(
+    unshippedIncludes(includes, paths, generated).map((include) => [include.header, include.quoted]),
+    [['uv.h', true]],
+  );
+  assert.ok(generatedHeader('version.h', new Set(['src/x.c']), ['cat > src/version.h <<EOF']), 'a header configure writes');
+  assert.not.ok(generatedHeader('uv.h', new Set(['src/x.c']), ['PKG_LIBS = -luv']));
 });
 
 test('SYSREQS_CONTENTS_INDEX: default uses words and includes, not configure/Makevars names nor the closure; bad values are one message', () => {
