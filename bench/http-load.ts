@@ -75,6 +75,11 @@ export class HelloWorldServer {
     });
   }
 
+  /** Its process id, for reading the CPU time it used. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise((done) => this.child.once('exit', done));

@@ -4,6 +4,7 @@
  */
 import { HelloWorldServer, load, type LoadOutcome } from '../http-load.ts';
 import { packPackage, quickRejectSpec } from '../bench-packages.ts';
+import { processCpuSeconds } from '../process-cpu.ts';
 import { median, ratio, round } from '../statistics.ts';
 import type { BenchContext, Scenario } from './scenario.ts';
 
@@ -20,13 +21,31 @@ export const apiThroughput: Scenario = {
     const hello = await HelloWorldServer.start();
     const info: LoadOutcome[] = [];
     const koa: LoadOutcome[] = [];
+    // CPU time per request of each server: steadier than a rate when the machine is shared.
+    const infoCpuMs: number[] = [];
+    const koaCpuMs: number[] = [];
+    const cpuPerRequest = async (pid: number | undefined, run: () => Promise<LoadOutcome>, into: number[]) => {
+      const before = processCpuSeconds(pid);
+      const outcome = await run();
+      const after = processCpuSeconds(pid);
+      const requests = outcome.requestsPerSecond * outcome.seconds;
+      if (before !== null && after !== null && requests > 0) into.push(((after - before) * 1000) / requests);
+      return outcome;
+    };
+    const controlPlanePid = farm.local.controlPlane.child?.pid;
     try {
       // Warm both up (JIT, connection pools) before measuring.
       await load({ url: hello.url, connections: CONNECTIONS, seconds: 1 });
       await load({ url: `${farm.url}/jobs/info/${jobId}`, connections: CONNECTIONS, seconds: 1 });
       for (let round = 0; round < ROUNDS[size]; round++) {
-        koa.push(await load({ url: hello.url, connections: CONNECTIONS, seconds: SECONDS[size] }));
-        info.push(await load({ url: `${farm.url}/jobs/info/${jobId}`, connections: CONNECTIONS, seconds: SECONDS[size] }));
+        koa.push(await cpuPerRequest(hello.pid, () => load({ url: hello.url, connections: CONNECTIONS, seconds: SECONDS[size] }), koaCpuMs));
+        info.push(
+          await cpuPerRequest(
+            controlPlanePid,
+            () => load({ url: `${farm.url}/jobs/info/${jobId}`, connections: CONNECTIONS, seconds: SECONDS[size] }),
+            infoCpuMs,
+          ),
+        );
         log(`api: round ${round + 1}: info ${Math.round(info.at(-1)!.requestsPerSecond)}/s, bare Koa ${Math.round(koa.at(-1)!.requestsPerSecond)}/s`);
       }
     } finally {
@@ -45,6 +64,19 @@ export const apiThroughput: Scenario = {
           unit: '×',
           target: { op: '>=', value: 0.6 },
         },
+        {
+          key: 'api_cpu_ratio',
+          label: '  CPU per request, bare Koa / GET /jobs/info',
+          value: infoCpuMs.length && koaCpuMs.length ? round(ratio(median(koaCpuMs), median(infoCpuMs)), 3) : Number.NaN,
+          unit: '×',
+        },
+        {
+          key: 'api_info_cpu_us',
+          label: '  CPU per request: GET /jobs/info',
+          value: infoCpuMs.length ? round(median(infoCpuMs) * 1000, 1) : Number.NaN,
+          unit: 'µs',
+        },
+        { key: 'api_koa_cpu_us', label: '  CPU per request: bare Koa', value: koaCpuMs.length ? round(median(koaCpuMs) * 1000, 1) : Number.NaN, unit: 'µs' },
         { key: 'api_info_per_s', label: 'GET /jobs/info/<id>', value: round(infoRate, 0), unit: 'req/s' },
         { key: 'api_koa_per_s', label: 'bare Koa hello-world', value: round(koaRate, 0), unit: 'req/s' },
         { key: 'api_info_p50_ms', label: '  info latency p50', value: median(info.map((outcome) => outcome.latencyP50Ms)), unit: 'ms' },
