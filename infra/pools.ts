@@ -4,7 +4,7 @@
  * may move Solaris from AWS to the vSphere hosts.
  */
 import { PLATFORMS, type Platform, type Provider } from '../images/index.ts';
-import { agentLayoutFor, backlogPerHostFor, machineSizeFor, poolSizeFor, type AgentLayout } from './sizing.ts';
+import { agentLayoutFor, backlogPerHostFor, coolDownSecondsFor, machineSizeFor, poolSizeFor, type AgentLayout } from './sizing.ts';
 import type { PoolSize, StackConfig } from './stack-config.ts';
 
 /** How a pool's hosts are made. */
@@ -23,6 +23,8 @@ export interface PoolPlan {
   readonly agents: AgentLayout;
   /** Waiting builds each live host absorbs before the scaler starts another (sizing.ts `backlogPerHostFor`). */
   readonly backlogPerHost: number;
+  /** Idle seconds before the scaler may stop one of the pool's hosts (sizing.ts `coolDownSecondsFor`). */
+  readonly coolDownSeconds: number;
 }
 
 /** Every pool of a stack, one per platform of the catalogue that has a cloud provider. */
@@ -42,6 +44,7 @@ export function planPools(
         machine: machineSizeFor(platform, config),
         agents: agentLayoutFor(platform, config),
         backlogPerHost: backlogPerHostFor(platform, config),
+        coolDownSeconds: coolDownSecondsFor(platform),
       };
     });
 }

@@ -32,6 +32,8 @@ interface ScaledPoolSize {
   readonly agentsPerHost: number;
   /** Waiting builds each live host absorbs before another starts (as in the simulated day). */
   readonly backlogPerHost: number;
+  /** Idle seconds before one of the pool's hosts may stop (infra/sizing.ts `coolDownSecondsFor`). */
+  readonly coolDownSeconds: number;
 }
 
 /** One pool as the scaler's `SCALER_POOLS` lists it. */

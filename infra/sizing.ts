@@ -3,7 +3,7 @@
  * Pure: the same config always gives the same sizes, so tests and the cost estimate agree
  * with what `pulumi up` declares.
  */
-import type { OperatingSystem, Platform } from '../images/index.ts';
+import { HOST_BOOT_SECONDS, type OperatingSystem, type Platform } from '../images/index.ts';
 import type { PoolSize, StackConfig } from './stack-config.ts';
 
 /** The size of one platform's pool: the per-platform override, else the default of its OS. */
@@ -141,4 +141,17 @@ export const BACKLOG_PER_AGENT: Readonly<Record<OperatingSystem, number>> = { li
 /** The scaler's `backlogPerHost` for a platform's pool: the same in the stack's SCALER_POOLS and in the simulated day. */
 export function backlogPerHostFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>): number {
   return BACKLOG_PER_AGENT[platform.os] * agentsPerHostFor(platform, config);
+}
+
+/**
+ * How long an idle host of a platform's pool is kept before the scaler may stop it. The rule
+ * (break-even, as in ski rental): keeping an idle host costs its price per second idle; stopping
+ * it means the next build that needs it pays a new host's boot, `HOST_BOOT_SECONDS` of the same
+ * price with nothing built (and a build waiting). So keep it while the idle time so far is below
+ * one boot: then, whenever the next build comes, the farm never pays more than twice what knowing
+ * the future would have cost. The price cancels out; only the OS's boot time is looked at — not
+ * the cost target, the volume or the simulated waits.
+ */
+export function coolDownSecondsFor(platform: Platform): number {
+  return HOST_BOOT_SECONDS[platform.os];
 }

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { agentsPerHostFor, BACKLOG_PER_AGENT, backlogPerHostFor, poolSizeFor } from '../infra/sizing.ts';
+import { PLATFORMS } from '../images/index.ts';
+import { agentsPerHostFor, BACKLOG_PER_AGENT, backlogPerHostFor, coolDownSecondsFor, poolSizeFor } from '../infra/sizing.ts';
 import type { StackConfig } from '../infra/stack-config.ts';
 import {
   BOOT_SECONDS,
@@ -41,6 +42,7 @@ export function simulatedUsage(stack: string) {
     ...poolSizeFor(platform, pools),
     agentsPerHost: agentsPerHostFor(platform, machines),
     backlogPerHost: backlogPerHostFor(platform, machines),
+    coolDownSeconds: coolDownSecondsFor(platform),
   }));
   const reports = simulateDay(options);
   return {
@@ -51,7 +53,10 @@ export function simulatedUsage(stack: string) {
       linuxCheckSeconds: LINUX_CHECK_SECONDS,
       bootSeconds: BOOT_SECONDS,
       spotReclaimPerHour: SPOT_RECLAIM_PER_HOUR,
-      coolDownSeconds: DEFAULT_SETTINGS.coolDownMs / 1000,
+      coolDownRule: 'per pool: one boot of its OS (infra/sizing.ts coolDownSecondsFor)',
+      coolDownSecondsByOs: Object.fromEntries(
+        PLATFORMS.filter((platform) => platform.provider !== 'local').map((platform) => [platform.os, coolDownSecondsFor(platform)]),
+      ),
       bootDeadlineSeconds: DEFAULT_SETTINGS.bootDeadlineMs / 1000,
       backlogPerAgent: BACKLOG_PER_AGENT,
       scalerTickSeconds: options.tickSeconds,

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PLATFORMS, findPlatform } from '../../images/index.ts';
+import { HOST_BOOT_SECONDS, PLATFORMS, findPlatform } from '../../images/index.ts';
 import { subnetCidrs } from '../../infra/aws/subnets.ts';
 import { builderPolicy, credsParameterName } from '../../infra/aws/iam-policies.ts';
 import { digitalOceanTags, firewallTag, hostName, relativeName, resourceName } from '../../infra/naming.ts';
@@ -37,6 +37,17 @@ test('planPools puts Linux on droplets, Windows on auto scaling groups, Solaris 
     'solaris-x86_64': 'kvm-host',
   });
   assert.is(planPools(config).find((plan) => plan.platform.id === 'r-release-macos-arm64')!.machine, 'mac2.metal');
+});
+
+test('each pool keeps an idle host for one boot of its OS, whatever its machine or size (the break-even cool-down rule)', () => {
+  const other = {
+    ...config,
+    digitalocean: { sizes: { builder: 's-8vcpu-16gb' } },
+    aws: { ...config.aws, windowsInstanceType: 'm7i.2xlarge' },
+  } as unknown as StackConfig;
+  for (const plans of [planPools(config), planPools(other)])
+    for (const plan of plans) assert.is(plan.coolDownSeconds, HOST_BOOT_SECONDS[plan.platform.os], plan.platform.id);
+  assert.ok(HOST_BOOT_SECONDS.windows > HOST_BOOT_SECONDS.linux, 'a slower boot keeps its idle host longer');
 });
 
 test('Solaris placement is switchable to vSphere by stack config', () => {
