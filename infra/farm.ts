@@ -337,6 +337,11 @@ function declareScaler(
           );
           return undefined;
         }
+        const unowned = linuxPools.filter((pool) => sizeOf(pool.platformId).desired === 0 && sizeOf(pool.platformId).max > 0).map((pool) => pool.platformId);
+        if (digitalOceanToken === undefined && unowned.length > 0)
+          pulumi.log.warn(
+            `rfarm:scalerToken is not set: Linux pools declared with desired 0 (${unowned.join(', ')}) get no droplet until it is; set it with pulumi config set --secret rfarm:scalerToken (a droplet-scope DigitalOcean token)`,
+          );
         const awsKeys = accessKeyId ? { accessKeyId, secretAccessKey: secretAccessKey ?? '', region: config.aws.region } : undefined;
         const env = scalerEnvironment({
           natsUrls,

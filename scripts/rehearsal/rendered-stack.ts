@@ -11,6 +11,7 @@ import { PLATFORMS } from '../../images/index.ts';
 import { declareOffline, readStackFile } from '../../infra/preview/declare-offline.ts';
 import { placeholderSecrets } from '../../infra/preview/placeholder-secrets.ts';
 import type { FarmTls, NatsAuth } from '../../infra/stack-config.ts';
+import { dropletName, loadConfig as loadScalerConfig } from '../../scaler/index.ts';
 import { newNatsKeys } from '../nats-auth.ts';
 import { farmTls, stackNatsAuth } from '../stack-credentials.ts';
 
@@ -39,6 +40,8 @@ export interface RenderedHost {
   readonly platformId?: string;
   /** Private address the mocks gave it (10.x): never contacted, only mapped. */
   readonly privateAddress: string;
+  /** Started from its pool's template in the scaler's SCALER_POOLS, as the scaler would, rather than declared. */
+  readonly scaled?: boolean;
   /** The loopback address standing in for it. */
   readonly loopback: string;
   readonly cloudConfig: CloudConfigDocument;
@@ -103,10 +106,34 @@ export async function renderStack(repoRoot: string, stack: string, workDir: stri
       cloudConfig: parseCloudConfig(droplet.inputs.userData as string),
     };
   });
+  const all = [...hosts, ...scaledBuilders(hosts, hosts.length)];
   const remotePools = Object.entries(run.outputs.poolSizes as Record<string, { provider: string; kind: string }>)
     .filter(([, pool]) => pool.provider !== 'digitalocean')
     .map(([platformId, pool]) => ({ platformId, provider: pool.provider, kind: pool.kind }));
-  return { stack, domain, hosts, outputs: run.outputs, natsAuth, tls, remotePools };
+  return { stack, domain, hosts: all, outputs: run.outputs, natsAuth, tls, remotePools };
+}
+
+/**
+ * One builder per Linux pool that declares none (the stacks' `desired: 0`), made from the pool's
+ * template in the scaler's environment on the first control plane, as the scaler makes it when a
+ * build queues. Its private address is a made-up 10.254.x.y that only names it (never contacted).
+ */
+function scaledBuilders(declared: readonly RenderedHost[], offset: number): RenderedHost[] {
+  const controlPlane = declared.find((host) => host.role === 'control-plane');
+  const env = controlPlane?.cloudConfig.files.find((file) => file.path === '/etc/rfarm/scaler.env');
+  if (!env) return [];
+  const pools = loadScalerConfig(parseEnvFile(env.content)).pools.flatMap((pool) => (pool.provider === 'digitalocean' ? [pool] : []));
+  return pools
+    .filter((pool) => !declared.some((host) => host.role === 'builder' && host.platformId === pool.platform))
+    .map((pool, index) => ({
+      name: dropletName(pool.tag),
+      role: 'builder',
+      platformId: pool.platform,
+      privateAddress: `10.254.${Math.floor(index / 250)}.${(index % 250) + 1}`,
+      loopback: `127.0.0.${offset + index + 2}`,
+      cloudConfig: parseCloudConfig(pool.template.userData),
+      scaled: true,
+    }));
 }
 
 /** The file a host's cloud-config writes at `path`, or an error naming the host. */

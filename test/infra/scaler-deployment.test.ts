@@ -61,7 +61,7 @@ test('the scaler gets its own NATS credentials and an environment its loadConfig
   });
   const linux = config.pools.find((pool) => pool.platform === 'r-release-linux-x86_64') as Extract<PoolConfig, { provider: 'digitalocean' }>;
   assert.is(linux?.provider, 'digitalocean');
-  assert.equal([linux.min, linux.max], [0, 3], 'the scaler adds up to max − desired droplets above the declared ones');
+  assert.equal([linux.min, linux.max], [0, 6], 'prod declares no Linux droplet (desired 0): the scaler owns the pool from zero to max');
   assert.is(linux.tag, 'rfarm-prod-scaled-r-release-linux-x86-64', 'hostname-safe: the scaler names droplets after it');
   assert.ok(linux.template.tags?.includes('rfarm-prod-builder'), 'scaled droplets carry the builder firewall tag');
   assert.match(linux.template.userData, /FARM_PLATFORM.*r-release-linux-x86_64/);

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { PLATFORMS } from '../../images/index.ts';
 import * as pulumi from '@pulumi/pulumi';
 import { parseStackConfig, StackConfigError, type StackSecrets } from '../../infra/stack-config.ts';
 import { readStackFile } from '../../infra/preview/declare-offline.ts';
@@ -30,8 +31,19 @@ test('dev is a single NATS node and prod a cluster of 3 with JetStream replicas 
   assert.equal(dev.nats, { nodes: 1, jetstreamReplicas: 1 });
   assert.equal(prod.nats, { nodes: 3, jetstreamReplicas: 3 });
   assert.ok(prod.controlPlaneInstances >= 2);
-  assert.is(dev.pools.defaults.linux.desired, 1);
   assert.is(dev.pools.defaults.windows.min, 0);
+});
+
+test('both stacks start every Linux pool at zero: the scaler owns their droplets, so the idle and elastic cost figures hold', () => {
+  for (const stack of ['dev', 'prod']) {
+    const config = parseStackConfig(stack, rawFrom(stack), secrets);
+    const linux = [
+      config.pools.defaults.linux,
+      ...PLATFORMS.filter((platform) => platform.os === 'linux').map((platform) => config.pools.overrides[platform.id]),
+    ];
+    for (const size of linux.filter(Boolean)) assert.equal([size!.min, size!.desired], [0, 0], stack);
+    assert.ok(config.pools.defaults.linux.max > 0, `${stack}: the scaler may start Linux droplets`);
+  }
 });
 
 test('every problem of a broken config is reported at once', () => {

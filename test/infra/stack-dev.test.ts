@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import { stackSuite } from './stack-suite.ts';
 
 stackSuite('dev', {
-  builderDroplets: 10,
+  builderDroplets: 0,
   builderSize: 's-2vcpu-4gb',
   controlPlaneDroplets: 1,
   natsNodes: 1,

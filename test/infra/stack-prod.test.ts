@@ -5,7 +5,7 @@ import { TOKENS } from '../../infra/vsphere/sdk.ts';
 import { repoRoot, stackSuite } from './stack-suite.ts';
 
 stackSuite('prod', {
-  builderDroplets: 22,
+  builderDroplets: 0,
   builderSize: 's-4vcpu-8gb',
   controlPlaneDroplets: 2,
   natsNodes: 3,
