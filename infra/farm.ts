@@ -68,7 +68,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
   const credsFor = (platformId: string) => pulumi.secret(secrets.natsAuth.apply((auth) => agentCredsFor(auth, platformId)));
   const dropletBase = { region: ocean.region, dropletImage: ocean.dropletImage, sshKeys: ocean.sshKeys };
 
-  const network = new Network('do-network', { stack, region: ocean.region, vpcCidr: ocean.vpcCidr });
+  const network = new Network('do-network', { ...dropletBase, stack, vpcCidr: ocean.vpcCidr, gatewaySize: ocean.sizes.gateway });
   const nats = new NatsCluster('nats', {
     ...dropletBase,
     stack,
@@ -128,10 +128,17 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
           lokiUrl: endpoints.lokiVpcUrl,
           agent: agent(nats.vpcUrls),
           agents: plan.agents,
+          egressGateway: network.gatewayAddress,
         }),
     );
 
-  const awsNetwork = new AwsNetwork('aws-network', { stack, vpcCidr: config.aws.vpcCidr, availabilityZones: config.aws.availabilityZones });
+  const awsNetwork = new AwsNetwork('aws-network', {
+    stack,
+    vpcCidr: config.aws.vpcCidr,
+    availabilityZones: config.aws.availabilityZones,
+    natInstanceType: config.aws.natInstanceType,
+    adminCidrs: config.adminCidrs,
+  });
   const remote = {
     stack,
     caPem,
@@ -247,6 +254,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     lokiUrl: endpoints.lokiVpcUrl,
     scaler,
     backup,
+    egressGateway: network.gatewayAddress,
   });
   const remoteAgentCidrs = awsNetwork.egressCidrs.apply((cidrs) => [...cidrs, config.vsphere.egressCidr]);
   new Firewalls('firewalls', {

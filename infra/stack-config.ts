@@ -25,6 +25,8 @@ export interface DropletSizes {
   readonly nats: string;
   readonly monitoring: string;
   readonly logs: string;
+  /** The VPC gateway droplet that forwards the private droplets' traffic (infra/digitalocean/network.ts). */
+  readonly gateway: string;
 }
 
 /** DigitalOcean side: the core of the farm and the Linux builders. */
@@ -70,6 +72,8 @@ export interface AwsConfig {
   readonly macInstanceType: string;
   /** Root volume of EC2 Mac builders, GB. */
   readonly macVolumeGb: number;
+  /** Instance type of the VPC's NAT instance: a small Graviton type (t4g.nano), arm64 Debian. */
+  readonly natInstanceType: string;
 }
 
 /** Solaris guests: where they run and where their disk image comes from. */
@@ -267,6 +271,13 @@ export function parseStackConfig(stack: string, raw: RawStackConfig, secrets: St
     problems.push(
       `rfarm:aws.macInstanceType is '${String(config.aws.macInstanceType)}'; use an EC2 Mac type such as mac2.metal (macOS arm64 needs Apple hardware)`,
     );
+  // The AMI the NAT instance boots is Debian's arm64 one: a Graviton type (t4g, c7g, …).
+  if (!/^[a-z]+\d+g[a-z]*\.\w+$/.test(String(config.aws.natInstanceType)))
+    problems.push(
+      `rfarm:aws.natInstanceType is '${String(config.aws.natInstanceType)}'; use a small Graviton (arm64) type such as t4g.nano: the NAT instance boots Debian's arm64 AMI`,
+    );
+  if (typeof asRecord(config.digitalocean.sizes).gateway !== 'string')
+    problems.push('rfarm:digitalocean.sizes.gateway is missing; set the VPC gateway droplet size, e.g. s-1vcpu-1gb');
   if ('arm64' in asRecord(config.vsphere.templates))
     problems.push(
       'rfarm:vsphere.templates.arm64 cannot work: ESXi does not run on Apple silicon; macOS arm64 builds on EC2 Mac hosts (rfarm:aws.macInstanceType)',

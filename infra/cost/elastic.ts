@@ -33,8 +33,9 @@ export interface ElasticStackSettings {
 
 /**
  * Assumed traffic per build. A Windows build downloads its dependencies' binaries through the AWS
- * NAT gateway and sends its output and artifacts to the farm on DigitalOcean over the internet.
- * Linux droplets' transfer is inside DigitalOcean's pooled allowance; the Mac site's is its own.
+ * NAT instance and sends its output and artifacts to the farm on DigitalOcean over the internet.
+ * Linux droplets' transfer (through the VPC gateway droplet) is inside DigitalOcean's pooled
+ * allowance; the Mac site's is its own.
  */
 export const TRAFFIC_ASSUMPTIONS = { windowsDownloadGbPerBuild: 0.1, windowsUploadGbPerBuild: 0.005, awsFreeEgressGb: 100 } as const;
 
@@ -47,7 +48,7 @@ export interface ElasticEstimate {
   readonly core: CostLine[];
   /** Builder hosts for the hours the simulated day ran them, on demand. */
   readonly builders: CostLine[];
-  /** NAT gateways (hours and data processed). */
+  /** NAT: the VPC gateway droplet and the AWS NAT instance (hours, address, disk; no per-GB processing). */
   readonly nat: CostLine[];
   /** Internet traffic out of AWS. */
   readonly traffic: CostLine[];
@@ -63,7 +64,8 @@ const MAC_HOST = 'aws:ec2/dedicatedHost:DedicatedHost';
 // An EC2 Mac dedicated host is allocated for at least 24 hours and nothing scales it: the hosts the
 // stack declares are paid around the clock, like the core.
 const isBuilder = (resource: DeclaredResource) => resource.name.startsWith('builders-') && resource.type !== MAC_HOST;
-const isNat = (resource: DeclaredResource) => /natGateway:|vpcNatGateway:/.test(resource.type);
+const isNat = (resource: DeclaredResource) =>
+  /natGateway:|vpcNatGateway:/.test(resource.type) || resource.inputs.tags?.Role === 'nat' || (resource.inputs.tags ?? []).includes?.('role:nat');
 
 /** Prices the stack: `usage` empty means idle (no builds, pools at zero). */
 export function estimateElasticCost(resources: readonly DeclaredResource[], settings: ElasticStackSettings, usage: readonly PoolUsage[]): ElasticEstimate {
@@ -123,8 +125,12 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
     licences.push(line(`Mac host ${arch} (vSphere site, amortised; peak ${vms} VM(s))`, macHostsFor(vms, site.vmsPerHost), site.macHostMonthly));
   const downloadGb = windowsBuilds * TRAFFIC_ASSUMPTIONS.windowsDownloadGbPerBuild * DAYS_PER_MONTH;
   const uploadGb = windowsBuilds * TRAFFIC_ASSUMPTIONS.windowsUploadGbPerBuild * DAYS_PER_MONTH;
-  if (downloadGb + uploadGb > 0)
+  // A managed NAT gateway charges per GB it processes; a NAT instance does not (data in is free,
+  // data out is the traffic line below). Priced only if a stack still declares a managed gateway.
+  if (downloadGb + uploadGb > 0 && resources.some((resource) => resource.type === 'aws:ec2/natGateway:NatGateway'))
     nat.push(line('AWS NAT data processing (GB, Windows dependency downloads and uploads)', downloadGb + uploadGb, AWS_PER_GB.natProcessing));
+  else if (downloadGb + uploadGb > 0)
+    nat.push(line('AWS NAT instance data (GB through it, Windows downloads and uploads; no processing charge)', downloadGb + uploadGb, 0));
   const traffic =
     uploadGb > TRAFFIC_ASSUMPTIONS.awsFreeEgressGb
       ? [line('AWS data out to the internet (GB beyond the free 100)', uploadGb - TRAFFIC_ASSUMPTIONS.awsFreeEgressGb, AWS_PER_GB.internetEgress)]

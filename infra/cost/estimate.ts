@@ -6,7 +6,7 @@
  */
 import type { DeclaredResource } from '../preview/offline-mocks.ts';
 import { macHostsFor } from '../sizing.ts';
-import { AWS_MONTHLY, DIGITALOCEAN_MONTHLY, DROPLET_MONTHLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH } from './prices.ts';
+import { AWS_MONTHLY, DIGITALOCEAN_MONTHLY, DROPLET_MONTHLY, EC2_ARM_HOURLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH } from './prices.ts';
 
 /** One priced line. */
 export interface CostLine {
@@ -40,6 +40,13 @@ export function macHost(type: string): number {
   return price * HOURS_PER_MONTH;
 }
 
+/** Monthly price of a Graviton NAT instance running all month. */
+function natInstance(type: string): number {
+  const price = EC2_ARM_HOURLY[type];
+  if (price === undefined) throw new UnpricedSizeError(`instance type '${type}' has no price in infra/cost/prices.ts EC2_ARM_HOURLY`);
+  return price * HOURS_PER_MONTH;
+}
+
 function ec2(type: string, os: 'linux' | 'windows'): number {
   const price = EC2_HOURLY[type];
   if (price === undefined) throw new UnpricedSizeError(`instance type '${type}' has no price in infra/cost/prices.ts`);
@@ -62,7 +69,8 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
   for (const { type, inputs } of resources) {
     switch (type) {
       case 'digitalocean:index/droplet:Droplet':
-        add(`droplet ${inputs.size}`, 1, droplet(inputs.size));
+        if ((inputs.tags ?? []).includes('role:nat')) add(`droplet ${inputs.size} (VPC gateway)`, 1, droplet(inputs.size));
+        else add(`droplet ${inputs.size}`, 1, droplet(inputs.size));
         break;
       case 'digitalocean:index/volume:Volume':
         add('block storage (GB)', inputs.size, DIGITALOCEAN_MONTHLY.volumeGb);
@@ -91,6 +99,11 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
         break;
       }
       case 'aws:ec2/instance:Instance':
+        if (inputs.tags?.Role === 'nat') {
+          add(`EC2 ${inputs.instanceType} Linux (NAT instance)`, 1, natInstance(inputs.instanceType));
+          add('EBS gp3 (GB, NAT instance)', inputs.rootBlockDevice?.volumeSize ?? 0, AWS_MONTHLY.gp3Gb);
+          break;
+        }
         // An instance on a dedicated host (EC2 Mac) is paid for by the host.
         if (inputs.tenancy !== 'host') add(`EC2 ${inputs.instanceType} Linux (Solaris KVM host)`, 1, ec2(inputs.instanceType, 'linux'));
         add('EBS gp3 (GB)', inputs.rootBlockDevice?.volumeSize ?? 0, AWS_MONTHLY.gp3Gb);
@@ -102,7 +115,7 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
         add('AWS NAT gateway', 1, AWS_MONTHLY.natGateway);
         break;
       case 'aws:ec2/eip:Eip':
-        add('AWS public IPv4', 1, AWS_MONTHLY.publicIpv4);
+        add(inputs.tags?.Role === 'nat' ? 'AWS public IPv4 (NAT instance)' : 'AWS public IPv4', 1, AWS_MONTHLY.publicIpv4);
         break;
       case 'vsphere:index/virtualMachine:VirtualMachine':
         vsphereVms++;

@@ -46,6 +46,18 @@ export const EC2_HOURLY: Readonly<Record<string, { linux: number; windows: numbe
   'c8i.2xlarge': { linux: 0.374, windows: 0.742 },
 };
 
+/**
+ * AWS EC2 on-demand Graviton (arm64, Linux only), USD per hour, us-east-1: the NAT instance. Added
+ * 2026-12-02 from the public price page as remembered, not fetched (no internet here): unverified
+ * like the rest of this file. Baseline network bandwidth as remembered, equally unverified: t4g.nano
+ * 32 Mbit/s, t4g.micro 64 Mbit/s (bursting to 5 Gbit/s on credits).
+ */
+export const EC2_ARM_HOURLY: Readonly<Record<string, number>> = {
+  't4g.nano': 0.0042,
+  't4g.micro': 0.0084,
+  't4g.small': 0.0168,
+};
+
 /** AWS services, USD per month. */
 export const AWS_MONTHLY = {
   /** NAT gateway hours (data processing extra). */

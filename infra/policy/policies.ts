@@ -88,7 +88,9 @@ export function sshOnlyFromAdmins(resources: readonly DeclaredResource[], adminC
   for (const group of ofType(resources, T.securityGroup)) {
     for (const rule of group.inputs.ingress ?? []) {
       const all = rule.protocol === '-1' || rule.protocol === 'all';
-      if (all || (rule.fromPort <= 22 && 22 <= rule.toPort))
+      // SSH is TCP: a UDP or ICMP range that spans 22 opens no SSH.
+      const tcp = rule.protocol === 'tcp' || rule.protocol === '6';
+      if (all || (tcp && rule.fromPort <= 22 && 22 <= rule.toPort))
         check(group, [...(rule.cidrBlocks ?? []), ...(rule.securityGroups ?? [])], `ingress ${rule.fromPort}-${rule.toPort}`);
     }
   }

@@ -195,7 +195,7 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
   });
 
   test('each Solaris host and Mac VM starts the agent for exactly its platform', () => {
-    for (const instance of ofType(run, 'aws:ec2/instance:Instance'))
+    for (const instance of ofType(run, 'aws:ec2/instance:Instance').filter((candidate) => candidate.inputs.tags.Role !== 'nat'))
       assert.equal(platformsStartedBy(decodeMacUserDataEnvironment(instance.inputs.userData)), [instance.inputs.tags.Platform]);
     const solaris = ofType(run, 'aws:ec2/launchTemplate:LaunchTemplate').filter((template) => template.inputs.tags.Role === 'solaris-host');
     assert.is(solaris.length, 1);
