@@ -28,6 +28,8 @@ export interface CloudConfigDocument {
   readonly packages: readonly string[];
   readonly files: readonly WrittenFile[];
   readonly commands: readonly string[];
+  /** `bootcmd`: run before the rest at every boot (the private droplets' route through the VPC gateway). */
+  readonly bootCommands: readonly string[];
 }
 
 /** A droplet of the stack, as the rehearsal boots it. */
@@ -62,7 +64,7 @@ export interface RenderedStack {
 /** Parses a `#cloud-config` user-data document. */
 export function parseCloudConfig(userData: string): CloudConfigDocument {
   if (!userData.startsWith('#cloud-config\n')) throw new Error('user data is not a #cloud-config document');
-  const document = parse(userData) as { packages?: string[]; write_files?: WrittenFile[]; runcmd?: (string | string[])[] };
+  const document = parse(userData) as { packages?: string[]; write_files?: WrittenFile[]; runcmd?: (string | string[])[]; bootcmd?: string[] };
   return {
     packages: document.packages ?? [],
     files: (document.write_files ?? []).map((file) => ({
@@ -72,6 +74,7 @@ export function parseCloudConfig(userData: string): CloudConfigDocument {
       owner: file.owner ?? 'root:root',
     })),
     commands: (document.runcmd ?? []).map((command) => (Array.isArray(command) ? command.join(' ') : command)),
+    bootCommands: document.bootcmd ?? [],
   };
 }
 
