@@ -30,6 +30,7 @@ import { scaledDropletBounds, scaledPoolTag, scalerEnvironment, type ScaledPool 
 import type { StackConfig } from './stack-config.ts';
 import { BuilderFolder } from './vsphere/builder-folder.ts';
 import { BuilderVmPool } from './vsphere/builder-vm-pool.ts';
+import { SiteMacHosts } from './site/site-mac-hosts.ts';
 
 /** Root of the checkout: the Docker build context and where image definitions are read from. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -196,6 +197,19 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
       instanceType: plan.machine,
       volumeGb: config.aws.macVolumeGb,
       amiNameFilter: definition.baseImage,
+      rVersion: definition.rVersion,
+      natsCreds: credsFor(plan.platform.id),
+    });
+  }
+  for (const plan of plans.filter((candidate) => candidate.kind === 'site-mac')) {
+    const definition = readImageDefinition(repoRoot, plan.platform);
+    new SiteMacHosts(`builders-${plan.platform.id}`, {
+      ...remote,
+      platform: plan.platform,
+      size: plan.size,
+      hosts: config.macSite!.hosts,
+      sshKey: secrets.macSiteSshKey!,
+      agents: plan.agents,
       rVersion: definition.rVersion,
       natsCreds: credsFor(plan.platform.id),
     });

@@ -35,7 +35,8 @@ export function simulatedUsage(stack: string) {
     aws: config['rfarm:aws'],
     vsphere: config['rfarm:vsphere'],
     solaris: config['rfarm:solaris'],
-  } as Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>;
+    macSite: config['rfarm:macSite'],
+  } as Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris' | 'macSite'>;
   // Capacity in agents: each host runs as many as the stack's machine sizes give, and absorbs a
   // backlog in proportion, exactly as the stack's SCALER_POOLS tells the scaler (infra/sizing.ts).
   const options = proposalDay((platform) => ({

@@ -8,7 +8,7 @@ import { findPlatform } from '../../images/index.ts';
 import type { DeclaredResource } from '../preview/offline-mocks.ts';
 import { macHostsFor } from '../sizing.ts';
 import type { AwsConfig, DigitalOceanConfig, SolarisConfig, VsphereConfig } from '../stack-config.ts';
-import { estimateMonthlyCost, macHost, UnpricedSizeError, type CostLine } from './estimate.ts';
+import { estimateMonthlyCost, macHost, siteMacMonthly, UnpricedSizeError, type CostLine } from './estimate.ts';
 import { AWS_MONTHLY, AWS_PER_GB, DROPLET_MONTHLY, EC2_HOURLY, HOURS_PER_MONTH } from './prices.ts';
 
 /** One pool's simulated day, as `npm run simulate` writes it. */
@@ -29,6 +29,8 @@ export interface ElasticStackSettings {
   readonly aws: Pick<AwsConfig, 'windowsInstanceType' | 'windowsVolumeGb' | 'solarisInstanceType' | 'solarisVolumeGb' | 'macInstanceType'>;
   readonly solaris: Pick<SolarisConfig, 'placement'>;
   readonly vsphere: Pick<VsphereConfig, 'hostMonthlyUsd' | 'vmsPerHost'>;
+  /** Owned Mac minis for macOS arm64, if the stack has a site (rfarm:macSite). */
+  readonly macSite?: { readonly machine: string };
 }
 
 /**
@@ -61,15 +63,16 @@ export interface ElasticEstimate {
 }
 
 const MAC_HOST = 'aws:ec2/dedicatedHost:DedicatedHost';
+const SITE_MAC_INSTALL = 'command:remote:Command';
 // An EC2 Mac dedicated host is allocated for at least 24 hours and nothing scales it: the hosts the
 // stack declares are paid around the clock, like the core.
-const isBuilder = (resource: DeclaredResource) => resource.name.startsWith('builders-') && resource.type !== MAC_HOST;
+const isBuilder = (resource: DeclaredResource) => resource.name.startsWith('builders-') && resource.type !== MAC_HOST && resource.type !== SITE_MAC_INSTALL;
 const isNat = (resource: DeclaredResource) =>
   /natGateway:|vpcNatGateway:/.test(resource.type) || resource.inputs.tags?.Role === 'nat' || (resource.inputs.tags ?? []).includes?.('role:nat');
 
 /** Prices the stack: `usage` empty means idle (no builds, pools at zero). */
 export function estimateElasticCost(resources: readonly DeclaredResource[], settings: ElasticStackSettings, usage: readonly PoolUsage[]): ElasticEstimate {
-  const site = { macHostMonthly: settings.vsphere.hostMonthlyUsd, vmsPerHost: settings.vsphere.vmsPerHost };
+  const site = { macHostMonthly: settings.vsphere.hostMonthlyUsd, vmsPerHost: settings.vsphere.vmsPerHost, siteMacMachine: settings.macSite?.machine };
   const core = estimateMonthlyCost(
     resources.filter((resource) => !isBuilder(resource) && !isNat(resource)),
     site,
@@ -104,6 +107,17 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
         line(`EC2 ${settings.aws.solarisInstanceType} Linux hours, Solaris KVM host (${pool.platform})`, hours, ec2(settings.aws.solarisInstanceType).linux),
       );
       builders.push(line(`EBS gp3 GB-hours (${pool.platform})`, hours * settings.aws.solarisVolumeGb, AWS_MONTHLY.gp3Gb / HOURS_PER_MONTH));
+    } else if (platform.os === 'macos' && platform.provider === 'aws' && settings.macSite) {
+      // Owned Mac minis are in the core, always on; a busier moment would need more registered.
+      const registered = resources.filter((resource) => resource.type === SITE_MAC_INSTALL && resource.name.startsWith(`builders-${pool.platform}-`)).length;
+      if (pool.peakHosts > registered)
+        licences.push(
+          line(
+            `site Mac ${settings.macSite.machine} beyond the ${registered} registered (${pool.platform}; peak ${pool.peakHosts})`,
+            pool.peakHosts - registered,
+            siteMacMonthly(settings.macSite.machine),
+          ),
+        );
     } else if (platform.os === 'macos' && platform.provider === 'aws') {
       // The declared hosts are in the core; a busier moment needs more, each held all month (24-hour minimum allocation).
       const declared = resources.filter((resource) => resource.type === MAC_HOST && resource.inputs.tags?.Platform === pool.platform).length;

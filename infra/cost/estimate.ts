@@ -6,7 +6,7 @@
  */
 import type { DeclaredResource } from '../preview/offline-mocks.ts';
 import { macHostsFor } from '../sizing.ts';
-import { AWS_MONTHLY, DIGITALOCEAN_MONTHLY, DROPLET_MONTHLY, EC2_ARM_HOURLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH } from './prices.ts';
+import { AWS_MONTHLY, DIGITALOCEAN_MONTHLY, DROPLET_MONTHLY, EC2_ARM_HOURLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH, SITE_MAC } from './prices.ts';
 
 /** One priced line. */
 export interface CostLine {
@@ -20,6 +20,15 @@ export interface CostLine {
 export interface SitePrices {
   readonly macHostMonthly: number;
   readonly vmsPerHost: number;
+  /** The site's Mac minis (rfarm:macSite.machine), priced from prices.ts SITE_MAC; absent without a site. */
+  readonly siteMacMachine?: string;
+}
+
+/** Monthly price of one owned site Mac: purchase over its life, plus its share of the site. */
+export function siteMacMonthly(machine: string): number {
+  const price = SITE_MAC[machine];
+  if (price === undefined) throw new UnpricedSizeError(`site Mac '${machine}' has no price in infra/cost/prices.ts SITE_MAC`);
+  return Math.round((price.purchaseUsd / price.months + price.siteMonthlyUsd) * 100) / 100;
 }
 
 /** Raised when a declared size has no price: add it to prices.ts. */
@@ -119,6 +128,10 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
         break;
       case 'vsphere:index/virtualMachine:VirtualMachine':
         vsphereVms++;
+        break;
+      case 'command:remote:Command':
+        // One registered site Mac per install command (infra/site/site-mac-hosts.ts).
+        if (site.siteMacMachine) add(`Mac mini ${site.siteMacMachine} (site, amortised)`, 1, siteMacMonthly(site.siteMacMachine));
         break;
     }
   }

@@ -68,6 +68,16 @@ export const AWS_MONTHLY = {
   gp3Gb: 0.08,
 };
 
+/**
+ * Owned Mac minis at the farm's site (macOS arm64 instead of EC2 Mac hosts), amortised. Added
+ * 2026-12-02; the purchase price is Apple's US list price as remembered (Mac mini M2, 16 GB,
+ * 256 GB), not fetched, unverified like the rest of this file; the life and the site's share are
+ * assumptions, not prices: 36 months of use, and $25 a month of rack space, power and network.
+ */
+export const SITE_MAC: Readonly<Record<string, { readonly purchaseUsd: number; readonly months: number; readonly siteMonthlyUsd: number }>> = {
+  'mac-mini-m2-16gb': { purchaseUsd: 799, months: 36, siteMonthlyUsd: 25 },
+};
+
 /** The r-hub proposal's estimate of the farm's running cost after the first year, USD per month. */
 export const RHUB_PROPOSAL_MONTHLY = 2112;
 

@@ -176,6 +176,8 @@ const LABELS: Record<string, ((inputs: Record<string, any>) => { stack?: string;
   // The scaler's IAM user is tagged; its inline policy and access key take no tags.
   'aws:iam/userPolicy:UserPolicy': 'untaggable',
   'aws:iam/accessKey:AccessKey': 'untaggable',
+  // A command run over SSH on a registered site Mac: nothing in a cloud to label.
+  'command:remote:Command': 'untaggable',
 };
 
 function doTags(tags: string[] | undefined): { stack?: string; role?: string } {

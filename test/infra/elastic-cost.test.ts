@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DAYS_PER_MONTH, elasticTotal, estimateElasticCost, idleUsage, TRAFFIC_ASSUMPTIONS, type ElasticStackSettings } from '../../infra/cost/elastic.ts';
 import { UnpricedSizeError } from '../../infra/cost/estimate.ts';
-import { AWS_PER_GB, DROPLET_MONTHLY, EC2_ARM_HOURLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH } from '../../infra/cost/prices.ts';
+import { AWS_PER_GB, DROPLET_MONTHLY, EC2_ARM_HOURLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH, SITE_MAC } from '../../infra/cost/prices.ts';
 import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
 
 const r = (type: string, name: string, inputs: Record<string, any>): DeclaredResource => ({ type, name, inputs, secretInputs: [] });
@@ -109,6 +109,21 @@ test('a pool the catalogue does not know is an error, not a zero', () => {
     () => estimateElasticCost([], settings, [usage('r-nope', 'linux', 1)]),
     (error: unknown) => error instanceof UnpricedSizeError,
   );
+});
+
+test('site Mac minis are priced amortised in the core, always on, with no EC2 Mac host', () => {
+  const install = r('command:remote:Command', 'builders-r-release-macos-arm64-1', {});
+  const estimate = estimateElasticCost([declared[0], install], { ...settings, macSite: { machine: 'mac-mini-m2-16gb' } }, [
+    usage('r-release-macos-arm64', 'macos', 24, 1050, 1),
+  ]);
+  const mini = estimate.core.find((entry) => entry.item.startsWith('Mac mini mac-mini-m2-16gb'))!;
+  const price = SITE_MAC['mac-mini-m2-16gb'];
+  assert.ok(Math.abs(mini.monthly - (price.purchaseUsd / price.months + price.siteMonthlyUsd)) < 0.01);
+  assert.not.ok([...estimate.core, ...estimate.licences].some((entry) => entry.item.includes('EC2 Mac')));
+  const busier = estimateElasticCost([install], { ...settings, macSite: { machine: 'mac-mini-m2-16gb' } }, [
+    usage('r-release-macos-arm64', 'macos', 48, 2000, 2),
+  ]);
+  assert.is(busier.licences.find((entry) => entry.item.startsWith('site Mac'))?.quantity, 1, 'a peak beyond the registered Macs shows');
 });
 
 test.run();

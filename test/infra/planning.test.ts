@@ -50,6 +50,16 @@ test('each pool keeps an idle host for one boot of its OS, whatever its machine 
   assert.ok(HOST_BOOT_SECONDS.windows > HOST_BOOT_SECONDS.linux, 'a slower boot keeps its idle host longer');
 });
 
+test('macOS arm64 runs on EC2 Mac hosts unless the stack registers site Macs, then on those', () => {
+  const arm64 = (plans: ReturnType<typeof planPools>) => plans.find((plan) => plan.platform.id === 'r-release-macos-arm64')!;
+  assert.equal([arm64(planPools(config)).provider, arm64(planPools(config)).kind, arm64(planPools(config)).machine], ['aws', 'mac-host', 'mac2.metal']);
+  const site = { ...config, macSite: { machine: 'mac-mini-m2-16gb', hosts: [{ address: 'm1', user: 'u' }] } } as unknown as StackConfig;
+  assert.equal([arm64(planPools(site)).provider, arm64(planPools(site)).kind, arm64(planPools(site)).machine], ['site', 'site-mac', 'mac-mini-m2-16gb']);
+  assert.is(arm64(planPools(site)).agents.count, 4);
+  const x86 = planPools(site).find((plan) => plan.platform.id === 'r-release-macos-x86_64')!;
+  assert.is(x86.kind, 'vsphere-vm', 'the Intel Macs stay on vSphere');
+});
+
 test('Solaris placement is switchable to vSphere by stack config', () => {
   const solaris = findPlatform('r-patched-solaris-x86')!;
   assert.is(providerFor(solaris, 'vsphere'), 'vsphere');

@@ -6,7 +6,7 @@ import { parseStackConfig, StackConfigError, type StackSecrets } from '../../inf
 import { readStackFile } from '../../infra/preview/declare-offline.ts';
 import { repoRoot } from './stack-suite.ts';
 
-const secrets = {} as StackSecrets;
+const secrets = { macSiteSshKey: pulumi.output('key') } as unknown as StackSecrets;
 
 function rawFrom(stack: string): Record<string, unknown> {
   const file = readStackFile(repoRoot, stack);
@@ -80,6 +80,18 @@ test('an arm64 macOS template on vSphere and a non-Mac instance type for EC2 Mac
 test('the stack files declare no SSH admin CIDR by default', () => {
   for (const stack of ['dev', 'prod']) assert.equal(parseStackConfig(stack, rawFrom(stack), secrets).adminCidrs, []);
   assert.ok(pulumi); // the SDK stays importable without the engine
+});
+
+test('a stack with site Macs needs their SSH key and at least one { address, user } host', () => {
+  const raw = { ...rawFrom('prod'), macSite: { machine: 'mac-mini-m2-16gb', hosts: [] } };
+  try {
+    parseStackConfig('prod', raw, {} as StackSecrets);
+    assert.unreachable('should throw');
+  } catch (error) {
+    const problems = (error as StackConfigError).problems.join('\n');
+    assert.match(problems, 'rfarm:macSite.hosts must list the site Macs');
+    assert.match(problems, 'rfarm:macSiteSshKey');
+  }
 });
 
 test.run();

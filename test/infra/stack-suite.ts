@@ -29,6 +29,8 @@ export interface StackExpectations {
   readonly solarisDesired: number;
   /** EC2 Mac builders (macOS arm64), one dedicated host each. */
   readonly macHosts: number;
+  /** Registered site Mac minis (macOS arm64 with rfarm:macSite), one install command each. */
+  readonly siteMacs: number;
   /** vSphere VMs (macOS x86_64). */
   readonly macVms: number;
   /** Agents each Linux droplet and each Windows host runs (infra/sizing.ts). */
@@ -37,7 +39,8 @@ export interface StackExpectations {
 
 const POOL_TYPES: Record<string, string[]> = {
   digitalocean: ['rfarm:digitalocean:LinuxBuilderPool'],
-  aws: ['rfarm:aws:WindowsBuilderPool', 'rfarm:aws:SolarisHosts', 'rfarm:aws:MacHosts'],
+  // macOS arm64 is the catalogue's 'aws' platform; a stack with a site puts it on its Mac minis.
+  aws: ['rfarm:aws:WindowsBuilderPool', 'rfarm:aws:SolarisHosts', 'rfarm:aws:MacHosts', 'rfarm:site:SiteMacHosts'],
   vsphere: ['rfarm:vsphere:BuilderVmPool'],
 };
 
@@ -153,6 +156,7 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
     assert.is(macs.length, expected.macHosts);
     assert.is(ofType(run, 'aws:ec2/dedicatedHost:DedicatedHost').length, expected.macHosts);
     for (const mac of macs) assert.match(mac.inputs.instanceType, /^mac\d/);
+    assert.is(ofType(run, 'command:remote:Command').length, expected.siteMacs);
     assert.is(ofType(run, 'vsphere:index/virtualMachine:VirtualMachine').length, expected.macVms);
     for (const vm of ofType(run, 'vsphere:index/virtualMachine:VirtualMachine'))
       assert.is.not(findPlatform(vm.inputs.extraConfig['guestinfo.rfarm.platform'])?.arch, 'arm64', 'no arm64 macOS on ESXi');
