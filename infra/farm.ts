@@ -30,6 +30,7 @@ import { scaledDropletBounds, scaledPoolTag, scalerEnvironment, type ScaledPool 
 import type { StackConfig } from './stack-config.ts';
 import { BuilderFolder } from './vsphere/builder-folder.ts';
 import { BuilderVmPool } from './vsphere/builder-vm-pool.ts';
+import { SiteMacHosts } from './site/site-mac-hosts.ts';
 
 /** Root of the checkout: the Docker build context and where image definitions are read from. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -68,7 +69,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
   const credsFor = (platformId: string) => pulumi.secret(secrets.natsAuth.apply((auth) => agentCredsFor(auth, platformId)));
   const dropletBase = { region: ocean.region, dropletImage: ocean.dropletImage, sshKeys: ocean.sshKeys };
 
-  const network = new Network('do-network', { stack, region: ocean.region, vpcCidr: ocean.vpcCidr });
+  const network = new Network('do-network', { ...dropletBase, stack, vpcCidr: ocean.vpcCidr, gatewaySize: ocean.sizes.gateway });
   const nats = new NatsCluster('nats', {
     ...dropletBase,
     stack,
@@ -128,10 +129,17 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
           lokiUrl: endpoints.lokiVpcUrl,
           agent: agent(nats.vpcUrls),
           agents: plan.agents,
+          egressGateway: network.gatewayAddress,
         }),
     );
 
-  const awsNetwork = new AwsNetwork('aws-network', { stack, vpcCidr: config.aws.vpcCidr, availabilityZones: config.aws.availabilityZones });
+  const awsNetwork = new AwsNetwork('aws-network', {
+    stack,
+    vpcCidr: config.aws.vpcCidr,
+    availabilityZones: config.aws.availabilityZones,
+    natInstanceType: config.aws.natInstanceType,
+    adminCidrs: config.adminCidrs,
+  });
   const remote = {
     stack,
     caPem,
@@ -193,6 +201,19 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
       natsCreds: credsFor(plan.platform.id),
     });
   }
+  for (const plan of plans.filter((candidate) => candidate.kind === 'site-mac')) {
+    const definition = readImageDefinition(repoRoot, plan.platform);
+    new SiteMacHosts(`builders-${plan.platform.id}`, {
+      ...remote,
+      platform: plan.platform,
+      size: plan.size,
+      hosts: config.macSite!.hosts,
+      sshKey: secrets.macSiteSshKey!,
+      agents: plan.agents,
+      rVersion: definition.rVersion,
+      natsCreds: credsFor(plan.platform.id),
+    });
+  }
   const vspherePlans = plans.filter((candidate) => candidate.kind === 'vsphere-vm');
   // Only a stack with VMs to clone needs vCenter at all (a pool of size 0 looks nothing up).
   const folder = vspherePlans.some((plan) => plan.size.desired > 0)
@@ -247,6 +268,7 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
     lokiUrl: endpoints.lokiVpcUrl,
     scaler,
     backup,
+    egressGateway: network.gatewayAddress,
   });
   const remoteAgentCidrs = awsNetwork.egressCidrs.apply((cidrs) => [...cidrs, config.vsphere.egressCidr]);
   new Firewalls('firewalls', {
@@ -307,6 +329,7 @@ function declareScaler(
     max: sizeOf(pool.platformId).max,
     agentsPerHost: planOf(pool.platformId).agents.count,
     backlogPerHost: planOf(pool.platformId).backlogPerHost,
+    coolDownSeconds: planOf(pool.platformId).coolDownSeconds,
     provider: 'aws',
     groupName: pool.groupName,
     region: config.aws.region,
@@ -318,6 +341,7 @@ function declareScaler(
         ...scaledDropletBounds(sizeOf(pool.platformId)),
         agentsPerHost: planOf(pool.platformId).agents.count,
         backlogPerHost: planOf(pool.platformId).backlogPerHost,
+        coolDownSeconds: planOf(pool.platformId).coolDownSeconds,
         provider: 'digitalocean',
         tag: scaledPoolTag(stack, pool.platformId),
         template,
@@ -335,6 +359,11 @@ function declareScaler(
           );
           return undefined;
         }
+        const unowned = linuxPools.filter((pool) => sizeOf(pool.platformId).desired === 0 && sizeOf(pool.platformId).max > 0).map((pool) => pool.platformId);
+        if (digitalOceanToken === undefined && unowned.length > 0)
+          pulumi.log.warn(
+            `rfarm:scalerToken is not set: Linux pools declared with desired 0 (${unowned.join(', ')}) get no droplet until it is; set it with pulumi config set --secret rfarm:scalerToken (a droplet-scope DigitalOcean token)`,
+          );
         const awsKeys = accessKeyId ? { accessKeyId, secretAccessKey: secretAccessKey ?? '', region: config.aws.region } : undefined;
         const env = scalerEnvironment({
           natsUrls,

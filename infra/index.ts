@@ -12,7 +12,7 @@ const TEXT_KEYS = ['domain', 'dnsZone', 'sourceRepo', 'sourceRef', 'smtpUrl', 'r
 /** Plain keys holding numbers. */
 const NUMBER_KEYS = ['controlPlaneInstances'] as const;
 /** Plain keys holding structured values. */
-const OBJECT_KEYS = ['adminCidrs', 'nats', 'pools', 'digitalocean', 'aws', 'solaris', 'vsphere'] as const;
+const OBJECT_KEYS = ['adminCidrs', 'nats', 'pools', 'digitalocean', 'aws', 'solaris', 'vsphere', 'macSite'] as const;
 
 function readStackConfig(): StackConfig {
   const config = new pulumi.Config('rfarm');
@@ -31,6 +31,7 @@ function readStackConfig(): StackConfig {
     natsAuth: config.requireSecretObject<NatsAuth>('natsAuth'),
     farmTls: config.requireSecretObject<FarmTls>('farmTls'),
     scalerToken: config.getSecret('scalerToken'),
+    macSiteSshKey: config.getSecret('macSiteSshKey'),
   });
 }
 

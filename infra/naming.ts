@@ -4,7 +4,8 @@
  */
 
 /** What a resource does in the farm; every resource is tagged with one. */
-export type Role = 'network' | 'builder' | 'control-plane' | 'sysreqs' | 'nats' | 'monitoring' | 'logs' | 'backups' | 'scaler' | 'registry' | 'solaris-host';
+export type Role =
+  'network' | 'nat' | 'builder' | 'control-plane' | 'sysreqs' | 'nats' | 'monitoring' | 'logs' | 'backups' | 'scaler' | 'registry' | 'solaris-host';
 
 /** Cloud-side name of a resource: `rfarm-<stack>-<role>[-<suffix>]`, lower-case, hostname-safe. */
 export function resourceName(stack: string, role: Role, suffix?: string | number): string {

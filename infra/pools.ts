@@ -4,17 +4,20 @@
  * may move Solaris from AWS to the vSphere hosts.
  */
 import { PLATFORMS, type Platform, type Provider } from '../images/index.ts';
-import { agentLayoutFor, backlogPerHostFor, machineSizeFor, poolSizeFor, type AgentLayout } from './sizing.ts';
+import { agentLayoutFor, backlogPerHostFor, coolDownSecondsFor, machineSizeFor, poolSizeFor, type AgentLayout } from './sizing.ts';
 import type { PoolSize, StackConfig } from './stack-config.ts';
 
 /** How a pool's hosts are made. */
-export type PoolKind = 'droplet' | 'autoscaling-group' | 'kvm-host' | 'mac-host' | 'vsphere-vm';
+export type PoolKind = 'droplet' | 'autoscaling-group' | 'kvm-host' | 'mac-host' | 'vsphere-vm' | 'site-mac';
+
+/** Where a pool's hosts run: a cloud provider of the catalogue, or the farm's own site (registered Mac minis). */
+export type PoolProvider = Exclude<Provider, 'local'> | 'site';
 
 /** One platform's builder pool as the stack declares it. */
 export interface PoolPlan {
   readonly platform: Platform;
-  /** Where the hosts run; the catalogue's provider unless placement config moved it. */
-  readonly provider: Exclude<Provider, 'local'>;
+  /** Where the hosts run; the catalogue's provider unless placement config moved it (Solaris to vSphere, macOS arm64 to the site). */
+  readonly provider: PoolProvider;
   readonly kind: PoolKind;
   readonly size: PoolSize;
   /** Droplet size slug, EC2 instance type or vSphere VM shape. */
@@ -23,25 +26,30 @@ export interface PoolPlan {
   readonly agents: AgentLayout;
   /** Waiting builds each live host absorbs before the scaler starts another (sizing.ts `backlogPerHostFor`). */
   readonly backlogPerHost: number;
+  /** Idle seconds before the scaler may stop one of the pool's hosts (sizing.ts `coolDownSecondsFor`). */
+  readonly coolDownSeconds: number;
 }
 
 /** Every pool of a stack, one per platform of the catalogue that has a cloud provider. */
 export function planPools(
-  config: Pick<StackConfig, 'pools' | 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>,
+  config: Pick<StackConfig, 'pools' | 'digitalocean' | 'aws' | 'vsphere' | 'solaris' | 'macSite'>,
   platforms: readonly Platform[] = PLATFORMS,
 ): PoolPlan[] {
   return platforms
     .filter((platform) => platform.provider !== 'local')
     .map((platform) => {
-      const provider = providerFor(platform, config.solaris.placement);
+      // macOS arm64 goes to the site's registered Mac minis when the stack has some (rfarm:macSite).
+      const onSite = platform.os === 'macos' && platform.provider === 'aws' && config.macSite !== undefined;
+      const provider = onSite ? 'site' : providerFor(platform, config.solaris.placement);
       return {
         platform,
         provider,
-        kind: kindFor(platform, provider),
+        kind: onSite ? 'site-mac' : kindFor(platform, providerFor(platform, config.solaris.placement)),
         size: poolSizeFor(platform, config.pools),
         machine: machineSizeFor(platform, config),
         agents: agentLayoutFor(platform, config),
         backlogPerHost: backlogPerHostFor(platform, config),
+        coolDownSeconds: coolDownSecondsFor(platform),
       };
     });
 }
@@ -60,6 +68,6 @@ function kindFor(platform: Platform, provider: Exclude<Provider, 'local'>): Pool
 }
 
 /** The pools of one provider. */
-export function poolsOn(plans: readonly PoolPlan[], provider: PoolPlan['provider']): PoolPlan[] {
+export function poolsOn(plans: readonly PoolPlan[], provider: PoolProvider): PoolPlan[] {
   return plans.filter((plan) => plan.provider === provider);
 }

@@ -4,9 +4,10 @@
  * feeds the result to the scaler's own `loadConfig`.
  *
  * Ownership: a Linux pool's `desired` droplets are Pulumi's (always on); the scaler adds droplets
- * of its own, under their own tag, up to `max − desired`, and removes them when idle. A Windows
- * group is the scaler's to size between the group's min and max (`desiredCapacity` is ignored by
- * `pulumi up`). Solaris hosts and vSphere VMs stay at their declared size (no scaler provider).
+ * of its own, under their own tag, up to `max − desired`, and removes them when idle. The stacks
+ * declare Linux `desired: 0`, so the scaler owns every Linux droplet from zero to `max`. A Windows
+ * or Solaris group is the scaler's to size between the group's min and max (`desiredCapacity` is
+ * ignored by `pulumi up`). EC2 Mac hosts and vSphere VMs stay at their declared size.
  */
 import { gzipSync } from 'node:zlib';
 import type { PoolSize } from './stack-config.ts';
@@ -32,6 +33,8 @@ interface ScaledPoolSize {
   readonly agentsPerHost: number;
   /** Waiting builds each live host absorbs before another starts (as in the simulated day). */
   readonly backlogPerHost: number;
+  /** Idle seconds before one of the pool's hosts may stop (infra/sizing.ts `coolDownSecondsFor`). */
+  readonly coolDownSeconds: number;
 }
 
 /** One pool as the scaler's `SCALER_POOLS` lists it. */

@@ -3,7 +3,7 @@
  * Pure: the same config always gives the same sizes, so tests and the cost estimate agree
  * with what `pulumi up` declares.
  */
-import type { OperatingSystem, Platform } from '../images/index.ts';
+import { HOST_BOOT_SECONDS, type OperatingSystem, type Platform } from '../images/index.ts';
 import type { PoolSize, StackConfig } from './stack-config.ts';
 
 /** The size of one platform's pool: the per-platform override, else the default of its OS. */
@@ -12,7 +12,7 @@ export function poolSizeFor(platform: Platform, pools: StackConfig['pools']): Po
 }
 
 /** The machine a platform's builders run on, in the provider's own vocabulary. */
-export function machineSizeFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>): string {
+export function machineSizeFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris' | 'macSite'>): string {
   switch (platform.os) {
     case 'linux':
       return config.digitalocean.sizes.builder;
@@ -21,7 +21,8 @@ export function machineSizeFor(platform: Platform, config: Pick<StackConfig, 'di
     case 'solaris':
       return config.solaris.placement === 'aws' ? config.aws.solarisInstanceType : vsphereSize(config.vsphere);
     case 'macos':
-      return platform.provider === 'aws' ? config.aws.macInstanceType : vsphereSize(config.vsphere);
+      if (platform.provider !== 'aws') return vsphereSize(config.vsphere);
+      return config.macSite ? config.macSite.machine : config.aws.macInstanceType;
   }
 }
 
@@ -58,6 +59,8 @@ export const MACHINE_SHAPES: Readonly<Record<string, MachineShape>> = {
   // M1 Mac mini: 8 cores (4 performance, 4 efficiency), 16 GiB; M2: 8 cores, 24 GiB.
   'mac2.metal': { vcpus: 8, memoryGiB: 16 },
   'mac2-m2.metal': { vcpus: 8, memoryGiB: 24 },
+  // Owned Mac mini (M2, 8 cores, 16 GiB; Apple's published spec) at the farm's site.
+  'mac-mini-m2-16gb': { vcpus: 8, memoryGiB: 16 },
 };
 
 /**
@@ -74,7 +77,7 @@ export class UnknownMachineError extends Error {
 }
 
 /** The shape of a platform's builder machine. */
-export function machineShapeFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>): MachineShape {
+export function machineShapeFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris' | 'macSite'>): MachineShape {
   const machine = machineSizeFor(platform, config);
   const vsphere = /^(\d+)vcpu-(\d+(?:\.\d+)?)gb$/.exec(machine);
   if (vsphere) return { vcpus: Number(vsphere[1]), memoryGiB: Number(vsphere[2]) };
@@ -87,7 +90,7 @@ export function machineShapeFor(platform: Platform, config: Pick<StackConfig, 'd
  * Agents (build slots) each host of a platform's pool runs. Solaris runs one: its host boots a
  * single KVM guest whose boot script starts one agent (images/solaris/kvm-host.sh).
  */
-export function agentsPerHostFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>): number {
+export function agentsPerHostFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris' | 'macSite'>): number {
   if (platform.os === 'solaris') return 1;
   return agentsFor(machineShapeFor(platform, config));
 }
@@ -126,7 +129,7 @@ export interface AgentLayout {
 }
 
 /** The agents of each host of a platform's pool. */
-export function agentLayoutFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>): AgentLayout {
+export function agentLayoutFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris' | 'macSite'>): AgentLayout {
   const count = agentsPerHostFor(platform, config);
   return count > 1 ? { count, slice: agentSlice(machineShapeFor(platform, config), count) } : { count };
 }
@@ -139,6 +142,19 @@ export function agentLayoutFor(platform: Platform, config: Pick<StackConfig, 'di
 export const BACKLOG_PER_AGENT: Readonly<Record<OperatingSystem, number>> = { linux: 4, windows: 3, macos: 1, solaris: 1 };
 
 /** The scaler's `backlogPerHost` for a platform's pool: the same in the stack's SCALER_POOLS and in the simulated day. */
-export function backlogPerHostFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>): number {
+export function backlogPerHostFor(platform: Platform, config: Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris' | 'macSite'>): number {
   return BACKLOG_PER_AGENT[platform.os] * agentsPerHostFor(platform, config);
+}
+
+/**
+ * How long an idle host of a platform's pool is kept before the scaler may stop it. The rule
+ * (break-even, as in ski rental): keeping an idle host costs its price per second idle; stopping
+ * it means the next build that needs it pays a new host's boot, `HOST_BOOT_SECONDS` of the same
+ * price with nothing built (and a build waiting). So keep it while the idle time so far is below
+ * one boot: then, whenever the next build comes, the farm never pays more than twice what knowing
+ * the future would have cost. The price cancels out; only the OS's boot time is looked at — not
+ * the cost target, the volume or the simulated waits.
+ */
+export function coolDownSecondsFor(platform: Platform): number {
+  return HOST_BOOT_SECONDS[platform.os];
 }

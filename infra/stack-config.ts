@@ -25,6 +25,8 @@ export interface DropletSizes {
   readonly nats: string;
   readonly monitoring: string;
   readonly logs: string;
+  /** The VPC gateway droplet that forwards the private droplets' traffic (infra/digitalocean/network.ts). */
+  readonly gateway: string;
 }
 
 /** DigitalOcean side: the core of the farm and the Linux builders. */
@@ -70,6 +72,8 @@ export interface AwsConfig {
   readonly macInstanceType: string;
   /** Root volume of EC2 Mac builders, GB. */
   readonly macVolumeGb: number;
+  /** Instance type of the VPC's NAT instance: a small Graviton type (t4g.nano), arm64 Debian. */
+  readonly natInstanceType: string;
 }
 
 /** Solaris guests: where they run and where their disk image comes from. */
@@ -130,6 +134,27 @@ export interface StackSecrets {
    * Optional: without it the Linux pools stay at their declared size (only AWS pools are scaled).
    */
   readonly scalerToken?: pulumi.Output<string>;
+  /** Private SSH key (OpenSSH PEM) that logs in to the site's Mac minis (`rfarm:macSiteSshKey`); needed with `rfarm:macSite`. */
+  readonly macSiteSshKey?: pulumi.Output<string>;
+}
+
+/** One Apple-silicon Mac the farm's own site registers, reached over SSH from where `pulumi up` runs. */
+export interface SiteMac {
+  /** Address or name `pulumi up` reaches it at. */
+  readonly address: string;
+  /** An administrator account (passwordless sudo) the key logs in as. */
+  readonly user: string;
+}
+
+/**
+ * Owned Mac minis at the farm's site for macOS arm64 (`rfarm:macSite`), in place of EC2 Mac
+ * dedicated hosts; a stack without it keeps the EC2 Macs.
+ */
+export interface MacSiteConfig {
+  /** The registered hosts; the arm64 pool uses the first `desired` of them. */
+  readonly hosts: readonly SiteMac[];
+  /** Their hardware, a MACHINE_SHAPES key with a price in prices.ts MAC_MINI (e.g. mac-mini-m2-16gb). */
+  readonly machine: string;
 }
 
 /** NATS operator-mode material: JWTs are public, the `.creds` files are not. */
@@ -186,6 +211,8 @@ export interface StackConfig {
   readonly aws: AwsConfig;
   readonly solaris: SolarisConfig;
   readonly vsphere: VsphereConfig;
+  /** Owned Mac minis for macOS arm64; absent: EC2 Mac hosts. */
+  readonly macSite?: MacSiteConfig;
   readonly secrets: StackSecrets;
 }
 
@@ -199,6 +226,7 @@ export const SECRET_KEYS = [
   'natsAuth',
   'farmTls',
   'scalerToken',
+  'macSiteSshKey',
 ] as const;
 
 /** Raised with every problem of a stack's config at once. */
@@ -258,8 +286,16 @@ export function parseStackConfig(stack: string, raw: RawStackConfig, secrets: St
     aws: read.object('aws') as unknown as AwsConfig,
     solaris,
     vsphere: read.object('vsphere') as unknown as VsphereConfig,
+    ...(raw.macSite === undefined ? {} : { macSite: raw.macSite as MacSiteConfig }),
     secrets,
   };
+  if (config.macSite) {
+    const hosts = Array.isArray(config.macSite.hosts) ? config.macSite.hosts : [];
+    if (hosts.length === 0 || hosts.some((host) => typeof host?.address !== 'string' || typeof host?.user !== 'string'))
+      problems.push('rfarm:macSite.hosts must list the site Macs as { address, user }; drop rfarm:macSite to use EC2 Mac hosts');
+    if (typeof config.macSite.machine !== 'string') problems.push('rfarm:macSite.machine is missing, e.g. mac-mini-m2-16gb');
+    if (!secrets.macSiteSshKey) problems.push('rfarm:macSite needs its SSH key: pulumi config set --secret rfarm:macSiteSshKey < key');
+  }
   if (config.smtpUrl && /:[^/@]*@/.test(config.smtpUrl)) problems.push('rfarm:smtpUrl carries a password; drop it and set rfarm:smtpPassword with --secret');
   if (config.digitalocean.vpcCidr && !CIDR.test(config.digitalocean.vpcCidr)) problems.push('rfarm:digitalocean.vpcCidr is not an IPv4 CIDR');
   if (config.aws.vpcCidr && !CIDR.test(config.aws.vpcCidr)) problems.push('rfarm:aws.vpcCidr is not an IPv4 CIDR');
@@ -267,6 +303,13 @@ export function parseStackConfig(stack: string, raw: RawStackConfig, secrets: St
     problems.push(
       `rfarm:aws.macInstanceType is '${String(config.aws.macInstanceType)}'; use an EC2 Mac type such as mac2.metal (macOS arm64 needs Apple hardware)`,
     );
+  // The AMI the NAT instance boots is Debian's arm64 one: a Graviton type (t4g, c7g, …).
+  if (!/^[a-z]+\d+g[a-z]*\.\w+$/.test(String(config.aws.natInstanceType)))
+    problems.push(
+      `rfarm:aws.natInstanceType is '${String(config.aws.natInstanceType)}'; use a small Graviton (arm64) type such as t4g.nano: the NAT instance boots Debian's arm64 AMI`,
+    );
+  if (typeof asRecord(config.digitalocean.sizes).gateway !== 'string')
+    problems.push('rfarm:digitalocean.sizes.gateway is missing; set the VPC gateway droplet size, e.g. s-1vcpu-1gb');
   if ('arm64' in asRecord(config.vsphere.templates))
     problems.push(
       'rfarm:vsphere.templates.arm64 cannot work: ESXi does not run on Apple silicon; macOS arm64 builds on EC2 Mac hosts (rfarm:aws.macInstanceType)',

@@ -15,6 +15,8 @@ interface PoolSizeConfig {
   readonly backlogPerHost?: number;
   /** Agents each host runs (one build each); capacity is counted in agents. Default 1. */
   readonly agentsPerHost?: number;
+  /** Idle seconds before one of this pool's hosts may stop; default SCALER_COOL_DOWN_SECONDS. */
+  readonly coolDownSeconds?: number;
 }
 
 /** One pool as `SCALER_POOLS` describes it. */
@@ -32,7 +34,7 @@ export interface ScalerConfig {
   /** FARM_JETSTREAM_REPLICAS: replicas if the scaler is the first to create the farm's stores (as the agent's). Default 1. */
   readonly replicas: number;
   /**
-   * SCALER_POOLS: JSON list of pools: platform, min, max, optional backlogPerHost and agentsPerHost, and provider
+   * SCALER_POOLS: JSON list of pools: platform, min, max, optional backlogPerHost, agentsPerHost and coolDownSeconds, and provider
    * `digitalocean` (tag, template) or `aws` (groupName, region). `base64:` followed by the JSON in
    * base64, or `gzip+base64:` followed by it gzipped then in base64, is read too (the stack writes
    * the latter: the droplet templates' user-data repeat each other and must fit, with the rest of the
@@ -42,7 +44,7 @@ export interface ScalerConfig {
   readonly pools: readonly PoolConfig[];
   /** SCALER_INTERVAL_SECONDS: time between passes. Default 15. */
   readonly intervalSeconds: number;
-  /** SCALER_COOL_DOWN_SECONDS: idle time before a host stops. Default 300. */
+  /** SCALER_COOL_DOWN_SECONDS: idle time before a host stops, for pools that name no `coolDownSeconds`. Default 300. */
   readonly coolDownSeconds: number;
   /** SCALER_BOOT_DEADLINE_SECONDS: time a new host has to send its first heartbeat. Default 900. */
   readonly bootDeadlineSeconds: number;
@@ -124,7 +126,7 @@ function parsePools(raw: string | undefined, problems: string[]): PoolConfig[] {
     const { min, max } = pool as { min: number; max: number };
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || min > max)
       problems.push(`${at}: need whole numbers 0 ≤ min ≤ max (got min ${min}, max ${max})`);
-    for (const key of ['agentsPerHost', 'backlogPerHost'] as const) {
+    for (const key of ['agentsPerHost', 'backlogPerHost', 'coolDownSeconds'] as const) {
       const value = pool[key];
       const least = key === 'agentsPerHost' ? 1 : 0;
       if (value !== undefined && (!Number.isInteger(value) || (value as number) < least))

@@ -49,6 +49,14 @@ interface DropletPage {
 // The API creates at most ten droplets per request.
 const CREATE_BATCH = 10;
 
+/**
+ * A new droplet's name: the pool's tag, cut so the whole name fits a hostname (63 characters; the
+ * droplet's hostname is its name, and the scaler matches heartbeats by it), and 8 random hex digits.
+ */
+export function dropletName(tag: string): string {
+  return `${tag.slice(0, 63 - 9).replace(/-+$/, '')}-${randomBytes(4).toString('hex')}`;
+}
+
 /** A pool of droplets found by tag. Host names are droplet names, which become the hostnames. */
 export class DigitalOceanDropletPool implements PoolProvider {
   private readonly base: string;
@@ -75,7 +83,7 @@ export class DigitalOceanDropletPool implements PoolProvider {
   async launch(launch: number, _desired?: number): Promise<void> {
     const { template, tag } = this.options;
     for (let left = launch; left > 0; left -= CREATE_BATCH) {
-      const names = Array.from({ length: Math.min(CREATE_BATCH, left) }, () => `${tag}-${randomBytes(4).toString('hex')}`);
+      const names = Array.from({ length: Math.min(CREATE_BATCH, left) }, () => dropletName(tag));
       await this.request('create droplets', 'POST', `${this.base}/v2/droplets`, {
         names,
         region: template.region,

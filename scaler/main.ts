@@ -22,6 +22,7 @@ const scaler = new Scaler(
     settings: {
       ...(pool.backlogPerHost === undefined ? {} : { backlogPerHost: pool.backlogPerHost }),
       ...(pool.agentsPerHost === undefined ? {} : { agentsPerHost: pool.agentsPerHost }),
+      ...(pool.coolDownSeconds === undefined ? {} : { coolDownMs: pool.coolDownSeconds * 1000 }),
     },
   })),
   { coolDownMs: config.coolDownSeconds * 1000, bootDeadlineMs: config.bootDeadlineSeconds * 1000 },

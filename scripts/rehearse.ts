@@ -16,6 +16,7 @@ import { farmHostNames } from '../infra/naming.ts';
 import { ensureDockerEngine } from './docker-engine.ts';
 import { machineDebianMirror } from './platform-images.ts';
 import { BuilderHost } from './rehearsal/builder-host.ts';
+import { bootGateway } from './rehearsal/gateway-host.ts';
 import { publicRequest, startLoadBalancer, type LoadBalancer } from './rehearsal/load-balancer.ts';
 import { ensureDropletImage, ensureWorkerImage } from './rehearsal/rehearsal-images.ts';
 import { renderStack, type RenderedHost } from './rehearsal/rendered-stack.ts';
@@ -157,6 +158,10 @@ async function main(): Promise<number> {
           execStart: () => `/usr/bin/prometheus --config.file=/etc/prometheus/prometheus.yml ${args} --web.listen-address=${host.loopback}:9090`,
         },
       });
+    }
+    for (const host of byRole('nat')) {
+      log(`rehearse: booting ${host.name} (nat) in a network namespace of its own`);
+      rows.push(bootGateway(host, join(work, 'hosts', host.name)));
     }
     for (const host of byRole('logs'))
       rows.push({ area: 'boot', what: `${host.name} (Loki)`, held: null, detail: "Loki and Alloy come from Grafana's apt repository: not reachable here" });

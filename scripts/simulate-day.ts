@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { agentsPerHostFor, BACKLOG_PER_AGENT, backlogPerHostFor, poolSizeFor } from '../infra/sizing.ts';
+import { PLATFORMS } from '../images/index.ts';
+import { agentsPerHostFor, BACKLOG_PER_AGENT, backlogPerHostFor, coolDownSecondsFor, poolSizeFor } from '../infra/sizing.ts';
 import type { StackConfig } from '../infra/stack-config.ts';
 import {
   BOOT_SECONDS,
@@ -34,13 +35,15 @@ export function simulatedUsage(stack: string) {
     aws: config['rfarm:aws'],
     vsphere: config['rfarm:vsphere'],
     solaris: config['rfarm:solaris'],
-  } as Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris'>;
+    macSite: config['rfarm:macSite'],
+  } as Pick<StackConfig, 'digitalocean' | 'aws' | 'vsphere' | 'solaris' | 'macSite'>;
   // Capacity in agents: each host runs as many as the stack's machine sizes give, and absorbs a
   // backlog in proportion, exactly as the stack's SCALER_POOLS tells the scaler (infra/sizing.ts).
   const options = proposalDay((platform) => ({
     ...poolSizeFor(platform, pools),
     agentsPerHost: agentsPerHostFor(platform, machines),
     backlogPerHost: backlogPerHostFor(platform, machines),
+    coolDownSeconds: coolDownSecondsFor(platform),
   }));
   const reports = simulateDay(options);
   return {
@@ -51,7 +54,10 @@ export function simulatedUsage(stack: string) {
       linuxCheckSeconds: LINUX_CHECK_SECONDS,
       bootSeconds: BOOT_SECONDS,
       spotReclaimPerHour: SPOT_RECLAIM_PER_HOUR,
-      coolDownSeconds: DEFAULT_SETTINGS.coolDownMs / 1000,
+      coolDownRule: 'per pool: one boot of its OS (infra/sizing.ts coolDownSecondsFor)',
+      coolDownSecondsByOs: Object.fromEntries(
+        PLATFORMS.filter((platform) => platform.provider !== 'local').map((platform) => [platform.os, coolDownSecondsFor(platform)]),
+      ),
       bootDeadlineSeconds: DEFAULT_SETTINGS.bootDeadlineMs / 1000,
       backlogPerAgent: BACKLOG_PER_AGENT,
       scalerTickSeconds: options.tickSeconds,

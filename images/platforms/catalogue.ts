@@ -221,6 +221,15 @@ function debianArchive(release: '12' | '13', suite: string, rVersion: string, co
   };
 }
 
+/**
+ * Assumed seconds from asking a provider for a builder host to its agents' first heartbeat, per OS:
+ * droplet create + cloud-init + worker image pull (Linux); Windows AMI boot + agent start; a
+ * vSphere clone of a macOS template; EC2 host + Solaris KVM guest boot. Not measured (no real
+ * host here). The simulated day boots hosts this long, and the scaler's per-pool cool-down is
+ * derived from it (infra/sizing.ts `coolDownSecondsFor`).
+ */
+export const HOST_BOOT_SECONDS: Readonly<Record<OperatingSystem, number>> = Object.freeze({ linux: 240, windows: 420, macos: 300, solaris: 600 });
+
 /** Every build platform of the farm. */
 export const PLATFORMS: readonly Platform[] = Object.freeze([
   linux(

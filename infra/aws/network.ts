@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { awsTags, resourceName } from '../naming.ts';
+import { NatInstance } from './nat-instance.ts';
 import { subnetCidrs } from './subnets.ts';
 
 /** Arguments of the AWS network. */
@@ -11,11 +12,16 @@ export interface NetworkArgs {
   readonly vpcCidr: string;
   /** Availability zones the private subnets span. */
   readonly availabilityZones: number;
+  /** Instance type of the NAT instance (a small Graviton type such as t4g.nano). */
+  readonly natInstanceType: string;
+  /** Sources allowed to SSH into the NAT instance; empty closes SSH. */
+  readonly adminCidrs: readonly string[];
 }
 
 /**
- * A VPC with private subnets for the builders (no public addresses) and one NAT gateway whose
- * Elastic IP is the single egress address the DigitalOcean firewalls admit for NATS, metrics and logs.
+ * A VPC with private subnets for the builders (no public addresses) and one NAT instance
+ * (nat-instance.ts) whose Elastic IP is the single egress address the DigitalOcean firewalls
+ * admit for NATS, metrics and logs; the private route tables point at its network interface.
  */
 export class Network extends pulumi.ComponentResource {
   readonly vpc: aws.ec2.Vpc;
@@ -47,15 +53,21 @@ export class Network extends pulumi.ComponentResource {
       { parent: this },
     );
     new aws.ec2.RouteTableAssociation(`${name}-public-1-routes`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id }, { parent: this });
-    const natAddress = new aws.ec2.Eip(`${name}-nat-ip`, { domain: 'vpc', tags: tags('nat-ip') }, { parent: this });
-    const nat = new aws.ec2.NatGateway(
+    const nat = new NatInstance(
       `${name}-nat`,
-      { allocationId: natAddress.id, subnetId: publicSubnet.id, tags: tags('nat') },
+      {
+        stack: args.stack,
+        vpcId: this.vpc.id,
+        vpcCidr: args.vpcCidr,
+        subnetId: publicSubnet.id,
+        instanceType: args.natInstanceType,
+        adminCidrs: args.adminCidrs,
+      },
       { parent: this, dependsOn: [gateway] },
     );
     const privateRoutes = new aws.ec2.RouteTable(
       `${name}-private-routes`,
-      { vpcId: this.vpc.id, routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }], tags: tags('private-routes') },
+      { vpcId: this.vpc.id, routes: [{ cidrBlock: '0.0.0.0/0', networkInterfaceId: nat.networkInterface.id }], tags: tags('private-routes') },
       { parent: this },
     );
     const privateSubnets = cidrs.private.map((cidrBlock, index) => {
@@ -69,7 +81,7 @@ export class Network extends pulumi.ComponentResource {
     });
     this.privateSubnetIds = privateSubnets.map((subnet) => subnet.id);
     this.privateSubnetZones = privateSubnets.map((subnet) => subnet.availabilityZone);
-    this.egressCidrs = natAddress.publicIp.apply((address) => [`${address}/32`]);
+    this.egressCidrs = nat.address.publicIp.apply((address) => [`${address}/32`]);
     this.registerOutputs({ vpcId: this.vpc.id, egressCidrs: this.egressCidrs });
   }
 }

@@ -23,7 +23,8 @@ if (!stack) {
 }
 const run = await declareOffline(REPO_ROOT, stack);
 const vsphere = run.config['rfarm:vsphere'] as { hostMonthlyUsd: number; vmsPerHost: number };
-const lines = estimateMonthlyCost(run.resources, { macHostMonthly: vsphere.hostMonthlyUsd, vmsPerHost: vsphere.vmsPerHost });
+const macSite = run.config['rfarm:macSite'] as { machine: string } | undefined;
+const lines = estimateMonthlyCost(run.resources, { macHostMonthly: vsphere.hostMonthlyUsd, vmsPerHost: vsphere.vmsPerHost, siteMacMachine: macSite?.machine });
 const total = totalMonthly(lines);
 console.log(
   `Monthly cost of stack '${stack}' as declared, every pool at its desired size around the clock (list prices as of ${PRICES_AS_OF}, unverified since; 730 h/month, traffic not included)\n`,
@@ -38,6 +39,7 @@ const settings: ElasticStackSettings = {
   aws: run.config['rfarm:aws'] as ElasticStackSettings['aws'],
   solaris: run.config['rfarm:solaris'] as ElasticStackSettings['solaris'],
   vsphere,
+  ...(macSite ? { macSite } : {}),
 };
 const verdict = (amount: number, target: number) =>
   amount <= target

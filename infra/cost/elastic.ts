@@ -8,7 +8,7 @@ import { findPlatform } from '../../images/index.ts';
 import type { DeclaredResource } from '../preview/offline-mocks.ts';
 import { macHostsFor } from '../sizing.ts';
 import type { AwsConfig, DigitalOceanConfig, SolarisConfig, VsphereConfig } from '../stack-config.ts';
-import { estimateMonthlyCost, macHost, UnpricedSizeError, type CostLine } from './estimate.ts';
+import { estimateMonthlyCost, macHost, siteMacMonthly, UnpricedSizeError, type CostLine } from './estimate.ts';
 import { AWS_MONTHLY, AWS_PER_GB, DROPLET_MONTHLY, EC2_HOURLY, HOURS_PER_MONTH } from './prices.ts';
 
 /** One pool's simulated day, as `npm run simulate` writes it. */
@@ -29,12 +29,15 @@ export interface ElasticStackSettings {
   readonly aws: Pick<AwsConfig, 'windowsInstanceType' | 'windowsVolumeGb' | 'solarisInstanceType' | 'solarisVolumeGb' | 'macInstanceType'>;
   readonly solaris: Pick<SolarisConfig, 'placement'>;
   readonly vsphere: Pick<VsphereConfig, 'hostMonthlyUsd' | 'vmsPerHost'>;
+  /** Owned Mac minis for macOS arm64, if the stack has a site (rfarm:macSite). */
+  readonly macSite?: { readonly machine: string };
 }
 
 /**
  * Assumed traffic per build. A Windows build downloads its dependencies' binaries through the AWS
- * NAT gateway and sends its output and artifacts to the farm on DigitalOcean over the internet.
- * Linux droplets' transfer is inside DigitalOcean's pooled allowance; the Mac site's is its own.
+ * NAT instance and sends its output and artifacts to the farm on DigitalOcean over the internet.
+ * Linux droplets' transfer (through the VPC gateway droplet) is inside DigitalOcean's pooled
+ * allowance; the Mac site's is its own.
  */
 export const TRAFFIC_ASSUMPTIONS = { windowsDownloadGbPerBuild: 0.1, windowsUploadGbPerBuild: 0.005, awsFreeEgressGb: 100 } as const;
 
@@ -47,7 +50,7 @@ export interface ElasticEstimate {
   readonly core: CostLine[];
   /** Builder hosts for the hours the simulated day ran them, on demand. */
   readonly builders: CostLine[];
-  /** NAT gateways (hours and data processed). */
+  /** NAT: the VPC gateway droplet and the AWS NAT instance (hours, address, disk; no per-GB processing). */
   readonly nat: CostLine[];
   /** Internet traffic out of AWS. */
   readonly traffic: CostLine[];
@@ -60,14 +63,16 @@ export interface ElasticEstimate {
 }
 
 const MAC_HOST = 'aws:ec2/dedicatedHost:DedicatedHost';
+const SITE_MAC_INSTALL = 'command:remote:Command';
 // An EC2 Mac dedicated host is allocated for at least 24 hours and nothing scales it: the hosts the
 // stack declares are paid around the clock, like the core.
-const isBuilder = (resource: DeclaredResource) => resource.name.startsWith('builders-') && resource.type !== MAC_HOST;
-const isNat = (resource: DeclaredResource) => /natGateway:|vpcNatGateway:/.test(resource.type);
+const isBuilder = (resource: DeclaredResource) => resource.name.startsWith('builders-') && resource.type !== MAC_HOST && resource.type !== SITE_MAC_INSTALL;
+const isNat = (resource: DeclaredResource) =>
+  /natGateway:|vpcNatGateway:/.test(resource.type) || resource.inputs.tags?.Role === 'nat' || (resource.inputs.tags ?? []).includes?.('role:nat');
 
 /** Prices the stack: `usage` empty means idle (no builds, pools at zero). */
 export function estimateElasticCost(resources: readonly DeclaredResource[], settings: ElasticStackSettings, usage: readonly PoolUsage[]): ElasticEstimate {
-  const site = { macHostMonthly: settings.vsphere.hostMonthlyUsd, vmsPerHost: settings.vsphere.vmsPerHost };
+  const site = { macHostMonthly: settings.vsphere.hostMonthlyUsd, vmsPerHost: settings.vsphere.vmsPerHost, siteMacMachine: settings.macSite?.machine };
   const core = estimateMonthlyCost(
     resources.filter((resource) => !isBuilder(resource) && !isNat(resource)),
     site,
@@ -102,6 +107,17 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
         line(`EC2 ${settings.aws.solarisInstanceType} Linux hours, Solaris KVM host (${pool.platform})`, hours, ec2(settings.aws.solarisInstanceType).linux),
       );
       builders.push(line(`EBS gp3 GB-hours (${pool.platform})`, hours * settings.aws.solarisVolumeGb, AWS_MONTHLY.gp3Gb / HOURS_PER_MONTH));
+    } else if (platform.os === 'macos' && platform.provider === 'aws' && settings.macSite) {
+      // Owned Mac minis are in the core, always on; a busier moment would need more registered.
+      const registered = resources.filter((resource) => resource.type === SITE_MAC_INSTALL && resource.name.startsWith(`builders-${pool.platform}-`)).length;
+      if (pool.peakHosts > registered)
+        licences.push(
+          line(
+            `site Mac ${settings.macSite.machine} beyond the ${registered} registered (${pool.platform}; peak ${pool.peakHosts})`,
+            pool.peakHosts - registered,
+            siteMacMonthly(settings.macSite.machine),
+          ),
+        );
     } else if (platform.os === 'macos' && platform.provider === 'aws') {
       // The declared hosts are in the core; a busier moment needs more, each held all month (24-hour minimum allocation).
       const declared = resources.filter((resource) => resource.type === MAC_HOST && resource.inputs.tags?.Platform === pool.platform).length;
@@ -123,8 +139,12 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
     licences.push(line(`Mac host ${arch} (vSphere site, amortised; peak ${vms} VM(s))`, macHostsFor(vms, site.vmsPerHost), site.macHostMonthly));
   const downloadGb = windowsBuilds * TRAFFIC_ASSUMPTIONS.windowsDownloadGbPerBuild * DAYS_PER_MONTH;
   const uploadGb = windowsBuilds * TRAFFIC_ASSUMPTIONS.windowsUploadGbPerBuild * DAYS_PER_MONTH;
-  if (downloadGb + uploadGb > 0)
+  // A managed NAT gateway charges per GB it processes; a NAT instance does not (data in is free,
+  // data out is the traffic line below). Priced only if a stack still declares a managed gateway.
+  if (downloadGb + uploadGb > 0 && resources.some((resource) => resource.type === 'aws:ec2/natGateway:NatGateway'))
     nat.push(line('AWS NAT data processing (GB, Windows dependency downloads and uploads)', downloadGb + uploadGb, AWS_PER_GB.natProcessing));
+  else if (downloadGb + uploadGb > 0)
+    nat.push(line('AWS NAT instance data (GB through it, Windows downloads and uploads; no processing charge)', downloadGb + uploadGb, 0));
   const traffic =
     uploadGb > TRAFFIC_ASSUMPTIONS.awsFreeEgressGb
       ? [line('AWS data out to the internet (GB beyond the free 100)', uploadGb - TRAFFIC_ASSUMPTIONS.awsFreeEgressGb, AWS_PER_GB.internetEgress)]

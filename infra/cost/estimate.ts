@@ -6,7 +6,7 @@
  */
 import type { DeclaredResource } from '../preview/offline-mocks.ts';
 import { macHostsFor } from '../sizing.ts';
-import { AWS_MONTHLY, DIGITALOCEAN_MONTHLY, DROPLET_MONTHLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH } from './prices.ts';
+import { AWS_MONTHLY, DIGITALOCEAN_MONTHLY, DROPLET_MONTHLY, EC2_ARM_HOURLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH, SITE_MAC } from './prices.ts';
 
 /** One priced line. */
 export interface CostLine {
@@ -20,6 +20,15 @@ export interface CostLine {
 export interface SitePrices {
   readonly macHostMonthly: number;
   readonly vmsPerHost: number;
+  /** The site's Mac minis (rfarm:macSite.machine), priced from prices.ts SITE_MAC; absent without a site. */
+  readonly siteMacMachine?: string;
+}
+
+/** Monthly price of one owned site Mac: purchase over its life, plus its share of the site. */
+export function siteMacMonthly(machine: string): number {
+  const price = SITE_MAC[machine];
+  if (price === undefined) throw new UnpricedSizeError(`site Mac '${machine}' has no price in infra/cost/prices.ts SITE_MAC`);
+  return Math.round((price.purchaseUsd / price.months + price.siteMonthlyUsd) * 100) / 100;
 }
 
 /** Raised when a declared size has no price: add it to prices.ts. */
@@ -37,6 +46,13 @@ function droplet(size: string): number {
 export function macHost(type: string): number {
   const price = EC2_MAC_HOST_HOURLY[type];
   if (price === undefined) throw new UnpricedSizeError(`Mac host type '${type}' has no price in infra/cost/prices.ts`);
+  return price * HOURS_PER_MONTH;
+}
+
+/** Monthly price of a Graviton NAT instance running all month. */
+function natInstance(type: string): number {
+  const price = EC2_ARM_HOURLY[type];
+  if (price === undefined) throw new UnpricedSizeError(`instance type '${type}' has no price in infra/cost/prices.ts EC2_ARM_HOURLY`);
   return price * HOURS_PER_MONTH;
 }
 
@@ -62,7 +78,8 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
   for (const { type, inputs } of resources) {
     switch (type) {
       case 'digitalocean:index/droplet:Droplet':
-        add(`droplet ${inputs.size}`, 1, droplet(inputs.size));
+        if ((inputs.tags ?? []).includes('role:nat')) add(`droplet ${inputs.size} (VPC gateway)`, 1, droplet(inputs.size));
+        else add(`droplet ${inputs.size}`, 1, droplet(inputs.size));
         break;
       case 'digitalocean:index/volume:Volume':
         add('block storage (GB)', inputs.size, DIGITALOCEAN_MONTHLY.volumeGb);
@@ -91,6 +108,11 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
         break;
       }
       case 'aws:ec2/instance:Instance':
+        if (inputs.tags?.Role === 'nat') {
+          add(`EC2 ${inputs.instanceType} Linux (NAT instance)`, 1, natInstance(inputs.instanceType));
+          add('EBS gp3 (GB, NAT instance)', inputs.rootBlockDevice?.volumeSize ?? 0, AWS_MONTHLY.gp3Gb);
+          break;
+        }
         // An instance on a dedicated host (EC2 Mac) is paid for by the host.
         if (inputs.tenancy !== 'host') add(`EC2 ${inputs.instanceType} Linux (Solaris KVM host)`, 1, ec2(inputs.instanceType, 'linux'));
         add('EBS gp3 (GB)', inputs.rootBlockDevice?.volumeSize ?? 0, AWS_MONTHLY.gp3Gb);
@@ -102,10 +124,14 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
         add('AWS NAT gateway', 1, AWS_MONTHLY.natGateway);
         break;
       case 'aws:ec2/eip:Eip':
-        add('AWS public IPv4', 1, AWS_MONTHLY.publicIpv4);
+        add(inputs.tags?.Role === 'nat' ? 'AWS public IPv4 (NAT instance)' : 'AWS public IPv4', 1, AWS_MONTHLY.publicIpv4);
         break;
       case 'vsphere:index/virtualMachine:VirtualMachine':
         vsphereVms++;
+        break;
+      case 'command:remote:Command':
+        // One registered site Mac per install command (infra/site/site-mac-hosts.ts).
+        if (site.siteMacMachine) add(`Mac mini ${site.siteMacMachine} (site, amortised)`, 1, siteMacMonthly(site.siteMacMachine));
         break;
     }
   }

@@ -46,6 +46,18 @@ export const EC2_HOURLY: Readonly<Record<string, { linux: number; windows: numbe
   'c8i.2xlarge': { linux: 0.374, windows: 0.742 },
 };
 
+/**
+ * AWS EC2 on-demand Graviton (arm64, Linux only), USD per hour, us-east-1: the NAT instance. Added
+ * 2026-12-02 from the public price page as remembered, not fetched (no internet here): unverified
+ * like the rest of this file. Baseline network bandwidth as remembered, equally unverified: t4g.nano
+ * 32 Mbit/s, t4g.micro 64 Mbit/s (bursting to 5 Gbit/s on credits).
+ */
+export const EC2_ARM_HOURLY: Readonly<Record<string, number>> = {
+  't4g.nano': 0.0042,
+  't4g.micro': 0.0084,
+  't4g.small': 0.0168,
+};
+
 /** AWS services, USD per month. */
 export const AWS_MONTHLY = {
   /** NAT gateway hours (data processing extra). */
@@ -54,6 +66,16 @@ export const AWS_MONTHLY = {
   publicIpv4: 0.005 * HOURS_PER_MONTH,
   /** Per GB of gp3. */
   gp3Gb: 0.08,
+};
+
+/**
+ * Owned Mac minis at the farm's site (macOS arm64 instead of EC2 Mac hosts), amortised. Added
+ * 2026-12-02; the purchase price is Apple's US list price as remembered (Mac mini M2, 16 GB,
+ * 256 GB), not fetched, unverified like the rest of this file; the life and the site's share are
+ * assumptions, not prices: 36 months of use, and $25 a month of rack space, power and network.
+ */
+export const SITE_MAC: Readonly<Record<string, { readonly purchaseUsd: number; readonly months: number; readonly siteMonthlyUsd: number }>> = {
+  'mac-mini-m2-16gb': { purchaseUsd: 799, months: 36, siteMonthlyUsd: 25 },
 };
 
 /** The r-hub proposal's estimate of the farm's running cost after the first year, USD per month. */

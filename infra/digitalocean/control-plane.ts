@@ -46,6 +46,8 @@ export interface ControlPlaneArgs {
   readonly scaler?: pulumi.Input<{ env: Record<string, string>; natsCreds: string } | undefined>;
   /** The backup service's environment and NATS credentials (secrets); first droplet only, like the scaler. */
   readonly backup?: pulumi.Input<{ env: Record<string, string>; natsCreds: string } | undefined>;
+  /** VPC address of the gateway droplet: the droplets have no public address, their default route goes through it. */
+  readonly egressGateway: pulumi.Input<string>;
 }
 
 /**
@@ -68,8 +70,8 @@ export class ControlPlane extends pulumi.ComponentResource {
     const names = farmHostNames(args.domain);
     const userDataOf = (withScaler: boolean) =>
       pulumi
-        .all([args.environment, args.natsCreds, args.tls, withScaler ? args.scaler : undefined, withScaler ? args.backup : undefined])
-        .apply(([environment, natsCreds, tls, scaler, backup]) =>
+        .all([args.environment, args.natsCreds, args.tls, withScaler ? args.scaler : undefined, withScaler ? args.backup : undefined, args.egressGateway])
+        .apply(([environment, natsCreds, tls, scaler, backup, egressGateway]) =>
           renderControlPlaneUserData({
             stack: args.stack,
             role: 'control-plane',
@@ -81,6 +83,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             natsCreds,
             scaler,
             backup,
+            egressGateway,
           }),
         );
     this.droplets = Array.from(

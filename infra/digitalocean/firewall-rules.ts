@@ -53,7 +53,7 @@ export interface FirewallContext {
 }
 
 /** Roles that own droplets and therefore a firewall. */
-export const FIREWALLED_ROLES = ['builder', 'control-plane', 'nats', 'monitoring', 'logs'] as const satisfies readonly Role[];
+export const FIREWALLED_ROLES = ['builder', 'control-plane', 'nats', 'monitoring', 'logs', 'nat'] as const satisfies readonly Role[];
 
 /** The inbound rules of one role. */
 export function inboundRules(role: (typeof FIREWALLED_ROLES)[number], context: FirewallContext): InboundRule[] {
@@ -93,6 +93,16 @@ export function inboundRules(role: (typeof FIREWALLED_ROLES)[number], context: F
       ];
     case 'logs':
       return [...common, fromFarm(PORTS.loki)];
+    case 'nat':
+      // The VPC gateway droplet: what the private droplets send out arrives addressed to the
+      // internet, so its ports are open — to the VPC only, never the world, and never 22 (SSH to
+      // the gateway stays with the admin CIDRs; nothing in the farm leaves by SSH).
+      return [
+        ...common,
+        { protocol: 'tcp', portRange: '1-21', sourceAddresses: [context.vpcCidr] },
+        { protocol: 'tcp', portRange: '23-65535', sourceAddresses: [context.vpcCidr] },
+        { protocol: 'udp', portRange: '1-65535', sourceAddresses: [context.vpcCidr] },
+      ];
   }
 }
 

@@ -43,6 +43,8 @@ export interface LinuxBuilderPoolArgs {
   readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
   /** Agents each droplet runs (sizing.ts `agentLayoutFor`). */
   readonly agents: AgentLayout;
+  /** VPC address of the gateway droplet: builders have no public address, their default route goes through it. */
+  readonly egressGateway: pulumi.Input<string>;
 }
 
 /** The droplets building for one Linux platform: no public address, the agent in the worker container. */
@@ -59,8 +61,8 @@ export class LinuxBuilderPool extends pulumi.ComponentResource {
     super('rfarm:digitalocean:LinuxBuilderPool', name, { platform: args.platform.id }, opts);
     this.platformId = args.platform.id;
     const userData = pulumi
-      .all([args.workerImage, args.registryServer, args.dockerConfigJson, args.natsCreds, args.caPem])
-      .apply(([image, registryServer, dockerConfigJson, natsCreds, caPem]) =>
+      .all([args.workerImage, args.registryServer, args.dockerConfigJson, args.natsCreds, args.caPem, args.egressGateway])
+      .apply(([image, registryServer, dockerConfigJson, natsCreds, caPem, egressGateway]) =>
         renderLinuxBuilderUserData({
           stack: args.stack,
           platform: args.platform,
@@ -72,6 +74,7 @@ export class LinuxBuilderPool extends pulumi.ComponentResource {
           lokiUrl: args.lokiUrl,
           agent: args.agent,
           agents: args.agents,
+          egressGateway,
         }),
       );
     // The agents tag tells Prometheus how many metrics ports to scrape; scaled droplets carry it too.

@@ -88,7 +88,9 @@ export function sshOnlyFromAdmins(resources: readonly DeclaredResource[], adminC
   for (const group of ofType(resources, T.securityGroup)) {
     for (const rule of group.inputs.ingress ?? []) {
       const all = rule.protocol === '-1' || rule.protocol === 'all';
-      if (all || (rule.fromPort <= 22 && 22 <= rule.toPort))
+      // SSH is TCP: a UDP or ICMP range that spans 22 opens no SSH.
+      const tcp = rule.protocol === 'tcp' || rule.protocol === '6';
+      if (all || (tcp && rule.fromPort <= 22 && 22 <= rule.toPort))
         check(group, [...(rule.cidrBlocks ?? []), ...(rule.securityGroups ?? [])], `ingress ${rule.fromPort}-${rule.toPort}`);
     }
   }
@@ -174,6 +176,8 @@ const LABELS: Record<string, ((inputs: Record<string, any>) => { stack?: string;
   // The scaler's IAM user is tagged; its inline policy and access key take no tags.
   'aws:iam/userPolicy:UserPolicy': 'untaggable',
   'aws:iam/accessKey:AccessKey': 'untaggable',
+  // A command run over SSH on a registered site Mac: nothing in a cloud to label.
+  'command:remote:Command': 'untaggable',
 };
 
 function doTags(tags: string[] | undefined): { stack?: string; role?: string } {

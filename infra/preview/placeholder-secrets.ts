@@ -33,5 +33,6 @@ export function placeholderSecrets(): Record<string, string> {
     'rfarm:natsAuth': JSON.stringify(natsAuth),
     'rfarm:farmTls': JSON.stringify(farmTls),
     'rfarm:scalerToken': 'placeholder-scaler-token',
+    'rfarm:macSiteSshKey': 'placeholder-mac-site-ssh-key',
   };
 }

@@ -14,11 +14,14 @@ export interface CloudConfig {
   readonly packages?: readonly string[];
   readonly files?: readonly CloudFile[];
   readonly commands?: readonly (string | readonly string[])[];
+  /** `bootcmd`: run at every boot, early (before packages); e.g. the default route through the VPC gateway. */
+  readonly bootCommands?: readonly string[];
 }
 
 /** Renders a `#cloud-config` document. */
 export function renderCloudConfig(config: CloudConfig): string {
   const document = {
+    ...(config.bootCommands && config.bootCommands.length > 0 ? { bootcmd: config.bootCommands } : {}),
     package_update: true,
     packages: config.packages ?? [],
     write_files: (config.files ?? []).map((file) => ({ path: file.path, permissions: file.permissions ?? '0644', owner: 'root:root', content: file.content })),

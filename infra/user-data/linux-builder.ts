@@ -9,6 +9,7 @@ import { renderAlloyConfig } from '../monitoring/alloy-config.ts';
 import type { AgentLayout } from '../sizing.ts';
 import { agentEnvironment, agentEnvironments, agentMetricsPort, envFile, ONE_AGENT, type AgentSettings } from './agent-environment.ts';
 import { installAlloyCommands, renderCloudConfig } from './cloud-init.ts';
+import { gatewayRouteCommands } from './nat-gateway.ts';
 
 /** Everything a Linux builder's user-data is made of. */
 export interface LinuxBuilderInput {
@@ -26,6 +27,8 @@ export interface LinuxBuilderInput {
   readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
   /** Agents the droplet runs; default one with the whole droplet. */
   readonly agents?: AgentLayout;
+  /** VPC address of the gateway droplet the builder's default route goes through (it has no public address). */
+  readonly egressGateway?: string;
 }
 
 const CREDS = '/etc/rfarm/nats.creds';
@@ -91,6 +94,7 @@ export function renderLinuxBuilderUserData(input: LinuxBuilderInput): string {
   const environments = agentEnvironments(base, layout, () => CONTAINER_DATA_DIR);
   const slots = environments.map((_, index) => index + 1);
   return renderCloudConfig({
+    bootCommands: input.egressGateway ? gatewayRouteCommands(input.egressGateway) : [],
     packages: ['docker.io', 'curl', 'gpg', 'iptables', 'prometheus-node-exporter'],
     files: [
       { path: CREDS, content: input.natsCreds, permissions: '0600' },

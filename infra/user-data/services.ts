@@ -10,6 +10,7 @@ import { DISCOVERY_TOKEN_FILE, renderPrometheusWebConfig } from '../monitoring/p
 import { NATS_EXPORTER_VERSION, NATS_PATHS, NATS_SERVER_VERSION } from '../nats/server-config.ts';
 import type { FarmTls } from '../stack-config.ts';
 import { installAlloyCommands, renderCloudConfig, type CloudFile } from './cloud-init.ts';
+import { gatewayRouteCommands } from './nat-gateway.ts';
 import { envFile } from './agent-environment.ts';
 import { mountVolumeCommands } from './volume.ts';
 
@@ -103,6 +104,8 @@ export interface ControlPlaneHost extends ServiceHost {
   readonly scaler?: { readonly env: Record<string, string>; readonly natsCreds: string };
   /** The backup service (backup/main.ts) with its environment and NATS credentials; on one control-plane host only. */
   readonly backup?: { readonly env: Record<string, string>; readonly natsCreds: string };
+  /** VPC address of the gateway droplet the control plane's default route goes through (it has no public address). */
+  readonly egressGateway?: string;
 }
 
 /** A side service's files and unit (`rfarm-<name>`), when this host runs it. */
@@ -124,6 +127,7 @@ function sideServiceFiles(name: 'scaler' | 'backup', service: ControlPlaneHost['
 /** A control-plane droplet: control plane on 8080, sysreqs on 8081 (and, on one host, the scaler), under systemd. */
 export function renderControlPlaneUserData(host: ControlPlaneHost): string {
   return renderCloudConfig({
+    bootCommands: host.egressGateway ? gatewayRouteCommands(host.egressGateway) : [],
     // r-base-core: the control plane indexes the farm's repository with Rscript (tools::write_PACKAGES).
     packages: ['curl', 'gpg', 'git', 'ca-certificates', 'r-base-core', 'prometheus-node-exporter'],
     files: [

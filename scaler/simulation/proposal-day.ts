@@ -4,7 +4,7 @@
  * Linux checks take ~30 s, macOS ~2×, Windows 3–5×. What the proposal does not say is assumed
  * here, each in one named constant, and the README repeats them.
  */
-import { PLATFORMS, type OperatingSystem, type Platform } from '../../images/index.ts';
+import { HOST_BOOT_SECONDS, PLATFORMS, type OperatingSystem, type Platform } from '../../images/index.ts';
 import type { PoolLimits, ScalingSettings } from '../pool-decision.ts';
 import { arrivalTimes, seededRandom } from './build-arrivals.ts';
 import type { SimulatedPool, SimulationOptions } from './simulate-day.ts';
@@ -15,17 +15,13 @@ export const PROPOSAL_VOLUME = { primaryLinux: 1385, primaryWindows: 1050, prima
 /** Mean check time of a Linux build, seconds (the proposal's ~30 s). */
 export const LINUX_CHECK_SECONDS = 30;
 
-/**
- * Assumed times from launch to the first heartbeat: droplet create + cloud-init + worker image
- * pull; Windows AMI boot + agent start; vSphere clone of a macOS template; EC2 host + Solaris
- * KVM guest boot.
- */
-export const BOOT_SECONDS: Readonly<Record<OperatingSystem, number>> = { linux: 240, windows: 420, macos: 300, solaris: 600 };
+/** Assumed times from launch to the first heartbeat, per OS: the catalogue's `HOST_BOOT_SECONDS`. */
+export const BOOT_SECONDS: Readonly<Record<OperatingSystem, number>> = HOST_BOOT_SECONDS;
 
 /** Assumed chance per host-hour that a Spot host is reclaimed (Windows runs on Spot). */
 export const SPOT_RECLAIM_PER_HOUR = 0.05;
 
-/** The scaler's timing in the simulation and, by default, in production. */
+/** The scaler's timing in the simulation and, by default, in production; a pool's shape may name its own cool-down. */
 export const DEFAULT_SETTINGS: ScalingSettings = { coolDownMs: 5 * 60_000, bootDeadlineMs: 15 * 60_000 };
 
 /**
@@ -64,6 +60,8 @@ export function primaryPlatform(os: OperatingSystem, platforms: readonly Platfor
 export interface SimulatedPoolShape extends PoolLimits {
   readonly agentsPerHost?: number;
   readonly backlogPerHost?: number;
+  /** Idle seconds before a host of this pool may stop (the stack's per-pool cool-down); default `DEFAULT_SETTINGS.coolDownMs`. */
+  readonly coolDownSeconds?: number;
 }
 
 /**
@@ -98,6 +96,7 @@ export function proposalDay(shapeFor: (platform: Platform) => SimulatedPoolShape
         buildSeconds: (draw: () => number) => buildSeconds(platform.os, draw),
         reclaimPerHour: platform.os === 'windows' ? SPOT_RECLAIM_PER_HOUR : 0,
         backlogPerHost: shape.backlogPerHost ?? BACKLOG_PER_HOST[platform.os],
+        ...(shape.coolDownSeconds === undefined ? {} : { coolDownMs: shape.coolDownSeconds * 1000 }),
       };
     });
   return { pools, settings: DEFAULT_SETTINGS, tickSeconds: 15, ackWaitSeconds: 30, seed };

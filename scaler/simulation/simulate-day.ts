@@ -26,6 +26,8 @@ export interface SimulatedPool {
   readonly backlogPerHost?: number;
   /** Agents per host, each running one build at a time (`ScalingSettings.agentsPerHost`). Default 1. */
   readonly agentsPerHost?: number;
+  /** This pool's `ScalingSettings.coolDownMs`; default the farm's. */
+  readonly coolDownMs?: number;
 }
 
 /** How the simulated farm behaves. */
@@ -154,7 +156,12 @@ function simulatePool(pool: SimulatedPool, options: SimulationOptions, random: (
         pool.limits,
         memory,
         now * 1000,
-        { ...options.settings, backlogPerHost: pool.backlogPerHost ?? options.settings.backlogPerHost, agentsPerHost },
+        {
+          ...options.settings,
+          backlogPerHost: pool.backlogPerHost ?? options.settings.backlogPerHost,
+          agentsPerHost,
+          coolDownMs: pool.coolDownMs ?? options.settings.coolDownMs,
+        },
       );
       memory = decision.memory;
       for (const id of decision.remove) {

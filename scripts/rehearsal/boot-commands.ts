@@ -12,6 +12,11 @@ export type BootStep =
 
 const RULES: readonly { readonly test: RegExp; readonly reason: string }[] = [
   {
+    test: /^ip route replace default via |getent hosts deb\.debian\.org/,
+    reason:
+      "routes the droplet through the VPC gateway's private address; here every host shares this machine's loopback network (the gateway's own rules are loaded in a network namespace of their own)",
+  },
+  {
     test: /apt\.grafana\.com|install -y (alloy|grafana|loki)\b|enable --now (alloy|grafana-server)\b|enable --now loki|-g (grafana|loki)\b|install -d -o loki/,
     reason: "Grafana's apt repository (Alloy, Grafana, Loki) is not reachable here",
   },

@@ -93,7 +93,7 @@ export function prepareDroplet(host: RenderedHost, rootDir: string, startAgent: 
     const { uid, gid } = owner(file.owner);
     chownSync(path, uid, gid);
   }
-  for (const command of host.cloudConfig.commands) {
+  for (const command of [...host.cloudConfig.bootCommands, ...host.cloudConfig.commands]) {
     const step = bootStep(command);
     if (step.kind === 'run' && /^(install -d|chown|chmod|mkdir) /.test(command)) {
       // Paths are absolute droplet paths: the same command, rooted under the droplet's directory.

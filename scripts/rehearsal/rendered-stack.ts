@@ -11,6 +11,7 @@ import { PLATFORMS } from '../../images/index.ts';
 import { declareOffline, readStackFile } from '../../infra/preview/declare-offline.ts';
 import { placeholderSecrets } from '../../infra/preview/placeholder-secrets.ts';
 import type { FarmTls, NatsAuth } from '../../infra/stack-config.ts';
+import { dropletName, loadConfig as loadScalerConfig } from '../../scaler/index.ts';
 import { newNatsKeys } from '../nats-auth.ts';
 import { farmTls, stackNatsAuth } from '../stack-credentials.ts';
 
@@ -27,6 +28,8 @@ export interface CloudConfigDocument {
   readonly packages: readonly string[];
   readonly files: readonly WrittenFile[];
   readonly commands: readonly string[];
+  /** `bootcmd`: run before the rest at every boot (the private droplets' route through the VPC gateway). */
+  readonly bootCommands: readonly string[];
 }
 
 /** A droplet of the stack, as the rehearsal boots it. */
@@ -39,6 +42,8 @@ export interface RenderedHost {
   readonly platformId?: string;
   /** Private address the mocks gave it (10.x): never contacted, only mapped. */
   readonly privateAddress: string;
+  /** Started from its pool's template in the scaler's SCALER_POOLS, as the scaler would, rather than declared. */
+  readonly scaled?: boolean;
   /** The loopback address standing in for it. */
   readonly loopback: string;
   readonly cloudConfig: CloudConfigDocument;
@@ -59,7 +64,7 @@ export interface RenderedStack {
 /** Parses a `#cloud-config` user-data document. */
 export function parseCloudConfig(userData: string): CloudConfigDocument {
   if (!userData.startsWith('#cloud-config\n')) throw new Error('user data is not a #cloud-config document');
-  const document = parse(userData) as { packages?: string[]; write_files?: WrittenFile[]; runcmd?: (string | string[])[] };
+  const document = parse(userData) as { packages?: string[]; write_files?: WrittenFile[]; runcmd?: (string | string[])[]; bootcmd?: string[] };
   return {
     packages: document.packages ?? [],
     files: (document.write_files ?? []).map((file) => ({
@@ -69,6 +74,7 @@ export function parseCloudConfig(userData: string): CloudConfigDocument {
       owner: file.owner ?? 'root:root',
     })),
     commands: (document.runcmd ?? []).map((command) => (Array.isArray(command) ? command.join(' ') : command)),
+    bootCommands: document.bootcmd ?? [],
   };
 }
 
@@ -103,10 +109,34 @@ export async function renderStack(repoRoot: string, stack: string, workDir: stri
       cloudConfig: parseCloudConfig(droplet.inputs.userData as string),
     };
   });
+  const all = [...hosts, ...scaledBuilders(hosts, hosts.length)];
   const remotePools = Object.entries(run.outputs.poolSizes as Record<string, { provider: string; kind: string }>)
     .filter(([, pool]) => pool.provider !== 'digitalocean')
     .map(([platformId, pool]) => ({ platformId, provider: pool.provider, kind: pool.kind }));
-  return { stack, domain, hosts, outputs: run.outputs, natsAuth, tls, remotePools };
+  return { stack, domain, hosts: all, outputs: run.outputs, natsAuth, tls, remotePools };
+}
+
+/**
+ * One builder per Linux pool that declares none (the stacks' `desired: 0`), made from the pool's
+ * template in the scaler's environment on the first control plane, as the scaler makes it when a
+ * build queues. Its private address is a made-up 10.254.x.y that only names it (never contacted).
+ */
+function scaledBuilders(declared: readonly RenderedHost[], offset: number): RenderedHost[] {
+  const controlPlane = declared.find((host) => host.role === 'control-plane');
+  const env = controlPlane?.cloudConfig.files.find((file) => file.path === '/etc/rfarm/scaler.env');
+  if (!env) return [];
+  const pools = loadScalerConfig(parseEnvFile(env.content)).pools.flatMap((pool) => (pool.provider === 'digitalocean' ? [pool] : []));
+  return pools
+    .filter((pool) => !declared.some((host) => host.role === 'builder' && host.platformId === pool.platform))
+    .map((pool, index) => ({
+      name: dropletName(pool.tag),
+      role: 'builder',
+      platformId: pool.platform,
+      privateAddress: `10.254.${Math.floor(index / 250)}.${(index % 250) + 1}`,
+      loopback: `127.0.0.${offset + index + 2}`,
+      cloudConfig: parseCloudConfig(pool.template.userData),
+      scaled: true,
+    }));
 }
 
 /** The file a host's cloud-config writes at `path`, or an error naming the host. */

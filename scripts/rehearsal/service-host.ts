@@ -99,7 +99,7 @@ export class ServiceHost {
       );
       if (written.code !== 0) throw new Error(`${host.name}: writing ${file.path} failed: ${written.output}`);
     }
-    for (const command of host.cloudConfig.commands) {
+    for (const command of [...host.cloudConfig.bootCommands, ...host.cloudConfig.commands]) {
       const step = bootStep(command);
       if (step.kind === 'run') {
         const result = this.exec(command);

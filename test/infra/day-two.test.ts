@@ -48,29 +48,40 @@ test('two runs of the same stack declare the same inputs (a difference below is 
   assert.equal(changedResources(baseline, await declareOffline(repoRoot, 'dev')), []);
 });
 
-test('adding a builder to one Linux pool declares that droplet and changes no other resource (the monitoring droplet names no builder)', async () => {
-  const after = await runChanged((config) => {
-    config['rfarm:pools'].overrides = { [PLATFORM]: { min: 0, max: 2, desired: 2 } };
-  });
-  assert.equal(changedResources(baseline, after), [`${DROPLET}::builders-${PLATFORM}-2`]);
+// The stacks declare no Linux droplet (`desired: 0`: the scaler owns each pool from zero); a stack may still pin some.
+const pinned = (config: Record<string, any>, desired: number) => {
+  config['rfarm:pools'].overrides = { [PLATFORM]: { min: 0, max: desired + 1, desired } };
+};
+
+test('the dev stack declares no Linux builder: the scaler owns every Linux pool from zero', () => {
+  assert.equal(
+    baseline.resources.filter((resource) => resource.type === DROPLET && hasTag(resource, 'role:builder')),
+    [],
+  );
 });
 
-test('resizing the builders changes the builder droplets and nothing else', async () => {
+test('pinning a builder in one Linux pool declares that droplet and changes no other resource (the monitoring droplet names no builder)', async () => {
+  // max − desired stays 1: the scaler's share of the pool, and so its environment, does not change.
+  const before = await runChanged((config) => pinned(config, 1));
+  const after = await runChanged((config) => pinned(config, 2));
+  assert.equal(changedResources(before, after), [`${DROPLET}::builders-${PLATFORM}-2`]);
+});
+
+test('resizing the builders changes the pinned builder droplets and the scaler’s templates on the control plane, nothing else', async () => {
+  const before = await runChanged((config) => pinned(config, 2));
   const after = await runChanged((config) => {
+    pinned(config, 2);
     config['rfarm:digitalocean'].sizes.builder = 's-4vcpu-8gb';
   });
-  const changed = changedResources(baseline, after);
-  const builders = baseline.resources
-    .filter((resource) => resource.type === DROPLET && hasTag(resource, 'role:builder'))
-    .map(key)
-    .sort();
-  assert.ok(builders.length > 1);
-  assert.equal(changed, builders);
+  const builders = before.resources.filter((resource) => resource.type === DROPLET && hasTag(resource, 'role:builder')).map(key);
+  assert.is(builders.length, 2);
+  assert.equal(changedResources(before, after), [...builders, `${DROPLET}::control-plane-1`].sort());
 });
 
-test('builders and the control plane are replaced on a new configuration, created before the old host goes', () => {
+test('builders and the control plane are replaced on a new configuration, created before the old host goes', async () => {
+  const withBuilder = await runChanged((config) => pinned(config, 1));
   for (const role of ['builder', 'control-plane']) {
-    const droplets = baseline.resources.filter((resource) => resource.type === DROPLET && hasTag(resource, `role:${role}`));
+    const droplets = withBuilder.resources.filter((resource) => resource.type === DROPLET && hasTag(resource, `role:${role}`));
     assert.ok(droplets.length > 0, role);
     for (const droplet of droplets)
       assert.equal(droplet.options, { ignoreChanges: [], replaceOnChanges: ['userData'], deleteBeforeReplace: false }, droplet.name);

@@ -2,12 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DAYS_PER_MONTH, elasticTotal, estimateElasticCost, idleUsage, TRAFFIC_ASSUMPTIONS, type ElasticStackSettings } from '../../infra/cost/elastic.ts';
 import { UnpricedSizeError } from '../../infra/cost/estimate.ts';
-import { AWS_PER_GB, DROPLET_MONTHLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH } from '../../infra/cost/prices.ts';
+import { AWS_PER_GB, DROPLET_MONTHLY, EC2_ARM_HOURLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH, SITE_MAC } from '../../infra/cost/prices.ts';
 import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
 
 const r = (type: string, name: string, inputs: Record<string, any>): DeclaredResource => ({ type, name, inputs, secretInputs: [] });
 const settings: ElasticStackSettings = {
-  digitalocean: { sizes: { builder: 's-4vcpu-8gb', controlPlane: 's-2vcpu-4gb', nats: 's-2vcpu-4gb', monitoring: 's-2vcpu-4gb', logs: 's-2vcpu-4gb' } },
+  digitalocean: {
+    sizes: { builder: 's-4vcpu-8gb', controlPlane: 's-2vcpu-4gb', nats: 's-2vcpu-4gb', monitoring: 's-2vcpu-4gb', logs: 's-2vcpu-4gb', gateway: 's-1vcpu-1gb' },
+  },
   aws: { windowsInstanceType: 'm7i.xlarge', windowsVolumeGb: 100, solarisInstanceType: 'c8i.xlarge', solarisVolumeGb: 80, macInstanceType: 'mac2.metal' },
   solaris: { placement: 'aws' },
   vsphere: { hostMonthlyUsd: 150, vmsPerHost: 2 },
@@ -41,11 +43,28 @@ test('builders cost their simulated hours at the hourly rate, Windows with its d
   assert.ok(estimate.spot.some((entry) => entry.item.includes('licence')));
 });
 
-test('Windows builds pay NAT data processing for their downloads', () => {
-  const estimate = estimateElasticCost([], settings, [usage('r-release-windows-x86_64', 'windows', 1, 1000)]);
+test('Windows builds pay NAT data processing for their downloads through a managed NAT gateway', () => {
+  const estimate = estimateElasticCost(declared, settings, [usage('r-release-windows-x86_64', 'windows', 1, 1000)]);
   const nat = estimate.nat.find((entry) => entry.item.startsWith('AWS NAT data processing'))!;
   const gb = 1000 * (TRAFFIC_ASSUMPTIONS.windowsDownloadGbPerBuild + TRAFFIC_ASSUMPTIONS.windowsUploadGbPerBuild) * DAYS_PER_MONTH;
   assert.ok(Math.abs(nat.monthly - gb * AWS_PER_GB.natProcessing) < 0.05);
+});
+
+test('through NAT instances the same downloads cost no processing: the NAT section is the instances’ hours, address and disk', () => {
+  const nats = [
+    r('digitalocean:index/droplet:Droplet', 'do-network-gateway', { size: 's-1vcpu-1gb', tags: ['stack:prod', 'role:nat'] }),
+    r('aws:ec2/instance:Instance', 'aws-network-nat-instance', { instanceType: 't4g.nano', rootBlockDevice: { volumeSize: 8 }, tags: { Role: 'nat' } }),
+    r('aws:ec2/eip:Eip', 'aws-network-nat-ip', { tags: { Role: 'nat' } }),
+  ];
+  const estimate = estimateElasticCost([declared[0], ...nats], settings, [usage('r-release-windows-x86_64', 'windows', 1, 1000)]);
+  assert.not.ok(estimate.nat.some((entry) => entry.item.startsWith('AWS NAT data processing')));
+  const expected = DROPLET_MONTHLY['s-1vcpu-1gb'] + EC2_ARM_HOURLY['t4g.nano'] * HOURS_PER_MONTH + 8 * 0.08 + 0.005 * HOURS_PER_MONTH;
+  assert.ok(Math.abs(estimate.nat.reduce((sum, entry) => sum + entry.monthly, 0) - expected) < 0.02, JSON.stringify(estimate.nat));
+  assert.equal(
+    estimate.core.map((entry) => entry.item),
+    ['droplet s-2vcpu-4gb'],
+    'the NAT hosts are not in the core',
+  );
 });
 
 test('Mac hardware follows the busiest moment, not the hours: EC2 Mac hosts held all month, vSphere hosts per VMs', () => {
@@ -90,6 +109,21 @@ test('a pool the catalogue does not know is an error, not a zero', () => {
     () => estimateElasticCost([], settings, [usage('r-nope', 'linux', 1)]),
     (error: unknown) => error instanceof UnpricedSizeError,
   );
+});
+
+test('site Mac minis are priced amortised in the core, always on, with no EC2 Mac host', () => {
+  const install = r('command:remote:Command', 'builders-r-release-macos-arm64-1', {});
+  const estimate = estimateElasticCost([declared[0], install], { ...settings, macSite: { machine: 'mac-mini-m2-16gb' } }, [
+    usage('r-release-macos-arm64', 'macos', 24, 1050, 1),
+  ]);
+  const mini = estimate.core.find((entry) => entry.item.startsWith('Mac mini mac-mini-m2-16gb'))!;
+  const price = SITE_MAC['mac-mini-m2-16gb'];
+  assert.ok(Math.abs(mini.monthly - (price.purchaseUsd / price.months + price.siteMonthlyUsd)) < 0.01);
+  assert.not.ok([...estimate.core, ...estimate.licences].some((entry) => entry.item.includes('EC2 Mac')));
+  const busier = estimateElasticCost([install], { ...settings, macSite: { machine: 'mac-mini-m2-16gb' } }, [
+    usage('r-release-macos-arm64', 'macos', 48, 2000, 2),
+  ]);
+  assert.is(busier.licences.find((entry) => entry.item.startsWith('site Mac'))?.quantity, 1, 'a peak beyond the registered Macs shows');
 });
 
 test.run();

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PLATFORMS, findPlatform } from '../../images/index.ts';
+import { HOST_BOOT_SECONDS, PLATFORMS, findPlatform } from '../../images/index.ts';
 import { subnetCidrs } from '../../infra/aws/subnets.ts';
 import { builderPolicy, credsParameterName } from '../../infra/aws/iam-policies.ts';
 import { digitalOceanTags, firewallTag, hostName, relativeName, resourceName } from '../../infra/naming.ts';
@@ -37,6 +37,27 @@ test('planPools puts Linux on droplets, Windows on auto scaling groups, Solaris 
     'solaris-x86_64': 'kvm-host',
   });
   assert.is(planPools(config).find((plan) => plan.platform.id === 'r-release-macos-arm64')!.machine, 'mac2.metal');
+});
+
+test('each pool keeps an idle host for one boot of its OS, whatever its machine or size (the break-even cool-down rule)', () => {
+  const other = {
+    ...config,
+    digitalocean: { sizes: { builder: 's-8vcpu-16gb' } },
+    aws: { ...config.aws, windowsInstanceType: 'm7i.2xlarge' },
+  } as unknown as StackConfig;
+  for (const plans of [planPools(config), planPools(other)])
+    for (const plan of plans) assert.is(plan.coolDownSeconds, HOST_BOOT_SECONDS[plan.platform.os], plan.platform.id);
+  assert.ok(HOST_BOOT_SECONDS.windows > HOST_BOOT_SECONDS.linux, 'a slower boot keeps its idle host longer');
+});
+
+test('macOS arm64 runs on EC2 Mac hosts unless the stack registers site Macs, then on those', () => {
+  const arm64 = (plans: ReturnType<typeof planPools>) => plans.find((plan) => plan.platform.id === 'r-release-macos-arm64')!;
+  assert.equal([arm64(planPools(config)).provider, arm64(planPools(config)).kind, arm64(planPools(config)).machine], ['aws', 'mac-host', 'mac2.metal']);
+  const site = { ...config, macSite: { machine: 'mac-mini-m2-16gb', hosts: [{ address: 'm1', user: 'u' }] } } as unknown as StackConfig;
+  assert.equal([arm64(planPools(site)).provider, arm64(planPools(site)).kind, arm64(planPools(site)).machine], ['site', 'site-mac', 'mac-mini-m2-16gb']);
+  assert.is(arm64(planPools(site)).agents.count, 4);
+  const x86 = planPools(site).find((plan) => plan.platform.id === 'r-release-macos-x86_64')!;
+  assert.is(x86.kind, 'vsphere-vm', 'the Intel Macs stay on vSphere');
 });
 
 test('Solaris placement is switchable to vSphere by stack config', () => {

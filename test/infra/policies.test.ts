@@ -36,6 +36,13 @@ test('ssh-only-from-admins fails on SSH from outside the admin CIDRs and passes 
   assert.equal(policies.sshOnlyFromAdmins([good], ['203.0.113.7/32']), []);
 });
 
+test('ssh-only-from-admins reads SSH as TCP: UDP over 22 (the NAT instance forwards it) opens no SSH, an all-protocol rule does', () => {
+  const udp = resource('aws:ec2/securityGroup:SecurityGroup', { ingress: [{ protocol: 'udp', fromPort: 0, toPort: 65535, cidrBlocks: ['10.0.0.0/8'] }] });
+  assert.equal(policies.sshOnlyFromAdmins([udp], []), []);
+  const all = resource('aws:ec2/securityGroup:SecurityGroup', { ingress: [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['10.0.0.0/8'] }] });
+  assert.is(policies.sshOnlyFromAdmins([all], []).length, 1);
+});
+
 test('imds-v2-required fails on a launch template with optional tokens', () => {
   assert.is(policies.imdsV2Required([resource('aws:ec2/launchTemplate:LaunchTemplate', { metadataOptions: { httpTokens: 'optional' } })]).length, 1);
   assert.is(policies.imdsV2Required([resource('aws:ec2/instance:Instance', {})]).length, 1);

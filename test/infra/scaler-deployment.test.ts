@@ -54,18 +54,20 @@ test('the scaler gets its own NATS credentials and an environment its loadConfig
     max: 6,
     agentsPerHost: 2,
     backlogPerHost: 6,
+    coolDownSeconds: 420,
     provider: 'aws',
     groupName: 'rfarm-prod-builder-r-release-windows-x86-64',
     region: 'us-east-1',
   });
   const linux = config.pools.find((pool) => pool.platform === 'r-release-linux-x86_64') as Extract<PoolConfig, { provider: 'digitalocean' }>;
   assert.is(linux?.provider, 'digitalocean');
-  assert.equal([linux.min, linux.max], [0, 3], 'the scaler adds up to max − desired droplets above the declared ones');
+  assert.equal([linux.min, linux.max], [0, 6], 'prod declares no Linux droplet (desired 0): the scaler owns the pool from zero to max');
   assert.is(linux.tag, 'rfarm-prod-scaled-r-release-linux-x86-64', 'hostname-safe: the scaler names droplets after it');
   assert.ok(linux.template.tags?.includes('rfarm-prod-builder'), 'scaled droplets carry the builder firewall tag');
   assert.match(linux.template.userData, /FARM_PLATFORM.*r-release-linux-x86_64/);
   // Capacity in agents: an s-4vcpu-8gb droplet runs two, and a scaled droplet says so to Prometheus.
   assert.equal([linux.agentsPerHost, linux.backlogPerHost], [2, 8], 'the backlog the simulated day used');
+  assert.is(linux.coolDownSeconds, 240, 'one Linux boot: the per-pool cool-down rule (infra/sizing.ts coolDownSecondsFor)');
   assert.ok(linux.template.tags?.includes('agents:2') && linux.template.tags.includes('role:builder') && linux.template.tags.includes('stack:prod'));
   assert.match(linux.template.userData, 'systemctl enable --now docker rfarm-agent-1 rfarm-agent-2');
   assert.is(config.digitalOceanToken, 'placeholder-scaler-token');

@@ -1,11 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { PLATFORMS } from '../../images/index.ts';
 import * as pulumi from '@pulumi/pulumi';
 import { parseStackConfig, StackConfigError, type StackSecrets } from '../../infra/stack-config.ts';
 import { readStackFile } from '../../infra/preview/declare-offline.ts';
 import { repoRoot } from './stack-suite.ts';
 
-const secrets = {} as StackSecrets;
+const secrets = { macSiteSshKey: pulumi.output('key') } as unknown as StackSecrets;
 
 function rawFrom(stack: string): Record<string, unknown> {
   const file = readStackFile(repoRoot, stack);
@@ -30,8 +31,19 @@ test('dev is a single NATS node and prod a cluster of 3 with JetStream replicas 
   assert.equal(dev.nats, { nodes: 1, jetstreamReplicas: 1 });
   assert.equal(prod.nats, { nodes: 3, jetstreamReplicas: 3 });
   assert.ok(prod.controlPlaneInstances >= 2);
-  assert.is(dev.pools.defaults.linux.desired, 1);
   assert.is(dev.pools.defaults.windows.min, 0);
+});
+
+test('both stacks start every Linux pool at zero: the scaler owns their droplets, so the idle and elastic cost figures hold', () => {
+  for (const stack of ['dev', 'prod']) {
+    const config = parseStackConfig(stack, rawFrom(stack), secrets);
+    const linux = [
+      config.pools.defaults.linux,
+      ...PLATFORMS.filter((platform) => platform.os === 'linux').map((platform) => config.pools.overrides[platform.id]),
+    ];
+    for (const size of linux.filter(Boolean)) assert.equal([size!.min, size!.desired], [0, 0], stack);
+    assert.ok(config.pools.defaults.linux.max > 0, `${stack}: the scaler may start Linux droplets`);
+  }
 });
 
 test('every problem of a broken config is reported at once', () => {
@@ -68,6 +80,18 @@ test('an arm64 macOS template on vSphere and a non-Mac instance type for EC2 Mac
 test('the stack files declare no SSH admin CIDR by default', () => {
   for (const stack of ['dev', 'prod']) assert.equal(parseStackConfig(stack, rawFrom(stack), secrets).adminCidrs, []);
   assert.ok(pulumi); // the SDK stays importable without the engine
+});
+
+test('a stack with site Macs needs their SSH key and at least one { address, user } host', () => {
+  const raw = { ...rawFrom('prod'), macSite: { machine: 'mac-mini-m2-16gb', hosts: [] } };
+  try {
+    parseStackConfig('prod', raw, {} as StackSecrets);
+    assert.unreachable('should throw');
+  } catch (error) {
+    const problems = (error as StackConfigError).problems.join('\n');
+    assert.match(problems, 'rfarm:macSite.hosts must list the site Macs');
+    assert.match(problems, 'rfarm:macSiteSshKey');
+  }
 });
 
 test.run();

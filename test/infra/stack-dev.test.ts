@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import { stackSuite } from './stack-suite.ts';
 
 stackSuite('dev', {
-  builderDroplets: 10,
+  builderDroplets: 0,
   builderSize: 's-2vcpu-4gb',
   controlPlaneDroplets: 1,
   natsNodes: 1,
@@ -10,6 +10,7 @@ stackSuite('dev', {
   windowsDesired: { 'r-devel-windows-x86_64': 0, 'r-release-windows-x86_64': 0 },
   solarisDesired: 0,
   macHosts: 0,
+  siteMacs: 0,
   agentsPerHost: { linux: 1, windows: 1 },
   macVms: 0,
 });

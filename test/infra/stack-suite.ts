@@ -13,6 +13,7 @@ import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
 import { decodeGuestEnvironment } from '../../infra/user-data/guestinfo.ts';
 import { platformsStartedBy } from '../../infra/user-data/agent-environment.ts';
 import { parseCloudConfig } from '../../scripts/rehearsal/rendered-stack.ts';
+import { loadConfig as loadScalerConfig } from '../../scaler/index.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -28,6 +29,8 @@ export interface StackExpectations {
   readonly solarisDesired: number;
   /** EC2 Mac builders (macOS arm64), one dedicated host each. */
   readonly macHosts: number;
+  /** Registered site Mac minis (macOS arm64 with rfarm:macSite), one install command each. */
+  readonly siteMacs: number;
   /** vSphere VMs (macOS x86_64). */
   readonly macVms: number;
   /** Agents each Linux droplet and each Windows host runs (infra/sizing.ts). */
@@ -36,7 +39,8 @@ export interface StackExpectations {
 
 const POOL_TYPES: Record<string, string[]> = {
   digitalocean: ['rfarm:digitalocean:LinuxBuilderPool'],
-  aws: ['rfarm:aws:WindowsBuilderPool', 'rfarm:aws:SolarisHosts', 'rfarm:aws:MacHosts'],
+  // macOS arm64 is the catalogue's 'aws' platform; a stack with a site puts it on its Mac minis.
+  aws: ['rfarm:aws:WindowsBuilderPool', 'rfarm:aws:SolarisHosts', 'rfarm:aws:MacHosts', 'rfarm:site:SiteMacHosts'],
   vsphere: ['rfarm:vsphere:BuilderVmPool'],
 };
 
@@ -45,6 +49,51 @@ const decodeMacUserDataEnvironment = (userData: string) =>
   Buffer.from(/'([A-Za-z0-9+/=]+)' \| base64 -D > \/etc\/rfarm\/agent\.env/.exec(userData)?.[1] ?? '', 'base64').toString('utf8');
 const ofType = (run: OfflineRun, type: string) => run.resources.filter((resource) => resource.type === type);
 const platformTag = (droplet: DeclaredResource) => (droplet.inputs.tags as string[]).find((tag) => tag.startsWith('platform:'))?.slice('platform:'.length);
+
+/** A Linux builder as the stack renders it: a declared droplet or a pool's template in the scaler's SCALER_POOLS. */
+interface LinuxBuilder {
+  readonly name: string;
+  readonly platform: string;
+  readonly userData: string;
+  readonly tags: readonly string[];
+  readonly secret: boolean;
+}
+
+/** Every Linux builder the stack renders: Pulumi's droplets (if any) and the template the scaler makes each pool's droplets from. */
+export function linuxBuilders(run: OfflineRun): LinuxBuilder[] {
+  const droplets = ofType(run, 'digitalocean:index/droplet:Droplet');
+  const declared = droplets
+    .filter((candidate) => (candidate.inputs.tags as string[]).includes('role:builder'))
+    .map((droplet) => ({
+      name: droplet.name,
+      platform: platformTag(droplet) ?? '',
+      userData: droplet.inputs.userData as string,
+      tags: droplet.inputs.tags as string[],
+      secret: droplet.secretInputs.includes('userData'),
+    }));
+  const controlPlane = droplets.find((droplet) => droplet.name === 'control-plane-1');
+  const env = parseCloudConfig(controlPlane?.inputs.userData ?? '#cloud-config\n').files.find((file) => file.path === '/etc/rfarm/scaler.env');
+  const scaled = env
+    ? loadScalerConfig(
+        Object.fromEntries(
+          env.content
+            .trim()
+            .split('\n')
+            .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+        ),
+      )
+        .pools.filter((pool) => pool.provider === 'digitalocean')
+        .map((pool) => ({
+          name: `scaled template of ${pool.platform}`,
+          platform: pool.platform,
+          userData: pool.template.userData,
+          tags: pool.template.tags ?? [],
+          // The template lives in the scaler's 0600 environment file on the control plane, whose user-data is a secret.
+          secret: controlPlane!.secretInputs.includes('userData'),
+        }))
+    : [];
+  return [...declared, ...scaled];
+}
 
 /** Registers the tests of one stack; call `test.run()` after. */
 export function stackSuite(stack: string, expected: StackExpectations): void {
@@ -107,28 +156,30 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
     assert.is(macs.length, expected.macHosts);
     assert.is(ofType(run, 'aws:ec2/dedicatedHost:DedicatedHost').length, expected.macHosts);
     for (const mac of macs) assert.match(mac.inputs.instanceType, /^mac\d/);
+    assert.is(ofType(run, 'command:remote:Command').length, expected.siteMacs);
     assert.is(ofType(run, 'vsphere:index/virtualMachine:VirtualMachine').length, expected.macVms);
     for (const vm of ofType(run, 'vsphere:index/virtualMachine:VirtualMachine'))
       assert.is.not(findPlatform(vm.inputs.extraConfig['guestinfo.rfarm.platform'])?.arch, 'arm64', 'no arm64 macOS on ESXi');
   });
 
-  test('each Linux builder’s user-data starts the agent for exactly its platform', () => {
-    for (const droplet of ofType(run, 'digitalocean:index/droplet:Droplet').filter((candidate) =>
-      (candidate.inputs.tags as string[]).includes('role:builder'),
-    )) {
-      assert.equal(platformsStartedBy(droplet.inputs.userData), [platformTag(droplet)]);
-      assert.match(droplet.inputs.userData, `worker-${platformTag(droplet)}:`);
-      assert.ok(droplet.secretInputs.includes('userData'), 'user-data carries credentials and must be a secret');
+  test('each Linux builder’s user-data (declared droplet or the scaler’s template) starts the agent for exactly its platform', () => {
+    const builders = linuxBuilders(run);
+    const linuxPlatforms = PLATFORMS.filter((platform) => platform.provider === 'digitalocean').map((platform) => platform.id);
+    assert.equal([...new Set(builders.map((builder) => builder.platform))].sort(), [...linuxPlatforms].sort(), 'every Linux pool can get hosts');
+    for (const builder of builders) {
+      assert.equal(platformsStartedBy(builder.userData), [builder.platform], builder.name);
+      assert.match(builder.userData, `worker-${builder.platform}:`);
+      assert.ok(builder.secret, 'user-data carries credentials and must be a secret');
     }
   });
 
   test('each builder runs as many agents as its machine gives, and a droplet tells Prometheus with its agents tag', () => {
-    for (const droplet of ofType(run, 'digitalocean:index/droplet:Droplet').filter((candidate) =>
-      (candidate.inputs.tags as string[]).includes('role:builder'),
-    )) {
-      const units = (droplet.inputs.userData as string).match(/path: \/etc\/systemd\/system\/rfarm-agent-\d+\.service/g) ?? [];
-      assert.is(units.length, expected.agentsPerHost.linux, droplet.name);
-      assert.ok((droplet.inputs.tags as string[]).includes(`agents:${expected.agentsPerHost.linux}`), droplet.name);
+    const builders = linuxBuilders(run);
+    assert.ok(builders.length > 0);
+    for (const builder of builders) {
+      const units = builder.userData.match(/path: \/etc\/systemd\/system\/rfarm-agent-\d+\.service/g) ?? [];
+      assert.is(units.length, expected.agentsPerHost.linux, builder.name);
+      assert.ok(builder.tags.includes(`agents:${expected.agentsPerHost.linux}`), builder.name);
     }
     for (const template of ofType(run, 'aws:ec2/launchTemplate:LaunchTemplate').filter((candidate) => candidate.inputs.tags.Role === 'builder')) {
       const userData = Buffer.from(template.inputs.userData, 'base64').toString('utf8');
@@ -148,7 +199,7 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
   });
 
   test('each Solaris host and Mac VM starts the agent for exactly its platform', () => {
-    for (const instance of ofType(run, 'aws:ec2/instance:Instance'))
+    for (const instance of ofType(run, 'aws:ec2/instance:Instance').filter((candidate) => candidate.inputs.tags.Role !== 'nat'))
       assert.equal(platformsStartedBy(decodeMacUserDataEnvironment(instance.inputs.userData)), [instance.inputs.tags.Platform]);
     const solaris = ofType(run, 'aws:ec2/launchTemplate:LaunchTemplate').filter((template) => template.inputs.tags.Role === 'solaris-host');
     assert.is(solaris.length, 1);

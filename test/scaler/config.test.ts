@@ -45,6 +45,13 @@ test('every problem is reported at once, each saying what to set', () => {
   assert.ok(error.problems.some((problem) => problem.includes('DIGITALOCEAN_TOKEN is required')));
 });
 
+test('a pool may name its own cool-down, a whole number of seconds', () => {
+  const withCoolDown = (coolDownSeconds: unknown) =>
+    JSON.stringify([{ platform: 'w', min: 0, max: 1, coolDownSeconds, provider: 'aws', groupName: 'g', region: 'us-east-1' }]);
+  assert.is(loadConfig({ SCALER_POOLS: withCoolDown(420) }).pools[0].coolDownSeconds, 420);
+  assert.throws(() => loadConfig({ SCALER_POOLS: withCoolDown(-5) }), /SCALER_POOLS\[0\]\.coolDownSeconds must be a whole number ≥ 0/);
+});
+
 test('a missing pool list says what to set', () => {
   assert.throws(() => loadConfig({}), /SCALER_POOLS is missing/);
 });

@@ -27,6 +27,21 @@ test('launching creates tagged droplets from the template, in batches of at most
   }
 });
 
+test('a droplet’s name fits a hostname (≤ 63 characters) even for the catalogue’s longest pool tag', async () => {
+  const tag = 'rfarm-prod-scaled-r-devel-linux-x86-64-debian-stable-gcc';
+  const api = await standIn();
+  try {
+    await new DigitalOceanDropletPool({ token: TOKEN, tag, template, baseUrl: api.base }).launch(2, 2);
+    for (const name of api.creates[0].names as string[]) {
+      assert.ok(name.length <= 63, `${name} has ${name.length} characters`);
+      assert.match(name, /^[a-z0-9][a-z0-9-]*-[0-9a-f]{8}$/);
+    }
+    assert.equal(api.creates[0].tags, [tag], 'the full tag still finds the pool');
+  } finally {
+    api.server.close();
+  }
+});
+
 test('listing sees only the pool’s own tag, and removing deletes exactly the named droplets', async () => {
   const api = await standIn();
   try {

@@ -1,10 +1,17 @@
 /** The rehearsal's decisions about a droplet's boot: which commands run here, and how a builder's docker run is adapted. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { agentContainerUnit } from '../../infra/user-data/linux-builder.ts';
 import { bootStep } from '../../scripts/rehearsal/boot-commands.ts';
 import { adaptedRunArgv } from '../../scripts/rehearsal/builder-host.ts';
-import { parseUnit } from '../../scripts/rehearsal/rendered-stack.ts';
+import { bootGateway } from '../../scripts/rehearsal/gateway-host.ts';
+import { parseCloudConfig, parseUnit } from '../../scripts/rehearsal/rendered-stack.ts';
+import { gatewayRouteCommands, renderNatGatewayUserData } from '../../infra/user-data/nat-gateway.ts';
+import { agentContainerUnit, renderLinuxBuilderUserData } from '../../infra/user-data/linux-builder.ts';
+import { findPlatform } from '../../images/index.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testUnless } from '../support/skip.ts';
 
 test('downloads, block volumes and the firewall are skipped with a reason; file commands run; units are started', () => {
   assert.is(bootStep('curl -fsSL https://github.com/nats-io/x.tar.gz | tar -xz -C /tmp').kind, 'skip');
@@ -16,6 +23,48 @@ test('downloads, block volumes and the firewall are skipped with a reason; file 
   assert.is(start.kind, 'start');
   assert.equal(start.kind === 'start' && start.units, ['nats-server', 'nats-exporter']);
 });
+
+test('a private droplet’s route through the VPC gateway is parsed from bootcmd and never run here (it names a private address)', () => {
+  const builder = parseCloudConfig(
+    renderLinuxBuilderUserData({
+      stack: 'dev',
+      platform: findPlatform('r-release-linux-x86_64')!,
+      image: 'i',
+      registryServer: 'r',
+      dockerConfigJson: '{}',
+      natsCreds: 'c',
+      caPem: 'ca',
+      lokiUrl: 'https://logs',
+      agent: { natsUrls: ['tls://n:4222'], sysreqsUrl: 'https://s', rRepos: 'https://cloud.r-project.org' },
+      egressGateway: '10.60.0.5',
+    }),
+  );
+  assert.equal(builder.bootCommands, gatewayRouteCommands('10.60.0.5'));
+  for (const command of builder.bootCommands) assert.is(bootStep(command).kind, 'skip', command);
+});
+
+testUnless(
+  process.getuid?.() === 0 ? undefined : 'needs root for a network namespace',
+  'the rehearsal boots the gateway’s cloud-config in a namespace of its own and sees forwarding and masquerading on',
+  () => {
+    const root = mkdtempSync(join(tmpdir(), 'rfarm-gateway-'));
+    try {
+      const host = {
+        name: 'rfarm-dev-nat-1',
+        role: 'nat',
+        privateAddress: '10.60.0.5',
+        loopback: '127.0.0.9',
+        cloudConfig: parseCloudConfig(renderNatGatewayUserData({ privateCidrs: ['10.60.0.0/20'] })),
+      };
+      const row = bootGateway(host, root);
+      assert.ok(row.held, row.detail);
+      const broken = { ...host, cloudConfig: { ...host.cloudConfig, commands: host.cloudConfig.commands.filter((command) => !command.startsWith('sysctl')) } };
+      assert.is(bootGateway(broken, root).held, false, 'without its sysctl line forwarding stays off, and the row says so');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+);
 
 test('a builder’s rendered docker run keeps its flags and user, with paths under the droplet root, the host network and the local image', () => {
   const image = 'registry.digitalocean.com/r/worker:abc';
