@@ -1,31 +1,19 @@
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import type { Platform } from '../../images/index.ts';
+import type { BuilderHostArgs } from '../builder-host-args.ts';
 import type { AgentLayout } from '../sizing.ts';
-import type { PoolSize, SiteMac } from '../stack-config.ts';
-import type { AgentSettings } from '../user-data/agent-environment.ts';
+import type { SiteMac } from '../stack-config.ts';
 import { renderSiteMacInstallScript, SITE_MAC_UNINSTALL_COMMAND } from '../user-data/mac-host.ts';
 
-/** Arguments of the site's Mac minis serving one macOS arm64 platform. */
-export interface SiteMacHostsArgs {
-  /** Stack name (dev, prod). */
-  readonly stack: string;
-  /** The catalogue platform every host serves. */
-  readonly platform: Platform;
-  /** The pool's size: the first `desired` registered hosts are used. */
-  readonly size: PoolSize;
+/**
+ * Arguments of the site's Mac minis serving one macOS arm64 platform: a builder pool's (its
+ * `size.desired` first registered hosts are used), plus how to reach the hosts.
+ */
+export interface SiteMacHostsArgs extends Omit<BuilderHostArgs, 'agents'> {
   /** The registered hosts (rfarm:macSite.hosts). */
   readonly hosts: readonly SiteMac[];
   /** The private key that logs in to them (secret). */
   readonly sshKey: pulumi.Input<string>;
-  /** This pool's NATS credentials (secret). */
-  readonly natsCreds: pulumi.Input<string>;
-  readonly caPem: pulumi.Input<string>;
-  readonly sourceRepo: string;
-  readonly sourceRef: string;
-  readonly lokiUrl: string;
-  readonly remoteWriteUrl: string;
-  readonly agent: Omit<AgentSettings, 'natsCredsPath' | 'caPath' | 'dataDir'>;
   /** Agents each host runs (sizing.ts `agentLayoutFor`). */
   readonly agents: AgentLayout;
   /** R version provision.sh installs, from the platform's image definition. */
