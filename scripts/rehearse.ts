@@ -19,7 +19,7 @@ import { BuilderHost } from './rehearsal/builder-host.ts';
 import { bootGateway } from './rehearsal/gateway-host.ts';
 import { publicRequest, startLoadBalancer, type LoadBalancer } from './rehearsal/load-balancer.ts';
 import { ensureDropletImage, ensureWorkerImage } from './rehearsal/rehearsal-images.ts';
-import { renderStack, type RenderedHost } from './rehearsal/rendered-stack.ts';
+import { linuxPoolsWithoutBuilder, renderStack, type RenderedHost } from './rehearsal/rendered-stack.ts';
 import { probeAgentPermissions } from './rehearsal/nats-probe.ts';
 import { printReport, prometheusTargets, type Row } from './rehearsal/report.ts';
 import { rInContainer, runScenarios } from './rehearsal/scenarios.ts';
@@ -194,11 +194,18 @@ async function main(): Promise<number> {
       return Array.isArray(body) ? body : (body.workers ?? []);
     };
     const allUp = await waitUntil('every builder heartbeating', async () => (await workers()).length >= builders.length, 240_000);
+    // A pool with no builder here is a failure, not a vacuous "all 0 joined".
+    const unbooted = linuxPoolsWithoutBuilder(rendered);
     rows.push({
       area: 'boot',
       what: `${builders.length} Linux builders joined (own NATS user each)`,
-      held: allUp,
-      detail: allUp ? 'all heartbeating' : 'some missing (see logs)',
+      held: allUp && unbooted.length === 0,
+      detail:
+        unbooted.length > 0
+          ? `no builder for ${unbooted.join(', ')}: declared none and no control plane's scaler.env lists its template`
+          : allUp
+            ? 'all heartbeating'
+            : 'some missing (see logs)',
     });
 
     if (healthy && allUp) {

@@ -116,14 +116,20 @@ export async function renderStack(repoRoot: string, stack: string, workDir: stri
   return { stack, domain, hosts: all, outputs: run.outputs, natsAuth, tls, remotePools };
 }
 
+/** Where the control plane that runs the scaler keeps its environment (infra/user-data/services.ts). */
+const SCALER_ENV = '/etc/rfarm/scaler.env';
+
 /**
  * One builder per Linux pool that declares none (the stacks' `desired: 0`), made from the pool's
- * template in the scaler's environment on the first control plane, as the scaler makes it when a
- * build queues. Its private address is a made-up 10.254.x.y that only names it (never contacted).
+ * template in the scaler's environment, as the scaler makes it when a build queues. The scaler runs
+ * on one control plane only (prod has two, in no set order under mocks), so its environment is
+ * taken from the control plane that writes it; two that write it would be two racing scalers.
+ * Its private address is a made-up 10.254.x.y that only names it (never contacted).
  */
-function scaledBuilders(declared: readonly RenderedHost[], offset: number): RenderedHost[] {
-  const controlPlane = declared.find((host) => host.role === 'control-plane');
-  const env = controlPlane?.cloudConfig.files.find((file) => file.path === '/etc/rfarm/scaler.env');
+export function scaledBuilders(declared: readonly RenderedHost[], offset: number): RenderedHost[] {
+  const withScaler = declared.filter((host) => host.role === 'control-plane' && host.cloudConfig.files.some((file) => file.path === SCALER_ENV));
+  if (withScaler.length > 1) throw new Error(`${withScaler.map((host) => host.name).join(' and ')} each run a scaler (${SCALER_ENV}); two scalers would race`);
+  const env = withScaler[0]?.cloudConfig.files.find((file) => file.path === SCALER_ENV);
   if (!env) return [];
   const pools = loadScalerConfig(parseEnvFile(env.content)).pools.flatMap((pool) => (pool.provider === 'digitalocean' ? [pool] : []));
   return pools
@@ -137,6 +143,20 @@ function scaledBuilders(declared: readonly RenderedHost[], offset: number): Rend
       cloudConfig: parseCloudConfig(pool.template.userData),
       scaled: true,
     }));
+}
+
+/**
+ * The stack's DigitalOcean pools (its `poolSizes` output) that may run a host but have no builder
+ * here, neither declared nor from the scaler's templates: the rehearsal cannot stand in for them.
+ */
+export function linuxPoolsWithoutBuilder(stack: Pick<RenderedStack, 'outputs' | 'hosts'>): string[] {
+  const sizes = (stack.outputs.poolSizes ?? {}) as Record<string, { provider: string; max: number }>;
+  return Object.entries(sizes)
+    .filter(
+      ([platformId, pool]) =>
+        pool.provider === 'digitalocean' && pool.max > 0 && !stack.hosts.some((host) => host.role === 'builder' && host.platformId === platformId),
+    )
+    .map(([platformId]) => platformId);
 }
 
 /** The file a host's cloud-config writes at `path`, or an error naming the host. */

@@ -4,7 +4,9 @@ import * as assert from 'uvu/assert';
 import { bootStep } from '../../scripts/rehearsal/boot-commands.ts';
 import { adaptedRunArgv } from '../../scripts/rehearsal/builder-host.ts';
 import { bootGateway } from '../../scripts/rehearsal/gateway-host.ts';
-import { parseCloudConfig, parseUnit } from '../../scripts/rehearsal/rendered-stack.ts';
+import { linuxPoolsWithoutBuilder, parseCloudConfig, parseUnit, scaledBuilders, type RenderedHost } from '../../scripts/rehearsal/rendered-stack.ts';
+import { renderControlPlaneUserData } from '../../infra/user-data/services.ts';
+import { scaledPoolTag, scalerEnvironment } from '../../infra/scaler-environment.ts';
 import { gatewayRouteCommands, renderNatGatewayUserData } from '../../infra/user-data/nat-gateway.ts';
 import { agentContainerUnit, renderLinuxBuilderUserData } from '../../infra/user-data/linux-builder.ts';
 import { findPlatform } from '../../images/index.ts';
@@ -88,6 +90,82 @@ test('a builder’s rendered docker run keeps its flags and user, with paths und
   assert.match(line, '--add-host nats-1-vpc.x:127.0.0.2 --network host --env FARM_METRICS_PORT=9470 rfarm-worker:local');
   assert.not.match(line, image);
   assert.not.match(line, '-p 9464');
+});
+
+test('prod’s scaled builders come from the control plane that runs the scaler, whichever order the droplets come in', () => {
+  const platformId = 'r-release-linux-x86_64';
+  const builderUserData = renderLinuxBuilderUserData({
+    stack: 'prod',
+    platform: findPlatform(platformId)!,
+    image: 'i',
+    registryServer: 'r',
+    dockerConfigJson: '{}',
+    natsCreds: 'c',
+    caPem: 'ca',
+    lokiUrl: 'https://logs',
+    agent: { natsUrls: ['tls://n:4222'], sysreqsUrl: 'https://s', rRepos: 'https://cloud.r-project.org' },
+  });
+  const env = scalerEnvironment({
+    natsUrls: ['tls://nats-1-vpc.x:4222'],
+    jetstreamReplicas: 3,
+    digitalOceanToken: 'token',
+    pools: [
+      {
+        platform: platformId,
+        min: 0,
+        max: 4,
+        agentsPerHost: 2,
+        backlogPerHost: 2,
+        coolDownSeconds: 60,
+        provider: 'digitalocean',
+        tag: scaledPoolTag('prod', platformId),
+        template: {
+          region: 'nyc3',
+          size: 's-4vcpu-8gb',
+          image: 'debian-12-x64',
+          userData: builderUserData,
+          vpcUuid: 'vpc',
+          sshKeys: [],
+          tags: ['role:builder'],
+        },
+      },
+    ],
+  });
+  const controlPlane = (index: number, withScaler: boolean): RenderedHost => ({
+    name: `rfarm-prod-control-plane-${index}`,
+    role: 'control-plane',
+    privateAddress: `10.60.0.${index + 10}`,
+    loopback: `127.0.0.${index + 1}`,
+    cloudConfig: parseCloudConfig(
+      renderControlPlaneUserData({
+        stack: 'prod',
+        role: 'control-plane',
+        lokiUrl: 'https://logs',
+        tls: { ca: 'ca', cert: 'cert', key: 'key' },
+        sourceRepo: 'https://github.com/x/rfarm',
+        sourceRef: 'main',
+        controlPlaneEnv: { PORT: '8080' },
+        natsCreds: 'c',
+        ...(withScaler ? { scaler: { env, natsCreds: 's' } } : {}),
+      }),
+    ),
+  });
+  const outputs = { poolSizes: { [platformId]: { provider: 'digitalocean', max: 4 }, 'r-release-windows-x86_64': { provider: 'aws', max: 6 } } };
+  // The order the mocks registered prod's droplets in on 2026-12-02: control-plane-2 (no scaler) first.
+  for (const declared of [
+    [controlPlane(2, false), controlPlane(1, true)],
+    [controlPlane(1, true), controlPlane(2, false)],
+  ]) {
+    const scaled = scaledBuilders(declared, declared.length);
+    assert.equal(
+      scaled.map((host) => [host.role, host.platformId, host.scaled]),
+      [['builder', platformId, true]],
+    );
+    assert.equal(scaled[0]!.cloudConfig, parseCloudConfig(builderUserData), 'made from the pool’s template');
+    assert.equal(linuxPoolsWithoutBuilder({ outputs, hosts: [...declared, ...scaled] }), []);
+  }
+  assert.equal(linuxPoolsWithoutBuilder({ outputs, hosts: [controlPlane(2, false)] }), [platformId], 'a pool nothing stands in for is named');
+  assert.throws(() => scaledBuilders([controlPlane(1, true), controlPlane(2, true)], 2), /two scalers would race/);
 });
 
 test.run();
