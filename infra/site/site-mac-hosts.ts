@@ -1,6 +1,6 @@
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import type { BuilderHostArgs } from '../builder-host-args.ts';
+import { builderBootFields, type BuilderHostArgs } from '../builder-host-args.ts';
 import type { AgentLayout } from '../sizing.ts';
 import type { SiteMac } from '../stack-config.ts';
 import { renderSiteMacInstallScript, SITE_MAC_UNINSTALL_COMMAND } from '../user-data/mac-host.ts';
@@ -44,21 +44,11 @@ export class SiteMacHosts extends pulumi.ComponentResource {
         `platform '${args.platform.id}' wants ${args.size.desired} site Mac(s) but rfarm:macSite.hosts registers ${args.hosts.length}; add hosts or lower its pool's desired`,
       );
     const script = pulumi.secret(
-      pulumi.all([args.natsCreds, args.caPem]).apply(([natsCreds, caPem]) =>
-        renderSiteMacInstallScript({
-          stack: args.stack,
-          platform: args.platform,
-          natsCreds,
-          caPem,
-          sourceRepo: args.sourceRepo,
-          sourceRef: args.sourceRef,
-          lokiUrl: args.lokiUrl,
-          remoteWriteUrl: args.remoteWriteUrl,
-          agent: args.agent,
-          agents: args.agents,
-          rVersion: args.rVersion,
-        }),
-      ),
+      pulumi
+        .all([args.natsCreds, args.caPem])
+        .apply(([natsCreds, caPem]) =>
+          renderSiteMacInstallScript({ ...builderBootFields(args), agents: args.agents, natsCreds, caPem, rVersion: args.rVersion }),
+        ),
     );
     this.installs = args.hosts.slice(0, args.size.desired).map(
       (host, index) =>

@@ -15,6 +15,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testUnless } from '../support/skip.ts';
 
+/** A Linux builder's user data as the stacks render it, with placeholder values. */
+function builderUserDataFor(stack: string, platformId: string, egressGateway?: string): string {
+  return renderLinuxBuilderUserData({
+    stack,
+    platform: findPlatform(platformId)!,
+    image: 'i',
+    registryServer: 'r',
+    dockerConfigJson: '{}',
+    natsCreds: 'c',
+    caPem: 'ca',
+    lokiUrl: 'https://logs',
+    agent: { natsUrls: ['tls://n:4222'], sysreqsUrl: 'https://s', rRepos: 'https://cloud.r-project.org' },
+    ...(egressGateway ? { egressGateway } : {}),
+  });
+}
+
 test('downloads, block volumes and the firewall are skipped with a reason; file commands run; units are started', () => {
   assert.is(bootStep('curl -fsSL https://github.com/nats-io/x.tar.gz | tar -xz -C /tmp').kind, 'skip');
   assert.is(bootStep('blkid /dev/disk/by-id/scsi-0DO_Volume_v || mkfs.ext4 -q /dev/disk/by-id/scsi-0DO_Volume_v').kind, 'skip');
@@ -27,20 +43,7 @@ test('downloads, block volumes and the firewall are skipped with a reason; file 
 });
 
 test('a private droplet’s route through the VPC gateway is parsed from bootcmd and never run here (it names a private address)', () => {
-  const builder = parseCloudConfig(
-    renderLinuxBuilderUserData({
-      stack: 'dev',
-      platform: findPlatform('r-release-linux-x86_64')!,
-      image: 'i',
-      registryServer: 'r',
-      dockerConfigJson: '{}',
-      natsCreds: 'c',
-      caPem: 'ca',
-      lokiUrl: 'https://logs',
-      agent: { natsUrls: ['tls://n:4222'], sysreqsUrl: 'https://s', rRepos: 'https://cloud.r-project.org' },
-      egressGateway: '10.60.0.5',
-    }),
-  );
+  const builder = parseCloudConfig(builderUserDataFor('dev', 'r-release-linux-x86_64', '10.60.0.5'));
   assert.equal(builder.bootCommands, gatewayRouteCommands('10.60.0.5'));
   for (const command of builder.bootCommands) assert.is(bootStep(command).kind, 'skip', command);
 });
@@ -94,17 +97,7 @@ test('a builder’s rendered docker run keeps its flags and user, with paths und
 
 test('prod’s scaled builders come from the control plane that runs the scaler, whichever order the droplets come in', () => {
   const platformId = 'r-release-linux-x86_64';
-  const builderUserData = renderLinuxBuilderUserData({
-    stack: 'prod',
-    platform: findPlatform(platformId)!,
-    image: 'i',
-    registryServer: 'r',
-    dockerConfigJson: '{}',
-    natsCreds: 'c',
-    caPem: 'ca',
-    lokiUrl: 'https://logs',
-    agent: { natsUrls: ['tls://n:4222'], sysreqsUrl: 'https://s', rRepos: 'https://cloud.r-project.org' },
-  });
+  const builderUserData = builderUserDataFor('prod', platformId);
   const env = scalerEnvironment({
     natsUrls: ['tls://nats-1-vpc.x:4222'],
     jetstreamReplicas: 3,
