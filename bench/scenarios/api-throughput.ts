@@ -4,7 +4,7 @@
  */
 import { HelloWorldServer, load, type LoadOutcome } from '../http-load.ts';
 import { packPackage, quickRejectSpec } from '../bench-packages.ts';
-import { processCpuSeconds } from '../process-cpu.ts';
+import { CpuMeter, processCpuSeconds } from '../process-cpu.ts';
 import { median, ratio, round } from '../statistics.ts';
 import type { BenchContext, Scenario } from './scenario.ts';
 
@@ -25,11 +25,11 @@ export const apiThroughput: Scenario = {
     const infoCpuMs: number[] = [];
     const koaCpuMs: number[] = [];
     const cpuPerRequest = async (pid: number | undefined, run: () => Promise<LoadOutcome>, into: number[]) => {
-      const before = processCpuSeconds(pid);
+      const meter = new CpuMeter({ server: () => processCpuSeconds(pid) });
       const outcome = await run();
-      const after = processCpuSeconds(pid);
+      const seconds = meter.used().server;
       const requests = outcome.requestsPerSecond * outcome.seconds;
-      if (before !== null && after !== null && requests > 0) into.push(((after - before) * 1000) / requests);
+      if (seconds !== null && requests > 0) into.push((seconds * 1000) / requests);
       return outcome;
     };
     const controlPlanePid = farm.local.controlPlane.child?.pid;
