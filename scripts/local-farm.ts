@@ -75,6 +75,8 @@ export class FarmProcess implements SupervisedProcess {
   child: ChildProcess | null = null;
   /** The end of its error output, for saying why it died. */
   stderrTail = '';
+  /** The end of its log (stdout) when that is not inherited, for saying how far it got. */
+  logTail = '';
   onUnexpectedExit: SupervisedProcess['onUnexpectedExit'] = null;
   private stopRequested = false;
   constructor(
@@ -90,9 +92,11 @@ export class FarmProcess implements SupervisedProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', this.entry], {
       cwd: ROOT,
       env: { ...hostEnvironment(), ...this.env },
-      stdio: ['ignore', this.stdio, this.stdio === 'inherit' ? 'inherit' : 'pipe'],
+      stdio: ['ignore', this.stdio === 'inherit' ? 'inherit' : 'pipe', this.stdio === 'inherit' ? 'inherit' : 'pipe'],
     });
     this.child = child;
+    // Read always: a child whose pipe nobody drains blocks on its next log line.
+    child.stdout?.on('data', (chunk) => (this.logTail = (this.logTail + chunk).slice(-4000)));
     child.stderr?.on('data', (chunk) => (this.stderrTail = (this.stderrTail + chunk).slice(-4000)));
     child.once('exit', (code, signal) => {
       if (this.child === child && !this.stopRequested) this.onUnexpectedExit?.(code, signal);
@@ -252,15 +256,41 @@ export class LocalFarm {
     return agent;
   }
 
-  /** Waits until `count` workers have a heartbeat. */
-  async waitForWorkers(count: number, timeoutMs = 30_000): Promise<void> {
+  /**
+   * Waits until `count` workers have a heartbeat. Fails at once when too few of the farm's agents
+   * are left running, and either way says what each agent last logged: on a loaded machine "did not
+   * join" alone tells nothing.
+   */
+  async waitForWorkers(count: number, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let lastAnswer = 'no answer yet';
     while (Date.now() < deadline) {
-      const response = await fetch(`${this.url}/workers`, { headers: { authorization: `Bearer ${this.options.adminToken}` } }).catch(() => null);
-      if (response?.ok && ((await response.json()) as unknown[]).length >= count) return;
+      const response = await fetch(`${this.url}/workers`, { headers: { authorization: `Bearer ${this.options.adminToken}` } }).catch((error: Error) => error);
+      if (response instanceof Error) lastAnswer = response.message;
+      else if (!response.ok) lastAnswer = `HTTP ${response.status}`;
+      else {
+        const joined = ((await response.json()) as unknown[]).length;
+        if (joined >= count) return;
+        lastAnswer = `${joined} joined`;
+      }
+      // Too few of our agents left to make the count (a supervised farm starts the dead ones again).
+      const living = this.agents.filter((agent) => agent.alive).length;
+      if (!this.supervisor && this.agents.length >= count && living < count)
+        throw new Error(`fewer than ${count} workers joined: ${this.agents.length - living} of the agents exited:\n${this.agentReport()}`);
       await new Promise((done) => setTimeout(done, 100));
     }
-    throw new Error(`fewer than ${count} workers joined within ${timeoutMs / 1000} s`);
+    throw new Error(`fewer than ${count} workers joined within ${timeoutMs / 1000} s (GET /workers: ${lastAnswer}):\n${this.agentReport()}`);
+  }
+
+  /** Each agent: running or exited, and the last lines of its log and error output. */
+  private agentReport(): string {
+    const lastLines = (text: string) => text.trim().split('\n').slice(-3).join(' | ') || '(nothing)';
+    return this.agents
+      .map(
+        (agent) =>
+          `${agent.name} (${agent.alive ? 'running' : `exited ${agent.child?.exitCode ?? agent.child?.signalCode}`}): log: ${lastLines(agent.logTail)}; stderr: ${lastLines(agent.stderrTail)}`,
+      )
+      .join('\n');
   }
 
   async restartControlPlane(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

@@ -79,4 +79,25 @@ test('an agent that leaves on request (exit 0) is not started again', async () =
   }
 });
 
+test('an agent that cannot start is reported at once, with its own words, not after the join time out', async () => {
+  const farm = await startTestFarm({ workers: 1 });
+  try {
+    farm.addAgent({ FARM_MAX_ATTEMPTS: 'many' });
+    const started = Date.now();
+    // The first agent joined; the second exits. The wait for two names it and does not sit out its minute.
+    const error = await farm.waitForWorkers(2, 60_000).then(
+      () => null,
+      (failure: Error) => failure,
+    );
+    assert.ok(error, 'waitForWorkers(2) resolved with one agent dead');
+    assert.match(error.message, /fewer than 2 workers joined/);
+    assert.match(error.message, /local-agent-2 \(exited 1\)/);
+    assert.match(error.message, /FARM_MAX_ATTEMPTS=many is not a positive whole number/);
+    assert.match(error.message, /local-agent-1 \(running\): log: .*agent ready/);
+    assert.ok(Date.now() - started < 60_000);
+  } finally {
+    await farm.cleanup();
+  }
+});
+
 test.run();
