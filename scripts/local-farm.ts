@@ -123,18 +123,27 @@ export class FarmProcess implements SupervisedProcess {
   }
 }
 
-async function waitForHttp(url: string, owner: FarmProcess, timeoutMs = 30_000): Promise<void> {
+async function waitForHttp(url: string, owner: FarmProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let lastAnswer = 'no answer yet';
   while (Date.now() < deadline) {
     if (!owner.alive) throw new Error(`${owner.name} exited: ${owner.stderrTail.trim() || 'no output'}`);
     const ok = await fetch(url).then(
-      (response) => response.ok,
-      () => false,
+      (response) => {
+        lastAnswer = `HTTP ${response.status}`;
+        return response.ok;
+      },
+      (error: Error) => {
+        lastAnswer = error.message;
+        return false;
+      },
     );
     if (ok) return;
     await new Promise((done) => setTimeout(done, 100));
   }
-  throw new Error(`${url} did not come up within ${timeoutMs / 1000} s`);
+  throw new Error(
+    `${url} did not come up within ${timeoutMs / 1000} s (${lastAnswer}); ${owner.name} last logged: ${owner.logTail.trim().split('\n').slice(-3).join(' | ') || '(nothing)'}`,
+  );
 }
 
 export class LocalFarm {
