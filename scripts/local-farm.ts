@@ -11,7 +11,8 @@ import { PLATFORMS, platformOfHost } from '../images/index.ts';
 import { readHostFacts } from '../images/agent/host-facts.ts';
 import { prepareLocalNatsAuth, type LocalNatsAuth } from './local-nats-auth.ts';
 import { FarmSupervisor, jsonLogLine, type SupervisedProcess, type SupervisorLog } from './farm-supervisor.ts';
-import { freePort, startNats, type NatsNode } from './nats-server.ts';
+import { freePort } from './free-port.ts';
+import { startNats, type NatsNode } from './nats-server.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRIES = {

@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { SupervisedProcess } from './farm-supervisor.ts';
+import { freePort, freePorts } from './free-port.ts';
 import type { NatsServerAuth } from './nats-auth.ts';
 
 /** nats-server installs to /usr/sbin on Debian, which is not on a normal user's PATH. */
@@ -16,18 +16,6 @@ export function natsServerBinary(): string {
     if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server');
   }
   throw new Error('nats-server is not installed: run `npm start` as root once, or `sudo apt-get install nats-server`');
-}
-
-/** A free loopback TCP port (for ports that must be known before the server starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export interface NatsNodeOptions {
@@ -161,8 +149,9 @@ export async function startNats(dataDir: string, size = 1, port?: number, auth?:
     await node.start();
     return [node];
   }
-  const clientPorts = await Promise.all(Array.from({ length: size }, freePort));
-  const clusterPorts = await Promise.all(Array.from({ length: size }, freePort));
+  const ports = await freePorts(size * 2);
+  const clientPorts = ports.slice(0, size);
+  const clusterPorts = ports.slice(size);
   const nodes = clientPorts.map(
     (clientPort, index) =>
       new NatsNode({

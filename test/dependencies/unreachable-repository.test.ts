@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { freePort } from '../../scripts/nats-server.ts';
+import { freePort } from '../../scripts/free-port.ts';
 import { output, startTestFarm, submit, waitForJob } from '../support/farm.ts';
 import { documentedHello, packTarball } from '../support/r-packages.ts';
 

@@ -15,7 +15,8 @@ import * as assert from 'uvu/assert';
 import { NATS_PATHS, renderNatsServerConfig } from '../../infra/nats/server-config.ts';
 import { agentInboxPrefix, BUILDS_STREAM } from '../../protocol/index.ts';
 import { newNatsKeys } from '../../scripts/nats-auth.ts';
-import { freePort, natsServerBinary } from '../../scripts/nats-server.ts';
+import { freePort } from '../../scripts/free-port.ts';
+import { natsServerBinary } from '../../scripts/nats-server.ts';
 import { farmTls, stackNatsAuth } from '../../scripts/stack-credentials.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rfarm-cloud-nats-'));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { freePorts } from '../../scripts/free-port.ts';
 import { startTestFarm } from '../support/farm.ts';
 
 const START = fileURLToPath(new URL('../../scripts/start.ts', import.meta.url));
@@ -18,13 +19,6 @@ async function listener(): Promise<{ server: Server; port: number }> {
   const server = createServer();
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   return { server, port: (server.address() as { port: number }).port };
-}
-
-/** Free ports for the variables the test does not occupy. */
-async function freePorts(count: number): Promise<number[]> {
-  const held = await Promise.all(Array.from({ length: count }, listener));
-  await Promise.all(held.map(({ server }) => new Promise((done) => server.close(done))));
-  return held.map(({ port }) => port);
 }
 
 function start(env: Record<string, string>) {

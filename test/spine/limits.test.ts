@@ -1,7 +1,7 @@
 /** The agent's limits: silence ends a build TIMEOUT with its output kept; too much output stops it; /metrics. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { freePort } from '../../scripts/nats-server.ts';
+import { freePort } from '../../scripts/free-port.ts';
 import { output, startTestFarm, submit, waitForJob } from '../support/farm.ts';
 import { packTarball, packages } from '../support/r-packages.ts';
 

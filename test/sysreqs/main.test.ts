@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { freePort } from '../../scripts/nats-server.ts';
+import { freePort } from '../../scripts/free-port.ts';
 
 const ENTRY = fileURLToPath(new URL('../../sysreqs/main.ts', import.meta.url));
 
