@@ -283,6 +283,8 @@ export class LocalFarm {
         if (joined >= count) return;
         lastAnswer = `${joined} joined`;
       }
+      if (!this.supervisor && !this.controlPlane.alive)
+        throw new Error(`the control plane exited while waiting for ${count} workers: ${this.controlPlane.stderrTail.trim() || 'no output'}`);
       // Too few of our agents left to make the count (a supervised farm starts the dead ones again).
       const living = this.agents.filter((agent) => agent.alive).length;
       if (!this.supervisor && this.agents.length >= count && living < count)
