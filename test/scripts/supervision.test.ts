@@ -95,6 +95,13 @@ test('an agent that cannot start is reported at once, with its own words, not af
     assert.match(error.message, /FARM_MAX_ATTEMPTS=many is not a positive whole number/);
     assert.match(error.message, /local-agent-1 \(running\): log: .*agent ready/);
     assert.ok(Date.now() - started < 60_000);
+    // So is a control plane that died: no waiting on answers that cannot come.
+    await farm.controlPlane.stop('SIGKILL');
+    const noControlPlane = await farm.waitForWorkers(1, 60_000).then(
+      () => null,
+      (failure: Error) => failure,
+    );
+    assert.match(noControlPlane?.message ?? 'resolved', /the control plane exited/);
   } finally {
     await farm.cleanup();
   }
