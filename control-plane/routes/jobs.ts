@@ -59,8 +59,15 @@ async function* prepended(first: string, rest: AsyncGenerator<string>): AsyncGen
   }
 }
 
-/** JSON of finished jobs, held as long as the job service caches their snapshot. */
-const renderedInfo = new WeakMap<JobSnapshot, string>();
+/**
+ * JSON of finished jobs, as UTF-8 bytes, held as long as the job service caches their snapshot.
+ * Bytes, not a string: check output carries R's curly quotes, which make the string two-byte,
+ * and a string body is measured (`Buffer.byteLength`) and encoded again on every request.
+ */
+const renderedInfo = new WeakMap<JobSnapshot, Buffer>();
+
+/** What `ctx.type = 'application/json'` sets, without its MIME lookup on every request. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 export function jobRoutes(deps: AppDeps): Router {
   const router = new Router();
@@ -111,10 +118,10 @@ export function jobRoutes(deps: AppDeps): Router {
     // A finished job's snapshot is cached and never changes, so neither does its JSON.
     let body = renderedInfo.get(snapshot);
     if (!body) {
-      body = JSON.stringify(await jobInfo(deps, snapshot));
+      body = Buffer.from(JSON.stringify(await jobInfo(deps, snapshot)));
       if (deps.jobs.isCached(snapshot)) renderedInfo.set(snapshot, body);
     }
-    ctx.type = 'application/json';
+    ctx.set('Content-Type', JSON_CONTENT_TYPE);
     ctx.body = body;
   });
 
