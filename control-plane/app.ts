@@ -9,6 +9,7 @@ import type { ControlPlaneConfig } from './config.ts';
 import { GitHubIntegration } from './github/index.ts';
 import { StorageGuard } from './health/storage-guard.ts';
 import { errorHandler } from './http/error-handler.ts';
+import { exactRoute } from './http/exact-route.ts';
 import type { ControlPlaneMetrics } from './http/metrics.ts';
 import { OpenApiValidator } from './http/openapi-validator.ts';
 import { responseHeaders } from './http/response-headers.ts';
@@ -22,7 +23,7 @@ import { RevdepChecks } from './revdeps/index.ts';
 import { rhubRoutes } from './rhub/rhub-routes.ts';
 import { badgeRoutes } from './routes/badges.ts';
 import { githubRoutes } from './routes/github.ts';
-import { jobRoutes } from './routes/jobs.ts';
+import { jobInfoRoute, jobRoutes } from './routes/jobs.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { platformRoutes } from './routes/platforms.ts';
@@ -119,6 +120,8 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(responseHeaders());
   app.use(errorHandler(deps.log));
+  // Status polling, the bulk of the traffic, without the routers' work per request; other shapes of it go on to them.
+  app.use(exactRoute(jobInfoRoute(deps)));
   // The job routes first: they are the hot path (status polling) and share no path with the others.
   // Then pages: /platforms and /workers answer browsers with HTML and pass everyone else on.
   // Before the pages the r-hub 1.x API, whose /status/<r-hub id> redirects pass rfarm's job ids on.

@@ -7,6 +7,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { errors } from '../errors.ts';
 import { newWorkAdmission, recordAcceptedWork } from '../health/new-work-admission.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
+import type { ExactRoute } from '../http/exact-route.ts';
 import { paramsOf } from '../http/openapi-validator.ts';
 import { overallStatus, presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
 import { GZIP_HEAD, readUpload } from '../http/upload-body.ts';
@@ -69,6 +70,33 @@ const renderedInfo = new WeakMap<JobSnapshot, Buffer>();
 /** What `ctx.type = 'application/json'` sets, without its MIME lookup on every request. */
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
+/**
+ * `GET /jobs/info/:id`, the route status polling hits: registered on the job router, and served
+ * ahead of the routers for canonical job ids (app.ts, http/exact-route.ts).
+ */
+export function jobInfoRoute(deps: AppDeps): ExactRoute {
+  return {
+    method: 'GET',
+    path: '/jobs/info/:id',
+    pattern: /^\/jobs\/info\/([0-9a-f]{32})$/,
+    params: ['id'],
+    middleware: [
+      deps.validator.validate('getJobInfo'),
+      async (ctx) => {
+        const snapshot = await deps.jobs.get((ctx.params as { id: string }).id);
+        // A finished job's snapshot is cached and never changes, so neither does its JSON.
+        let body = renderedInfo.get(snapshot);
+        if (!body) {
+          body = Buffer.from(JSON.stringify(await jobInfo(deps, snapshot)));
+          if (deps.jobs.isCached(snapshot)) renderedInfo.set(snapshot, body);
+        }
+        ctx.set('Content-Type', JSON_CONTENT_TYPE);
+        ctx.body = body;
+      },
+    ],
+  };
+}
+
 export function jobRoutes(deps: AppDeps): Router {
   const router = new Router();
   const { validator, config } = deps;
@@ -113,17 +141,8 @@ export function jobRoutes(deps: AppDeps): Router {
     },
   );
 
-  router.get('/jobs/info/:id', validator.validate('getJobInfo'), async (ctx) => {
-    const snapshot = await deps.jobs.get(ctx.params.id);
-    // A finished job's snapshot is cached and never changes, so neither does its JSON.
-    let body = renderedInfo.get(snapshot);
-    if (!body) {
-      body = Buffer.from(JSON.stringify(await jobInfo(deps, snapshot)));
-      if (deps.jobs.isCached(snapshot)) renderedInfo.set(snapshot, body);
-    }
-    ctx.set('Content-Type', JSON_CONTENT_TYPE);
-    ctx.body = body;
-  });
+  const info = jobInfoRoute(deps);
+  router.get(info.path, ...info.middleware);
 
   router.get('/jobs/output/:id', validator.validate('getJobOutput'), async (ctx) => {
     const params = paramsOf(ctx, 'getJobOutput');
