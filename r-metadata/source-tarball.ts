@@ -17,6 +17,11 @@ export type TarEntryBody = ExtractEvents['entry'][1];
 export interface TarWalk {
   /** Called with the running count of unpacked bytes (the tar stream); an error returned stops the walk with it. */
   readonly onUnpacked: (unpackedBytes: number) => Error | undefined;
+  /**
+   * The most unpacked bytes `onUnpacked` accepts, when the caller knows it: an archive inflating
+   * to more is walked as a stream, so it is stopped (and refused by `onUnpacked`) as it crosses it.
+   */
+  readonly unpackedAllowance?: number;
   /** Called for each entry; consumes the body (`skipEntry`, `readEntry`) and then calls `next`, or throws to stop the walk. */
   readonly onEntry: (header: Header, body: TarEntryBody, next: () => void) => void;
   /** The error for data that is not gzip or is cut short. */
@@ -42,14 +47,15 @@ export async function walkSourceTarball(data: Uint8Array, walk: TarWalk): Promis
   return whole.byteLength;
 }
 
-/** The inflated archive, or null when it inflates to more than ONE_SHOT_INFLATE_BYTES. */
+/** The inflated archive, or null when it inflates to more than ONE_SHOT_INFLATE_BYTES or the walk's allowance. */
 function inflateSmall(data: Uint8Array, walk: TarWalk): Promise<Buffer | null> {
+  const cap = Math.min(ONE_SHOT_INFLATE_BYTES, walk.unpackedAllowance ?? ONE_SHOT_INFLATE_BYTES);
   // gzip's trailer states the size (mod 2^32; hostile input may lie): as the output chunk, it spares
-  // joining chunks. A lie costs at most one chunk of ONE_SHOT_INFLATE_BYTES.
+  // joining chunks. A lie costs at most one chunk of `cap` bytes.
   const stated = data.byteLength >= 18 ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).readUInt32LE(data.byteLength - 4) : 0;
   const options: ZlibOptions = {
-    chunkSize: Math.min(ONE_SHOT_INFLATE_BYTES, Math.max(64 * 1024, stated)),
-    maxOutputLength: ONE_SHOT_INFLATE_BYTES,
+    chunkSize: Math.max(64, Math.min(cap, Math.max(64 * 1024, stated))),
+    maxOutputLength: Math.max(1, cap),
   };
   return new Promise((resolve, reject) =>
     gunzip(data, options, (error, result) => {
