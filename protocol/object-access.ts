@@ -61,8 +61,8 @@ export async function readObjectByName(js: JetStreamClient, jsm: JetStreamManage
 
 /**
  * Chunk size of the objects written here: four times nats.js's default, so a 1 MB upload is two
- * publishes and two acknowledgements instead of eight (a third of nats-server's CPU per upload).
- * Kept within the server's max_payload (1 MB unless configured otherwise).
+ * publishes and two acknowledgements instead of eight: about 1 ms less of the writer's CPU per MB,
+ * and less of nats-server's. Kept within the server's max_payload (1 MB unless configured otherwise).
  */
 export const CHUNK_BYTES = 512 * 1024;
 /** Bytes of chunk publishes awaiting their acknowledgement at once (16 of nats.js's 128 KiB chunks). */
