@@ -50,11 +50,12 @@ export async function walkSourceTarball(data: Uint8Array, walk: TarWalk): Promis
 /** The inflated archive, or null when it inflates to more than ONE_SHOT_INFLATE_BYTES or the walk's allowance. */
 function inflateSmall(data: Uint8Array, walk: TarWalk): Promise<Buffer | null> {
   const cap = Math.min(ONE_SHOT_INFLATE_BYTES, walk.unpackedAllowance ?? ONE_SHOT_INFLATE_BYTES);
-  // gzip's trailer states the size (mod 2^32; hostile input may lie): as the output chunk, it spares
-  // joining chunks. A lie costs at most one chunk of `cap` bytes.
+  // gzip's trailer states the size (mod 2^32; hostile input may lie): one byte more is the output
+  // chunk, so the output is one buffer, neither joined from pieces nor followed by a fresh empty
+  // chunk (zlib allocates the next one whenever a chunk fills up). A lie costs at most `cap` bytes.
   const stated = data.byteLength >= 18 ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).readUInt32LE(data.byteLength - 4) : 0;
   const options: ZlibOptions = {
-    chunkSize: Math.max(64, Math.min(cap, Math.max(64 * 1024, stated))),
+    chunkSize: Math.max(64, Math.min(cap, Math.max(64 * 1024, stated + 1))),
     maxOutputLength: Math.max(1, cap),
   };
   return new Promise((resolve, reject) =>
