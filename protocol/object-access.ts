@@ -59,10 +59,14 @@ export async function readObjectByName(js: JetStreamClient, jsm: JetStreamManage
   return Buffer.concat(chunks);
 }
 
-/** nats.js's default chunk size. */
-const CHUNK_BYTES = 128 * 1024;
-/** Chunk publishes awaiting their acknowledgement at once. */
-const PUBLISHES_IN_FLIGHT = 16;
+/**
+ * Chunk size of the objects written here: four times nats.js's default, so a 1 MB upload is two
+ * publishes and two acknowledgements instead of eight: about 1 ms less of the writer's CPU per MB,
+ * and less of nats-server's. Kept within the server's max_payload (1 MB unless configured otherwise).
+ */
+export const CHUNK_BYTES = 512 * 1024;
+/** Bytes of chunk publishes awaiting their acknowledgement at once (16 of nats.js's 128 KiB chunks). */
+const BYTES_IN_FLIGHT = 2 * 1024 * 1024;
 
 /**
  * Writes `data` as object `name` of `bucket` the way an agent's credentials allow: its chunks under
@@ -75,16 +79,20 @@ const PUBLISHES_IN_FLIGHT = 16;
  * failed put left, like those of an object it replaced, are purged by the control plane's sweep
  * (object-chunks.ts).
  */
-export async function writeObjectByName(js: JetStreamClient, bucket: string, name: string, data: Uint8Array): Promise<ObjectInfo> {
+export async function writeObjectByName(js: JetStreamClient, bucket: string, name: string, data: Uint8Array, chunkBytes = CHUNK_BYTES): Promise<ObjectInfo> {
+  // nats.js's own put reads the server's limit the same way (its client type does not show `nc`).
+  const maxPayload = (js as { nc?: { info?: { max_payload?: number } } }).nc?.info?.max_payload;
+  const chunkSize = maxPayload ? Math.min(chunkBytes, maxPayload) : chunkBytes;
+  const publishesInFlight = Math.max(1, Math.floor(BYTES_IN_FLIGHT / chunkSize));
   const id = nuid.next();
   const hash = createHash('sha256');
   let chunks = 0;
-  // Chunks go out PUBLISHES_IN_FLIGHT at a time rather than one round trip each; one connection
+  // Chunks go out BYTES_IN_FLIGHT at a time rather than one round trip each; one connection
   // keeps them in order, and a reader checks the digest over them in stream order anyway.
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | null = null;
-  for (let offset = 0; offset < data.length && !failure; offset += CHUNK_BYTES) {
-    const chunk = data.subarray(offset, Math.min(data.length, offset + CHUNK_BYTES));
+  for (let offset = 0; offset < data.length && !failure; offset += chunkSize) {
+    const chunk = data.subarray(offset, Math.min(data.length, offset + chunkSize));
     hash.update(chunk);
     const published: Promise<void> = js
       .publish(`$O.${bucket}.C.${id}`, chunk)
@@ -95,14 +103,14 @@ export async function writeObjectByName(js: JetStreamClient, bucket: string, nam
       .finally(() => inFlight.delete(published));
     inFlight.add(published);
     chunks++;
-    if (inFlight.size >= PUBLISHES_IN_FLIGHT) await Promise.race(inFlight);
+    if (inFlight.size >= publishesInFlight) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
   if (failure) throw (failure as { error: unknown }).error;
   const info = {
     name,
     description: '',
-    options: { max_chunk_size: CHUNK_BYTES },
+    options: { max_chunk_size: chunkSize },
     bucket,
     nuid: id,
     size: data.length,

@@ -9,4 +9,4 @@ export { decodeDescription, type DecodeOptions } from './description-encoding.ts
 export { parseDependencyField, dependencyNames, type Dependency, type VersionConstraint } from './dependency-field.ts';
 export { compareRVersions, satisfiesConstraint } from './r-version.ts';
 export { BASE_PACKAGES, RECOMMENDED_PACKAGES, providedByR } from './standard-packages.ts';
-export { readEntry, skipEntry, walkSourceTarball, type TarEntryBody, type TarWalk } from './source-tarball.ts';
+export { ONE_SHOT_INFLATE_BYTES, readEntry, skipEntry, walkSourceTarball, type TarEntryBody, type TarWalk } from './source-tarball.ts';

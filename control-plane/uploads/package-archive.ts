@@ -74,6 +74,7 @@ async function readArchive(data: Buffer, limits: ArchiveLimits): Promise<Archive
   const layout = new PackageLayout(limits);
   const unpackedBytes = await walkSourceTarball(data, {
     onUnpacked: (unpacked) => checkUnpackedSize(unpacked, data.byteLength, limits),
+    unpackedAllowance: Math.min(limits.maxUnpackedBytes, Math.max(RATIO_FLOOR_BYTES, Math.floor(limits.maxRatio * data.byteLength))),
     // Anything but a FarmError thrown here is our bug: it goes on to become a logged 500.
     onEntry: (header, body, next) => layout.accept(header, body, next),
     corruptGzip: (detail) => errors.notTar(`the gzip data is truncated or corrupt: ${detail}`),

@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FarmError, type ErrorCode } from '../../../control-plane/errors.ts';
 import { inspectPackageArchive, type ArchiveLimits } from '../../../control-plane/uploads/index.ts';
+import { ONE_SHOT_INFLATE_BYTES } from '../../../r-metadata/index.ts';
 import { goodDescription, makeTar, makeTarGz, packageEntries, seededRandom, testLimits, type EntrySpec } from './tarballs.ts';
 
 /** Asserts that inspecting `data` fails with a FarmError of `code`, and returns it. */
@@ -137,6 +138,25 @@ test('stops unpacking a decompression bomb as soon as the ratio trips', async ()
   // It stops within one gunzip chunk (64 KiB) of crossing 200 times the upload, far short of 64 MB.
   const [, unpacked, compressed] = /\((\d+) bytes from (\d+) compressed/.exec(error.message)!.map(Number);
   assert.ok(unpacked! <= 200 * compressed! + 64 * 1024, `unpacked ${unpacked} bytes from ${compressed} before stopping`);
+});
+
+test('stops a bomb small enough to inflate in one go as soon as the ratio trips, too', async () => {
+  // 6 MB of zeros packs to about 6 KB: over 200 times, yet under the one-shot inflate size.
+  const entries = [...packageEntries(), { name: 'demo/data/zeros.bin', body: Buffer.alloc(6 * 1024 * 1024) }];
+  const upload = await makeTarGz(entries);
+  assert.ok(6 * 1024 * 1024 < ONE_SHOT_INFLATE_BYTES && 6 * 1024 * 1024 > 200 * upload.length, `${upload.length} compressed bytes`);
+  const error = await refused(upload, 'archive_too_large');
+  assert.match(error.message, /expands more than 200 times/);
+  const [, unpacked, compressed] = /\((\d+) bytes from (\d+) compressed/.exec(error.message)!.map(Number);
+  assert.ok(unpacked! <= 200 * compressed! + 64 * 1024, `unpacked ${unpacked} bytes from ${compressed} before stopping`);
+});
+
+test('accepts a package that unpacks to more than the one-shot inflate size, walking it as a stream', async () => {
+  const size = ONE_SHOT_INFLATE_BYTES + 1024 * 1024;
+  const entries = [...packageEntries(), { name: 'demo/inst/extdata/big.txt', body: Buffer.alloc(size, 'R source package\n') }];
+  const archive = await inspectPackageArchive(await makeTarGz(entries), { ...testLimits, maxRatio: 1e9 });
+  assert.is(archive.packageName, 'demo');
+  assert.ok(archive.unpackedBytes > size, `${archive.unpackedBytes} bytes unpacked`);
 });
 
 test('refuses an archive with more entries than the limit', async () => {
