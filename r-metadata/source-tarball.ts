@@ -68,77 +68,73 @@ function inflateSmall(data: Uint8Array, walk: TarWalk): Promise<Buffer | null> {
   );
 }
 
+/** A tar extract stream handing each entry to the walk, its errors turned into the walk's, settled once. */
+interface WalkedExtract {
+  readonly extract: ReturnType<typeof tar.extract>;
+  /** Resolves when the archive's entries are all walked; rejects with the first problem. */
+  readonly walked: Promise<void>;
+  /** Stops the walk with `error` (the first call wins). */
+  fail(error: unknown): void;
+  readonly settled: () => boolean;
+}
+
+/** The extract side of a walk; `teardown` also stops whatever feeds it. */
+function walkedExtract(walk: TarWalk, teardown: () => void = () => {}): WalkedExtract {
+  const extract = tar.extract();
+  let settled = false;
+  let settle: { resolve: () => void; reject: (error: unknown) => void };
+  const walked = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  const fail = (error: unknown) => {
+    if (settled) return;
+    settled = true;
+    teardown();
+    extract.destroy();
+    settle.reject(error);
+  };
+  extract.on('error', (error: Error) => fail(walk.notTar(error.message)));
+  extract.on('entry', (header, body, next) => {
+    try {
+      walk.onEntry(header, body, () => next());
+    } catch (error) {
+      fail(error);
+    }
+  });
+  extract.on('finish', () => {
+    if (settled) return;
+    settled = true;
+    settle.resolve();
+  });
+  // A safety net: if the streams close without finishing or failing, still settle.
+  extract.on('close', () => fail(walk.notTar('the archive ended unexpectedly')));
+  return { extract, walked, fail, settled: () => settled };
+}
+
 /** Walks the entries of a whole, inflated tar archive. */
 function walkTar(tarData: Buffer, walk: TarWalk): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const extract = tar.extract();
-    let settled = false;
-    const fail = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      extract.destroy();
-      reject(error);
-    };
-    extract.on('error', (error: Error) => fail(walk.notTar(error.message)));
-    extract.on('entry', (header, body, next) => {
-      try {
-        walk.onEntry(header, body, () => next());
-      } catch (error) {
-        fail(error);
-      }
-    });
-    extract.on('finish', () => {
-      if (settled) return;
-      settled = true;
-      resolve();
-    });
-    extract.on('close', () => fail(walk.notTar('the archive ended unexpectedly')));
-    extract.end(tarData);
-  });
+  const { extract, walked } = walkedExtract(walk);
+  extract.end(tarData);
+  return walked;
 }
 
 /** Walks an archive as it inflates, with back-pressure, the unpacked size checked as it grows. */
-function walkStream(data: Uint8Array, walk: TarWalk): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const gunzip = createGunzip({ chunkSize: 64 * 1024 });
-    const extract = tar.extract();
-    let unpackedBytes = 0;
-    let settled = false;
-    const fail = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      gunzip.destroy();
-      extract.destroy();
-      reject(error);
-    };
-    gunzip.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      unpackedBytes += chunk.byteLength;
-      const overLimit = walk.onUnpacked(unpackedBytes);
-      if (overLimit) return fail(overLimit);
-      if (!extract.write(chunk)) gunzip.pause();
-    });
-    extract.on('drain', () => gunzip.resume());
-    // streamx's typings demand an argument to end(); undefined ends it without a last chunk.
-    gunzip.on('end', () => extract.end(undefined));
-    gunzip.on('error', (error: Error) => fail(walk.corruptGzip(error.message)));
-    extract.on('error', (error: Error) => fail(walk.notTar(error.message)));
-    extract.on('entry', (header, body, next) => {
-      try {
-        walk.onEntry(header, body, () => next());
-      } catch (error) {
-        fail(error);
-      }
-    });
-    extract.on('finish', () => {
-      if (settled) return;
-      settled = true;
-      resolve(unpackedBytes);
-    });
-    // A safety net: if the streams close without finishing or failing, still settle.
-    extract.on('close', () => fail(walk.notTar('the archive ended unexpectedly')));
-    gunzip.end(data);
+async function walkStream(data: Uint8Array, walk: TarWalk): Promise<number> {
+  const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+  const { extract, walked, fail, settled } = walkedExtract(walk, () => gunzip.destroy());
+  let unpackedBytes = 0;
+  gunzip.on('data', (chunk: Buffer) => {
+    if (settled()) return;
+    unpackedBytes += chunk.byteLength;
+    const overLimit = walk.onUnpacked(unpackedBytes);
+    if (overLimit) return fail(overLimit);
+    if (!extract.write(chunk)) gunzip.pause();
   });
+  extract.on('drain', () => gunzip.resume());
+  // streamx's typings demand an argument to end(); undefined ends it without a last chunk.
+  gunzip.on('end', () => extract.end(undefined));
+  gunzip.on('error', (error: Error) => fail(walk.corruptGzip(error.message)));
+  gunzip.end(data);
+  await walked;
+  return unpackedBytes;
 }
 
 /** Lets an entry's body stream by unread, then goes on. */
