@@ -108,6 +108,11 @@ export class FarmProcess implements SupervisedProcess {
     this.start();
   }
 
+  /** The last lines of `text` (its log or error tail), on one line, for an error message. */
+  static lastLines(text: string): string {
+    return text.trim().split('\n').slice(-3).join(' | ') || '(nothing)';
+  }
+
   get alive(): boolean {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -142,9 +147,7 @@ async function waitForHttp(url: string, owner: FarmProcess, timeoutMs = 60_000):
     if (ok) return;
     await new Promise((done) => setTimeout(done, 100));
   }
-  throw new Error(
-    `${url} did not come up within ${timeoutMs / 1000} s (${lastAnswer}); ${owner.name} last logged: ${owner.logTail.trim().split('\n').slice(-3).join(' | ') || '(nothing)'}`,
-  );
+  throw new Error(`${url} did not come up within ${timeoutMs / 1000} s (${lastAnswer}); ${owner.name} last logged: ${FarmProcess.lastLines(owner.logTail)}`);
 }
 
 export class LocalFarm {
@@ -296,11 +299,10 @@ export class LocalFarm {
 
   /** Each agent: running or exited, and the last lines of its log and error output. */
   private agentReport(): string {
-    const lastLines = (text: string) => text.trim().split('\n').slice(-3).join(' | ') || '(nothing)';
     return this.agents
       .map(
         (agent) =>
-          `${agent.name} (${agent.alive ? 'running' : `exited ${agent.child?.exitCode ?? agent.child?.signalCode}`}): log: ${lastLines(agent.logTail)}; stderr: ${lastLines(agent.stderrTail)}`,
+          `${agent.name} (${agent.alive ? 'running' : `exited ${agent.child?.exitCode ?? agent.child?.signalCode}`}): log: ${FarmProcess.lastLines(agent.logTail)}; stderr: ${FarmProcess.lastLines(agent.stderrTail)}`,
       )
       .join('\n');
   }
