@@ -31,7 +31,9 @@ const LEAVING = /^(Terminating|Terminated|Detaching|Detached|Standby|EnteringSta
 
 /** Ids of a described group's instances that are booting or running (not leaving). */
 export function activeInstanceIds(group: AutoScalingGroup): string[] {
-  return (group.Instances ?? []).filter((instance) => instance.InstanceId && !LEAVING.test(instance.LifecycleState ?? '')).map((instance) => instance.InstanceId!);
+  return (group.Instances ?? [])
+    .filter((instance) => instance.InstanceId && !LEAVING.test(instance.LifecycleState ?? ''))
+    .map((instance) => instance.InstanceId!);
 }
 
 /** A pool backed by one Auto Scaling group. Host names are instance ids, which Windows agents report as their worker id (images/windows/provision.ps1). */

@@ -45,11 +45,7 @@ export interface ScaledBuilderGroups {
 }
 
 /** Declares the template and the group under `parent`. */
-export function scaledBuilderGroup(
-  name: string,
-  args: ScaledBuilderGroupArgs,
-  parent: pulumi.Resource,
-): ScaledBuilderGroups {
+export function scaledBuilderGroup(name: string, args: ScaledBuilderGroupArgs, parent: pulumi.Resource): ScaledBuilderGroups {
   const { tags } = args;
   const launchTemplate = new aws.ec2.LaunchTemplate(
     `${name}-template`,

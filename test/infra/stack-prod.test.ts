@@ -60,21 +60,28 @@ test('the Solaris hosts are an Auto Scaling group the scaler sizes: pulumi up le
 test('each Windows pool has a Spot group new hosts go to and an on-demand group as its fallback, on one template, named in the outputs', async () => {
   const run = await declareOffline(repoRoot, 'prod');
   const groups = run.resources.filter(
-    (resource) => resource.type === 'aws:autoscaling/group:Group' && resource.inputs.tags.some((tag: any) => tag.key === 'Platform' && tag.value === 'r-release-windows-x86_64'),
+    (resource) =>
+      resource.type === 'aws:autoscaling/group:Group' &&
+      resource.inputs.tags.some((tag: any) => tag.key === 'Platform' && tag.value === 'r-release-windows-x86_64'),
   );
   const tag = (group: (typeof groups)[number], key: string) => group.inputs.tags.find((entry: any) => entry.key === key)?.value;
   const spot = groups.find((group) => tag(group, 'PurchaseOption') === 'spot')!;
   const onDemand = groups.find((group) => tag(group, 'PurchaseOption') === 'on-demand')!;
   assert.is(groups.length, 2);
-  assert.equal(
-    [spot.inputs.name, onDemand.inputs.name],
-    ['rfarm-prod-builder-r-release-windows-x86-64-spot', 'rfarm-prod-builder-r-release-windows-x86-64'],
-  );
+  assert.equal([spot.inputs.name, onDemand.inputs.name], ['rfarm-prod-builder-r-release-windows-x86-64-spot', 'rfarm-prod-builder-r-release-windows-x86-64']);
   const policy = spot.inputs.mixedInstancesPolicy;
-  assert.equal(policy.instancesDistribution, { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 0, spotAllocationStrategy: 'price-capacity-optimized' });
+  assert.equal(policy.instancesDistribution, {
+    onDemandBaseCapacity: 0,
+    onDemandPercentageAboveBaseCapacity: 0,
+    spotAllocationStrategy: 'price-capacity-optimized',
+  });
   assert.is(spot.inputs.capacityRebalance, true);
   assert.not.ok(spot.inputs.launchTemplate, 'a mixed-instances group names its template only in its policy');
-  assert.is(policy.launchTemplate.launchTemplateSpecification.launchTemplateId, onDemand.inputs.launchTemplate.id, 'one template: same image, identity, user data');
+  assert.is(
+    policy.launchTemplate.launchTemplateSpecification.launchTemplateId,
+    onDemand.inputs.launchTemplate.id,
+    'one template: same image, identity, user data',
+  );
   const types = policy.launchTemplate.overrides.map((override: { instanceType: string }) => override.instanceType);
   assert.ok(types.length >= 4 && types[0] === 'm7i.xlarge', types.join(', '));
   for (const type of types) assert.equal(GENERAL_PURPOSE_SHAPES[type.split('.')[1]], MACHINE_SHAPES['m7i.xlarge'], `${type} has the configured type’s shape`);

@@ -99,7 +99,11 @@ export async function startAutoScalingStandIn(groups: StandInGroup[], clock: () 
       if (!g) return error(response, 'ValidationError', 'AutoScalingGroup name not found');
       const desired = Number(form.get('DesiredCapacity'));
       if (desired > g.max || desired < g.min)
-        return error(response, 'ValidationError', `New SetDesiredCapacity value ${desired} is ${desired > g.max ? `above max value ${g.max}` : `below min value ${g.min}`} for the AutoScalingGroup.`);
+        return error(
+          response,
+          'ValidationError',
+          `New SetDesiredCapacity value ${desired} is ${desired > g.max ? `above max value ${g.max}` : `below min value ${g.min}`} for the AutoScalingGroup.`,
+        );
       const active = g.instances.filter((instance) => !/^Terminat/.test(instance.state));
       if (desired < active.length) for (const instance of active.slice(desired)) instance.state = 'Terminating'; // AWS picks: the scaler must never cause this
       if (g.noCapacity) {
@@ -107,9 +111,11 @@ export async function startAutoScalingStandIn(groups: StandInGroup[], clock: () 
           (g.activities ??= []).push({
             start: clock().toISOString(),
             code: 'Failed',
-            message: 'Could not launch Spot Instances. InsufficientInstanceCapacity - There is no Spot capacity available that matches your request. Launching EC2 instance failed.',
+            message:
+              'Could not launch Spot Instances. InsufficientInstanceCapacity - There is no Spot capacity available that matches your request. Launching EC2 instance failed.',
           });
-      } else while (g.instances.filter((instance) => !/^Terminat/.test(instance.state)).length < desired) g.instances.push({ id: `i-0${next++}`, state: 'Pending' });
+      } else
+        while (g.instances.filter((instance) => !/^Terminat/.test(instance.state)).length < desired) g.instances.push({ id: `i-0${next++}`, state: 'Pending' });
       g.desired = desired;
       return ok(response, 'SetDesiredCapacity');
     }

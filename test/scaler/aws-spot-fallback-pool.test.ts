@@ -73,10 +73,7 @@ test('a Spot group short past the fallback time has its shortfall started on dem
     const settled = await pass(pool, 3);
     assert.match(String(settled), /no Spot host came within 120 s: 2 host\(s\) start on demand instead/);
     assert.equal([spot.desired, onDemand.desired], [1, 2], 'the total stays 3: nothing launches twice');
-    assert.equal(
-      (await pool.listHosts()).map((host) => host.id).sort(),
-      ['i-0100', 'i-0101', 'i-0spot1'],
-    );
+    assert.equal((await pool.listHosts()).map((host) => host.id).sort(), ['i-0100', 'i-0101', 'i-0spot1']);
     const sets = api.actions.filter((action) => action === 'SetDesiredCapacity').length;
     assert.is(await pass(pool, 3), null, 'the next pass finds the pool whole');
     assert.is(api.actions.filter((action) => action === 'SetDesiredCapacity').length, sets, 'and changes nothing');
@@ -129,7 +126,14 @@ test('removing a host terminates it in whichever group holds it, lowering that g
 test('a missing group is a ProviderError naming it', async () => {
   const api = await startAutoScalingStandIn([groups()[0]]);
   try {
-    const pool = new AwsSpotFallbackPool({ region: 'us-east-1', spotGroupName: SPOT, onDemandGroupName: ON_DEMAND, fallbackMs: 1, endpoint: api.endpoint, credentials });
+    const pool = new AwsSpotFallbackPool({
+      region: 'us-east-1',
+      spotGroupName: SPOT,
+      onDemandGroupName: ON_DEMAND,
+      fallbackMs: 1,
+      endpoint: api.endpoint,
+      credentials,
+    });
     const error = await pool.listHosts().then(
       () => null,
       (caught) => caught,
