@@ -8,16 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { declareOffline } from '../preview/declare-offline.ts';
 import { REPO_ROOT } from '../farm.ts';
-import {
-  elasticTotal,
-  estimateElasticCost,
-  idleUsage,
-  renderElasticEstimate,
-  SPOT_ASSUMPTIONS,
-  spotBreakEven,
-  type ElasticStackSettings,
-  type PoolUsage,
-} from './elastic.ts';
+import { spotBreakEven } from './spot-break-even.ts';
+import { elasticTotal, estimateElasticCost, idleUsage, renderElasticEstimate, SPOT_ASSUMPTIONS, type ElasticStackSettings, type PoolUsage } from './elastic.ts';
 import { estimateMonthlyCost, renderCostTable, totalMonthly } from './estimate.ts';
 import { PRICES_AS_OF, RHUB_PROPOSAL_MONTHLY, SPOT_PRICES_SOURCE } from './prices.ts';
 

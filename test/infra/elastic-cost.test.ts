@@ -7,10 +7,10 @@ import {
   estimateElasticCost,
   idleUsage,
   SPOT_ASSUMPTIONS,
-  spotBreakEven,
   TRAFFIC_ASSUMPTIONS,
   type ElasticStackSettings,
 } from '../../infra/cost/elastic.ts';
+import { spotBreakEven } from '../../infra/cost/spot-break-even.ts';
 import { UnpricedSizeError } from '../../infra/cost/estimate.ts';
 import {
   AWS_PER_GB,
