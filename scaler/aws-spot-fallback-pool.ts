@@ -59,9 +59,10 @@ export class AwsSpotFallbackPool implements PoolProvider {
     const failures = spot.desired > spot.instances ? await this.failedSpotLaunches() : [];
     const decision = decideSpotFallback(spot, capacity(groups.onDemand), failures, this.memory, now, this.options.fallbackMs);
     if (decision.moveToOnDemand > 0) {
-      // On demand first: if the second call fails, the pool has hosts to spare for a pass, never too few.
-      await this.setDesired(this.options.onDemandGroupName, decision.onDemandDesired);
+      // Spot first, down to the hosts it holds (so AWS stops none): if the second call fails, the
+      // next pass sees the hosts missing and asks again; the other order could start them twice.
       await this.setDesired(this.options.spotGroupName, decision.spotDesired);
+      await this.setDesired(this.options.onDemandGroupName, decision.onDemandDesired);
     }
     this.memory = decision.memory;
     return decision.moveToOnDemand > 0 ? decision.reason : null;
