@@ -123,6 +123,29 @@ test('removing a host terminates it in whichever group holds it, lowering that g
   }
 });
 
+test('if the on-demand group refuses the shortfall, it is not started twice: the Spot group was lowered first and the next pass asks again', async () => {
+  const { api, pool, spot, onDemand, advance } = await setUp(groups({ noCapacity: true }, { max: 0 }));
+  try {
+    await pass(pool, 3);
+    advance(FALLBACK_MS);
+    const error = await pool.settle().then(
+      () => null,
+      (caught) => caught,
+    );
+    assert.instance(error, ProviderError);
+    assert.match(
+      error.message,
+      /set desired capacity of rfarm-prod-builder-r-release-windows-x86_64 failed: New SetDesiredCapacity value 2 is above max value 0/,
+    );
+    assert.equal([spot.desired, onDemand.desired], [1, 0], 'the pool is short for a pass, never over');
+    assert.is(await pool.settle(), null, 'nothing left to move');
+    await pass(pool, 3);
+    assert.is(spot.desired, 3, 'the next pass asks the Spot group again');
+  } finally {
+    await api.close();
+  }
+});
+
 test('a missing group is a ProviderError naming it', async () => {
   const api = await startAutoScalingStandIn([groups()[0]]);
   try {
