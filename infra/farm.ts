@@ -58,6 +58,8 @@ export interface FarmOutputs {
   readonly backupBucket: { readonly name: pulumi.Output<string>; readonly endpoint: string };
   readonly monitoringUrl: string;
   readonly poolSizes: Record<string, PoolSizeOutput>;
+  /** Each AWS-scaled pool's Auto Scaling groups by platform: `onDemand`, and `spot` for Windows (new hosts go there). */
+  readonly awsGroups: Record<string, { readonly onDemand: string; readonly spot?: string }>;
 }
 
 /** Declares every resource of the farm for one stack. */
@@ -304,6 +306,10 @@ export async function declareFarm(config: StackConfig, repoRoot: string = REPO_R
         { provider: plan.provider, kind: plan.kind, machine: plan.machine, agentsPerHost: plan.agents.count, ...plan.size },
       ]),
     ),
+    awsGroups: Object.fromEntries([
+      ...windowsPools.map((pool) => [pool.platformId, { onDemand: pool.groupName, spot: pool.spotGroupName }]),
+      ...solarisPools.map((pool) => [pool.platformId, { onDemand: pool.groupName }]),
+    ]),
   };
 }
 
@@ -320,7 +326,8 @@ function declareScaler(
   awsGroups: readonly (WindowsBuilderPool | SolarisHosts)[],
 ) {
   const { stack, secrets } = config;
-  const identity = awsGroups.length > 0 ? new ScalerIdentity('scaler-identity', { stack, groupArns: awsGroups.map((pool) => pool.group.arn) }) : undefined;
+  const groupArns = awsGroups.flatMap((pool) => ('spotGroup' in pool ? [pool.spotGroup.arn, pool.group.arn] : [pool.group.arn]));
+  const identity = awsGroups.length > 0 ? new ScalerIdentity('scaler-identity', { stack, groupArns }) : undefined;
   const planOf = (platformId: string) => plans.find((plan) => plan.platform.id === platformId)!;
   const sizeOf = (platformId: string) => planOf(platformId).size;
   const awsPools: ScaledPool[] = awsGroups.map((pool) => ({
@@ -332,6 +339,7 @@ function declareScaler(
     coolDownSeconds: planOf(pool.platformId).coolDownSeconds,
     provider: 'aws',
     groupName: pool.groupName,
+    ...('spotGroupName' in pool ? { spotGroupName: pool.spotGroupName } : {}),
     region: config.aws.region,
   }));
   const linux = pulumi.all(

@@ -6,8 +6,8 @@
  * Ownership: a Linux pool's `desired` droplets are Pulumi's (always on); the scaler adds droplets
  * of its own, under their own tag, up to `max − desired`, and removes them when idle. The stacks
  * declare Linux `desired: 0`, so the scaler owns every Linux droplet from zero to `max`. A Windows
- * or Solaris group is the scaler's to size between the group's min and max (`desiredCapacity` is
- * ignored by `pulumi up`). EC2 Mac hosts and vSphere VMs stay at their declared size.
+ * pool's Spot and on-demand groups, and a Solaris group, are the scaler's to size between the
+ * pool's min and max (`desiredCapacity` is ignored by `pulumi up`). EC2 Mac hosts and vSphere VMs stay at their declared size.
  */
 import { gzipSync } from 'node:zlib';
 import type { PoolSize } from './stack-config.ts';
@@ -41,7 +41,14 @@ interface ScaledPoolSize {
 export type ScaledPool = ScaledPoolSize &
   (
     | { readonly provider: 'digitalocean'; readonly tag: string; readonly template: ScaledDropletTemplate }
-    | { readonly provider: 'aws'; readonly groupName: string; readonly region: string }
+    | {
+        readonly provider: 'aws';
+        /** The on-demand group (a Windows pool's fallback; a Solaris pool's only group). */
+        readonly groupName: string;
+        /** A Windows pool's Spot group, which new hosts go to. */
+        readonly spotGroupName?: string;
+        readonly region: string;
+      }
   );
 
 /** Inputs of the scaler's environment (secrets resolved). */

@@ -10,6 +10,7 @@ import {
   DescribeAutoScalingGroupsCommand,
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
+  type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import type { PoolHost } from './pool-decision.ts';
 import { ProviderError, type PoolProvider } from './pool-provider.ts';
@@ -28,6 +29,13 @@ export interface AwsAutoScalingPoolOptions {
 // States of instances that are leaving the group and no longer count.
 const LEAVING = /^(Terminating|Terminated|Detaching|Detached|Standby|EnteringStandby)/;
 
+/** Ids of a described group's instances that are booting or running (not leaving). */
+export function activeInstanceIds(group: AutoScalingGroup): string[] {
+  return (group.Instances ?? [])
+    .filter((instance) => instance.InstanceId && !LEAVING.test(instance.LifecycleState ?? ''))
+    .map((instance) => instance.InstanceId!);
+}
+
 /** A pool backed by one Auto Scaling group. Host names are instance ids, which Windows agents report as their worker id (images/windows/provision.ps1). */
 export class AwsAutoScalingPool implements PoolProvider {
   private readonly client: AutoScalingClient;
@@ -43,9 +51,7 @@ export class AwsAutoScalingPool implements PoolProvider {
     );
     const group = result.AutoScalingGroups?.[0];
     if (!group) throw new ProviderError(this.label, 'describe group', 'no such Auto Scaling group; check the stack output for its name');
-    return (group.Instances ?? [])
-      .filter((instance) => instance.InstanceId && !LEAVING.test(instance.LifecycleState ?? ''))
-      .map((instance) => ({ id: instance.InstanceId!, name: instance.InstanceId! }));
+    return activeInstanceIds(group).map((id) => ({ id, name: id }));
   }
 
   async launch(launch: number, desired: number): Promise<void> {

@@ -23,7 +23,14 @@ interface PoolSizeConfig {
 export type PoolConfig = PoolSizeConfig &
   (
     | { readonly provider: 'digitalocean'; readonly tag: string; readonly template: DropletTemplate }
-    | { readonly provider: 'aws'; readonly groupName: string; readonly region: string }
+    | {
+        readonly provider: 'aws';
+        /** The on-demand group (the pool's only group when there is no Spot group). */
+        readonly groupName: string;
+        /** The Spot group new hosts go to, `groupName` taking what it fails to start (Windows). */
+        readonly spotGroupName?: string;
+        readonly region: string;
+      }
   );
 
 export interface ScalerConfig {
@@ -35,7 +42,7 @@ export interface ScalerConfig {
   readonly replicas: number;
   /**
    * SCALER_POOLS: JSON list of pools: platform, min, max, optional backlogPerHost, agentsPerHost and coolDownSeconds, and provider
-   * `digitalocean` (tag, template) or `aws` (groupName, region). `base64:` followed by the JSON in
+   * `digitalocean` (tag, template) or `aws` (groupName, optional spotGroupName, region). `base64:` followed by the JSON in
    * base64, or `gzip+base64:` followed by it gzipped then in base64, is read too (the stack writes
    * the latter: the droplet templates' user-data repeat each other and must fit, with the rest of the
    * control plane's user-data, in DigitalOcean's 64 KiB; and cloud-init user-data in an env file is not
@@ -48,6 +55,11 @@ export interface ScalerConfig {
   readonly coolDownSeconds: number;
   /** SCALER_BOOT_DEADLINE_SECONDS: time a new host has to send its first heartbeat. Default 900. */
   readonly bootDeadlineSeconds: number;
+  /**
+   * SCALER_SPOT_FALLBACK_SECONDS: how long a pool's Spot group may stay short of the hosts it was
+   * asked for before the shortfall starts in its on-demand group (at once on a failed Spot launch). Default 120.
+   */
+  readonly spotFallbackSeconds: number;
   /** DIGITALOCEAN_TOKEN: API token with droplet scope; required when a pool is on DigitalOcean. */
   readonly digitalOceanToken?: string;
   /** DIGITALOCEAN_API_URL: API base. Default https://api.digitalocean.com. */
@@ -86,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ScalerConfig {
     intervalSeconds: seconds('SCALER_INTERVAL_SECONDS', 15),
     coolDownSeconds: seconds('SCALER_COOL_DOWN_SECONDS', 300),
     bootDeadlineSeconds: seconds('SCALER_BOOT_DEADLINE_SECONDS', 900),
+    spotFallbackSeconds: seconds('SCALER_SPOT_FALLBACK_SECONDS', 120),
     digitalOceanToken: env.DIGITALOCEAN_TOKEN || undefined,
     digitalOceanApiUrl: env.DIGITALOCEAN_API_URL || undefined,
     awsAutoScalingEndpoint: env.AWS_ENDPOINT_URL_AUTO_SCALING || undefined,
@@ -139,6 +152,8 @@ function parsePools(raw: string | undefined, problems: string[]): PoolConfig[] {
     } else if (pool.provider === 'aws') {
       if (typeof pool.groupName !== 'string' || !pool.groupName) problems.push(`${at}.groupName is required for an AWS pool`);
       if (typeof pool.region !== 'string' || !pool.region) problems.push(`${at}.region is required for an AWS pool`);
+      if (pool.spotGroupName !== undefined && (typeof pool.spotGroupName !== 'string' || !pool.spotGroupName || pool.spotGroupName === pool.groupName))
+        problems.push(`${at}.spotGroupName must name the pool's Spot group, other than its on-demand groupName (got ${JSON.stringify(pool.spotGroupName)})`);
     } else problems.push(`${at}.provider must be 'digitalocean' or 'aws' (got ${JSON.stringify(pool.provider)})`);
   });
   return list as PoolConfig[];

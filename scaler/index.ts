@@ -7,6 +7,15 @@ export { agentWorkerId, decidePool, EMPTY_MEMORY } from './pool-decision.ts';
 export type { PoolDecision, PoolHost, PoolLimits, PoolMemory, PoolObservation, ScalingSettings, WorkerHeartbeat } from './pool-decision.ts';
 export { ProviderError, type PoolProvider } from './pool-provider.ts';
 export { AwsAutoScalingPool, type AwsAutoScalingPoolOptions } from './aws-auto-scaling-pool.ts';
+export { AwsSpotFallbackPool, type AwsSpotFallbackPoolOptions } from './aws-spot-fallback-pool.ts';
+export {
+  decideSpotFallback,
+  isFailedSpotLaunch,
+  NO_SHORTFALL,
+  type GroupCapacity,
+  type SpotFallbackDecision,
+  type SpotFallbackMemory,
+} from './spot-fallback-decision.ts';
 export { DigitalOceanDropletPool, dropletName, type DigitalOceanPoolOptions, type DropletTemplate } from './digitalocean-droplet-pool.ts';
 export { simulateDay, quantile, type PoolReport, type SimulatedPool, type SimulationOptions } from './simulation/simulate-day.ts';
 export {

@@ -5,6 +5,7 @@
 import pino from 'pino';
 import { connectFarm } from '../protocol/index.ts';
 import { AwsAutoScalingPool } from './aws-auto-scaling-pool.ts';
+import { AwsSpotFallbackPool } from './aws-spot-fallback-pool.ts';
 import { loadConfig, type PoolConfig, type ScalerConfig } from './config.ts';
 import { DigitalOceanDropletPool } from './digitalocean-droplet-pool.ts';
 import { observeFarm } from './farm-observation.ts';
@@ -33,8 +34,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => 
 while (!stopping) {
   try {
     for (const result of await scaler.pass()) {
-      if ('error' in result) log.error({ platform: result.platform, err: result.error }, 'pool not scaled');
-      else if (result.decision.launch > 0 || result.decision.remove.length > 0)
+      if ('error' in result) {
+        log.error({ platform: result.platform, err: result.error }, 'pool not scaled');
+        continue;
+      }
+      if (result.settled) log.warn({ platform: result.platform }, result.settled);
+      if (result.decision.launch > 0 || result.decision.remove.length > 0)
         log.info({ platform: result.platform, launch: result.decision.launch, remove: result.decision.remove }, result.decision.reason);
     }
   } catch (error) {
@@ -47,5 +52,13 @@ await farm.close();
 function providerFor(pool: PoolConfig, settings: ScalerConfig): PoolProvider {
   if (pool.provider === 'digitalocean')
     return new DigitalOceanDropletPool({ token: settings.digitalOceanToken!, tag: pool.tag, template: pool.template, baseUrl: settings.digitalOceanApiUrl });
+  if (pool.spotGroupName)
+    return new AwsSpotFallbackPool({
+      region: pool.region,
+      spotGroupName: pool.spotGroupName,
+      onDemandGroupName: pool.groupName,
+      fallbackMs: settings.spotFallbackSeconds * 1000,
+      endpoint: settings.awsAutoScalingEndpoint,
+    });
   return new AwsAutoScalingPool({ region: pool.region, groupName: pool.groupName, endpoint: settings.awsAutoScalingEndpoint });
 }

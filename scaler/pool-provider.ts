@@ -13,6 +13,12 @@ export interface PoolProvider {
   launch(launch: number, desired: number): Promise<void>;
   /** Stops exactly these hosts. */
   remove(ids: readonly string[]): Promise<void>;
+  /**
+   * Optional, called once a pass before `listHosts`: lets a provider with more than one source of
+   * hosts move what one has failed to start to another (aws-spot-fallback-pool.ts). The pool's
+   * size does not change. Returns a line for the log when it moved something, else null.
+   */
+  settle?(): Promise<string | null>;
 }
 
 /** A provider's API refused or failed a call; `cause` keeps the client's error. */

@@ -17,7 +17,9 @@ export interface ScaledPool {
 }
 
 /** What one pool's pass did, or why it failed. */
-export type PassResult = { readonly platform: string; readonly decision: PoolDecision } | { readonly platform: string; readonly error: Error };
+export type PassResult =
+  | { readonly platform: string; readonly decision: PoolDecision; /** What the provider's `settle` moved, if anything. */ readonly settled?: string }
+  | { readonly platform: string; readonly error: Error };
 
 /** Drives pools; keeps each pool's memory between passes. */
 export class Scaler {
@@ -37,6 +39,7 @@ export class Scaler {
 
   private async scale(pool: ScaledPool, load: PlatformLoad): Promise<PassResult> {
     try {
+      const settled = (await pool.provider.settle?.()) ?? null;
       const hosts = await pool.provider.listHosts();
       const decision = decidePool(
         { queued: load.queued, workers: load.workers, hosts },
@@ -48,7 +51,7 @@ export class Scaler {
       if (decision.remove.length > 0) await pool.provider.remove(decision.remove);
       if (decision.launch > 0) await pool.provider.launch(decision.launch, decision.desired);
       this.memory.set(pool.platform, decision.memory);
-      return { platform: pool.platform, decision };
+      return { platform: pool.platform, decision, ...(settled ? { settled } : {}) };
     } catch (error) {
       return { platform: pool.platform, error: error as Error };
     }

@@ -39,6 +39,7 @@ import { createAgentMetrics, type AgentMetrics } from './metrics-server.ts';
 import { OutputPublisher } from './output-publisher.ts';
 import type { SandboxHost } from './sandboxed-process.ts';
 import { prepareSandboxHost } from './sandbox-host.ts';
+import { pauseOnNotice, SpotInterruptionWatch } from './spot-interruption.ts';
 import { WorkerHeartbeat } from './worker-heartbeat.ts';
 
 export class Agent {
@@ -47,6 +48,7 @@ export class Agent {
   private consumer!: BuildConsumer;
   private executor!: BuildExecutor;
   private heartbeat: WorkerHeartbeat | null = null;
+  private spotWatch: SpotInterruptionWatch | null = null;
   private running: RunningBuild | null = null;
   private stopping = false;
   private readonly subscriptions: Listening[] = [];
@@ -137,9 +139,11 @@ export class Agent {
       log: this.log,
     });
     await this.heartbeat.start();
+    if (this.config.spotNotice)
+      this.spotWatch = await SpotInterruptionWatch.start({ imdsUrl: this.config.imdsUrl, intervalMs: this.config.spotNoticePollSeconds * 1000, log: this.log });
     this.loop = pullBuilds({
       farm: this.farm,
-      consumer: this.consumer,
+      consumer: this.spotWatch ? pauseOnNotice(this.consumer, this.spotWatch) : this.consumer,
       maxAttempts: this.config.maxAttempts,
       worker: this.worker,
       stopping: () => this.stopping,
@@ -155,6 +159,7 @@ export class Agent {
     this.stopping = true;
     this.running?.cancel.abort('agent stopping');
     this.heartbeat?.stop();
+    this.spotWatch?.stop();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.loop.catch(() => undefined);
     await this.farm.workers.delete(keys.worker(this.config.workerId)).catch(() => undefined);

@@ -90,6 +90,15 @@ export interface AgentConfig {
   readonly jobDirStaleSeconds: number;
   /** FARM_JOB_DIR_SWEEP_SECONDS: how often job directories no live build owns are swept (also at start). Default 600. */
   readonly jobDirSweepSeconds: number;
+  /**
+   * FARM_SPOT_NOTICE=imds: watch EC2's Spot interruption notice in the instance metadata and take no
+   * more builds once it comes (spot-interruption.ts; set on the Windows builders). Unset: not watched.
+   */
+  readonly spotNotice?: 'imds';
+  /** FARM_IMDS_URL: the instance metadata service. Default http://169.254.169.254. */
+  readonly imdsUrl: string;
+  /** FARM_SPOT_NOTICE_POLL_SECONDS: how often the notice is looked for. Default 5. */
+  readonly spotNoticePollSeconds: number;
 }
 
 /** A configuration problem, with how to fix it. */
@@ -148,7 +157,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     sysreqsWaitSeconds: positiveInteger(env, 'FARM_SYSREQS_WAIT_SECONDS', 300, problems),
     jobDirStaleSeconds: positiveInteger(env, 'FARM_JOB_DIR_STALE_SECONDS', 600, problems),
     jobDirSweepSeconds: positiveInteger(env, 'FARM_JOB_DIR_SWEEP_SECONDS', 600, problems),
+    spotNotice: env.FARM_SPOT_NOTICE === 'imds' ? 'imds' : undefined,
+    imdsUrl: (env.FARM_IMDS_URL || 'http://169.254.169.254').replace(/\/+$/, ''),
+    spotNoticePollSeconds: positiveInteger(env, 'FARM_SPOT_NOTICE_POLL_SECONDS', 5, problems),
   };
+  if (env.FARM_SPOT_NOTICE && env.FARM_SPOT_NOTICE !== 'imds')
+    problems.push(`FARM_SPOT_NOTICE=${env.FARM_SPOT_NOTICE} must be imds (watch EC2's Spot interruption notice) or unset`);
   // It names a directory of the data directory (job directories are kept per worker).
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(config.workerId))
     problems.push(`FARM_WORKER_ID=${config.workerId} must be letters, digits, '.', '_' and '-' (at most 128, starting with a letter or digit)`);

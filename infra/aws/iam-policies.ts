@@ -26,8 +26,9 @@ export function builderPolicy(parameterArn: string, imageObjectArn?: string): st
 
 /**
  * The scaler's permissions: set the desired capacity of the farm's own groups and terminate an
- * idle instance in them (both named by group in the resource), and describe groups (which IAM
- * cannot narrow by resource). Nothing else: no EC2, no other groups.
+ * idle instance in them (both named by group in the resource), and describe groups and their
+ * scaling activities (a failed Spot launch; IAM narrows neither by resource). Nothing else: no
+ * EC2, no other groups.
  */
 export function scalerPolicy(groupArns: readonly string[]): string {
   return JSON.stringify({
@@ -39,7 +40,7 @@ export function scalerPolicy(groupArns: readonly string[]): string {
         Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
         Resource: [...groupArns],
       },
-      { Sid: 'DescribeGroups', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups'], Resource: '*' },
+      { Sid: 'DescribeGroups', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities'], Resource: '*' },
     ],
   });
 }

@@ -35,6 +35,10 @@ export interface SolarisHostsArgs extends Omit<AwsBuilderArgs, 'agents'> {
  * virtualization enabled (`cpuOptions.nestedVirtualization`) running the Solaris guest under KVM.
  * The instances come from an Auto Scaling group the scaler sizes with the queue, as it does the
  * Windows groups (the guest's agent reports `<instance id>-agent-1`, set by kvm-host.sh).
+ * On demand only, unlike Windows: nested virtualization exists on few instance types (the newest
+ * Intel generation), so a Spot group would have few capacity pools to spread over; a reclaimed
+ * host costs a 10-minute host and guest boot plus the guest disk it holds; and at 50 builds a day
+ * the pool's compute is about $63 a month, so Spot would save little for that risk.
  */
 export class SolarisHosts extends pulumi.ComponentResource {
   readonly launchTemplate: aws.ec2.LaunchTemplate;

@@ -5,6 +5,7 @@ import { renderWindowsBuilderUserData } from '../user-data/windows-builder.ts';
 import { ssmBootstrapInput, type AwsBuilderArgs } from './aws-builder-args.ts';
 import { HostIdentity } from './host-identity.ts';
 import { scaledBuilderGroup } from './scaled-builder-group.ts';
+import { spotInstanceTypesFor } from './spot-instance-types.ts';
 
 /** Arguments of one Windows platform's builder pool. */
 export interface WindowsBuilderPoolArgs extends AwsBuilderArgs {
@@ -20,21 +21,29 @@ export interface WindowsBuilderPoolArgs extends AwsBuilderArgs {
 
 /**
  * Windows builders for one platform: a launch template (IMDSv2 only, encrypted gp3, no public
- * address, PowerShell user-data) and an auto scaling group across the private subnets.
+ * address, PowerShell user-data) and two auto scaling groups across the private subnets on it: a
+ * Spot group new hosts go to (several instance types of the configured one's shape), and an
+ * on-demand group taking what Spot cannot give (scaled-builder-group.ts, scaler/aws-spot-fallback-pool.ts).
  */
 export class WindowsBuilderPool extends pulumi.ComponentResource {
   readonly launchTemplate: aws.ec2.LaunchTemplate;
+  /** The on-demand group: the fallback. */
   readonly group: aws.autoscaling.Group;
+  /** The Spot group, which new hosts go to. */
+  readonly spotGroup: aws.autoscaling.Group;
   /** The platform the pool serves. */
   readonly platformId: string;
-  /** The group's name, which the scaler sizes it by. */
+  /** The on-demand group's name. */
   readonly groupName: string;
+  /** The Spot group's name; the scaler sizes the pool by both. */
+  readonly spotGroupName: string;
 
   constructor(name: string, args: WindowsBuilderPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rfarm:aws:WindowsBuilderPool', name, { platform: args.platform.id }, opts);
     const poolName = resourceName(args.stack, 'builder', args.platform.id);
     this.platformId = args.platform.id;
     this.groupName = poolName;
+    this.spotGroupName = `${poolName}-spot`;
     const tags = awsTags(args.stack, 'builder', poolName, args.platform.id);
     const identity = new HostIdentity(
       `${name}-identity`,
@@ -55,7 +64,7 @@ export class WindowsBuilderPool extends pulumi.ComponentResource {
     const userData = pulumi
       .output(args.caPem)
       .apply((caPem) => renderWindowsBuilderUserData({ ...ssmBootstrapInput(args, caPem), provisionScript: args.provisionScript, rtools: args.rtools }));
-    ({ launchTemplate: this.launchTemplate, group: this.group } = scaledBuilderGroup(
+    const groups = scaledBuilderGroup(
       name,
       {
         poolName,
@@ -68,9 +77,13 @@ export class WindowsBuilderPool extends pulumi.ComponentResource {
         tags,
         size: args.size,
         subnetIds: args.subnetIds,
+        spot: { instanceTypes: spotInstanceTypesFor(args.instanceType) },
       },
       this,
-    ));
-    this.registerOutputs({ group: this.group.name });
+    );
+    this.launchTemplate = groups.launchTemplate;
+    this.group = groups.group;
+    this.spotGroup = groups.spotGroup!;
+    this.registerOutputs({ group: this.group.name, spotGroup: this.spotGroup.name });
   }
 }

@@ -8,9 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { declareOffline } from '../preview/declare-offline.ts';
 import { REPO_ROOT } from '../farm.ts';
-import { elasticTotal, estimateElasticCost, idleUsage, renderElasticEstimate, type ElasticStackSettings, type PoolUsage } from './elastic.ts';
+import { spotBreakEven } from './spot-break-even.ts';
+import { elasticTotal, estimateElasticCost, idleUsage, renderElasticEstimate, SPOT_ASSUMPTIONS, type ElasticStackSettings, type PoolUsage } from './elastic.ts';
 import { estimateMonthlyCost, renderCostTable, totalMonthly } from './estimate.ts';
-import { PRICES_AS_OF, RHUB_PROPOSAL_MONTHLY } from './prices.ts';
+import { PRICES_AS_OF, RHUB_PROPOSAL_MONTHLY, SPOT_PRICES_SOURCE } from './prices.ts';
 
 /** The proposal's hosting share: $2,112/month less $1,000 of maintenance work. */
 const HOSTING_TARGET = { prod: 1112, devIdle: 150 } as const;
@@ -56,4 +57,14 @@ if (usageFile.stack === stack) {
     `\n## Elastic at the proposal's volume (host-hours of the simulated day × ${(730 / 24).toFixed(2)} days; \`npm run simulate\`)\n\n${renderElasticEstimate(busy)}`,
   );
   console.log(`\nProd hosting at the proposal's volume: $${elasticTotal(busy).toFixed(2)}/month — ${verdict(elasticTotal(busy), HOSTING_TARGET.prod)}.`);
+  const edge = spotBreakEven(busy, HOSTING_TARGET.prod);
+  if (edge && busy.windows) {
+    const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+    const w = busy.windows;
+    console.log(
+      `Spot break-even: prod at volume stays ≤ $${HOSTING_TARGET.prod} while Spot compute is ≤ ${pct(edge.spotShareOfOnDemand)} of on demand ` +
+        `(${w.instanceType} ≤ $${(edge.spotShareOfOnDemand * w.onDemandComputeHourly).toFixed(4)}/h; recorded $${w.spotComputeHourly.toFixed(4)}/h, ${pct(edge.recordedShare)}: ${SPOT_PRICES_SOURCE}), ` +
+        `with ${pct(SPOT_ASSUMPTIONS.onDemandFallbackShare)} of Windows hours on the on-demand fallback (assumed); at the recorded price, that fallback share could rise to ${pct(edge.fallbackShare)}.`,
+    );
+  }
 }

@@ -2,14 +2,15 @@
  * The elastic stack's monthly cost at the r-hub proposal's volume: the always-on core as the
  * stack declares it, builders priced by the host-hours of the simulated day
  * (infra/cost/elastic-usage.json, from `npm run simulate`), and NAT, traffic, Mac hardware and
- * Spot each in their own section. Pure: prices come from prices.ts and stated assumptions.
+ * the Windows hosts on Spot each in their own section. Pure: prices come from prices.ts and stated
+ * assumptions.
  */
 import { findPlatform } from '../../images/index.ts';
 import type { DeclaredResource } from '../preview/offline-mocks.ts';
 import { macHostsFor } from '../sizing.ts';
 import type { AwsConfig, DigitalOceanConfig, SolarisConfig, VsphereConfig } from '../stack-config.ts';
 import { estimateMonthlyCost, macHost, siteMacMonthly, UnpricedSizeError, type CostLine } from './estimate.ts';
-import { AWS_MONTHLY, AWS_PER_GB, DROPLET_MONTHLY, EC2_HOURLY, HOURS_PER_MONTH } from './prices.ts';
+import { AWS_MONTHLY, AWS_PER_GB, DROPLET_MONTHLY, EC2_HOURLY, EC2_SPOT_HOURLY, HOURS_PER_MONTH } from './prices.ts';
 
 /** One pool's simulated day, as `npm run simulate` writes it. */
 export interface PoolUsage {
@@ -41,6 +42,16 @@ export interface ElasticStackSettings {
  */
 export const TRAFFIC_ASSUMPTIONS = { windowsDownloadGbPerBuild: 0.1, windowsUploadGbPerBuild: 0.005, awsFreeEgressGb: 100 } as const;
 
+/**
+ * Windows hosts run on Spot (infra/aws/windows-builder-pool.ts). Assumed: the share of their
+ * host-hours the on-demand fallback group runs instead, because the Spot group could not start a
+ * host in time (scaler/aws-spot-fallback-pool.ts), priced at the on-demand Windows rate. Not
+ * measured (no deploy): 10 %, chosen high for a group spread over five instance families and every
+ * zone with `price-capacity-optimized`. Reclaimed hosts' hours, and the builds they lost and ran
+ * again, are in the simulated host-hours already (5 % of Spot hosts reclaimed per hour).
+ */
+export const SPOT_ASSUMPTIONS = { onDemandFallbackShare: 0.1 } as const;
+
 /** Days in the 730-hour month. */
 export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 
@@ -48,18 +59,33 @@ export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 export interface ElasticEstimate {
   /** Always on: control plane, NATS, monitoring, logs, load balancer, registry, storage. */
   readonly core: CostLine[];
-  /** Builder hosts for the hours the simulated day ran them, on demand. */
+  /** Builder hosts for the hours the simulated day ran them, on demand, and every builder's disk. */
   readonly builders: CostLine[];
+  /** Windows hosts' hours: on Spot (compute, and the licence undiscounted) and on the on-demand fallback. */
+  readonly spot: CostLine[];
   /** NAT: the VPC gateway droplet and the AWS NAT instance (hours, address, disk; no per-GB processing). */
   readonly nat: CostLine[];
   /** Internet traffic out of AWS. */
   readonly traffic: CostLine[];
   /** Mac hardware (macOS licensing allows guests only on Apple hardware). */
   readonly licences: CostLine[];
-  /** What Spot would change: not in the total (no recorded Spot price). */
-  readonly spot: CostLine[];
+  /** The Windows hours and hourly prices behind `spot` (null without Windows hours): the break-even is computed from them. */
+  readonly windows: WindowsSpotHours | null;
   /** Extra if droplets were billed per started hour rather than per second: not in the total. */
   readonly hourlyBilling: CostLine[];
+}
+
+/** Windows host-hours a month and what each costs, by purchase option. */
+export interface WindowsSpotHours {
+  readonly instanceType: string;
+  readonly spotHours: number;
+  readonly fallbackHours: number;
+  /** Spot compute, USD/h (EC2_SPOT_HOURLY). */
+  readonly spotComputeHourly: number;
+  /** On-demand compute without the licence, USD/h. */
+  readonly onDemandComputeHourly: number;
+  /** The Windows licence, USD/h, which Spot does not discount. */
+  readonly licenceHourly: number;
 }
 
 const MAC_HOST = 'aws:ec2/dedicatedHost:DedicatedHost';
@@ -84,6 +110,7 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
   const hourlyBilling: CostLine[] = [];
   const macPeak = new Map<string, number>();
   let windowsBuilds = 0;
+  let windows = null as WindowsSpotHours | null;
   for (const pool of usage) {
     const platform = findPlatform(pool.platform);
     if (!platform) throw new UnpricedSizeError(`platform '${pool.platform}' in elastic-usage.json is not in the catalogue; run \`npm run simulate\``);
@@ -98,10 +125,26 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
       if (roundedUp > 0) hourlyBilling.push(line(`droplet ${size} hours rounded up per droplet (${pool.platform})`, roundedUp, monthly / HOURS_PER_MONTH));
     } else if (platform.os === 'windows') {
       windowsBuilds += pool.builds;
-      const price = ec2(settings.aws.windowsInstanceType);
-      builders.push(line(`EC2 ${settings.aws.windowsInstanceType} Windows hours (${pool.platform}${agents})`, hours, price.windows));
+      const type = settings.aws.windowsInstanceType;
+      const price = ec2(type);
+      const spotCompute = EC2_SPOT_HOURLY[type];
+      if (spotCompute === undefined) throw new UnpricedSizeError(`instance type '${type}' has no Spot price in infra/cost/prices.ts EC2_SPOT_HOURLY`);
+      const licence = price.windows - price.linux;
+      const share = SPOT_ASSUMPTIONS.onDemandFallbackShare;
+      const fallbackHours = hours * share;
+      const spotHours = hours - fallbackHours;
+      spot.push(line(`EC2 ${type} Spot compute hours (${pool.platform}${agents}; ${percent(1 - share)} of its hours)`, spotHours, spotCompute));
+      spot.push(line(`Windows licence on those Spot hours, not discounted (${pool.platform})`, spotHours, licence));
+      spot.push(line(`EC2 ${type} Windows on-demand fallback hours (${pool.platform}; ${percent(share)}, assumed)`, fallbackHours, price.windows));
       builders.push(line(`EBS gp3 GB-hours (${pool.platform})`, hours * settings.aws.windowsVolumeGb, AWS_MONTHLY.gp3Gb / HOURS_PER_MONTH));
-      spot.push(line(`of which Windows licence, which Spot does not discount (${pool.platform})`, hours, price.windows - price.linux));
+      windows = {
+        instanceType: type,
+        spotHours: (windows?.spotHours ?? 0) + spotHours,
+        fallbackHours: (windows?.fallbackHours ?? 0) + fallbackHours,
+        spotComputeHourly: spotCompute,
+        onDemandComputeHourly: price.linux,
+        licenceHourly: licence,
+      };
     } else if (platform.os === 'solaris' && settings.solaris.placement === 'aws') {
       builders.push(
         line(`EC2 ${settings.aws.solarisInstanceType} Linux hours, Solaris KVM host (${pool.platform})`, hours, ec2(settings.aws.solarisInstanceType).linux),
@@ -149,9 +192,16 @@ export function estimateElasticCost(resources: readonly DeclaredResource[], sett
     uploadGb > TRAFFIC_ASSUMPTIONS.awsFreeEgressGb
       ? [line('AWS data out to the internet (GB beyond the free 100)', uploadGb - TRAFFIC_ASSUMPTIONS.awsFreeEgressGb, AWS_PER_GB.internetEgress)]
       : [];
-  if (usage.some((pool) => findPlatform(pool.platform)?.os === 'windows'))
-    spot.unshift({ item: 'Windows on Spot: not priced (no recorded Spot price); the total uses on-demand', quantity: 0, unitMonthly: 0, monthly: 0 });
-  return { core, builders: builders.filter((entry) => entry.quantity > 0), nat, traffic, licences, spot, hourlyBilling };
+  return {
+    core,
+    builders: builders.filter((entry) => entry.quantity > 0),
+    spot: spot.filter((entry) => entry.quantity > 0),
+    nat,
+    traffic,
+    licences,
+    windows: windows && windows.spotHours + windows.fallbackHours > 0 ? windows : null,
+    hourlyBilling,
+  };
 }
 
 /**
@@ -171,10 +221,21 @@ export function idleUsage(poolSizes: Readonly<Record<string, { readonly min: num
     }));
 }
 
-/** The total of every section except `spot`, which only explains. */
+/** The total of every section (`hourlyBilling` only explains). */
 export function elasticTotal(estimate: ElasticEstimate): number {
-  const sections = [estimate.core, estimate.builders, estimate.nat, estimate.traffic, estimate.licences];
+  const sections = [estimate.core, estimate.builders, estimate.spot, estimate.nat, estimate.traffic, estimate.licences];
   return round(sections.flat().reduce((sum, entry) => sum + entry.monthly, 0));
+}
+
+/** What the Windows hours would cost all on demand, licence included, less what they cost now. */
+export function allOnDemandExtra(estimate: ElasticEstimate): number {
+  const w = estimate.windows;
+  if (!w) return 0;
+  return round(w.spotHours * (w.onDemandComputeHourly - w.spotComputeHourly));
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 1000) / 10} %`;
 }
 
 function ec2(type: string): { linux: number; windows: number } {
@@ -195,7 +256,8 @@ function round(value: number): number {
 export function renderElasticEstimate(estimate: ElasticEstimate): string {
   const sections: Array<[string, CostLine[]]> = [
     ['Always-on core', estimate.core],
-    ['Builders (on demand, simulated host-hours)', estimate.builders],
+    ['Builders (on demand, simulated host-hours; every builder’s disk)', estimate.builders],
+    ['Windows builders on Spot, with the on-demand fallback (simulated host-hours)', estimate.spot],
     ['NAT', estimate.nat],
     ['Traffic', estimate.traffic],
     ['Licences and hardware', estimate.licences],
@@ -210,7 +272,9 @@ export function renderElasticEstimate(estimate: ElasticEstimate): string {
     ([title, lines]) =>
       `${title}: $${round(lines.reduce((sum, entry) => sum + entry.monthly, 0)).toFixed(2)}/month\n${lines.length > 0 ? table(lines) : '(none)'}`,
   );
-  const spot = estimate.spot.length > 0 ? `\nSpot (not in the total):\n${table(estimate.spot)}` : '';
+  const spot = estimate.windows
+    ? `\nWindows all on demand instead (not in the total): +$${allOnDemandExtra(estimate).toFixed(2)}/month (Spot compute at ${percent(estimate.windows.spotComputeHourly / estimate.windows.onDemandComputeHourly)} of on demand; the licence is the same either way)`
+    : '';
   const hourly =
     estimate.hourlyBilling.length > 0
       ? `\nIf droplets were billed per started hour instead of per second (not in the total): +$${round(estimate.hourlyBilling.reduce((sum, entry) => sum + entry.monthly, 0)).toFixed(2)}/month`

@@ -97,7 +97,8 @@ export function estimateMonthlyCost(resources: readonly DeclaredResource[], site
         add(`container registry (${inputs.subscriptionTierSlug})`, 1, DIGITALOCEAN_MONTHLY.registry[inputs.subscriptionTierSlug] ?? 0);
         break;
       case 'aws:autoscaling/group:Group': {
-        const template = templates.get(inputs.launchTemplate?.id);
+        // A Spot group names its template inside its mixed-instances policy.
+        const template = templates.get(inputs.launchTemplate?.id ?? inputs.mixedInstancesPolicy?.launchTemplate?.launchTemplateSpecification?.launchTemplateId);
         if (!template) break;
         // Windows builders, or the Solaris KVM hosts (Debian, Linux price).
         if (template.tags?.Role === 'solaris-host')

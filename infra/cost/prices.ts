@@ -47,6 +47,24 @@ export const EC2_HOURLY: Readonly<Record<string, { linux: number; windows: numbe
 };
 
 /**
+ * AWS EC2 Spot, USD per hour, us-east-1, Linux: the compute part of a Spot host's price (a Windows
+ * Spot host pays the Windows licence on top, undiscounted: `EC2_HOURLY[type].windows − .linux`).
+ * Added 2026-12-02 as remembered, not fetched (no internet here), unverified like the rest of this
+ * file: these types' Spot price history in us-east-1 was remembered as mostly 55–70 % below on
+ * demand; each is recorded here at 50 % below (half the on-demand Linux price), the conservative
+ * end. A Spot group spreads over several types of the same shape (infra/aws/spot-instance-types.ts)
+ * and takes the cheapest with capacity, so the configured type's price is an upper estimate of those.
+ */
+export const EC2_SPOT_HOURLY: Readonly<Record<string, number>> = {
+  'm7i.large': 0.0504,
+  'm7i.xlarge': 0.1008,
+  'm7i.2xlarge': 0.2016,
+};
+
+/** When and how EC2_SPOT_HOURLY was recorded, for the cost report. */
+export const SPOT_PRICES_SOURCE = '2026-12-02, as remembered (not fetched, unverified): half the on-demand Linux price';
+
+/**
  * AWS EC2 on-demand Graviton (arm64, Linux only), USD per hour, us-east-1: the NAT instance. Added
  * 2026-12-02 from the public price page as remembered, not fetched (no internet here): unverified
  * like the rest of this file. Baseline network bandwidth as remembered, equally unverified: t4g.nano

@@ -51,6 +51,9 @@ export function renderWindowsBuilderUserData(input: WindowsBuilderInput): string
     caPath: `${ROOT}\\etc\\farm-ca.pem`,
     dataDir: `${ROOT}\\jobs`,
   });
+  // Windows builders run on Spot (their on-demand fallback shares the template): each agent watches
+  // for EC2's interruption notice and stops taking builds when one comes (images/agent/spot-interruption.ts).
+  base.FARM_SPOT_NOTICE = 'imds';
   const environments = agentEnvironments(base, input.agents ?? ONE_AGENT, (slot) => `${ROOT}\\jobs\\agent-${slot}`);
   const alloy = renderAlloyConfig({
     stack: input.stack,

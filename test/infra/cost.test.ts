@@ -26,6 +26,17 @@ test('an auto scaling group costs its desired capacity of its template’s Windo
   assert.ok(Math.abs(totalMonthly(estimateMonthlyCost([template, group], site)) - expected) < 0.02);
 });
 
+test('a Windows pool’s Spot group names its template in its mixed-instances policy and is priced as declared (on demand), its empty fallback at nothing', () => {
+  const template = r('aws:ec2/launchTemplate:LaunchTemplate', { instanceType: 'm7i.xlarge', blockDeviceMappings: [{ ebs: { volumeSize: 100 } }] }, 'lt');
+  const spot = r('aws:autoscaling/group:Group', {
+    desiredCapacity: 3,
+    mixedInstancesPolicy: { launchTemplate: { launchTemplateSpecification: { launchTemplateId: 'lt-id' }, overrides: [{ instanceType: 'm7i.xlarge' }] } },
+  });
+  const fallback = r('aws:autoscaling/group:Group', { desiredCapacity: 0, launchTemplate: { id: 'lt-id' } });
+  const expected = 3 * EC2_HOURLY['m7i.xlarge'].windows * HOURS_PER_MONTH + 3 * 100 * 0.08;
+  assert.ok(Math.abs(totalMonthly(estimateMonthlyCost([template, spot, fallback], site)) - expected) < 0.02);
+});
+
 test('the Solaris KVM hosts’ group costs its desired capacity at the Linux price (a Debian host), not the Windows one', () => {
   const template = r(
     'aws:ec2/launchTemplate:LaunchTemplate',

@@ -1,8 +1,27 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DAYS_PER_MONTH, elasticTotal, estimateElasticCost, idleUsage, TRAFFIC_ASSUMPTIONS, type ElasticStackSettings } from '../../infra/cost/elastic.ts';
+import {
+  allOnDemandExtra,
+  DAYS_PER_MONTH,
+  elasticTotal,
+  estimateElasticCost,
+  idleUsage,
+  SPOT_ASSUMPTIONS,
+  TRAFFIC_ASSUMPTIONS,
+  type ElasticStackSettings,
+} from '../../infra/cost/elastic.ts';
+import { spotBreakEven } from '../../infra/cost/spot-break-even.ts';
 import { UnpricedSizeError } from '../../infra/cost/estimate.ts';
-import { AWS_PER_GB, DROPLET_MONTHLY, EC2_ARM_HOURLY, EC2_HOURLY, EC2_MAC_HOST_HOURLY, HOURS_PER_MONTH, SITE_MAC } from '../../infra/cost/prices.ts';
+import {
+  AWS_PER_GB,
+  DROPLET_MONTHLY,
+  EC2_ARM_HOURLY,
+  EC2_HOURLY,
+  EC2_MAC_HOST_HOURLY,
+  EC2_SPOT_HOURLY,
+  HOURS_PER_MONTH,
+  SITE_MAC,
+} from '../../infra/cost/prices.ts';
 import type { DeclaredResource } from '../../infra/preview/offline-mocks.ts';
 
 const r = (type: string, name: string, inputs: Record<string, any>): DeclaredResource => ({ type, name, inputs, secretInputs: [] });
@@ -34,13 +53,47 @@ test('idle, the stack costs its core and NAT gateways only: declared builders ar
   assert.is(elasticTotal(estimate), DROPLET_MONTHLY['s-2vcpu-4gb'] + 32.85);
 });
 
-test('builders cost their simulated hours at the hourly rate, Windows with its disk and licence shown', () => {
+test('builders cost their simulated hours at the hourly rate; Windows hours are on Spot with the licence undiscounted, and the fallback share on demand', () => {
   const estimate = estimateElasticCost([], settings, [usage('r-release-linux-x86_64', 'linux', 10), usage('r-release-windows-x86_64', 'windows', 5)]);
   const linux = estimate.builders.find((entry) => entry.item.includes('r-release-linux-x86_64'))!;
   assert.ok(Math.abs(linux.monthly - 10 * DAYS_PER_MONTH * (DROPLET_MONTHLY['s-4vcpu-8gb'] / HOURS_PER_MONTH)) < 0.01);
-  const windows = estimate.builders.find((entry) => entry.item.startsWith('EC2 m7i.xlarge Windows'))!;
-  assert.ok(Math.abs(windows.monthly - 5 * DAYS_PER_MONTH * EC2_HOURLY['m7i.xlarge'].windows) < 0.01);
-  assert.ok(estimate.spot.some((entry) => entry.item.includes('licence')));
+  assert.not.ok(
+    estimate.builders.some((entry) => entry.item.startsWith('EC2 m7i.xlarge')),
+    'Windows compute is in its own section',
+  );
+  assert.ok(estimate.builders.some((entry) => entry.item === 'EBS gp3 GB-hours (r-release-windows-x86_64)'));
+  const hours = 5 * DAYS_PER_MONTH;
+  const share = SPOT_ASSUMPTIONS.onDemandFallbackShare;
+  const price = EC2_HOURLY['m7i.xlarge'];
+  const expected = hours * (1 - share) * (EC2_SPOT_HOURLY['m7i.xlarge'] + price.windows - price.linux) + hours * share * price.windows;
+  const windows = estimate.spot.reduce((sum, entry) => sum + entry.monthly, 0);
+  assert.ok(Math.abs(windows - expected) < 0.03, `${windows} vs ${expected}`);
+  assert.ok(estimate.spot.some((entry) => entry.item.startsWith('Windows licence') && entry.unitMonthly === price.windows - price.linux));
+  const builders = estimate.builders.reduce((sum, entry) => sum + entry.monthly, 0);
+  assert.ok(Math.abs(elasticTotal(estimate) - (builders + windows)) < 0.01, 'the Spot section is in the total');
+  assert.ok(Math.abs(allOnDemandExtra(estimate) - hours * (1 - share) * (price.linux - EC2_SPOT_HOURLY['m7i.xlarge'])) < 0.01);
+});
+
+test('the Spot break-even: at the total itself it is the recorded price and the assumed fallback; each dollar of headroom moves it by the hours it buys', () => {
+  const estimate = estimateElasticCost(declared, settings, [usage('r-release-windows-x86_64', 'windows', 30)]);
+  const total = elasticTotal(estimate);
+  const atTotal = spotBreakEven(estimate, total)!;
+  assert.ok(Math.abs(atTotal.spotShareOfOnDemand - atTotal.recordedShare) < 0.001, JSON.stringify(atTotal));
+  assert.ok(Math.abs(atTotal.recordedShare - EC2_SPOT_HOURLY['m7i.xlarge'] / EC2_HOURLY['m7i.xlarge'].linux) < 1e-9);
+  assert.ok(Math.abs(atTotal.fallbackShare - SPOT_ASSUMPTIONS.onDemandFallbackShare) < 0.001);
+  const spotHours = 30 * DAYS_PER_MONTH * (1 - SPOT_ASSUMPTIONS.onDemandFallbackShare);
+  const roomier = spotBreakEven(estimate, total + 100)!;
+  assert.ok(Math.abs(roomier.spotShareOfOnDemand - atTotal.spotShareOfOnDemand - 100 / (spotHours * EC2_HOURLY['m7i.xlarge'].linux)) < 0.001);
+  assert.ok(roomier.fallbackShare > atTotal.fallbackShare);
+  assert.is(spotBreakEven(estimateElasticCost(declared, settings, []), 1112), null, 'no Windows hours, no break-even');
+});
+
+test('a Windows type with no recorded Spot price is an error, not an on-demand guess', () => {
+  assert.throws(
+    () =>
+      estimateElasticCost([], { ...settings, aws: { ...settings.aws, windowsInstanceType: 'c8i.xlarge' } }, [usage('r-release-windows-x86_64', 'windows', 1)]),
+    (error: unknown) => error instanceof UnpricedSizeError && /no Spot price/.test((error as Error).message),
+  );
 });
 
 test('Windows builds pay NAT data processing for their downloads through a managed NAT gateway', () => {

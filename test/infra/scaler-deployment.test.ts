@@ -57,6 +57,7 @@ test('the scaler gets its own NATS credentials and an environment its loadConfig
     coolDownSeconds: 420,
     provider: 'aws',
     groupName: 'rfarm-prod-builder-r-release-windows-x86-64',
+    spotGroupName: 'rfarm-prod-builder-r-release-windows-x86-64-spot',
     region: 'us-east-1',
   });
   const linux = config.pools.find((pool) => pool.platform === 'r-release-linux-x86_64') as Extract<PoolConfig, { provider: 'digitalocean' }>;
@@ -95,7 +96,12 @@ test('the scaler’s AWS user may only size and trim the farm’s own Windows gr
   assert.is(policies.length, 1);
   const document = JSON.parse(policies[0].inputs.policy);
   const actions = document.Statement.flatMap((statement: { Action: string[] }) => statement.Action);
-  assert.equal(actions.sort(), ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup']);
+  assert.equal(actions.sort(), [
+    'autoscaling:DescribeAutoScalingGroups',
+    'autoscaling:DescribeScalingActivities',
+    'autoscaling:SetDesiredCapacity',
+    'autoscaling:TerminateInstanceInAutoScalingGroup',
+  ]);
   const scoped = document.Statement.find((statement: { Sid: string }) => statement.Sid === 'ScaleOwnGroups');
   assert.is(scoped.Resource.length, run.resources.filter((resource) => resource.type === 'aws:autoscaling/group:Group').length);
 });

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { declareOffline } from '../../infra/preview/declare-offline.ts';
+import { GENERAL_PURPOSE_SHAPES } from '../../infra/aws/spot-instance-types.ts';
+import { MACHINE_SHAPES } from '../../infra/sizing.ts';
 import { TOKENS } from '../../infra/vsphere/sdk.ts';
 import { repoRoot, stackSuite } from './stack-suite.ts';
 
@@ -51,7 +53,49 @@ test('the Solaris hosts are an Auto Scaling group the scaler sizes: pulumi up le
   assert.equal([group.inputs.minSize, group.inputs.maxSize], [0, 1]);
   const policy = JSON.parse(run.resources.find((resource) => resource.type === 'aws:iam/userPolicy:UserPolicy')!.inputs.policy);
   const scoped = policy.Statement.find((statement: { Sid: string }) => statement.Sid === 'ScaleOwnGroups');
-  assert.is(scoped.Resource.length, 3, 'two Windows groups and the Solaris group');
+  assert.is(scoped.Resource.length, 5, 'two Windows pools’ Spot and on-demand groups, and the Solaris group');
+  assert.not.ok(group.inputs.mixedInstancesPolicy, 'Solaris stays on demand');
+});
+
+test('each Windows pool has a Spot group new hosts go to and an on-demand group as its fallback, on one template, named in the outputs', async () => {
+  const run = await declareOffline(repoRoot, 'prod');
+  const groups = run.resources.filter(
+    (resource) =>
+      resource.type === 'aws:autoscaling/group:Group' &&
+      resource.inputs.tags.some((tag: any) => tag.key === 'Platform' && tag.value === 'r-release-windows-x86_64'),
+  );
+  const tag = (group: (typeof groups)[number], key: string) => group.inputs.tags.find((entry: any) => entry.key === key)?.value;
+  const spot = groups.find((group) => tag(group, 'PurchaseOption') === 'spot')!;
+  const onDemand = groups.find((group) => tag(group, 'PurchaseOption') === 'on-demand')!;
+  assert.is(groups.length, 2);
+  assert.equal([spot.inputs.name, onDemand.inputs.name], ['rfarm-prod-builder-r-release-windows-x86-64-spot', 'rfarm-prod-builder-r-release-windows-x86-64']);
+  const policy = spot.inputs.mixedInstancesPolicy;
+  assert.equal(policy.instancesDistribution, {
+    onDemandBaseCapacity: 0,
+    onDemandPercentageAboveBaseCapacity: 0,
+    spotAllocationStrategy: 'price-capacity-optimized',
+  });
+  assert.is(spot.inputs.capacityRebalance, true);
+  assert.not.ok(spot.inputs.launchTemplate, 'a mixed-instances group names its template only in its policy');
+  assert.is(
+    policy.launchTemplate.launchTemplateSpecification.launchTemplateId,
+    onDemand.inputs.launchTemplate.id,
+    'one template: same image, identity, user data',
+  );
+  const types = policy.launchTemplate.overrides.map((override: { instanceType: string }) => override.instanceType);
+  assert.ok(types.length >= 4 && types[0] === 'm7i.xlarge', types.join(', '));
+  for (const type of types) assert.equal(GENERAL_PURPOSE_SHAPES[type.split('.')[1]], MACHINE_SHAPES['m7i.xlarge'], `${type} has the configured type’s shape`);
+  assert.equal([spot.inputs.minSize, spot.inputs.maxSize, spot.inputs.desiredCapacity], [0, 6, 3], 'the Spot group starts at the pool’s desired size');
+  assert.equal([onDemand.inputs.minSize, onDemand.inputs.maxSize, onDemand.inputs.desiredCapacity], [0, 6, 0], 'the fallback starts empty');
+  for (const group of [spot, onDemand]) assert.ok(group.options?.ignoreChanges.includes('desiredCapacity'));
+  const without = (group: typeof spot) => group.inputs.tags.filter((entry: any) => entry.key !== 'PurchaseOption');
+  assert.equal(without(spot), without(onDemand), 'the same tags but for the purchase option');
+  assert.equal((run.outputs.awsGroups as Record<string, unknown>)['r-release-windows-x86_64'], {
+    onDemand: 'rfarm-prod-builder-r-release-windows-x86-64',
+    spot: 'rfarm-prod-builder-r-release-windows-x86-64-spot',
+  });
+  const solaris = run.resources.find((resource) => resource.type === 'aws:autoscaling/group:Group' && tag(resource, 'Role') === 'solaris-host')!;
+  assert.equal((run.outputs.awsGroups as Record<string, unknown>)['r-patched-solaris-x86'], { onDemand: solaris.inputs.name }, 'Solaris: one on-demand group');
 });
 
 test('prod builds macOS arm64 on its registered site Mac mini: pulumi up installs it over SSH, credentials only on stdin, and holds no EC2 Mac host', async () => {

@@ -141,9 +141,15 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
   test('Windows pools, Solaris hosts and Mac VMs have the stack’s sizes', () => {
     const groups = ofType(run, 'aws:autoscaling/group:Group');
     for (const [platformId, desired] of Object.entries(expected.windowsDesired)) {
-      const group = groups.find((candidate) => candidate.inputs.tags.some((tag: any) => tag.key === 'Platform' && tag.value === platformId));
-      assert.ok(group, `no auto scaling group for ${platformId}`);
-      assert.is(group!.inputs.desiredCapacity, desired);
+      const pool = groups.filter((candidate) => candidate.inputs.tags.some((tag: any) => tag.key === 'Platform' && tag.value === platformId));
+      const spot = pool.find((candidate) => candidate.inputs.tags.some((tag: any) => tag.key === 'PurchaseOption' && tag.value === 'spot'));
+      assert.ok(spot, `no Spot auto scaling group for ${platformId}`);
+      assert.is(spot!.inputs.desiredCapacity, desired, 'new hosts go to the Spot group');
+      assert.equal(
+        pool.filter((candidate) => candidate !== spot).map((candidate) => candidate.inputs.desiredCapacity),
+        [0],
+        'its on-demand fallback starts empty',
+      );
     }
     const instances = ofType(run, 'aws:ec2/instance:Instance');
     assert.is(instances.filter((instance) => instance.inputs.tags.Role === 'solaris-host').length, 0, 'Solaris hosts come from their group');

@@ -66,6 +66,8 @@ test('Windows user-data wraps the provisioning script and passes the platform’
   // The credentials are fetched from SSM by the instance role; user-data names only the parameter.
   assert.match(userData, "-CredsParameter '/p'");
   assert.not.match(userData, 'NKEY SEED');
+  // Spot hosts: the agent watches for EC2's interruption notice (images/agent/spot-interruption.ts).
+  assert.match(userData, "FARM_SPOT_NOTICE = 'imds'");
 });
 
 test('guestinfo carries the environment base64-encoded and the platform in clear', () => {

@@ -1,102 +1,18 @@
 /**
- * The Auto Scaling pool through the official AWS SDK, against a loopback stand-in of the Query
- * API's three actions used (DescribeAutoScalingGroups, SetDesiredCapacity,
- * TerminateInstanceInAutoScalingGroup), which checks that requests are SigV4-signed.
+ * The Auto Scaling pool through the official AWS SDK, against the loopback stand-in of the Query
+ * API's actions used (auto-scaling-stand-in.ts), which checks that requests are SigV4-signed.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AwsAutoScalingPool, ProviderError } from '../../scaler/index.ts';
+import { LOOPBACK_CREDENTIALS as credentials, startAutoScalingStandIn, type StandInGroup } from './auto-scaling-stand-in.ts';
 
-const NS = 'http://autoscaling.amazonaws.com/doc/2011-01-01/';
-const credentials = { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback-secret' };
-
-interface Group {
-  name: string;
-  min: number;
-  max: number;
-  desired: number;
-  instances: Array<{ id: string; state: string }>;
-}
-interface StandIn {
-  server: Server;
-  endpoint: string;
-  group: Group;
-  actions: string[];
+async function standIn(group: StandInGroup) {
+  const api = await startAutoScalingStandIn([group]);
+  return { ...api, group };
 }
 
-async function standIn(group: Group): Promise<StandIn> {
-  const state = { group, actions: [] as string[] } as StandIn;
-  let next = 100;
-  const reply = (response: any, status: number, xml: string) => {
-    response.writeHead(status, { 'content-type': 'text/xml' });
-    response.end(`<?xml version="1.0"?>\n${xml}`);
-  };
-  const error = (response: any, code: string, message: string) =>
-    reply(
-      response,
-      400,
-      `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
-    );
-  state.server = createServer(async (request, response) => {
-    let text = '';
-    for await (const chunk of request) text += chunk;
-    if (!/^AWS4-HMAC-SHA256 Credential=AKIDLOOPBACK\/\d{8}\/us-east-1\/autoscaling\/aws4_request/.test(String(request.headers.authorization)))
-      return error(response, 'InvalidClientTokenId', 'unsigned request');
-    const form = new URLSearchParams(text);
-    const action = form.get('Action')!;
-    state.actions.push(action);
-    const g = state.group;
-    if (action === 'DescribeAutoScalingGroups') {
-      const wanted = form.get('AutoScalingGroupNames.member.1');
-      const members =
-        wanted === g.name
-          ? `<member><AutoScalingGroupName>${g.name}</AutoScalingGroupName><MinSize>${g.min}</MinSize><MaxSize>${g.max}</MaxSize><DesiredCapacity>${g.desired}</DesiredCapacity><Instances>${g.instances
-              .map(
-                (instance) =>
-                  `<member><InstanceId>${instance.id}</InstanceId><LifecycleState>${instance.state}</LifecycleState><HealthStatus>Healthy</HealthStatus><AvailabilityZone>us-east-1a</AvailabilityZone><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`,
-              )
-              .join('')}</Instances></member>`
-          : '';
-      return reply(
-        response,
-        200,
-        `<DescribeAutoScalingGroupsResponse xmlns="${NS}"><DescribeAutoScalingGroupsResult><AutoScalingGroups>${members}</AutoScalingGroups></DescribeAutoScalingGroupsResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeAutoScalingGroupsResponse>`,
-      );
-    }
-    if (action === 'SetDesiredCapacity') {
-      const desired = Number(form.get('DesiredCapacity'));
-      if (form.get('AutoScalingGroupName') !== g.name) return error(response, 'ValidationError', 'AutoScalingGroup name not found');
-      if (desired > g.max || desired < g.min)
-        return error(response, 'ValidationError', `New SetDesiredCapacity value ${desired} is above max value ${g.max} for the AutoScalingGroup.`);
-      while (g.instances.length < desired) g.instances.push({ id: `i-0${next++}`, state: 'Pending' });
-      g.desired = desired;
-      return reply(
-        response,
-        200,
-        `<SetDesiredCapacityResponse xmlns="${NS}"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></SetDesiredCapacityResponse>`,
-      );
-    }
-    if (action === 'TerminateInstanceInAutoScalingGroup') {
-      const instance = g.instances.find((candidate) => candidate.id === form.get('InstanceId'));
-      if (!instance) return error(response, 'ValidationError', 'Instance Id not found');
-      instance.state = 'Terminating';
-      if (form.get('ShouldDecrementDesiredCapacity') === 'true') g.desired--;
-      return reply(
-        response,
-        200,
-        `<TerminateInstanceInAutoScalingGroupResponse xmlns="${NS}"><TerminateInstanceInAutoScalingGroupResult><Activity><ActivityId>a</ActivityId><AutoScalingGroupName>${g.name}</AutoScalingGroupName><Cause>user request</Cause><StartTime>2026-12-01T12:00:00Z</StartTime><StatusCode>InProgress</StatusCode></Activity></TerminateInstanceInAutoScalingGroupResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></TerminateInstanceInAutoScalingGroupResponse>`,
-      );
-    }
-    error(response, 'InvalidAction', `unknown action ${action}`);
-  });
-  await new Promise<void>((resolve) => state.server.listen(0, '127.0.0.1', resolve));
-  state.endpoint = `http://127.0.0.1:${(state.server.address() as AddressInfo).port}`;
-  return state;
-}
-
-const windowsGroup = (): Group => ({
+const windowsGroup = (): StandInGroup => ({
   name: 'rfarm-prod-r-release-windows-x86_64',
   min: 0,
   max: 6,
@@ -115,7 +31,7 @@ test('growing the pool sets the group’s desired capacity and the new instance 
       ['i-0aaa', 'i-0100', 'i-0101'],
     );
   } finally {
-    api.server.close();
+    await api.close();
   }
 });
 
@@ -135,7 +51,7 @@ test('shrinking terminates exactly the named instance and lowers the capacity wi
     assert.equal(await pool.listHosts(), [{ id: 'i-0aaa', name: 'i-0aaa' }], 'a terminating instance is no longer counted');
     assert.not.ok(api.actions.includes('SetDesiredCapacity'), 'shrinking never lets AWS pick the instance');
   } finally {
-    api.server.close();
+    await api.close();
   }
 });
 
@@ -159,7 +75,7 @@ test('a refused call becomes a ProviderError carrying the API’s message', asyn
     );
     assert.match(missing.message, /no such Auto Scaling group/);
   } finally {
-    api.server.close();
+    await api.close();
   }
 });
 

@@ -21,6 +21,7 @@ test('a complete environment gives a frozen config with the defaults filled in',
   assert.is(config.pools.length, 2);
   assert.is(config.intervalSeconds, 15);
   assert.is(config.coolDownSeconds, 300);
+  assert.is(config.spotFallbackSeconds, 120);
   assert.equal(config.natsServers, ['nats://127.0.0.1:4222']);
   assert.ok(Object.isFrozen(config));
 });
@@ -76,6 +77,23 @@ test('agentsPerHost is read per pool and must be a whole number of at least 1', 
       `agentsPerHost ${JSON.stringify(value)}`,
     );
   }
+});
+
+test('an AWS pool may name a Spot group besides its on-demand one, and SCALER_SPOT_FALLBACK_SECONDS how long it may stay short', () => {
+  const spot = (spotGroupName: unknown) =>
+    JSON.stringify([{ platform: 'w', min: 0, max: 2, provider: 'aws', groupName: 'g', spotGroupName, region: 'us-east-1' }]);
+  const config = loadConfig({ SCALER_POOLS: spot('g-spot'), SCALER_SPOT_FALLBACK_SECONDS: '60' });
+  assert.equal([(config.pools[0] as { spotGroupName?: string }).spotGroupName, config.spotFallbackSeconds], ['g-spot', 60]);
+  for (const value of ['', 'g', 7])
+    assert.throws(
+      () => loadConfig({ SCALER_POOLS: spot(value) }),
+      (error: Error) => error instanceof ScalerConfigError && error.problems.some((problem) => problem.includes('SCALER_POOLS[0].spotGroupName')),
+      `spotGroupName ${JSON.stringify(value)}`,
+    );
+  assert.throws(
+    () => loadConfig({ SCALER_POOLS: spot('g-spot'), SCALER_SPOT_FALLBACK_SECONDS: '0' }),
+    (error: Error) => error instanceof ScalerConfigError && error.problems.some((problem) => problem.startsWith('SCALER_SPOT_FALLBACK_SECONDS')),
+  );
 });
 
 test.run();

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connectFarm, encode, keys, subjects, type WorkerRecord } from '../../protocol/index.ts';
-import { agentWorkerId, DigitalOceanDropletPool, observeFarm, Scaler, type PoolHost } from '../../scaler/index.ts';
+import { agentWorkerId, AwsSpotFallbackPool, DigitalOceanDropletPool, observeFarm, Scaler, type PoolHost } from '../../scaler/index.ts';
 import { startNats } from '../../scripts/nats-server.ts';
 import { findPlatform } from '../../images/index.ts';
+import { LOOPBACK_CREDENTIALS, startAutoScalingStandIn } from './auto-scaling-stand-in.ts';
 import { standIn, template, TOKEN } from './digitalocean-stand-in.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rfarm-scaler-'));
@@ -111,6 +112,54 @@ test('a failing provider is reported for its pool and does not stop the pass', a
   const [result] = await scaler.pass();
   assert.ok('error' in result);
   assert.match(result.error.message, /HTTP 401/);
+});
+
+test('a Windows pool on Spot: waiting builds ask the Spot group; what it cannot start in time starts on demand, once', async () => {
+  const WINDOWS = 'r-release-windows-x86_64';
+  let now = Date.parse('2026-12-02T12:00:00Z');
+  const aws = await startAutoScalingStandIn(
+    [
+      { name: 'win-spot', min: 0, max: 6, desired: 0, instances: [], noCapacity: true },
+      { name: 'win', min: 0, max: 6, desired: 0, instances: [] },
+    ],
+    () => new Date(now),
+  );
+  try {
+    for (const job of ['w1', 'w2', 'w3', 'w4'])
+      await farm.js.publish(subjects.buildQueue(WINDOWS), encode({ jobId: job, platform: WINDOWS }), { msgID: `${job}-${WINDOWS}` });
+    const provider = new AwsSpotFallbackPool({
+      region: 'us-east-1',
+      spotGroupName: 'win-spot',
+      onDemandGroupName: 'win',
+      fallbackMs: 120_000,
+      endpoint: aws.endpoint,
+      credentials: LOOPBACK_CREDENTIALS,
+      clock: () => now,
+    });
+    const scaler = new Scaler(
+      [{ platform: WINDOWS, limits: { min: 0, max: 6 }, provider, settings: { agentsPerHost: 2 } }],
+      { coolDownMs: 420_000, bootDeadlineMs: 900_000 },
+      () => observeFarm(farm),
+      () => now,
+    );
+    const spot = aws.groups.get('win-spot')!;
+    const onDemand = aws.groups.get('win')!;
+    await scaler.pass();
+    assert.equal([spot.desired, onDemand.desired], [2, 0], 'four waiting builds, two agents a host: two hosts asked of Spot');
+    now += 60_000;
+    await scaler.pass();
+    assert.equal([spot.desired, onDemand.desired], [2, 0], 'within the fallback time nothing moves, and nothing more is asked');
+    now += 60_000;
+    const [result] = await scaler.pass();
+    assert.ok('decision' in result && result.settled?.includes('2 host(s) start on demand'), JSON.stringify(result));
+    assert.equal([spot.desired, onDemand.desired], [0, 2]);
+    assert.is((await provider.listHosts()).length, 2);
+    now += 15_000;
+    await scaler.pass();
+    assert.equal([spot.desired, onDemand.desired], [0, 2], 'the next pass finds the pool whole: two hosts, not four');
+  } finally {
+    await aws.close();
+  }
 });
 
 test.run();
