@@ -119,6 +119,8 @@ export function createRequestListener(deps: AppDeps): RequestListener {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: true });
   app.silent = true;
+  // Ready answers (http/ready-answers.ts) never reach this app: what is added here for every request
+  // (headers, metrics) must be done there too, or their route left out of createRequestListener.
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();
     try {
