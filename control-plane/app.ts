@@ -1,4 +1,8 @@
-/** `createApp(deps)`: the control plane's Koa app, not listening. Only main.ts listens. */
+/**
+ * `createApp(deps)`: the control plane's Koa app, not listening; `createRequestListener(deps)`: that app
+ * behind the answers ready in memory (http/ready-answers.ts), what main.ts listens with.
+ */
+import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import Koa from 'koa';
 import type { Logger } from 'pino';
@@ -12,6 +16,7 @@ import { errorHandler } from './http/error-handler.ts';
 import { exactRoute } from './http/exact-route.ts';
 import type { ControlPlaneMetrics } from './http/metrics.ts';
 import { OpenApiValidator } from './http/openapi-validator.ts';
+import { answerReadyFirst } from './http/ready-answers.ts';
 import { responseHeaders } from './http/response-headers.ts';
 import { UploadGate } from './http/upload-gate.ts';
 import { JobService } from './jobs/job-service.ts';
@@ -23,7 +28,7 @@ import { RevdepChecks } from './revdeps/index.ts';
 import { rhubRoutes } from './rhub/rhub-routes.ts';
 import { badgeRoutes } from './routes/badges.ts';
 import { githubRoutes } from './routes/github.ts';
-import { jobInfoRoute, jobRoutes } from './routes/jobs.ts';
+import { jobInfoRoute, jobRoutes, readyJobInfo } from './routes/jobs.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { platformRoutes } from './routes/platforms.ts';
@@ -106,9 +111,16 @@ export function createDeps(
   };
 }
 
+/** What the HTTP server runs: ready answers (a finished job's status) first, then the app. */
+export function createRequestListener(deps: AppDeps): RequestListener {
+  return answerReadyFirst([readyJobInfo(deps)], deps.metrics.requests, createApp(deps).callback());
+}
+
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: true });
   app.silent = true;
+  // Ready answers (http/ready-answers.ts) never reach this app: what is added here for every request
+  // (headers, metrics) must be done there too, or their route left out of createRequestListener.
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();
     try {

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import { pino } from 'pino';
 import { connectFarm } from '../protocol/index.ts';
-import { createApp, createDeps } from './app.ts';
+import { createDeps, createRequestListener } from './app.ts';
 import { LatestResultsWatcher } from './badges/index.ts';
 import { loadConfig } from './config.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       requestTimeout: config.requestTimeoutSeconds * 1000,
       connectionsCheckingInterval: 1_000,
     },
-    createApp(deps).callback(),
+    createRequestListener(deps),
   );
   // More connections than this are closed as they arrive.
   server.maxConnections = config.maxConnections;

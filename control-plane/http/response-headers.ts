@@ -6,14 +6,19 @@
  */
 import type { Middleware } from 'koa';
 
+/** `X-Content-Type-Options` of every answer. */
+export const NOSNIFF = 'nosniff';
+/** `Cache-Control` of every answer whose route did not choose its own. */
+export const NO_STORE = 'no-store';
+
 /** Middleware setting the headers after the route has answered (error answers too). */
 export function responseHeaders(): Middleware {
   return async (ctx, next) => {
     try {
       await next();
     } finally {
-      ctx.set('X-Content-Type-Options', 'nosniff');
-      if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-store');
+      ctx.set('X-Content-Type-Options', NOSNIFF);
+      if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', NO_STORE);
     }
   };
 }

@@ -8,6 +8,7 @@ import { errors } from '../errors.ts';
 import { newWorkAdmission, recordAcceptedWork } from '../health/new-work-admission.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import type { ExactRoute } from '../http/exact-route.ts';
+import type { ReadyRoute } from '../http/ready-answers.ts';
 import { paramsOf } from '../http/openapi-validator.ts';
 import { overallStatus, presentBuild, presentJob, statusUrl } from '../http/presenters.ts';
 import { GZIP_HEAD, readUpload } from '../http/upload-body.ts';
@@ -61,14 +62,32 @@ async function* prepended(first: string, rest: AsyncGenerator<string>): AsyncGen
 }
 
 /**
- * JSON of finished jobs, as UTF-8 bytes, held as long as the job service caches their snapshot.
+ * JSON of finished jobs, as UTF-8 bytes, by job id with the snapshot it was rendered from; an
+ * entry is used only while the job service still caches that very snapshot (it is final).
  * Bytes, not a string: check output carries R's curly quotes, which make the string two-byte,
  * and a string body is measured (`Buffer.byteLength`) and encoded again on every request.
  */
-const renderedInfo = new WeakMap<JobSnapshot, Buffer>();
+const renderedInfo = new Map<string, { readonly snapshot: JobSnapshot; readonly body: Buffer }>();
+/** As many as the job service keeps finished snapshots (entries it no longer holds are dropped as they are met). */
+const RENDERED_INFO_LIMIT = 2_000;
+
+/** The rendered JSON of `snapshot`, if it is the one remembered. */
+function renderedInfoOf(snapshot: JobSnapshot): Buffer | undefined {
+  const entry = renderedInfo.get(snapshot.job.id);
+  return entry?.snapshot === snapshot ? entry.body : undefined;
+}
+
+function rememberRenderedInfo(snapshot: JobSnapshot, body: Buffer): void {
+  renderedInfo.delete(snapshot.job.id);
+  renderedInfo.set(snapshot.job.id, { snapshot, body });
+  if (renderedInfo.size > RENDERED_INFO_LIMIT) renderedInfo.delete(renderedInfo.keys().next().value!);
+}
 
 /** What `ctx.type = 'application/json'` sets, without its MIME lookup on every request. */
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** Canonical job ids, the only ones served ahead of the router. */
+const INFO_PATH = /^\/jobs\/info\/([0-9a-f]{32})$/;
 
 /**
  * `GET /jobs/info/:id`, the route status polling hits: registered on the job router, and served
@@ -78,22 +97,43 @@ export function jobInfoRoute(deps: AppDeps): ExactRoute {
   return {
     method: 'GET',
     path: '/jobs/info/:id',
-    pattern: /^\/jobs\/info\/([0-9a-f]{32})$/,
+    pattern: INFO_PATH,
     params: ['id'],
     middleware: [
       deps.validator.validate('getJobInfo'),
       async (ctx) => {
         const snapshot = await deps.jobs.get((ctx.params as { id: string }).id);
         // A finished job's snapshot is cached and never changes, so neither does its JSON.
-        let body = renderedInfo.get(snapshot);
+        let body = renderedInfoOf(snapshot);
         if (!body) {
           body = Buffer.from(JSON.stringify(await jobInfo(deps, snapshot)));
-          if (deps.jobs.isCached(snapshot)) renderedInfo.set(snapshot, body);
+          if (deps.jobs.isCached(snapshot)) rememberRenderedInfo(snapshot, body);
         }
         ctx.set('Content-Type', JSON_CONTENT_TYPE);
         ctx.body = body;
       },
     ],
+  };
+}
+
+/**
+ * The same route's answers that are ready: a finished job's JSON once rendered, served before Koa
+ * (http/ready-answers.ts). Anything else (the first request, a job still running, an unknown id)
+ * goes through the app.
+ */
+export function readyJobInfo(deps: AppDeps): ReadyRoute {
+  return {
+    path: '/jobs/info/:id',
+    pattern: INFO_PATH,
+    contentType: JSON_CONTENT_TYPE,
+    answer(match) {
+      const entry = renderedInfo.get(match[1]!);
+      if (!entry) return null;
+      if (deps.jobs.isCached(entry.snapshot)) return entry.body;
+      // The job service let it go (or holds a newer snapshot): render it again through the app.
+      renderedInfo.delete(match[1]!);
+      return null;
+    },
   };
 }
 

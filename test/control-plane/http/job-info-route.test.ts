@@ -1,8 +1,10 @@
 /**
- * `GET /jobs/info/<id>` is served ahead of the routers for canonical ids (control-plane/http/exact-route.ts)
- * and by the job router for every other shape: both must answer alike, validate alike, and count in the
- * request metrics under the route's path.
+ * `GET /jobs/info/<id>` of a finished job is answered before Koa once its JSON is rendered
+ * (control-plane/http/ready-answers.ts), served ahead of the routers for canonical ids
+ * (control-plane/http/exact-route.ts) and by the job router for every other shape: all must answer
+ * alike (to the byte), validate alike, and count in the request metrics under the route's path.
  */
+import { connect } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestFarm, submit, waitForJob } from '../../support/farm.ts';
@@ -12,6 +14,24 @@ const farm = await startTestFarm({ workers: 1 });
 const submitted = await submit(farm, packTarball(packages.ok('inforoute')));
 
 test.after(() => farm.cleanup());
+
+/** The whole response to a GET of `path` as it came over the socket, its Date header left out (it moves). */
+function rawGet(path: string): Promise<string> {
+  const { hostname, port } = new URL(farm.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(`GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('end', () =>
+      resolve(
+        Buffer.concat(chunks)
+          .toString('latin1')
+          .replace(/\r\nDate: [^\r]*/, ''),
+      ),
+    );
+  });
+}
 
 /** The request count of the metrics' series for GET /jobs/info/:id with this status. */
 async function countedInfoRequests(status: number): Promise<number> {
@@ -55,6 +75,24 @@ test('a finished job answers the same bytes and headers by its canonical path an
   assert.is(head.status, 200);
   assert.is(head.headers.get('content-length'), String(answers[0].length));
   assert.is((await head.arrayBuffer()).byteLength, 0);
+});
+
+test('the answer ready in memory is the one Koa gives: status line, headers in order and body, byte for byte', async () => {
+  const id: string = submitted.body.id;
+  await waitForJob(farm, id);
+  const encoded = `%${id.charCodeAt(0).toString(16)}${id.slice(1)}`;
+  // The router's answer renders the JSON; the canonical path's next answers are the ready ones.
+  const routed = await rawGet(`/jobs/info/${encoded}`);
+  const ready = [await rawGet(`/jobs/info/${id}`), await rawGet(`/jobs/info/${id}`)];
+  assert.match(
+    routed,
+    /^HTTP\/1\.1 200 OK\r\nContent-Type: application\/json; charset=utf-8\r\nContent-Length: \d+\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n/,
+  );
+  assert.ok(routed.includes(`"id":"${id}"`), routed);
+  assert.is(ready[0], routed);
+  assert.is(ready[1], routed);
+  // A query string goes to the app, whose validator refuses the unknown parameter.
+  assert.match(await rawGet(`/jobs/info/${id}?x=1`), /^HTTP\/1\.1 400 /);
 });
 
 test('bad requests of the canonical shape get the catalogued errors, and other methods a 405 naming GET', async () => {
