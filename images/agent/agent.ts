@@ -183,7 +183,7 @@ export class Agent {
       if (this.currentName === name) this.currentName = null;
     };
     try {
-      await this.jobDirs.claim(name);
+      this.jobDirs.claim(name);
       await makeSandboxDirectory(this.sandbox, this.jobDirs.jobDir(name));
     } catch (error) {
       await release();

@@ -85,12 +85,12 @@ async function handle(deps: BuildPullLoopDeps, msg: TakenBuild): Promise<void> {
   const { farm } = deps;
   const request = decode<BuildRequest>(msg.data);
   const buildKey = keys.build(request.jobId, request.platform);
+  const read = Promise.all([readRecord<JobRecord>(farm.jobs, keys.job(request.jobId)), readRecord<BuildRecord>(farm.jobs, buildKey)]);
+  read.catch(() => undefined);
   // The job directory is made while the records are read, for the attempt this delivery most likely
   // starts (each delivery that started one counted one); a wrong guess is made again below.
   const guessed = deps.prepareWorkspace(request.jobId, request.platform, msg.deliveryCount);
   guessed.catch(() => undefined);
-  const read = Promise.all([readRecord<JobRecord>(farm.jobs, keys.job(request.jobId)), readRecord<BuildRecord>(farm.jobs, buildKey)]);
-  read.catch(() => undefined);
   let workspace = await guessed;
   let started: Versioned<BuildRecord> | null = null;
   try {
