@@ -50,23 +50,26 @@ export class BuildQueue {
 
   constructor(private readonly farm: FarmConnection) {}
 
-  /** Publishes a build's queue message (idempotent by message id: a repeat finds the first). */
-  publish(build: BuildRecord): Promise<QueuedMessage> {
+  /**
+   * Publishes a build's queue message (idempotent by message id: a repeat finds the first); `request`
+   * may carry the records (messages.ts), its jobId and platform must be the build's.
+   */
+  publish(build: BuildRecord, request: BuildRequest = { jobId: build.jobId, platform: build.platform }): Promise<QueuedMessage> {
     const previous = this.tails.get(build.platform) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.publishNow(build));
+    const next = previous.catch(() => undefined).then(() => this.publishNow(build, request));
     this.tails.set(build.platform, next);
     void next.finally(() => this.tails.get(build.platform) === next && this.tails.delete(build.platform)).catch(() => undefined);
     return next;
   }
 
-  private async publishNow(build: BuildRecord): Promise<QueuedMessage> {
+  private async publishNow(build: BuildRecord, request: BuildRequest): Promise<QueuedMessage> {
     const subject = subjects.buildQueue(build.platform);
-    const request: BuildRequest = { jobId: build.jobId, platform: build.platform };
+    const data = encode(request);
     for (let attempt = 1; ; attempt++) {
       const last = this.last.get(build.platform) ?? (await this.readLast(subject));
       const rank = last.rank + 1;
       try {
-        const ack = await publishQueued(this.farm, build.platform, encode(request), {
+        const ack = await publishQueued(this.farm, build.platform, data, {
           id: `${build.jobId}.${build.platform}`,
           headers: { [QUEUE_RANK_HEADER]: String(rank) },
           expectedLastSequence: last.sequence,

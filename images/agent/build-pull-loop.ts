@@ -85,7 +85,7 @@ async function handle(deps: BuildPullLoopDeps, msg: TakenBuild): Promise<void> {
   const { farm } = deps;
   const request = decode<BuildRequest>(msg.data);
   const buildKey = keys.build(request.jobId, request.platform);
-  const read = Promise.all([readRecord<JobRecord>(farm.jobs, keys.job(request.jobId)), readRecord<BuildRecord>(farm.jobs, buildKey)]);
+  const read = carriedRecords(request, msg) ?? Promise.all([readJob(farm, request.jobId), readRecord<BuildRecord>(farm.jobs, buildKey)]);
   read.catch(() => undefined);
   // The job directory is made while the records are read, for the attempt this delivery most likely
   // starts (each delivery that started one counted one); a wrong guess is made again below.
@@ -117,8 +117,8 @@ async function handle(deps: BuildPullLoopDeps, msg: TakenBuild): Promise<void> {
         await workspace.release();
         workspace = await deps.prepareWorkspace(request.jobId, request.platform, known.value.attempt + 1);
       }
-      const mark = startMark(deps, msg, job.value, workspace.attempt);
-      // From the record just read: one round trip unless it changed meanwhile.
+      const mark = startMark(deps, msg, job, workspace.attempt);
+      // From the record read or carried: one round trip unless it changed meanwhile.
       const stored = await changeRecord<BuildRecord>(farm.jobs, buildKey, mark.change, known);
       if (!stored || isTerminal(stored.value.status)) {
         msg.ack();
@@ -132,10 +132,27 @@ async function handle(deps: BuildPullLoopDeps, msg: TakenBuild): Promise<void> {
       if (tries >= START_TRIES) throw new Error(`build ${buildKey} kept changing its attempt under us`);
       known = stored;
     }
-    await deps.runAttempt(msg, job.value, started, workspace);
+    await deps.runAttempt(msg, job, started, workspace);
   } finally {
     if (!started) await workspace.release();
   }
+}
+
+type Records = readonly [JobRecord | null, Versioned<BuildRecord> | null];
+
+/**
+ * The records a first delivery carries (messages.ts), as if just read; null when it carries none,
+ * or when this is a redelivery (an earlier attempt has changed the build since: read it).
+ */
+function carriedRecords(request: BuildRequest, msg: TakenBuild): Promise<Records> | null {
+  const { job, build, buildRevision } = request;
+  if (msg.deliveryCount !== 1 || !job || !build || buildRevision === undefined) return null;
+  if (job.id !== request.jobId || build.jobId !== request.jobId || build.platform !== request.platform) return null;
+  return Promise.resolve([job, { value: build, revision: buildRevision }]);
+}
+
+async function readJob(farm: FarmConnection, jobId: string): Promise<JobRecord | null> {
+  return (await readRecord<JobRecord>(farm.jobs, keys.job(jobId)))?.value ?? null;
 }
 
 /**
