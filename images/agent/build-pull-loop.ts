@@ -85,7 +85,8 @@ async function handle(deps: BuildPullLoopDeps, msg: TakenBuild): Promise<void> {
   const { farm } = deps;
   const request = decode<BuildRequest>(msg.data);
   const buildKey = keys.build(request.jobId, request.platform);
-  const read = carriedRecords(request, msg) ?? Promise.all([readJob(farm, request.jobId), readRecord<BuildRecord>(farm.jobs, buildKey)]);
+  const carried = carriedRecords(request, msg);
+  const read = carried ?? Promise.all([readJob(farm, request.jobId), readRecord<BuildRecord>(farm.jobs, buildKey)]);
   read.catch(() => undefined);
   // The job directory is made while the records are read, for the attempt this delivery most likely
   // starts (each delivery that started one counted one); a wrong guess is made again below.
@@ -118,8 +119,11 @@ async function handle(deps: BuildPullLoopDeps, msg: TakenBuild): Promise<void> {
         workspace = await deps.prepareWorkspace(request.jobId, request.platform, known.value.attempt + 1);
       }
       const mark = startMark(deps, msg, job, workspace.attempt);
-      // From the record read or carried: one round trip unless it changed meanwhile.
-      const stored = await changeRecord<BuildRecord>(farm.jobs, buildKey, mark.change, known);
+      // From the record read or carried: one round trip unless it changed meanwhile. A carried one
+      // is read as it is written: when the control plane's QUEUED mark came first, the conflict
+      // finds that read under way.
+      const reading = carried && tries === 1 ? readRecord<BuildRecord>(farm.jobs, buildKey) : undefined;
+      const stored = await changeRecord<BuildRecord>(farm.jobs, buildKey, mark.change, known, undefined, reading);
       if (!stored || isTerminal(stored.value.status)) {
         msg.ack();
         return;
