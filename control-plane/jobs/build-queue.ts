@@ -56,6 +56,9 @@ interface Expectation {
   readonly own: number;
 }
 
+/** The largest queue message that carries the records (messages.ts BuildRequest). */
+const MAX_CARRIED_BYTES = 64 * 1024;
+
 /** How often a publish raced by another writer is tried again with a fresh look at the subject. */
 const RACE_ATTEMPTS = 20;
 
@@ -81,7 +84,9 @@ export class BuildQueue {
 
   private async publishNow(build: BuildRecord, request: BuildRequest): Promise<QueuedMessage> {
     const subject = subjects.buildQueue(build.platform);
-    const data = encode(request);
+    const full = encode(request);
+    // A message carrying an unusually large job record goes out without the records: the agent reads them.
+    const data = full.length <= MAX_CARRIED_BYTES ? full : encode({ jobId: request.jobId, platform: request.platform } satisfies BuildRequest);
     for (let attempt = 1; ; attempt++) {
       const last = this.last.get(build.platform) ?? (await this.readLast(subject));
       const rank = last.rank + 1;
