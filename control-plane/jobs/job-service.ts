@@ -88,14 +88,20 @@ export class JobService {
   async submit(submission: Submission, id = JobService.newId()): Promise<JobSnapshot> {
     const now = new Date().toISOString();
     const marker: SubmissionMarker = { jobId: id, platforms: [...submission.platforms], startedAt: now };
-    await createOnce(this.farm, keys.submission(id), marker);
+    const marked = createOnce(this.farm, keys.submission(id), marker);
     // Each write is retried through a NATS restart or leader election; each is safe to repeat.
-    // The upload and the build records are independent; the job record makes the job visible,
-    // so it waits for both.
+    // The upload's chunks go out with the marker (chunks no object names are swept, object-chunks.ts);
+    // its metadata, which names it, and the build records follow the marker. The job record makes
+    // the job visible, so it waits for all of them.
     // A fresh job id names no object yet: written without nats.js's look for an old one (object-access.ts).
-    const upload = retryTransient(() => writeNewObject(this.farm, UPLOADS_BUCKET, objectNames.upload(id), submission.data));
+    const named = marked.then(
+      () => undefined,
+      () => Promise.reject(new Error(`the submission marker of job ${id} could not be written`)),
+    );
+    const upload = retryTransient(() => writeNewObject(this.farm, UPLOADS_BUCKET, objectNames.upload(id), submission.data, named));
     const builds = submission.platforms.map((platform) => newBuildRecord(id, platform, now));
-    const [, ...revisions] = await Promise.all([upload, ...builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build))]);
+    const created = marked.then(() => Promise.all(builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build))));
+    const [, revisions] = await Promise.all([upload, created]);
     const job: JobRecord = {
       id,
       package: submission.archive.packageName,
