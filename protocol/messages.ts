@@ -233,10 +233,21 @@ export function newBuildRecord(jobId: string, platform: string, submittedAt: str
   };
 }
 
-/** The queue message: just enough to find the records. */
+/**
+ * The queue message: enough to find the records, and the records as the control plane wrote them,
+ * so an idle agent starts the build without reading them first. The records stay the truth: the
+ * agent writes from `buildRevision`, so a build changed since (marked QUEUED, cancelled, started
+ * by an earlier delivery) costs it one revision conflict and a read. Messages without them (older
+ * ones, or a write whose revision went unknown) are read as before.
+ */
 export interface BuildRequest {
   readonly jobId: string;
   readonly platform: string;
+  /** The job record (it changes only by a cancel, which also ends the build). */
+  readonly job?: JobRecord;
+  /** The build record at `buildRevision`. */
+  readonly build?: BuildRecord;
+  readonly buildRevision?: number;
 }
 
 /** Marks a submission in progress, so a sweep can finish or undo what a crash interrupted. */

@@ -87,6 +87,19 @@ export function isWrongLastSequence(error: unknown): boolean {
   return code !== null && WRONG_LAST_SEQUENCE_CODES.has(code);
 }
 
+/**
+ * The subject's last sequence as a refused write found it (`isWrongLastSequence`: JetStream says
+ * "wrong last sequence: N"); 0 when the subject holds no message now. Null for any other error.
+ */
+export function foundLastSequence(error: unknown): number | null {
+  if (!isWrongLastSequence(error)) return null;
+  for (const cause of causes(error)) {
+    const found = /wrong last sequence: (\d+)/.exec(cause instanceof Error ? cause.message : '');
+    if (found) return Number(found[1]);
+  }
+  return null;
+}
+
 /** Whether a write was refused because the store (a stream's size limit, or the server's) had no room for it. */
 export function isStoreFull(error: unknown): boolean {
   const code = apiCode(error);

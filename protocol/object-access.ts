@@ -79,11 +79,24 @@ const BYTES_IN_FLIGHT = 2 * 1024 * 1024;
  * failed put left, like those of an object it replaced, are purged by the control plane's sweep
  * (object-chunks.ts).
  */
-export async function writeObjectByName(js: JetStreamClient, bucket: string, name: string, data: Uint8Array, chunkBytes = CHUNK_BYTES): Promise<ObjectInfo> {
+export async function writeObjectByName(
+  js: JetStreamClient,
+  bucket: string,
+  name: string,
+  data: Uint8Array,
+  chunkBytes = CHUNK_BYTES,
+  /** Awaited before the metadata (which names the object) is written; its failure fails the write. */
+  metadataAfter?: Promise<unknown>,
+): Promise<ObjectInfo> {
   // nats.js's own put reads the server's limit the same way (its client type does not show `nc`).
   const maxPayload = (js as { nc?: { info?: { max_payload?: number } } }).nc?.info?.max_payload;
   const chunkSize = maxPayload ? Math.min(chunkBytes, maxPayload) : chunkBytes;
   const publishesInFlight = Math.max(1, Math.floor(BYTES_IN_FLIGHT / chunkSize));
+  // Settled into a value at once: a failure that comes while the chunks go out is not left unhandled.
+  const named = (metadataAfter ?? Promise.resolve()).then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
   const id = nuid.next();
   const hash = createHash('sha256');
   let chunks = 0;
@@ -107,6 +120,8 @@ export async function writeObjectByName(js: JetStreamClient, bucket: string, nam
   }
   await Promise.all(inFlight);
   if (failure) throw (failure as { error: unknown }).error;
+  const waited = await named;
+  if (waited) throw waited.error;
   const info = {
     name,
     description: '',

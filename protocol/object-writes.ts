@@ -7,7 +7,17 @@
 import type { FarmConnection } from './jetstream.ts';
 import { writeObjectByName } from './object-access.ts';
 
-/** Stores `data` as object `name` of `bucket`; a retry after a failure writes it afresh (the sweep purges what the failed try left). */
-export async function writeNewObject(farm: Pick<FarmConnection, 'js'>, bucket: string, name: string, data: Uint8Array): Promise<void> {
-  await writeObjectByName(farm.js, bucket, name, data);
+/**
+ * Stores `data` as object `name` of `bucket`; a retry after a failure writes it afresh (the sweep
+ * purges what the failed try left). With `namedAfter`, the chunks go out at once and the metadata,
+ * which makes the object exist under its name, only once that has settled (and not if it failed).
+ */
+export async function writeNewObject(
+  farm: Pick<FarmConnection, 'js'>,
+  bucket: string,
+  name: string,
+  data: Uint8Array,
+  namedAfter?: Promise<unknown>,
+): Promise<void> {
+  await writeObjectByName(farm.js, bucket, name, data, undefined, namedAfter);
 }

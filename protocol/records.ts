@@ -35,9 +35,11 @@ export async function updateRecord<T>(kv: KV, key: string, change: (current: T) 
 
 /**
  * `updateRecord` that also says the revision it left the record at, and can start from `known` (a
- * record this writer read or wrote a moment ago) instead of reading it first: one round trip
- * instead of two on the hot paths (queueing a build, an agent starting one). A stale `known` costs
- * one revision conflict, then it reads as usual.
+ * record this writer read or wrote a moment ago, or one a queue message carried) instead of
+ * reading it first: one round trip instead of two on the hot paths (an agent starting a build). A
+ * stale `known` costs one revision conflict, then it reads as usual; `reading`, a read of the
+ * record sent together with the write, then stands in for the first read (the conflict costs no
+ * round trip of its own).
  */
 export async function changeRecord<T>(
   kv: KV,
@@ -45,9 +47,16 @@ export async function changeRecord<T>(
   change: (current: T) => T | null,
   known: Versioned<T> | null = null,
   attempts = 50,
+  reading?: Promise<Versioned<T> | null>,
 ): Promise<Versioned<T> | null> {
   let current = known;
+  let prefetched = reading?.catch(() => null);
   for (let attempt = 0; attempt < attempts; attempt++) {
+    if (!current && prefetched) {
+      // A read that failed or found nothing is made again below.
+      current = await prefetched;
+      prefetched = undefined;
+    }
     current ??= await readRecord<T>(kv, key);
     if (!current) return null;
     const next = change(current.value);

@@ -8,10 +8,17 @@
  * message after it is still stored: the builds ahead of it are the subject's stored messages
  * minus itself minus the (last rank − its rank) behind it. That is two reads, whatever the
  * length of the queue (it used to be a walk over up to 500 sequence numbers).
+ *
+ * A subject whose messages have all been taken and acked holds none, so its last sequence is 0
+ * again: after a publish that found the subject empty (its builds are taken as they come) the
+ * next one expects it empty too. A refusal says what the server found (`foundLastSequence`):
+ * empty, or this process's own last message, is tried again at once; anything else is another
+ * writer's, and is read for its rank.
  */
 import {
   BUILDS_STREAM,
   encode,
+  foundLastSequence,
   isWrongLastSequence,
   lastStoredMessage,
   publishQueued,
@@ -39,50 +46,79 @@ interface LastMessage {
   readonly rank: number;
 }
 
+/** What this process expects of a platform's subject. */
+interface Expectation {
+  /** The subject's last sequence a publish expects (0: empty). */
+  readonly expected: number;
+  /** The rank of the last message published there. */
+  readonly rank: number;
+  /** This process's last message there (0: none known). */
+  readonly own: number;
+}
+
+/** The largest queue message that carries the records (messages.ts BuildRequest). */
+const MAX_CARRIED_BYTES = 64 * 1024;
+
 /** How often a publish raced by another writer is tried again with a fresh look at the subject. */
 const RACE_ATTEMPTS = 20;
 
 export class BuildQueue {
-  /** The last message this process knows on each platform's subject; dropped when a publish is raced. */
-  private readonly last = new Map<string, LastMessage>();
+  /** What this process expects of each platform's subject; dropped when another writer's message is found. */
+  private readonly last = new Map<string, Expectation>();
   /** Publishes of one platform, one after another. */
   private readonly tails = new Map<string, Promise<unknown>>();
 
   constructor(private readonly farm: FarmConnection) {}
 
-  /** Publishes a build's queue message (idempotent by message id: a repeat finds the first). */
-  publish(build: BuildRecord): Promise<QueuedMessage> {
+  /**
+   * Publishes a build's queue message (idempotent by message id: a repeat finds the first); `request`
+   * may carry the records (messages.ts), its jobId and platform must be the build's.
+   */
+  publish(build: BuildRecord, request: BuildRequest = { jobId: build.jobId, platform: build.platform }): Promise<QueuedMessage> {
     const previous = this.tails.get(build.platform) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.publishNow(build));
+    const next = previous.catch(() => undefined).then(() => this.publishNow(build, request));
     this.tails.set(build.platform, next);
     void next.finally(() => this.tails.get(build.platform) === next && this.tails.delete(build.platform)).catch(() => undefined);
     return next;
   }
 
-  private async publishNow(build: BuildRecord): Promise<QueuedMessage> {
+  private async publishNow(build: BuildRecord, request: BuildRequest): Promise<QueuedMessage> {
     const subject = subjects.buildQueue(build.platform);
-    const request: BuildRequest = { jobId: build.jobId, platform: build.platform };
+    const full = encode(request);
+    // A message carrying an unusually large job record goes out without the records: the agent reads them.
+    const data = full.length <= MAX_CARRIED_BYTES ? full : encode({ jobId: request.jobId, platform: request.platform } satisfies BuildRequest);
     for (let attempt = 1; ; attempt++) {
       const last = this.last.get(build.platform) ?? (await this.readLast(subject));
       const rank = last.rank + 1;
       try {
-        const ack = await publishQueued(this.farm, build.platform, encode(request), {
+        const ack = await publishQueued(this.farm, build.platform, data, {
           id: `${build.jobId}.${build.platform}`,
           headers: { [QUEUE_RANK_HEADER]: String(rank) },
-          expectedLastSequence: last.sequence,
+          expectedLastSequence: last.expected,
         });
-        if (ack.duplicate) return { sequence: ack.seq, rank: await this.rankAt(ack.seq, rank) };
-        this.last.set(build.platform, { sequence: ack.seq, rank });
+        if (ack.duplicate) {
+          this.last.delete(build.platform);
+          return { sequence: ack.seq, rank: await this.rankAt(ack.seq, rank) };
+        }
+        this.last.set(build.platform, { expected: last.expected === 0 ? 0 : ack.seq, rank, own: ack.seq });
         return { sequence: ack.seq, rank };
       } catch (error) {
-        this.last.delete(build.platform);
+        const found = foundLastSequence(error);
+        if (found !== null && (found === 0 || found === last.own)) this.last.set(build.platform, { ...last, expected: found });
+        else this.last.delete(build.platform);
         if (!isWrongLastSequence(error) || attempt >= RACE_ATTEMPTS) throw error;
       }
     }
   }
 
+  /** What the subject's last stored message says (rank 0 at sequence 0 when there is none). */
+  private async readLast(subject: string): Promise<Expectation> {
+    const last = await this.lastMessage(subject);
+    return { expected: last.sequence, rank: last.rank, own: 0 };
+  }
+
   /** The last stored message of a subject (rank 0 at sequence 0 when there is none). */
-  private async readLast(subject: string): Promise<LastMessage> {
+  private async lastMessage(subject: string): Promise<LastMessage> {
     const message = await lastStoredMessage(this.farm, BUILDS_STREAM, subject);
     if (!message) return { sequence: 0, rank: 0 };
     return { sequence: message.seq, rank: Number(message.header(QUEUE_RANK_HEADER) || 0) };
@@ -99,7 +135,7 @@ export class BuildQueue {
     const subject = subjects.buildQueue(build.platform);
     const [counts, last, rank] = await Promise.all([
       storedCounts(this.farm, BUILDS_STREAM, subject),
-      this.readLast(subject),
+      this.lastMessage(subject),
       build.queueRank ?? this.rankAt(build.queueSequence, 0),
     ]);
     const stored = counts[subject] ?? 0;

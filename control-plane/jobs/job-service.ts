@@ -88,14 +88,20 @@ export class JobService {
   async submit(submission: Submission, id = JobService.newId()): Promise<JobSnapshot> {
     const now = new Date().toISOString();
     const marker: SubmissionMarker = { jobId: id, platforms: [...submission.platforms], startedAt: now };
-    await createOnce(this.farm, keys.submission(id), marker);
+    const marked = createOnce(this.farm, keys.submission(id), marker);
     // Each write is retried through a NATS restart or leader election; each is safe to repeat.
-    // The upload and the build records are independent; the job record makes the job visible,
-    // so it waits for both.
+    // The upload's chunks go out with the marker (chunks no object names are swept, object-chunks.ts);
+    // its metadata, which names it, and the build records follow the marker. The job record makes
+    // the job visible, so it waits for all of them.
     // A fresh job id names no object yet: written without nats.js's look for an old one (object-access.ts).
-    const upload = retryTransient(() => writeNewObject(this.farm, UPLOADS_BUCKET, objectNames.upload(id), submission.data));
+    const named = marked.then(
+      () => undefined,
+      () => Promise.reject(new Error(`the submission marker of job ${id} could not be written`)),
+    );
+    const upload = retryTransient(() => writeNewObject(this.farm, UPLOADS_BUCKET, objectNames.upload(id), submission.data, named));
     const builds = submission.platforms.map((platform) => newBuildRecord(id, platform, now));
-    const [, ...revisions] = await Promise.all([upload, ...builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build))]);
+    const created = marked.then(() => Promise.all(builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build))));
+    const [, revisions] = await Promise.all([upload, created]);
     const job: JobRecord = {
       id,
       package: submission.archive.packageName,
@@ -114,25 +120,25 @@ export class JobService {
       ...(submission.against ? { against: submission.against } : {}),
     };
     await createOnce(this.farm, keys.job(id), job);
-    const queued = await Promise.all(builds.map((build, index) => retryTransient(() => this.enqueue(build, revisions[index] ?? null))));
+    const queued = await Promise.all(builds.map((build, index) => retryTransient(() => this.enqueue(job, build, revisions[index] ?? null))));
     await retryTransient(() => this.farm.jobs.purge(keys.submission(id)));
     return { job, builds: queued };
   }
 
   /**
-   * Publishes a build's queue message (idempotent by message id) and marks it QUEUED, starting from
-   * the revision its record was created at (an agent that was quicker makes that one read again).
+   * Publishes a build's queue message (idempotent by message id), carrying the job and the build as
+   * created at `createdAt` so an idle agent can start it without reading them, then marks it QUEUED
+   * unless an agent has started it already. The mark reads the record first rather than writing
+   * from `createdAt`: an agent writing from the revision its message carries then rarely meets a
+   * QUEUED it would have to read again.
    */
-  private async enqueue(build: BuildRecord, createdAt: number | null): Promise<BuildRecord> {
-    const queued = await this.queue.publish(build);
+  private async enqueue(job: JobRecord, build: BuildRecord, createdAt: number | null): Promise<BuildRecord> {
+    const carried = createdAt === null ? {} : { job, build, buildRevision: createdAt };
+    const queued = await this.queue.publish(build, { jobId: build.jobId, platform: build.platform, ...carried });
     const queuedAt = new Date().toISOString();
     const update = { status: 'QUEUED' as const, queueSequence: queued.sequence, queueRank: queued.rank, queuedAt };
-    const known = createdAt === null ? null : { value: build, revision: createdAt };
-    const stored = await changeRecord<BuildRecord>(
-      this.farm.jobs,
-      keys.build(build.jobId, build.platform),
-      (current) => (current.status === 'SUBMITTED' ? { ...current, ...update } : null),
-      known,
+    const stored = await changeRecord<BuildRecord>(this.farm.jobs, keys.build(build.jobId, build.platform), (current) =>
+      current.status === 'SUBMITTED' ? { ...current, ...update } : null,
     );
     return stored?.value ?? { ...build, ...update };
   }
@@ -238,7 +244,7 @@ export class JobService {
         for (const platform of marker.value.platforms) {
           const build = await readRecord<BuildRecord>(this.farm.jobs, keys.build(marker.value.jobId, platform));
           if (build?.value.status !== 'SUBMITTED') continue;
-          await this.enqueue(build.value, build.revision);
+          await this.enqueue(job.value, build.value, build.revision);
           requeued++;
         }
       } else if (!job && age >= abandonedAfterMs) {

@@ -15,9 +15,9 @@ import {
   isConnectionClosed,
   keys,
   objectNames,
-  changeRecord,
   type BuildConsumer,
   type BuildRecord,
+  type CheckSettings,
   type FarmConnection,
   type JobRecord,
   type Listening,
@@ -30,7 +30,7 @@ import { listenForAgentSignals, type RunningBuild } from './agent-signals.ts';
 import { watchAttempt } from './attempt-watch.ts';
 import { BuildExecutor } from './build-executor.ts';
 import { finishAttempt } from './build-finisher.ts';
-import { pullBuilds } from './build-pull-loop.ts';
+import { pullBuilds, type AttemptWorkspace } from './build-pull-loop.ts';
 import { makeSandboxDirectory } from './build-runner.ts';
 import { describeCheckEnvironment } from './check-environment.ts';
 import { EgressFence } from './egress-fence.ts';
@@ -147,7 +147,9 @@ export class Agent {
       maxAttempts: this.config.maxAttempts,
       worker: this.worker,
       stopping: () => this.stopping,
-      runAttempt: (msg, job, build) => this.run(msg, job, build),
+      prepareWorkspace: (jobId, platform, attempt) => this.prepareWorkspace(jobId, platform, attempt),
+      checkSettings: (job) => this.checkSettings(job),
+      runAttempt: (msg, job, build, workspace) => this.run(msg, job, build, workspace),
       log: this.log,
     });
     this.log.info({ worker: this.worker, platform: this.platform.id }, 'agent ready');
@@ -172,19 +174,39 @@ export class Agent {
     return this.loop;
   }
 
-  /** One attempt at a build this worker has started: its job directory, output, check and result. */
-  private async run(msg: TakenBuild, job: JobRecord, started: Versioned<BuildRecord>): Promise<void> {
+  /** An attempt's job directory, empty and the build's, with its lease taken first. */
+  private async prepareWorkspace(jobId: string, platform: string, attempt: number): Promise<AttemptWorkspace> {
+    const name = `${jobId}-${platform}-${attempt}`;
+    this.currentName = name;
+    const release = async () => {
+      await this.jobDirs.release(name).catch(() => undefined);
+      if (this.currentName === name) this.currentName = null;
+    };
+    try {
+      this.jobDirs.claim(name);
+      await makeSandboxDirectory(this.sandbox, this.jobDirs.jobDir(name));
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    return { attempt, release };
+  }
+
+  /** What the job's check runs with here, as its record states it. */
+  private checkSettings(job: JobRecord): CheckSettings {
+    const check = this.executor.checkSettings(job);
+    return { command: check.command, env: check.env, sources: check.sources, network: this.network };
+  }
+
+  /** One attempt at a build this worker has started (RUNNING, check started, in `workspace`): its output, check and result. */
+  private async run(msg: TakenBuild, job: JobRecord, started: Versioned<BuildRecord>, workspace: AttemptWorkspace): Promise<void> {
     const build = started.value;
     const name = `${job.id}-${build.platform}-${build.attempt}`;
     const jobDir = this.jobDirs.jobDir(name);
     const outputLog = this.jobDirs.outputLog(name);
-    this.currentName = name;
-    await this.jobDirs.claim(name);
-    await makeSandboxDirectory(this.sandbox, jobDir).catch(async (error: Error) => {
-      await this.jobDirs.release(name).catch(() => undefined);
-      this.currentName = null;
-      throw error;
-    });
+    // Fetched while the output's first lines are written.
+    const uploadRead = this.farm.uploads.getBlob(objectNames.upload(job.id));
+    void uploadRead.catch(() => undefined);
     const cancel = new AbortController();
     this.running = { jobId: job.id, platform: build.platform, cancel };
     void this.heartbeat?.beat();
@@ -197,22 +219,6 @@ export class Agent {
       output.write(`>>> rfarm: ${job.package} ${job.version} on ${build.platform} (worker ${this.worker.id}, ${this.worker.rVersion})\n`);
       const check = this.executor.checkSettings(job);
       output.write(describeCheckEnvironment(check, this.network));
-      // The upload is fetched while the record says the check starts: neither waits for the other.
-      const uploadRead = this.farm.uploads.getBlob(objectNames.upload(job.id));
-      void uploadRead.catch(() => undefined);
-      await changeRecord<BuildRecord>(
-        this.farm.jobs,
-        keys.build(job.id, build.platform),
-        (current) =>
-          current.status === 'RUNNING'
-            ? {
-                ...current,
-                checkStartedAt: new Date().toISOString(),
-                check: { command: check.command, env: check.env, sources: check.sources, network: this.network },
-              }
-            : null,
-        started,
-      );
       const upload = await uploadRead;
       if (!upload) throw new Error(`the upload of job ${job.id} is missing from the object store`);
       this.metrics.busy.set(1);
@@ -239,8 +245,7 @@ export class Agent {
       stopWatching();
       this.metrics.busy.set(0);
       this.running = null;
-      await this.jobDirs.release(name).catch(() => undefined);
-      this.currentName = null;
+      await workspace.release();
       void this.heartbeat?.beat();
     }
   }

@@ -7,7 +7,8 @@
  * build it is not running, and whose lease is its own earlier life's or untouched for a while
  * (FARM_JOB_DIR_STALE_SECONDS), are removed, never following a link (untrusted-files.ts).
  */
-import { lstat, mkdir, chmod, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, chmod, readdir, readFile, rm, utimes } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { removeUntrustedTree } from './untrusted-files.ts';
 
@@ -52,10 +53,13 @@ export class JobDirectories {
     return join(this.logs, `${name}.log`);
   }
 
-  /** Takes the lease of a build's files, before any of them exists. */
-  async claim(name: string): Promise<void> {
+  /**
+   * Takes the lease of a build's files, before any of them exists. One small file, written
+   * synchronously: a build's start waits for it.
+   */
+  claim(name: string): void {
     const lease: Lease = { worker: this.workerId, pid: process.pid };
-    await writeFile(join(this.leases, name), JSON.stringify(lease), { mode: 0o600 });
+    writeFileSync(join(this.leases, name), JSON.stringify(lease), { mode: 0o600 });
   }
 
   /** Renews the leases of the builds running here (with each heartbeat). */

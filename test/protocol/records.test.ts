@@ -56,6 +56,28 @@ test('a stale known record is refused by the revision check, read again, and the
   assert.equal((await readRecord<Counter>(kv, 'counter.stale'))?.value, changed?.value);
 });
 
+test('a stale known record with a read sent alongside: the conflict takes that read (no further one) and the change lands on what is there', async () => {
+  const revision = await kv.create('counter.alongside', encode({ count: 0, by: [] } satisfies Counter));
+  const stale = { value: { count: 0, by: [] as string[] }, revision };
+  await updateRecord<Counter>(kv, 'counter.alongside', bump('other writer'));
+  const before = reads;
+  const reading = readRecord<Counter>(kv, 'counter.alongside');
+  const changed = await changeRecord<Counter>(kv, 'counter.alongside', bump('a'), stale, undefined, reading);
+  assert.is(reads - before, 1, 'only the read sent alongside');
+  assert.equal(changed?.value, { count: 2, by: ['other writer', 'a'] });
+  assert.equal(await readRecord<Counter>(kv, 'counter.alongside'), changed);
+});
+
+test('a read sent alongside that is itself stale costs one more conflict and a fresh read, nothing else', async () => {
+  const revision = await kv.create('counter.stale-read', encode({ count: 0, by: [] } satisfies Counter));
+  const stale = { value: { count: 0, by: [] as string[] }, revision };
+  const reading = readRecord<Counter>(kv, 'counter.stale-read');
+  await reading;
+  await updateRecord<Counter>(kv, 'counter.stale-read', bump('other writer'));
+  const changed = await changeRecord<Counter>(kv, 'counter.stale-read', bump('a'), stale, undefined, reading);
+  assert.equal(changed?.value, { count: 2, by: ['other writer', 'a'] });
+});
+
 test('a change that declines leaves the record and returns it as it was', async () => {
   const revision = await kv.create('counter.kept', encode({ count: 5, by: [] } satisfies Counter));
   const known = { value: { count: 5, by: [] }, revision };

@@ -28,7 +28,7 @@ test('files of dead agents go; a live build, a fresh lease of another agent and 
     await mine.prepare();
     const other = new JobDirectories(dataDir, 'worker-a', STALE_MS);
     // worker-a, long dead: its lease is stale; the build left a link to outside and a closed directory.
-    await other.claim('job1-p-1');
+    other.claim('job1-p-1');
     mkdirSync(join(mine.jobDir('job1-p-1'), 'deep/closed'), { recursive: true });
     symlinkSync(outside, join(mine.jobDir('job1-p-1'), 'link-to-outside'));
     symlinkSync(join(outside, 'precious'), join(mine.jobDir('job1-p-1'), 'deep/closed/link-to-file'));
@@ -39,13 +39,13 @@ test('files of dead agents go; a live build, a fresh lease of another agent and 
     // A link placed where a job directory would be, pointing outside, with no lease and old.
     symlinkSync(outside, mine.jobDir('job9-p-1'));
     // worker-a's other build, running now (its lease renewed a moment ago).
-    await other.claim('job2-p-1');
+    other.claim('job2-p-1');
     mkdirSync(mine.jobDir('job2-p-1'));
     // An earlier life of worker-b (same worker id, another pid): gone at once, however fresh.
     writeFileSync(join(dataDir, 'job-leases', 'job3-p-2'), JSON.stringify({ worker: 'worker-b', pid: 1 }));
     mkdirSync(mine.jobDir('job3-p-2'));
     // worker-b's own running build.
-    await mine.claim('job4-p-1');
+    mine.claim('job4-p-1');
     mkdirSync(mine.jobDir('job4-p-1'));
 
     const removed = await mine.sweep(new Set(['job4-p-1']));
