@@ -189,7 +189,7 @@ export class Agent {
       await release();
       throw error;
     }
-    return { attempt, release };
+    return { attempt, name, release };
   }
 
   /** What the job's check runs with here, as its record states it. */
@@ -201,9 +201,8 @@ export class Agent {
   /** One attempt at a build this worker has started (RUNNING, check started, in `workspace`): its output, check and result. */
   private async run(msg: TakenBuild, job: JobRecord, started: Versioned<BuildRecord>, workspace: AttemptWorkspace): Promise<void> {
     const build = started.value;
-    const name = `${job.id}-${build.platform}-${build.attempt}`;
-    const jobDir = this.jobDirs.jobDir(name);
-    const outputLog = this.jobDirs.outputLog(name);
+    const jobDir = this.jobDirs.jobDir(workspace.name);
+    const outputLog = this.jobDirs.outputLog(workspace.name);
     // Fetched while the output's first lines are written.
     const uploadRead = this.farm.uploads.getBlob(objectNames.upload(job.id));
     void uploadRead.catch(() => undefined);

@@ -47,6 +47,8 @@ export interface BuildPullLoopDeps {
 export interface AttemptWorkspace {
   /** The attempt number they were made for. */
   readonly attempt: number;
+  /** The name its lease, job directory and output log go by on this host. */
+  readonly name: string;
   /** Removes them (the attempt did not run, or has ended). */
   release(): Promise<void>;
 }
