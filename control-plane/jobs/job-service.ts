@@ -1,8 +1,10 @@
 /**
  * Jobs as JetStream keeps them: submitting (upload → records → queue), reading, cancelling.
- * The order of writes is what makes a crash safe: a submission marker, the upload and build
- * records, then the job record (the job becomes visible), then the queue messages, then the marker
- * goes. `requeueStranded` looks only at markers: it finishes visible jobs and removes the rest.
+ * The order of writes is what makes a crash safe: a submission marker; then, at once, the upload,
+ * the build records and the job record; then the queue messages; then the marker goes. A job is
+ * complete when all three of the middle writes landed (nobody but the submitter knows its id, and
+ * only after they have). `requeueStranded` looks only at markers: it finishes complete jobs and
+ * removes the rest.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -101,7 +103,6 @@ export class JobService {
     const upload = retryTransient(() => writeNewObject(this.farm, UPLOADS_BUCKET, objectNames.upload(id), submission.data, named));
     const builds = submission.platforms.map((platform) => newBuildRecord(id, platform, now));
     const created = marked.then(() => Promise.all(builds.map((build) => createOnce(this.farm, keys.build(id, build.platform), build))));
-    const [, revisions] = await Promise.all([upload, created]);
     const job: JobRecord = {
       id,
       package: submission.archive.packageName,
@@ -119,7 +120,12 @@ export class JobService {
       ...(submission.revdeps ? { revdeps: submission.revdeps } : {}),
       ...(submission.against ? { against: submission.against } : {}),
     };
-    await createOnce(this.farm, keys.job(id), job);
+    // The job record goes out beside the upload's name and the build records rather than after
+    // them (one round trip less before the queue): until the queue messages, nobody but this
+    // submission has the id, and a crash in between leaves an incomplete job that
+    // `requeueStranded` removes like one that never became visible.
+    const jobCreated = marked.then(() => createOnce(this.farm, keys.job(id), job));
+    const [, revisions] = await Promise.all([upload, created, jobCreated]);
     const queued = await Promise.all(builds.map((build, index) => retryTransient(() => this.enqueue(job, build, revisions[index] ?? null))));
     await retryTransient(() => this.farm.jobs.purge(keys.submission(id)));
     return { job, builds: queued };
@@ -227,9 +233,10 @@ export class JobService {
 
   /**
    * Finishes submissions a crash interrupted, found by their markers (so the cost follows the
-   * crashes, not the number of builds ever made). A visible job gets its SUBMITTED builds queued
+   * crashes, not the number of builds ever made). A complete job gets its SUBMITTED builds queued
    * (publishing again is safe: the message id dedupes, agents skip finished builds); a submission
-   * that never became visible is removed, long after any writer could still be at it.
+   * that never became complete (no job record, no named upload, or a build record missing) is
+   * removed, job record and all, long after any writer could still be at it.
    */
   async requeueStranded(visibleAfterMs = 15_000, abandonedAfterMs = 10 * 60_000): Promise<number> {
     let requeued = 0;
@@ -240,22 +247,32 @@ export class JobService {
       if (!marker) continue;
       const age = Date.now() - Date.parse(marker.value.startedAt);
       const job = await readRecord<JobRecord>(this.farm.jobs, keys.job(marker.value.jobId));
-      if (job && age >= visibleAfterMs) {
+      const complete = job !== null && (await this.isComplete(marker.value));
+      if (job && complete && age >= visibleAfterMs) {
         for (const platform of marker.value.platforms) {
           const build = await readRecord<BuildRecord>(this.farm.jobs, keys.build(marker.value.jobId, platform));
           if (build?.value.status !== 'SUBMITTED') continue;
           await this.enqueue(job.value, build.value, build.revision);
           requeued++;
         }
-      } else if (!job && age >= abandonedAfterMs) {
-        // Never answered 2xx, never visible: it stays absent, and its pieces go.
+      } else if (!complete && age >= abandonedAfterMs) {
+        // Never answered 2xx, never complete: it stays absent, and its pieces go.
         await this.farm.uploads.delete(objectNames.upload(marker.value.jobId)).catch(() => undefined);
         for (const platform of marker.value.platforms) await this.farm.jobs.purge(keys.build(marker.value.jobId, platform));
+        if (job) await this.farm.jobs.purge(keys.job(marker.value.jobId));
       } else {
         continue;
       }
       await this.farm.jobs.purge(key);
     }
     return requeued;
+  }
+
+  /** Whether a marked submission's upload is named and its build records all exist (its job record is read by the caller). */
+  private async isComplete(marker: SubmissionMarker): Promise<boolean> {
+    const upload = await this.farm.uploads.rawInfo(objectNames.upload(marker.jobId));
+    if (!upload || upload.deleted) return false;
+    const builds = await Promise.all(marker.platforms.map((platform) => readRecord<BuildRecord>(this.farm.jobs, keys.build(marker.jobId, platform))));
+    return builds.every((build) => build !== null);
   }
 }

@@ -18,12 +18,12 @@ test.after(async () => {
   await farm.cleanup();
 });
 
-async function strand(jobId: string, ageMs: number, visible: boolean): Promise<void> {
+async function strand(jobId: string, ageMs: number, visible: boolean, uploadNamed = true): Promise<void> {
   const at = new Date(Date.now() - ageMs).toISOString();
   const marker: SubmissionMarker = { jobId, platforms: [platform], startedAt: at };
   await nats.jobs.create(keys.submission(jobId), encode(marker));
-  const spec = packages.ok(`stranded${visible ? 'a' : 'b'}`);
-  await nats.uploads.putBlob({ name: objectNames.upload(jobId) }, packTarball(spec));
+  const spec = packages.ok(`stranded${jobId[0]}`);
+  if (uploadNamed) await nats.uploads.putBlob({ name: objectNames.upload(jobId) }, packTarball(spec));
   await nats.jobs.create(keys.build(jobId, platform), encode(newBuildRecord(jobId, platform, at)));
   if (!visible) return;
   const job: JobRecord = {
@@ -48,6 +48,9 @@ const visibleId = 'a'.repeat(32);
 const abandonedId = 'b'.repeat(32);
 await strand(visibleId, 20_000, true); // crashed after the job record, before its queue message
 await strand(abandonedId, 11 * 60_000, false); // crashed before the job record, long ago
+// The job record goes out beside the upload's name: crashed after it, before the upload was named.
+const incompleteId = 'c'.repeat(32);
+await strand(incompleteId, 11 * 60_000, true, false);
 await farm.restartControlPlane('SIGKILL'); // the fresh control plane sweeps 16 s after it starts
 
 test('a job that was visible but never queued is queued by the next control plane and finishes', async () => {
@@ -62,6 +65,13 @@ test('a submission that never became visible is removed: records, upload and mar
   const upload = await nats.uploads.info(objectNames.upload(abandonedId));
   assert.ok(upload === null || upload.deleted, 'the upload is deleted');
   assert.is((await fetch(`${farm.url}/jobs/info/${abandonedId}`)).status, 404);
+});
+
+test('a job record whose upload was never named is removed with the rest: never answered 2xx, never queued', async () => {
+  assert.is(await readRecord(nats.jobs, keys.job(incompleteId)), null);
+  assert.is(await readRecord(nats.jobs, keys.build(incompleteId, platform)), null);
+  assert.is(await readRecord(nats.jobs, keys.submission(incompleteId)), null);
+  assert.is((await fetch(`${farm.url}/jobs/info/${incompleteId}`)).status, 404);
 });
 
 test('a normal submission leaves no marker behind', async () => {
