@@ -270,7 +270,7 @@ export class JobService {
 
   /** Whether a marked submission's upload is named and its build records all exist (its job record is read by the caller). */
   private async isComplete(marker: SubmissionMarker): Promise<boolean> {
-    const upload = await this.farm.uploads.rawInfo(objectNames.upload(marker.jobId));
+    const upload = await this.farm.uploads.info(objectNames.upload(marker.jobId));
     if (!upload || upload.deleted) return false;
     const builds = await Promise.all(marker.platforms.map((platform) => readRecord<BuildRecord>(this.farm.jobs, keys.build(marker.jobId, platform))));
     return builds.every((build) => build !== null);
