@@ -36,12 +36,36 @@ export function activeInstanceIds(group: AutoScalingGroup): string[] {
     .map((instance) => instance.InstanceId!);
 }
 
+/** The Auto Scaling client of a pool: two attempts per call, so a scaler pass is not held up for long. */
+export function autoScalingClient(options: Omit<AwsAutoScalingPoolOptions, 'groupName'>): AutoScalingClient {
+  return new AutoScalingClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, maxAttempts: 2 });
+}
+
+/** Runs one API call of the pool `label`, its failure turned into a ProviderError naming the pool and the operation. */
+export async function poolCall<T>(label: string, operation: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    throw new ProviderError(label, operation, (error as Error).message, { cause: error });
+  }
+}
+
+/** Terminates each instance in whichever group holds it, lowering that group's desired capacity with it (AWS then starts no replacement). */
+export async function terminateInstances(client: AutoScalingClient, label: string, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    await poolCall(label, `terminate ${id}`, () =>
+      client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true })),
+    );
+  }
+}
+
 /** A pool backed by one Auto Scaling group. Host names are instance ids, which Windows agents report as their worker id (images/windows/provision.ps1). */
 export class AwsAutoScalingPool implements PoolProvider {
   private readonly client: AutoScalingClient;
   private readonly label: string;
   constructor(private readonly options: AwsAutoScalingPoolOptions) {
-    this.client = new AutoScalingClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, maxAttempts: 2 });
+    this.client = autoScalingClient(options);
     this.label = `aws group ${options.groupName}`;
   }
 
@@ -61,19 +85,11 @@ export class AwsAutoScalingPool implements PoolProvider {
     );
   }
 
-  async remove(ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      await this.call(`terminate ${id}`, () =>
-        this.client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true })),
-      );
-    }
+  remove(ids: readonly string[]): Promise<void> {
+    return terminateInstances(this.client, this.label, ids);
   }
 
-  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      throw new ProviderError(this.label, operation, (error as Error).message, { cause: error });
-    }
+  private call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    return poolCall(this.label, operation, send);
   }
 }

@@ -7,14 +7,13 @@
  * `@aws-sdk/client-auto-scaling`, as aws-auto-scaling-pool.ts.
  */
 import {
-  AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
   SetDesiredCapacityCommand,
-  TerminateInstanceInAutoScalingGroupCommand,
+  type AutoScalingClient,
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
-import { activeInstanceIds, type AwsAutoScalingPoolOptions } from './aws-auto-scaling-pool.ts';
+import { activeInstanceIds, autoScalingClient, poolCall, terminateInstances, type AwsAutoScalingPoolOptions } from './aws-auto-scaling-pool.ts';
 import type { PoolHost } from './pool-decision.ts';
 import { ProviderError, type PoolProvider } from './pool-provider.ts';
 import { decideSpotFallback, isFailedSpotLaunch, NO_SHORTFALL, type GroupCapacity, type SpotFallbackMemory } from './spot-fallback-decision.ts';
@@ -44,9 +43,11 @@ export class AwsSpotFallbackPool implements PoolProvider {
   private memory: SpotFallbackMemory = NO_SHORTFALL;
   /** The groups as the last listing saw them. */
   private last: Groups | null = null;
+  /** The groups as `settle` saw them when it changed nothing: the scaler lists the hosts next, from these. */
+  private settled: Groups | null = null;
 
   constructor(private readonly options: AwsSpotFallbackPoolOptions) {
-    this.client = new AutoScalingClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, maxAttempts: 2 });
+    this.client = autoScalingClient(options);
     this.label = `aws groups ${options.spotGroupName} (Spot) and ${options.onDemandGroupName} (on demand)`;
     this.clock = options.clock ?? Date.now;
   }
@@ -65,11 +66,14 @@ export class AwsSpotFallbackPool implements PoolProvider {
       await this.setDesired(this.options.onDemandGroupName, decision.onDemandDesired);
     }
     this.memory = decision.memory;
+    this.settled = decision.moveToOnDemand > 0 ? null : groups;
     return decision.moveToOnDemand > 0 ? decision.reason : null;
   }
 
   async listHosts(): Promise<PoolHost[]> {
-    const groups = await this.describe();
+    // One describe per scaler pass: settle's, unless it changed the groups since.
+    const groups = this.settled ?? (await this.describe());
+    this.settled = null;
     this.last = groups;
     return [...activeInstanceIds(groups.spot), ...activeInstanceIds(groups.onDemand)].map((id) => ({ id, name: id }));
   }
@@ -88,12 +92,9 @@ export class AwsSpotFallbackPool implements PoolProvider {
   }
 
   async remove(ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      await this.call(`terminate ${id}`, () =>
-        this.client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true })),
-      );
-    }
     this.last = null;
+    this.settled = null;
+    await terminateInstances(this.client, this.label, ids);
   }
 
   private async describe(): Promise<Groups> {
@@ -125,13 +126,8 @@ export class AwsSpotFallbackPool implements PoolProvider {
     );
   }
 
-  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      if (error instanceof ProviderError) throw error;
-      throw new ProviderError(this.label, operation, (error as Error).message, { cause: error });
-    }
+  private call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    return poolCall(this.label, operation, send);
   }
 }
 

@@ -146,6 +146,21 @@ test('if the on-demand group refuses the shortfall, it is not started twice: the
   }
 });
 
+test('a pass describes the groups once, unless settling changed them: then the hosts are listed afresh', async () => {
+  const { api, pool, advance } = await setUp(groups({ desired: 3, noCapacity: true }));
+  try {
+    const describes = () => api.actions.filter((action) => action === 'DescribeAutoScalingGroups').length;
+    await pass(pool, 3);
+    assert.is(describes(), 1, `a pass that moved nothing: ${api.actions.join(', ')}`);
+    advance(FALLBACK_MS + 1);
+    const before = describes();
+    assert.ok(await pass(pool, 3), 'the shortfall moved on demand');
+    assert.is(describes() - before, 2, `settling moved hosts, so listing describes again: ${api.actions.join(', ')}`);
+  } finally {
+    await api.close();
+  }
+});
+
 test('a missing group is a ProviderError naming it', async () => {
   const api = await startAutoScalingStandIn([groups()[0]]);
   try {
