@@ -28,6 +28,7 @@ import {
   type PlatformStats,
   type SubmissionMarker,
   type SubmittedVersion,
+  type Versioned,
 } from '../../protocol/index.ts';
 import { errors } from '../errors.ts';
 import type { PackageArchive } from '../uploads/package-archive.ts';
@@ -247,15 +248,14 @@ export class JobService {
       if (!marker) continue;
       const age = Date.now() - Date.parse(marker.value.startedAt);
       const job = await readRecord<JobRecord>(this.farm.jobs, keys.job(marker.value.jobId));
-      const complete = job !== null && (await this.isComplete(marker.value));
-      if (job && complete && age >= visibleAfterMs) {
-        for (const platform of marker.value.platforms) {
-          const build = await readRecord<BuildRecord>(this.farm.jobs, keys.build(marker.value.jobId, platform));
-          if (build?.value.status !== 'SUBMITTED') continue;
+      const builds = job ? await this.completeBuilds(marker.value) : null;
+      if (job && builds && age >= visibleAfterMs) {
+        for (const build of builds) {
+          if (build.value.status !== 'SUBMITTED') continue;
           await this.enqueue(job.value, build.value, build.revision);
           requeued++;
         }
-      } else if (!complete && age >= abandonedAfterMs) {
+      } else if (!builds && age >= abandonedAfterMs) {
         // Never answered 2xx, never complete: it stays absent, and its pieces go.
         await this.farm.uploads.delete(objectNames.upload(marker.value.jobId)).catch(() => undefined);
         for (const platform of marker.value.platforms) await this.farm.jobs.purge(keys.build(marker.value.jobId, platform));
@@ -268,11 +268,14 @@ export class JobService {
     return requeued;
   }
 
-  /** Whether a marked submission's upload is named and its build records all exist (its job record is read by the caller). */
-  private async isComplete(marker: SubmissionMarker): Promise<boolean> {
+  /**
+   * A marked submission's build records, when its upload is named and they all exist (its job
+   * record is read by the caller); null when it is incomplete.
+   */
+  private async completeBuilds(marker: SubmissionMarker): Promise<Versioned<BuildRecord>[] | null> {
     const upload = await this.farm.uploads.info(objectNames.upload(marker.jobId));
-    if (!upload || upload.deleted) return false;
+    if (!upload || upload.deleted) return null;
     const builds = await Promise.all(marker.platforms.map((platform) => readRecord<BuildRecord>(this.farm.jobs, keys.build(marker.jobId, platform))));
-    return builds.every((build) => build !== null);
+    return builds.every((build) => build !== null) ? builds : null;
   }
 }
